@@ -1,0 +1,150 @@
+"""Platform-neutral actions: what core and plugins ask an adapter to do.
+
+Plugins return actions; the dispatcher checks them against the adapter's
+capabilities, checkpoints them and hands them to the adapter.  Chat and person
+ids are the opaque network ids carried by events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button; pressing it sends a :class:`~sanshe.core.events.Callback` with ``data``."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    """Something to do on a network."""
+
+    urgent: bool = False
+    """Urgent actions (crisis alerts) go ahead of bulk ones where an adapter queues."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Send(Action):
+    """Post ``text`` in a chat."""
+
+    chat: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply(Action):
+    """Answer a message in its chat."""
+
+    chat: str
+    to: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DirectMessage(Action):
+    """Write to a person in a private chat with the bot."""
+
+    user: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    fallback_chat: str | None = None
+    """Where to ask the person to open a private chat when the network refuses (no private data)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delete(Action):
+    """Remove a message."""
+
+    chat: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Remove(Action):
+    """Take a person out of a chat; they may come back by asking again."""
+
+    chat: str
+    user: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ban(Action):
+    """Take a person out of a chat and keep them out."""
+
+    chat: str
+    user: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApproveJoin(Action):
+    """Let a person who asked to join in."""
+
+    chat: str
+    user: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeclineJoin(Action):
+    """Refuse a person who asked to join."""
+
+    chat: str
+    user: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invite(Action):
+    """Invite a person into a chat."""
+
+    chat: str
+    user: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateGroup(Action):
+    """Create a chat for a group of the community (where the network allows bots to)."""
+
+    group_id: str
+    name: str
+    topic: str = ""
+    invite: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pin(Action):
+    """Pin a message in its chat."""
+
+    chat: str
+    message_id: str
+
+
+ALL_ACTIONS: frozenset[type[Action]] = frozenset(
+    {Send, Reply, DirectMessage, Delete, Remove, Ban, ApproveJoin, DeclineJoin, Invite, CreateGroup, Pin}
+)
+
+_BY_NAME = {cls.__name__: cls for cls in ALL_ACTIONS}
+
+
+def to_record(action: Action) -> dict[str, object]:
+    """A JSON-ready form of an action, for the outbox."""
+    data = asdict(action)
+    data["type"] = type(action).__name__
+    return data
+
+
+def from_record(data: dict[str, object]) -> Action:
+    """Rebuild an action stored with :func:`to_record`."""
+    values = dict(data)
+    cls = _BY_NAME[str(values.pop("type"))]
+    if "buttons" in values:
+        values["buttons"] = tuple(Button(**b) for b in values["buttons"])  # type: ignore[union-attr]
+    if "invite" in values:
+        values["invite"] = tuple(values["invite"])  # type: ignore[arg-type]
+    return cls(**values)

@@ -1,0 +1,290 @@
+"""The bot serving one community: from an event to the actions performed on the network."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import pluggy
+
+from .actions import Action
+from .adapter import ActionFailed, Adapter
+from .commands import ChatCommand, CommandBook
+from .config import ConfigError, Vocabulary, load_community
+from .context import Context
+from .dispatcher import Dispatcher
+from .events import Event, JoinRequest, MemberJoined, Message, parse_command
+from .i18n import Catalogue, Translator, normalize_locale
+from .model import GROUP_KINDS, ROLES, Community, Group, Person
+from .plugins import (
+    await_me_maybe,
+    as_actions,
+    call_each,
+    call_first,
+    call_votes,
+    collect,
+    plugin_manager,
+)
+from .rules import RuleBook
+from .storage import Storage
+
+log = logging.getLogger(__name__)
+
+_RULE_EVENTS: dict[type[Event], str] = {JoinRequest: "join_request", MemberJoined: "member_joined"}
+
+
+def vocabulary(pm: pluggy.PluginManager) -> Vocabulary:
+    """The rule conditions, rule actions and plugin names the installed plugins provide."""
+    from .plugins import available_plugins
+
+    return Vocabulary(
+        conditions={c.name: c for c in collect(pm.hook.sanshe_rule_conditions)},
+        actions={a.name: a for a in collect(pm.hook.sanshe_rule_actions)},
+        plugins=frozenset(available_plugins()),
+        catalogues=tuple(Path(f) for f in collect(pm.hook.sanshe_catalogues)),
+    )
+
+
+class Directory:
+    """Who is who and which chat is which group, on every network."""
+
+    def __init__(self, community: Community, named_by_group: frozenset[str], bindings: dict[tuple[str, str], str]) -> None:
+        self.community = community
+        self._named_by_group = named_by_group
+        self._people = {
+            (network, handle): person
+            for person in community.people
+            for network, handle in person.handles.items()
+        }
+        self._strangers: dict[tuple[str, str], Person] = {}
+        self._chats: dict[tuple[str, str], str] = {}
+        for group in community.groups:
+            for network, chat in group.chats.items():
+                self._chats[(network, chat)] = group.id
+        self._chats.update(bindings)
+
+    def person(self, network: str, handle: str, name: str = "") -> Person:
+        """The known person with this handle, or an unknown person with no privileges."""
+        key = (network, handle)
+        found = self._people.get(key) or self._strangers.get(key)
+        if found is None:
+            if len(self._strangers) > 10_000:
+                self._strangers.clear()
+            found = self._strangers[key] = Person.model_construct(
+                id=f"{network}:{handle}", name=name, locale=None, handles={network: handle}, roles=(), known=False
+            )
+        return found
+
+    def group(self, network: str, chat: str) -> Group | None:
+        """The group a chat belongs to, if any."""
+        group_id = self._chats.get((network, chat))
+        if group_id is None and network in self._named_by_group:
+            group_id = chat
+        return self.community.group(group_id) if group_id else None
+
+    def chat_of(self, network: str, group_id: str) -> str | None:
+        """The chat of a group on a network, if it has one."""
+        for (net, chat), gid in self._chats.items():
+            if net == network and gid == group_id:
+                return chat
+        if network in self._named_by_group and self.community.group(group_id):
+            return group_id
+        return None
+
+    def bind(self, network: str, chat: str, group_id: str) -> None:
+        """Remember a ``/bind``."""
+        self._chats[(network, chat)] = group_id
+
+
+class Bot:
+    """One community on one adapter: resolves events, runs plugins and rules, performs actions."""
+
+    def __init__(
+        self,
+        community: Community,
+        adapter: Adapter,
+        storage: Storage,
+        pm: pluggy.PluginManager | None = None,
+        config_path: Path | None = None,
+    ) -> None:
+        self.adapter = adapter
+        self.storage = storage
+        self.config_path = config_path
+        self.pm = pm or plugin_manager(community.plugins.disable)
+        self.catalogue = Catalogue()
+        for folder in collect(self.pm.hook.sanshe_catalogues):
+            self.catalogue.add_folder(Path(folder))
+        self.commands = CommandBook(self._commands())
+        self.vocabulary = vocabulary(self.pm)
+        self.community = community
+        self.rules = RuleBook(community, self.vocabulary.conditions, self.vocabulary.actions)
+        if self.rules.problems:
+            raise ValueError("rules do not compile; check the file with `sanshe check-config`")
+        self.directory = Directory(community, self._named(), {})
+        self.dispatcher = Dispatcher(self.process)
+
+    def _named(self) -> frozenset[str]:
+        return frozenset({self.adapter.network}) if self.adapter.chats_named_by_group else frozenset()
+
+    def _commands(self) -> list[ChatCommand]:
+        found = []
+        for impl in self.pm.hook.sanshe_commands.get_hookimpls():
+            found.extend(replace(c, plugin=impl.plugin_name) for c in impl.function() or ())
+        return found
+
+    # -- life cycle ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load bindings, perform actions left in the outbox by a crash, tell plugins we are up."""
+        self.directory = Directory(self.community, self._named(), await self.storage.bindings())
+        for outbox_id, action in await self.storage.outbox(self.adapter.network):
+            await self._perform(outbox_id, action)
+        for impl in self.pm.hook.sanshe_startup.get_hookimpls():
+            await await_me_maybe(impl.function(bot=self))
+
+    async def stop(self) -> None:
+        """Finish queued events and tell plugins we are stopping."""
+        await self.dispatcher.close()
+        for impl in self.pm.hook.sanshe_shutdown.get_hookimpls():
+            await await_me_maybe(impl.function(bot=self))
+
+    def reload(self) -> list[str]:
+        """Read the community file again; keep the running config when it is wrong.
+
+        Returns the problems found (empty when the new config is in force).
+        """
+        if self.config_path is None:
+            return []
+        try:
+            community = load_community(self.config_path, self.vocabulary)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                log.error("reload refused, keeping the running config: %s", problem)
+            return [str(p) for p in exc.problems]
+        self.community = community
+        self.rules = RuleBook(community, self.vocabulary.conditions, self.vocabulary.actions)
+        self.directory = Directory(community, self._named(), self.directory._chats)
+        log.info("reloaded %s", self.config_path)
+        return []
+
+    # -- events ------------------------------------------------------------------------
+
+    def submit(self, event: Event) -> asyncio.Future[None]:
+        """Queue an event; the returned future completes once it is handled and checkpointed."""
+        return self.dispatcher.submit(event)
+
+    async def process(self, event: Event) -> None:
+        """Handle one event exactly once: decide, checkpoint with the outbox, then perform."""
+        if await self.storage.was_handled(event.network, event.event_id):
+            return
+        actions = self._supported(event, await self.handle(event))
+        outbox_ids = await self.storage.checkpoint(event.network, event.event_id, actions)
+        for outbox_id, action in zip(outbox_ids, actions, strict=True):
+            await self._perform(outbox_id, action)
+
+    async def _perform(self, outbox_id: int, action: Action) -> None:
+        try:
+            await self.adapter.perform(action)
+        except ActionFailed as exc:
+            log.warning("%s refused %s: %s", self.adapter.network, type(action).__name__, exc.reason)
+        except Exception:
+            log.exception("%s failed to perform %s", self.adapter.network, type(action).__name__)
+        await self.storage.performed(outbox_id)
+
+    def context(self, event: Event) -> Context:
+        """The context of ``event``: its group, sender and the sender's roles there."""
+        group = None if event.direct else self.directory.group(event.network, event.chat)
+        person = self.directory.person(event.network, event.sender, event.sender_name)
+        return Context(self, event, group, person)
+
+    async def handle(self, event: Event) -> list[Action]:
+        """Decide what to do about ``event`` (no network side effects)."""
+        ctx = self.context(event)
+        if not isinstance(event, Message):
+            on = _RULE_EVENTS.get(type(event))
+            actions = await self.rules.apply(ctx, on) if on else []
+            return actions + await call_each(self.pm.hook.sanshe_event, context=ctx)
+        taken = await call_first(self.pm.hook.sanshe_dialog, context=ctx)
+        if taken is not None:
+            return taken
+        command = parse_command(event.text)
+        if command is not None:
+            ctx.command = command
+            return await self.run_command(ctx)
+        actions = await self.rules.apply(ctx)
+        return actions + await call_each(self.pm.hook.sanshe_message, context=ctx)
+
+    async def run_command(self, ctx: Context) -> list[Action]:
+        """Run the command in ``ctx``, if it exists and the sender may use it here."""
+        assert ctx.command is not None
+        _ = ctx._
+        name = ctx.command.name
+        command = self.commands.find(name)
+        if command is None:
+            close = self.commands.closest(name)
+            hint = _("command.did_you_mean", name=close) if close else ""
+            return [ctx.reply(_("command.unknown", name=name, hint=hint))]
+        if command.where == "group" and ctx.event.direct:
+            return [ctx.reply(_("command.only_in_group", name=name))]
+        if command.where == "direct" and not ctx.event.direct:
+            return [ctx.reply(_("command.only_in_private", name=name))]
+        if not await self.may_use(ctx, command):
+            allowed = _("list.sep").join(self.role_name(r, _) for r in sorted(command.roles))
+            mine = _("list.sep").join(self.role_name(r, _) for r in sorted(ctx.roles)) or _("roles.none")
+            return [ctx.reply(_("command.refused", name=name, allowed=allowed, mine=mine))]
+        try:
+            return as_actions(await await_me_maybe(command.handler(ctx)))
+        except Exception:
+            log.exception("plugin %r failed in command /%s", command.plugin, command.name)
+            return [ctx.reply(_("command.failed", name=name))]
+
+    async def may_use(self, ctx: Context, command: ChatCommand) -> bool:
+        """Whether the sender may use ``command`` here: plugins' votes, then the command's roles."""
+        vote = await call_votes(self.pm.hook.sanshe_permission, context=ctx, permission=f"command:{command.name}")
+        if vote is not None:
+            return vote
+        return not command.roles or ctx.has_role(command.roles)
+
+    def _supported(self, event: Event, actions: list[Action]) -> list[Action]:
+        """Replace actions the network cannot perform by a note saying so."""
+        able = self.adapter.capabilities
+        if all(type(a) in able for a in actions):
+            return actions
+        ctx = self.context(event)
+        kept: list[Action] = []
+        for action in actions:
+            if type(action) in able:
+                kept.append(action)
+            else:
+                log.info("%s cannot perform %s", self.adapter.network, type(action).__name__)
+                what = ctx._(f"action.{type(action).__name__}")
+                note = ctx._("action.unsupported", action=what, network=self.adapter.network)
+                kept.append(ctx.reply(note))
+        return kept
+
+    # -- language --------------------------------------------------------------------------
+
+    def translator(self, person: Person, event: Event | None = None) -> Translator:
+        """Texts in the person's language: their YAML locale, their network's, else the community's."""
+        locale = person.locale or (normalize_locale(event.language) if event else None) or self.community.locale
+        return Translator(self.catalogue, locale)
+
+    def role_name(self, role: str, _: Translator) -> str:
+        """A role's name in the reader's language."""
+        if role in ROLES:
+            return _(f"role.{role}")
+        for custom in self.community.roles:
+            if custom.id == role and custom.name:
+                return _.pick(custom.name)
+        return role
+
+    def kind_name(self, kind: str, _: Translator) -> str:
+        """A group kind's name in the reader's language."""
+        if kind in GROUP_KINDS:
+            return _(f"kind.{kind}")
+        for custom in self.community.kinds:
+            if custom.id == kind and custom.name:
+                return _.pick(custom.name)
+        return kind

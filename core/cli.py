@@ -1,0 +1,146 @@
+"""The ``sanshe`` command: run a community, check its YAML, migrate its database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from importlib.metadata import entry_points
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from .bot import Bot, vocabulary
+from .config import ConfigError, load_community, read_plugin_settings
+from .i18n import Catalogue, Translator, environment_locale
+from .plugins import plugin_manager
+from .storage import Storage, database_url
+
+log = logging.getLogger("sanshe")
+
+
+def default_config() -> Path:
+    """``SANSHE_CONFIG``, else ``config/community.yaml`` here, else the example community shipped."""
+    if os.environ.get("SANSHE_CONFIG"):
+        return Path(os.environ["SANSHE_CONFIG"])
+    local = Path("config/community.yaml")
+    if local.exists():
+        return local
+    return Path(str(files("sanshe.config").joinpath("community.yaml")))
+
+
+def adapter_class(network: str) -> Any:
+    """The adapter class registered for ``network`` (entry-point group ``sanshe.adapters``)."""
+    for entry in entry_points(group="sanshe.adapters"):
+        if entry.name == network:
+            return entry.load()
+    known = ", ".join(sorted(e.name for e in entry_points(group="sanshe.adapters")))
+    raise SystemExit(_text("cli.unknown_network", network=network, known=known))
+
+
+def _text(key: str, **values: object) -> str:
+    return Translator(Catalogue(), environment_locale())(key, **values)
+
+
+def _load(path: Path) -> tuple[Any, Any]:
+    pm = plugin_manager(read_plugin_settings(path))
+    try:
+        return load_community(path, vocabulary(pm)), pm
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+async def _run(args: argparse.Namespace) -> int:
+    path = Path(args.config) if args.config else default_config()
+    community, pm = _load(path)
+    enabled = [name for name, settings in community.adapters.items() if settings.get("enabled", True)]
+    network = args.network or (enabled[0] if enabled else "console")
+    settings = community.adapters.get(network, {})
+    adapter = adapter_class(network).from_settings(settings)
+    storage = Storage(args.db or database_url(community.storage.db_url))
+    applied = await storage.open(migrate=True)
+    for name in applied:
+        log.info("applied migration %s", name)
+    bot = Bot(community, adapter, storage, pm=pm, config_path=path)
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):
+        loop.add_signal_handler(signal.SIGHUP, bot.reload)
+    try:
+        await bot.start()
+        await adapter.run(bot)
+    finally:
+        await bot.stop()
+        await storage.close()
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    failed = False
+    for raw in args.paths or [str(default_config())]:
+        path = Path(raw)
+        pm = plugin_manager(read_plugin_settings(path))
+        try:
+            load_community(path, vocabulary(pm))
+        except ConfigError as exc:
+            failed = True
+            for problem in exc.problems:
+                print(problem)
+            print(_text("cli.check_failed", path=raw, count=len(exc.problems)))
+        else:
+            print(_text("cli.check_ok", path=raw))
+    return 1 if failed else 0
+
+
+async def _migrate(args: argparse.Namespace) -> int:
+    path = Path(args.config) if args.config else default_config()
+    community, _pm = _load(path)
+    storage = Storage(args.db or database_url(community.storage.db_url))
+    applied = await storage.open(migrate=True)
+    await storage.close()
+    for name in applied:
+        print(_text("cli.migrated", name=name))
+    if not applied:
+        print(_text("cli.up_to_date"))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    top = argparse.ArgumentParser(prog="sanshe", description=_text("cli.description"))
+    top.add_argument("-v", "--verbose", action="count", default=0, help=_text("cli.verbose"))
+    sub = top.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help=_text("cli.run"))
+    run.add_argument("--config", help=_text("cli.config"))
+    run.add_argument("--db", help=_text("cli.db"))
+    run.add_argument("--network", help=_text("cli.network"))
+    check = sub.add_parser("check-config", help=_text("cli.check"))
+    check.add_argument("paths", nargs="*", help=_text("cli.config"))
+    migrate = sub.add_parser("migrate", help=_text("cli.migrate"))
+    migrate.add_argument("--config", help=_text("cli.config"))
+    migrate.add_argument("--db", help=_text("cli.db"))
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``sanshe`` console script."""
+    args = parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.command == "check-config":
+        return _check(args)
+    if args.command == "migrate":
+        return asyncio.run(_migrate(args))
+    try:
+        return asyncio.run(_run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Chat commands contributed by plugins, and who may use them."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .actions import Action
+    from .context import Context
+
+Handler = Callable[["Context"], "Action | Iterable[Action] | None | Awaitable[Action | Iterable[Action] | None]"]
+
+ANYONE: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ChatCommand:
+    """A command people type in a chat: ``/name args``.
+
+    ``roles`` lists who may use it (held in the scope of the chat's group);
+    empty means anyone.  ``help`` is a catalogue key.  ``where`` limits it to
+    ``group`` chats or ``direct`` chats; ``any`` allows both.
+    """
+
+    name: str
+    handler: Handler
+    help: str
+    aliases: tuple[str, ...] = ()
+    roles: frozenset[str] = ANYONE
+    where: str = "any"
+    listed: bool = True
+    """False for commands that only make sense inside a dialog; /help leaves them out."""
+    plugin: str = ""
+    """The plugin that contributed it (filled in by core)."""
+
+
+class CommandBook:
+    """All commands of the enabled plugins, found by name or alias."""
+
+    def __init__(self, commands: Iterable[ChatCommand]) -> None:
+        self.commands: list[ChatCommand] = []
+        self._by_name: dict[str, ChatCommand] = {}
+        for command in commands:
+            for name in (command.name, *command.aliases):
+                key = name.lower()
+                if key in self._by_name:
+                    raise ValueError(f"command name /{name} is claimed twice")
+                self._by_name[key] = command
+            self.commands.append(command)
+
+    def find(self, name: str) -> ChatCommand | None:
+        """The command called ``name`` (or with that alias)."""
+        return self._by_name.get(name.lower())
+
+    def closest(self, name: str) -> str | None:
+        """The known command name nearest to a mistyped one, if any is near."""
+        found = difflib.get_close_matches(name.lower(), list(self._by_name), n=1, cutoff=0.6)
+        return found[0] if found else None

@@ -1,0 +1,86 @@
+"""Platform-neutral events: what an adapter tells core happened on its network.
+
+Events are small immutable values.  Platform ids (chats, people, messages)
+travel as opaque strings; core maps them to groups and people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Something that happened in one chat of one network."""
+
+    network: str
+    """Adapter name: ``console``, ``matrix``, ``telegram``…"""
+    chat: str
+    """Opaque chat id on that network (a room, a group, a private chat)."""
+    event_id: str
+    """Unique on that network; used to recognise an event delivered twice."""
+    sender: str
+    """Opaque id (handle) of the person who caused the event."""
+    sender_name: str = ""
+    direct: bool = False
+    """True when the chat is a private chat between the person and the bot."""
+    language: str | None = None
+    """The person's language as the network reports it, if it does."""
+    time: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message(Event):
+    """A text message (commands are messages whose text starts with ``/``)."""
+
+    text: str
+    message_id: str = ""
+    reply_to: str | None = None
+    attachments: tuple[str, ...] = ()
+    """Kinds of what was attached (``image``, ``file``…); the content stays on the network."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JoinRequest(Event):
+    """A person asks to join a chat (Telegram join request, Matrix knock)."""
+
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberJoined(Event):
+    """A person is now a member of the chat."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberLeft(Event):
+    """A person left or was removed from the chat."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Callback(Event):
+    """A person pressed an inline button."""
+
+    data: str
+    message_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A message read as a command: ``/name args`` (``@botname`` suffix removed)."""
+
+    name: str
+    args: str = ""
+    words: tuple[str, ...] = field(default=())
+
+
+def parse_command(text: str, prefixes: str = "/") -> Command | None:
+    """Read ``text`` as a command, or return None when it is not one."""
+    if not text or text[0] not in prefixes:
+        return None
+    head, _, rest = text[1:].strip().partition(" ")
+    name = head.split("@", 1)[0].strip().lower()
+    if not name:
+        return None
+    args = rest.strip()
+    return Command(name=name, args=args, words=tuple(args.split()))

@@ -1,0 +1,288 @@
+"""The community model: groups, roles, people, rules and forms as read from YAML.
+
+These pydantic models are both the schema of the YAML files (unknown keys are
+refused) and the frozen domain objects the rest of Sanshe works with.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+
+#: Text written in YAML: one string, or one string per locale (``{zh_CN: …, en: …}``).
+Text = str | dict[str, str]
+
+#: Built-in group kinds of the model (DOMAIN.md): the three core tiers, the four
+#: support groups and the other groups the guide names.  Value: the role a member
+#: not otherwise known has in a group of that kind.
+GROUP_KINDS: dict[str, str | None] = {
+    "resident": "resident",
+    "focus_service": "client",
+    "key_accompaniment": "client",
+    "prevention_work": None,
+    "volunteer_pool": None,
+    "volunteer_dispatch": None,
+    "expert_supervision": None,
+    "landlord": "resident",
+    "business": "resident",
+    "home_living_support": "resident",
+    "home_observation": "client",
+}
+
+#: Built-in roles (DOMAIN.md, "People and roles").
+ROLES: tuple[str, ...] = (
+    "community_worker",
+    "grid_worker",
+    "building_leader",
+    "resident_group_leader",
+    "property_staff",
+    "social_worker",
+    "medical_volunteer",
+    "psych_volunteer",
+    "general_volunteer",
+    "expert",
+    "resident",
+    "client",
+    "group_admin",
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CommunityInfo(_Frozen):
+    """Who the community is."""
+
+    id: str
+    name: str
+    locale: Literal["zh_CN", "en"] = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+
+
+class GroupKind(_Frozen):
+    """A group kind declared by the community (landlord groups, business groups…)."""
+
+    id: str
+    name: Text = ""
+    member_role: str | None = None
+    """The role an otherwise unknown member has in groups of this kind."""
+
+
+class CustomRole(_Frozen):
+    """A role the community adds to the built-in ones."""
+
+    id: str
+    name: Text = ""
+
+
+class Group(_Frozen):
+    """One chat group of the community, of a kind from the model."""
+
+    id: str
+    kind: str
+    name: str
+    purpose: Text = ""
+    building: str | None = None
+    capacity: int | None = Field(default=None, gt=0)
+    nickname: str | None = None
+    """Regular expression a member's display name must match (the nickname rule)."""
+    nickname_hint: Text = ""
+    """How to name yourself here, in words (``楼栋房号+自住``)."""
+    join_approval: bool = True
+    administered_by: tuple[str, ...] = ()
+    """Roles whose holders (in this group's scope) administer it."""
+    chats: dict[str, str] = {}
+    """The group's chat on each network: ``{matrix: "!room:server", telegram: "-100…"}``."""
+
+    @field_validator("chats", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: str(v) if isinstance(v, int) else v for k, v in value.items()}
+        return value
+
+
+class Grant(_Frozen):
+    """A role held by a person, community-wide or in named groups only."""
+
+    role: str
+    groups: tuple[str, ...] | None = None
+    """None: community-wide."""
+
+    def covers(self, group_id: str | None) -> bool:
+        """Whether this grant applies in ``group_id`` (None: outside any group)."""
+        return self.groups is None or (group_id is not None and group_id in self.groups)
+
+
+def _grant(value: Any) -> Any:
+    return {"role": value} if isinstance(value, str) else value
+
+
+class Person(_Frozen):
+    """A member of staff or a volunteer known in advance, or (``known=False``) anyone else."""
+
+    id: str
+    name: str = ""
+    locale: Literal["zh_CN", "en"] | None = None
+    handles: dict[str, str] = {}
+    """The person's id on each network: ``{matrix: "@wang:example.org", telegram: 123, console: wang}``."""
+    roles: tuple[Annotated[Grant, BeforeValidator(_grant)], ...] = ()
+    known: bool = True
+
+    @field_validator("handles", mode="before")
+    @classmethod
+    def _handles_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: str(v) if isinstance(v, int) else v for k, v in value.items()}
+        return value
+
+
+class RuleScope(_Frozen):
+    """Which groups a rule watches; empty means every group."""
+
+    kinds: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    def covers(self, group: Group) -> bool:
+        """Whether the rule applies in ``group``."""
+        if not self.kinds and not self.groups:
+            return True
+        return group.kind in self.kinds or group.id in self.groups
+
+
+class Rule(_Frozen):
+    """A service rule: where (groups) + when (conditions) + do (actions)."""
+
+    id: str
+    description: Text = ""
+    on: Literal["message", "join_request", "member_joined"] = "message"
+    where: RuleScope = RuleScope()
+    when: dict[str, Any] = {}
+    do: tuple[dict[str, Any], ...]
+
+    @field_validator("do", mode="before")
+    @classmethod
+    def _steps(cls, value: Any) -> Any:
+        if isinstance(value, str | dict):
+            value = [value]
+        if isinstance(value, list):
+            return [{v: None} if isinstance(v, str) else v for v in value]
+        return value
+
+
+FIELD_TYPES = (
+    "text",
+    "long_text",
+    "integer",
+    "number",
+    "choice",
+    "multi_choice",
+    "yes_no",
+    "phone",
+    "id_number",
+    "age",
+    "temperature",
+    "date",
+)
+
+
+class FormField(_Frozen):
+    """One question of a form."""
+
+    id: str
+    type: str = "text"
+    label: Text
+    help: Text = ""
+    required: bool = True
+    choices: dict[str, Text] = {}
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    sensitive: bool = False
+    """Personal data (phone, ID number, health): never echoed into a group."""
+
+
+class Form(_Frozen):
+    """A form filled through a private step-by-step dialog and stored as a record."""
+
+    id: str
+    title: Text
+    intro: Text = ""
+    fill: Literal["anyone"] | tuple[str, ...] = "anyone"
+    """Who may fill it: ``anyone`` or a list of roles."""
+    view: tuple[str, ...] = ("social_worker",)
+    """Roles that may read its records."""
+    fields: tuple[FormField, ...] = Field(min_length=1)
+
+
+class PluginSettings(_Frozen):
+    """Which plugins run for this community."""
+
+    disable: tuple[str, ...] = ()
+
+
+class StorageSettings(_Frozen):
+    """Where records and checkpoints live; ``SANSHE_DB_URL`` overrides ``db_url``."""
+
+    db_url: str = "sqlite://sanshe.sqlite3"
+
+
+class Community(_Frozen):
+    """A whole community file: who, its groups, roles, people, rules and forms."""
+
+    community: CommunityInfo
+    kinds: tuple[GroupKind, ...] = ()
+    roles: tuple[CustomRole, ...] = ()
+    groups: tuple[Group, ...] = ()
+    people: tuple[Person, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    forms: tuple[Form, ...] = ()
+    plugins: PluginSettings = PluginSettings()
+    storage: StorageSettings = StorageSettings()
+    adapters: dict[str, dict[str, Any]] = {}
+
+    @property
+    def locale(self) -> str:
+        """The community's language."""
+        return self.community.locale
+
+    def group(self, group_id: str) -> Group | None:
+        """The group with this id, if any."""
+        return self._groups.get(group_id)
+
+    def person(self, person_id: str) -> Person | None:
+        """The known person with this id, if any."""
+        return self._people.get(person_id)
+
+    def form(self, form_id: str) -> Form | None:
+        """The form with this id, if any."""
+        return self._forms.get(form_id)
+
+    def member_role(self, kind: str) -> str | None:
+        """The role an unknown member has in a group of ``kind``."""
+        for custom in self.kinds:
+            if custom.id == kind:
+                return custom.member_role
+        return GROUP_KINDS.get(kind)
+
+    def model_post_init(self, _: Any) -> None:
+        self._groups = {g.id: g for g in self.groups}
+        self._people = {p.id: p for p in self.people}
+        self._forms = {f.id: f for f in self.forms}
+
+    _groups: dict[str, Group] = PrivateAttr(default_factory=dict)
+    _people: dict[str, Person] = PrivateAttr(default_factory=dict)
+    _forms: dict[str, Form] = PrivateAttr(default_factory=dict)
+
+
+def all_roles(community: Community) -> set[str]:
+    """Built-in and community roles."""
+    return set(ROLES) | {r.id for r in community.roles}
+
+
+def all_kinds(community: Community) -> set[str]:
+    """Built-in and community group kinds."""
+    return set(GROUP_KINDS) | {k.id for k in community.kinds}
+

@@ -1,0 +1,122 @@
+"""Finding, registering and calling plugins (pluggy).
+
+Built-in plugins are listed in :data:`BUILTINS` and registered the way a
+third-party plugin is; third-party plugins come from the ``sanshe``
+entry-point group.  A community's YAML may disable any of them by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from collections.abc import Iterable
+from importlib.metadata import entry_points
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .actions import Action
+
+log = logging.getLogger(__name__)
+
+BUILTINS: tuple[str, ...] = (
+    "sanshe.plugins.basics",
+    "sanshe.plugins.forms",
+    "sanshe.plugins.moderation",
+)
+
+
+def plugin_name(module_name: str) -> str:
+    """The short name a YAML uses for a plugin module (``sanshe.plugins.basics`` -> ``basics``)."""
+    return module_name.rsplit(".", 1)[-1]
+
+
+def available_plugins() -> dict[str, ModuleType | Any]:
+    """Every plugin installed: built-ins first, then entry points, by short name."""
+    found: dict[str, ModuleType | Any] = {}
+    for module_name in BUILTINS:
+        found[plugin_name(module_name)] = importlib.import_module(module_name)
+    for entry in entry_points(group=hookspecs.PROJECT):
+        found[entry.name] = entry.load()
+    return found
+
+
+def plugin_manager(disabled: Iterable[str] = (), extra: Iterable[object] = ()) -> pluggy.PluginManager:
+    """A plugin manager with every installed plugin but the ``disabled`` ones, plus ``extra``."""
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    off = set(disabled)
+    for name, plugin in available_plugins().items():
+        if name not in off:
+            pm.register(plugin, name=name)
+    for plugin in extra:
+        pm.register(plugin)
+    pm.check_pending()
+    return pm
+
+
+def as_actions(result: object) -> list[Action]:
+    """Normalise what a hook or handler returned (None, an action, several) to a list."""
+    if result is None:
+        return []
+    if isinstance(result, Action):
+        return [result]
+    return [a for a in result if a is not None]  # type: ignore[union-attr]
+
+
+async def await_me_maybe(value: Any) -> Any:
+    """Await ``value`` when a hook implementation was ``async def``."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+async def call_each(hook: pluggy.HookCaller, **kwargs: Any) -> list[Action]:
+    """Call every implementation of an event hook in turn, isolating failures; collect actions."""
+    actions: list[Action] = []
+    for impl in reversed(hook.get_hookimpls()):
+        try:
+            result = await await_me_maybe(impl.function(**kwargs))
+        except Exception:
+            log.exception("plugin %r failed in %s", impl.plugin_name, hook.name)
+            continue
+        actions.extend(as_actions(result))
+    return actions
+
+
+async def call_first(hook: pluggy.HookCaller, **kwargs: Any) -> list[Action] | None:
+    """Call implementations until one answers (not None); failures are logged and skipped."""
+    for impl in reversed(hook.get_hookimpls()):
+        try:
+            result = await await_me_maybe(impl.function(**kwargs))
+        except Exception:
+            log.exception("plugin %r failed in %s", impl.plugin_name, hook.name)
+            continue
+        if result is not None:
+            return as_actions(result)
+    return None
+
+
+async def call_votes(hook: pluggy.HookCaller, **kwargs: Any) -> bool | None:
+    """Collect allow/deny/no-opinion votes: any False denies, else any True allows."""
+    votes = []
+    for impl in reversed(hook.get_hookimpls()):
+        try:
+            votes.append(await await_me_maybe(impl.function(**kwargs)))
+        except Exception:
+            log.exception("plugin %r failed in %s", impl.plugin_name, hook.name)
+            votes.append(False)
+    if False in votes:
+        return False
+    return True if True in votes else None
+
+
+def collect(hook: pluggy.HookCaller) -> list[Any]:
+    """Flatten what a registration hook returned across plugins."""
+    items: list[Any] = []
+    for result in hook():
+        items.extend(result or ())
+    return items

@@ -1,0 +1,253 @@
+"""The service-rules engine: where (groups) + when (conditions) + do (actions).
+
+Condition and action kinds come from plugins (``sanshe_rule_conditions``,
+``sanshe_rule_actions``); the engine itself knows only the text conditions
+``keywords`` and ``regex``.  All keywords of all rules go into one
+Aho-Corasick automaton and all regexes into one combined pattern, compiled
+once, so the cost of a message does not grow with the number of rules: only
+rules whose text matched are looked at further.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ahocorasick
+
+from .actions import Action
+from .i18n import Translator
+from .model import Community, Group, Rule
+from .plugins import as_actions, await_me_maybe
+
+if TYPE_CHECKING:
+    from .context import Context
+
+TEXT_CONDITIONS = ("keywords", "regex")
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A condition kind for ``when:``.
+
+    ``parse`` checks and prepares the YAML value once at load (raise
+    ``ValueError`` with a catalogue key whose text tells a moderator what is
+    wrong); ``check`` answers for one event; ``describe`` says it in plain
+    words for ``/rules``.
+    """
+
+    name: str
+    check: Callable[[Context, Any], bool | Awaitable[bool]]
+    describe: Callable[[Translator, Any], str]
+    parse: Callable[[Any], Any] = lambda value: value
+
+
+@dataclass(frozen=True, slots=True)
+class RuleAction:
+    """An action kind for ``do:`` (same ``parse``/``describe`` contract as :class:`Condition`)."""
+
+    name: str
+    run: Callable[[Context, Any], Action | Iterable[Action] | None | Awaitable[Any]]
+    describe: Callable[[Translator, Any], str]
+    parse: Callable[[Any], Any] = lambda value: value
+
+
+class RuleProblem(Exception):
+    """A rule that cannot be used; ``path`` points into the YAML under ``rules``."""
+
+    def __init__(self, path: tuple[str | int, ...], key: str, at_key: bool = False, **values: object) -> None:
+        super().__init__(key)
+        self.path = path
+        self.key = key
+        self.at_key = at_key
+        self.values = values
+
+
+@dataclass(slots=True)
+class _Compiled:
+    rule: Rule
+    keywords: tuple[str, ...]
+    regexes: tuple[re.Pattern[str], ...]
+    conditions: tuple[tuple[Condition, Any], ...]
+    steps: tuple[tuple[RuleAction, Any], ...]
+
+
+def _parse_keywords(value: Any, path: tuple[str | int, ...]) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(k, str) and k.strip() for k in items):
+        raise RuleProblem(path, "config.rule_keywords")
+    return tuple(k.strip().lower() for k in items)
+
+
+def _parse_regexes(value: Any, path: tuple[str | int, ...]) -> tuple[re.Pattern[str], ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise RuleProblem(path, "config.rule_regex_type")
+    compiled = []
+    for i, item in enumerate(items):
+        where = path if isinstance(value, str) else path + (i,)
+        if not isinstance(item, str):
+            raise RuleProblem(where, "config.rule_regex_type")
+        try:
+            compiled.append(re.compile(item, re.IGNORECASE))
+        except re.error as exc:
+            raise RuleProblem(where, "config.bad_regex", error=exc.msg, position=exc.pos) from exc
+    return tuple(compiled)
+
+
+class RuleBook:
+    """The compiled rules of a community."""
+
+    def __init__(
+        self,
+        community: Community,
+        conditions: Mapping[str, Condition],
+        actions: Mapping[str, RuleAction],
+    ) -> None:
+        self.community = community
+        self.problems: list[RuleProblem] = []
+        self._rules: list[_Compiled] = []
+        for i, rule in enumerate(community.rules):
+            try:
+                self._rules.append(self._compile(rule, ("rules", i), conditions, actions))
+            except RuleProblem as problem:
+                self.problems.append(problem)
+        self._automaton: Any = None
+        keyword_rules: dict[str, list[int]] = {}
+        regex_parts: list[str] = []
+        for index, compiled in enumerate(self._rules):
+            for keyword in compiled.keywords:
+                keyword_rules.setdefault(keyword, []).append(index)
+            regex_parts.extend(f"(?:{p.pattern})" for p in compiled.regexes)
+        if keyword_rules:
+            self._automaton = ahocorasick.Automaton()
+            for keyword, indexes in keyword_rules.items():
+                self._automaton.add_word(keyword, tuple(indexes))
+            self._automaton.make_automaton()
+        self._any_regex = re.compile("|".join(regex_parts), re.IGNORECASE) if regex_parts else None
+        self._regex_only = tuple(i for i, c in enumerate(self._rules) if c.regexes and not c.keywords)
+        self._plain: dict[tuple[str, str], tuple[int, ...]] = {}
+
+    @staticmethod
+    def _compile(
+        rule: Rule,
+        path: tuple[str | int, ...],
+        conditions: Mapping[str, Condition],
+        actions: Mapping[str, RuleAction],
+    ) -> _Compiled:
+        keywords: tuple[str, ...] = ()
+        regexes: tuple[re.Pattern[str], ...] = ()
+        checks = []
+        for name, value in rule.when.items():
+            where = path + ("when", name)
+            if name == "keywords":
+                keywords = _parse_keywords(value, where)
+            elif name == "regex":
+                regexes = _parse_regexes(value, where)
+            elif name in conditions:
+                checks.append((conditions[name], _parse(conditions[name].parse, value, where)))
+            else:
+                known = ", ".join(sorted({*conditions, *TEXT_CONDITIONS}))
+                raise RuleProblem(where, "config.unknown_condition", at_key=True, name=name, known=known)
+        steps = []
+        for i, step in enumerate(rule.do):
+            where = path + ("do", i)
+            if len(step) != 1:
+                raise RuleProblem(where, "config.rule_step_shape")
+            (name, value), = step.items()
+            if name not in actions:
+                known = ", ".join(sorted(actions))
+                raise RuleProblem(where, "config.unknown_rule_action", name=name, known=known)
+            steps.append((actions[name], _parse(actions[name].parse, value, where)))
+        return _Compiled(rule, keywords, regexes, tuple(checks), tuple(steps))
+
+    def _plain_rules(self, group: Group, on: str) -> tuple[int, ...]:
+        """Rules for ``group`` and ``on`` that have no text condition (looked at for every event)."""
+        key = (group.id, on)
+        found = self._plain.get(key)
+        if found is None:
+            found = tuple(
+                i
+                for i, c in enumerate(self._rules)
+                if c.rule.on == on and not c.keywords and not c.regexes and c.rule.where.covers(group)
+            )
+            self._plain[key] = found
+        return found
+
+    def candidates(self, group: Group, on: str, text: str) -> list[int]:
+        """Indexes of the rules that may apply: in scope, and their text conditions hold."""
+        hits: set[int] = set()
+        lowered = text.lower()
+        if self._automaton is not None and lowered:
+            for _end, indexes in self._automaton.iter(lowered):
+                hits.update(indexes)
+        if self._any_regex is not None and self._any_regex.search(text) is not None:
+            hits.update(self._regex_only)
+        chosen = [
+            i
+            for i in hits
+            if self._rules[i].rule.on == on
+            and self._rules[i].rule.where.covers(group)
+            and (not self._rules[i].regexes or any(p.search(text) for p in self._rules[i].regexes))
+        ]
+        chosen.extend(self._plain_rules(group, on))
+        chosen.sort()
+        return chosen
+
+    async def apply(self, context: Context, on: str = "message") -> list[Action]:
+        """Run every rule that holds for this event; return the actions they produce."""
+        if context.group is None:
+            return []
+        actions: list[Action] = []
+        for index in self.candidates(context.group, on, context.text):
+            compiled = self._rules[index]
+            if all([await await_me_maybe(c.check(context, v)) for c, v in compiled.conditions]):
+                for step, value in compiled.steps:
+                    actions.extend(as_actions(await await_me_maybe(step.run(context, value))))
+        return _unique(actions)
+
+    def describe(self, group: Group, _: Translator) -> list[str]:
+        """Each rule that watches ``group``, in plain words."""
+        lines = []
+        for compiled in self._rules:
+            rule = compiled.rule
+            if not rule.where.covers(group):
+                continue
+            if rule.description:
+                lines.append(_.pick(rule.description))
+                continue
+            when = []
+            if compiled.keywords:
+                when.append(_("rules.when_keywords", words="、".join(compiled.keywords)))
+            if compiled.regexes:
+                when.append(_("rules.when_regex"))
+            when.extend(c.describe(_, v) for c, v in compiled.conditions)
+            do = [a.describe(_, v) for a, v in compiled.steps]
+            lines.append(
+                _(
+                    "rules.line",
+                    on=_(f"rules.on_{rule.on}"),
+                    when=_("rules.and").join(when) if when else _("rules.always"),
+                    do=_("rules.list_sep").join(do),
+                )
+            )
+        return lines
+
+
+def _parse(parse: Callable[[Any], Any], value: Any, where: tuple[str | int, ...]) -> Any:
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise RuleProblem(where, "config.rule_value", reason=str(exc)) from exc
+
+
+def _unique(actions: list[Action]) -> list[Action]:
+    seen: set[Action] = set()
+    unique = []
+    for action in actions:
+        if action not in seen:
+            seen.add(action)
+            unique.append(action)
+    return unique

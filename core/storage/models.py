@@ -1,0 +1,105 @@
+"""Tables: checkpoints, the outbox, chat bindings, form dialogs, records and the audit log.
+
+Only what a form, a case or a rule needs is stored; chat messages themselves are not.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class HandledEvent(Model):
+    """An event that was handled: the checkpoint that makes a second delivery a no-op."""
+
+    id = fields.BigIntField(primary_key=True)
+    network = fields.CharField(max_length=32)
+    event_id = fields.CharField(max_length=255)
+    handled_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "handled_event"
+        unique_together = (("network", "event_id"),)
+
+
+class OutboxAction(Model):
+    """An action decided while handling an event, kept until the adapter performed it."""
+
+    id = fields.BigIntField(primary_key=True)
+    network = fields.CharField(max_length=32)
+    payload = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "outbox_action"
+
+
+class AdapterState(Model):
+    """The position of an adapter on its network (Telegram offset, Matrix sync token)."""
+
+    id = fields.IntField(primary_key=True)
+    network = fields.CharField(max_length=32)
+    key = fields.CharField(max_length=64)
+    value = fields.TextField()
+
+    class Meta:
+        table = "adapter_state"
+        unique_together = (("network", "key"),)
+
+
+class ChatBinding(Model):
+    """A chat bound to a group of the YAML with ``/bind``."""
+
+    id = fields.IntField(primary_key=True)
+    network = fields.CharField(max_length=32)
+    chat = fields.CharField(max_length=255)
+    group_id = fields.CharField(max_length=64)
+    bound_by = fields.CharField(max_length=128)
+    bound_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "chat_binding"
+        unique_together = (("network", "chat"),)
+
+
+class FormSession(Model):
+    """A form being filled in a private dialog, kept across restarts."""
+
+    id = fields.IntField(primary_key=True)
+    person = fields.CharField(max_length=160, unique=True)
+    network = fields.CharField(max_length=32)
+    form_id = fields.CharField(max_length=64)
+    step = fields.IntField(default=0)
+    answers = fields.JSONField(default=dict)
+    group_id = fields.CharField(max_length=64, null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "form_session"
+
+
+class Record(Model):
+    """A filled form."""
+
+    id = fields.IntField(primary_key=True)
+    form_id = fields.CharField(max_length=64, db_index=True)
+    person = fields.CharField(max_length=160, db_index=True)
+    group_id = fields.CharField(max_length=64, null=True)
+    data = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "record"
+
+
+class AuditEntry(Model):
+    """Who read or changed which record, and when."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(auto_now_add=True)
+    actor = fields.CharField(max_length=160)
+    action = fields.CharField(max_length=32)
+    subject = fields.CharField(max_length=160)
+
+    class Meta:
+        table = "audit_entry"

@@ -1,0 +1,132 @@
+"""Basics: /start, /help, /whoami, /groupinfo, /rules, /bind and /reload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from sanshe.core.actions import Action
+from sanshe.core.commands import ChatCommand
+from sanshe.core.context import Context, roles_in
+from sanshe.core.hookspecs import hookimpl
+
+BINDERS = frozenset({"community_worker", "social_worker", "group_admin"})
+RELOADERS = frozenset({"community_worker", "social_worker"})
+
+
+@hookimpl
+def sanshe_catalogues() -> Iterable[Path]:
+    return [Path(__file__).parent / "locales"]
+
+
+@hookimpl
+def sanshe_commands() -> Iterable[ChatCommand]:
+    return [
+        ChatCommand("start", start, help="basics.help.start", aliases=("开始",)),
+        ChatCommand("help", help_, help="basics.help.help", aliases=("帮助",)),
+        ChatCommand("whoami", whoami, help="basics.help.whoami", aliases=("我是谁",)),
+        ChatCommand("groupinfo", groupinfo, help="basics.help.groupinfo", aliases=("群信息",), where="group"),
+        ChatCommand("rules", rules, help="basics.help.rules", aliases=("群规",), where="group"),
+        ChatCommand(
+            "bind", bind, help="basics.help.bind", aliases=("绑定",), roles=BINDERS,
+            where="group",
+        ),
+        ChatCommand("reload", reload, help="basics.help.reload", aliases=("重新加载",), roles=RELOADERS),
+    ]
+
+
+def start(ctx: Context) -> Action:
+    """Greet the person and point at /help."""
+    return ctx.reply(ctx._("basics.start", community=ctx.community.community.name))
+
+
+async def help_(ctx: Context) -> Action:
+    """List the commands this person may use here, in their language."""
+    _ = ctx._
+    lines = [_("basics.help.title")]
+    for command in ctx.bot.commands.commands:
+        if not command.listed:
+            continue
+        if command.where == "group" and ctx.event.direct:
+            continue
+        if command.where == "direct" and not ctx.event.direct:
+            continue
+        if not await ctx.bot.may_use(ctx, command):
+            continue
+        names = " ".join(f"/{n}" for n in (command.name, *command.aliases))
+        lines.append(f"{names} — {_(command.help)}")
+    return ctx.reply("\n".join(lines))
+
+
+def whoami(ctx: Context) -> Action:
+    """Say who the bot takes the person for, with their roles and where each applies."""
+    _ = ctx._
+    person = ctx.person
+    if not person.known:
+        here = _("list.sep").join(ctx.bot.role_name(r, _) for r in sorted(ctx.roles)) or _("roles.none")
+        return ctx.reply(_("basics.whoami.unknown", roles=here))
+    lines = [_("basics.whoami.known", name=person.name or person.id)]
+    for grant in person.roles:
+        scope = _("basics.scope.community") if grant.groups is None else "、".join(grant.groups)
+        lines.append(_("basics.whoami.role", role=ctx.bot.role_name(grant.role, _), scope=scope))
+    if ctx.group is not None:
+        here = _("list.sep").join(ctx.bot.role_name(r, _) for r in sorted(ctx.roles))
+        lines.append(_("basics.whoami.here", roles=here or _("roles.none")))
+    return ctx.reply("\n".join(lines))
+
+
+def groupinfo(ctx: Context) -> Action:
+    """Describe the group of this chat: kind, purpose, naming rule, who administers it."""
+    _ = ctx._
+    group = ctx.group
+    if group is None:
+        return ctx.reply(_("basics.not_bound"))
+    lines = [_("basics.groupinfo.title", name=group.name, kind=ctx.bot.kind_name(group.kind, _))]
+    if group.purpose:
+        lines.append(_("basics.groupinfo.purpose", purpose=_.pick(group.purpose)))
+    if group.nickname_hint:
+        lines.append(_("basics.groupinfo.nickname", hint=_.pick(group.nickname_hint)))
+    lines.append(_("basics.groupinfo.approval_yes") if group.join_approval else _("basics.groupinfo.approval_no"))
+    admins = [p.name or p.id for p in ctx.admins(group)]
+    if admins:
+        lines.append(_("basics.groupinfo.admins", names="、".join(admins)))
+    return ctx.reply("\n".join(lines))
+
+
+def rules(ctx: Context) -> Action:
+    """The service rules of this group, in plain words."""
+    _ = ctx._
+    if ctx.group is None:
+        return ctx.reply(_("basics.not_bound"))
+    lines = ctx.bot.rules.describe(ctx.group, _)
+    if not lines:
+        return ctx.reply(_("basics.rules.none"))
+    return ctx.reply("\n".join([_("basics.rules.title", name=ctx.group.name), *(f"• {line}" for line in lines)]))
+
+
+async def bind(ctx: Context) -> Action:
+    """Bind the chat this is typed in to a group of the community file."""
+    _ = ctx._
+    assert ctx.command is not None
+    if len(ctx.command.words) != 1:
+        return ctx.reply(_("basics.usage.bind"))
+    group_id = ctx.command.words[0]
+    group = ctx.community.group(group_id)
+    if group is None:
+        known = "、".join(g.id for g in ctx.community.groups)
+        return ctx.reply(_("basics.bind.unknown", group=group_id, known=known))
+    if roles_in(ctx.community, ctx.person, group).isdisjoint(BINDERS):
+        return ctx.reply(_("basics.bind.not_yours", group=group_id))
+    event = ctx.event
+    await ctx.bot.storage.bind(event.network, event.chat, group.id, ctx.person.id)
+    ctx.bot.directory.bind(event.network, event.chat, group.id)
+    return ctx.reply(_("basics.bind.done", group=group.name, id=group.id))
+
+
+def reload(ctx: Context) -> Action:
+    """Read the community file again; a wrong file leaves the running one in force."""
+    problems = ctx.bot.reload()
+    if problems:
+        return ctx.reply(ctx._("basics.reload.refused", count=len(problems), first=problems[0]))
+    return ctx.reply(ctx._("basics.reload.done"))
+

@@ -1,0 +1,91 @@
+"""Forms: /form starts any form the sender may fill; the private dialog fills it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from sanshe.core.actions import Action
+from sanshe.core.commands import ChatCommand
+from sanshe.core.context import Context
+from sanshe.core.events import Message
+from sanshe.core.forms import BACK, CANCEL, SKIP, FormDialog, FormResult, open_dialog
+from sanshe.core.hookspecs import hookimpl
+from sanshe.core.model import Form
+from sanshe.core.plugins import call_each
+
+
+@hookimpl
+def sanshe_catalogues() -> Iterable[Path]:
+    return [Path(__file__).parent / "locales"]
+
+
+@hookimpl
+def sanshe_commands() -> Iterable[ChatCommand]:
+    return [
+        ChatCommand("form", start_form, help="forms.help.form", aliases=("填表",)),
+        ChatCommand("back", not_in_form, help="forms.help.back", aliases=BACK[1:], listed=False),
+        ChatCommand("skip", not_in_form, help="forms.help.skip", aliases=SKIP[1:], listed=False),
+        ChatCommand("cancel", not_in_form, help="forms.help.cancel", aliases=CANCEL[1:], listed=False),
+    ]
+
+
+def may_fill(ctx: Context, form: Form) -> bool:
+    """Whether the sender's roles let them fill ``form``."""
+    return form.fill == "anyone" or ctx.has_role(form.fill)
+
+
+async def start_form(ctx: Context) -> list[Action]:
+    """``/form <id>``: open the form in a private chat; ``/form`` alone lists the forms."""
+    _ = ctx._
+    assert ctx.command is not None
+    mine = [f for f in ctx.community.forms if may_fill(ctx, f)]
+    if not ctx.command.words:
+        if not mine:
+            return [ctx.reply(_("forms.none"))]
+        lines = [_("forms.list")] + [f"/form {f.id} — {_.pick(f.title)}" for f in mine]
+        return [ctx.reply("\n".join(lines))]
+    form_id = ctx.command.words[0]
+    form = ctx.community.form(form_id)
+    if form is None:
+        known = "、".join(f.id for f in mine) or "—"
+        return [ctx.reply(_("forms.unknown", form=form_id, known=known))]
+    if not may_fill(ctx, form):
+        return [ctx.reply(_("forms.not_allowed", title=_.pick(form.title)))]
+    group_id = ctx.group.id if ctx.group else None
+    _dialog, first = await FormDialog.begin(ctx.person_key, ctx.event.network, form, group_id, _)
+    actions = [ctx.direct(first)]
+    if not ctx.event.direct:
+        actions.insert(0, ctx.reply(_("forms.sent_private")))
+    return actions
+
+
+def not_in_form(ctx: Context) -> Action:
+    """/back, /skip or /cancel typed while no form is being filled."""
+    return ctx.reply(ctx._("forms.not_in_form"))
+
+
+@hookimpl
+async def sanshe_dialog(context: Context) -> list[Action] | None:
+    """Take private messages of a person who is filling a form."""
+    event = context.event
+    if not event.direct or not isinstance(event, Message):
+        return None
+    text = event.text.strip()
+    if text.startswith("/") and text[1:].split(" ", 1)[0].lower() not in (*BACK, *SKIP, *CANCEL):
+        return None
+    dialog = await open_dialog(context.person_key, context.community, context._)
+    if dialog is None:
+        return None
+    texts, answers = await dialog.answer(text)
+    actions: list[Action] = [context.direct("\n".join(texts))] if texts else []
+    if answers is None:
+        return actions
+    group_id = dialog.session.group_id
+    record = await context.bot.storage.add_record(
+        dialog.form.id, context.person_key, group_id, answers, finishing=dialog.session
+    )
+    actions.append(context.direct(dialog.summary(answers)))
+    result = FormResult(dialog.form, record.id, context.person_key, answers)
+    actions.extend(await call_each(context.bot.pm.hook.sanshe_form_submitted, context=context, result=result))
+    return actions

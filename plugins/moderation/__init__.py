@@ -1,0 +1,173 @@
+"""Moderation: rule conditions (sender roles, personal data) and rule actions (delete, warn…).
+
+These are the vocabulary of the service rules moderators write in YAML::
+
+    - id: no-private-data
+      where: {kinds: [resident]}
+      when: {personal_data: [phone, id_number]}
+      do: [delete, move_to_private]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sanshe.core.actions import Action, Ban, Delete, Remove, Send
+from sanshe.core.context import Context
+from sanshe.core.events import Message
+from sanshe.core.forms import check_id_number
+from sanshe.core.hookspecs import hookimpl
+from sanshe.core.i18n import Translator
+from sanshe.core.rules import Condition, RuleAction
+
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+_ID = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
+
+
+def _has_id_number(text: str) -> bool:
+    for match in _ID.finditer(text):
+        try:
+            check_id_number(match.group())
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+DETECTORS = {
+    "phone": lambda text: _PHONE.search(text) is not None,
+    "id_number": _has_id_number,
+}
+
+
+@hookimpl
+def sanshe_catalogues() -> Iterable[Path]:
+    return [Path(__file__).parent / "locales"]
+
+
+def _roles(value: Any) -> frozenset[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(r, str) for r in items):
+        raise ValueError("moderation.parse.roles")
+    return frozenset(items)
+
+
+def _detectors(value: Any) -> tuple[str, ...]:
+    items = list(DETECTORS) if value in (None, True) else ([value] if isinstance(value, str) else value)
+    if not isinstance(items, list) or not all(item in DETECTORS for item in items):
+        raise ValueError("moderation.parse.personal_data")
+    return tuple(items)
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
+        return value
+    raise ValueError("moderation.parse.text")
+
+
+def _optional_text(value: Any) -> Any:
+    return None if value is None else _text(value)
+
+
+def _no_value(value: Any) -> None:
+    if value is not None:
+        raise ValueError("moderation.parse.no_value")
+
+
+def _role_names(_: Translator, roles: Iterable[str]) -> str:
+    return _("list.sep").join(_(f"role.{r}") for r in sorted(roles))
+
+
+@hookimpl
+def sanshe_rule_conditions() -> Iterable[Condition]:
+    return [
+        Condition(
+            "sender_role",
+            check=lambda ctx, roles: ctx.has_role(roles),
+            describe=lambda _, roles: _("moderation.when.sender_role", roles=_role_names(_, roles)),
+            parse=_roles,
+        ),
+        Condition(
+            "not_sender_role",
+            check=lambda ctx, roles: not ctx.has_role(roles),
+            describe=lambda _, roles: _("moderation.when.not_sender_role", roles=_role_names(_, roles)),
+            parse=_roles,
+        ),
+        Condition(
+            "personal_data",
+            check=lambda ctx, kinds: any(DETECTORS[k](ctx.text) for k in kinds),
+            describe=lambda _, kinds: _("moderation.when.personal_data"),
+            parse=_detectors,
+        ),
+    ]
+
+
+def _message_id(ctx: Context) -> str | None:
+    event = ctx.event
+    return event.message_id if isinstance(event, Message) and event.message_id else None
+
+
+def _delete(ctx: Context, _value: None) -> Action | None:
+    message_id = _message_id(ctx)
+    return Delete(chat=ctx.event.chat, message_id=message_id) if message_id else None
+
+
+def _reply(ctx: Context, text: Any) -> Action:
+    return ctx.reply(ctx._.pick(text))
+
+
+def _warn(ctx: Context, text: Any) -> Action:
+    reason = ctx._.pick(text) if text else ctx._("moderation.warn.default")
+    name = ctx.person.name or ctx.event.sender_name or ctx.event.sender
+    # A deleted message cannot be replied to: post the warning in the chat.
+    return Send(chat=ctx.event.chat, text=ctx._("moderation.warn", name=name, reason=reason))
+
+
+def _remove(ctx: Context, _value: None) -> Action:
+    return Remove(chat=ctx.event.chat, user=ctx.event.sender, reason=ctx._("moderation.removed"))
+
+
+def _ban(ctx: Context, _value: None) -> Action:
+    return Ban(chat=ctx.event.chat, user=ctx.event.sender, reason=ctx._("moderation.removed"))
+
+
+def _tell_admins(ctx: Context, text: Any) -> list[Action]:
+    group = ctx.group
+    if group is None:
+        return []
+    actions = []
+    for admin in ctx.admins(group):
+        handle = ctx.handle_of(admin)
+        if handle is None or handle == ctx.event.sender:
+            continue
+        _ = ctx.bot.translator(admin)
+        note = _.pick(text) if text else _("moderation.tell_admins.default")
+        who = ctx.person.name or ctx.event.sender_name or ctx.event.sender
+        actions.append(ctx.direct(_("moderation.tell_admins", group=group.name, who=who, note=note), user=handle))
+    return actions
+
+
+def _move_to_private(ctx: Context, _value: None) -> list[Action]:
+    _ = ctx._
+    return [
+        ctx.reply(_("moderation.private.group")),
+        ctx.direct(_("moderation.private.direct", group=ctx.group.name if ctx.group else "")),
+    ]
+
+
+@hookimpl
+def sanshe_rule_actions() -> Iterable[RuleAction]:
+    return [
+        RuleAction("delete", _delete, lambda _, v: _("moderation.do.delete"), _no_value),
+        RuleAction("reply", _reply, lambda _, v: _("moderation.do.reply", text=_.pick(v)), _text),
+        RuleAction("warn", _warn, lambda _, v: _("moderation.do.warn"), _optional_text),
+        RuleAction("remove", _remove, lambda _, v: _("moderation.do.remove"), _no_value),
+        RuleAction("ban", _ban, lambda _, v: _("moderation.do.ban"), _no_value),
+        RuleAction("tell_admins", _tell_admins, lambda _, v: _("moderation.do.tell_admins"), _optional_text),
+        RuleAction("move_to_private", _move_to_private, lambda _, v: _("moderation.do.move_to_private"), _no_value),
+    ]

@@ -1,0 +1,59 @@
+"""Shared fixtures: the example community, sandboxes, a fresh PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from sanshe.testing import Sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "config" / "community.yaml"
+PG_ADMIN = os.environ.get("SANSHE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def example() -> Path:
+    """The example community file."""
+    return EXAMPLE
+
+
+@pytest.fixture
+async def community() -> AsyncIterator[Sandbox]:
+    """The example community on an in-memory database."""
+    async with Sandbox(EXAMPLE) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database on the local server, dropped afterwards.
+
+    The test command starts the server; if it is not reachable the test fails.
+    """
+    import asyncpg
+
+    name = f"sanshe_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = PG_ADMIN.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def write_community(tmp_path: Path, text: str, name: str = "community.yaml") -> Path:
+    """Write a community file for a test and return its path."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
