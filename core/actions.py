@@ -126,7 +126,19 @@ class Pin(Action):
 
 
 ALL_ACTIONS: frozenset[type[Action]] = frozenset(
-    {Send, Reply, DirectMessage, Delete, Remove, Ban, ApproveJoin, DeclineJoin, Invite, CreateGroup, Pin}
+    {
+        Send,
+        Reply,
+        DirectMessage,
+        Delete,
+        Remove,
+        Ban,
+        ApproveJoin,
+        DeclineJoin,
+        Invite,
+        CreateGroup,
+        Pin,
+    }
 )
 
 _BY_NAME = {cls.__name__: cls for cls in ALL_ACTIONS}

@@ -19,8 +19,8 @@ from .events import Event, JoinRequest, MemberJoined, Message, parse_command
 from .i18n import Catalogue, Translator, normalize_locale
 from .model import GROUP_KINDS, ROLES, Community, Group, Person
 from .plugins import (
-    await_me_maybe,
     as_actions,
+    await_me_maybe,
     call_each,
     call_first,
     call_votes,
@@ -50,7 +50,12 @@ def vocabulary(pm: pluggy.PluginManager) -> Vocabulary:
 class Directory:
     """Who is who and which chat is which group, on every network."""
 
-    def __init__(self, community: Community, named_by_group: frozenset[str], bindings: dict[tuple[str, str], str]) -> None:
+    def __init__(
+        self,
+        community: Community,
+        named_by_group: frozenset[str],
+        bindings: dict[tuple[str, str], str],
+    ) -> None:
         self.community = community
         self._named_by_group = named_by_group
         self._people = {
@@ -73,7 +78,12 @@ class Directory:
             if len(self._strangers) > 10_000:
                 self._strangers.clear()
             found = self._strangers[key] = Person.model_construct(
-                id=f"{network}:{handle}", name=name, locale=None, handles={network: handle}, roles=(), known=False
+                id=f"{network}:{handle}",
+                name=name,
+                locale=None,
+                handles={network: handle},
+                roles=(),
+                known=False,
             )
         return found
 
@@ -126,7 +136,9 @@ class Bot:
         self.dispatcher = Dispatcher(self.process)
 
     def _named(self) -> frozenset[str]:
-        return frozenset({self.adapter.network}) if self.adapter.chats_named_by_group else frozenset()
+        return (
+            frozenset({self.adapter.network}) if self.adapter.chats_named_by_group else frozenset()
+        )
 
     def _commands(self) -> list[ChatCommand]:
         found = []
@@ -188,7 +200,9 @@ class Bot:
         try:
             await self.adapter.perform(action)
         except ActionFailed as exc:
-            log.warning("%s refused %s: %s", self.adapter.network, type(action).__name__, exc.reason)
+            log.warning(
+                "%s refused %s: %s", self.adapter.network, type(action).__name__, exc.reason
+            )
         except Exception:
             log.exception("%s failed to perform %s", self.adapter.network, type(action).__name__)
         await self.storage.performed(outbox_id)
@@ -231,8 +245,12 @@ class Bot:
         if command.where == "direct" and not ctx.event.direct:
             return [ctx.reply(_("command.only_in_private", name=name))]
         if not await self.may_use(ctx, command):
+            if not command.roles:
+                return [ctx.reply(_("command.denied", name=name))]
             allowed = _("list.sep").join(self.role_name(r, _) for r in sorted(command.roles))
-            mine = _("list.sep").join(self.role_name(r, _) for r in sorted(ctx.roles)) or _("roles.none")
+            mine = _("list.sep").join(self.role_name(r, _) for r in sorted(ctx.roles)) or _(
+                "roles.none"
+            )
             return [ctx.reply(_("command.refused", name=name, allowed=allowed, mine=mine))]
         try:
             return as_actions(await await_me_maybe(command.handler(ctx)))
@@ -242,7 +260,9 @@ class Bot:
 
     async def may_use(self, ctx: Context, command: ChatCommand) -> bool:
         """Whether the sender may use ``command`` here: plugins' votes, then the command's roles."""
-        vote = await call_votes(self.pm.hook.sanshe_permission, context=ctx, permission=f"command:{command.name}")
+        vote = await call_votes(
+            self.pm.hook.sanshe_permission, context=ctx, permission=f"command:{command.name}"
+        )
         if vote is not None:
             return vote
         return not command.roles or ctx.has_role(command.roles)
@@ -268,7 +288,11 @@ class Bot:
 
     def translator(self, person: Person, event: Event | None = None) -> Translator:
         """Texts in the person's language: their YAML locale, their network's, else the community's."""
-        locale = person.locale or (normalize_locale(event.language) if event else None) or self.community.locale
+        locale = (
+            person.locale
+            or (normalize_locale(event.language) if event else None)
+            or self.community.locale
+        )
         return Translator(self.catalogue, locale)
 
     def role_name(self, role: str, _: Translator) -> str:

@@ -59,7 +59,9 @@ def _load(path: Path) -> tuple[Any, Any]:
 async def _run(args: argparse.Namespace) -> int:
     path = Path(args.config) if args.config else default_config()
     community, pm = _load(path)
-    enabled = [name for name, settings in community.adapters.items() if settings.get("enabled", True)]
+    enabled = [
+        name for name, settings in community.adapters.items() if settings.get("enabled", True)
+    ]
     network = args.network or (enabled[0] if enabled else "console")
     settings = community.adapters.get(network, {})
     adapter = adapter_class(network).from_settings(settings)
@@ -131,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sanshe`` console script."""
     args = parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     if args.command == "check-config":
         return _check(args)
     if args.command == "migrate":

@@ -11,7 +11,9 @@ if TYPE_CHECKING:
     from .actions import Action
     from .context import Context
 
-Handler = Callable[["Context"], "Action | Iterable[Action] | None | Awaitable[Action | Iterable[Action] | None]"]
+Handler = Callable[
+    ["Context"], "Action | Iterable[Action] | None | Awaitable[Action | Iterable[Action] | None]"
+]
 
 ANYONE: frozenset[str] = frozenset()
 

@@ -69,7 +69,9 @@ class _Loader:
         self.problems: list[Problem] = []
         self.doc: MarkedDocument | None = None
 
-    def problem(self, path: tuple[str | int, ...], key: str, /, *, at_key: bool = False, **values: object) -> None:
+    def problem(
+        self, path: tuple[str | int, ...], key: str, /, *, at_key: bool = False, **values: object
+    ) -> None:
         assert self.doc is not None
         self.problems.append(Problem(self.doc.mark(path, key=at_key), self._(key, **values)))
 
@@ -77,9 +79,13 @@ class _Loader:
         try:
             return yamlmarks.load(path, shown_as=_shown(path))
         except YamlProblem as exc:
-            self.problems.append(Problem(exc.mark, self._(f"config.{exc.reason}", detail=exc.detail, key=exc.detail)))
+            self.problems.append(
+                Problem(exc.mark, self._(f"config.{exc.reason}", detail=exc.detail, key=exc.detail))
+            )
         except OSError as exc:
-            self.problems.append(Problem(Mark(_shown(path), 1, 1), self._("config.unreadable", error=exc.strerror)))
+            self.problems.append(
+                Problem(Mark(_shown(path), 1, 1), self._("config.unreadable", error=exc.strerror))
+            )
         return None
 
     def include(self) -> None:
@@ -121,7 +127,9 @@ class _Loader:
             paths = {path for _e, path in errors}
             for error, path in errors:
                 # Of the errors of a value that may take several shapes, keep the deepest.
-                if not any(len(other) > len(path) and other[: len(path)] == path for other in paths):
+                if not any(
+                    len(other) > len(path) and other[: len(path)] == path for other in paths
+                ):
                     self._pydantic(error)
         return None
 
@@ -155,7 +163,9 @@ class _Loader:
         elif kind in ("dict_type", "model_type", "model_attributes_type"):
             self.problem(path, "config.not_mapping", field=field)
         elif kind in ("literal_error", "enum"):
-            self.problem(path, "config.not_one_of", field=field, value=shown, choices=ctx.get("expected", ""))
+            self.problem(
+                path, "config.not_one_of", field=field, value=shown, choices=ctx.get("expected", "")
+            )
         elif kind in ("greater_than", "greater_than_equal"):
             self.problem(path, "config.too_small", field=field, limit=ctx.get("gt", ctx.get("ge")))
         elif kind == "too_short":
@@ -170,8 +180,12 @@ class _Sub(MarkedDocument):
     """The marks of part of an included document, seen from its root."""
 
     def __init__(self, source: MarkedDocument, prefix: tuple[str | int, ...]) -> None:
-        marks = {k[len(prefix):]: v for k, v in source._marks.items() if k[: len(prefix)] == prefix}
-        key_marks = {k[len(prefix):]: v for k, v in source._key_marks.items() if k[: len(prefix)] == prefix}
+        marks = {
+            k[len(prefix) :]: v for k, v in source._marks.items() if k[: len(prefix)] == prefix
+        }
+        key_marks = {
+            k[len(prefix) :]: v for k, v in source._key_marks.items() if k[: len(prefix)] == prefix
+        }
         super().__init__(None, marks, key_marks)
 
 
@@ -237,7 +251,11 @@ def _schema_keys(error: Any) -> list[str]:
         ("plugins",): PluginSettings,
         ("storage",): StorageSettings,
     }
-    shape = tuple(p for p in error["loc"][:-1] if isinstance(p, str) and not p.startswith(("function", "literal")))
+    shape = tuple(
+        p
+        for p in error["loc"][:-1]
+        if isinstance(p, str) and not p.startswith(("function", "literal"))
+    )
     model = models.get(shape)
     return list(model.model_fields) if model else []
 
@@ -245,7 +263,9 @@ def _schema_keys(error: Any) -> list[str]:
 class _Semantics:
     """Checks across the file: references, duplicates, regexes, time zones."""
 
-    def __init__(self, loader: _Loader, community: Community, vocabulary: Vocabulary | None) -> None:
+    def __init__(
+        self, loader: _Loader, community: Community, vocabulary: Vocabulary | None
+    ) -> None:
         self.loader = loader
         self.community = community
         self.vocabulary = vocabulary
@@ -275,7 +295,12 @@ class _Semantics:
         chats: dict[tuple[str, str], str] = {}
         for i, group in enumerate(c.groups):
             if group.kind not in kinds:
-                p(("groups", i, "kind"), "config.unknown_kind", kind=group.kind, known=", ".join(sorted(kinds)))
+                p(
+                    ("groups", i, "kind"),
+                    "config.unknown_kind",
+                    kind=group.kind,
+                    known=", ".join(sorted(kinds)),
+                )
             for j, role in enumerate(group.administered_by):
                 if role not in roles:
                     self.unknown_role(("groups", i, "administered_by", j), role, roles)
@@ -284,7 +309,12 @@ class _Semantics:
             for network, chat in group.chats.items():
                 other = chats.setdefault((network, chat), group.id)
                 if other != group.id:
-                    p(("groups", i, "chats", network), "config.chat_taken", network=network, other=other)
+                    p(
+                        ("groups", i, "chats", network),
+                        "config.chat_taken",
+                        network=network,
+                        other=other,
+                    )
         handles: dict[tuple[str, str], str] = {}
         for i, person in enumerate(c.people):
             for j, grant in enumerate(person.roles):
@@ -292,15 +322,28 @@ class _Semantics:
                     self.unknown_role(("people", i, "roles", j), grant.role, roles)
                 for k, group_id in enumerate(grant.groups or ()):
                     if group_id not in group_ids:
-                        self.unknown_group(("people", i, "roles", j, "groups", k), group_id, group_ids)
+                        self.unknown_group(
+                            ("people", i, "roles", j, "groups", k), group_id, group_ids
+                        )
             for network, handle in person.handles.items():
                 other = handles.setdefault((network, handle), person.id)
                 if other != person.id:
-                    p(("people", i, "handles", network), "config.handle_taken", network=network, handle=handle, other=other)
+                    p(
+                        ("people", i, "handles", network),
+                        "config.handle_taken",
+                        network=network,
+                        handle=handle,
+                        other=other,
+                    )
         for i, rule in enumerate(c.rules):
             for j, kind in enumerate(rule.where.kinds):
                 if kind not in kinds:
-                    p(("rules", i, "where", "kinds", j), "config.unknown_kind", kind=kind, known=", ".join(sorted(kinds)))
+                    p(
+                        ("rules", i, "where", "kinds", j),
+                        "config.unknown_kind",
+                        kind=kind,
+                        known=", ".join(sorted(kinds)),
+                    )
             for j, group_id in enumerate(rule.where.groups):
                 if group_id not in group_ids:
                     self.unknown_group(("rules", i, "where", "groups", j), group_id, group_ids)
@@ -316,7 +359,12 @@ class _Semantics:
             for j, field in enumerate(form.fields):
                 where = ("forms", i, "fields", j)
                 if field.type not in FIELD_TYPES:
-                    p(where + ("type",), "config.unknown_field_type", type=field.type, known=", ".join(FIELD_TYPES))
+                    p(
+                        where + ("type",),
+                        "config.unknown_field_type",
+                        type=field.type,
+                        known=", ".join(FIELD_TYPES),
+                    )
                 if field.type in ("choice", "multi_choice") and not field.choices:
                     p(where, "config.choices_needed", type=field.type)
                 if field.pattern:
@@ -324,7 +372,12 @@ class _Semantics:
         if self.vocabulary is not None:
             for j, name in enumerate(c.plugins.disable):
                 if name not in self.vocabulary.plugins:
-                    p(("plugins", "disable", j), "config.unknown_plugin", name=name, known=", ".join(sorted(self.vocabulary.plugins)))
+                    p(
+                        ("plugins", "disable", j),
+                        "config.unknown_plugin",
+                        name=name,
+                        known=", ".join(sorted(self.vocabulary.plugins)),
+                    )
             book = RuleBook(c, self.vocabulary.conditions, self.vocabulary.actions)
             for problem in book.problems:
                 values = dict(problem.values)
@@ -345,7 +398,9 @@ class _Semantics:
     def unknown_role(self, path: tuple[str | int, ...], role: str, roles: set[str]) -> None:
         self.loader.problem(path, "config.unknown_role", role=role, known=", ".join(sorted(roles)))
 
-    def unknown_group(self, path: tuple[str | int, ...], group_id: str, group_ids: set[str]) -> None:
+    def unknown_group(
+        self, path: tuple[str | int, ...], group_id: str, group_ids: set[str]
+    ) -> None:
         close = difflib.get_close_matches(group_id, list(group_ids), n=1)
         hint = self.loader._("config.did_you_mean", name=close[0]) if close else ""
         self.loader.problem(path, "config.unknown_group", group=group_id, hint=hint)

@@ -81,7 +81,9 @@ class Context:
             return Reply(chat=event.chat, to=event.message_id, text=text, buttons=buttons)
         return Send(chat=event.chat, text=text, buttons=buttons)
 
-    def direct(self, text: str, user: str | None = None, buttons: tuple[Button, ...] = ()) -> Action:
+    def direct(
+        self, text: str, user: str | None = None, buttons: tuple[Button, ...] = ()
+    ) -> Action:
         """Write privately to the sender (or to ``user``, a handle on this network)."""
         fallback = None if self.event.direct else self.event.chat
         return DirectMessage(
@@ -99,7 +101,5 @@ class Context:
     def admins(self, group: Group) -> list[Person]:
         """The known people who administer ``group``."""
         return [
-            p
-            for p in self.community.people
-            if "group_admin" in roles_in(self.community, p, group)
+            p for p in self.community.people if "group_admin" in roles_in(self.community, p, group)
         ]

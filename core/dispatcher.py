@@ -39,7 +39,9 @@ class Dispatcher:
         queue.put_nowait((event, future))
         return future
 
-    async def _work(self, key: tuple[str, str], queue: asyncio.Queue[tuple[Event, asyncio.Future[None]]]) -> None:
+    async def _work(
+        self, key: tuple[str, str], queue: asyncio.Queue[tuple[Event, asyncio.Future[None]]]
+    ) -> None:
         while True:
             try:
                 event, future = await asyncio.wait_for(queue.get(), self._idle)

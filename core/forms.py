@@ -49,7 +49,9 @@ def _number(text: str) -> float:
     return float(cleaned)
 
 
-def _in_range(field: FormField, value: float, low: float | None, high: float | None, _: Translator) -> None:
+def _in_range(
+    field: FormField, value: float, low: float | None, high: float | None, _: Translator
+) -> None:
     low = field.min if field.min is not None else low
     high = field.max if field.max is not None else high
     if (low is not None and value < low) or (high is not None and value > high):
@@ -100,7 +102,13 @@ def parse_answer(field: FormField, text: str, _: Translator) -> Any:
         except ValueError:
             key = "form.invalid.temperature" if kind == "temperature" else "form.invalid.number"
             raise Invalid(_(key)) from None
-        _in_range(field, number, 34.0 if kind == "temperature" else None, 43.0 if kind == "temperature" else None, _)
+        _in_range(
+            field,
+            number,
+            34.0 if kind == "temperature" else None,
+            43.0 if kind == "temperature" else None,
+            _,
+        )
         return number
     if kind == "phone":
         match = _PHONE.match(re.sub(r"[\s\-()（）]", "", text))
@@ -177,7 +185,9 @@ def question(form: Form, step: int, _: Translator) -> str:
     if field.help:
         lines.append(_.pick(field.help))
     if field.type in ("choice", "multi_choice"):
-        lines.extend(f"{i}. {_.pick(label)}" for i, label in enumerate(field.choices.values(), start=1))
+        lines.extend(
+            f"{i}. {_.pick(label)}" for i, label in enumerate(field.choices.values(), start=1)
+        )
         if field.type == "multi_choice":
             lines.append(_("form.multi_hint"))
     elif field.type == "yes_no":
@@ -235,7 +245,10 @@ class FormDialog:
             try:
                 value = parse_answer(field, text, _)
             except Invalid as exc:
-                return [_("form.invalid", reason=str(exc)), question(self.form, session.step, _)], None
+                return [
+                    _("form.invalid", reason=str(exc)),
+                    question(self.form, session.step, _),
+                ], None
         session.answers = {**session.answers, field.id: value}
         session.step += 1
         if session.step < len(self.form.fields):
@@ -250,7 +263,9 @@ class FormDialog:
         lines = [_("form.done", title=_.pick(self.form.title))]
         for f in self.form.fields:
             value = answers.get(f.id)
-            shown = mask(f, value, _) if f.sensitive and value is not None else show_value(f, value, _)
+            shown = (
+                mask(f, value, _) if f.sensitive and value is not None else show_value(f, value, _)
+            )
             lines.append(f"{_.pick(f.label)}: {shown}")
         return "\n".join(lines)
 
@@ -265,4 +280,3 @@ async def open_dialog(person: str, community: Community, _: Translator) -> FormD
         await session.delete()
         return None
     return FormDialog(session, form, _)
-

@@ -32,6 +32,7 @@ PROJECT = "sanshe"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
+
 @hookspec
 def sanshe_commands() -> Iterable[ChatCommand]:
     """Chat commands this plugin adds (name, aliases, roles allowed, help, handler)."""

@@ -285,4 +285,3 @@ def all_roles(community: Community) -> set[str]:
 def all_kinds(community: Community) -> set[str]:
     """Built-in and community group kinds."""
     return set(GROUP_KINDS) | {k.id for k in community.kinds}
-

@@ -44,7 +44,9 @@ def available_plugins() -> dict[str, ModuleType | Any]:
     return found
 
 
-def plugin_manager(disabled: Iterable[str] = (), extra: Iterable[object] = ()) -> pluggy.PluginManager:
+def plugin_manager(
+    disabled: Iterable[str] = (), extra: Iterable[object] = ()
+) -> pluggy.PluginManager:
     """A plugin manager with every installed plugin but the ``disabled`` ones, plus ``extra``."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -53,7 +55,7 @@ def plugin_manager(disabled: Iterable[str] = (), extra: Iterable[object] = ()) -
         if name not in off:
             pm.register(plugin, name=name)
     for plugin in extra:
-        pm.register(plugin)
+        pm.register(plugin, name=getattr(plugin, "__name__", None) or type(plugin).__name__)
     pm.check_pending()
     return pm
 

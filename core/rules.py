@@ -57,7 +57,9 @@ class RuleAction:
 class RuleProblem(Exception):
     """A rule that cannot be used; ``path`` points into the YAML under ``rules``."""
 
-    def __init__(self, path: tuple[str | int, ...], key: str, at_key: bool = False, **values: object) -> None:
+    def __init__(
+        self, path: tuple[str | int, ...], key: str, at_key: bool = False, **values: object
+    ) -> None:
         super().__init__(key)
         self.path = path
         self.key = key
@@ -76,7 +78,11 @@ class _Compiled:
 
 def _parse_keywords(value: Any, path: tuple[str | int, ...]) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not items or not all(isinstance(k, str) and k.strip() for k in items):
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(k, str) and k.strip() for k in items)
+    ):
         raise RuleProblem(path, "config.rule_keywords")
     return tuple(k.strip().lower() for k in items)
 
@@ -127,7 +133,9 @@ class RuleBook:
                 self._automaton.add_word(keyword, tuple(indexes))
             self._automaton.make_automaton()
         self._any_regex = re.compile("|".join(regex_parts), re.IGNORECASE) if regex_parts else None
-        self._regex_only = tuple(i for i, c in enumerate(self._rules) if c.regexes and not c.keywords)
+        self._regex_only = tuple(
+            i for i, c in enumerate(self._rules) if c.regexes and not c.keywords
+        )
         self._plain: dict[tuple[str, str], tuple[int, ...]] = {}
 
     @staticmethod
@@ -150,13 +158,15 @@ class RuleBook:
                 checks.append((conditions[name], _parse(conditions[name].parse, value, where)))
             else:
                 known = ", ".join(sorted({*conditions, *TEXT_CONDITIONS}))
-                raise RuleProblem(where, "config.unknown_condition", at_key=True, name=name, known=known)
+                raise RuleProblem(
+                    where, "config.unknown_condition", at_key=True, name=name, known=known
+                )
         steps = []
         for i, step in enumerate(rule.do):
             where = path + ("do", i)
             if len(step) != 1:
                 raise RuleProblem(where, "config.rule_step_shape")
-            (name, value), = step.items()
+            ((name, value),) = step.items()
             if name not in actions:
                 known = ", ".join(sorted(actions))
                 raise RuleProblem(where, "config.unknown_rule_action", name=name, known=known)
@@ -171,7 +181,10 @@ class RuleBook:
             found = tuple(
                 i
                 for i, c in enumerate(self._rules)
-                if c.rule.on == on and not c.keywords and not c.regexes and c.rule.where.covers(group)
+                if c.rule.on == on
+                and not c.keywords
+                and not c.regexes
+                and c.rule.where.covers(group)
             )
             self._plain[key] = found
         return found

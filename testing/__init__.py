@@ -113,7 +113,10 @@ class Sandbox:
         return await self.start()
 
     async def __aexit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.stop()
 
@@ -141,11 +144,15 @@ class Sandbox:
             ) from None
         return self.adapter.performed[before:]
 
-    async def send(self, who: str, where: str, text: str, *, language: str | None = None) -> list[Action]:
+    async def send(
+        self, who: str, where: str, text: str, *, language: str | None = None
+    ) -> list[Action]:
         """``who`` writes ``text`` in group ``where`` (or ``"dm"``); return the bot's actions."""
         common = self._common(who, where)
         message_id = common["event_id"].rsplit(":", 1)[1]
-        return await self.deliver(Message(text=text, message_id=message_id, language=language, **common))
+        return await self.deliver(
+            Message(text=text, message_id=message_id, language=language, **common)
+        )
 
     async def ask_to_join(self, who: str, where: str, note: str = "") -> list[Action]:
         """``who`` asks to join group ``where``."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-
 from sanshe.testing import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,27 +29,26 @@ async def community() -> AsyncIterator[Sandbox]:
         yield sandbox
 
 
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(PG_ADMIN)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
 @pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
+def postgres_url() -> Iterator[str]:
     """A new, empty PostgreSQL database on the local server, dropped afterwards.
 
     The test command starts the server; if it is not reachable the test fails.
     """
-    import asyncpg
-
     name = f"sanshe_test_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(PG_ADMIN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = PG_ADMIN.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    admin = await asyncpg.connect(PG_ADMIN)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    yield f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def write_community(tmp_path: Path, text: str, name: str = "community.yaml") -> Path:

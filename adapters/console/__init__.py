@@ -85,7 +85,12 @@ class ConsoleAdapter:
     capabilities = ALL_ACTIONS
     chats_named_by_group = True
 
-    def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None, interactive: bool | None = None) -> None:
+    def __init__(
+        self,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        interactive: bool | None = None,
+    ) -> None:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.interactive = self.stdin.isatty() if interactive is None else interactive

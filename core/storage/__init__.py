@@ -35,15 +35,25 @@ def database_url(configured: str) -> str:
     return os.environ.get("SANSHE_DB_URL") or configured
 
 
+def connection_name(db_url: str) -> str:
+    """The connection's name: its backend (``sqlite``, ``postgres``…).
+
+    tortoise caches prepared statements per connection name, so one process
+    that opens SQLite and later PostgreSQL (tests do) needs different names.
+    """
+    return db_url.split(":", 1)[0]
+
+
 def tortoise_config(db_url: str) -> dict[str, Any]:
     """The tortoise-orm configuration for ``db_url``."""
+    name = connection_name(db_url)
     return {
-        "connections": {"default": db_url},
+        "connections": {name: db_url},
         "apps": {
             APP: {
                 "models": ["sanshe.core.storage.models"],
                 "migrations": "sanshe.core.storage.migrations",
-                "default_connection": "default",
+                "default_connection": name,
             }
         },
     }
@@ -51,7 +61,9 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
 
 def _ensure_sqlite_folder(db_url: str) -> None:
     if db_url.startswith("sqlite://") and ":memory:" not in db_url:
-        Path(db_url.removeprefix("sqlite://")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        Path(db_url.removeprefix("sqlite://")).expanduser().parent.mkdir(
+            parents=True, exist_ok=True
+        )
 
 
 class Storage:
@@ -69,14 +81,18 @@ class Storage:
 
     async def migrate(self) -> list[str]:
         """Apply pending migrations; return the names of those applied."""
-        executor = MigrationExecutor(get_connection("default"), self._config["apps"])
+        executor = MigrationExecutor(
+            get_connection(connection_name(self.db_url)), self._config["apps"]
+        )
         plan = await executor.plan(None)
         await executor.migrate(None)
         return [f"{step.migration.app_label}.{step.migration.name}" for step in plan]
 
     async def pending_migrations(self) -> list[str]:
         """Names of migrations not yet applied."""
-        executor = MigrationExecutor(get_connection("default"), self._config["apps"])
+        executor = MigrationExecutor(
+            get_connection(connection_name(self.db_url)), self._config["apps"]
+        )
         return [f"{s.migration.app_label}.{s.migration.name}" for s in await executor.plan(None)]
 
     async def close(self) -> None:
@@ -94,7 +110,7 @@ class Storage:
 
         Returns the outbox ids of the actions, in order.
         """
-        async with in_transaction():
+        async with in_transaction(connection_name(self.db_url)):
             await HandledEvent.create(network=network, event_id=event_id)
             ids = []
             for action in actions:
@@ -145,8 +161,10 @@ class Storage:
         finishing: FormSession | None = None,
     ) -> Record:
         """Store a filled form and audit its creation; end the dialog that filled it, atomically."""
-        async with in_transaction():
-            record = await Record.create(form_id=form_id, person=person, group_id=group_id, data=data)
+        async with in_transaction(connection_name(self.db_url)):
+            record = await Record.create(
+                form_id=form_id, person=person, group_id=group_id, data=data
+            )
             await AuditEntry.create(actor=person, action="create", subject=f"record:{record.id}")
             if finishing is not None:
                 await finishing.delete()

@@ -25,13 +25,21 @@ def sanshe_commands() -> Iterable[ChatCommand]:
         ChatCommand("start", start, help="basics.help.start", aliases=("开始",)),
         ChatCommand("help", help_, help="basics.help.help", aliases=("帮助",)),
         ChatCommand("whoami", whoami, help="basics.help.whoami", aliases=("我是谁",)),
-        ChatCommand("groupinfo", groupinfo, help="basics.help.groupinfo", aliases=("群信息",), where="group"),
+        ChatCommand(
+            "groupinfo", groupinfo, help="basics.help.groupinfo", aliases=("群信息",), where="group"
+        ),
         ChatCommand("rules", rules, help="basics.help.rules", aliases=("群规",), where="group"),
         ChatCommand(
-            "bind", bind, help="basics.help.bind", aliases=("绑定",), roles=BINDERS,
+            "bind",
+            bind,
+            help="basics.help.bind",
+            aliases=("绑定",),
+            roles=BINDERS,
             where="group",
         ),
-        ChatCommand("reload", reload, help="basics.help.reload", aliases=("重新加载",), roles=RELOADERS),
+        ChatCommand(
+            "reload", reload, help="basics.help.reload", aliases=("重新加载",), roles=RELOADERS
+        ),
     ]
 
 
@@ -63,7 +71,9 @@ def whoami(ctx: Context) -> Action:
     _ = ctx._
     person = ctx.person
     if not person.known:
-        here = _("list.sep").join(ctx.bot.role_name(r, _) for r in sorted(ctx.roles)) or _("roles.none")
+        here = _("list.sep").join(ctx.bot.role_name(r, _) for r in sorted(ctx.roles)) or _(
+            "roles.none"
+        )
         return ctx.reply(_("basics.whoami.unknown", roles=here))
     lines = [_("basics.whoami.known", name=person.name or person.id)]
     for grant in person.roles:
@@ -86,7 +96,11 @@ def groupinfo(ctx: Context) -> Action:
         lines.append(_("basics.groupinfo.purpose", purpose=_.pick(group.purpose)))
     if group.nickname_hint:
         lines.append(_("basics.groupinfo.nickname", hint=_.pick(group.nickname_hint)))
-    lines.append(_("basics.groupinfo.approval_yes") if group.join_approval else _("basics.groupinfo.approval_no"))
+    lines.append(
+        _("basics.groupinfo.approval_yes")
+        if group.join_approval
+        else _("basics.groupinfo.approval_no")
+    )
     admins = [p.name or p.id for p in ctx.admins(group)]
     if admins:
         lines.append(_("basics.groupinfo.admins", names="、".join(admins)))
@@ -101,7 +115,9 @@ def rules(ctx: Context) -> Action:
     lines = ctx.bot.rules.describe(ctx.group, _)
     if not lines:
         return ctx.reply(_("basics.rules.none"))
-    return ctx.reply("\n".join([_("basics.rules.title", name=ctx.group.name), *(f"• {line}" for line in lines)]))
+    return ctx.reply(
+        "\n".join([_("basics.rules.title", name=ctx.group.name), *(f"• {line}" for line in lines)])
+    )
 
 
 async def bind(ctx: Context) -> Action:
@@ -129,4 +145,3 @@ def reload(ctx: Context) -> Action:
     if problems:
         return ctx.reply(ctx._("basics.reload.refused", count=len(problems), first=problems[0]))
     return ctx.reply(ctx._("basics.reload.done"))
-

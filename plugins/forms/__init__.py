@@ -26,7 +26,9 @@ def sanshe_commands() -> Iterable[ChatCommand]:
         ChatCommand("form", start_form, help="forms.help.form", aliases=("填表",)),
         ChatCommand("back", not_in_form, help="forms.help.back", aliases=BACK[1:], listed=False),
         ChatCommand("skip", not_in_form, help="forms.help.skip", aliases=SKIP[1:], listed=False),
-        ChatCommand("cancel", not_in_form, help="forms.help.cancel", aliases=CANCEL[1:], listed=False),
+        ChatCommand(
+            "cancel", not_in_form, help="forms.help.cancel", aliases=CANCEL[1:], listed=False
+        ),
     ]
 
 
@@ -87,5 +89,7 @@ async def sanshe_dialog(context: Context) -> list[Action] | None:
     )
     actions.append(context.direct(dialog.summary(answers)))
     result = FormResult(dialog.form, record.id, context.person_key, answers)
-    actions.extend(await call_each(context.bot.pm.hook.sanshe_form_submitted, context=context, result=result))
+    actions.extend(
+        await call_each(context.bot.pm.hook.sanshe_form_submitted, context=context, result=result)
+    )
     return actions

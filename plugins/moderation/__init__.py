@@ -56,7 +56,9 @@ def _roles(value: Any) -> frozenset[str]:
 
 
 def _detectors(value: Any) -> tuple[str, ...]:
-    items = list(DETECTORS) if value in (None, True) else ([value] if isinstance(value, str) else value)
+    items = (
+        list(DETECTORS) if value in (None, True) else ([value] if isinstance(value, str) else value)
+    )
     if not isinstance(items, list) or not all(item in DETECTORS for item in items):
         raise ValueError("moderation.parse.personal_data")
     return tuple(items)
@@ -95,7 +97,9 @@ def sanshe_rule_conditions() -> Iterable[Condition]:
         Condition(
             "not_sender_role",
             check=lambda ctx, roles: not ctx.has_role(roles),
-            describe=lambda _, roles: _("moderation.when.not_sender_role", roles=_role_names(_, roles)),
+            describe=lambda _, roles: _(
+                "moderation.when.not_sender_role", roles=_role_names(_, roles)
+            ),
             parse=_roles,
         ),
         Condition(
@@ -148,7 +152,11 @@ def _tell_admins(ctx: Context, text: Any) -> list[Action]:
         _ = ctx.bot.translator(admin)
         note = _.pick(text) if text else _("moderation.tell_admins.default")
         who = ctx.person.name or ctx.event.sender_name or ctx.event.sender
-        actions.append(ctx.direct(_("moderation.tell_admins", group=group.name, who=who, note=note), user=handle))
+        actions.append(
+            ctx.direct(
+                _("moderation.tell_admins", group=group.name, who=who, note=note), user=handle
+            )
+        )
     return actions
 
 
@@ -168,6 +176,13 @@ def sanshe_rule_actions() -> Iterable[RuleAction]:
         RuleAction("warn", _warn, lambda _, v: _("moderation.do.warn"), _optional_text),
         RuleAction("remove", _remove, lambda _, v: _("moderation.do.remove"), _no_value),
         RuleAction("ban", _ban, lambda _, v: _("moderation.do.ban"), _no_value),
-        RuleAction("tell_admins", _tell_admins, lambda _, v: _("moderation.do.tell_admins"), _optional_text),
-        RuleAction("move_to_private", _move_to_private, lambda _, v: _("moderation.do.move_to_private"), _no_value),
+        RuleAction(
+            "tell_admins", _tell_admins, lambda _, v: _("moderation.do.tell_admins"), _optional_text
+        ),
+        RuleAction(
+            "move_to_private",
+            _move_to_private,
+            lambda _, v: _("moderation.do.move_to_private"),
+            _no_value,
+        ),
     ]

@@ -1,0 +1,27 @@
+"""Loopback Telegram Bot API server for testing the Telegram adapter."""
+
+from .server import (
+    ADMIN_RIGHTS,
+    PERMISSIONS,
+    SECRET_HEADER,
+    ApiError,
+    BotApiServer,
+    Limits,
+    SentRecord,
+    Stats,
+    WebhookDelivery,
+    scope_key,
+)
+
+__all__ = [
+    "ADMIN_RIGHTS",
+    "PERMISSIONS",
+    "SECRET_HEADER",
+    "ApiError",
+    "BotApiServer",
+    "Limits",
+    "SentRecord",
+    "Stats",
+    "WebhookDelivery",
+    "scope_key",
+]

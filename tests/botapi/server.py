@@ -1,0 +1,1450 @@
+"""A loopback Telegram Bot API server for tests.
+
+It serves ``/bot<token>/<method>`` on 127.0.0.1 with the Bot API's JSON shapes, error replies
+and flood limits (HTTP 429 with ``parameters.retry_after``), over a small simulated world of
+users, groups and messages. Point python-telegram-bot at it with
+``telegram.Bot(token, base_url=server.base_url)``.
+"""
+
+import asyncio
+import copy
+import json
+import math
+import re
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Literal, Self
+
+import aiohttp
+from aiohttp import web
+
+from .formatting import EntityParseError, parse_text, strip_text, utf16_len
+
+JSON = dict[str, Any]
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+#: Update types Telegram leaves out unless ``allowed_updates`` names them.
+DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_pin_messages",
+    "can_manage_topics",
+)
+PERMISSIONS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+    "can_edit_tag",
+    "can_react_to_messages",
+)
+_MEDIA_PERMISSIONS = PERMISSIONS[1:7]
+
+_INT_PARAMS = frozenset(
+    {
+        "user_id",
+        "message_id",
+        "offset",
+        "limit",
+        "until_date",
+        "reply_to_message_id",
+        "max_connections",
+        "message_thread_id",
+        "cache_time",
+    }
+)
+_CHAT_PARAMS = frozenset({"chat_id", "from_chat_id"})
+_BOOL_PARAMS = frozenset(
+    {
+        "disable_notification",
+        "protect_content",
+        "drop_pending_updates",
+        "only_if_banned",
+        "revoke_messages",
+        "show_alert",
+        "use_independent_chat_permissions",
+        "allow_sending_without_reply",
+        "disable_web_page_preview",
+    }
+)
+_JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "reply_parameters",
+        "allowed_updates",
+        "commands",
+        "scope",
+        "permissions",
+        "entities",
+        "link_preview_options",
+    }
+)
+_BUTTON_ACTIONS = (
+    "callback_data",
+    "url",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+_COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w@/])")
+_BOT_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+_NO_RESTRICT_RIGHTS = "Bad Request: not enough rights to restrict/unrestrict chat member"
+
+
+class ApiError(Exception):
+    """A Bot API error reply: HTTP ``code`` with ``description`` and optional ``retry_after``."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+    def response(self) -> web.Response:
+        """The JSON error reply Telegram sends for this error."""
+        body: JSON = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return web.json_response(body, status=self.code)
+
+
+@dataclass
+class Limits:
+    """Flood limits; ``second`` and ``minute`` are the real lengths of the two windows."""
+
+    global_per_second: int = 30
+    per_chat_per_second: int = 1
+    per_group_per_minute: int = 20
+    second: float = 1.0
+    minute: float = 60.0
+
+    def __post_init__(self) -> None:
+        if min(self.global_per_second, self.per_chat_per_second, self.per_group_per_minute) < 1:
+            raise ValueError("limits must allow at least one message per window")
+
+
+@dataclass
+class Stats:
+    """Request counters."""
+
+    requests: int = 0
+    too_many_requests: int = 0
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    """One accepted rate-limited call; ``time`` is :func:`time.monotonic` when accepted."""
+
+    method: str
+    chat_id: int
+    message_id: int
+    text: str | None
+    reply_markup: JSON | None
+    time: float
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One POST of an update to the webhook: HTTP ``status``, or ``None`` and ``error``."""
+
+    update_id: int
+    status: int | None
+    error: str | None
+    time: float
+
+
+@dataclass
+class _Webhook:
+    url: str
+    secret_token: str | None
+    max_connections: int
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
+@dataclass
+class _Member:
+    status: str
+    until_date: int = 0
+    rights: dict[str, bool] = field(default_factory=dict)
+    permissions: dict[str, bool] = field(default_factory=dict)
+    is_member: bool = True
+
+
+def scope_key(scope: Mapping[str, Any] | None) -> str:
+    """Key of a BotCommandScope in :attr:`BotApiServer.commands`, e.g. ``"chat:-100"``.
+
+    ``chat_id`` must already be numeric. Scopes without a chat map to their type
+    (``"default"``, ``"all_private_chats"``, ...).
+    """
+    if not scope:
+        return "default"
+    parts = [scope["type"]]
+    if "chat_id" in scope:
+        parts.append(str(scope["chat_id"]))
+    if "user_id" in scope:
+        parts.append(str(scope["user_id"]))
+    return ":".join(parts)
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Convert a form-encoded (string) or JSON parameter to the type the Bot API gives it."""
+    if name in _JSON_PARAMS and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ApiError(400, f"Bad Request: can't parse {name} JSON object") from None
+    if name in _INT_PARAMS or name in _CHAT_PARAMS:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            if name in _CHAT_PARAMS and value.startswith("@"):
+                return value
+            try:
+                return int(value)
+            except ValueError:
+                pass
+        if name in _CHAT_PARAMS:
+            raise ApiError(400, "Bad Request: chat not found")
+        raise ApiError(400, f"Bad Request: invalid {name} specified")
+    if name == "timeout":  # PTB sends fractional seconds for a fractional timedelta
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: invalid timeout specified") from None
+    if name in _BOOL_PARAMS and not isinstance(value, bool):
+        if str(value).lower() not in ("true", "1", "false", "0", ""):
+            raise ApiError(400, f"Bad Request: invalid {name} specified")
+        return str(value).lower() in ("true", "1")
+    return value
+
+
+class BotApiServer:
+    """Loopback Bot API server with a simulated world.
+
+    Set up the world with ``add_user``/``add_chat``/``add_member``/``user_starts_bot``, make
+    simulated users act with the ``inject_*`` methods, and inspect what the bot did through
+    ``calls``, ``sent``, ``messages``, ``commands``, ``callback_answers``, ``join_requests``,
+    ``stats`` and ``webhook_deliveries``. ``limits`` may be replaced at any time.
+    """
+
+    def __init__(
+        self,
+        token: str = "123:ABC",
+        bot_username: str = "sanshe_bot",
+        limits: Limits | None = None,
+        *,
+        bot_first_name: str = "Sanshe",
+        privacy_mode: bool = True,
+        webhook_retry_delay: float = 0.05,
+    ) -> None:
+        if not re.fullmatch(r"\d+:[\w-]+", token):
+            raise ValueError(f"malformed bot token {token!r}")
+        self.token = token
+        self.bot_id = int(token.split(":")[0])
+        self.bot_username = bot_username
+        self.limits = limits or Limits()
+        #: Group privacy mode: non-admin bots see only commands, replies to them, service messages.
+        self.privacy_mode = privacy_mode
+        #: Pause before re-POSTing an update the webhook refused.
+        self.webhook_retry_delay = webhook_retry_delay
+
+        self.users: dict[int, JSON] = {
+            self.bot_id: {
+                "id": self.bot_id,
+                "is_bot": True,
+                "first_name": bot_first_name,
+                "username": bot_username,
+            }
+        }
+        self.chats: dict[int, JSON] = {}
+        #: Stored messages by (chat_id, message_id).
+        self.messages: dict[tuple[int, int], JSON] = {}
+        #: Pending ChatJoinRequest payloads by (chat_id, user_id).
+        self.join_requests: dict[tuple[int, int], JSON] = {}
+        #: Bot commands by (scope_key(scope), language_code or "").
+        self.commands: dict[tuple[str, str], list[JSON]] = {}
+        #: answerCallbackQuery parameters by callback_query_id.
+        self.callback_answers: dict[str, JSON] = {}
+        #: Every authorised call as (method, params).
+        self.calls: list[tuple[str, JSON]] = []
+        self.sent: list[SentRecord] = []
+        self.stats = Stats()
+        self.webhook_deliveries: list[WebhookDelivery] = []
+
+        self._members: dict[int, dict[int, _Member]] = defaultdict(dict)
+        self._chat_permissions: dict[int, dict[str, bool]] = {}
+        self._private: dict[int, str] = {}  # user_id -> bot's status there: member or kicked
+        self._next_message_id: dict[int, int] = defaultdict(lambda: 1)
+        self._next_update_id = 1
+        self._next_query_id = 1
+        self._updates: list[JSON] = []
+        self._allowed_updates: frozenset[str] | None = None
+        self._open_queries: set[str] = set()
+        self._poll: asyncio.Future[str | None] | None = None
+        self._global_window: deque[float] = deque()
+        self._chat_windows: dict[int, deque[float]] = defaultdict(deque)
+        self._group_windows: dict[int, deque[float]] = defaultdict(deque)
+        self._webhook: _Webhook | None = None
+        self._webhook_wakeup = asyncio.Event()
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._runner: web.AppRunner | None = None
+        self._stopping = False
+        self.port = 0
+
+        handlers: dict[str, Callable[[JSON], Awaitable[Any]]] = {
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "sendMessage": self._send_message,
+            "copyMessage": self._copy_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMessage": self._delete_message,
+            "banChatMember": self._ban_chat_member,
+            "unbanChatMember": self._unban_chat_member,
+            "restrictChatMember": self._restrict_chat_member,
+            "setChatPermissions": self._set_chat_permissions,
+            "approveChatJoinRequest": self._approve_chat_join_request,
+            "declineChatJoinRequest": self._decline_chat_join_request,
+            "answerCallbackQuery": self._answer_callback_query,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "getChat": self._get_chat,
+            "getChatMember": self._get_chat_member,
+            "getChatAdministrators": self._get_chat_administrators,
+            "getChatMemberCount": self._get_chat_member_count,
+            "leaveChat": self._leave_chat,
+        }
+        # Bot API method names are case-insensitive.
+        self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def base_url(self) -> str:
+        """``base_url`` for python-telegram-bot (it appends ``<token>/<method>``)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """``base_file_url`` for python-telegram-bot; this server stores no files."""
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    async def start(self) -> None:
+        """Bind 127.0.0.1 on a free port and serve."""
+        if self._runner is not None:
+            raise RuntimeError("server already started")
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.port = self._runner.addresses[0][1]
+        self._session = aiohttp.ClientSession()
+        self._stopping = False
+
+    async def stop(self) -> None:
+        """Answer any open long poll, stop webhook delivery and close the server."""
+        self._stopping = True
+        self._wake()
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            await asyncio.gather(self._webhook_task, return_exceptions=True)
+            self._webhook_task = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # ------------------------------------------------------------------ simulated world
+
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None = None,
+        language_code: str | None = None,
+        last_name: str | None = None,
+    ) -> JSON:
+        """Create a human user and return its User JSON."""
+        if user_id <= 0 or user_id == self.bot_id:
+            raise ValueError(f"invalid user id {user_id}")
+        user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
+        optional = {"last_name": last_name, "username": username, "language_code": language_code}
+        user.update({k: v for k, v in optional.items() if v is not None})
+        self.users[user_id] = user
+        return user
+
+    def add_chat(
+        self,
+        chat_id: int,
+        title: str,
+        type: Literal["group", "supergroup"] = "supergroup",
+        username: str | None = None,
+    ) -> JSON:
+        """Create a group the bot is a plain member of and return its Chat JSON."""
+        if chat_id >= 0 or type not in ("group", "supergroup"):
+            raise ValueError("groups have negative ids and type 'group' or 'supergroup'")
+        chat: JSON = {"id": chat_id, "title": title, "type": type}
+        if username is not None:
+            chat["username"] = username
+        self.chats[chat_id] = chat
+        self._chat_permissions[chat_id] = dict.fromkeys(PERMISSIONS, True)
+        self._members[chat_id][self.bot_id] = _Member("member")
+        return chat
+
+    def add_member(
+        self,
+        chat_id: int,
+        user_id: int,
+        status: Literal["member", "administrator", "creator"] = "member",
+        rights: Mapping[str, bool] | None = None,
+    ) -> None:
+        """Put a user (or the bot) in a group; administrators get all ADMIN_RIGHTS by default."""
+        self._group(chat_id)
+        if user_id not in self.users or status not in ("member", "administrator", "creator"):
+            raise ValueError(f"unknown user {user_id} or status {status!r}")
+        member_rights = dict.fromkeys(ADMIN_RIGHTS, True) if status == "administrator" else {}
+        member_rights.update(rights or {})
+        self._members[chat_id][user_id] = _Member(status, rights=member_rights)
+
+    def user_starts_bot(self, user_id: int, payload: str | None = None) -> JSON:
+        """Open (or unblock) the user's private chat and queue their ``/start`` message.
+
+        Unblocking also queues a ``my_chat_member`` update, as Telegram does.
+        """
+        self._user(user_id)
+        if self._private.get(user_id) == "kicked":
+            self._private_status_change(user_id, "member")
+        self._private[user_id] = "member"
+        return self.inject_message(user_id, user_id, "/start" + (f" {payload}" if payload else ""))
+
+    def user_blocks_bot(self, user_id: int) -> JSON:
+        """Block the bot from the user's side; returns the queued ``my_chat_member`` update."""
+        if user_id not in self._private:
+            raise ValueError(f"user {user_id} never started the bot")
+        return self._private_status_change(user_id, "kicked")
+
+    def inject_message(
+        self, chat_id: int, user_id: int, text: str, reply_to_message_id: int | None = None
+    ) -> JSON:
+        """Queue a text message from a user; returns the Update (queued only if the bot sees it)."""
+        self._require_can_post(chat_id, user_id)
+        fields: JSON = {"text": text}
+        if entities := self._command_entities(text):
+            fields["entities"] = entities
+        if reply_to_message_id is not None:
+            fields["reply_to_message"] = self._reply_copy(
+                self._stored(chat_id, reply_to_message_id)
+            )
+        message = self._new_message(chat_id, self.users[user_id], fields)
+        return self._queue("message", message, self._bot_sees(message))
+
+    def inject_edited_message(self, chat_id: int, message_id: int, text: str) -> JSON:
+        """Edit a user's stored message and queue the ``edited_message`` update."""
+        message = self._stored(chat_id, message_id)
+        if message["from"]["id"] == self.bot_id:
+            raise ValueError("users cannot edit the bot's messages")
+        message["text"] = text
+        message.pop("entities", None)
+        if entities := self._command_entities(text):
+            message["entities"] = entities
+        message["edit_date"] = _now()
+        return self._queue("edited_message", message, self._bot_sees(message))
+
+    def inject_join_request(self, chat_id: int, user_id: int, bio: str | None = None) -> JSON:
+        """Record a pending join request and queue its ``chat_join_request`` update.
+
+        The bot receives it only with the can_invite_users right, as on Telegram.
+        """
+        chat = self._group(chat_id)
+        self._user(user_id)
+        if self._member(chat_id, user_id).status not in ("left", "kicked"):
+            raise ValueError(f"user {user_id} is already in chat {chat_id}")
+        request: JSON = {
+            "chat": chat,
+            "from": self.users[user_id],
+            "user_chat_id": user_id,
+            "date": _now(),
+        }
+        if bio is not None:
+            request["bio"] = bio
+        self.join_requests[(chat_id, user_id)] = request
+        return self._queue("chat_join_request", request, self._bot_has(chat_id, "can_invite_users"))
+
+    def inject_member_joined(self, chat_id: int, user_id: int) -> list[JSON]:
+        """A user joins a group: returns the ``chat_member`` and ``new_chat_members`` updates."""
+        self._group(chat_id)
+        self._user(user_id)
+        if self._member(chat_id, user_id).status != "left":
+            raise ValueError(f"user {user_id} is in or banned from chat {chat_id}")
+        return self._join(chat_id, user_id, actor_id=user_id)
+
+    def inject_member_left(self, chat_id: int, user_id: int) -> list[JSON]:
+        """A user leaves a group: returns the ``chat_member`` and ``left_chat_member`` updates."""
+        if not self._in_chat(chat_id, user_id):
+            raise ValueError(f"user {user_id} is not in chat {chat_id}")
+        return [
+            self._member_change(chat_id, user_id, _Member("left"), actor_id=user_id),
+            self._service_message(chat_id, user_id, _left_fields(self.users[user_id])),
+        ]
+
+    def inject_callback_query(self, chat_id: int, user_id: int, message_id: int, data: str) -> JSON:
+        """A user presses an inline button with ``data`` under a stored message."""
+        self._user(user_id)
+        message = self._stored(chat_id, message_id)
+        query_id = str(self._next_query_id)
+        self._next_query_id += 1
+        self._open_queries.add(query_id)
+        query = {
+            "id": query_id,
+            "from": self.users[user_id],
+            "message": message,
+            "chat_instance": str(abs(chat_id) * 7919),
+            "data": data,
+        }
+        return self._queue("callback_query", query)
+
+    def inject_raw(self, update: JSON) -> JSON:
+        """Queue an Update dict as given (filters do not apply); assigns ``update_id`` if absent."""
+        update = copy.deepcopy(update)
+        update.setdefault("update_id", self._next_update_id)
+        self._next_update_id = max(self._next_update_id, update["update_id"] + 1)
+        self._updates.append(update)
+        self._wake()
+        return update
+
+    @property
+    def pending_updates(self) -> list[JSON]:
+        """Updates queued and not yet confirmed (by offset or webhook delivery)."""
+        return list(self._updates)
+
+    def calls_to(self, method: str) -> list[JSON]:
+        """Parameters of every recorded call to ``method``."""
+        return [params for name, params in self.calls if name == method]
+
+    # ------------------------------------------------------------------ HTTP
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.stats.requests += 1
+        if request.match_info["token"] != self.token:
+            return ApiError(401, "Unauthorized").response()
+        name = request.match_info["method"]
+        name, handler = self._methods.get(name.lower(), (name, None))
+        try:
+            raw = await _read_params(request)
+        except ApiError as error:
+            self.calls.append((name, {}))
+            return error.response()
+        try:
+            params = {key: _coerce(key, value) for key, value in raw.items()}
+        except ApiError as error:
+            self.calls.append((name, raw))
+            return error.response()
+        self.calls.append((name, params))
+        if handler is None:
+            return ApiError(404, "Not Found").response()
+        try:
+            result = await handler(params)
+        except ApiError as error:
+            if error.code == 429:
+                self.stats.too_many_requests += 1
+            return error.response()
+        return web.json_response({"ok": True, "result": result})
+
+    # ------------------------------------------------------------------ updates
+
+    def _queue(self, kind: str, payload: JSON, visible: bool = True) -> JSON:
+        """Build an Update; queue it if the bot would receive it under allowed_updates."""
+        update = {"update_id": self._next_update_id, kind: copy.deepcopy(payload)}
+        self._next_update_id += 1
+        if self._allowed_updates is None:
+            allowed = kind not in DEFAULT_EXCLUDED_UPDATES
+        else:
+            allowed = kind in self._allowed_updates
+        if visible and allowed:
+            self._updates.append(update)
+            self._wake()
+        return update
+
+    def _wake(self) -> None:
+        self._end_poll(None)
+        self._webhook_wakeup.set()
+
+    def _end_poll(self, conflict: str | None) -> None:
+        """Answer the waiting getUpdates: with its updates, or with 409 ``conflict``."""
+        if self._poll is not None and not self._poll.done():
+            self._poll.set_result(conflict)
+
+    def _set_allowed_updates(self, allowed: Any) -> None:
+        if not isinstance(allowed, list):
+            raise ApiError(400, "Bad Request: can't parse allowed_updates JSON object")
+        self._allowed_updates = frozenset(allowed) if allowed else None
+
+    async def _get_updates(self, p: JSON) -> list[JSON]:
+        if self._webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
+        offset = p.get("offset", 0)
+        if offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        elif offset < 0:
+            self._updates = self._updates[offset:]
+        if "allowed_updates" in p:
+            self._set_allowed_updates(p["allowed_updates"])
+        limit = min(max(p.get("limit", 100), 1), 100)
+        self._end_poll(
+            "Conflict: terminated by other getUpdates request; "
+            "make sure that only one bot instance is running"
+        )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(p.get("timeout", 0), 0)
+        while not self._updates and not self._stopping:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            poll = self._poll = loop.create_future()
+            try:
+                conflict = await asyncio.wait_for(poll, remaining)
+            except TimeoutError:
+                break
+            finally:
+                if self._poll is poll:
+                    self._poll = None
+            if conflict is not None:
+                raise ApiError(409, conflict)
+        return self._updates[:limit]
+
+    async def _set_webhook(self, p: JSON) -> bool:
+        url = p.get("url", "")
+        if not url:
+            return await self._delete_webhook(p)
+        if not url.startswith(("http://", "https://")):
+            raise ApiError(400, "Bad Request: bad webhook: HTTPS URL must be provided for webhook")
+        secret = p.get("secret_token")
+        if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        max_connections = p.get("max_connections", 40)
+        if not 1 <= max_connections <= 100:
+            raise ApiError(400, "Bad Request: invalid max_connections specified")
+        if "allowed_updates" in p:
+            self._set_allowed_updates(p["allowed_updates"])
+        if p.get("drop_pending_updates"):
+            self._updates.clear()
+        self._end_poll("Conflict: terminated by setWebhook request")
+        self._webhook = _Webhook(url, secret, max_connections)
+        if self._webhook_task is None:
+            self._webhook_task = asyncio.create_task(self._deliver_webhook())
+        self._webhook_wakeup.set()
+        return True
+
+    async def _delete_webhook(self, p: JSON) -> bool:
+        self._webhook = None
+        if p.get("drop_pending_updates"):
+            self._updates.clear()
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            self._webhook_task = None
+        return True
+
+    async def _get_webhook_info(self, p: JSON) -> JSON:
+        info: JSON = {
+            "url": self._webhook.url if self._webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self._webhook is not None:
+            info["max_connections"] = self._webhook.max_connections
+            info["ip_address"] = "127.0.0.1"
+            if self._webhook.last_error_date is not None:
+                info["last_error_date"] = self._webhook.last_error_date
+                info["last_error_message"] = self._webhook.last_error_message
+        if self._allowed_updates is not None:
+            info["allowed_updates"] = sorted(self._allowed_updates)
+        return info
+
+    async def _deliver_webhook(self) -> None:
+        """POST queued updates in order, retrying each until the receiver answers 2xx."""
+        assert self._session is not None, "server not started"
+        while (hook := self._webhook) is not None:
+            if not self._updates:
+                self._webhook_wakeup.clear()
+                await self._webhook_wakeup.wait()
+                continue
+            update = self._updates[0]
+            headers = {SECRET_HEADER: hook.secret_token} if hook.secret_token else {}
+            status: int | None = None
+            error: str | None = None
+            try:
+                async with self._session.post(
+                    hook.url, json=update, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+                ) as response:
+                    status = response.status
+                    if not 200 <= status <= 299:
+                        error = f"Wrong response from the webhook: {status} {response.reason}"
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                error = f"Connection failed: {exc!r}"
+            self.webhook_deliveries.append(
+                WebhookDelivery(update["update_id"], status, error, time.monotonic())
+            )
+            if error is None:
+                if self._updates and self._updates[0] is update:
+                    self._updates.pop(0)
+            else:
+                hook.last_error_date, hook.last_error_message = _now(), error
+                await asyncio.sleep(self.webhook_retry_delay)
+
+    # ------------------------------------------------------------------ world helpers
+
+    def _user(self, user_id: int) -> JSON:
+        if user_id not in self.users:
+            raise ValueError(f"unknown user {user_id}; call add_user first")
+        return self.users[user_id]
+
+    def _group(self, chat_id: int) -> JSON:
+        if chat_id not in self.chats:
+            raise ValueError(f"unknown group {chat_id}; call add_chat first")
+        return self.chats[chat_id]
+
+    def _member(self, chat_id: int, user_id: int) -> _Member:
+        return self._members[chat_id].get(user_id) or _Member("left")
+
+    def _in_chat(self, chat_id: int, user_id: int) -> bool:
+        member = self._member(chat_id, user_id)
+        return member.status in ("member", "administrator", "creator") or (
+            member.status == "restricted" and member.is_member
+        )
+
+    def _bot_has(self, chat_id: int, right: str) -> bool:
+        member = self._member(chat_id, self.bot_id)
+        return member.status == "creator" or (
+            member.status == "administrator" and member.rights.get(right, False)
+        )
+
+    def _chat_json(self, chat_id: int) -> JSON:
+        if chat_id in self.chats:
+            return self.chats[chat_id]
+        user = self.users[chat_id]
+        chat = {"id": chat_id, "type": "private", "first_name": user["first_name"]}
+        chat.update({k: user[k] for k in ("last_name", "username") if k in user})
+        return chat
+
+    def _member_json(self, chat_id: int, user_id: int) -> JSON:
+        member = self._member(chat_id, user_id)
+        result: JSON = {"status": member.status, "user": self.users[user_id]}
+        if member.status == "administrator":
+            result |= {"can_be_edited": False, "is_anonymous": False}
+            result |= {right: member.rights.get(right, False) for right in ADMIN_RIGHTS}
+        elif member.status == "creator":
+            result["is_anonymous"] = False
+        elif member.status == "restricted":
+            result |= {"is_member": member.is_member, "until_date": member.until_date}
+            result |= {name: member.permissions.get(name, False) for name in PERMISSIONS}
+        elif member.status == "kicked":
+            result["until_date"] = member.until_date
+        return result
+
+    def _require_can_post(self, chat_id: int, user_id: int) -> None:
+        """Raise ValueError unless the simulated user could post in the chat."""
+        self._user(user_id)
+        if chat_id > 0:
+            if chat_id != user_id or self._private.get(user_id) != "member":
+                raise ValueError(f"user {user_id} has no private chat {chat_id} with the bot")
+            return
+        self._group(chat_id)
+        member = self._member(chat_id, user_id)
+        if not self._in_chat(chat_id, user_id) or (
+            member.status == "restricted" and not member.permissions.get("can_send_messages")
+        ):
+            raise ValueError(f"user {user_id} cannot post in chat {chat_id}")
+
+    def _command_entities(self, text: str) -> list[JSON]:
+        return [
+            {
+                "type": "bot_command",
+                "offset": utf16_len(text[: match.start()]),
+                "length": utf16_len(match.group()),
+            }
+            for match in _COMMAND.finditer(text)
+        ]
+
+    def _bot_sees(self, message: JSON) -> bool:
+        """Whether Telegram would deliver a message to the bot (own, membership, privacy)."""
+        chat_id = message["chat"]["id"]
+        if message["from"]["id"] == self.bot_id:
+            return False
+        if chat_id > 0:
+            return True
+        if not self._in_chat(chat_id, self.bot_id):
+            return False
+        if not self.privacy_mode or self._member(chat_id, self.bot_id).status in (
+            "administrator",
+            "creator",
+        ):
+            return True
+        text = message.get("text")
+        if text is None:
+            return True  # service messages
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            _, _, addressee = command.partition("@")
+            return not addressee or addressee.lower() == self.bot_username.lower()
+        reply = message.get("reply_to_message")
+        return reply is not None and reply.get("from", {}).get("id") == self.bot_id
+
+    def _stored(self, chat_id: int, message_id: int) -> JSON:
+        if (chat_id, message_id) not in self.messages:
+            raise ValueError(f"no message {message_id} in chat {chat_id}")
+        return self.messages[(chat_id, message_id)]
+
+    @staticmethod
+    def _reply_copy(message: JSON) -> JSON:
+        reply = copy.deepcopy(message)
+        reply.pop("reply_to_message", None)
+        return reply
+
+    def _new_message(self, chat_id: int, sender: JSON, fields: JSON) -> JSON:
+        message_id = self._next_message_id[chat_id]
+        self._next_message_id[chat_id] += 1
+        message = {
+            "message_id": message_id,
+            "from": sender,
+            "chat": self._chat_json(chat_id),
+            "date": _now(),
+        } | fields
+        self.messages[(chat_id, message_id)] = message
+        return message
+
+    def _service_message(self, chat_id: int, actor_id: int, fields: JSON) -> JSON:
+        message = self._new_message(chat_id, self.users[actor_id], fields)
+        return self._queue("message", message, self._bot_sees(message))
+
+    def _member_change(
+        self,
+        chat_id: int,
+        user_id: int,
+        new: _Member,
+        actor_id: int,
+        via_join_request: bool = False,
+    ) -> JSON:
+        """Set a member's status and queue the chat_member/my_chat_member update."""
+        old = self._member_json(chat_id, user_id)
+        self._members[chat_id][user_id] = new
+        change: JSON = {
+            "chat": self.chats[chat_id],
+            "from": self.users[actor_id],
+            "date": _now(),
+            "old_chat_member": old,
+            "new_chat_member": self._member_json(chat_id, user_id),
+        }
+        if via_join_request:
+            change["via_join_request"] = True
+        if user_id == self.bot_id:
+            return self._queue("my_chat_member", change)
+        # Telegram sends chat_member updates only to administrators.
+        return self._queue("chat_member", change, self._bot_has(chat_id, "can_manage_chat"))
+
+    def _join(
+        self, chat_id: int, user_id: int, actor_id: int, via_join_request: bool = False
+    ) -> list[JSON]:
+        user = self.users[user_id]
+        joined = {"new_chat_members": [user], "new_chat_member": user, "new_chat_participant": user}
+        return [
+            self._member_change(chat_id, user_id, _Member("member"), actor_id, via_join_request),
+            self._service_message(chat_id, user_id, joined),
+        ]
+
+    def _private_status_change(self, user_id: int, status: str) -> JSON:
+        """Change the bot's status in a private chat; queue the ``my_chat_member`` update."""
+        old = self._private.get(user_id, "member")
+        self._private[user_id] = status
+        bot = self.users[self.bot_id]
+        change = {
+            "chat": self._chat_json(user_id),
+            "from": self.users[user_id],
+            "date": _now(),
+            "old_chat_member": {"status": old, "user": bot}
+            | ({"until_date": 0} if old == "kicked" else {}),
+            "new_chat_member": {"status": status, "user": bot}
+            | ({"until_date": 0} if status == "kicked" else {}),
+        }
+        return self._queue("my_chat_member", change)
+
+    # ------------------------------------------------------------------ request helpers
+
+    def _chat_id(self, p: JSON, name: str = "chat_id") -> int:
+        """Resolve a chat_id parameter (number or @username) to a known chat's id."""
+        value = p.get(name)
+        if value is None or value == "":
+            raise ApiError(400, f"Bad Request: {name} is empty")
+        if isinstance(value, str):
+            for chat in self.chats.values():
+                if chat.get("username", "").lower() == value[1:].lower():
+                    return chat["id"]
+        elif value in self.chats or (value > 0 and value in self.users and value != self.bot_id):
+            return value
+        raise ApiError(400, "Bad Request: chat not found")
+
+    def _group_id(self, p: JSON, private_error: str) -> int:
+        """A chat_id that must name a group; ``private_error`` describes the private-chat case."""
+        value = p.get("chat_id")
+        if isinstance(value, int) and value > 0 and value in self.users:
+            raise ApiError(400, f"Bad Request: {private_error}")
+        return self._chat_id(p)
+
+    def _user_id(self, p: JSON) -> int:
+        user_id = p.get("user_id")
+        if user_id is None:
+            raise ApiError(400, "Bad Request: user_id is empty")
+        if user_id not in self.users:
+            raise ApiError(400, "Bad Request: user not found")
+        return user_id
+
+    def _message_id(self, p: JSON) -> int:
+        if "message_id" not in p:
+            raise ApiError(400, "Bad Request: message identifier is not specified")
+        return p["message_id"]
+
+    def _text(self, p: JSON) -> tuple[str, list[JSON]]:
+        """Parse ``text`` with ``parse_mode`` (or explicit ``entities``) as Telegram does."""
+        text = str(p.get("text", ""))
+        if "entities" in p:
+            entities = p["entities"]
+            if not isinstance(entities, list):
+                raise ApiError(400, "Bad Request: can't parse entities JSON object")
+        else:
+            try:
+                text, entities = parse_text(text, p.get("parse_mode"))
+            except KeyError:
+                raise ApiError(400, "Bad Request: unsupported parse_mode") from None
+            except EntityParseError as error:
+                raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+        text, entities = strip_text(text, entities)
+        if not text:
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        return text, entities
+
+    def _reply_markup(self, p: JSON, inline_only: bool = False) -> JSON | None:
+        """Validate ``reply_markup``; return it if it is an inline keyboard (kept on the message)."""
+        markup = p.get("reply_markup")
+        if markup is None:
+            return None
+        if not isinstance(markup, dict):
+            raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+        keyboard = markup.get("inline_keyboard")
+        if keyboard is None:
+            if inline_only or not (
+                "keyboard" in markup or markup.get("remove_keyboard") or markup.get("force_reply")
+            ):
+                raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+            return None
+        if not isinstance(keyboard, list) or not all(isinstance(row, list) for row in keyboard):
+            raise ApiError(400, "Bad Request: can't parse inline keyboard markup JSON object")
+        for button in (button for row in keyboard for button in row):
+            if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+                raise ApiError(
+                    400,
+                    'Bad Request: can\'t parse inline keyboard button: Field "text" must be of type String',
+                )
+            actions = [action for action in _BUTTON_ACTIONS if action in button]
+            if not actions:
+                raise ApiError(
+                    400,
+                    "Bad Request: can't parse inline keyboard button: "
+                    "Text buttons are unallowed in the inline keyboard",
+                )
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            url = button.get("url")
+            if url is not None and not re.match(r"(https?|tg)://\S", str(url)):
+                raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
+        return markup
+
+    def _reply_to(self, chat_id: int, p: JSON) -> JSON | None:
+        """The message a send replies to (reply_parameters or legacy reply_to_message_id)."""
+        params = p.get("reply_parameters")
+        if params is None and "reply_to_message_id" in p:
+            params = {
+                "message_id": p["reply_to_message_id"],
+                "allow_sending_without_reply": p.get("allow_sending_without_reply", False),
+            }
+        if params is None:
+            return None
+        if not isinstance(params, dict) or "message_id" not in params:
+            raise ApiError(400, "Bad Request: can't parse reply parameters JSON object")
+        source_chat = params.get("chat_id", chat_id)
+        message = self.messages.get((source_chat, params["message_id"]))
+        if message is None:
+            if params.get("allow_sending_without_reply"):
+                return None
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        return self._reply_copy(message)
+
+    def _check_can_send(self, chat_id: int) -> None:
+        """Raise the error Telegram gives when the bot may not write to ``chat_id``."""
+        if chat_id > 0:
+            if self._private.get(chat_id) == "kicked":
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+            requested = any(user_id == chat_id for _, user_id in self.join_requests)
+            if chat_id not in self._private and not requested:
+                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+            return
+        member = self._member(chat_id, self.bot_id)
+        kind = self.chats[chat_id]["type"]
+        if member.status == "kicked":
+            raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+        if not self._in_chat(chat_id, self.bot_id):
+            raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
+        if member.status == "restricted" and not member.permissions.get("can_send_messages"):
+            raise ApiError(400, "Bad Request: not enough rights to send text messages to the chat")
+
+    def _take_send_slot(self, chat_id: int) -> None:
+        """Apply the sliding-window flood limits; raise 429 without counting the send if over."""
+        limits = self.limits
+        windows = [
+            (self._global_window, limits.global_per_second, limits.second),
+            (self._chat_windows[chat_id], limits.per_chat_per_second, limits.second),
+        ]
+        if chat_id < 0:
+            windows.append(
+                (self._group_windows[chat_id], limits.per_group_per_minute, limits.minute)
+            )
+        now = time.monotonic()
+        wait = 0.0
+        for times, limit, length in windows:
+            while times and times[0] <= now - length:
+                times.popleft()
+            if len(times) >= limit:
+                wait = max(wait, times[-limit] + length - now)
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        for times, _, _ in windows:
+            times.append(now)
+
+    def _record_sent(self, method: str, message: JSON) -> None:
+        self.sent.append(
+            SentRecord(
+                method,
+                message["chat"]["id"],
+                message["message_id"],
+                message.get("text"),
+                message.get("reply_markup"),
+                time.monotonic(),
+            )
+        )
+
+    def _require_right(self, chat_id: int, right: str, description: str) -> None:
+        if not self._bot_has(chat_id, right):
+            raise ApiError(400, description)
+
+    def _require_changeable(self, chat_id: int, user_id: int) -> None:
+        """Raise unless the bot may ban or restrict ``user_id`` (not an admin or the owner)."""
+        status = self._member(chat_id, user_id).status
+        if status == "creator":
+            raise ApiError(400, "Bad Request: can't remove chat owner")
+        if status == "administrator":
+            raise ApiError(400, "Bad Request: user is an administrator of the chat")
+
+    # ------------------------------------------------------------------ methods
+
+    async def _get_me(self, p: JSON) -> JSON:
+        return self.users[self.bot_id] | {
+            "can_join_groups": True,
+            "can_read_all_group_messages": not self.privacy_mode,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    async def _send_message(self, p: JSON) -> JSON:
+        chat_id = self._chat_id(p)
+        text, entities = self._text(p)
+        markup = self._reply_markup(p)
+        reply_to = self._reply_to(chat_id, p)
+        self._check_can_send(chat_id)
+        self._take_send_slot(chat_id)
+        fields: JSON = {"text": text}
+        if entities:
+            fields["entities"] = entities
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
+        if markup is not None:
+            fields["reply_markup"] = markup
+        message = self._new_message(chat_id, self.users[self.bot_id], fields)
+        self._record_sent("sendMessage", message)
+        return message
+
+    async def _copy_message(self, p: JSON) -> JSON:
+        chat_id = self._chat_id(p)
+        from_chat_id = self._chat_id(p, "from_chat_id")
+        source = self.messages.get((from_chat_id, self._message_id(p)))
+        if source is None:
+            raise ApiError(400, "Bad Request: message to copy not found")
+        if "text" not in source:
+            raise ApiError(400, "Bad Request: message can't be copied")
+        markup = self._reply_markup(p)
+        reply_to = self._reply_to(chat_id, p)
+        self._check_can_send(chat_id)
+        self._take_send_slot(chat_id)
+        fields = {key: source[key] for key in ("text", "entities") if key in source}
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
+        if markup is not None:
+            fields["reply_markup"] = markup
+        message = self._new_message(chat_id, self.users[self.bot_id], copy.deepcopy(fields))
+        self._record_sent("copyMessage", message)
+        return {"message_id": message["message_id"]}
+
+    def _editable(self, p: JSON) -> JSON:
+        if "inline_message_id" in p:
+            raise ApiError(400, "Bad Request: inline messages are not supported by this server")
+        message = self.messages.get((self._chat_id(p), self._message_id(p)))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if message["from"]["id"] != self.bot_id:
+            raise ApiError(400, "Bad Request: message can't be edited")
+        return message
+
+    async def _edit_message_text(self, p: JSON) -> JSON:
+        message = self._editable(p)
+        text, entities = self._text(p)
+        markup = self._reply_markup(p, inline_only=True)
+        if (text, entities, markup) == (
+            message["text"],
+            message.get("entities", []),
+            message.get("reply_markup"),
+        ):
+            raise ApiError(400, _NOT_MODIFIED)
+        self._take_send_slot(message["chat"]["id"])
+        message["text"] = text
+        message.pop("entities", None)
+        message.pop("reply_markup", None)
+        if entities:
+            message["entities"] = entities
+        if markup is not None:
+            message["reply_markup"] = markup
+        message["edit_date"] = _now()
+        self._record_sent("editMessageText", message)
+        return message
+
+    async def _edit_message_reply_markup(self, p: JSON) -> JSON:
+        message = self._editable(p)
+        markup = self._reply_markup(p, inline_only=True)
+        if markup == message.get("reply_markup"):
+            raise ApiError(400, _NOT_MODIFIED)
+        message.pop("reply_markup", None)
+        if markup is not None:
+            message["reply_markup"] = markup
+        message["edit_date"] = _now()
+        return message
+
+    async def _delete_message(self, p: JSON) -> bool:
+        chat_id = self._chat_id(p)
+        key = (chat_id, self._message_id(p))
+        if key not in self.messages:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        if chat_id < 0 and self.messages[key]["from"]["id"] != self.bot_id:
+            self._require_right(
+                chat_id, "can_delete_messages", "Bad Request: message can't be deleted"
+            )
+        del self.messages[key]
+        return True
+
+    async def _ban_chat_member(self, p: JSON) -> bool:
+        chat_id = self._group_id(p, "chat member status can't be changed in private chats")
+        user_id = self._user_id(p)
+        self._require_right(chat_id, "can_restrict_members", _NO_RESTRICT_RIGHTS)
+        self._require_changeable(chat_id, user_id)
+        was_in_chat = self._in_chat(chat_id, user_id)
+        self._member_change(
+            chat_id, user_id, _Member("kicked", until_date=p.get("until_date", 0)), self.bot_id
+        )
+        if was_in_chat:
+            self._service_message(chat_id, self.bot_id, _left_fields(self.users[user_id]))
+        if p.get("revoke_messages") or self.chats[chat_id]["type"] == "group":
+            for key in [
+                k
+                for k, m in self.messages.items()
+                if k[0] == chat_id and m["from"]["id"] == user_id
+            ]:
+                del self.messages[key]
+        return True
+
+    async def _unban_chat_member(self, p: JSON) -> bool:
+        chat_id = self._group_id(p, "chat member status can't be changed in private chats")
+        user_id = self._user_id(p)
+        self._require_right(chat_id, "can_restrict_members", _NO_RESTRICT_RIGHTS)
+        status = self._member(chat_id, user_id).status
+        if p.get("only_if_banned") and status != "kicked":
+            return True
+        self._require_changeable(chat_id, user_id)
+        was_in_chat = self._in_chat(chat_id, user_id)
+        if status != "left":
+            self._member_change(chat_id, user_id, _Member("left"), self.bot_id)
+        if was_in_chat:  # without only_if_banned, unbanning removes a current member
+            self._service_message(chat_id, self.bot_id, _left_fields(self.users[user_id]))
+        return True
+
+    def _permissions(self, p: JSON) -> dict[str, bool]:
+        """ChatPermissions from ``permissions``, with Telegram's implications unless independent."""
+        given = p.get("permissions")
+        if not isinstance(given, dict):
+            raise ApiError(400, "Bad Request: can't parse permissions JSON object")
+        permissions = {name: bool(given.get(name, False)) for name in PERMISSIONS}
+        if not p.get("use_independent_chat_permissions"):
+            if permissions["can_send_other_messages"] or permissions["can_add_web_page_previews"]:
+                permissions.update(dict.fromkeys(_MEDIA_PERMISSIONS, True))
+            if any(permissions[name] for name in (*_MEDIA_PERMISSIONS, "can_send_polls")):
+                permissions["can_send_messages"] = True
+        return permissions
+
+    async def _restrict_chat_member(self, p: JSON) -> bool:
+        chat_id = self._group_id(p, "method is available only for supergroups")
+        if self.chats[chat_id]["type"] != "supergroup":
+            raise ApiError(400, "Bad Request: method is available only for supergroups")
+        user_id = self._user_id(p)
+        self._require_right(chat_id, "can_restrict_members", _NO_RESTRICT_RIGHTS)
+        self._require_changeable(chat_id, user_id)
+        permissions = self._permissions(p)
+        is_member = self._in_chat(chat_id, user_id)
+        if all(permissions.values()) and is_member:
+            new = _Member("member")
+        else:
+            new = _Member(
+                "restricted", p.get("until_date", 0), permissions=permissions, is_member=is_member
+            )
+        self._member_change(chat_id, user_id, new, self.bot_id)
+        return True
+
+    async def _set_chat_permissions(self, p: JSON) -> bool:
+        chat_id = self._group_id(p, "method is available for supergroup and group chats only")
+        self._require_right(
+            chat_id,
+            "can_restrict_members",
+            "Bad Request: not enough rights to change chat permissions",
+        )
+        self._chat_permissions[chat_id] = self._permissions(p)
+        return True
+
+    def _join_request(self, p: JSON) -> tuple[int, int]:
+        chat_id = self._group_id(p, "CHAT_ADMIN_REQUIRED")
+        user_id = self._user_id(p)
+        self._require_right(chat_id, "can_invite_users", "Bad Request: CHAT_ADMIN_REQUIRED")
+        if self.join_requests.pop((chat_id, user_id), None) is None:
+            raise ApiError(400, "Bad Request: HIDE_REQUESTER_MISSING")
+        return chat_id, user_id
+
+    async def _approve_chat_join_request(self, p: JSON) -> bool:
+        chat_id, user_id = self._join_request(p)
+        self._join(chat_id, user_id, actor_id=self.bot_id, via_join_request=True)
+        return True
+
+    async def _decline_chat_join_request(self, p: JSON) -> bool:
+        self._join_request(p)
+        return True
+
+    async def _answer_callback_query(self, p: JSON) -> bool:
+        query_id = str(p.get("callback_query_id", ""))
+        if query_id not in self._open_queries:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        self._open_queries.remove(query_id)
+        self.callback_answers[query_id] = p
+        return True
+
+    def _commands_key(self, p: JSON) -> tuple[str, str]:
+        scope = p.get("scope")
+        if scope is not None:
+            if not isinstance(scope, dict) or scope.get("type") not in (
+                "default",
+                "all_private_chats",
+                "all_group_chats",
+                "all_chat_administrators",
+                "chat",
+                "chat_administrators",
+                "chat_member",
+            ):
+                raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
+            scope = dict(scope)
+            if scope["type"].startswith("chat"):
+                scope["chat_id"] = self._chat_id(
+                    {"chat_id": _coerce("chat_id", scope.get("chat_id"))}
+                )
+            if scope["type"] == "chat_member":
+                scope["user_id"] = self._user_id({"user_id": scope.get("user_id")})
+        return scope_key(scope), p.get("language_code") or ""
+
+    async def _set_my_commands(self, p: JSON) -> bool:
+        commands = p.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise ApiError(400, "Bad Request: can't parse commands JSON object")
+        for command in commands:
+            if not isinstance(command, dict) or not _BOT_COMMAND_NAME.fullmatch(
+                str(command.get("command", ""))
+            ):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        key = self._commands_key(p)
+        if commands:
+            self.commands[key] = [
+                {"command": c["command"], "description": c["description"]} for c in commands
+            ]
+        else:
+            self.commands.pop(key, None)
+        return True
+
+    async def _get_my_commands(self, p: JSON) -> list[JSON]:
+        return self.commands.get(self._commands_key(p), [])
+
+    async def _delete_my_commands(self, p: JSON) -> bool:
+        self.commands.pop(self._commands_key(p), None)
+        return True
+
+    async def _get_chat(self, p: JSON) -> JSON:
+        chat_id = self._chat_id(p)
+        if chat_id > 0 and chat_id not in self._private:
+            raise ApiError(400, "Bad Request: chat not found")
+        info = self._chat_json(chat_id) | {
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": dict.fromkeys(
+                (
+                    "unlimited_gifts",
+                    "limited_gifts",
+                    "unique_gifts",
+                    "premium_subscription",
+                    "gifts_from_channels",
+                ),
+                False,
+            ),
+        }
+        if chat_id < 0:
+            info["permissions"] = self._chat_permissions[chat_id]
+        return info
+
+    async def _get_chat_member(self, p: JSON) -> JSON:
+        chat_id = self._chat_id(p)
+        user_id = self._user_id(p)
+        if chat_id > 0:
+            if chat_id not in self._private:
+                raise ApiError(400, "Bad Request: chat not found")
+            if user_id not in (chat_id, self.bot_id):
+                raise ApiError(400, "Bad Request: user not found")
+            status = self._private[chat_id] if user_id == self.bot_id else "member"
+            return {"status": status, "user": self.users[user_id]} | (
+                {"until_date": 0} if status == "kicked" else {}
+            )
+        return self._member_json(chat_id, user_id)
+
+    async def _get_chat_administrators(self, p: JSON) -> list[JSON]:
+        chat_id = self._group_id(p, "there are no administrators in the private chat")
+        return [
+            self._member_json(chat_id, user_id)
+            for user_id, member in self._members[chat_id].items()
+            if member.status in ("administrator", "creator") and not self.users[user_id]["is_bot"]
+        ]
+
+    async def _get_chat_member_count(self, p: JSON) -> int:
+        chat_id = self._chat_id(p)
+        if chat_id > 0:
+            return 2
+        return sum(self._in_chat(chat_id, user_id) for user_id in self._members[chat_id])
+
+    async def _leave_chat(self, p: JSON) -> bool:
+        chat_id = self._group_id(p, "chat member status can't be changed in private chats")
+        if not self._in_chat(chat_id, self.bot_id):
+            raise ApiError(
+                403, f"Forbidden: bot is not a member of the {self.chats[chat_id]['type']} chat"
+            )
+        self._member_change(chat_id, self.bot_id, _Member("left"), self.bot_id)
+        return True
+
+
+def _left_fields(user: JSON) -> JSON:
+    return {"left_chat_member": user, "left_chat_participant": user}
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    """Merge query-string and body parameters (JSON, urlencoded or multipart form)."""
+    params: dict[str, Any] = dict(request.query)
+    if not request.can_read_body:
+        return params
+    if request.content_type == "application/json":
+        try:
+            body = await request.json()
+        except ValueError:
+            raise ApiError(400, "Bad Request: can't parse JSON object") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "Bad Request: can't parse JSON object")
+        params.update(body)
+    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        params.update({key: value for key, value in form.items() if isinstance(value, str)})
+    return params

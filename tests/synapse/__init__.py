@@ -1,0 +1,1 @@
+"""A real Synapse homeserver on loopback for end-to-end tests: harness, fixtures, helpers."""
