@@ -112,6 +112,23 @@ async def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _provision(args: argparse.Namespace) -> int:
+    path = Path(args.config) if args.config else default_config()
+    community, _pm = _load(path)
+    adapter = adapter_class(args.network).from_settings(community.adapters.get(args.network, {}))
+    provision = getattr(adapter, "provision", None)
+    if provision is None:
+        print(_text("cli.cannot_provision", network=args.network), file=sys.stderr)
+        return 1
+    storage = Storage(args.db or database_url(community.storage.db_url))
+    await storage.open(migrate=True)
+    try:
+        await provision(community, storage, print)
+    finally:
+        await storage.close()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     top = argparse.ArgumentParser(prog="sanshe", description=_text("cli.description"))
@@ -126,6 +143,10 @@ def parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help=_text("cli.migrate"))
     migrate.add_argument("--config", help=_text("cli.config"))
     migrate.add_argument("--db", help=_text("cli.db"))
+    provision = sub.add_parser("provision", help=_text("cli.provision"))
+    provision.add_argument("--network", required=True, help=_text("cli.network"))
+    provision.add_argument("--config", help=_text("cli.config"))
+    provision.add_argument("--db", help=_text("cli.db"))
     return top
 
 
@@ -140,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args)
     if args.command == "migrate":
         return asyncio.run(_migrate(args))
+    if args.command == "provision":
+        return asyncio.run(_provision(args))
     try:
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
