@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Protocol
 
 from .actions import Action
 
 if TYPE_CHECKING:
     from .bot import Bot
+
+
+#: The outbox key of the action core is performing (None outside :meth:`Bot._perform`).  It is
+#: the same when core performs the action again after a crash, so an adapter may derive an
+#: idempotency key from it (a Matrix transaction id).
+performing_outbox_key: ContextVar[str | None] = ContextVar("performing_outbox_key", default=None)
 
 
 class ActionFailed(Exception):
@@ -25,6 +32,10 @@ class Adapter(Protocol):
     answers with a clear message instead of sending the others.  When
     ``chats_named_by_group`` is true, a chat whose id is a group id belongs to
     that group without any binding (the console).
+
+    An adapter may also define ``async prepare(bot)``: :meth:`Bot.start` awaits it
+    before performing the actions a crash left in the outbox, so the adapter can
+    connect and load what it keeps in ``bot.storage`` first.
     """
 
     network: str

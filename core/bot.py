@@ -10,7 +10,7 @@ from pathlib import Path
 import pluggy
 
 from .actions import Action
-from .adapter import ActionFailed, Adapter
+from .adapter import ActionFailed, Adapter, performing_outbox_key
 from .commands import ChatCommand, CommandBook
 from .config import ConfigError, Vocabulary, load_community
 from .context import Context
@@ -149,10 +149,13 @@ class Bot:
     # -- life cycle ------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Load bindings, perform actions left in the outbox by a crash, tell plugins we are up."""
+        """Load bindings, prepare the adapter, perform actions a crash left in the outbox, start plugins."""
         self.directory = Directory(self.community, self._named(), await self.storage.bindings())
-        for outbox_id, action in await self.storage.outbox(self.adapter.network):
-            await self._perform(outbox_id, action)
+        prepare = getattr(self.adapter, "prepare", None)
+        if prepare is not None:
+            await prepare(self)
+        for key, action in await self.storage.outbox(self.adapter.network):
+            await self._perform(key, action)
         for impl in self.pm.hook.sanshe_startup.get_hookimpls():
             await await_me_maybe(impl.function(bot=self))
 
@@ -192,11 +195,12 @@ class Bot:
         if await self.storage.was_handled(event.network, event.event_id):
             return
         actions = self._supported(event, await self.handle(event))
-        outbox_ids = await self.storage.checkpoint(event.network, event.event_id, actions)
-        for outbox_id, action in zip(outbox_ids, actions, strict=True):
-            await self._perform(outbox_id, action)
+        keys = await self.storage.checkpoint(event.network, event.event_id, actions)
+        for key, action in zip(keys, actions, strict=True):
+            await self._perform(key, action)
 
-    async def _perform(self, outbox_id: int, action: Action) -> None:
+    async def _perform(self, key: str, action: Action) -> None:
+        performing = performing_outbox_key.set(key)
         try:
             await self.adapter.perform(action)
         except ActionFailed as exc:
@@ -205,7 +209,9 @@ class Bot:
             )
         except Exception:
             log.exception("%s failed to perform %s", self.adapter.network, type(action).__name__)
-        await self.storage.performed(outbox_id)
+        finally:
+            performing_outbox_key.reset(performing)
+        await self.storage.performed(key)
 
     def context(self, event: Event) -> Context:
         """The context of ``event``: its group, sender and the sender's roles there."""

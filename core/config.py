@@ -7,6 +7,8 @@ files (globs, relative to the including file) instead of giving items inline.
 from __future__ import annotations
 
 import difflib
+import glob
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -102,7 +104,7 @@ class _Loader:
                     parts.append(_Sub(self.doc, (section, i)))
                     expanded.append(item)
                     continue
-                files = sorted(self.path.parent.glob(item))
+                files = sorted(Path(f) for f in glob.glob(os.path.join(self.path.parent, item)))
                 if not files:
                     self.problem((section, i), "config.include_missing", pattern=item)
                 for file in files:
@@ -436,7 +438,9 @@ def load_community(
         raise ConfigError(loader.problems)
     _Semantics(loader, community, vocabulary).run()
     if loader.problems:
-        raise ConfigError(loader.problems)
+        raise ConfigError(
+            sorted(loader.problems, key=lambda p: (p.mark.file, p.mark.line, p.mark.column))
+        )
     return community
 
 

@@ -53,6 +53,13 @@ class MemberJoined(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MemberRenamed(Event):
+    """A member changed the name shown in the chat (``sender_name``); the nickname rule checks it."""
+
+    old_name: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MemberLeft(Event):
     """A person left or was removed from the chat."""
 

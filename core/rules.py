@@ -116,10 +116,9 @@ class RuleBook:
         self.problems: list[RuleProblem] = []
         self._rules: list[_Compiled] = []
         for i, rule in enumerate(community.rules):
-            try:
-                self._rules.append(self._compile(rule, ("rules", i), conditions, actions))
-            except RuleProblem as problem:
-                self.problems.append(problem)
+            compiled = self._compile(rule, ("rules", i), conditions, actions)
+            if compiled is not None:
+                self._rules.append(compiled)
         self._automaton: Any = None
         keyword_rules: dict[str, list[int]] = {}
         regex_parts: list[str] = []
@@ -138,39 +137,50 @@ class RuleBook:
         )
         self._plain: dict[tuple[str, str], tuple[int, ...]] = {}
 
-    @staticmethod
     def _compile(
+        self,
         rule: Rule,
         path: tuple[str | int, ...],
         conditions: Mapping[str, Condition],
         actions: Mapping[str, RuleAction],
-    ) -> _Compiled:
+    ) -> _Compiled | None:
+        """Compile one rule; note every problem in it and return None if there is any."""
+        found: list[RuleProblem] = []
         keywords: tuple[str, ...] = ()
         regexes: tuple[re.Pattern[str], ...] = ()
         checks = []
         for name, value in rule.when.items():
             where = path + ("when", name)
-            if name == "keywords":
-                keywords = _parse_keywords(value, where)
-            elif name == "regex":
-                regexes = _parse_regexes(value, where)
-            elif name in conditions:
-                checks.append((conditions[name], _parse(conditions[name].parse, value, where)))
-            else:
-                known = ", ".join(sorted({*conditions, *TEXT_CONDITIONS}))
-                raise RuleProblem(
-                    where, "config.unknown_condition", at_key=True, name=name, known=known
-                )
+            try:
+                if name == "keywords":
+                    keywords = _parse_keywords(value, where)
+                elif name == "regex":
+                    regexes = _parse_regexes(value, where)
+                elif name in conditions:
+                    checks.append((conditions[name], _parse(conditions[name].parse, value, where)))
+                else:
+                    known = ", ".join(sorted({*conditions, *TEXT_CONDITIONS}))
+                    raise RuleProblem(
+                        where, "config.unknown_condition", at_key=True, name=name, known=known
+                    )
+            except RuleProblem as problem:
+                found.append(problem)
         steps = []
         for i, step in enumerate(rule.do):
             where = path + ("do", i)
-            if len(step) != 1:
-                raise RuleProblem(where, "config.rule_step_shape")
-            ((name, value),) = step.items()
-            if name not in actions:
-                known = ", ".join(sorted(actions))
-                raise RuleProblem(where, "config.unknown_rule_action", name=name, known=known)
-            steps.append((actions[name], _parse(actions[name].parse, value, where)))
+            try:
+                if len(step) != 1:
+                    raise RuleProblem(where, "config.rule_step_shape")
+                ((name, value),) = step.items()
+                if name not in actions:
+                    known = ", ".join(sorted(actions))
+                    raise RuleProblem(where, "config.unknown_rule_action", name=name, known=known)
+                steps.append((actions[name], _parse(actions[name].parse, value, where)))
+            except RuleProblem as problem:
+                found.append(problem)
+        self.problems.extend(found)
+        if found:
+            return None
         return _Compiled(rule, keywords, regexes, tuple(checks), tuple(steps))
 
     def _plain_rules(self, group: Group, on: str) -> tuple[int, ...]:

@@ -9,10 +9,13 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+
 from sanshe.testing import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config" / "community.yaml"
+pytest_plugins = ["tests.synapse.fixtures"]
+
 PG_ADMIN = os.environ.get("SANSHE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.connection import get_connection
+from tortoise.exceptions import IntegrityError
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.transactions import in_transaction
 
 from ..actions import Action, from_record, to_record
+from .batch import Batch
 from .models import (
     AdapterState,
     AuditEntry,
@@ -28,6 +30,9 @@ from .models import (
 )
 
 APP = "sanshe"
+
+#: An event to checkpoint: network, event id, and its actions with their outbox keys.
+_Checkpoint = tuple[str, str, list[tuple[str, Action]]]
 
 
 def database_url(configured: str) -> str:
@@ -72,6 +77,12 @@ class Storage:
     def __init__(self, db_url: str) -> None:
         self.db_url = db_url
         self._config = tortoise_config(db_url)
+        self._seen = Batch(self._seen_many)
+        self._checkpoints = Batch(self._checkpoint_many, alone=self._write_one)
+        self._done = Batch(self._performed_many)
+
+    async def _write_one(self, item: _Checkpoint) -> None:
+        await self._write_checkpoints([item])
 
     async def open(self, *, migrate: bool = True) -> list[str]:
         """Connect; with ``migrate``, apply pending migrations and return their names."""
@@ -100,32 +111,69 @@ class Storage:
         await Tortoise.close_connections()
 
     # -- checkpoints and outbox -------------------------------------------------
+    # Calls from concurrent chats are gathered into one query or transaction
+    # each (group commit), so a busy bot pays a few statements per batch
+    # rather than per event.
 
     async def was_handled(self, network: str, event_id: str) -> bool:
         """Whether this event was handled before (a second delivery)."""
-        return await HandledEvent.filter(network=network, event_id=event_id).exists()
+        return await self._seen((network, event_id))
 
-    async def checkpoint(self, network: str, event_id: str, actions: Sequence[Action]) -> list[int]:
-        """Record the event as handled and keep its actions in the outbox, in one transaction.
+    async def checkpoint(self, network: str, event_id: str, actions: Sequence[Action]) -> list[str]:
+        """Record the event as handled and keep its actions in the outbox, atomically.
 
-        Returns the outbox ids of the actions, in order.
+        Returns the outbox keys of the actions, in order.  Raises
+        ``IntegrityError`` if the event was already checkpointed.
         """
-        async with in_transaction(connection_name(self.db_url)):
-            await HandledEvent.create(network=network, event_id=event_id)
-            ids = []
-            for action in actions:
-                row = await OutboxAction.create(network=network, payload=to_record(action))
-                ids.append(row.id)
-        return ids
+        keys = [f"{network}|{event_id}|{i}" for i in range(len(actions))]
+        await self._checkpoints((network, event_id, list(zip(keys, actions, strict=True))))
+        return keys
 
-    async def performed(self, outbox_id: int) -> None:
+    async def performed(self, key: str) -> None:
         """The adapter performed this action: drop it from the outbox."""
-        await OutboxAction.filter(id=outbox_id).delete()
+        await self._done(key)
 
-    async def outbox(self, network: str) -> list[tuple[int, Action]]:
+    async def outbox(self, network: str) -> list[tuple[str, Action]]:
         """Actions decided but not yet performed on ``network`` (after a crash), oldest first."""
         rows = await OutboxAction.filter(network=network).order_by("id")
-        return [(row.id, from_record(row.payload)) for row in rows]
+        return [(row.key, from_record(row.payload)) for row in rows]
+
+    async def _seen_many(self, items: list[tuple[str, str]]) -> list[bool]:
+        found: set[tuple[str, str]] = set()
+        for network in {n for n, _ in items}:
+            ids = [e for n, e in items if n == network]
+            rows = await HandledEvent.filter(network=network, event_id__in=ids).values_list(
+                "event_id", flat=True
+            )
+            found.update((network, str(r)) for r in rows)
+        return [item in found for item in items]
+
+    async def _checkpoint_many(self, items: list[_Checkpoint]) -> list[None]:
+        try:
+            await self._write_checkpoints(items)
+        except IntegrityError:
+            if len(items) == 1:
+                raise
+            # One event of the batch was checkpointed before: find it, keep the others.
+            return [await self._checkpoints.run_alone(item) for item in items]
+        return [None] * len(items)
+
+    async def _write_checkpoints(self, items: list[_Checkpoint]) -> None:
+        async with in_transaction(connection_name(self.db_url)):
+            await HandledEvent.bulk_create(
+                [HandledEvent(network=n, event_id=e) for n, e, _ in items]
+            )
+            rows = [
+                OutboxAction(network=n, key=key, payload=to_record(action))
+                for n, _e, planned in items
+                for key, action in planned
+            ]
+            if rows:
+                await OutboxAction.bulk_create(rows)
+
+    async def _performed_many(self, keys: list[str]) -> list[None]:
+        await OutboxAction.filter(key__in=keys).delete()
+        return [None] * len(keys)
 
     # -- adapter positions --------------------------------------------------------
 

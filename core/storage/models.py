@@ -27,6 +27,8 @@ class OutboxAction(Model):
 
     id = fields.BigIntField(primary_key=True)
     network = fields.CharField(max_length=32)
+    key = fields.CharField(max_length=300, unique=True)
+    """``network|event id|position``: names the action before the database has numbered it."""
     payload = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 

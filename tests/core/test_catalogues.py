@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from sanshe.core.bot import vocabulary
 from sanshe.core.i18n import CORE_LOCALES, Catalogue
 from sanshe.core.plugins import plugin_manager

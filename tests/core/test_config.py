@@ -6,10 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from sanshe.core.bot import vocabulary
 from sanshe.core.config import ConfigError, load_community
 from sanshe.core.plugins import plugin_manager
-
 from tests.conftest import write_community
 
 BASE = """\

@@ -7,6 +7,7 @@ import logging
 import random
 
 import pytest
+
 from sanshe.core.actions import Reply, Send
 from sanshe.core.context import Context
 from sanshe.core.dispatcher import Dispatcher
@@ -14,7 +15,6 @@ from sanshe.core.events import Event, Message
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.storage.models import HandledEvent, OutboxAction
 from sanshe.testing import Sandbox
-
 from tests.conftest import EXAMPLE
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from sanshe.core.actions import DirectMessage
 from sanshe.core.forms import Invalid, parse_answer
 from sanshe.core.i18n import Catalogue, Translator
 from sanshe.core.model import FormField
 from sanshe.core.storage.models import AuditEntry, FormSession, Record
 from sanshe.testing import Sandbox
-
 from tests.conftest import EXAMPLE, write_community
 
 _ = Translator(Catalogue(), "en")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.testing import Sandbox
-
 from tests.conftest import EXAMPLE
 
 

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from sanshe.core.actions import Delete, DirectMessage, Reply, Send
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Community
 from sanshe.core.rules import Condition, RuleBook
 from sanshe.testing import Sandbox
-
 from tests.conftest import write_community
 
 COMMUNITY = """\

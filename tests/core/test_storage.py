@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tortoise.exceptions import IntegrityError
+
 from sanshe.core.actions import Button, Delete, Send, from_record, to_record
 from sanshe.core.storage import Storage
 from sanshe.core.storage.models import AuditEntry, Record
-from tortoise.exceptions import IntegrityError
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

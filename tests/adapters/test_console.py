@@ -1,0 +1,252 @@
+"""The console adapter end to end: `sanshe run` driven by a script on stdin, as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sanshe.adapters.console import ConsoleAdapter, format_action
+from sanshe.core.actions import Button, Delete, DirectMessage, Reply
+from sanshe.core.events import JoinRequest, Message
+from tests.conftest import EXAMPLE
+
+VALID_ID = "110101199003074573"
+
+
+def sanshe(
+    *args: str, stdin: str = "", cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed command the way a person does."""
+    return subprocess.run(
+        [sys.executable, "-m", "sanshe.core.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def run_script(
+    tmp_path: Path, lines: list[str], config: Path = EXAMPLE, db: str = "demo"
+) -> list[str]:
+    result = sanshe(
+        "run",
+        "--config",
+        str(config),
+        "--db",
+        f"sqlite://{tmp_path}/{db}.sqlite3",
+        stdin="\n".join(lines) + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_help_differs_by_role_and_is_in_chinese(tmp_path: Path) -> None:
+    out = run_script(tmp_path, ["maria@building-1: /help", "wang@building-1: /help"])
+    assert len(out) == 2
+    resident, social = out
+    assert resident.startswith("reply building-1: 您在这里可以使用的命令：")
+    assert "/bind" not in resident and "/bind" in social and "/reload" in social
+
+
+def test_resident_bind_refused_and_unknown_command_helped(tmp_path: Path) -> None:
+    out = run_script(
+        tmp_path,
+        [
+            "maria@building-1: /bind building-2",
+            "maria@building-1: /hepl",
+            "maria@building-1: /frobnicate",
+        ],
+    )
+    assert out[0] == (
+        "reply building-1: 抱歉，/bind 仅限以下身份使用：社区工作者、群管理员、社会工作者。"
+        "您在这里的身份是：居民。如需办理，请联系群管理员。"
+    )
+    assert (
+        out[1]
+        == "reply building-1: 没有 /hepl 这个命令。您是不是想用 /help？发送 /help 查看您在这里可以使用的命令。"
+    )
+    assert out[2].startswith("reply building-1: 没有 /frobnicate 这个命令。发送 /help")
+
+
+def test_english_when_the_yaml_says_en(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "forms").mkdir()
+    for form in (EXAMPLE.parent / "forms").glob("*.yaml"):
+        (config / "forms" / form.name).write_text(
+            form.read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    text = EXAMPLE.read_text(encoding="utf-8").replace("  locale: zh_CN ", "  locale: en ")
+    (config / "community.yaml").write_text(text, encoding="utf-8")
+    out = run_script(
+        tmp_path,
+        [
+            "maria@building-1: /help",
+            "maria@building-1: /bind building-1",
+            "maria@building-1: /hepl",
+        ],
+        config / "community.yaml",
+    )
+    assert out[0].startswith("reply building-1: Commands you can use here:")
+    assert out[1].startswith(
+        "reply building-1: Sorry, /bind is for: community worker, group admin, social worker. Here you are: resident."
+    )
+    assert out[2].startswith("reply building-1: There is no command /hepl. Did you mean /help?")
+
+
+def test_rules_act_on_messages_and_never_echo_private_data(tmp_path: Path) -> None:
+    out = run_script(
+        tmp_path,
+        ["maria@building-1: 我的电话是13812345678，请联系我", "maria@building-1: 有个偏方能治病"],
+    )
+    assert out[0] == "delete building-1: 1"
+    assert out[1].startswith("reply building-1: 为保护您的隐私")
+    assert out[2].startswith("dm maria: 您在1号楼居民群中发送了个人信息")
+    assert not any("13812345678" in line for line in out)
+    assert out[3] == "delete building-1: 2"
+    assert out[4].startswith("send building-1: 提醒maria：请只转发官方发布的信息")
+    assert out[5].startswith("dm zhao: 1号楼居民群中，maria的消息需要您关注")
+
+
+def test_volunteer_registration_through_the_console_with_a_restart(tmp_path: Path) -> None:
+    first = [
+        "maria@volunteers: /form volunteer_registration",
+        "maria@dm: 李娜",
+        "maria@dm: 1",
+        "maria@dm: /skip",
+        f"maria@dm: {VALID_ID}",
+        "maria@dm: 5",
+        "maria@dm: /back",
+        "maria@dm: 6",
+        "maria@dm: 北京大学",
+    ]
+    out = run_script(tmp_path, first)
+    assert out[0] == "reply volunteers: 我已私聊您，请在私聊中填写。"
+    assert "（1/16）姓名" in out[1]
+    assert "（4/16）身份证号码" in out[4]
+    assert "（5/16）工作年限" in out[5]
+    assert "（6/16）毕业院校" in out[6]
+    assert "（5/16）工作年限" in out[7], "/back returns to the previous question"
+    assert "（7/16）专业及学历" in out[9]
+    second = [
+        "maria@dm: 护理 本科",
+        "maria@dm: 护理",
+        "maria@dm: 东城区",
+        "maria@dm: 12345",
+        "maria@dm: 138 1234 5678",
+        "maria@dm: /skip",
+        "maria@dm: /skip",
+        "maria@dm: /skip",
+        "maria@dm: /skip",
+        "maria@dm: 周末全天",
+        "maria@dm: 1,3",
+    ]
+    out = run_script(tmp_path, second)
+    assert "（8/16）服务技能" in out[0], "the dialog resumed where it stopped"
+    assert out[3].startswith("dm maria: 这个回答未被接受：这不是有效的电话号码。")
+    assert out[-1].startswith("dm maria: 谢谢！“志愿者信息登记表”已保存：")
+    assert "工作年限: 6" in out[-1] and "138****5678" in out[-1]
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "demo.sqlite3") as db:
+        rows = db.execute("select form_id, person, data from record").fetchall()
+        sessions = db.execute("select count(*) from form_session").fetchone()[0]
+    assert len(rows) == 1 and sessions == 0
+    form_id, person, data = rows[0]
+    assert (form_id, person) == ("volunteer_registration", "console:maria")
+    assert '"phone":"13812345678"' in data.replace(" ", "") and '"years_of_work":6' in data.replace(
+        " ", ""
+    )
+
+
+def test_cancel_discards_the_form(tmp_path: Path) -> None:
+    out = run_script(
+        tmp_path, ["maria@dm: /form volunteer_registration", "maria@dm: 李娜", "maria@dm: /cancel"]
+    )
+    assert out[-1] == "dm maria: 已放弃填写“志愿者信息登记表”，没有保存任何内容。"
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "demo.sqlite3") as db:
+        assert db.execute("select count(*) from record").fetchone()[0] == 0
+        assert db.execute("select count(*) from form_session").fetchone()[0] == 0
+
+
+def test_malformed_lines_are_explained_and_skipped(tmp_path: Path) -> None:
+    result = sanshe(
+        "run",
+        "--db",
+        f"sqlite://{tmp_path}/x.sqlite3",
+        "--config",
+        str(EXAMPLE),
+        stdin="# a comment\n\nhello there\nmaria@building-1: /start\n",
+    )
+    assert result.returncode == 0
+    assert "error: line 3: expected '<handle>@<group-id>: <text>'" in result.stderr
+    assert result.stdout.startswith("reply building-1: 欢迎来到阳光社区")
+
+
+def test_non_message_events_and_their_lines() -> None:
+    adapter = ConsoleAdapter(interactive=False)
+    event = adapter.parse(4, "maria@building-1! join 我是1-302自住")
+    assert (
+        isinstance(event, JoinRequest)
+        and event.note == "我是1-302自住"
+        and event.chat == "building-1"
+    )
+    message = adapter.parse(5, "maria@dm: 你好")
+    assert isinstance(message, Message) and message.direct and message.chat == "dm:maria"
+    assert (
+        adapter.parse(6, "maria@building-1! dance")
+        == "line 6: after '!' write join, joined, left or button"
+    )
+    assert format_action(Reply(chat="b", to="1", text="a\nb")) == "reply b: a\\nb"
+    assert format_action(Delete(chat="b", message_id="9")) == "delete b: 9"
+    assert (
+        format_action(DirectMessage(user="u", text="t", buttons=(Button("OK", "ok"),)))
+        == "dm u: t [OK|ok]"
+    )
+
+
+@pytest.mark.parametrize("command", ["/reload", "/重新加载"])
+def test_reload_keeps_the_last_good_config(tmp_path: Path, command: str) -> None:
+    config = tmp_path / "community.yaml"
+    config.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace(
+            "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
+        ),
+        encoding="utf-8",
+    )
+    import asyncio
+
+    from sanshe.testing import Sandbox
+
+    async def scenario() -> None:
+        async with Sandbox(config) as s:
+            config.write_text(
+                config.read_text(encoding="utf-8").replace("kind: focus_service", "kind: focus"),
+                encoding="utf-8",
+            )
+            [refused] = s.texts(await s.send("wang", "building-1", command))
+            assert refused.startswith("社区配置文件有 1 处问题，继续使用当前设置。")
+            assert "focus" in refused
+            [info] = s.texts(await s.send("maria", "focus-1", "/groupinfo"))
+            assert "聚焦服务群" in info
+            config.write_text(
+                config.read_text(encoding="utf-8")
+                .replace("name: 聚焦服务群", "name: 关怀服务群")
+                .replace("kind: focus\n", "kind: focus_service\n"),
+                encoding="utf-8",
+            )
+            [done] = s.texts(await s.send("wang", "building-1", command))
+            assert done == "已重新读取社区配置文件并生效。"
+            [info] = s.texts(await s.send("maria", "focus-1", "/groupinfo"))
+            assert info.startswith("关怀服务群")
+
+    asyncio.run(scenario())

@@ -1,0 +1,38 @@
+"""The basics plugin: /start, /whoami, /groupinfo in both languages."""
+
+from __future__ import annotations
+
+from sanshe.testing import Sandbox
+
+
+async def test_start_greets_with_the_community_name(community: Sandbox) -> None:
+    [text] = community.texts(await community.send("maria", "building-1", "/start"))
+    assert text.startswith("欢迎来到阳光社区")
+
+
+async def test_whoami_lists_roles_and_scopes(community: Sandbox) -> None:
+    [text] = community.texts(await community.send("zhao", "building-1", "/whoami"))
+    assert text == "您是赵网格。\n• 网格员——building-1、building-2\n在本群：网格员、群管理员。"
+    [english] = community.texts(await community.send("gao", "dm", "/whoami"))
+    assert english == "You are Gao Lin.\n• general volunteer (group secretary) — volunteers"
+
+
+async def test_groupinfo_describes_kind_purpose_naming_and_admins(community: Sandbox) -> None:
+    [text] = community.texts(await community.send("maria", "building-1", "/groupinfo"))
+    lines = text.split("\n")
+    assert lines[0] == "1号楼居民群——小区居民群"
+    assert lines[2] == "群昵称格式：楼栋-房号+自住/租住，如 1-302自住"
+    assert lines[3] == "入群需经管理员审核。"
+    assert lines[4] == "管理员：赵网格"
+
+
+async def test_groupinfo_in_an_unbound_chat_explains_bind(community: Sandbox) -> None:
+    [text] = community.texts(await community.send("maria", "some-chat", "/groupinfo"))
+    assert "/bind <群编号>" in text
+
+
+async def test_bind_usage_and_unknown_group(community: Sandbox) -> None:
+    [usage] = community.texts(await community.send("wang", "lobby", "/bind"))
+    assert usage.startswith("请这样写：/bind <群编号>")
+    [unknown] = community.texts(await community.send("wang", "lobby", "/bind building-9"))
+    assert unknown.startswith("没有“building-9”这个群。")

@@ -1,0 +1,137 @@
+"""The `sanshe` command: check-config, migrate, and what a fresh install contains."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.adapters.test_console import sanshe
+from tests.conftest import EXAMPLE, ROOT
+
+BROKEN = """\
+community:
+  id: c
+  name: Broken
+  timezone: Nowhere/City
+groups:
+  - {id: b1, kind: residential, name: B1, capacity: many}
+  - {id: b1, kind: resident, name: B1 again, nickname: '(['}
+people:
+  - id: wang
+    handles: {console: wang}
+    roles: [{role: social_wroker}, {role: building_leader, groups: [b9]}]
+rules:
+  - id: r
+    when: {keywords: [x], moon_phase: full}
+    do: [explode]
+forms:
+  - id: f
+    title: F
+    fields: [{id: a, type: colour, label: A}]
+"""
+
+
+def test_check_config_ok(tmp_path: Path) -> None:
+    result = sanshe("check-config", str(EXAMPLE), env={"SANSHE_LANG": "en"})
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"OK: {EXAMPLE}"
+
+
+def test_check_config_lists_every_mistake_with_its_place(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text(BROKEN, encoding="utf-8")
+    result = sanshe("check-config", "c.yaml", cwd=tmp_path, env={"SANSHE_LANG": "en"})
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert lines == [
+        "c.yaml:6:53: “capacity” must be a whole number, not “many”.",
+        "c.yaml: 1 problem(s) found; nothing was loaded.",
+    ]
+    # Once the types are right, the file is read again for its meaning:
+    fixed = BROKEN.replace("capacity: many", "capacity: 80")
+    (tmp_path / "c.yaml").write_text(fixed, encoding="utf-8")
+    result = sanshe("check-config", "c.yaml", cwd=tmp_path, env={"SANSHE_LANG": "en"})
+    assert result.returncode == 1
+    problems = [
+        line for line in result.stdout.splitlines() if re.match(r"^c\.yaml:\d+:\d+: ", line)
+    ]
+    kinds = [
+        ("c.yaml:4:13:", "Unknown time zone “Nowhere/City”"),
+        ("c.yaml:6:20:", "Unknown group kind “residential”"),
+        ("c.yaml:7:10:", "The id “b1” is already used at line 6"),
+        ("c.yaml:7:56:", "This regular expression is not valid: unterminated character set"),
+        ("c.yaml:11:13:", "Unknown role “social_wroker”"),
+        ("c.yaml:11:69:", "There is no group “b9”"),
+        ("c.yaml:14:27:", "Unknown rule condition “moon_phase”"),
+        ("c.yaml:15:10:", "Unknown rule action “explode”"),
+        ("c.yaml:19:28:", "Unknown field type “colour”"),
+    ]
+    assert len(problems) == len(kinds), problems
+    for (place, words), problem in zip(kinds, problems, strict=True):
+        assert problem.startswith(place) and words in problem, (place, words, problem)
+    assert (
+        result.stdout.strip().splitlines()[-1] == "c.yaml: 9 problem(s) found; nothing was loaded."
+    )
+
+
+def test_check_config_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text(
+        "community: {id: c, name: x}\ngroups: [{id: g, kind: nope, name: G}]\n", encoding="utf-8"
+    )
+    result = sanshe("check-config", "c.yaml", cwd=tmp_path, env={"SANSHE_LANG": "zh_CN"})
+    assert result.returncode == 1
+    assert result.stdout.startswith("c.yaml:2:24: 未知的群类型“nope”")
+
+
+def test_a_missing_file_is_a_clear_failure(tmp_path: Path) -> None:
+    result = sanshe("check-config", "nope.yaml", cwd=tmp_path, env={"SANSHE_LANG": "en"})
+    assert result.returncode == 1
+    assert result.stdout.startswith("nope.yaml:1:1: This file does not exist.")
+
+
+def test_migrate_creates_then_reports_up_to_date(tmp_path: Path) -> None:
+    db = f"sqlite://{tmp_path}/m.sqlite3"
+    first = sanshe("migrate", "--config", str(EXAMPLE), "--db", db, env={"SANSHE_LANG": "en"})
+    assert first.returncode == 0 and first.stdout.strip() == "applied sanshe.0001_initial"
+    second = sanshe("migrate", "--config", str(EXAMPLE), "--db", db, env={"SANSHE_LANG": "en"})
+    assert second.stdout.strip() == "The database is up to date."
+
+
+def test_wheel_installs_everything_under_the_sanshe_namespace(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = tmp_path.glob("sanshe-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {n.split("/", 1)[0] for n in names}
+    assert {t for t in top if not t.endswith(".dist-info")} == {"sanshe"}, top
+    for expected in (
+        "sanshe/core/bot.py",
+        "sanshe/adapters/console/__init__.py",
+        "sanshe/plugins/basics/__init__.py",
+        "sanshe/plugins/basics/locales/zh_CN.po",
+        "sanshe/core/locales/en.po",
+        "sanshe/testing/__init__.py",
+        "sanshe/config/community.yaml",
+        "sanshe/config/forms/1_volunteer_registration.yaml",
+        "sanshe/core/storage/migrations/0001_initial.py",
+    ):
+        assert expected in names, expected
+    entry_points = (
+        zipfile.ZipFile(wheel)
+        .read(next(n for n in names if n.endswith("entry_points.txt")))
+        .decode()
+    )
+    assert "sanshe = sanshe.core.cli:main" in entry_points
+    assert "console = sanshe.adapters.console:ConsoleAdapter" in entry_points
+
+
+def test_core_and_plugins_import_no_network_library() -> None:
+    pattern = re.compile(r"^\s*(from|import)\s+(nio|telegram|aiohttp|httpx)\b", re.MULTILINE)
+    for folder in ("core", "plugins", "testing"):
+        for path in (ROOT / folder).rglob("*.py"):
+            assert not pattern.search(path.read_text(encoding="utf-8")), path
