@@ -4,7 +4,8 @@ Each input line is ``<handle>@<group-id>: <text>`` (or ``<handle>@dm: <text>``
 for a private message to the bot).  ``!`` instead of ``:`` sends another kind
 of event: ``<handle>@<group-id>! join <note>`` (a join request), ``! joined``,
 ``! left``, ``! button <data>``.  Every bot action is printed as one line
-``<action> <target>: <text>``, line breaks written as ``\\n``.  Blank lines and
+``<action> <target>: <text>``, line breaks written as ``\\n`` (at a terminal,
+the text's lines are shown indented instead).  Blank lines and
 lines starting with ``#`` are ignored.
 
 At a terminal, ``:as <handle>`` and ``:in <group-id>`` set who speaks where,
@@ -45,8 +46,8 @@ DIRECT = "dm"
 _LINE = re.compile(r"^(?P<handle>[^@\s:!]+)@(?P<chat>[^:\s!]+)\s*(?P<sep>[:!])\s?(?P<text>.*)$")
 
 
-def format_action(action: Action) -> str:
-    """The one output line for ``action``."""
+def format_action(action: Action, one_line: bool = True) -> str:
+    """The output for ``action``: one line, or (at a terminal) its text on indented lines."""
     match action:
         case Send(chat=chat, text=text):
             verb, target, body = "send", chat, text
@@ -75,7 +76,9 @@ def format_action(action: Action) -> str:
     buttons = getattr(action, "buttons", ())
     if buttons:
         body += " " + " ".join(f"[{b.label}|{b.data}]" for b in buttons)
-    return f"{verb} {target}: {body.replace(chr(10), chr(92) + 'n')}"
+    if one_line:
+        return f"{verb} {target}: {body.replace(chr(10), chr(92) + 'n')}"
+    return f"{verb} {target}: " + body.replace("\n", "\n    ")
 
 
 class ConsoleAdapter:
@@ -105,7 +108,7 @@ class ConsoleAdapter:
 
     async def perform(self, action: Action) -> None:
         """Print the action as one line."""
-        self.stdout.write(format_action(action) + "\n")
+        self.stdout.write(format_action(action, one_line=not self.interactive) + "\n")
         self.stdout.flush()
 
     def parse(self, number: int, line: str) -> Event | str | None:

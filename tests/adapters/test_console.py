@@ -250,3 +250,81 @@ def test_reload_keeps_the_last_good_config(tmp_path: Path, command: str) -> None
             assert info.startswith("关怀服务群")
 
     asyncio.run(scenario())
+
+
+def test_at_a_terminal_speaker_and_place_can_be_set_and_texts_keep_their_lines() -> None:
+    adapter = ConsoleAdapter(interactive=True)
+    assert adapter.parse(1, ":as maria") is None
+    assert adapter.parse(2, ":in building-3") is None
+    event = adapter.parse(3, "/help")
+    assert isinstance(event, Message) and (event.sender, event.chat, event.text) == (
+        "maria",
+        "building-3",
+        "/help",
+    )
+    other = adapter.parse(4, "wang@focus-1: 你好")
+    assert isinstance(other, Message) and other.sender == "wang"
+    assert (
+        format_action(Reply(chat="b", to="1", text="a\nb"), one_line=False) == "reply b: a\n    b"
+    )
+
+
+def test_sighup_rereads_the_file_and_keeps_the_last_good_one(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    config = tmp_path / "community.yaml"
+    good = EXAMPLE.read_text(encoding="utf-8").replace(
+        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
+    )
+    config.write_text(good, encoding="utf-8")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sanshe.core.cli",
+            "run",
+            "--config",
+            str(config),
+            "--db",
+            f"sqlite://{tmp_path}/h.sqlite3",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SANSHE_LANG": "en"},
+    )
+    assert process.stdin and process.stdout and process.stderr
+
+    def groupinfo() -> str:
+        process.stdin.write("maria@focus-1: /groupinfo\n")
+        process.stdin.flush()
+        return process.stdout.readline()
+
+    try:
+        assert groupinfo().startswith("reply focus-1: 聚焦服务群")
+        config.write_text(good.replace("kind: focus_service", "kind: focus"), encoding="utf-8")
+        process.send_signal(signal.SIGHUP)
+        refusal = process.stderr.readline()  # blocks until the reload was tried
+        assert (
+            "reload refused, keeping the running config" in refusal
+            and "Unknown group kind “focus”" in refusal
+        )
+        assert groupinfo().startswith("reply focus-1: 聚焦服务群——聚焦服务群"), (
+            "old config still in force"
+        )
+        config.write_text(good.replace("name: 聚焦服务群", "name: 关怀服务群"), encoding="utf-8")
+        process.send_signal(signal.SIGHUP)
+        answers = []
+        for _ in range(50):  # the signal is handled between events: ask until the new name shows
+            answers.append(groupinfo())
+            if answers[-1].startswith("reply focus-1: 关怀服务群"):
+                break
+            time.sleep(0.1)
+        assert answers[-1].startswith("reply focus-1: 关怀服务群"), answers
+        process.stdin.close()
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
