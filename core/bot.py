@@ -20,6 +20,7 @@ from .i18n import Catalogue, Translator, normalize_locale
 from .model import GROUP_KINDS, ROLES, Community, Group, Person
 from .plugins import (
     as_actions,
+    available_plugins,
     await_me_maybe,
     call_each,
     call_first,
@@ -37,8 +38,6 @@ _RULE_EVENTS: dict[type[Event], str] = {JoinRequest: "join_request", MemberJoine
 
 def vocabulary(pm: pluggy.PluginManager) -> Vocabulary:
     """The rule conditions, rule actions and plugin names the installed plugins provide."""
-    from .plugins import available_plugins
-
     return Vocabulary(
         conditions={c.name: c for c in collect(pm.hook.sanshe_rule_conditions)},
         actions={a.name: a for a in collect(pm.hook.sanshe_rule_actions)},

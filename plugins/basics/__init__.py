@@ -136,7 +136,7 @@ async def bind(ctx: Context) -> Action:
     event = ctx.event
     await ctx.bot.storage.bind(event.network, event.chat, group.id, ctx.person.id)
     ctx.bot.directory.bind(event.network, event.chat, group.id)
-    return ctx.reply(_("basics.bind.done", group=group.name, id=group.id))
+    return ctx.reply(_("basics.bind.done", name=group.name, id=group.id))
 
 
 def reload(ctx: Context) -> Action:

@@ -1,0 +1,598 @@
+"""The Matrix adapter: rooms are chats, knocks are join requests, the sync token is the checkpoint.
+
+Receiving: one ``/sync`` loop.  The events of a sync response are handed to core
+together; only when every one is handled does the adapter store the response's
+``next_batch`` token (``storage`` state ``matrix``/``since``), so a crash makes the
+next start receive them again and core's de-duplication by event id makes that
+harmless.  A timeline the homeserver cut short (``limited``) is filled in from
+``/messages`` first.  On its very first start the bot does not replay history.
+
+Sending: each message carries a transaction id derived from core's outbox key, so
+a send repeated after a crash is recognised by the homeserver, not posted twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import nio
+
+from sanshe.core.actions import (
+    Action,
+    ApproveJoin,
+    Ban,
+    Button,
+    CreateGroup,
+    DeclineJoin,
+    Delete,
+    DirectMessage,
+    Invite,
+    Pin,
+    Remove,
+    Reply,
+    Send,
+)
+from sanshe.core.adapter import ActionFailed, performing_outbox_key
+from sanshe.core.events import Event
+from sanshe.core.i18n import FALLBACK, Catalogue, Translator
+from sanshe.core.model import Community
+from sanshe.core.storage import Storage
+
+from . import provision as provisioning
+from .client import (
+    SESSION_FILE,
+    Backoff,
+    LoginRefused,
+    Unavailable,
+    Unreachable,
+    attempt,
+    is_rate_limited,
+    log_in,
+    request,
+)
+from .convert import NETWORK, is_own_join, to_event
+from .provision import Say
+from .settings import LOCALES, MatrixSettings
+
+if TYPE_CHECKING:
+    from sanshe.core.bot import Bot
+
+log = logging.getLogger(__name__)
+
+SINCE = "since"
+#: How long one ``/sync`` waits for new events, in milliseconds.
+POLL_MS = 30_000
+#: Reconnect delays: the first, and the longest (doubling in between).
+FIRST_DELAY, LONGEST_DELAY = 1.0, 60.0
+#: How often the events of one sync response are tried before they are given up.
+BATCH_TRIES = 5
+#: Events per room in one sync; more are fetched from ``/messages``, a page at a time.
+TIMELINE, BACKFILL_PAGE = 50, 100
+
+_QUIET = {"not_types": ["*"]}
+SYNC_FILTER: dict[str, Any] = {
+    "presence": _QUIET,
+    "account_data": _QUIET,
+    "room": {"timeline": {"limit": TIMELINE}, "ephemeral": _QUIET, "account_data": _QUIET},
+}
+#: The first sync of a run only learns the rooms; its timeline is not handled.
+FIRST_FILTER: dict[str, Any] = {
+    **SYNC_FILTER,
+    "room": {**SYNC_FILTER["room"], "timeline": {"limit": 1}},
+}
+
+UNREACHABLE = (
+    "cannot reach the Matrix homeserver %s (%s); trying again in %.0f s. "
+    "Check that it is running and that this machine can reach it."
+)
+
+
+def storage_key(prefix: str, value: str) -> str:
+    """A storage state key ``prefix + value``, hashed when too long for the key column."""
+    key = prefix + value
+    return key if len(key) <= 64 else prefix + "#" + hashlib.sha256(value.encode()).hexdigest()[:40]
+
+
+class MatrixAdapter:
+    """Serves a community on a Matrix homeserver through one bot account (matrix-nio)."""
+
+    network = NETWORK
+    capabilities = frozenset(
+        {
+            Send,
+            Reply,
+            DirectMessage,
+            Delete,
+            Remove,
+            Ban,
+            ApproveJoin,
+            DeclineJoin,
+            Invite,
+            CreateGroup,
+            Pin,
+        }
+    )
+    chats_named_by_group = False
+
+    def __init__(self, settings: MatrixSettings) -> None:
+        self.settings = settings
+        self.client: nio.AsyncClient | None = None
+        self._connecting = asyncio.Lock()
+        self._bot: Bot | None = None
+        self._since: str | None = None
+        self._rooms_by_alias: dict[str, str] = {}
+        self._direct: dict[tuple[str, str], bool] = {}
+        self._created_direct: set[str] = set()
+        self._ = Translator(Catalogue([LOCALES]), FALLBACK)
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> MatrixAdapter:
+        """An adapter for the ``adapters.matrix`` section of the community file."""
+        return cls(MatrixSettings.read(settings))
+
+    @property
+    def me(self) -> str:
+        """The bot's Matrix id."""
+        return self.settings.user_id
+
+    # -- connecting ------------------------------------------------------------------------
+
+    async def connect(self) -> nio.AsyncClient:
+        """The logged-in client; logs in first, waiting for the homeserver as long as it takes."""
+        async with self._connecting:
+            backoff = Backoff(FIRST_DELAY, LONGEST_DELAY)
+            while self.client is None:
+                try:
+                    self.client = await log_in(self.settings)
+                except Unreachable as exc:
+                    delay = backoff.delay()
+                    log.warning(UNREACHABLE, self.settings.homeserver, exc, delay)
+                    await asyncio.sleep(delay)
+            return self.client
+
+    async def close(self) -> None:
+        """Close the connection to the homeserver."""
+        if self.client is not None:
+            await self.client.close()
+            self.client = None
+
+    async def prepare(self, bot: Bot) -> None:
+        """Log in, learn the rooms and map the YAML's rooms to groups, before core replays its outbox.
+
+        On the very first start the current sync position is stored as the starting
+        point, so that earlier history is not handled as new.
+        """
+        self._bot = bot
+        bot.catalogue.add_folder(LOCALES)
+        self._ = Translator(bot.catalogue, bot.community.locale)
+        await self.connect()
+        first = await self._sync(None, 0, FIRST_FILTER)
+        self._since = await bot.storage.get_state(NETWORK, SINCE)
+        if self._since is None:
+            await self._answer_invites(bot, first)
+            self._since = first.next_batch
+            await bot.storage.set_state(NETWORK, SINCE, self._since)
+            log.info("first start as %s: history before now is not handled", self.me)
+        else:
+            log.info("resuming from the stored sync position")
+        await self._map_rooms(bot)
+
+    async def _map_rooms(self, bot: Bot) -> None:
+        """Resolve the YAML's room aliases, bind them, and join the YAML's rooms not yet joined."""
+        client = await self.connect()
+        for group in bot.community.groups:
+            chat = group.chats.get(NETWORK)
+            if not chat:
+                continue
+            try:
+                room_id = await self._room(chat)
+            except ActionFailed as exc:
+                log.warning("group %s: room %s cannot be used: %s", group.id, chat, exc.reason)
+                continue
+            bot.directory.bind(NETWORK, room_id, group.id)
+            if room_id in client.rooms or room_id in client.invited_rooms:
+                continue  # joined already, or the invitation was just answered
+            try:
+                await request(f"join {chat}", partial(client.join, room_id))
+                log.info("joined %s (%s) for group %s", chat, room_id, group.id)
+            except ActionFailed as exc:
+                log.warning(
+                    "group %s: cannot join %s (%s); invite %s there",
+                    group.id,
+                    chat,
+                    exc.reason,
+                    self.me,
+                )
+
+    # -- receiving -------------------------------------------------------------------------
+
+    async def run(self, bot: Bot) -> None:
+        """Sync until cancelled; store the sync token only after its events were handled."""
+        if self._bot is not bot:
+            await self.prepare(bot)
+        try:
+            await self._receive(bot)
+        finally:
+            # Let what is queued be performed before the connection closes.
+            await bot.dispatcher.drain()
+            await self.close()
+
+    async def _receive(self, bot: Bot) -> None:
+        outage = Backoff(FIRST_DELAY, LONGEST_DELAY)
+        retry = Backoff(FIRST_DELAY, LONGEST_DELAY)
+        while True:
+            response = await self._sync(self._since, POLL_MS, SYNC_FILTER)
+            try:
+                failed = await self._handle(bot, response)
+            except Unreachable as exc:
+                delay = outage.delay()
+                log.warning(UNREACHABLE, self.settings.homeserver, exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            outage.reset()
+            if failed and retry.failures < BATCH_TRIES:
+                delay = retry.delay()
+                log.error(
+                    "%d event(s) were not handled (%s); trying them again in %.0f s",
+                    len(failed),
+                    ", ".join(failed[:5]),
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                continue
+            if failed:
+                log.error(
+                    "giving up on event(s) after %d tries: %s", BATCH_TRIES, ", ".join(failed)
+                )
+            retry.reset()
+            self._since = response.next_batch
+            await bot.storage.set_state(NETWORK, SINCE, self._since)
+
+    async def _sync(
+        self, since: str | None, timeout: int, sync_filter: dict[str, Any]
+    ) -> nio.SyncResponse:
+        """One sync, repeated (with capped exponential backoff) until the homeserver answers."""
+        backoff = Backoff(FIRST_DELAY, LONGEST_DELAY)
+        while True:
+            client = await self.connect()
+            try:
+                response = await attempt(
+                    partial(client.sync, timeout=timeout, since=since, sync_filter=sync_filter)
+                )
+            except Unreachable as exc:
+                delay = backoff.delay()
+                log.warning(UNREACHABLE, self.settings.homeserver, exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            if isinstance(response, nio.SyncResponse):
+                if backoff.failures:
+                    log.warning(
+                        "reached the Matrix homeserver %s again after %d failed attempt(s)",
+                        self.settings.homeserver,
+                        backoff.failures,
+                    )
+                return response
+            if response.status_code == "M_UNKNOWN_TOKEN" and self.settings.password:
+                log.warning("the homeserver ended the bot's session; logging in again")
+                await self.close()
+                (self.settings.store_path / SESSION_FILE).unlink(missing_ok=True)
+                continue
+            if response.status_code == "M_UNKNOWN_TOKEN":
+                raise LoginRefused(
+                    f"{self.settings.homeserver} no longer accepts the access token of {self.me}: "
+                    "give a new one (SANSHE_MATRIX_ACCESS_TOKEN or adapters.matrix.access_token)"
+                )
+            delay = (
+                response.retry_after_ms / 1000
+                if is_rate_limited(response) and response.retry_after_ms
+                else backoff.delay()
+            )
+            log.warning(
+                "sync refused by the homeserver (%s); trying again in %.1f s", response, delay
+            )
+            await asyncio.sleep(delay)
+
+    async def _handle(self, bot: Bot, response: nio.SyncResponse) -> list[str]:
+        """Give core the events of one sync response; return the ids of those not handled."""
+        events: list[Event] = []
+        for room_id, room in response.rooms.join.items():
+            sources = [e.source for e in room.timeline.events]
+            if room.timeline.limited and room.timeline.prev_batch:
+                sources = await self._backfill(room_id, room.timeline.prev_batch) + sources
+            events.extend(await self._room_events(bot, room_id, sources))
+        await self._answer_invites(bot, response)
+        for room_id in response.rooms.leave:
+            group = bot.directory.group(NETWORK, room_id)
+            if group is not None:
+                log.warning(
+                    "the bot is no longer in %s, the room of group %s: invite it back",
+                    room_id,
+                    group.id,
+                )
+        log.debug("handing %d event(s) to core", len(events))
+        results = await asyncio.gather(*(bot.submit(e) for e in events), return_exceptions=True)
+        return [
+            e.event_id for e, r in zip(events, results, strict=True) if isinstance(r, BaseException)
+        ]
+
+    async def _backfill(self, room_id: str, prev_batch: str) -> list[dict[str, Any]]:
+        """The events between the stored sync position and a cut-short timeline, oldest first.
+
+        Stops at the bot's own join: what came before it is not the bot's to handle.
+        """
+        client = await self.connect()
+        found: list[dict[str, Any]] = []
+        token = prev_batch
+        while True:
+            page = await attempt(
+                partial(
+                    client.room_messages, room_id, start=token, end=self._since, limit=BACKFILL_PAGE
+                )
+            )
+            if isinstance(page, nio.ErrorResponse):
+                log.warning("could not fetch the events missed in %s: %s", room_id, page)
+                break
+            for event in page.chunk:
+                found.append(event.source)
+                if is_own_join(event.source, self.me):
+                    return list(reversed(found))
+            if not page.chunk or not page.end or page.end == token:
+                break
+            token = page.end
+        if found:
+            log.info("fetched %d event(s) the sync of %s left out", len(found), room_id)
+        return list(reversed(found))
+
+    async def _room_events(
+        self, bot: Bot, room_id: str, sources: list[dict[str, Any]]
+    ) -> list[Event]:
+        """Core events for a room's new timeline; whatever precedes the bot's own join is skipped."""
+        start = 0
+        for index, source in enumerate(sources):
+            if is_own_join(source, self.me):
+                start = index + 1
+        room = self.client.rooms.get(room_id) if self.client else None
+
+        def name_of(user: str) -> str:
+            member = room.users.get(user) if room else None
+            return (member.display_name or "") if member else ""
+
+        events: list[Event] = []
+        for source in sources[start:]:
+            sender = source.get("sender")
+            direct = isinstance(sender, str) and await self._is_direct(bot, room_id, sender)
+            event = to_event(source, room_id, self.me, direct, name_of)
+            if event is not None:
+                events.append(event)
+        return events
+
+    async def _is_direct(self, bot: Bot, room_id: str, user: str) -> bool:
+        """Whether ``room_id`` is the bot's private chat with ``user``."""
+        known = self._direct.get((room_id, user))
+        if known is None:
+            stored = await bot.storage.get_state(NETWORK, storage_key("dm:", user))
+            known = self._direct[(room_id, user)] = stored == room_id
+        return known
+
+    async def _answer_invites(self, bot: Bot, response: nio.SyncResponse) -> None:
+        """Join rooms known staff invite the bot to; decline everyone else's invitations."""
+        client = await self.connect()
+        staff = {p.handles[NETWORK] for p in bot.community.people if NETWORK in p.handles}
+        for room_id, info in response.rooms.invite.items():
+            invite = next(
+                (
+                    e.source
+                    for e in info.invite_state
+                    if e.source.get("type") == "m.room.member"
+                    and e.source.get("state_key") == self.me
+                ),
+                {},
+            )
+            inviter = str(invite.get("sender", ""))
+            if inviter not in staff:
+                log.info(
+                    "declined the invitation to %s from %s: not on the staff list", room_id, inviter
+                )
+                await self._quietly(
+                    f"decline the invitation to {room_id}", partial(client.room_leave, room_id)
+                )
+                continue
+            if not await self._quietly(f"join {room_id}", partial(client.join, room_id)):
+                continue
+            log.info("joined %s, invited by %s", room_id, inviter)
+            if (invite.get("content") or {}).get("is_direct"):
+                await bot.storage.set_state(NETWORK, storage_key("dm:", inviter), room_id)
+                self._direct[(room_id, inviter)] = True
+
+    async def _quietly(self, what: str, send: Callable[[], Awaitable[object]]) -> bool:
+        """Make a request whose refusal is logged, not raised; return whether it worked.
+
+        An unreachable homeserver raises :class:`Unreachable`: the sync batch is tried again.
+        """
+        try:
+            await request(what, send)
+        except Unavailable as exc:
+            raise Unreachable(exc.reason) from exc
+        except ActionFailed as exc:
+            log.warning("could not %s", exc.reason)
+            return False
+        return True
+
+    # -- performing ------------------------------------------------------------------------
+
+    async def perform(self, action: Action) -> None:
+        """Carry out ``action`` on the homeserver; raise :class:`ActionFailed` when it refuses."""
+        client = await self.connect()
+        match action:
+            case Send(chat=chat, text=text, buttons=buttons):
+                await self._send(await self._room(chat), text, buttons)
+            case Reply(chat=chat, to=to, text=text, buttons=buttons):
+                await self._send(await self._room(chat), text, buttons, reply_to=to)
+            case DirectMessage():
+                await self._direct_message(action)
+            case Delete(chat=chat, message_id=message_id):
+                room = await self._room(chat)
+                await request(
+                    f"redact {message_id}",
+                    partial(client.room_redact, room, message_id, tx_id=self._txn()),
+                )
+            case Remove(chat=chat, user=user, reason=reason):
+                room = await self._room(chat)
+                await request(f"kick {user}", partial(client.room_kick, room, user, reason or None))
+            case DeclineJoin(chat=chat, user=user, reason=reason):
+                room = await self._room(chat)
+                reason = reason or self._("matrix.decline.reason")
+                await request(f"turn away {user}", partial(client.room_kick, room, user, reason))
+            case Ban(chat=chat, user=user, reason=reason):
+                room = await self._room(chat)
+                await request(f"ban {user}", partial(client.room_ban, room, user, reason or None))
+            case ApproveJoin(chat=chat, user=user) | Invite(chat=chat, user=user):
+                room = await self._room(chat)
+                await request(f"invite {user}", partial(client.room_invite, room, user))
+            case Pin(chat=chat, message_id=message_id):
+                await self._pin(await self._room(chat), message_id)
+            case CreateGroup():
+                await self._create_group(action)
+            case _:
+                raise ActionFailed(f"Matrix cannot perform {type(action).__name__}")
+
+    def _txn(self) -> str:
+        """A transaction id: the same when core performs the same outbox action again."""
+        key = performing_outbox_key.get()
+        if key is None:
+            return f"sanshe.{uuid.uuid4().hex}"
+        return "sanshe." + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+    async def _room(self, chat: str) -> str:
+        """The room id of ``chat``: a room id, or an alias resolved once."""
+        if not chat.startswith("#"):
+            return chat
+        if chat not in self._rooms_by_alias:
+            client = await self.connect()
+            room_id = await provisioning.resolve(client, chat)
+            if room_id is None:
+                raise ActionFailed(f"there is no room {chat}")
+            self._rooms_by_alias[chat] = room_id
+        return self._rooms_by_alias[chat]
+
+    async def _send(
+        self, room_id: str, text: str, buttons: tuple[Button, ...] = (), reply_to: str | None = None
+    ) -> None:
+        """Post a notice (what bots post, so other bots do not answer it)."""
+        client = await self.connect()
+        body = "\n".join([text, *(f"• {b.label}" for b in buttons)])
+        content: dict[str, Any] = {"msgtype": "m.notice", "body": body}
+        if reply_to:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+        await request(
+            f"send to {room_id}",
+            partial(client.room_send, room_id, "m.room.message", content, tx_id=self._txn()),
+        )
+
+    async def _direct_message(self, action: DirectMessage) -> None:
+        try:
+            room_id = await self._direct_room(action.user)
+        except ActionFailed:
+            if action.fallback_chat:
+                note = self._("matrix.direct.fallback", user=action.user)
+                await self._send(await self._room(action.fallback_chat), note)
+            raise
+        await self._send(room_id, action.text, action.buttons)
+
+    async def _direct_room(self, user: str) -> str:
+        """The bot's private chat with ``user``: the one remembered, or a new one."""
+        if self._bot is None:
+            raise ActionFailed("private chats need the bot to be started")
+        client = await self.connect()
+        key = storage_key("dm:", user)
+        room_id = await self._bot.storage.get_state(NETWORK, key)
+        if room_id is not None:
+            room = client.rooms.get(room_id)
+            if (room is not None and user in room.users) or room_id in self._created_direct:
+                return room_id
+        # The homeserver invites unknown accounts without complaint: make sure this one exists.
+        profile = await request(
+            f"look up {user}", partial(client.get_profile, user), allow=frozenset({"M_FORBIDDEN"})
+        )
+        if isinstance(profile, nio.ErrorResponse):
+            log.info(
+                "cannot check that %s exists (%s); opening the private chat anyway", user, profile
+            )
+        created = await request(
+            f"open a private chat with {user}",
+            partial(
+                client.room_create,
+                is_direct=True,
+                invite=[user],
+                preset=nio.RoomPreset.private_chat,
+            ),
+        )
+        await self._bot.storage.set_state(NETWORK, key, created.room_id)
+        self._created_direct.add(created.room_id)
+        self._direct[(created.room_id, user)] = True
+        return created.room_id
+
+    async def _pin(self, room_id: str, message_id: str) -> None:
+        client = await self.connect()
+        current = await request(
+            f"read the pins of {room_id}",
+            partial(client.room_get_state_event, room_id, "m.room.pinned_events"),
+            allow=frozenset({"M_NOT_FOUND"}),
+        )
+        pinned = (
+            []
+            if isinstance(current, nio.ErrorResponse)
+            else list(current.content.get("pinned", []))
+        )
+        if message_id not in pinned:
+            await request(
+                f"pin {message_id}",
+                partial(
+                    client.room_put_state,
+                    room_id,
+                    "m.room.pinned_events",
+                    {"pinned": [*pinned, message_id]},
+                ),
+            )
+
+    async def _create_group(self, action: CreateGroup) -> None:
+        """Create the room of a group (as provisioning would), bind it, invite who is named."""
+        bot = self._bot
+        if bot is None:
+            raise ActionFailed("creating a room needs the bot to be started")
+        group = bot.community.group(action.group_id)
+        if group is None:
+            raise ActionFailed(f"there is no group {action.group_id}")
+        existing = bot.directory.chat_of(NETWORK, group.id)
+        if existing is not None:
+            log.info("group %s already has room %s; not creating another", group.id, existing)
+            return
+        client = await self.connect()
+        privileged = provisioning.creators_privileged(
+            await provisioning.default_room_version(client)
+        )
+        options = provisioning.group_room_options(bot.community, group, self.me, privileged)
+        options.update(name=action.name, topic=action.topic or options["topic"])
+        created = await request(
+            f"create the room of {group.id}", partial(client.room_create, **options)
+        )
+        await bot.storage.bind(NETWORK, created.room_id, group.id, "CreateGroup")
+        bot.directory.bind(NETWORK, created.room_id, group.id)
+        for user in action.invite:
+            await request(f"invite {user}", partial(client.room_invite, created.room_id, user))
+
+    # -- provisioning ------------------------------------------------------------------------
+
+    async def provision(self, community: Community, storage: Storage, say: Say) -> None:
+        """``sanshe provision --network matrix``: create the rooms of the groups that have none."""
+        client = await self.connect()
+        try:
+            await provisioning.provision(client, self.settings, community, storage, say)
+        finally:
+            await self.close()

@@ -1,0 +1,147 @@
+"""From Matrix room events (as the homeserver sends them) to core events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sanshe.core.events import (
+    Event,
+    JoinRequest,
+    MemberJoined,
+    MemberLeft,
+    MemberRenamed,
+    Message,
+)
+
+NETWORK = "matrix"
+
+#: Message types that carry something besides text, and the attachment kind core sees.
+ATTACHMENTS = {
+    "m.image": "image",
+    "m.file": "file",
+    "m.audio": "audio",
+    "m.video": "video",
+    "m.location": "location",
+}
+
+
+def strip_reply_fallback(body: str) -> str:
+    """The text of a reply without the ``> <@someone> quoted text`` lines clients prepend."""
+    lines = body.split("\n")
+    start = 0
+    while start < len(lines) and lines[start].startswith(">"):
+        start += 1
+    if start == 0:
+        return body
+    if start < len(lines) and not lines[start].strip():
+        start += 1
+    return "\n".join(lines[start:])
+
+
+def is_own_join(source: Mapping[str, Any], me: str) -> bool:
+    """Whether ``source`` is the bot joining a room (not a change of its profile there)."""
+    if source.get("type") != "m.room.member" or source.get("state_key") != me:
+        return False
+    content = source.get("content") or {}
+    return content.get("membership") == "join" and _previous(source).get("membership") != "join"
+
+
+def to_event(
+    source: Mapping[str, Any],
+    chat: str,
+    me: str,
+    direct: bool,
+    name_of: Callable[[str], str],
+) -> Event | None:
+    """The core event for one room event, or None when core has no use for it.
+
+    Skipped: the bot's own events, notices (other bots), edits, and membership
+    changes in a private chat with the bot.
+    """
+    sender = source.get("sender")
+    event_id = source.get("event_id")
+    content = source.get("content")
+    if (
+        not isinstance(sender, str)
+        or not isinstance(event_id, str)
+        or not isinstance(content, dict)
+    ):
+        return None
+    common: dict[str, Any] = {
+        "network": NETWORK,
+        "chat": chat,
+        "event_id": event_id,
+        "direct": direct,
+        "time": float(source.get("origin_server_ts") or 0) / 1000,
+    }
+    kind = source.get("type")
+    if kind == "m.room.message" and sender != me:
+        return _message(content, common, sender, name_of(sender))
+    if kind == "m.room.member" and not direct:
+        return _membership(source, content, common, me)
+    return None
+
+
+def _message(
+    content: Mapping[str, Any], common: dict[str, Any], sender: str, name: str
+) -> Message | None:
+    relates = content.get("m.relates_to")
+    relates = relates if isinstance(relates, dict) else {}
+    if relates.get("rel_type") == "m.replace":
+        return None
+    in_reply_to = relates.get("m.in_reply_to")
+    reply_to = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) else None
+    kind = content.get("msgtype")
+    body = content.get("body")
+    body = body if isinstance(body, str) else ""
+    if kind in ("m.text", "m.emote"):
+        text, attachments = body, ()
+    elif kind in ATTACHMENTS:
+        # A caption is a body that differs from the file name.
+        caption = "filename" in content and content.get("filename") != body
+        text, attachments = (body if caption else ""), (ATTACHMENTS[kind],)
+    else:
+        return None
+    if reply_to:
+        text = strip_reply_fallback(text)
+    return Message(
+        sender=sender,
+        sender_name=name,
+        text=text,
+        message_id=common["event_id"],
+        reply_to=reply_to if isinstance(reply_to, str) else None,
+        attachments=attachments,
+        **common,
+    )
+
+
+def _previous(source: Mapping[str, Any]) -> Mapping[str, Any]:
+    unsigned = source.get("unsigned")
+    previous = unsigned.get("prev_content") if isinstance(unsigned, dict) else None
+    return previous if isinstance(previous, dict) else {}
+
+
+def _membership(
+    source: Mapping[str, Any], content: Mapping[str, Any], common: dict[str, Any], me: str
+) -> Event | None:
+    member = source.get("state_key")
+    if not isinstance(member, str) or not member or member == me:
+        return None
+    now = content.get("membership")
+    before = _previous(source)
+    name = content.get("displayname")
+    name = name if isinstance(name, str) else ""
+    old_name = before.get("displayname")
+    old_name = old_name if isinstance(old_name, str) else ""
+    if now == "knock":
+        reason = content.get("reason")
+        note = reason if isinstance(reason, str) else ""
+        return JoinRequest(sender=member, sender_name=name, note=note, **common)
+    if now == "join" and before.get("membership") != "join":
+        return MemberJoined(sender=member, sender_name=name, **common)
+    if now == "join" and name != old_name:
+        return MemberRenamed(sender=member, sender_name=name, old_name=old_name, **common)
+    if now in ("leave", "ban") and before.get("membership") == "join":
+        return MemberLeft(sender=member, sender_name=old_name, **common)
+    return None
