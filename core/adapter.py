@@ -25,6 +25,10 @@ class ActionFailed(Exception):
         self.reason = reason
 
 
+class CannotStart(Exception):
+    """The adapter cannot start (credentials refused, settings wrong); the message says what to fix."""
+
+
 class Adapter(Protocol):
     """Translates one chat network to and from core's events and actions.
 

@@ -14,6 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from .adapter import CannotStart
 from .bot import Bot, vocabulary
 from .config import ConfigError, load_community, read_plugin_settings
 from .i18n import Catalogue, Translator, environment_locale
@@ -76,6 +77,9 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         await bot.start()
         await adapter.run(bot)
+    except CannotStart as exc:
+        print(exc, file=sys.stderr)
+        return 1
     finally:
         await bot.stop()
         await storage.close()

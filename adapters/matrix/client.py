@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import aiohttp
 import nio
 
-from sanshe.core.adapter import ActionFailed
+from sanshe.core.adapter import ActionFailed, CannotStart
 
 from .settings import MatrixSettings
 
@@ -49,7 +49,7 @@ class Unavailable(ActionFailed):
     """An action failed because the homeserver stayed unreachable."""
 
 
-class LoginRefused(RuntimeError):
+class LoginRefused(CannotStart):
     """The homeserver refused the bot's credentials; the message says what to fix."""
 
 

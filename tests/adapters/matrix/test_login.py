@@ -62,3 +62,38 @@ async def test_password_login_keeps_its_device_and_logs_no_secret(
     assert "logged in to" in logged
     for secret in (BOT_PASSWORD, first["access_token"], bot_account.access_token):
         assert secret not in logged
+
+
+def test_refused_credentials_stop_sanshe_run_with_a_sentence(
+    tmp_path: Path, homeserver: Homeserver, bot_account: RegisteredUser
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    config = write_community(
+        tmp_path / "community.yaml",
+        homeserver,
+        bot_account,
+        adapter={"access_token": None, "password": None},
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sanshe.core.cli",
+            "run",
+            "--config",
+            str(config),
+            "--db",
+            f"sqlite://{tmp_path}/x.sqlite3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "SANSHE_MATRIX_PASSWORD": "not-the-password"},
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip(), "a sentence saying what to fix"
+    assert "not-the-password" not in result.stderr
