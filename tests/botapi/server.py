@@ -309,6 +309,12 @@ class BotApiServer:
         self.sent: list[SentRecord] = []
         self.stats = Stats()
         self.webhook_deliveries: list[WebhookDelivery] = []
+        #: Pinned message id per chat.
+        self.pinned: dict[int, int] = {}
+        #: How many calls :meth:`hold` is keeping waiting right now.
+        self.held_calls = 0
+        self._held: frozenset[str] = frozenset()
+        self._release: asyncio.Future[bool] | None = None
 
         self._members: dict[int, dict[int, _Member]] = defaultdict(dict)
         self._chat_permissions: dict[int, dict[str, bool]] = {}
@@ -357,6 +363,7 @@ class BotApiServer:
             "getChatAdministrators": self._get_chat_administrators,
             "getChatMemberCount": self._get_chat_member_count,
             "leaveChat": self._leave_chat,
+            "pinChatMessage": self._pin_chat_message,
         }
         # Bot API method names are case-insensitive.
         self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
@@ -389,6 +396,7 @@ class BotApiServer:
     async def stop(self) -> None:
         """Answer any open long poll, stop webhook delivery and close the server."""
         self._stopping = True
+        self.release(perform=False)
         self._wake()
         if self._webhook_task is not None:
             self._webhook_task.cancel()
@@ -576,6 +584,22 @@ class BotApiServer:
         """Updates queued and not yet confirmed (by offset or webhook delivery)."""
         return list(self._updates)
 
+    def hold(self, *methods: str) -> None:
+        """Keep calls to ``methods`` unanswered and not performed until :meth:`release`.
+
+        Crash tests use it to stop the bot's traffic at a known point: a held call has not
+        reached the simulated Telegram.
+        """
+        self._held = frozenset(method.lower() for method in methods)
+        if self._release is None or self._release.done():
+            self._release = asyncio.get_running_loop().create_future()
+
+    def release(self, perform: bool = True) -> None:
+        """Let held calls go on (``perform``), or answer them 500 without performing them."""
+        self._held = frozenset()
+        if self._release is not None and not self._release.done():
+            self._release.set_result(perform)
+
     def calls_to(self, method: str) -> list[JSON]:
         """Parameters of every recorded call to ``method``."""
         return [params for name, params in self.calls if name == method]
@@ -599,6 +623,14 @@ class BotApiServer:
             self.calls.append((name, raw))
             return error.response()
         self.calls.append((name, params))
+        if name.lower() in self._held and self._release is not None:
+            self.held_calls += 1
+            try:
+                perform = await self._release
+            finally:
+                self.held_calls -= 1
+            if not perform:
+                return ApiError(500, "Internal Server Error: the call was dropped").response()
         if handler is None:
             return ApiError(404, "Not Found").response()
         try:
@@ -1365,6 +1397,18 @@ class BotApiServer:
 
     async def _delete_my_commands(self, p: JSON) -> bool:
         self.commands.pop(self._commands_key(p), None)
+        return True
+
+    async def _pin_chat_message(self, p: JSON) -> bool:
+        chat_id = self._chat_id(p)
+        message_id = self._message_id(p)
+        if (chat_id, message_id) not in self.messages:
+            raise ApiError(400, "Bad Request: message to pin not found")
+        if chat_id < 0:
+            self._require_right(
+                chat_id, "can_pin_messages", "Bad Request: not enough rights to pin a message"
+            )
+        self.pinned[chat_id] = message_id
         return True
 
     async def _get_chat(self, p: JSON) -> JSON:

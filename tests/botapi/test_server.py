@@ -30,6 +30,7 @@ from telegram.error import (
     EndPointNotFound,
     Forbidden,
     InvalidToken,
+    NetworkError,
     RetryAfter,
 )
 from telegram.ext import (
@@ -648,3 +649,34 @@ async def test_application_webhook_round_trip(server: BotApiServer) -> None:
     assert texts == ["/start", "need shelter"]
     assert {d.status for d in server.webhook_deliveries} == {200}
     assert server.calls_to("setWebhook")[0]["secret_token"] == "s3cret"
+
+
+# ---------------------------------------------------------------- pins and held calls
+
+
+async def test_pin_needs_the_right_in_groups(server: BotApiServer, bot: Bot) -> None:
+    message = await bot.send_message(GROUP, "Water at the gate at 3 pm")
+    with pytest.raises(BadRequest, match="(?i)not enough rights to pin"):
+        await bot.pin_chat_message(GROUP, message.message_id)
+    make_admin(server)
+    assert await bot.pin_chat_message(GROUP, message.message_id)
+    assert server.pinned[GROUP] == message.message_id
+    with pytest.raises(BadRequest, match="(?i)message to pin not found"):
+        await bot.pin_chat_message(GROUP, 999)
+
+
+async def test_held_calls_wait_and_are_performed_or_dropped(server: BotApiServer, bot: Bot) -> None:
+    server.hold("sendMessage")
+    first = asyncio.ensure_future(bot.send_message(GROUP, "held"))
+    await wait_for(lambda: server.held_calls == 1)
+    assert server.sent == []
+    server.release()
+    assert (await first).text == "held"
+    server.limits = Limits(per_chat_per_second=100)
+    server.hold("sendMessage")
+    second = asyncio.ensure_future(bot.send_message(GROUP, "dropped"))
+    await wait_for(lambda: server.held_calls == 1)
+    server.release(perform=False)
+    with pytest.raises(NetworkError, match="dropped"):
+        await second
+    assert [r.text for r in server.sent] == ["held"]

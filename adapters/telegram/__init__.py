@@ -1,0 +1,504 @@
+"""The Telegram adapter: a community's groups and private chats on Telegram, via python-telegram-bot.
+
+Updates come by long polling (default) or by webhook.  Each update becomes a
+core event with ``event_id = str(update_id)`` and is submitted in
+``update_id`` order; the polling offset is stored in Sanshe's database and
+moved only past updates that core has handled and checkpointed, so a crash
+loses nothing and core's de-duplication makes the redelivered ones no-ops.
+Actions go out through one rate-limited queue (:mod:`.outbound`).  See
+``README.md`` here for deploying a bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hmac
+import html
+import json
+import logging
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+import telegram
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.error import (
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.helpers import mention_html
+
+from sanshe.core.actions import (
+    Action,
+    ApproveJoin,
+    Ban,
+    Button,
+    DeclineJoin,
+    Delete,
+    DirectMessage,
+    Pin,
+    Remove,
+    Reply,
+    Send,
+)
+from sanshe.core.adapter import ActionFailed, CannotStart
+from sanshe.core.events import Callback, Event
+from sanshe.core.i18n import Translator, normalize_locale
+
+from . import menus
+from .convert import ALLOWED_UPDATES, NETWORK, to_event
+from .outbound import MAX_BACKOFF, Outbound, Priority, retry_seconds
+from .settings import LOCALES, TOKEN_ENV, TelegramSettings, operator_text, read_settings
+
+if TYPE_CHECKING:
+    from sanshe.core.bot import Bot
+
+__all__ = ["NETWORK", "TelegramAdapter"]
+
+log = logging.getLogger(__name__)
+
+OFFSET_KEY = "offset"
+#: While updates are being handled, Telegram is asked for new ones this often (seconds).
+BUSY_POLL = 0.25
+MAX_TEXT = 4096
+MAX_BUTTON_DATA = 64
+_SEEN_LIMIT = 10_000
+
+
+class TelegramAdapter:
+    """Runs a community on Telegram (see the module docstring)."""
+
+    network = NETWORK
+    capabilities = frozenset(
+        {Send, Reply, DirectMessage, Delete, Remove, Ban, ApproveJoin, DeclineJoin, Pin}
+    )
+    """Bots cannot create groups or add people to them: CreateGroup and Invite are refused."""
+    chats_named_by_group = False
+
+    def __init__(self, settings: TelegramSettings, token: str) -> None:
+        self.settings = settings
+        self._token = token
+        self._api: telegram.Bot | None = None
+        self._outbound: Outbound | None = None
+        self._connecting = asyncio.Lock()
+        self._bot: Bot | None = None
+        self._seen: dict[str, tuple[str, str | None]] = {}
+        """Name and language of people seen in updates, for texts addressed to them."""
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._unlinked: set[str] = set()
+        """Group chats already reported as not linked to a group of the community."""
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> TelegramAdapter:
+        """The adapter for the YAML's ``adapters.telegram`` section (exits with a sentence if wrong)."""
+        parsed, token = read_settings(settings)
+        return cls(parsed, token)
+
+    # -- life cycle --------------------------------------------------------------------
+
+    async def prepare(self, bot: Bot) -> None:
+        """Before core performs leftover actions: load our texts, reach Telegram, check the token."""
+        self._bot = bot
+        bot.catalogue.add_folder(LOCALES)
+        _hide_token(self._token)
+        await self._connected()
+
+    async def run(self, bot: Bot) -> None:
+        """Receive updates until cancelled; then finish the events under way and disconnect."""
+        if self._bot is not bot:
+            await self.prepare(bot)
+        api = await self._connected()
+        if self.settings.menus:
+            assert self._outbound is not None
+            self._spawn(menus.register(bot, api, self._outbound))
+        try:
+            if self.settings.mode == "webhook":
+                await self._serve_webhook(bot, api)
+            else:
+                await self._poll(bot, api)
+        finally:
+            await bot.dispatcher.drain()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self._disconnect()
+
+    async def _connected(self) -> telegram.Bot:
+        """The connected Bot API client (and outbound queue), connecting first if needed."""
+        async with self._connecting:
+            if self._api is None or self._outbound is None:
+                api = telegram.Bot(self._token, base_url=self.settings.base_url)
+                failures = 0
+                while True:
+                    try:
+                        await api.initialize()
+                        break
+                    except InvalidToken:  # its message shows the token: never log it
+                        raise CannotStart(
+                            operator_text(
+                                "telegram.config.bad_token",
+                                env=TOKEN_ENV,
+                                base_url=self.settings.base_url,
+                            )
+                        ) from None
+                    except NetworkError as exc:
+                        failures += 1
+                        delay = _backoff(failures)
+                        log.warning(
+                            "cannot reach Telegram at %s (%s); trying again in %.0f s",
+                            self.settings.base_url,
+                            exc,
+                            delay,
+                        )
+                        await asyncio.sleep(delay)
+                self._api, self._outbound = api, Outbound(self.settings.limits)
+                log.info("connected to Telegram as @%s", api.username)
+            return self._api
+
+    async def _disconnect(self) -> None:
+        async with self._connecting:
+            if self._outbound is not None:
+                await self._outbound.close()
+            if self._api is not None:
+                await self._api.shutdown()
+            self._api = self._outbound = None
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run ``work`` in the background; run() cancels what is left when it ends."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._forget)
+        return task
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background work of the Telegram adapter failed", exc_info=task.exception())
+
+    # -- updates in --------------------------------------------------------------------
+
+    def _accept(self, bot: Bot, api: telegram.Bot, update: Update) -> asyncio.Future[None]:
+        """Submit ``update`` to core now; the future completes once it is handled and checkpointed."""
+        try:
+            event = to_event(update, api.username)
+        except Exception:  # a kind of update this adapter does not know how to read
+            log.exception("update %s could not be read and is skipped", update.update_id)
+            event = None
+        if event is None:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            done.set_result(None)
+            return done
+        if len(self._seen) > _SEEN_LIMIT:
+            self._seen.clear()
+        self._seen[event.sender] = (event.sender_name, event.language)
+        if not event.direct and event.chat not in self._unlinked:
+            if bot.directory.group(NETWORK, event.chat) is None:
+                self._unlinked.add(event.chat)
+                chat = update.effective_chat
+                log.info(
+                    "chat %s (%s) is not linked to a group: type /bind <group-id> there, "
+                    "or give its id under the group's chats.telegram",
+                    event.chat,
+                    chat.title if chat is not None else "?",
+                )
+        if isinstance(event, Callback) and update.callback_query is not None:
+            self._spawn(self._answer(update.callback_query))
+        return self._spawn(self._handled(bot, event, bot.submit(event)))
+
+    @staticmethod
+    async def _handled(bot: Bot, event: Event, first: asyncio.Future[None]) -> None:
+        """Wait for core to handle ``event``; when it fails, submit it again after a pause."""
+        future, failures = first, 0
+        while True:
+            try:
+                await future
+                return
+            except Exception:  # the dispatcher logged why
+                failures += 1
+                delay = _backoff(failures)
+                log.warning(
+                    "update %s was not handled; trying again in %.0f s", event.event_id, delay
+                )
+                await asyncio.sleep(delay)
+                future = bot.submit(event)
+
+    @staticmethod
+    async def _answer(query: telegram.CallbackQuery) -> None:
+        """Stop the spinner on the pressed button (too late after a restart: then nothing to do)."""
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            log.debug("callback query %s not answered: %s", query.id, exc)
+
+    async def _poll(self, bot: Bot, api: telegram.Bot) -> None:
+        """Long-poll getUpdates; store and confirm the offset only past fully handled updates."""
+        await self._with_retries(
+            "delete the webhook", lambda: api.delete_webhook(drop_pending_updates=False)
+        )
+        stored = await bot.storage.get_state(NETWORK, OFFSET_KEY)
+        confirmed = int(stored) if stored else 0
+        newest = confirmed - 1
+        pending: dict[int, asyncio.Future[None]] = {}  # by update_id, in order
+        while True:
+            handled = confirmed
+            while pending:
+                update_id, future = next(iter(pending.items()))
+                if not future.done():
+                    break
+                del pending[update_id]
+                handled = update_id + 1
+            if handled != confirmed:
+                confirmed = handled
+                await bot.storage.set_state(NETWORK, OFFSET_KEY, str(confirmed))
+            timeout = 0 if pending else self.settings.poll_timeout
+            updates = await self._with_retries(
+                "fetch updates",
+                functools.partial(
+                    api.get_updates,
+                    offset=confirmed or None,
+                    limit=100,
+                    timeout=timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                ),
+            )
+            for update in updates:
+                if update.update_id > newest:  # not yet submitted
+                    newest = update.update_id
+                    pending[update.update_id] = self._accept(bot, api, update)
+            if pending:
+                await asyncio.wait(list(pending.values()), timeout=BUSY_POLL)
+
+    async def _with_retries(self, what: str, call: Callable[[], Any]) -> Any:
+        """Run a receiving call, waiting out floods, conflicts and network trouble."""
+        failures = 0
+        while True:
+            try:
+                return await call()
+            except RetryAfter as exc:
+                await asyncio.sleep(retry_seconds(exc))
+            except InvalidToken:
+                raise CannotStart(
+                    operator_text(
+                        "telegram.config.bad_token", env=TOKEN_ENV, base_url=self.settings.base_url
+                    )
+                ) from None
+            except (Conflict, NetworkError) as exc:
+                failures += 1
+                delay = _backoff(failures)
+                log.warning("could not %s (Telegram: %s); trying again in %.0f s", what, exc, delay)
+                await asyncio.sleep(delay)
+
+    async def _serve_webhook(self, bot: Bot, api: telegram.Bot) -> None:
+        """Answer Telegram's POSTs (200 once an update is handled) and register the webhook."""
+        from .webhook import serve
+
+        hook = self.settings.webhook
+        assert hook is not None
+        secret = self.settings.secret_token()
+
+        async def receive(given: str, body: bytes) -> int:
+            if not hmac.compare_digest(given.encode(), secret.encode()):
+                log.warning("refused a webhook request without the right secret token")
+                return 403
+            try:
+                update = Update.de_json(json.loads(body), api)
+            except (ValueError, TypeError, KeyError):
+                return 400
+            await asyncio.shield(self._accept(bot, api, update))
+            return 200
+
+        server = serve(hook.listen, hook.port, hook.served_path, receive)
+        try:
+            await self._with_retries(
+                "set the webhook",
+                lambda: api.set_webhook(
+                    hook.url,
+                    secret_token=secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    max_connections=hook.max_connections,
+                ),
+            )
+            log.info(
+                "receiving updates at %s (listening on %s:%s)", hook.url, hook.listen, hook.port
+            )
+            await asyncio.Event().wait()
+        finally:
+            server.stop()
+            await server.close_all_connections()
+
+    # -- actions out -------------------------------------------------------------------
+
+    async def perform(self, action: Action) -> None:
+        """Carry out ``action`` through the rate-limited queue; raise ActionFailed when refused."""
+        api = await self._connected()
+        priority = Priority.URGENT if action.urgent else Priority.NORMAL
+        try:
+            match action:
+                case Send(chat=chat, text=text, buttons=buttons):
+                    await self._post(_id(chat), text, buttons, None, priority)
+                case Reply(chat=chat, to=to, text=text, buttons=buttons):
+                    await self._post(_id(chat), text, buttons, _id(to), priority)
+                case DirectMessage():
+                    await self._direct(action, priority)
+                case Delete(chat=chat, message_id=message_id):
+                    await self._call(_id(chat), api.delete_message, priority, _id(message_id))
+                case Ban(chat=chat, user=user):
+                    await self._call(_id(chat), api.ban_chat_member, priority, _id(user))
+                case Remove(chat=chat, user=user):
+                    await self._call(_id(chat), api.ban_chat_member, priority, _id(user))
+                    await self._call(
+                        _id(chat), api.unban_chat_member, priority, _id(user), only_if_banned=True
+                    )
+                case ApproveJoin(chat=chat, user=user):
+                    await self._call(_id(chat), api.approve_chat_join_request, priority, _id(user))
+                case DeclineJoin(chat=chat, user=user):
+                    await self._call(_id(chat), api.decline_chat_join_request, priority, _id(user))
+                case Pin(chat=chat, message_id=message_id):
+                    await self._call(_id(chat), api.pin_chat_message, priority, _id(message_id))
+                case _:
+                    raise ActionFailed(f"Telegram bots cannot {type(action).__name__}")
+        except TelegramError as exc:
+            raise ActionFailed(f"Telegram refused {type(action).__name__}: {exc.message}") from exc
+
+    async def _call(
+        self, chat: int, method: Callable[..., Any], priority: Priority, *args: Any, **kwargs: Any
+    ) -> Any:
+        assert self._outbound is not None
+        call = functools.partial(method, chat, *args, **kwargs)
+        return await self._outbound.call(chat, call, message=False, priority=priority)
+
+    async def _post(
+        self,
+        chat: int,
+        text: str,
+        buttons: tuple[Button, ...],
+        reply_to: int | None,
+        priority: Priority,
+    ) -> None:
+        """Send ``text`` (in parts if longer than Telegram allows), buttons under the last part."""
+        assert self._api is not None and self._outbound is not None
+        markup = _keyboard(buttons)
+        parts = _split(text)
+        for number, part in enumerate(parts):
+            call = functools.partial(
+                self._api.send_message,
+                chat,
+                part,
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
+                if reply_to is not None and number == 0
+                else None,
+                reply_markup=markup if number == len(parts) - 1 else None,
+            )
+            await self._outbound.call(chat, call, message=True, priority=priority)
+
+    async def _direct(self, action: DirectMessage, priority: Priority) -> None:
+        """Write privately; when the person never opened a chat with the bot, ask them in the group."""
+        try:
+            await self._post(_id(action.user), action.text, action.buttons, None, priority)
+        except Forbidden as exc:
+            if action.fallback_chat is None:
+                raise
+            await self._ask_to_open_private(action.user, _id(action.fallback_chat), priority)
+            raise ActionFailed(
+                f"{exc.message}; asked them in chat {action.fallback_chat} to open a private chat"
+            ) from exc
+
+    async def _ask_to_open_private(self, user: str, chat: int, priority: Priority) -> None:
+        """Mention the person in ``chat`` with a button that opens the bot; nothing private is said."""
+        assert self._api is not None and self._outbound is not None
+        _ = self._translator(user)
+        name = self._seen.get(user, ("", None))[0] or _("telegram.open_private.no_name")
+        marker = "\x00"
+        before, _sep, after = _("telegram.open_private", name=marker).partition(marker)
+        text = html.escape(before) + mention_html(user, name) + html.escape(after)
+        button = InlineKeyboardButton(
+            _("telegram.open_private.button"), url=f"https://t.me/{self._api.username}?start=hello"
+        )
+        call = functools.partial(
+            self._api.send_message,
+            chat,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup([[button]]),
+        )
+        await self._outbound.call(chat, call, message=True, priority=priority)
+
+    def _translator(self, user: str) -> Translator:
+        """Texts for ``user``: their YAML locale, else their Telegram language, else the community's."""
+        assert self._bot is not None, "prepare(bot) was not called"
+        bot = self._bot
+        person = bot.directory.person(NETWORK, user)
+        language = self._seen.get(user, ("", None))[1]
+        locale = person.locale or normalize_locale(language) or bot.community.locale
+        return Translator(bot.catalogue, locale)
+
+
+def _id(value: str) -> int:
+    """A Telegram chat, user or message id from core's opaque string."""
+    try:
+        return int(value)
+    except ValueError:
+        raise ActionFailed(
+            f"{value!r} is not a Telegram id (chats and people are numbers)"
+        ) from None
+
+
+def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """One inline button per row; pressing one sends its data back as a Callback."""
+    if not buttons:
+        return None
+    for button in buttons:
+        if not 1 <= len(button.data.encode()) <= MAX_BUTTON_DATA:
+            raise ActionFailed(
+                f"button {button.label!r}: Telegram takes 1-{MAX_BUTTON_DATA} bytes of data"
+            )
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data)] for b in buttons]
+    )
+
+
+def _split(text: str) -> list[str]:
+    """Parts Telegram takes (4096 UTF-16 units at most), cut after a line break where there is one."""
+    parts = []
+    while True:
+        units, limit = 0, len(text)
+        for index, char in enumerate(text):
+            units += 2 if ord(char) > 0xFFFF else 1
+            if units > MAX_TEXT:
+                limit = index
+                break
+        if limit == len(text):
+            parts.append(text)
+            return parts
+        cut = text.rfind("\n", 0, limit) + 1 or limit
+        parts.append(text[:cut])
+        text = text[cut:]
+
+
+def _backoff(failures: int) -> float:
+    return min(2.0 ** (failures - 1), MAX_BACKOFF)
+
+
+class _Redact(logging.Filter):
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), ()
+        return True
+
+
+def _hide_token(token: str) -> None:
+    """Keep the token out of every log line (httpx logs request URLs, which contain it)."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _Redact) and f.secret == token for f in handler.filters):
+            handler.addFilter(_Redact(token))
