@@ -63,6 +63,7 @@ class Directory:
             for network, handle in person.handles.items()
         }
         self._strangers: dict[tuple[str, str], Person] = {}
+        self._groups = {group.id: group for group in community.groups}
         self._chats: dict[tuple[str, str], str] = {}
         for group in community.groups:
             for network, chat in group.chats.items():
@@ -91,7 +92,7 @@ class Directory:
         group_id = self._chats.get((network, chat))
         if group_id is None and network in self._named_by_group:
             group_id = chat
-        return self.community.group(group_id) if group_id else None
+        return self._groups.get(group_id) if group_id else None
 
     def chat_of(self, network: str, group_id: str) -> str | None:
         """The chat of a group on a network, if it has one."""
@@ -189,14 +190,33 @@ class Bot:
         """Queue an event; the returned future completes once it is handled and checkpointed."""
         return self.dispatcher.submit(event)
 
-    async def process(self, event: Event) -> None:
-        """Handle one event exactly once: decide, checkpoint with the outbox, then perform."""
-        if await self.storage.was_handled(event.network, event.event_id):
-            return
-        actions = self._supported(event, await self.handle(event))
-        keys = await self.storage.checkpoint(event.network, event.event_id, actions)
-        for key, action in zip(keys, actions, strict=True):
-            await self._perform(key, action)
+    async def process(self, events: list[Event]) -> list[BaseException | None]:
+        """Handle events of one chat exactly once, in order: decide, checkpoint, then perform.
+
+        Events seen before are skipped; the others' checkpoints (with their
+        actions, the outbox) are written in one transaction before any action
+        is performed.  Returns, per event, None or the error that kept it from
+        being handled (it stays unacknowledged and may be delivered again).
+        """
+        seen = await self.storage.handled_among(events)
+        outcomes: list[BaseException | None] = []
+        decided: list[tuple[Event, list[Action]]] = []
+        for event in events:
+            outcomes.append(None)
+            if (event.network, event.event_id) in seen:
+                continue
+            seen.add((event.network, event.event_id))
+            try:
+                decided.append((event, self._supported(event, await self.handle(event))))
+            except Exception as exc:
+                log.exception("event %s of %s was not handled", event.event_id, event.network)
+                outcomes[-1] = exc
+        if decided:
+            keys = await self.storage.checkpoint(decided)
+            for (_event, actions), event_keys in zip(decided, keys, strict=True):
+                for key, action in zip(event_keys, actions, strict=True):
+                    await self._perform(key, action)
+        return outcomes
 
     async def _perform(self, key: str, action: Action) -> None:
         performing = performing_outbox_key.set(key)

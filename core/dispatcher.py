@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from .events import Event
 
 log = logging.getLogger(__name__)
 
-Process = Callable[[Event], Awaitable[None]]
+#: Handles the events of one chat, in order; returns, per event, None or why it failed.
+Process = Callable[[list[Event]], Awaitable[Sequence[BaseException | None]]]
 
 
 class Dispatcher:
     """Queues events per chat; one worker per busy chat handles them in arrival order.
 
+    A worker takes every event its chat has queued (up to ``batch``) and hands
+    them to ``process`` together, so their checkpoints share one transaction.
     :meth:`submit` returns a future that completes once the event is handled
     and checkpointed — the moment an adapter may acknowledge it to its network.
     """
 
-    def __init__(self, process: Process, idle_seconds: float = 30.0) -> None:
+    def __init__(self, process: Process, idle_seconds: float = 30.0, batch: int = 200) -> None:
         self._process = process
         self._idle = idle_seconds
+        self._batch = batch
         self._queues: dict[tuple[str, str], asyncio.Queue[tuple[Event, asyncio.Future[None]]]] = {}
         self._workers: set[asyncio.Task[None]] = set()
 
@@ -44,22 +48,28 @@ class Dispatcher:
     ) -> None:
         while True:
             try:
-                event, future = await asyncio.wait_for(queue.get(), self._idle)
+                first = await asyncio.wait_for(queue.get(), self._idle)
             except TimeoutError:
                 if queue.empty():
                     del self._queues[key]
                     return
                 continue
+            taken = [first]
+            while len(taken) < self._batch and not queue.empty():
+                taken.append(queue.get_nowait())
             try:
-                await self._process(event)
+                outcomes: Sequence[BaseException | None] = await self._process(
+                    [e for e, _ in taken]
+                )
             except Exception as exc:
-                log.exception("event %s in %s:%s was not handled", event.event_id, *key)
+                log.exception("%d event(s) of %s:%s were not handled", len(taken), *key)
+                outcomes = [exc] * len(taken)
+            for (_event, future), outcome in zip(taken, outcomes, strict=True):
                 if not future.done():
-                    future.set_exception(exc)
-            else:
-                if not future.done():
-                    future.set_result(None)
-            finally:
+                    if outcome is None:
+                        future.set_result(None)
+                    else:
+                        future.set_exception(outcome)
                 queue.task_done()
 
     async def drain(self) -> None:

@@ -135,6 +135,9 @@ class RuleBook:
         self._regex_only = tuple(
             i for i, c in enumerate(self._rules) if c.regexes and not c.keywords
         )
+        self._untexted = tuple(
+            i for i, c in enumerate(self._rules) if not c.keywords and not c.regexes
+        )
         self._plain: dict[tuple[str, str], tuple[int, ...]] = {}
 
     def _compile(
@@ -190,11 +193,8 @@ class RuleBook:
         if found is None:
             found = tuple(
                 i
-                for i, c in enumerate(self._rules)
-                if c.rule.on == on
-                and not c.keywords
-                and not c.regexes
-                and c.rule.where.covers(group)
+                for i in self._untexted
+                if self._rules[i].rule.on == on and self._rules[i].rule.where.covers(group)
             )
             self._plain[key] = found
         return found

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 from tortoise.migrations.executor import MigrationExecutor
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from ..actions import Action, from_record, to_record
+from ..events import Event
 from .batch import Batch
 from .models import (
     AdapterState,
@@ -64,6 +68,21 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
     }
 
 
+def _db_value(model: type[Model], field: str, value: Any) -> Any:
+    """``value`` as the database of ``model`` stores ``field``."""
+    return model._meta.fields_map[field].to_db_value(value, model)
+
+
+def _insert(connection: BaseDBAsyncClient, table: str, columns: tuple[str, ...]) -> str:
+    """An INSERT statement in the connection's parameter style."""
+    if connection.capabilities.dialect == "postgres":
+        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    else:
+        marks = ", ".join("?" for _ in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+
+
 def _ensure_sqlite_folder(db_url: str) -> None:
     if db_url.startswith("sqlite://") and ":memory:" not in db_url:
         Path(db_url.removeprefix("sqlite://")).expanduser().parent.mkdir(
@@ -78,11 +97,8 @@ class Storage:
         self.db_url = db_url
         self._config = tortoise_config(db_url)
         self._seen = Batch(self._seen_many)
-        self._checkpoints = Batch(self._checkpoint_many, alone=self._write_one)
+        self._checkpoints = Batch(self._checkpoint_many)
         self._done = Batch(self._performed_many)
-
-    async def _write_one(self, item: _Checkpoint) -> None:
-        await self._write_checkpoints([item])
 
     async def open(self, *, migrate: bool = True) -> list[str]:
         """Connect; with ``migrate``, apply pending migrations and return their names."""
@@ -115,19 +131,28 @@ class Storage:
     # each (group commit), so a busy bot pays a few statements per batch
     # rather than per event.
 
-    async def was_handled(self, network: str, event_id: str) -> bool:
-        """Whether this event was handled before (a second delivery)."""
-        return await self._seen((network, event_id))
+    async def handled_among(self, events: Sequence[Event]) -> set[tuple[str, str]]:
+        """Which of these events were handled before (network, event id): second deliveries."""
+        return await self._seen([(e.network, e.event_id) for e in events])
 
-    async def checkpoint(self, network: str, event_id: str, actions: Sequence[Action]) -> list[str]:
-        """Record the event as handled and keep its actions in the outbox, atomically.
+    async def checkpoint(
+        self, decided: Sequence[tuple[Event, Sequence[Action]]]
+    ) -> list[list[str]]:
+        """Record events as handled and keep their actions in the outbox, atomically.
 
-        Returns the outbox keys of the actions, in order.  Raises
-        ``IntegrityError`` if the event was already checkpointed.
+        Returns, per event, the outbox keys of its actions in order.  Raises
+        ``IntegrityError`` if an event was already checkpointed.
         """
-        keys = [f"{network}|{event_id}|{i}" for i in range(len(actions))]
-        await self._checkpoints((network, event_id, list(zip(keys, actions, strict=True))))
-        return keys
+        items = [
+            (
+                e.network,
+                e.event_id,
+                [(f"{e.network}|{e.event_id}|{i}", a) for i, a in enumerate(actions)],
+            )
+            for e, actions in decided
+        ]
+        await self._checkpoints(items)
+        return [[key for key, _ in planned] for _n, _e, planned in items]
 
     async def performed(self, key: str) -> None:
         """The adapter performed this action: drop it from the outbox."""
@@ -138,38 +163,57 @@ class Storage:
         rows = await OutboxAction.filter(network=network).order_by("id")
         return [(row.key, from_record(row.payload)) for row in rows]
 
-    async def _seen_many(self, items: list[tuple[str, str]]) -> list[bool]:
+    async def _seen_many(self, requests: list[list[tuple[str, str]]]) -> list[set[tuple[str, str]]]:
+        wanted = {key for request in requests for key in request}
         found: set[tuple[str, str]] = set()
-        for network in {n for n, _ in items}:
-            ids = [e for n, e in items if n == network]
+        for network in {n for n, _ in wanted}:
+            ids = [e for n, e in wanted if n == network]
             rows = await HandledEvent.filter(network=network, event_id__in=ids).values_list(
                 "event_id", flat=True
             )
             found.update((network, str(r)) for r in rows)
-        return [item in found for item in items]
+        return [found.intersection(request) for request in requests]
 
-    async def _checkpoint_many(self, items: list[_Checkpoint]) -> list[None]:
+    async def _checkpoint_many(self, requests: list[list[_Checkpoint]]) -> list[None | Exception]:
         try:
-            await self._write_checkpoints(items)
+            await self._write_checkpoints([item for request in requests for item in request])
         except IntegrityError:
-            if len(items) == 1:
+            if len(requests) == 1:
                 raise
-            # One event of the batch was checkpointed before: find it, keep the others.
-            return [await self._checkpoints.run_alone(item) for item in items]
-        return [None] * len(items)
+            # A request of the batch was checkpointed before: write each alone to find it.
+            outcomes: list[None | Exception] = []
+            for request in requests:
+                try:
+                    await self._write_checkpoints(request)
+                except IntegrityError as exc:
+                    outcomes.append(exc)
+                else:
+                    outcomes.append(None)
+            return outcomes
+        return [None] * len(requests)
 
     async def _write_checkpoints(self, items: list[_Checkpoint]) -> None:
-        async with in_transaction(connection_name(self.db_url)):
-            await HandledEvent.bulk_create(
-                [HandledEvent(network=n, event_id=e) for n, e, _ in items]
+        # Plain INSERTs with executemany: building a model object per event cost more than the write.
+        now = datetime.now(UTC)
+        handled_at = _db_value(HandledEvent, "handled_at", now)
+        created_at = _db_value(OutboxAction, "created_at", now)
+        async with in_transaction(connection_name(self.db_url)) as connection:
+            await connection.execute_many(
+                _insert(connection, "handled_event", ("network", "event_id", "handled_at")),
+                [[n, e, handled_at] for n, e, _ in items],
             )
             rows = [
-                OutboxAction(network=n, key=key, payload=to_record(action))
+                [n, key, _db_value(OutboxAction, "payload", to_record(action)), created_at]
                 for n, _e, planned in items
                 for key, action in planned
             ]
             if rows:
-                await OutboxAction.bulk_create(rows)
+                await connection.execute_many(
+                    _insert(
+                        connection, "outbox_action", ("network", "key", "payload", "created_at")
+                    ),
+                    rows,
+                )
 
     async def _performed_many(self, keys: list[str]) -> list[None]:
         await OutboxAction.filter(key__in=keys).delete()

@@ -15,19 +15,15 @@ class Batch(Generic[T, R]):
 
     A batch starts as soon as the event loop is free and nothing else of this
     batch is running; what arrives meanwhile waits for the next one.  ``run``
-    returns one result per item, in order; if it raises, every caller of that
-    batch gets the exception.  ``alone`` serves a single item when a caller
-    must be retried by itself.
+    returns one result per item, in order (an exception as a result is raised
+    to that caller alone); if ``run`` raises, every caller of the batch gets
+    the exception.
     """
 
     def __init__(
-        self,
-        run: Callable[[list[T]], Awaitable[list[R]]],
-        limit: int = 500,
-        alone: Callable[[T], Awaitable[R]] | None = None,
+        self, run: Callable[[list[T]], Awaitable[list[R | Exception]]], limit: int = 500
     ) -> None:
         self._run = run
-        self._alone = alone
         self._limit = limit
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._busy = False
@@ -39,12 +35,6 @@ class Batch(Generic[T, R]):
             self._busy = True
             asyncio.get_running_loop().call_soon(self._start)
         return await future
-
-    async def run_alone(self, item: T) -> R:
-        """Serve ``item`` by itself (after its batch failed), raising its own error."""
-        if self._alone is None:
-            return (await self._run([item]))[0]
-        return await self._alone(item)
 
     def _start(self) -> None:
         asyncio.ensure_future(self._drain())
@@ -63,7 +53,11 @@ class Batch(Generic[T, R]):
                         raise
                     continue
                 for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
+                    if future.done():
+                        continue
+                    if isinstance(result, Exception):
+                        future.set_exception(result)
+                    else:
                         future.set_result(result)
         finally:
             self._busy = False

@@ -25,10 +25,12 @@ def message(chat: str, n: int) -> Message:
 async def test_events_of_one_chat_are_handled_in_order() -> None:
     seen: dict[str, list[int]] = {"a": [], "b": []}
 
-    async def process(event: Event) -> None:
-        await asyncio.sleep(random.random() / 500)
-        assert isinstance(event, Message)
-        seen[event.chat].append(int(event.text))
+    async def process(events: list[Event]) -> list[None]:
+        for event in events:
+            await asyncio.sleep(random.random() / 500)
+            assert isinstance(event, Message)
+            seen[event.chat].append(int(event.text))
+        return [None] * len(events)
 
     dispatcher = Dispatcher(process)
     futures = [dispatcher.submit(message(chat, n)) for n in range(100) for chat in ("a", "b")]
@@ -41,10 +43,12 @@ async def test_a_slow_chat_does_not_hold_up_another() -> None:
     release = asyncio.Event()
     done: list[str] = []
 
-    async def process(event: Event) -> None:
-        if event.chat == "slow":
-            await release.wait()
-        done.append(event.chat)
+    async def process(events: list[Event]) -> list[None]:
+        for event in events:
+            if event.chat == "slow":
+                await release.wait()
+            done.append(event.chat)
+        return [None] * len(events)
 
     dispatcher = Dispatcher(process)
     slow = dispatcher.submit(message("slow", 1))
@@ -57,15 +61,32 @@ async def test_a_slow_chat_does_not_hold_up_another() -> None:
 
 
 async def test_a_failed_event_fails_its_future_and_the_chat_goes_on() -> None:
-    async def process(event: Event) -> None:
-        if event.event_id == "c-0":
-            raise RuntimeError("boom")
+    async def process(events: list[Event]) -> list[BaseException | None]:
+        return [RuntimeError("boom") if e.event_id == "c-0" else None for e in events]
 
     dispatcher = Dispatcher(process)
     first, second = dispatcher.submit(message("c", 0)), dispatcher.submit(message("c", 1))
     with pytest.raises(RuntimeError):
         await first
     await second
+    await dispatcher.close()
+
+
+async def test_a_batch_that_cannot_be_handled_fails_every_future_and_the_chat_goes_on() -> None:
+    calls: list[list[str]] = []
+
+    async def process(events: list[Event]) -> list[None]:
+        calls.append([e.event_id for e in events])
+        if len(calls) == 1:
+            raise OSError("database unreachable")
+        return [None] * len(events)
+
+    dispatcher = Dispatcher(process)
+    futures = [dispatcher.submit(message("c", n)) for n in range(3)]
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    assert all(isinstance(r, OSError) for r in results)
+    assert calls == [["c-0", "c-1", "c-2"]], "queued events of a chat are handled together"
+    await dispatcher.submit(message("c", 3))
     await dispatcher.close()
 
 
@@ -120,7 +141,10 @@ async def test_actions_left_in_the_outbox_by_a_crash_are_performed_on_start(tmp_
     sandbox = Sandbox(EXAMPLE, db_url=url)
     await sandbox.start()
     reply = Reply(chat="building-1", to="7", text="decided before the crash")
-    await sandbox.storage.checkpoint("console", "ev-7", [reply])
+    handled = Message(
+        network="console", chat="building-1", event_id="ev-7", sender="maria", text="hi"
+    )
+    await sandbox.storage.checkpoint([(handled, [reply])])
     await sandbox.restart()
     try:
         assert sandbox.adapter.performed == [reply]

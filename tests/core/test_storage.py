@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from tortoise.exceptions import IntegrityError
 
 from sanshe.core.actions import Button, Delete, Send, from_record, to_record
+from sanshe.core.events import Message
 from sanshe.core.storage import Storage
 from sanshe.core.storage.models import AuditEntry, Record
 
@@ -33,20 +35,48 @@ async def test_migrations_apply_once(storage: Storage) -> None:
     assert await storage.migrate() == []
 
 
+def event(network: str, event_id: str) -> Message:
+    return Message(network=network, chat="-100", event_id=event_id, sender="u", text="t")
+
+
 async def test_checkpoint_outbox_and_dedup(storage: Storage) -> None:
-    assert not await storage.was_handled("telegram", "1001")
+    first, other, same_id_elsewhere = (
+        event("telegram", "1001"),
+        event("telegram", "1002"),
+        event("matrix", "1001"),
+    )
+    assert await storage.handled_among([first, other]) == set()
     actions = [
         Send(chat="-100", text="hi", buttons=(Button("ok", "x"),)),
         Delete(chat="-100", message_id="5"),
     ]
-    ids = await storage.checkpoint("telegram", "1001", actions)
-    assert await storage.was_handled("telegram", "1001")
-    assert not await storage.was_handled("matrix", "1001")
+    [keys, none] = await storage.checkpoint([(first, actions), (other, [])])
+    assert none == []
+    assert await storage.handled_among([first, other, same_id_elsewhere]) == {
+        ("telegram", "1001"),
+        ("telegram", "1002"),
+    }
     assert [a for _, a in await storage.outbox("telegram")] == actions
-    await storage.performed(ids[0])
+    await storage.performed(keys[0])
     assert [a for _, a in await storage.outbox("telegram")] == actions[1:]
     with pytest.raises(IntegrityError):
-        await storage.checkpoint("telegram", "1001", [])
+        await storage.checkpoint([(first, [])])
+
+
+async def test_concurrent_checkpoints_share_a_transaction_but_fail_alone(storage: Storage) -> None:
+    await storage.checkpoint([(event("t", "old"), [])])
+    results = await asyncio.gather(
+        storage.checkpoint([(event("t", "a"), [Send(chat="c", text="a")])]),
+        storage.checkpoint([(event("t", "old"), [])]),
+        storage.checkpoint([(event("t", "b"), [])]),
+        return_exceptions=True,
+    )
+    assert results[0] == [["t|a|0"]] and results[2] == [[]]
+    assert isinstance(results[1], IntegrityError)
+    assert await storage.handled_among([event("t", "a"), event("t", "b")]) == {
+        ("t", "a"),
+        ("t", "b"),
+    }
 
 
 async def test_state_bindings_records(storage: Storage) -> None:

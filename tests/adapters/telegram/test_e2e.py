@@ -11,7 +11,7 @@ import pytest
 
 from sanshe.core.actions import Ban, Button, Delete, Pin, Remove, Send
 from sanshe.core.adapter import ActionFailed
-from sanshe.core.events import JoinRequest, MemberJoined, MemberLeft
+from sanshe.core.events import JoinRequest, MemberJoined, MemberLeft, Message
 from sanshe.core.i18n import Translator
 from tests.botapi import SECRET_HEADER, BotApiServer
 
@@ -154,7 +154,10 @@ async def test_webhook_receives_updates_and_refuses_a_wrong_secret(
                 headers = {SECRET_HEADER: secret} if secret else {}
                 async with session.post(url, data=json.dumps(forged), headers=headers) as answer:
                     assert answer.status == 403
-        assert not await world.storage.was_handled("telegram", "9999")
+        forged_event = Message(
+            network="telegram", chat=str(BUILDING), event_id="9999", sender="0", text=""
+        )
+        assert not await world.storage.handled_among([forged_event])
     assert {d.status for d in server.webhook_deliveries} == {200}
     assert not server.calls_to("deleteWebhook")  # updates wait at Telegram while we are down
 
