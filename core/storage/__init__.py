@@ -73,14 +73,17 @@ def _db_value(model: type[Model], field: str, value: Any) -> Any:
     return model._meta.fields_map[field].to_db_value(value, model)
 
 
+def _marks(connection: BaseDBAsyncClient, count: int) -> list[str]:
+    """``count`` query parameter marks in the connection's style (``?`` or ``$1``…)."""
+    if connection.capabilities.dialect == "postgres":
+        return [f"${i}" for i in range(1, count + 1)]
+    return ["?"] * count
+
+
 def _insert(connection: BaseDBAsyncClient, table: str, columns: tuple[str, ...]) -> str:
     """An INSERT statement in the connection's parameter style."""
-    if connection.capabilities.dialect == "postgres":
-        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    else:
-        marks = ", ".join("?" for _ in columns)
     names = ", ".join(f'"{c}"' for c in columns)
-    return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(_marks(connection, len(columns)))})'
 
 
 def _ensure_sqlite_folder(db_url: str) -> None:
@@ -166,12 +169,17 @@ class Storage:
     async def _seen_many(self, requests: list[list[tuple[str, str]]]) -> list[set[tuple[str, str]]]:
         wanted = {key for request in requests for key in request}
         found: set[tuple[str, str]] = set()
+        connection = get_connection(connection_name(self.db_url))
         for network in {n for n, _ in wanted}:
             ids = [e for n, e in wanted if n == network]
-            rows = await HandledEvent.filter(network=network, event_id__in=ids).values_list(
-                "event_id", flat=True
+            query = (
+                'SELECT "event_id" FROM "handled_event" WHERE "network" = {} AND "event_id" IN ({})'
             )
-            found.update((network, str(r)) for r in rows)
+            marks = _marks(connection, len(ids) + 1)
+            _count, rows = await connection.execute_query(
+                query.format(marks[0], ", ".join(marks[1:])), [network, *ids]
+            )
+            found.update((network, str(row["event_id"])) for row in rows)
         return [found.intersection(request) for request in requests]
 
     async def _checkpoint_many(self, requests: list[list[_Checkpoint]]) -> list[None | Exception]:
@@ -216,7 +224,11 @@ class Storage:
                 )
 
     async def _performed_many(self, keys: list[str]) -> list[None]:
-        await OutboxAction.filter(key__in=keys).delete()
+        connection = get_connection(connection_name(self.db_url))
+        marks = ", ".join(_marks(connection, len(keys)))
+        await connection.execute_query(
+            f'DELETE FROM "outbox_action" WHERE "key" IN ({marks})', keys
+        )
         return [None] * len(keys)
 
     # -- adapter positions --------------------------------------------------------
