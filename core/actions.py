@@ -83,6 +83,24 @@ class Ban(Action):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Unban(Action):
+    """Let a banned person come back (they may ask to join again)."""
+
+    chat: str
+    user: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Restrict(Action):
+    """Keep a person in a chat but stop them posting, for ``minutes`` (0: until lifted)."""
+
+    chat: str
+    user: str
+    minutes: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ApproveJoin(Action):
     """Let a person who asked to join in."""
 
@@ -133,6 +151,8 @@ ALL_ACTIONS: frozenset[type[Action]] = frozenset(
         Delete,
         Remove,
         Ban,
+        Unban,
+        Restrict,
         ApproveJoin,
         DeclineJoin,
         Invite,

@@ -34,7 +34,9 @@ from sanshe.core.actions import (
     Pin,
     Remove,
     Reply,
+    Restrict,
     Send,
+    Unban,
 )
 from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
 
@@ -61,6 +63,10 @@ def format_action(action: Action, one_line: bool = True) -> str:
             verb, target, body = "remove", chat, user
         case Ban(chat=chat, user=user):
             verb, target, body = "ban", chat, user
+        case Unban(chat=chat, user=user):
+            verb, target, body = "unban", chat, user
+        case Restrict(chat=chat, user=user, minutes=minutes):
+            verb, target, body = "restrict", chat, f"{user} {minutes}"
         case ApproveJoin(chat=chat, user=user):
             verb, target, body = "approve", chat, user
         case DeclineJoin(chat=chat, user=user):

@@ -37,6 +37,7 @@ from sanshe.core.actions import (
     Remove,
     Reply,
     Send,
+    Unban,
 )
 from sanshe.core.adapter import ActionFailed, performing_outbox_key
 from sanshe.core.events import Event
@@ -111,6 +112,7 @@ class MatrixAdapter:
             Delete,
             Remove,
             Ban,
+            Unban,
             ApproveJoin,
             DeclineJoin,
             Invite,
@@ -452,6 +454,9 @@ class MatrixAdapter:
             case Ban(chat=chat, user=user, reason=reason):
                 room = await self._room(chat)
                 await request(f"ban {user}", partial(client.room_ban, room, user, reason or None))
+            case Unban(chat=chat, user=user):
+                room = await self._room(chat)
+                await request(f"unban {user}", partial(client.room_unban, room, user))
             case ApproveJoin(chat=chat, user=user) | Invite(chat=chat, user=user):
                 room = await self._room(chat)
                 await request(f"invite {user}", partial(client.room_invite, room, user))

@@ -18,10 +18,17 @@ import html
 import json
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import telegram
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram import (
+    ChatPermissions,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     Conflict,
@@ -44,7 +51,9 @@ from sanshe.core.actions import (
     Pin,
     Remove,
     Reply,
+    Restrict,
     Send,
+    Unban,
 )
 from sanshe.core.adapter import ActionFailed, CannotStart
 from sanshe.core.events import Callback, Event
@@ -75,7 +84,19 @@ class TelegramAdapter:
 
     network = NETWORK
     capabilities = frozenset(
-        {Send, Reply, DirectMessage, Delete, Remove, Ban, ApproveJoin, DeclineJoin, Pin}
+        {
+            Send,
+            Reply,
+            DirectMessage,
+            Delete,
+            Remove,
+            Ban,
+            Unban,
+            Restrict,
+            ApproveJoin,
+            DeclineJoin,
+            Pin,
+        }
     )
     """Bots cannot create groups or add people to them: CreateGroup and Invite are refused."""
     chats_named_by_group = False
@@ -353,6 +374,20 @@ class TelegramAdapter:
                     await self._call(_id(chat), api.ban_chat_member, priority, _id(user))
                     await self._call(
                         _id(chat), api.unban_chat_member, priority, _id(user), only_if_banned=True
+                    )
+                case Unban(chat=chat, user=user):
+                    await self._call(
+                        _id(chat), api.unban_chat_member, priority, _id(user), only_if_banned=True
+                    )
+                case Restrict(chat=chat, user=user, minutes=minutes):
+                    until = datetime.now(UTC) + timedelta(minutes=minutes) if minutes else None
+                    await self._call(
+                        _id(chat),
+                        api.restrict_chat_member,
+                        priority,
+                        _id(user),
+                        ChatPermissions.no_permissions(),
+                        until_date=until,
                     )
                 case ApproveJoin(chat=chat, user=user):
                     await self._call(_id(chat), api.approve_chat_join_request, priority, _id(user))

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sanshe.core.actions import Action, Ban, Delete, Remove, Send
+from sanshe.core.actions import Action, Ban, Delete, Remove, Restrict, Send
 from sanshe.core.context import Context
 from sanshe.core.events import Message
 from sanshe.core.forms import check_id_number
@@ -74,6 +74,14 @@ def _text(value: Any) -> Any:
 
 def _optional_text(value: Any) -> Any:
     return None if value is None else _text(value)
+
+
+def _minutes(value: Any) -> int:
+    if value is None:
+        return 60
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise ValueError("moderation.parse.minutes")
 
 
 def _no_value(value: Any) -> None:
@@ -140,6 +148,15 @@ def _ban(ctx: Context, _value: None) -> Action:
     return Ban(chat=ctx.event.chat, user=ctx.event.sender, reason=ctx._("moderation.removed"))
 
 
+def _mute(ctx: Context, minutes: int) -> Action:
+    return Restrict(
+        chat=ctx.event.chat,
+        user=ctx.event.sender,
+        minutes=minutes,
+        reason=ctx._("moderation.removed"),
+    )
+
+
 def _tell_admins(ctx: Context, text: Any) -> list[Action]:
     group = ctx.group
     if group is None:
@@ -176,6 +193,7 @@ def sanshe_rule_actions() -> Iterable[RuleAction]:
         RuleAction("warn", _warn, lambda _, v: _("moderation.do.warn"), _optional_text),
         RuleAction("remove", _remove, lambda _, v: _("moderation.do.remove"), _no_value),
         RuleAction("ban", _ban, lambda _, v: _("moderation.do.ban"), _no_value),
+        RuleAction("mute", _mute, lambda _, v: _("moderation.do.mute", minutes=v), _minutes),
         RuleAction(
             "tell_admins", _tell_admins, lambda _, v: _("moderation.do.tell_admins"), _optional_text
         ),

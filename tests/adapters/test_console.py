@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sanshe.adapters.console import ConsoleAdapter, format_action
-from sanshe.core.actions import Button, Delete, DirectMessage, Reply
+from sanshe.core.actions import Button, Delete, DirectMessage, Reply, Restrict, Unban
 from sanshe.core.events import JoinRequest, Message
 from tests.conftest import EXAMPLE
 
@@ -208,6 +208,8 @@ def test_non_message_events_and_their_lines() -> None:
     )
     assert format_action(Reply(chat="b", to="1", text="a\nb")) == "reply b: a\\nb"
     assert format_action(Delete(chat="b", message_id="9")) == "delete b: 9"
+    assert format_action(Unban(chat="b", user="u")) == "unban b: u"
+    assert format_action(Restrict(chat="b", user="u", minutes=30)) == "restrict b: u 30"
     assert (
         format_action(DirectMessage(user="u", text="t", buttons=(Button("OK", "ok"),)))
         == "dm u: t [OK|ok]"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sanshe.core.actions import Delete, DirectMessage, Reply, Send
+from sanshe.core.actions import Delete, DirectMessage, Reply, Restrict, Send
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Community
 from sanshe.core.rules import Condition, RuleBook
@@ -30,6 +30,9 @@ rules:
   - id: ids
     when: {regex: '\\bcase-\\d+\\b'}
     do: [{reply: "case noted"}]
+  - id: shouting
+    when: {keywords: [SHOUT]}
+    do: [{mute: 30}]
   - id: focus-only
     where: {groups: [f1]}
     when: {keywords: [hello]}
@@ -67,6 +70,13 @@ async def test_scope_by_kind_and_group(rules_community: Sandbox) -> None:
         "welcome to focus"
     ]
     assert await rules_community.send("maria", "b1", "hello all") == []
+
+
+async def test_mute_rule_restricts_the_sender(rules_community: Sandbox) -> None:
+    [muted] = await rules_community.send("maria", "b1", "i SHOUT here")
+    assert muted == Restrict(chat="b1", user="maria", minutes=30, reason=muted.reason)
+    [text] = rules_community.texts(await rules_community.send("maria", "b1", "/rules"))
+    assert "stop the sender posting for 30 minutes" in text
 
 
 async def test_regex_rule(rules_community: Sandbox) -> None:

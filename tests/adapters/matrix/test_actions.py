@@ -18,6 +18,7 @@ from sanshe.core.actions import (
     Pin,
     Remove,
     Send,
+    Unban,
 )
 from sanshe.core.adapter import ActionFailed, performing_outbox_key
 from tests.synapse.clients import MatrixUserFactory, sync_until, timeline
@@ -63,6 +64,11 @@ async def test_remove_and_ban_take_the_person_out(
         scene.admin, scene.room, membership_of(scene.resident.user_id, "ban"), "the ban"
     )
     assert banned.content.get("reason") == "abuse"
+
+    await adapter.perform(Unban(chat=scene.room, user=scene.resident.user_id))
+    await wait_event(
+        scene.admin, scene.room, membership_of(scene.resident.user_id, "leave"), "the unban"
+    )
 
 
 async def test_invite_and_pin(scene: Scene, matrix_user: MatrixUserFactory) -> None:

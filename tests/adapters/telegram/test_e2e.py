@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from sanshe.core.actions import Ban, Button, Delete, Pin, Remove, Send
+from sanshe.core.actions import Ban, Button, Delete, Pin, Remove, Restrict, Send, Unban
 from sanshe.core.adapter import ActionFailed
 from sanshe.core.events import JoinRequest, MemberJoined, MemberLeft, Message
 from sanshe.core.i18n import Translator
@@ -242,6 +242,12 @@ async def test_actions_on_members_and_messages(world: World) -> None:
     await adapter.perform(Ban(chat=str(BUILDING), user=str(RESIDENT)))
     with pytest.raises(ValueError, match="in or banned"):
         server.inject_member_joined(BUILDING, RESIDENT)
+    await adapter.perform(Unban(chat=str(BUILDING), user=str(RESIDENT)))
+    server.inject_member_joined(BUILDING, RESIDENT)  # unbanned: may come back
+    await adapter.perform(Restrict(chat=str(BUILDING), user=str(RESIDENT), minutes=30))
+    [muted] = server.calls_to("restrictChatMember")
+    assert muted["user_id"] == RESIDENT and muted["until_date"] > 0
+    assert not muted["permissions"]["can_send_messages"]
     await adapter.perform(Send(chat=str(BUILDING), text="Water at the gate at 3 pm", urgent=True))
     notice = server.sent[-1].message_id
     await adapter.perform(Pin(chat=str(BUILDING), message_id=str(notice)))
