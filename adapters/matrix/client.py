@@ -15,7 +15,7 @@ import nio
 
 from sanshe.core.adapter import ActionFailed, CannotStart
 
-from .settings import MatrixSettings
+from .settings import MatrixSettings, terminal_text
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +167,11 @@ async def log_in(settings: MatrixSettings) -> nio.AsyncClient:
         if settings.access_token:
             if not await _use_token(client, settings, settings.access_token):
                 raise LoginRefused(
-                    f"{settings.homeserver} refused the access token of {settings.user_id}: "
-                    "give a valid token (SANSHE_MATRIX_ACCESS_TOKEN or adapters.matrix.access_token)"
+                    terminal_text()(
+                        "matrix.login.token_refused",
+                        homeserver=settings.homeserver,
+                        user=settings.user_id,
+                    )
                 )
         else:
             await _use_password(client, settings)
@@ -187,8 +190,7 @@ async def _use_token(client: nio.AsyncClient, settings: MatrixSettings, token: s
         return False
     if answer.user_id != settings.user_id:
         raise LoginRefused(
-            f"the access token belongs to {answer.user_id}, not to {settings.user_id}: "
-            "set adapters.matrix.user_id to the bot's own id"
+            terminal_text()("matrix.login.other_user", owner=answer.user_id, user=settings.user_id)
         )
     client.restore_login(answer.user_id, answer.device_id or "", token)
     return True
@@ -212,8 +214,12 @@ async def _use_password(client: nio.AsyncClient, settings: MatrixSettings) -> No
     )
     if isinstance(answer, nio.LoginError):
         raise LoginRefused(
-            f"{settings.homeserver} refused the password of {settings.user_id} "
-            f"({answer.status_code}): check SANSHE_MATRIX_PASSWORD or adapters.matrix.password"
+            terminal_text()(
+                "matrix.login.password_refused",
+                homeserver=settings.homeserver,
+                user=settings.user_id,
+                code=answer.status_code,
+            )
         )
     _write_session(
         path,

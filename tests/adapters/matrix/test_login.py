@@ -91,9 +91,10 @@ def test_refused_credentials_stop_sanshe_run_with_a_sentence(
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "SANSHE_MATRIX_PASSWORD": "not-the-password"},
+        env={**os.environ, "SANSHE_MATRIX_PASSWORD": "not-the-password", "SANSHE_LANG": "en"},
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.strip(), "a sentence saying what to fix"
+    assert f"refused the password of {bot_account.user_id}" in result.stderr
+    assert "check SANSHE_MATRIX_PASSWORD or adapters.matrix.password." in result.stderr
     assert "not-the-password" not in result.stderr
