@@ -134,6 +134,7 @@ class Bot:
             raise ValueError("rules do not compile; check the file with `sanshe check-config`")
         self.directory = Directory(community, self._named(), {})
         self.dispatcher = Dispatcher(self.process)
+        self._background: set[asyncio.Future[list[Action]]] = set()
 
     def _named(self) -> frozenset[str]:
         return (
@@ -162,6 +163,7 @@ class Bot:
     async def stop(self) -> None:
         """Finish queued events and tell plugins we are stopping."""
         await self.dispatcher.close()
+        await asyncio.gather(*self._background, return_exceptions=True)
         for impl in self.pm.hook.sanshe_shutdown.get_hookimpls():
             await await_me_maybe(impl.function(bot=self))
 
@@ -182,7 +184,20 @@ class Bot:
         self.rules = RuleBook(community, self.vocabulary.conditions, self.vocabulary.actions)
         self.directory = Directory(community, self._named(), self.directory._chats)
         log.info("reloaded %s", self.config_path)
+        self._changed()
         return []
+
+    async def bind(self, network: str, chat: str, group_id: str, bound_by: str) -> None:
+        """Make ``chat`` the chat of ``group_id`` on ``network``, now and after restarts."""
+        await self.storage.bind(network, chat, group_id, bound_by)
+        self.directory.bind(network, chat, group_id)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Tell plugins (and adapters registered as plugins) that the community changed."""
+        task = asyncio.ensure_future(call_each(self.pm.hook.sanshe_community_changed, bot=self))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # -- events ------------------------------------------------------------------------
 

@@ -88,6 +88,11 @@ def sanshe_form_submitted(context: Context, result: FormResult) -> Action | Iter
 
 
 @hookspec
+def sanshe_community_changed(bot: Any) -> None:
+    """The community changed while running: its file was reloaded, or a chat was bound."""
+
+
+@hookspec
 def sanshe_startup(bot: Any) -> None:
     """The bot is ready: storage open, adapter connected, before the first event."""
 

@@ -57,6 +57,7 @@ from sanshe.core.actions import (
 )
 from sanshe.core.adapter import ActionFailed, CannotStart
 from sanshe.core.events import Callback, Event
+from sanshe.core.hookspecs import hookimpl
 from sanshe.core.i18n import Translator, normalize_locale
 
 from . import menus
@@ -137,6 +138,7 @@ class TelegramAdapter:
         if self.settings.menus:
             assert self._outbound is not None
             self._spawn(menus.register(bot, api, self._outbound))
+            bot.pm.register(self, name="telegram-adapter")
         try:
             if self.settings.mode == "webhook":
                 await self._serve_webhook(bot, api)
@@ -148,6 +150,8 @@ class TelegramAdapter:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
             await self._disconnect()
+            if bot.pm.is_registered(self):
+                bot.pm.unregister(self)
 
     async def _connected(self) -> telegram.Bot:
         """The connected Bot API client (and outbound queue), connecting first if needed."""
@@ -188,6 +192,12 @@ class TelegramAdapter:
             if self._api is not None:
                 await self._api.shutdown()
             self._api = self._outbound = None
+
+    @hookimpl
+    def sanshe_community_changed(self, bot: Bot) -> None:
+        """People, roles or chats changed: send the command menus that differ now."""
+        if self._api is not None and self._outbound is not None:
+            self._spawn(menus.register(bot, self._api, self._outbound))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Run ``work`` in the background; run() cancels what is left when it ends."""

@@ -133,9 +133,7 @@ async def bind(ctx: Context) -> Action:
         return ctx.reply(_("basics.bind.unknown", group=group_id, known=known))
     if roles_in(ctx.community, ctx.person, group).isdisjoint(BINDERS):
         return ctx.reply(_("basics.bind.not_yours", group=group_id))
-    event = ctx.event
-    await ctx.bot.storage.bind(event.network, event.chat, group.id, ctx.person.id)
-    ctx.bot.directory.bind(event.network, event.chat, group.id)
+    await ctx.bot.bind(ctx.event.network, ctx.event.chat, group.id, ctx.person.id)
     return ctx.reply(_("basics.bind.done", name=group.name, id=group.id))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sanshe.core.actions import Delete, Reply, Send
+from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import available_plugins, plugin_manager
 from sanshe.testing import Sandbox
 from tests.conftest import EXAMPLE, write_community
@@ -67,3 +68,24 @@ async def test_an_action_the_network_cannot_do_becomes_a_clear_note(tmp_path: Pa
         assert not any(isinstance(a, Delete) for a in actions)
         notes = [a.text for a in actions if isinstance(a, Reply)]
         assert "当前平台（console）无法删除消息，请手动处理。" in notes
+
+
+class Watcher:
+    """Counts how often the community changed."""
+
+    def __init__(self) -> None:
+        self.changes = 0
+
+    @hookimpl
+    async def sanshe_community_changed(self, bot: object) -> None:
+        self.changes += 1
+
+
+async def test_plugins_hear_of_binds_and_reloads() -> None:
+    watcher = Watcher()
+    async with Sandbox(EXAMPLE, plugins=[watcher]) as community:
+        await community.send("wang", "lobby", "/bind focus-1")
+        await community.send("wang", "lobby", "/reload")
+        await community.bot.stop()  # waits for the notifications under way
+        assert watcher.changes == 2
+        await community.bot.start()

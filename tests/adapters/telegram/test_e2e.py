@@ -18,6 +18,7 @@ from tests.botapi import SECRET_HEADER, BotApiServer
 from .conftest import (
     BOT_ID,
     BUILDING,
+    FOCUS,
     GAO,
     HE,
     NEIGHBOUR,
@@ -127,6 +128,27 @@ async def test_each_role_sees_its_own_command_menu(world: World, tmp_path: Path)
     world.server.inject_message(BUILDING, RESIDENT, "ping")
     await world.said(BUILDING, 1, "the pong after the restart")
     assert len(server.calls_to("setMyCommands")) == calls
+
+
+async def test_menus_follow_a_reload_that_gives_someone_a_role(
+    world: World, tmp_path: Path
+) -> None:
+    await eventually(lambda: world.storage.get_state("telegram", "menus"), "the menus to be set")
+    assert (f"chat_member:{VOLUNTEERS}:{NEIGHBOUR}", "") not in world.server.commands
+    config = tmp_path / "community.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "rules:\n",
+            "  - {id: lin, name: Lin, handles: {telegram: 32}, "
+            "roles: [{role: general_volunteer, groups: [volunteers]}]}\nrules:\n",
+        ),
+        encoding="utf-8",
+    )
+    world.server.inject_message(FOCUS, WANG, "/reload")
+    await world.said(FOCUS, 1, "the answer to /reload")
+    scope = (f"chat_member:{VOLUNTEERS}:{NEIGHBOUR}", "")
+    await wait_for(lambda: world.server.commands.get(scope), "the new volunteer's menu")
+    assert "shift" in names(world, *scope)
 
 
 def free_port() -> int:
