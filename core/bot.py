@@ -64,6 +64,8 @@ class Directory:
         }
         self._strangers: dict[tuple[str, str], Person] = {}
         self._groups = {group.id: group for group in community.groups}
+        self.bound = dict(bindings)
+        """The chats bound with ``/bind`` (kept across reloads; the YAML's may change)."""
         self._chats: dict[tuple[str, str], str] = {}
         for group in community.groups:
             for network, chat in group.chats.items():
@@ -105,6 +107,7 @@ class Directory:
 
     def bind(self, network: str, chat: str, group_id: str) -> None:
         """Remember a ``/bind``."""
+        self.bound[(network, chat)] = group_id
         self._chats[(network, chat)] = group_id
 
 
@@ -182,7 +185,7 @@ class Bot:
             return [str(p) for p in exc.problems]
         self.community = community
         self.rules = RuleBook(community, self.vocabulary.conditions, self.vocabulary.actions)
-        self.directory = Directory(community, self._named(), self.directory._chats)
+        self.directory = Directory(community, self._named(), self.directory.bound)
         log.info("reloaded %s", self.config_path)
         self._changed()
         return []

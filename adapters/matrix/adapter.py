@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import nio
 
 from sanshe.core.actions import (
+    ALL_ACTIONS,
     Action,
     ApproveJoin,
     Ban,
@@ -36,6 +37,7 @@ from sanshe.core.actions import (
     Pin,
     Remove,
     Reply,
+    Restrict,
     Send,
     Unban,
 )
@@ -104,22 +106,8 @@ class MatrixAdapter:
     """Serves a community on a Matrix homeserver through one bot account (matrix-nio)."""
 
     network = NETWORK
-    capabilities = frozenset(
-        {
-            Send,
-            Reply,
-            DirectMessage,
-            Delete,
-            Remove,
-            Ban,
-            Unban,
-            ApproveJoin,
-            DeclineJoin,
-            Invite,
-            CreateGroup,
-            Pin,
-        }
-    )
+    #: Everything core can ask for except what this network cannot do.
+    capabilities = ALL_ACTIONS - {Restrict}
     chats_named_by_group = False
 
     def __init__(self, settings: MatrixSettings) -> None:

@@ -41,13 +41,16 @@ from telegram.error import (
 from telegram.helpers import mention_html
 
 from sanshe.core.actions import (
+    ALL_ACTIONS,
     Action,
     ApproveJoin,
     Ban,
     Button,
+    CreateGroup,
     DeclineJoin,
     Delete,
     DirectMessage,
+    Invite,
     Pin,
     Remove,
     Reply,
@@ -84,21 +87,8 @@ class TelegramAdapter:
     """Runs a community on Telegram (see the module docstring)."""
 
     network = NETWORK
-    capabilities = frozenset(
-        {
-            Send,
-            Reply,
-            DirectMessage,
-            Delete,
-            Remove,
-            Ban,
-            Unban,
-            Restrict,
-            ApproveJoin,
-            DeclineJoin,
-            Pin,
-        }
-    )
+    #: Everything core can ask for except what this network cannot do.
+    capabilities = ALL_ACTIONS - {CreateGroup, Invite}
     """Bots cannot create groups or add people to them: CreateGroup and Invite are refused."""
     chats_named_by_group = False
 

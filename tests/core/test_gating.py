@@ -90,3 +90,29 @@ async def test_permission_hook_can_veto_or_allow() -> None:
 async def test_group_only_command_in_private_chat(community: Sandbox) -> None:
     [text] = community.texts(await community.send("maria", "dm", "/rules"))
     assert "只能在群里使用" in text
+
+
+async def test_a_reload_moves_yaml_chats_and_keeps_binds(tmp_path) -> None:
+    from tests.conftest import write_community
+
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
+    )
+    config = write_community(
+        tmp_path,
+        text.replace(
+            "    administered_by: [social_worker]\n",
+            "    administered_by: [social_worker]\n    chats: {console: room-a}\n",
+            1,
+        ),
+    )
+    async with Sandbox(config) as s:
+        await s.send("wang", "lobby", "/bind building-1")
+        assert s.texts(await s.send("maria", "room-a", "/groupinfo"))[0].startswith("聚焦服务群")
+        config.write_text(
+            config.read_text(encoding="utf-8").replace("room-a", "room-b"), encoding="utf-8"
+        )
+        await s.send("wang", "lobby", "/reload")
+        assert s.texts(await s.send("maria", "room-b", "/groupinfo"))[0].startswith("聚焦服务群")
+        assert "/bind" in s.texts(await s.send("maria", "room-a", "/groupinfo"))[0]  # no group now
+        assert s.texts(await s.send("maria", "lobby", "/groupinfo"))[0].startswith("1号楼居民群")
