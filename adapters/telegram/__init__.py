@@ -27,7 +27,6 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     ReplyParameters,
-    Update,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -64,7 +63,7 @@ from sanshe.core.hookspecs import hookimpl
 from sanshe.core.i18n import Translator, normalize_locale
 
 from . import menus
-from .convert import ALLOWED_UPDATES, NETWORK, to_event
+from .convert import ALLOWED_UPDATES, NETWORK, Json, chat_of, to_event
 from .outbound import MAX_BACKOFF, Outbound, Priority, retry_seconds
 from .settings import LOCALES, TOKEN_ENV, TelegramSettings, operator_text, read_settings
 
@@ -81,6 +80,27 @@ BUSY_POLL = 0.25
 MAX_TEXT = 4096
 MAX_BUTTON_DATA = 64
 _SEEN_LIMIT = 10_000
+#: Seconds a getUpdates call may take beyond its long-polling timeout.
+READ_TIMEOUT = 5.0
+
+
+class _Api(telegram.Bot):
+    """python-telegram-bot's Bot, which can also fetch updates as decoded JSON (see convert.py)."""
+
+    async def get_update_json(
+        self, offset: int, limit: int, timeout: float, allowed_updates: tuple[str, ...]
+    ) -> list[Json]:
+        """getUpdates, answered without building python-telegram-bot objects."""
+        data = {
+            "offset": offset or None,
+            "limit": limit,
+            "timeout": round(timeout),
+            "allowed_updates": list(allowed_updates),
+        }
+        updates: list[Json] = await self._post(
+            "getUpdates", data, read_timeout=READ_TIMEOUT + timeout
+        )
+        return updates
 
 
 class TelegramAdapter:
@@ -95,13 +115,15 @@ class TelegramAdapter:
     def __init__(self, settings: TelegramSettings, token: str) -> None:
         self.settings = settings
         self._token = token
-        self._api: telegram.Bot | None = None
+        self._api: _Api | None = None
         self._outbound: Outbound | None = None
         self._connecting = asyncio.Lock()
         self._bot: Bot | None = None
         self._seen: dict[str, tuple[str, str | None]] = {}
         """Name and language of people seen in updates, for texts addressed to them."""
         self._tasks: set[asyncio.Task[None]] = set()
+        self._retries: dict[asyncio.Future[None], asyncio.TimerHandle] = {}
+        """Updates core failed to handle, waiting to be submitted again."""
         self._unlinked: set[str] = set()
         """Group chats already reported as not linked to a group of the community."""
 
@@ -136,6 +158,10 @@ class TelegramAdapter:
                 await self._poll(bot, api)
         finally:
             await bot.dispatcher.drain()
+            for handled, retry in list(self._retries.items()):
+                retry.cancel()
+                handled.cancel()
+            self._retries.clear()
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -143,11 +169,11 @@ class TelegramAdapter:
             if bot.pm.is_registered(self):
                 bot.pm.unregister(self)
 
-    async def _connected(self) -> telegram.Bot:
+    async def _connected(self) -> _Api:
         """The connected Bot API client (and outbound queue), connecting first if needed."""
         async with self._connecting:
             if self._api is None or self._outbound is None:
-                api = telegram.Bot(self._token, base_url=self.settings.base_url)
+                api = _Api(self._token, base_url=self.settings.base_url)
                 failures = 0
                 while True:
                     try:
@@ -203,12 +229,19 @@ class TelegramAdapter:
 
     # -- updates in --------------------------------------------------------------------
 
-    def _accept(self, bot: Bot, api: telegram.Bot, update: Update) -> asyncio.Future[None]:
-        """Submit ``update`` to core now; the future completes once it is handled and checkpointed."""
+    def receive(self, update: Json) -> asyncio.Future[None]:
+        """Submit one update (the Bot API's JSON, decoded) to core.
+
+        The future completes once core has handled and checkpointed it; until
+        then the adapter submits it again after each failure.  Call this only
+        after :meth:`prepare`.
+        """
+        bot, api = self._bot, self._api
+        assert bot is not None and api is not None, "prepare(bot) was not called"
         try:
             event = to_event(update, api.username)
-        except Exception:  # a kind of update this adapter does not know how to read
-            log.exception("update %s could not be read and is skipped", update.update_id)
+        except (KeyError, TypeError, ValueError, AttributeError):  # not shaped as the Bot API says
+            log.exception("update %s could not be read and is skipped", update.get("update_id"))
             event = None
         if event is None:
             done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -220,43 +253,58 @@ class TelegramAdapter:
         if not event.direct and event.chat not in self._unlinked:
             if bot.directory.group(NETWORK, event.chat) is None:
                 self._unlinked.add(event.chat)
-                chat = update.effective_chat
                 log.info(
                     "chat %s (%s) is not linked to a group: type /bind <group-id> there, "
                     "or give its id under the group's chats.telegram",
                     event.chat,
-                    chat.title if chat is not None else "?",
+                    (chat_of(update) or {}).get("title", "?"),
                 )
-        if isinstance(event, Callback) and update.callback_query is not None:
-            self._spawn(self._answer(update.callback_query))
-        return self._spawn(self._handled(bot, event, bot.submit(event)))
+        if isinstance(event, Callback):
+            self._spawn(self._answer(api, update["callback_query"]["id"]))
+        handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._submit(bot, event, handled, 0)
+        return handled
+
+    def _submit(self, bot: Bot, event: Event, handled: asyncio.Future[None], failures: int) -> None:
+        """Submit ``event``; complete ``handled`` once core has handled it, else submit it again.
+
+        Callbacks rather than a task per update: a task would cost more than core's
+        whole handling of a plain group message.
+        """
+        self._retries.pop(handled, None)
+        attempt = bot.submit(event)
+        attempt.add_done_callback(functools.partial(self._submitted, bot, event, handled, failures))
+
+    def _submitted(
+        self,
+        bot: Bot,
+        event: Event,
+        handled: asyncio.Future[None],
+        failures: int,
+        attempt: asyncio.Future[None],
+    ) -> None:
+        if handled.done():
+            return
+        if attempt.cancelled():
+            handled.cancel()
+        elif attempt.exception() is None:
+            handled.set_result(None)
+        else:  # the dispatcher logged why
+            delay = _backoff(failures + 1)
+            log.warning("update %s was not handled; trying again in %.0f s", event.event_id, delay)
+            self._retries[handled] = asyncio.get_running_loop().call_later(
+                delay, self._submit, bot, event, handled, failures + 1
+            )
 
     @staticmethod
-    async def _handled(bot: Bot, event: Event, first: asyncio.Future[None]) -> None:
-        """Wait for core to handle ``event``; when it fails, submit it again after a pause."""
-        future, failures = first, 0
-        while True:
-            try:
-                await future
-                return
-            except Exception:  # the dispatcher logged why
-                failures += 1
-                delay = _backoff(failures)
-                log.warning(
-                    "update %s was not handled; trying again in %.0f s", event.event_id, delay
-                )
-                await asyncio.sleep(delay)
-                future = bot.submit(event)
-
-    @staticmethod
-    async def _answer(query: telegram.CallbackQuery) -> None:
+    async def _answer(api: _Api, query_id: str) -> None:
         """Stop the spinner on the pressed button (too late after a restart: then nothing to do)."""
         try:
-            await query.answer()
+            await api.answer_callback_query(query_id)
         except TelegramError as exc:
-            log.debug("callback query %s not answered: %s", query.id, exc)
+            log.debug("callback query %s not answered: %s", query_id, exc)
 
-    async def _poll(self, bot: Bot, api: telegram.Bot) -> None:
+    async def _poll(self, bot: Bot, api: _Api) -> None:
         """Long-poll getUpdates; store and confirm the offset only past fully handled updates."""
         await self._with_retries(
             "delete the webhook", lambda: api.delete_webhook(drop_pending_updates=False)
@@ -279,18 +327,13 @@ class TelegramAdapter:
             timeout = 0 if pending else self.settings.poll_timeout
             updates = await self._with_retries(
                 "fetch updates",
-                functools.partial(
-                    api.get_updates,
-                    offset=confirmed or None,
-                    limit=100,
-                    timeout=timeout,
-                    allowed_updates=ALLOWED_UPDATES,
-                ),
+                functools.partial(api.get_update_json, confirmed, 100, timeout, ALLOWED_UPDATES),
             )
             for update in updates:
-                if update.update_id > newest:  # not yet submitted
-                    newest = update.update_id
-                    pending[update.update_id] = self._accept(bot, api, update)
+                update_id = update["update_id"]
+                if update_id > newest:  # not yet submitted
+                    newest = update_id
+                    pending[update_id] = self.receive(update)
             if pending:
                 await asyncio.wait(list(pending.values()), timeout=BUSY_POLL)
 
@@ -314,7 +357,7 @@ class TelegramAdapter:
                 log.warning("could not %s (Telegram: %s); trying again in %.0f s", what, exc, delay)
                 await asyncio.sleep(delay)
 
-    async def _serve_webhook(self, bot: Bot, api: telegram.Bot) -> None:
+    async def _serve_webhook(self, bot: Bot, api: _Api) -> None:
         """Answer Telegram's POSTs (200 once an update is handled) and register the webhook."""
         from .webhook import serve
 
@@ -322,18 +365,20 @@ class TelegramAdapter:
         assert hook is not None
         secret = self.settings.secret_token()
 
-        async def receive(given: str, body: bytes) -> int:
+        async def on_post(given: str, body: bytes) -> int:
             if not hmac.compare_digest(given.encode(), secret.encode()):
                 log.warning("refused a webhook request without the right secret token")
                 return 403
             try:
-                update = Update.de_json(json.loads(body), api)
-            except (ValueError, TypeError, KeyError):
+                update = json.loads(body)
+                if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+                    return 400
+            except ValueError:
                 return 400
-            await asyncio.shield(self._accept(bot, api, update))
+            await asyncio.shield(self.receive(update))
             return 200
 
-        server = serve(hook.listen, hook.port, hook.served_path, receive)
+        server = serve(hook.listen, hook.port, hook.served_path, on_post)
         try:
             await self._with_retries(
                 "set the webhook",

@@ -1,4 +1,8 @@
-"""From Telegram updates to core events.
+"""From Telegram updates, as the Bot API sends them (decoded JSON), to core events.
+
+The adapter reads updates as plain JSON rather than as python-telegram-bot
+objects: building an ``Update`` for a group message costs several times more
+than everything core does with the event (see ``bench/telegram_dispatch.py``).
 
 Every event carries ``str(update_id)`` as its id, so an update delivered twice
 is recognised by core.  Chat and user ids become strings; private chats are
@@ -10,15 +14,14 @@ events, so a join is never seen twice.
 from __future__ import annotations
 
 import time
-from typing import TypedDict
-
-from telegram import CallbackQuery, ChatJoinRequest, ChatMember, ChatMemberUpdated, Update, User
-from telegram import Message as TgMessage
-from telegram.constants import ChatMemberStatus, ChatType
+from typing import Any, TypedDict
 
 from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
 
 NETWORK = "telegram"
+
+Json = dict[str, Any]
+"""A Bot API object (Update, Message, User…) as decoded JSON."""
 
 #: Update kinds the bot asks Telegram for.
 ALLOWED_UPDATES = (
@@ -43,12 +46,10 @@ _ATTACHMENTS = (
     ("contact", "contact"),
     ("poll", "poll"),
 )
-_PRESENT = frozenset(
-    {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
-)
+_PRESENT = frozenset({"member", "administrator", "creator"})
 
 
-def to_event(update: Update, bot_username: str) -> Event | None:
+def to_event(update: Json, bot_username: str) -> Event | None:
     """The core event for ``update``, or None when core has nothing to do with it.
 
     Commands addressed to another bot (``/start@other_bot``) are not events.
@@ -56,20 +57,35 @@ def to_event(update: Update, bot_username: str) -> Event | None:
     except commands, which ran when first sent; private edits are ignored so a
     form's dialog does not take an edit for a new answer.
     """
-    event_id = str(update.update_id)
-    if update.message is not None:
-        return _message(update.message, event_id, bot_username)
-    if update.edited_message is not None:
-        edited = update.edited_message
-        if edited.chat.type == ChatType.PRIVATE or (edited.text or "").startswith("/"):
+    event_id = str(update["update_id"])
+    message = update.get("message")
+    if message is not None:
+        return _message(message, event_id, bot_username)
+    edited = update.get("edited_message")
+    if edited is not None:
+        if edited["chat"]["type"] == "private" or edited.get("text", "").startswith("/"):
             return None
         return _message(edited, event_id, bot_username)
-    if update.callback_query is not None:
-        return _callback(update.callback_query, event_id)
-    if update.chat_join_request is not None:
-        return _join_request(update.chat_join_request, event_id)
-    if update.chat_member is not None:
-        return _member_change(update.chat_member, event_id)
+    query = update.get("callback_query")
+    if query is not None:
+        return _callback(query, event_id)
+    request = update.get("chat_join_request")
+    if request is not None:
+        return _join_request(request, event_id)
+    change = update.get("chat_member")
+    if change is not None:
+        return _member_change(change, event_id)
+    return None
+
+
+def chat_of(update: Json) -> Json | None:
+    """The chat ``update`` happened in, if it names one."""
+    for kind in ALLOWED_UPDATES:
+        part = update.get(kind)
+        if part is not None:
+            if kind == "callback_query":
+                part = part.get("message") or {}
+            return part.get("chat")
     return None
 
 
@@ -79,83 +95,92 @@ class _Sender(TypedDict):
     language: str | None
 
 
-def _person(user: User) -> _Sender:
+def _person(user: Json) -> _Sender:
+    last = user.get("last_name")
+    first = user.get("first_name", "")
     return {
-        "sender": str(user.id),
-        "sender_name": user.full_name,
-        "language": user.language_code,
+        "sender": str(user["id"]),
+        "sender_name": f"{first} {last}" if last else first,
+        "language": user.get("language_code"),
     }
 
 
-def _message(message: TgMessage, event_id: str, bot_username: str) -> Message | None:
-    user = message.from_user
+def _message(message: Json, event_id: str, bot_username: str) -> Message | None:
+    user = message.get("from")
     if user is None:  # channel posts
         return None
-    text = message.text or message.caption or ""
-    attachments = tuple(kind for attr, kind in _ATTACHMENTS if getattr(message, attr, None))
+    text = message.get("text")
+    if text is not None:  # a text message carries no media
+        attachments: tuple[str, ...] = ()
+    else:
+        text = message.get("caption") or ""
+        attachments = tuple(kind for key, kind in _ATTACHMENTS if key in message)
     if not text and not attachments:  # service messages: joins, pins, title changes…
         return None
     if text.startswith("/"):
         _, _, addressee = text.split(maxsplit=1)[0].partition("@")
         if addressee and addressee.lower() != bot_username.lower():
             return None
-    reply = message.reply_to_message
+    chat = message["chat"]
+    reply = message.get("reply_to_message")
     return Message(
         network=NETWORK,
-        chat=str(message.chat.id),
+        chat=str(chat["id"]),
         event_id=event_id,
-        direct=message.chat.type == ChatType.PRIVATE,
-        time=message.date.timestamp(),
+        direct=chat["type"] == "private",
+        time=float(message["date"]),
         text=text,
-        message_id=str(message.message_id),
-        reply_to=str(reply.message_id) if reply is not None else None,
+        message_id=str(message["message_id"]),
+        reply_to=str(reply["message_id"]) if reply is not None else None,
         attachments=attachments,
         **_person(user),
     )
 
 
-def _callback(query: CallbackQuery, event_id: str) -> Callback | None:
-    message = query.message
-    if message is None or query.data is None:  # inline-mode messages, games
+def _callback(query: Json, event_id: str) -> Callback | None:
+    message = query.get("message")
+    data = query.get("data")
+    if message is None or data is None:  # inline-mode messages, games
         return None
+    chat = message["chat"]
     return Callback(
         network=NETWORK,
-        chat=str(message.chat.id),
+        chat=str(chat["id"]),
         event_id=event_id,
-        direct=message.chat.type == ChatType.PRIVATE,
+        direct=chat["type"] == "private",
         time=time.time(),
-        data=query.data,
-        message_id=str(message.message_id),
-        **_person(query.from_user),
+        data=data,
+        message_id=str(message["message_id"]),
+        **_person(query["from"]),
     )
 
 
-def _join_request(request: ChatJoinRequest, event_id: str) -> JoinRequest:
+def _join_request(request: Json, event_id: str) -> JoinRequest:
     return JoinRequest(
         network=NETWORK,
-        chat=str(request.chat.id),
+        chat=str(request["chat"]["id"]),
         event_id=event_id,
-        time=request.date.timestamp(),
-        note=request.bio or "",
-        **_person(request.from_user),
+        time=float(request["date"]),
+        note=request.get("bio") or "",
+        **_person(request["from"]),
     )
 
 
-def _present(member: ChatMember) -> bool:
-    if member.status == ChatMemberStatus.RESTRICTED:
-        return bool(getattr(member, "is_member", False))
-    return member.status in _PRESENT
+def _present(member: Json) -> bool:
+    if member["status"] == "restricted":
+        return bool(member.get("is_member", False))
+    return member["status"] in _PRESENT
 
 
-def _member_change(change: ChatMemberUpdated, event_id: str) -> Event | None:
-    was, now = _present(change.old_chat_member), _present(change.new_chat_member)
+def _member_change(change: Json, event_id: str) -> Event | None:
+    was, now = _present(change["old_chat_member"]), _present(change["new_chat_member"])
     if was == now:  # promotions, restrictions of members, bans of people not in the chat
         return None
     kind = MemberJoined if now else MemberLeft
     return kind(
         network=NETWORK,
-        chat=str(change.chat.id),
+        chat=str(change["chat"]["id"]),
         event_id=event_id,
-        time=change.date.timestamp(),
-        **_person(change.new_chat_member.user),
+        time=float(change["date"]),
+        **_person(change["new_chat_member"]["user"]),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -305,3 +306,32 @@ async def test_what_telegram_cannot_do_is_said_plainly(world: World) -> None:
         action=text(world, "action.CreateGroup", "en"),
         network="telegram",
     )
+
+
+async def test_an_update_core_could_not_handle_is_handled_after_a_pause(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkpoint, failed = world.storage.checkpoint, []
+
+    async def flaky(decided: Any) -> Any:
+        if not failed:
+            failed.append(True)
+            raise OSError("disk full")
+        return await checkpoint(decided)
+
+    monkeypatch.setattr(world.storage, "checkpoint", flaky)
+    world.server.inject_message(BUILDING, RESIDENT, "ping")
+    await wait_for(lambda: failed, "the first attempt to fail")
+    assert world.server.pending_updates  # not confirmed to Telegram while unhandled
+    (pong,) = await world.said(BUILDING, 1, "the reply once the update is submitted again")
+    assert pong == "pong"
+    await settled(world)
+
+
+async def test_an_update_of_an_unknown_shape_is_skipped_and_the_next_handled(world: World) -> None:
+    odd = {"message_id": 1, "from": {"id": RESIDENT}, "chat": {"id": BUILDING}, "text": "hi"}
+    world.server.inject_raw({"message": odd})  # no date, no chat type
+    world.server.inject_message(BUILDING, RESIDENT, "ping")
+    (pong,) = await world.said(BUILDING, 1, "the reply to the update after the odd one")
+    assert pong == "pong"
+    await settled(world)

@@ -1,0 +1,110 @@
+"""Bot API JSON to core events, without the network (the e2e tests cover the same path live)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanshe.adapters.telegram.convert import chat_of, to_event
+from sanshe.core.events import Callback, JoinRequest, MemberJoined, MemberLeft, Message
+
+GROUP = {"id": -1001, "type": "supergroup", "title": "1号楼"}
+PRIVATE = {"id": 42, "type": "private", "first_name": "Ann"}
+ANN = {"id": 42, "is_bot": False, "first_name": "Ann", "last_name": "Li", "language_code": "en"}
+
+
+def message(chat: dict[str, Any] = GROUP, **fields: Any) -> dict[str, Any]:
+    return {"message_id": 7, "date": 1_790_000_000, "chat": chat, "from": ANN, **fields}
+
+
+def update(**kinds: Any) -> dict[str, Any]:
+    return {"update_id": 900, **kinds}
+
+
+def test_a_group_message_becomes_a_message_event() -> None:
+    event = to_event(update(message=message(text="hi", reply_to_message=message())), "sanshe_bot")
+    assert event == Message(
+        network="telegram",
+        chat="-1001",
+        event_id="900",
+        direct=False,
+        time=1_790_000_000.0,
+        text="hi",
+        message_id="7",
+        reply_to="7",
+        sender="42",
+        sender_name="Ann Li",
+        language="en",
+    )
+    private = to_event(update(message=message(PRIVATE, text="hi")), "sanshe_bot")
+    assert isinstance(private, Message) and private.direct and private.chat == "42"
+
+
+def test_attachments_and_captions() -> None:
+    photo = to_event(update(message=message(photo=[{}], caption="看这个")), "b")
+    assert isinstance(photo, Message)
+    assert (photo.text, photo.attachments) == ("看这个", ("image",))
+    location = to_event(update(message=message(location={})), "b")
+    assert isinstance(location, Message) and location.attachments == ("location",)
+
+
+def test_what_is_not_an_event() -> None:
+    assert to_event(update(message=message(new_chat_title="x")), "b") is None  # service message
+    channel = message(text="news")
+    del channel["from"]
+    assert to_event(update(message=channel), "b") is None
+    assert to_event(update(message=message(text="/help@other_bot")), "sanshe_bot") is None
+    assert to_event(update(edited_message=message(text="/help")), "b") is None
+    assert to_event(update(edited_message=message(PRIVATE, text="my answer")), "b") is None
+    assert to_event(update(poll={"id": "1"}), "b") is None
+    assert to_event(update(callback_query={"id": "q", "from": ANN, "data": "x"}), "b") is None
+
+
+def test_commands_to_this_bot_and_group_edits_are_events() -> None:
+    command = to_event(update(message=message(text="/help@Sanshe_Bot rules")), "sanshe_bot")
+    assert isinstance(command, Message) and command.text == "/help@Sanshe_Bot rules"
+    edited = to_event(update(edited_message=message(text="偏方")), "b")
+    assert isinstance(edited, Message) and edited.text == "偏方"
+
+
+def test_callbacks_join_requests_and_member_changes() -> None:
+    query = {"id": "q", "from": ANN, "message": message(PRIVATE, text="?"), "data": "ok"}
+    callback = to_event(update(callback_query=query), "b")
+    assert isinstance(callback, Callback)
+    assert (callback.data, callback.chat, callback.direct, callback.message_id) == (
+        "ok",
+        "42",
+        True,
+        "7",
+    )
+    request = {"chat": GROUP, "from": ANN, "user_chat_id": 42, "date": 5, "bio": "1-302"}
+    join_request = to_event(update(chat_join_request=request), "b")
+    assert isinstance(join_request, JoinRequest) and join_request.note == "1-302"
+
+    def change(old: dict[str, Any], new: dict[str, Any]) -> Any:
+        member = {"chat": GROUP, "from": ANN, "date": 5}
+        return to_event(
+            update(
+                chat_member={
+                    **member,
+                    "old_chat_member": {"user": ANN, **old},
+                    "new_chat_member": {"user": ANN, **new},
+                }
+            ),
+            "b",
+        )
+
+    assert isinstance(change({"status": "left"}, {"status": "member"}), MemberJoined)
+    assert isinstance(change({"status": "member"}, {"status": "kicked"}), MemberLeft)
+    muted_member = {"status": "restricted", "is_member": True}
+    assert change({"status": "member"}, muted_member) is None
+    assert change({"status": "member"}, {"status": "administrator"}) is None
+    assert isinstance(
+        change(muted_member, {"status": "restricted", "is_member": False}), MemberLeft
+    )
+
+
+def test_chat_of_finds_the_chat_of_each_kind() -> None:
+    assert chat_of(update(message=message())) == GROUP
+    assert chat_of(update(callback_query={"id": "q", "message": message(PRIVATE)})) == PRIVATE
+    assert chat_of(update(chat_join_request={"chat": GROUP})) == GROUP
+    assert chat_of(update(callback_query={"id": "q"})) is None
