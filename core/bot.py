@@ -97,8 +97,8 @@ class Directory:
         return self._groups.get(group_id) if group_id else None
 
     def chat_of(self, network: str, group_id: str) -> str | None:
-        """The chat of a group on a network, if it has one."""
-        for (net, chat), gid in self._chats.items():
+        """The chat of a group on a network, if it has one (the latest binding first)."""
+        for (net, chat), gid in [*reversed(self.bound.items()), *self._chats.items()]:
             if net == network and gid == group_id:
                 return chat
         if network in self._named_by_group and self.community.group(group_id):
@@ -106,7 +106,8 @@ class Directory:
         return None
 
     def bind(self, network: str, chat: str, group_id: str) -> None:
-        """Remember a ``/bind``."""
+        """Remember a ``/bind`` (the latest binding of a group is its chat)."""
+        self.bound.pop((network, chat), None)
         self.bound[(network, chat)] = group_id
         self._chats[(network, chat)] = group_id
 

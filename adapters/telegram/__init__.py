@@ -18,6 +18,7 @@ import html
 import json
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import (
+    ChatMigrated,
     Conflict,
     Forbidden,
     InvalidToken,
@@ -63,7 +65,7 @@ from sanshe.core.hookspecs import hookimpl
 from sanshe.core.i18n import Translator, normalize_locale
 
 from . import menus
-from .convert import ALLOWED_UPDATES, NETWORK, Json, chat_of, to_event
+from .convert import ALLOWED_UPDATES, NETWORK, Json, chat_of, migration, to_event
 from .outbound import MAX_BACKOFF, Outbound, Priority, retry_seconds
 from .settings import LOCALES, TOKEN_ENV, TelegramSettings, operator_text, read_settings
 
@@ -244,6 +246,10 @@ class TelegramAdapter:
             log.exception("update %s could not be read and is skipped", update.get("update_id"))
             event = None
         if event is None:
+            moved = migration(update)
+            waiting = self._chat_moved(*moved) if moved is not None else None
+            if waiting is not None:
+                return waiting
             done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             done.set_result(None)
             return done
@@ -264,6 +270,28 @@ class TelegramAdapter:
         handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._submit(bot, event, handled, 0)
         return handled
+
+    def _chat_moved(self, old: str, new: str) -> asyncio.Future[None] | None:
+        """The basic group ``old`` became supergroup ``new``: bind its group there, now and stored.
+
+        Returns the storing, or None when there is nothing to do.  Later updates of the
+        supergroup already find the group.
+        """
+        bot = self._bot
+        assert bot is not None, "prepare(bot) was not called"
+        group = bot.directory.group(NETWORK, old)
+        if group is None or bot.directory.group(NETWORK, new) is group:
+            return None
+        bot.directory.bind(NETWORK, new, group.id)
+        log.warning(
+            "Telegram chat %s of group %s became supergroup %s; the group is bound to %s now "
+            "(put it under the group's chats.telegram in the YAML)",
+            old,
+            group.id,
+            new,
+            new,
+        )
+        return self._spawn(bot.bind(NETWORK, new, group.id, bound_by=f"{NETWORK}:{old}"))
 
     def _submit(self, bot: Bot, event: Event, handled: asyncio.Future[None], failures: int) -> None:
         """Submit ``event``; complete ``handled`` once core has handled it, else submit it again.
@@ -400,7 +428,25 @@ class TelegramAdapter:
     # -- actions out -------------------------------------------------------------------
 
     async def perform(self, action: Action) -> None:
-        """Carry out ``action`` through the rate-limited queue; raise ActionFailed when refused."""
+        """Carry out ``action`` through the rate-limited queue; raise ActionFailed when refused.
+
+        An action for a basic group that became a supergroup is carried out there (and the
+        group bound to the supergroup), unless it names a message of the old chat.
+        """
+        try:
+            await self._carry_out(action)
+        except ChatMigrated as exc:
+            old, new = _chat_of(action), str(exc.new_chat_id)
+            assert old is not None, "only actions in a group chat meet a migrated group"
+            self._chat_moved(old, new)
+            moved = _in_moved_chat(action, new)
+            if moved is None:
+                raise ActionFailed(
+                    f"chat {old} is now supergroup {new}; messages of the old chat are gone"
+                ) from exc
+            await self._carry_out(moved)
+
+    async def _carry_out(self, action: Action) -> None:
         api = await self._connected()
         priority = Priority.URGENT if action.urgent else Priority.NORMAL
         try:
@@ -442,6 +488,8 @@ class TelegramAdapter:
                     await self._call(_id(chat), api.pin_chat_message, priority, _id(message_id))
                 case _:
                     raise ActionFailed(f"Telegram bots cannot {type(action).__name__}")
+        except ChatMigrated:
+            raise
         except TelegramError as exc:
             raise ActionFailed(f"Telegram refused {type(action).__name__}: {exc.message}") from exc
 
@@ -526,6 +574,31 @@ def _id(value: str) -> int:
         raise ActionFailed(
             f"{value!r} is not a Telegram id (chats and people are numbers)"
         ) from None
+
+
+def _chat_of(action: Action) -> str | None:
+    """The group chat ``action`` happens in (a direct message's fallback chat)."""
+    if isinstance(action, DirectMessage):
+        return action.fallback_chat
+    chat: str | None = getattr(action, "chat", None)
+    return chat
+
+
+def _in_moved_chat(action: Action, new: str) -> Action | None:
+    """``action`` in supergroup ``new`` instead of its basic group; None if it cannot move.
+
+    Message ids do not carry over, so deleting or pinning is dropped and a reply is sent
+    as a plain message.  People's ids do.
+    """
+    match action:
+        case Reply():
+            return Send(chat=new, text=action.text, buttons=action.buttons, urgent=action.urgent)
+        case DirectMessage():
+            return replace(action, fallback_chat=new)
+        case Send() | Ban() | Remove() | Unban() | Restrict() | ApproveJoin() | DeclineJoin():
+            return replace(action, chat=new)
+        case _:  # Delete, Pin: the message is in the old chat
+            return None
 
 
 def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:

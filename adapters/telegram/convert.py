@@ -78,6 +78,18 @@ def to_event(update: Json, bot_username: str) -> Event | None:
     return None
 
 
+def migration(update: Json) -> tuple[str, str] | None:
+    """(old chat, new chat) when ``update`` says a basic group became a supergroup."""
+    message = update.get("message")
+    if message is None:
+        return None
+    if "migrate_to_chat_id" in message:
+        return str(message["chat"]["id"]), str(message["migrate_to_chat_id"])
+    if "migrate_from_chat_id" in message:
+        return str(message["migrate_from_chat_id"]), str(message["chat"]["id"])
+    return None
+
+
 def chat_of(update: Json) -> Json | None:
     """The chat ``update`` happened in, if it names one."""
     for kind in ALLOWED_UPDATES:

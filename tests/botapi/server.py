@@ -126,19 +126,29 @@ _NO_RESTRICT_RIGHTS = "Bad Request: not enough rights to restrict/unrestrict cha
 
 
 class ApiError(Exception):
-    """A Bot API error reply: HTTP ``code`` with ``description`` and optional ``retry_after``."""
+    """A Bot API error reply: HTTP ``code`` with ``description`` and optional
+    ``retry_after`` or ``migrate_to_chat_id`` (the reply's ``parameters``)."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def response(self) -> web.Response:
         """The JSON error reply Telegram sends for this error."""
         body: JSON = {"ok": False, "error_code": self.code, "description": self.description}
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return web.json_response(body, status=self.code)
 
 
@@ -317,6 +327,8 @@ class BotApiServer:
         self._release: asyncio.Future[bool] | None = None
 
         self._members: dict[int, dict[int, _Member]] = defaultdict(dict)
+        #: Basic groups upgraded to supergroups: old id -> new id.
+        self.migrated: dict[int, int] = {}
         self._chat_permissions: dict[int, dict[str, bool]] = {}
         self._private: dict[int, str] = {}  # user_id -> bot's status there: member or kicked
         self._next_message_id: dict[int, int] = defaultdict(lambda: 1)
@@ -472,6 +484,28 @@ class BotApiServer:
         member_rights = dict.fromkeys(ADMIN_RIGHTS, True) if status == "administrator" else {}
         member_rights.update(rights or {})
         self._members[chat_id][user_id] = _Member(status, rights=member_rights)
+
+    def migrate_to_supergroup(self, chat_id: int, new_chat_id: int, user_id: int) -> list[JSON]:
+        """A member upgrades a basic group to a supergroup (Telegram does it, for example,
+        when join requests are switched on).
+
+        The supergroup gets the title, members and permissions; the old id answers every call
+        with 400 and ``migrate_to_chat_id``.  Returns the two service messages' updates: in
+        the old chat with ``migrate_to_chat_id``, in the new one with ``migrate_from_chat_id``.
+        """
+        old = self._group(chat_id)
+        if old["type"] != "group" or new_chat_id in self.chats:
+            raise ValueError("only a basic group moves, and to a new id")
+        self._require_can_post(chat_id, user_id)
+        self.chats[new_chat_id] = {**old, "id": new_chat_id, "type": "supergroup"}
+        self._chat_permissions[new_chat_id] = dict(self._chat_permissions[chat_id])
+        self._members[new_chat_id] = copy.deepcopy(self._members[chat_id])
+        updates = [
+            self._service_message(chat_id, user_id, {"migrate_to_chat_id": new_chat_id}),
+            self._service_message(new_chat_id, user_id, {"migrate_from_chat_id": chat_id}),
+        ]
+        self.migrated[chat_id] = new_chat_id
+        return updates
 
     def user_starts_bot(self, user_id: int, payload: str | None = None) -> JSON:
         """Open (or unblock) the user's private chat and queue their ``/start`` message.
@@ -969,6 +1003,12 @@ class BotApiServer:
         value = p.get(name)
         if value is None or value == "":
             raise ApiError(400, f"Bad Request: {name} is empty")
+        if value in self.migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=self.migrated[value],
+            )
         if isinstance(value, str):
             for chat in self.chats.values():
                 if chat.get("username", "").lower() == value[1:].lower():

@@ -26,6 +26,7 @@ from telegram import (
 )
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Conflict,
     EndPointNotFound,
     Forbidden,
@@ -680,3 +681,22 @@ async def test_held_calls_wait_and_are_performed_or_dropped(server: BotApiServer
     with pytest.raises(NetworkError, match="dropped"):
         await second
     assert [r.text for r in server.sent] == ["held"]
+
+
+async def test_a_basic_group_upgraded_to_a_supergroup_moves(server: BotApiServer, bot: Bot) -> None:
+    server.add_chat(-5, "Building 2", type="group")
+    server.add_member(-5, ALICE, "creator")
+    server.add_member(-5, BOB)
+    moved_out, moved_in = server.migrate_to_supergroup(-5, -1005, ALICE)
+    assert moved_out["message"]["migrate_to_chat_id"] == -1005
+    assert moved_out["message"]["chat"]["type"] == "group"
+    assert moved_in["message"]["migrate_from_chat_id"] == -5
+    assert moved_in["message"]["chat"] == {"id": -1005, "title": "Building 2", "type": "supergroup"}
+    updates = await bot.get_updates()
+    assert [u.message.migrate_to_chat_id for u in updates if u.message] == [-1005, None]
+    with pytest.raises(ChatMigrated) as migrated:
+        await bot.send_message(-5, "still there?")
+    assert migrated.value.new_chat_id == -1005
+    sent = await bot.send_message(-1005, "hello")
+    assert sent.chat.type == "supergroup"
+    assert (await bot.get_chat_member(-1005, BOB)).status == "member"

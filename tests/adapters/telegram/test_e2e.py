@@ -335,3 +335,30 @@ async def test_an_update_of_an_unknown_shape_is_skipped_and_the_next_handled(wor
     (pong,) = await world.said(BUILDING, 1, "the reply to the update after the odd one")
     assert pong == "pong"
     await settled(world)
+
+
+async def test_a_basic_group_that_becomes_a_supergroup_keeps_its_group(world: World) -> None:
+    old, new = -7, -1007
+    world.server.add_chat(old, "1号楼(旧)", type="group")
+    world.server.add_member(old, BOT_ID, "administrator")
+    for user in (WANG, RESIDENT):
+        world.server.add_member(old, user)
+    await world.bot.bind("telegram", str(old), "building-1", "wang")
+    world.server.inject_message(old, RESIDENT, "ping")
+    assert await world.said(old, 1, "the reply in the basic group") == ["pong"]
+
+    world.server.migrate_to_supergroup(old, new, WANG)
+    world.server.inject_message(new, RESIDENT, "ping")
+    assert await world.said(new, 1, "the reply in the supergroup") == ["pong"]
+    assert world.bot.directory.chat_of("telegram", "building-1") == str(new)
+    stored = await world.storage.bindings()
+    assert stored[("telegram", str(new))] == "building-1"  # kept after a restart
+
+    # Actions decided for the old chat (say, left in the outbox by a crash) go to the new one.
+    await world.adapter.perform(Send(chat=str(old), text="通知"))
+    await world.adapter.perform(Remove(chat=str(old), user=str(RESIDENT)))
+    assert await world.said(new, 2, "the notice in the supergroup") == ["pong", "通知"]
+    assert await world.status(new, RESIDENT) == "left"
+    with pytest.raises(ActionFailed, match="supergroup"):
+        await world.adapter.perform(Delete(chat=str(old), message_id="1"))
+    await settled(world)
