@@ -242,11 +242,11 @@ class TelegramAdapter:
         assert bot is not None and api is not None, "prepare(bot) was not called"
         try:
             event = to_event(update, api.username)
+            moved = migration(update) if event is None else None
         except (KeyError, TypeError, ValueError, AttributeError):  # not shaped as the Bot API says
             log.exception("update %s could not be read and is skipped", update.get("update_id"))
-            event = None
+            event = moved = None
         if event is None:
-            moved = migration(update)
             waiting = self._chat_moved(*moved) if moved is not None else None
             if waiting is not None:
                 return waiting
@@ -291,7 +291,23 @@ class TelegramAdapter:
             new,
             new,
         )
-        return self._spawn(bot.bind(NETWORK, new, group.id, bound_by=f"{NETWORK}:{old}"))
+        return self._spawn(self._store_binding(bot, old, new, group.id))
+
+    @staticmethod
+    async def _store_binding(bot: Bot, old: str, new: str, group_id: str) -> None:
+        """Store the binding of a moved group, trying again until the database takes it."""
+        failures = 0
+        while True:
+            try:
+                await bot.bind(NETWORK, new, group_id, bound_by=f"{NETWORK}:{old}")
+                return
+            except Exception:
+                failures += 1
+                delay = _backoff(failures)
+                log.exception(
+                    "could not store that group %s moved; trying again in %.0f s", group_id, delay
+                )
+                await asyncio.sleep(delay)
 
     def _submit(self, bot: Bot, event: Event, handled: asyncio.Future[None], failures: int) -> None:
         """Submit ``event``; complete ``handled`` once core has handled it, else submit it again.
