@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import sys
 import time
@@ -68,10 +67,10 @@ def chat_of(index: int) -> int:
 def updates(count: int, chats: int, seed: int = 7) -> list[Json]:
     """Group messages from 5,000 residents; one in thirty carries a keyword, a phone or /help.
 
-    They are what getUpdates answers, decoded: JSON text turned into dicts.
+    They are shaped as getUpdates answers them, decoded from JSON.
     """
     rng = random.Random(seed)
-    made = []
+    made: list[Json] = []
     for n in range(count):
         text = "".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40)))
         if n % 30 == 0:
@@ -95,8 +94,7 @@ def updates(count: int, chats: int, seed: int = 7) -> list[Json]:
                 },
             }
         )
-    decoded: list[Json] = json.loads(json.dumps(made, ensure_ascii=False))
-    return decoded
+    return made
 
 
 def keywords(community: Community) -> Any:

@@ -29,6 +29,27 @@ class CannotStart(Exception):
     """The adapter cannot start (credentials refused, settings wrong); the message says what to fix."""
 
 
+class Backoff:
+    """Waits between an adapter's attempts: ``first``, twice that, and so on up to ``cap`` seconds."""
+
+    def __init__(self, first: float = 1.0, cap: float = 60.0) -> None:
+        self.first = first
+        self.cap = cap
+        self._next = first
+        self.failures = 0
+
+    def delay(self) -> float:
+        """The wait after one more failure."""
+        self.failures += 1
+        delay, self._next = self._next, min(self._next * 2, self.cap)
+        return delay
+
+    def reset(self) -> None:
+        """Start again from the first delay after a success."""
+        self._next = self.first
+        self.failures = 0
+
+
 class Adapter(Protocol):
     """Translates one chat network to and from core's events and actions.
 

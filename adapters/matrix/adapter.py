@@ -41,7 +41,7 @@ from sanshe.core.actions import (
     Send,
     Unban,
 )
-from sanshe.core.adapter import ActionFailed, performing_outbox_key
+from sanshe.core.adapter import ActionFailed, Backoff, performing_outbox_key
 from sanshe.core.events import Event
 from sanshe.core.i18n import FALLBACK, Catalogue, Translator
 from sanshe.core.model import Community
@@ -50,7 +50,6 @@ from sanshe.core.storage import Storage
 from . import provision as provisioning
 from .client import (
     SESSION_FILE,
-    Backoff,
     LoginRefused,
     Unavailable,
     Unreachable,

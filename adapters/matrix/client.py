@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import aiohttp
 import nio
 
-from sanshe.core.adapter import ActionFailed, CannotStart
+from sanshe.core.adapter import ActionFailed, Backoff, CannotStart
 
 from .settings import MatrixSettings, terminal_text
 
@@ -51,27 +51,6 @@ class Unavailable(ActionFailed):
 
 class LoginRefused(CannotStart):
     """The homeserver refused the bot's credentials; the message says what to fix."""
-
-
-class Backoff:
-    """Exponential delays: ``first``, twice that, and so on up to ``cap`` seconds."""
-
-    def __init__(self, first: float = 1.0, cap: float = 60.0) -> None:
-        self.first = first
-        self.cap = cap
-        self._next = first
-        self.failures = 0
-
-    def delay(self) -> float:
-        """The wait after one more failure."""
-        self.failures += 1
-        delay, self._next = self._next, min(self._next * 2, self.cap)
-        return delay
-
-    def reset(self) -> None:
-        """Start again from the first delay after a success."""
-        self._next = self.first
-        self.failures = 0
 
 
 def http_status(response: nio.ErrorResponse) -> int:

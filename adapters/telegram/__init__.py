@@ -59,7 +59,7 @@ from sanshe.core.actions import (
     Send,
     Unban,
 )
-from sanshe.core.adapter import ActionFailed, CannotStart
+from sanshe.core.adapter import ActionFailed, Backoff, CannotStart
 from sanshe.core.events import Callback, Event
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.i18n import Translator, normalize_locale
@@ -176,7 +176,7 @@ class TelegramAdapter:
         async with self._connecting:
             if self._api is None or self._outbound is None:
                 api = _Api(self._token, base_url=self.settings.base_url)
-                failures = 0
+                backoff = Backoff(1.0, MAX_BACKOFF)
                 while True:
                     try:
                         await api.initialize()
@@ -190,8 +190,7 @@ class TelegramAdapter:
                             )
                         ) from None
                     except NetworkError as exc:
-                        failures += 1
-                        delay = _backoff(failures)
+                        delay = backoff.delay()
                         log.warning(
                             "cannot reach Telegram at %s (%s); trying again in %.0f s",
                             self.settings.base_url,
@@ -268,7 +267,7 @@ class TelegramAdapter:
         if isinstance(event, Callback):
             self._spawn(self._answer(api, update["callback_query"]["id"]))
         handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._submit(bot, event, handled, 0)
+        self._submit(bot, event, handled, None)
         return handled
 
     def _chat_moved(self, old: str, new: str) -> asyncio.Future[None] | None:
@@ -296,20 +295,21 @@ class TelegramAdapter:
     @staticmethod
     async def _store_binding(bot: Bot, old: str, new: str, group_id: str) -> None:
         """Store the binding of a moved group, trying again until the database takes it."""
-        failures = 0
+        backoff = Backoff(1.0, MAX_BACKOFF)
         while True:
             try:
                 await bot.bind(NETWORK, new, group_id, bound_by=f"{NETWORK}:{old}")
                 return
             except Exception:
-                failures += 1
-                delay = _backoff(failures)
+                delay = backoff.delay()
                 log.exception(
                     "could not store that group %s moved; trying again in %.0f s", group_id, delay
                 )
                 await asyncio.sleep(delay)
 
-    def _submit(self, bot: Bot, event: Event, handled: asyncio.Future[None], failures: int) -> None:
+    def _submit(
+        self, bot: Bot, event: Event, handled: asyncio.Future[None], backoff: Backoff | None
+    ) -> None:
         """Submit ``event``; complete ``handled`` once core has handled it, else submit it again.
 
         Callbacks rather than a task per update: a task would cost more than core's
@@ -317,14 +317,14 @@ class TelegramAdapter:
         """
         self._retries.pop(handled, None)
         attempt = bot.submit(event)
-        attempt.add_done_callback(functools.partial(self._submitted, bot, event, handled, failures))
+        attempt.add_done_callback(functools.partial(self._submitted, bot, event, handled, backoff))
 
     def _submitted(
         self,
         bot: Bot,
         event: Event,
         handled: asyncio.Future[None],
-        failures: int,
+        backoff: Backoff | None,
         attempt: asyncio.Future[None],
     ) -> None:
         if handled.done():
@@ -334,10 +334,11 @@ class TelegramAdapter:
         elif attempt.exception() is None:
             handled.set_result(None)
         else:  # the dispatcher logged why
-            delay = _backoff(failures + 1)
+            backoff = backoff or Backoff(1.0, MAX_BACKOFF)
+            delay = backoff.delay()
             log.warning("update %s was not handled; trying again in %.0f s", event.event_id, delay)
             self._retries[handled] = asyncio.get_running_loop().call_later(
-                delay, self._submit, bot, event, handled, failures + 1
+                delay, self._submit, bot, event, handled, backoff
             )
 
     @staticmethod
@@ -383,7 +384,7 @@ class TelegramAdapter:
 
     async def _with_retries(self, what: str, call: Callable[[], Any]) -> Any:
         """Run a receiving call, waiting out floods, conflicts and network trouble."""
-        failures = 0
+        backoff = Backoff(1.0, MAX_BACKOFF)
         while True:
             try:
                 return await call()
@@ -396,8 +397,7 @@ class TelegramAdapter:
                     )
                 ) from None
             except (Conflict, NetworkError) as exc:
-                failures += 1
-                delay = _backoff(failures)
+                delay = backoff.delay()
                 log.warning("could not %s (Telegram: %s); trying again in %.0f s", what, exc, delay)
                 await asyncio.sleep(delay)
 
@@ -647,10 +647,6 @@ def _split(text: str) -> list[str]:
         cut = text.rfind("\n", 0, limit) + 1 or limit
         parts.append(text[:cut])
         text = text[cut:]
-
-
-def _backoff(failures: int) -> float:
-    return min(2.0 ** (failures - 1), MAX_BACKOFF)
 
 
 class _Redact(logging.Filter):

@@ -32,6 +32,8 @@ from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
+from sanshe.core.adapter import Backoff
+
 from .settings import Limits
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,7 @@ class _Job:
     call: Callable[[], Awaitable[Any]] = field(compare=False)
     message: bool = field(compare=False)
     future: asyncio.Future[Any] = field(compare=False)
-    attempts: int = field(default=0, compare=False)
+    backoff: Backoff = field(default_factory=lambda: Backoff(1.0, MAX_BACKOFF), compare=False)
 
 
 class _Gate:
@@ -191,11 +193,10 @@ class _Lane:
         except BadRequest as exc:
             _settle(job.future, error=exc)
         except NetworkError as exc:  # connection trouble, timeouts, 5xx
-            job.attempts += 1
-            if job.attempts >= NETWORK_ATTEMPTS:
+            backoff = job.backoff.delay()
+            if job.backoff.failures >= NETWORK_ATTEMPTS:
                 _settle(job.future, error=exc)
             else:
-                backoff = min(2.0 ** (job.attempts - 1), MAX_BACKOFF)
                 log.warning("Telegram unreachable (%s); trying again in %.0f s", exc, backoff)
                 self._paused_until = max(self._paused_until, loop.time() + backoff)
                 self.push(job)

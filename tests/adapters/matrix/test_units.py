@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from sanshe.adapters.matrix.adapter import storage_key
-from sanshe.adapters.matrix.client import Backoff
 from sanshe.adapters.matrix.convert import is_own_join, strip_reply_fallback, to_event
 from sanshe.adapters.matrix.provision import creators_privileged, room_options
 from sanshe.adapters.matrix.settings import LOCALES, MatrixSettings
+from sanshe.core.adapter import Backoff
 from sanshe.core.events import JoinRequest, MemberJoined, MemberLeft, MemberRenamed, Message
 from sanshe.core.i18n import Catalogue
 
