@@ -10,7 +10,6 @@ import os
 import signal
 import sys
 from importlib.metadata import entry_points
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,19 @@ def default_config() -> Path:
     local = Path("config/community.yaml")
     if local.exists():
         return local
-    return Path(str(files("sanshe.config").joinpath("community.yaml")))
+    return shipped_example()
+
+
+def shipped_example() -> Path:
+    """The example community installed with the package, in editable and wheel installs alike.
+
+    ``importlib.resources.files`` fails on the namespace path an older editable
+    install gives ``sanshe.config``; its folders are read directly instead.
+    """
+    import sanshe.config
+
+    candidates = [Path(folder) / "community.yaml" for folder in sanshe.config.__path__]
+    return next((path for path in candidates if path.is_file()), candidates[0])
 
 
 def adapter_class(network: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -128,6 +129,18 @@ def test_wheel_installs_everything_under_the_sanshe_namespace(tmp_path: Path) ->
     )
     assert "sanshe = sanshe.core.cli:main" in entry_points
     assert "console = sanshe.adapters.console:ConsoleAdapter" in entry_points
+    # Installed from the wheel, the shipped example is the wheel's, found from any folder:
+    site, empty = tmp_path / "site", tmp_path / "empty"
+    zipfile.ZipFile(wheel).extractall(site)
+    empty.mkdir()
+    found = subprocess.run(
+        [sys.executable, "-c", "from sanshe.core.cli import shipped_example as e; print(e())"],
+        capture_output=True,
+        text=True,
+        cwd=empty,
+        env={**os.environ, "PYTHONPATH": str(site)},
+    )
+    assert found.stdout.strip() == str(site / "sanshe" / "config" / "community.yaml"), found
 
 
 def test_core_and_plugins_import_no_network_library() -> None:
@@ -135,3 +148,19 @@ def test_core_and_plugins_import_no_network_library() -> None:
     for folder in ("core", "plugins", "testing"):
         for path in (ROOT / folder).rglob("*.py"):
             assert not pattern.search(path.read_text(encoding="utf-8")), path
+
+
+def test_installed_command_finds_the_shipped_example_from_an_empty_folder(tmp_path: Path) -> None:
+    """The editable install of the README's set-up: the `sanshe` script, run outside the checkout."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SANSHE_CONFIG", "SANSHE_DB_URL")}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "sanshe"), "run", "--db", f"sqlite://{tmp_path}/x.db"],
+        input="maria@building-1: /start\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("reply building-1: 欢迎来到阳光社区")
