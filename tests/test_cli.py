@@ -164,3 +164,34 @@ def test_installed_command_finds_the_shipped_example_from_an_empty_folder(tmp_pa
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("reply building-1: 欢迎来到阳光社区")
+
+
+def test_the_sqlite_database_is_for_its_owner_only(tmp_path: Path) -> None:
+    """Data folder 0700; the database and its WAL journal files 0600, whatever the umask."""
+    folder = tmp_path / "data"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(EXAMPLE)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SANSHE_DB_URL": f"sqlite://{folder}/sanshe.sqlite3"},
+        umask=0o022,
+    )
+    assert process.stdin and process.stdout
+    try:
+        process.stdin.write("maria@building-1: /start\n")
+        process.stdin.flush()
+        assert process.stdout.readline().startswith("reply building-1: 欢迎来到阳光社区")
+        while_open = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
+        process.stdin.close()
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert {"sanshe.sqlite3", "sanshe.sqlite3-wal", "sanshe.sqlite3-shm"} <= set(while_open)
+    assert while_open == dict.fromkeys(while_open, 0o600), while_open
+    assert {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()} == dict.fromkeys(
+        (p.name for p in folder.iterdir()), 0o600
+    )

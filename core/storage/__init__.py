@@ -6,6 +6,7 @@ and on ``sanshe run``); nobody writes tables by hand.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -86,11 +87,19 @@ def _insert(connection: BaseDBAsyncClient, table: str, columns: tuple[str, ...])
     return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(_marks(connection, len(columns)))})'
 
 
-def _ensure_sqlite_folder(db_url: str) -> None:
-    if db_url.startswith("sqlite://") and ":memory:" not in db_url:
-        Path(db_url.removeprefix("sqlite://")).expanduser().parent.mkdir(
-            parents=True, exist_ok=True
-        )
+def _create_sqlite_file(db_url: str) -> None:
+    """Create a SQLite database's missing folders (0700) and file (0600) for the owner only.
+
+    SQLite gives its journal and WAL files the database file's mode.
+    """
+    if not db_url.startswith("sqlite://") or ":memory:" in db_url:
+        return
+    path = Path(db_url.removeprefix("sqlite://").split("?", 1)[0]).expanduser()
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 class Storage:
@@ -105,7 +114,7 @@ class Storage:
 
     async def open(self, *, migrate: bool = True) -> list[str]:
         """Connect; with ``migrate``, apply pending migrations and return their names."""
-        _ensure_sqlite_folder(self.db_url)
+        _create_sqlite_file(self.db_url)
         await Tortoise.init(config=self._config)
         return await self.migrate() if migrate else []
 
