@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from pathlib import Path
 
 import pluggy
 
 from .actions import Action
 from .adapter import ActionFailed, Adapter, performing_outbox_key
-from .commands import ChatCommand, CommandBook
+from .commands import ChatCommand, command_book
 from .config import ConfigError, Vocabulary, load_community
 from .context import Context
 from .dispatcher import Dispatcher
@@ -130,7 +129,7 @@ class Bot:
         self.catalogue = Catalogue()
         for folder in collect(self.pm.hook.sanshe_catalogues):
             self.catalogue.add_folder(Path(folder))
-        self.commands = CommandBook(self._commands())
+        self.commands = command_book(self.pm)
         self.vocabulary = vocabulary(self.pm)
         self.community = community
         self.rules = RuleBook(community, self.vocabulary.conditions, self.vocabulary.actions)
@@ -144,12 +143,6 @@ class Bot:
         return (
             frozenset({self.adapter.network}) if self.adapter.chats_named_by_group else frozenset()
         )
-
-    def _commands(self) -> list[ChatCommand]:
-        found = []
-        for impl in self.pm.hook.sanshe_commands.get_hookimpls():
-            found.extend(replace(c, plugin=impl.plugin_name) for c in impl.function() or ())
-        return found
 
     # -- life cycle ------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from .adapter import CannotStart
 from .bot import Bot, vocabulary
+from .commands import CommandClash, command_book
 from .config import ConfigError, load_community, read_plugin_settings
 from .i18n import Catalogue, Translator, environment_locale
 from .plugins import plugin_manager
@@ -61,7 +62,11 @@ def _text(key: str, **values: object) -> str:
 def _load(path: Path) -> tuple[Any, Any]:
     pm = plugin_manager(read_plugin_settings(path))
     try:
+        command_book(pm)
         return load_community(path, vocabulary(pm)), pm
+    except CommandClash as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(1) from None
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -78,10 +83,10 @@ async def _run(args: argparse.Namespace) -> int:
     settings = community.adapters.get(network, {})
     adapter = adapter_class(network).from_settings(settings)
     storage = Storage(args.db or database_url(community.storage.db_url))
+    bot = Bot(community, adapter, storage, pm=pm, config_path=path)
     applied = await storage.open(migrate=True)
     for name in applied:
         log.info("applied migration %s", name)
-    bot = Bot(community, adapter, storage, pm=pm, config_path=path)
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):
         loop.add_signal_handler(signal.SIGHUP, bot.reload)
@@ -102,13 +107,22 @@ def _check(args: argparse.Namespace) -> int:
     for raw in args.paths or [str(default_config())]:
         path = Path(raw)
         pm = plugin_manager(read_plugin_settings(path))
+        for name, error in pm.broken.items():
+            print(_text("plugins.broken", name=name, error=error))
+        problems: list[object] = []
+        try:
+            command_book(pm)
+        except CommandClash as exc:
+            problems.append(exc)
         try:
             load_community(path, vocabulary(pm))
         except ConfigError as exc:
+            problems.extend(exc.problems)
+        for problem in problems:
+            print(problem)
+        if problems:
             failed = True
-            for problem in exc.problems:
-                print(problem)
-            print(_text("cli.check_failed", path=raw, count=len(exc.problems)))
+            print(_text("cli.check_failed", path=raw, count=len(problems)))
         else:
             print(_text("cli.check_ok", path=raw))
     return 1 if failed else 0

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+import pluggy
+
+from .i18n import Catalogue, Translator, environment_locale
 
 if TYPE_CHECKING:
     from .actions import Action
@@ -39,6 +43,19 @@ class ChatCommand:
     """The plugin that contributed it (filled in by core)."""
 
 
+class CommandClash(ValueError):
+    """Two commands claim one name; the sentence names both plugins (terminal's language)."""
+
+    def __init__(self, name: str, first: str, second: str) -> None:
+        self.name, self.plugins = name, (first, second)
+        _ = Translator(Catalogue(), environment_locale())
+        if first == second:
+            text = _("plugins.command_twice", name=name, plugin=first)
+        else:
+            text = _("plugins.command_clash", name=name, first=first, second=second)
+        super().__init__(text)
+
+
 class CommandBook:
     """All commands of the enabled plugins, found by name or alias."""
 
@@ -49,7 +66,7 @@ class CommandBook:
             for name in (command.name, *command.aliases):
                 key = name.lower()
                 if key in self._by_name:
-                    raise ValueError(f"command name /{name} is claimed twice")
+                    raise CommandClash(name, self._by_name[key].plugin, command.plugin)
                 self._by_name[key] = command
             self.commands.append(command)
 
@@ -61,3 +78,12 @@ class CommandBook:
         """The known command name nearest to a mistyped one, if any is near."""
         found = difflib.get_close_matches(name.lower(), list(self._by_name), n=1, cutoff=0.6)
         return found[0] if found else None
+
+
+def command_book(pm: pluggy.PluginManager) -> CommandBook:
+    """The commands of the registered plugins, each marked with its plugin; raises CommandClash."""
+    return CommandBook(
+        replace(command, plugin=impl.plugin_name)
+        for impl in pm.hook.sanshe_commands.get_hookimpls()
+        for command in impl.function() or ()
+    )

@@ -7,12 +7,10 @@ entry-point group.  A community's YAML may disable any of them by name.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import logging
 from collections.abc import Iterable
-from importlib.metadata import entry_points
-from types import ModuleType
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import pluggy
@@ -34,28 +32,52 @@ def plugin_name(module_name: str) -> str:
     return module_name.rsplit(".", 1)[-1]
 
 
-def available_plugins() -> dict[str, ModuleType | Any]:
-    """Every plugin installed: built-ins first, then entry points, by short name."""
-    found: dict[str, ModuleType | Any] = {}
-    for module_name in BUILTINS:
-        found[plugin_name(module_name)] = importlib.import_module(module_name)
+def available_plugins() -> dict[str, EntryPoint]:
+    """Every plugin installed, by short name, not yet imported: built-ins first, then entry points."""
+    found = {
+        plugin_name(module): EntryPoint(plugin_name(module), module, hookspecs.PROJECT)
+        for module in BUILTINS
+    }
     for entry in entry_points(group=hookspecs.PROJECT):
-        found[entry.name] = entry.load()
+        found[entry.name] = entry
     return found
 
 
-def plugin_manager(
-    disabled: Iterable[str] = (), extra: Iterable[object] = ()
-) -> pluggy.PluginManager:
-    """A plugin manager with every installed plugin but the ``disabled`` ones, plus ``extra``."""
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
-    pm.add_hookspecs(hookspecs)
+class Plugins(pluggy.PluginManager):
+    """The enabled plugins, registered; :attr:`broken` holds those that could not be loaded."""
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT)
+        self.add_hookspecs(hookspecs)
+        self.broken: dict[str, str] = {}
+        """Plugin name -> why it could not be imported or registered (the bot runs without it)."""
+
+    def load(self, name: str, entry: EntryPoint) -> None:
+        """Import and register one installed plugin; a failure leaves it out, logged in one line."""
+        try:
+            self.register(entry.load(), name=name)
+            self.check_pending()
+        except Exception as exc:
+            if self.has_plugin(name):
+                self.unregister(name=name)
+            self.broken[name] = " ".join(f"{type(exc).__name__}: {exc}".split())
+            log.error("plugin %r left out, it could not be loaded: %s", name, self.broken[name])
+
+
+def plugin_manager(disabled: Iterable[str] = (), extra: Iterable[object] = ()) -> Plugins:
+    """The installed plugins but the ``disabled`` ones (never imported), plus ``extra``.
+
+    A plugin in ``extra`` that is also installed (the one being written and
+    tested) is registered once.
+    """
+    pm = Plugins()
     off = set(disabled)
-    for name, plugin in available_plugins().items():
+    for name, entry in available_plugins().items():
         if name not in off:
-            pm.register(plugin, name=name)
+            pm.load(name, entry)
     for plugin in extra:
-        pm.register(plugin, name=getattr(plugin, "__name__", None) or type(plugin).__name__)
+        if not pm.is_registered(plugin):
+            pm.register(plugin, name=getattr(plugin, "__name__", None) or type(plugin).__name__)
     pm.check_pending()
     return pm
 

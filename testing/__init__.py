@@ -93,9 +93,9 @@ class Sandbox:
         pm = plugin_manager(read_plugin_settings(self.config), extra=self.plugins)
         community = load_community(self.config, vocabulary(pm))
         self.storage = Storage(self.db_url)
-        await self.storage.open()
         self.adapter = RecordingAdapter(self.capabilities)
         self.bot = Bot(community, self.adapter, self.storage, pm=pm, config_path=self.config)
+        await self.storage.open()
         await self.bot.start()
         return self
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sanshe.core.actions import Delete, Reply, Send
+from sanshe.core.cli import main
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import available_plugins, plugin_manager
 from sanshe.testing import Sandbox
@@ -89,3 +94,118 @@ async def test_plugins_hear_of_binds_and_reloads() -> None:
         await community.bot.stop()  # waits for the notifications under way
         assert watcher.changes == 2
         await community.bot.start()
+
+
+def install(tmp_path: Path, name: str, module: str, source: str) -> Path:
+    """Write ``module.py`` and a distribution declaring it as plugin ``name``; return the folder."""
+    folder = tmp_path / f"site-{name}"
+    folder.mkdir()
+    (folder / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = folder / f"{name}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(f"[sanshe]\n{name} = {module}\n", encoding="utf-8")
+    return folder
+
+
+BROKEN_PLUGIN = """
+    import sanshe_missing_dependency  # not installed: importing this plugin fails
+"""
+
+CLASHING_PLUGIN = """
+    from sanshe.core.commands import ChatCommand
+    from sanshe.core.hookspecs import hookimpl
+
+
+    @hookimpl
+    def sanshe_commands():
+        return [ChatCommand("helper", lambda ctx: None, help="x.help", aliases=("help",))]
+"""
+
+
+@pytest.fixture
+def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An installed plugin whose import raises."""
+    monkeypatch.syspath_prepend(str(install(tmp_path, "wobbly", "wobbly_plugin", BROKEN_PLUGIN)))
+    yield "wobbly"
+    sys.modules.pop("wobbly_plugin", None)
+
+
+def _disabling(tmp_path: Path, names: str) -> Path:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("  disable: []", f"  disable: [{names}]")
+    text = text.replace("forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml"))
+    return write_community(tmp_path, text)
+
+
+async def test_a_disabled_plugin_is_not_imported(broken: str, tmp_path: Path) -> None:
+    async with Sandbox(_disabling(tmp_path, broken)) as community:
+        [reply] = community.texts(await community.send("maria", "building-1", "/help"))
+        assert "/start" in reply
+    assert "wobbly_plugin" not in sys.modules
+
+
+async def test_a_broken_plugin_is_named_in_one_log_line_and_left_out(
+    broken: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="sanshe.core.plugins"):
+        async with Sandbox(EXAMPLE) as community:
+            [reply] = community.texts(await community.send("maria", "building-1", "/help"))
+            assert "/start" in reply
+    [line] = [r.getMessage() for r in caplog.records if "wobbly" in r.getMessage()]
+    assert "No module named 'sanshe_missing_dependency'" in line
+    assert "\n" not in line
+
+
+def test_check_config_mentions_a_broken_plugin(
+    broken: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANSHE_LANG", "en")
+    assert main(["check-config", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "Plugin “wobbly” could not be loaded, so the bot runs without it: "
+        "ModuleNotFoundError: No module named 'sanshe_missing_dependency'. "
+        "Fix or reinstall it, or disable it under “plugins: disable:”.",
+        f"OK: {EXAMPLE}",
+    ]
+
+
+CLASH = (
+    "Two plugins claim the command /help: “basics” and “clash”. "
+    "Disable one of them under “plugins: disable:”, or rename its command."
+)
+
+
+def test_two_plugins_claiming_one_command_stop_the_run_with_a_sentence(tmp_path: Path) -> None:
+    site = install(tmp_path, "clash", "clash_plugin", CLASHING_PLUGIN)
+    result = subprocess.run(
+        [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(EXAMPLE)],
+        input="maria@building-1: /help\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(site),
+            "SANSHE_LANG": "en",
+            "SANSHE_DB_URL": f"sqlite://{tmp_path}/sanshe.sqlite3",
+        },
+    )
+    assert (result.returncode, result.stdout, result.stderr.strip()) == (1, "", CLASH)
+
+
+def test_check_config_reports_a_command_clash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.syspath_prepend(str(install(tmp_path, "clash", "clash_plugin", CLASHING_PLUGIN)))
+    monkeypatch.setenv("SANSHE_LANG", "en")
+    try:
+        assert main(["check-config", str(EXAMPLE)]) == 1
+    finally:
+        sys.modules.pop("clash_plugin", None)
+    assert capsys.readouterr().out.splitlines() == [
+        CLASH,
+        f"{EXAMPLE}: 1 problem(s) found; nothing was loaded.",
+    ]
