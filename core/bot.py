@@ -15,7 +15,7 @@ from .config import ConfigError, Vocabulary, load_community
 from .context import Context
 from .dispatcher import Dispatcher
 from .events import Event, JoinRequest, MemberJoined, Message, parse_command
-from .i18n import Catalogue, Translator, normalize_locale
+from .i18n import Translator, normalize_locale
 from .model import GROUP_KINDS, ROLES, Community, Group, Person
 from .plugins import (
     as_actions,
@@ -25,6 +25,7 @@ from .plugins import (
     call_first,
     call_votes,
     collect,
+    plugin_catalogue,
     plugin_manager,
 )
 from .rules import RuleBook
@@ -126,10 +127,8 @@ class Bot:
         self.storage = storage
         self.config_path = config_path
         self.pm = pm or plugin_manager(community.plugins.disable)
-        self.catalogue = Catalogue()
-        for folder in collect(self.pm.hook.sanshe_catalogues):
-            self.catalogue.add_folder(Path(folder))
         self.commands = command_book(self.pm)
+        self.catalogue = plugin_catalogue(self.pm, self.commands.commands)
         self.vocabulary = vocabulary(self.pm)
         self.community = community
         self.rules = RuleBook(community, self.vocabulary.conditions, self.vocabulary.actions)

@@ -8,6 +8,7 @@ is a :meth:`str.format` template.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -17,6 +18,8 @@ from babel.messages.pofile import read_po
 #: Locales every catalogue ships; the first one is the fallback.
 LOCALES: tuple[str, ...] = ("en", "zh_CN")
 FALLBACK = "en"
+
+log = logging.getLogger(__name__)
 
 CORE_LOCALES = Path(__file__).parent / "locales"
 
@@ -47,19 +50,33 @@ class Catalogue:
 
     def __init__(self, folders: Iterable[Path] = (CORE_LOCALES,)) -> None:
         self._texts: dict[str, dict[str, str]] = {loc: {} for loc in LOCALES}
+        self._owners: dict[str, str] = {}
+        self._untexted: set[str] = set()
         for folder in folders:
             self.add_folder(Path(folder))
 
-    def add_folder(self, folder: Path) -> None:
-        """Read ``<locale>.po`` files from ``folder``; later folders win on equal keys."""
+    def add_folder(self, folder: Path, owner: str = "") -> tuple[str, ...]:
+        """Read ``<locale>.po`` files from ``folder`` (of plugin ``owner``); return the locales read.
+
+        Later folders win on equal keys.
+        """
+        read = []
         for locale in LOCALES:
             path = folder / f"{locale}.po"
-            if not path.exists():
+            if not path.is_file():
                 continue
+            read.append(locale)
             with path.open("rb") as fh:
                 for message in read_po(fh, locale=locale):
                     if message.id and message.string:
                         self._texts[locale][str(message.id)] = str(message.string)
+                        if owner:
+                            self.own(str(message.id), owner)
+        return tuple(read)
+
+    def own(self, key: str, owner: str) -> None:
+        """Note that keys beginning like ``key`` (up to its first dot) are plugin ``owner``'s."""
+        self._owners.setdefault(key.split(".", 1)[0], owner)
 
     def keys(self, locale: str) -> set[str]:
         """The message ids a locale has text for."""
@@ -67,7 +84,14 @@ class Catalogue:
 
     def gettext(self, locale: str, key: str, /, **values: object) -> str:
         """The text of ``key`` in ``locale`` (falling back to English), filled with ``values``."""
-        template = self._texts.get(locale, {}).get(key) or self._texts[FALLBACK].get(key) or key
+        template = self._texts.get(locale, {}).get(key) or self._texts[FALLBACK].get(key)
+        if template is None:
+            template = key
+            if key not in self._untexted:
+                self._untexted.add(key)
+                owner = self._owners.get(key.split(".", 1)[0])
+                whose = f" (plugin {owner!r})" if owner else ""
+                log.warning("no text for %r%s in any catalogue: people see the key", key, whose)
         return template.format_map(_Missing(values)) if values else template
 
 

@@ -11,12 +11,15 @@ import inspect
 import logging
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any
 
 import pluggy
 
 from . import hookspecs
 from .actions import Action
+from .commands import ChatCommand
+from .i18n import LOCALES, Catalogue
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,32 @@ def plugin_manager(disabled: Iterable[str] = (), extra: Iterable[object] = ()) -
             pm.register(plugin, name=getattr(plugin, "__name__", None) or type(plugin).__name__)
     pm.check_pending()
     return pm
+
+
+def plugin_catalogue(pm: pluggy.PluginManager, commands: Iterable[ChatCommand]) -> Catalogue:
+    """Core's texts and every plugin's; warns once per plugin, naming it, about texts it lacks."""
+    catalogue = Catalogue()
+    for impl in pm.hook.sanshe_catalogues.get_hookimpls():
+        for folder in impl.function() or ():
+            found = catalogue.add_folder(Path(folder), owner=impl.plugin_name)
+            if missing := [locale for locale in LOCALES if locale not in found]:
+                log.warning(
+                    "plugin %r ships no catalogue for %s in %s: "
+                    "install its locales/*.po files with it (package data)",
+                    impl.plugin_name,
+                    ", ".join(missing),
+                    folder,
+                )
+    untexted: dict[str, list[str]] = {}
+    for command in commands:
+        catalogue.own(command.help, command.plugin)
+        if missing := [loc for loc in LOCALES if command.help not in catalogue.keys(loc)]:
+            untexted.setdefault(command.plugin, []).append(f"{command.help} ({', '.join(missing)})")
+    for plugin, keys in untexted.items():
+        log.warning(
+            "plugin %r has no text for %s: people will see the key", plugin, "; ".join(keys)
+        )
+    return catalogue
 
 
 def as_actions(result: object) -> list[Action]:

@@ -209,3 +209,49 @@ def test_check_config_reports_a_command_clash(
         CLASH,
         f"{EXAMPLE}: 1 problem(s) found; nothing was loaded.",
     ]
+
+
+UNSHIPPED_PLUGIN = """
+    from pathlib import Path
+
+    from sanshe.core.commands import ChatCommand
+    from sanshe.core.hookspecs import hookimpl
+
+
+    @hookimpl
+    def sanshe_catalogues():
+        return [Path(__file__).parent / "locales"]  # not installed with the module
+
+
+    @hookimpl
+    def sanshe_commands():
+        return [
+            ChatCommand(
+                "supplies", lambda ctx: ctx.reply(ctx._("mine.thanks")), help="mine.help.supplies"
+            )
+        ]
+"""
+
+
+async def test_a_plugin_without_its_catalogues_is_named_in_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = install(tmp_path, "mine", "mine_plugin", UNSHIPPED_PLUGIN)
+    monkeypatch.syspath_prepend(str(site))
+    try:
+        with caplog.at_level(logging.WARNING):
+            async with Sandbox(EXAMPLE) as community:
+                at_start = [r.getMessage() for r in caplog.records]
+                for _ in range(2):
+                    actions = await community.send("maria", "building-1", "/supplies")
+                    assert community.texts(actions) == ["mine.thanks"]
+    finally:
+        sys.modules.pop("mine_plugin", None)
+    assert at_start == [
+        f"plugin 'mine' ships no catalogue for en, zh_CN in {site / 'locales'}: "
+        "install its locales/*.po files with it (package data)",
+        "plugin 'mine' has no text for mine.help.supplies (en, zh_CN): people will see the key",
+    ]
+    assert [r.getMessage() for r in caplog.records][2:] == [
+        "no text for 'mine.thanks' (plugin 'mine') in any catalogue: people see the key"
+    ]
