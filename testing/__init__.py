@@ -5,7 +5,7 @@
     from sanshe.testing import Sandbox
 
     async def test_help_lists_bind_for_social_workers():
-        async with Sandbox("config/community.yaml") as community:
+        async with Sandbox() as community:  # the example community shipped with sanshe
             texts = community.texts(await community.send("wang", "building-1", "/help"))
             assert "/bind" in texts[0]
 
@@ -26,6 +26,7 @@ from typing import Any
 
 from sanshe.core.actions import ALL_ACTIONS, Action
 from sanshe.core.bot import Bot, vocabulary
+from sanshe.core.cli import shipped_example
 from sanshe.core.config import load_community, read_plugin_settings
 from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
 from sanshe.core.model import Community
@@ -59,21 +60,22 @@ class RecordingAdapter:
 class Sandbox:
     """A community loaded from YAML, run on a :class:`RecordingAdapter` and a real database.
 
-    ``db_url`` defaults to an in-memory SQLite database; give a file URL to
+    ``config`` is the community file; without it, the example community
+    shipped with sanshe.  ``db_url`` defaults to an in-memory SQLite database; give a file URL to
     survive :meth:`restart`.  ``plugins`` registers extra plugin modules (the
-    one you are writing) beside the installed ones.
+    one you are writing) beside the installed ones, once even if it is installed too.
     """
 
     def __init__(
         self,
-        config: str | Path,
+        config: str | Path | None = None,
         *,
         db_url: str = "sqlite://:memory:",
         plugins: Sequence[object] = (),
         capabilities: Iterable[type[Action]] = ALL_ACTIONS,
         timeout: float = 10.0,
     ) -> None:
-        self.config = Path(config)
+        self.config = Path(config) if config is not None else shipped_example()
         self.db_url = db_url
         self.plugins = tuple(plugins)
         self.capabilities = tuple(capabilities)
