@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pluggy
 
-from .actions import Action
+from .actions import Action, Delete
 from .adapter import ActionFailed, Adapter, performing_outbox_key
 from .commands import ChatCommand, command_book
 from .config import ConfigError, Vocabulary, load_community
@@ -28,8 +28,10 @@ from .plugins import (
     plugin_catalogue,
     plugin_manager,
 )
+from .privacy import excerpt
 from .rules import RuleBook
 from .storage import Storage
+from .text import storable_event
 
 log = logging.getLogger(__name__)
 
@@ -198,8 +200,8 @@ class Bot:
     # -- events ------------------------------------------------------------------------
 
     def submit(self, event: Event) -> asyncio.Future[None]:
-        """Queue an event; the returned future completes once it is handled and checkpointed."""
-        return self.dispatcher.submit(event)
+        """Queue an event (its texts made storable); the future completes once it is checkpointed."""
+        return self.dispatcher.submit(storable_event(event))
 
     async def process(self, events: list[Event]) -> list[BaseException | None]:
         """Handle events of one chat exactly once, in order: decide, checkpoint, then perform.
@@ -250,21 +252,33 @@ class Bot:
         return Context(self, event, group, person)
 
     async def handle(self, event: Event) -> list[Action]:
-        """Decide what to do about ``event`` (no network side effects)."""
+        """Decide what to do about ``event`` (no network side effects).
+
+        In a group, the service rules see every message first, commands
+        included; a message they delete goes no further (their own actions tell
+        the person why).  A private message that nothing took is answered with
+        the commands open to the person.
+        """
         ctx = self.context(event)
         if not isinstance(event, Message):
             on = _RULE_EVENTS.get(type(event))
             actions = await self.rules.apply(ctx, on) if on else []
             return actions + await call_each(self.pm.hook.sanshe_event, context=ctx)
+        ruled = await self.rules.apply(ctx)
+        if any(isinstance(a, Delete) for a in ruled):
+            return ruled
         taken = await call_first(self.pm.hook.sanshe_dialog, context=ctx)
         if taken is not None:
-            return taken
+            return ruled + taken
         command = parse_command(event.text)
         if command is not None:
             ctx.command = command
-            return await self.run_command(ctx)
-        actions = await self.rules.apply(ctx)
-        return actions + await call_each(self.pm.hook.sanshe_message, context=ctx)
+            return ruled + await self.run_command(ctx)
+        actions = ruled + await call_each(self.pm.hook.sanshe_message, context=ctx)
+        if event.direct and not actions:
+            lines = [ctx._("direct.not_understood"), *await self.command_lines(ctx)]
+            actions.append(ctx.reply("\n".join(lines)))
+        return actions
 
     async def run_command(self, ctx: Context) -> list[Action]:
         """Run the command in ``ctx``, if it exists and the sender may use it here."""
@@ -275,33 +289,88 @@ class Bot:
         if command is None:
             close = self.commands.closest(name)
             hint = _("command.did_you_mean", name=close) if close else ""
-            return [ctx.reply(_("command.unknown", name=name, hint=hint))]
+            return [ctx.reply(_("command.unknown", name=excerpt(name), hint=hint))]
         if command.where == "group" and ctx.event.direct:
             return [ctx.reply(_("command.only_in_group", name=name))]
         if command.where == "direct" and not ctx.event.direct:
             return [ctx.reply(_("command.only_in_private", name=name))]
-        if not await self.may_use(ctx, command):
-            if not command.roles:
-                return [ctx.reply(_("command.denied", name=name))]
-            allowed = _("list.sep").join(self.role_name(r, _) for r in sorted(command.roles))
-            mine = _("list.sep").join(self.role_name(r, _) for r in sorted(ctx.roles)) or _(
-                "roles.none"
-            )
-            return [ctx.reply(_("command.refused", name=name, allowed=allowed, mine=mine))]
+        deciding = self.deciding(ctx, command)
+        for place in deciding:
+            if not await self.may_use(place, command):
+                return [ctx.reply(self._refusal(place, ctx, command, name))]
         try:
-            return as_actions(await await_me_maybe(command.handler(ctx)))
+            return as_actions(await await_me_maybe(command.handler(deciding[-1])))
         except Exception:
             log.exception("plugin %r failed in command /%s", command.plugin, command.name)
             return [ctx.reply(_("command.failed", name=name))]
 
+    def deciding(self, ctx: Context, command: ChatCommand) -> list[Context]:
+        """The contexts whose roles must all allow ``command``; the last one runs it.
+
+        A command on the community: the community-wide roles.  Otherwise the
+        chat's group, and the group that the command's ``group_arg`` names if
+        the chat is not that group's (outside groups, only the named one).
+        """
+        if command.acts_on == "community":
+            return [ctx.about(None)]
+        words = ctx.command.words if ctx.command else ()
+        index = command.group_arg
+        named = (
+            self.community.group(words[index]) if index is not None and index < len(words) else None
+        )
+        if named is None or (ctx.group is not None and named.id == ctx.group.id):
+            return [ctx]
+        return [ctx, ctx.about(named)] if ctx.group is not None else [ctx.about(named)]
+
+    def _refusal(self, place: Context, ctx: Context, command: ChatCommand, name: str) -> str:
+        """Why ``place``'s roles do not allow ``command``, in the sender's language."""
+        _ = ctx._
+        if not command.roles:
+            return _("command.denied", name=name)
+        allowed = _("list.sep").join(self.role_name(r, _) for r in sorted(command.roles))
+        mine = _("list.sep").join(self.role_name(r, _) for r in sorted(place.roles))
+        mine = mine or _("roles.none")
+        if command.acts_on == "community":
+            return _("command.refused_community", name=name, allowed=allowed, mine=mine)
+        if place.group is not None and place.group is not ctx.group:
+            group = place.group.name
+            return _("command.refused_in", name=name, allowed=allowed, mine=mine, group=group)
+        return _("command.refused", name=name, allowed=allowed, mine=mine)
+
     async def may_use(self, ctx: Context, command: ChatCommand) -> bool:
-        """Whether the sender may use ``command`` here: plugins' votes, then the command's roles."""
+        """Whether ``ctx``'s roles allow ``command``: plugins' votes, then the command's roles."""
         vote = await call_votes(
             self.pm.hook.sanshe_permission, context=ctx, permission=f"command:{command.name}"
         )
         if vote is not None:
             return vote
         return not command.roles or ctx.has_role(command.roles)
+
+    async def open_to(self, ctx: Context, command: ChatCommand) -> bool:
+        """Whether the sender may use ``command`` in this chat (naming one of their groups, if need be)."""
+        if command.where == "group" and ctx.event.direct:
+            return False
+        if command.where == "direct" and not ctx.event.direct:
+            return False
+        if command.acts_on == "community":
+            return await self.may_use(ctx.about(None), command)
+        if await self.may_use(ctx, command):
+            return True
+        if command.group_arg is None or ctx.group is not None:
+            return False
+        for group in self.community.groups:
+            if await self.may_use(ctx.about(group), command):
+                return True
+        return False
+
+    async def command_lines(self, ctx: Context) -> list[str]:
+        """One line per command open to the sender here: its names and what it does."""
+        lines = []
+        for command in self.commands.commands:
+            if command.listed and await self.open_to(ctx, command):
+                names = " ".join(f"/{n}" for n in (command.name, *command.aliases))
+                lines.append(f"{names} — {ctx._(command.help)}")
+        return lines
 
     def _supported(self, event: Event, actions: list[Action]) -> list[Action]:
         """Replace actions the network cannot perform by a note saying so."""

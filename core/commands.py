@@ -26,9 +26,15 @@ ANYONE: frozenset[str] = frozenset()
 class ChatCommand:
     """A command people type in a chat: ``/name args``.
 
-    ``roles`` lists who may use it (held in the scope of the chat's group);
-    empty means anyone.  ``help`` is a catalogue key.  ``where`` limits it to
-    ``group`` chats or ``direct`` chats; ``any`` allows both.
+    ``roles`` lists who may use it; empty means anyone.  Which of the
+    sender's roles count depends on what it acts on: ``acts_on="chat"`` (the
+    roles held in the chat's group; outside groups, community-wide roles
+    only) or ``"community"`` (community-wide roles only, wherever it is
+    typed).  ``group_arg`` is the argument (0: the first word) that may name
+    the group it acts on: where that group is not the chat's, the roles held
+    in it must allow the command too.  ``help`` is a catalogue key.
+    ``where`` limits it to ``group`` chats or ``direct`` chats; ``any``
+    allows both.
     """
 
     name: str
@@ -37,6 +43,8 @@ class ChatCommand:
     aliases: tuple[str, ...] = ()
     roles: frozenset[str] = ANYONE
     where: str = "any"
+    acts_on: str = "chat"
+    group_arg: int | None = None
     listed: bool = True
     """False for commands that only make sense inside a dialog; /help leaves them out."""
     plugin: str = ""

@@ -12,20 +12,24 @@ from .model import Community, Group, Person
 
 if TYPE_CHECKING:
     from .bot import Bot
+    from .rules import Fired
 
 
-def roles_in(community: Community, person: Person, group: Group | None) -> frozenset[str]:
-    """The roles ``person`` has in ``group`` (outside any group: every role they hold).
+def roles_in(
+    community: Community, person: Person, group: Group | None, *, member: bool = True
+) -> frozenset[str]:
+    """The roles ``person`` has in ``group``; outside any group, their community-wide roles only.
 
-    Scoped roles count only in their groups; whoever has no role there has the
-    member role of the group's kind (resident, client); holders of a role that
-    administers the group are also its ``group_admin``.
+    Scoped roles count only in their groups.  Whoever has no role in a group
+    has the member role of its kind (resident, client), unless ``member`` is
+    False: a group named from elsewhere, where being in its chat proves
+    nothing.  Holders of a role that administers the group are its ``group_admin``.
     """
-    roles = {g.role for g in person.roles if group is None or g.covers(group.id)}
+    roles = {g.role for g in person.roles if g.covers(group.id if group else None)}
     if group is not None:
-        member = community.member_role(group.kind)
-        if member and not roles:
-            roles.add(member)
+        member_role = community.member_role(group.kind)
+        if member and member_role and not roles:
+            roles.add(member_role)
         if roles.intersection(group.administered_by):
             roles.add("group_admin")
     return frozenset(roles)
@@ -34,10 +38,12 @@ def roles_in(community: Community, person: Person, group: Group | None) -> froze
 class Context:
     """One event, with the community, group, person and roles it concerns.
 
-    ``_`` translates catalogue keys into the person's language.
+    ``group`` is the chat's group, or for a command that names another group,
+    that group (see :meth:`about`).  ``_`` translates catalogue keys into the
+    person's language.  ``fired`` is set while a service rule's actions run.
     """
 
-    __slots__ = ("bot", "event", "group", "person", "roles", "_", "command")
+    __slots__ = ("bot", "event", "group", "person", "roles", "_", "command", "fired")
 
     def __init__(
         self,
@@ -46,14 +52,25 @@ class Context:
         group: Group | None,
         person: Person,
         command: Command | None = None,
+        roles: frozenset[str] | None = None,
     ) -> None:
         self.bot = bot
         self.event = event
         self.group = group
         self.person = person
         self.command = command
-        self.roles = roles_in(bot.community, person, group)
+        self.roles = roles_in(bot.community, person, group) if roles is None else roles
         self._: Translator = bot.translator(person, event)
+        self.fired: Fired | None = None
+
+    def about(self, group: Group | None) -> Context:
+        """This event as it concerns ``group`` named from elsewhere (None: the whole community).
+
+        Only the roles the person holds there count: no member role, since
+        naming a group does not make one its member.
+        """
+        roles = roles_in(self.community, self.person, group, member=False)
+        return Context(self.bot, self.event, group, self.person, self.command, roles)
 
     @property
     def community(self) -> Community:

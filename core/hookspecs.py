@@ -67,14 +67,19 @@ def sanshe_permission(context: Context, permission: str) -> bool | None:
 def sanshe_dialog(context: Context) -> Action | Iterable[Action] | None:
     """Answer a message that belongs to a conversation this plugin holds with the sender.
 
-    Called before commands and rules.  The first plugin that returns
-    something other than None has taken the message; nothing else sees it.
+    Called before commands.  In a group the service rules see the message
+    first, and a message they delete reaches no dialog and no command.  The
+    first plugin that returns something other than None has taken the
+    message; no command and no ``sanshe_message`` sees it.
     """
 
 
 @hookspec
 def sanshe_message(context: Context) -> Action | Iterable[Action] | None:
-    """React to a message that is not a command and not part of a dialog."""
+    """React to a message that is not a command and not part of a dialog.
+
+    In a group it comes after the service rules, and not at all when they deleted it.
+    """
 
 
 @hookspec

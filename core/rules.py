@@ -2,7 +2,8 @@
 
 Condition and action kinds come from plugins (``sanshe_rule_conditions``,
 ``sanshe_rule_actions``); the engine itself knows only the text conditions
-``keywords`` and ``regex``.  All keywords of all rules go into one
+``keywords`` and ``regex``.  While a rule's actions run, ``context.fired``
+says which rule fired and what kinds of content it matched.  All keywords of all rules go into one
 Aho-Corasick automaton and all regexes into one combined pattern, compiled
 once, so the cost of a message does not grow with the number of rules: only
 rules whose text matched are looked at further.
@@ -10,6 +11,7 @@ rules whose text matched are looked at further.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -33,15 +35,33 @@ class Condition:
     """A condition kind for ``when:``.
 
     ``parse`` checks and prepares the YAML value once at load (raise
-    ``ValueError`` with a catalogue key whose text tells a moderator what is
-    wrong); ``check`` answers for one event; ``describe`` says it in plain
-    words for ``/rules``.
+    ``ValueError(key)`` or ``ValueError(key, {values})`` with a catalogue key
+    whose text tells a moderator what is wrong); a ``parse`` with a parameter
+    named ``community`` is also given the community, to check names against
+    it.  ``check`` answers for one event; ``describe`` says it in plain words
+    for ``/rules``.
     """
 
     name: str
     check: Callable[[Context, Any], bool | Awaitable[bool]]
     describe: Callable[[Translator, Any], str]
     parse: Callable[[Any], Any] = lambda value: value
+    found: Callable[[Context, Any], Iterable[str]] | None = None
+    """For a condition about content: the kinds it found in this event (``phone``…)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """A rule whose actions are running, and what it matched, never the matched text itself.
+
+    ``keywords`` are the rule's own keywords found in the message; ``kinds``
+    the other kinds of content (``pattern``, ``phone``, ``id_number``…), each
+    named in the catalogues as ``content.<kind>``.
+    """
+
+    rule: Rule
+    keywords: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +78,20 @@ class RuleProblem(Exception):
     """A rule that cannot be used; ``path`` points into the YAML under ``rules``."""
 
     def __init__(
-        self, path: tuple[str | int, ...], key: str, at_key: bool = False, **values: object
+        self,
+        path: tuple[str | int, ...],
+        key: str,
+        at_key: bool = False,
+        reason_values: Mapping[str, object] | None = None,
+        **values: object,
     ) -> None:
         super().__init__(key)
         self.path = path
         self.key = key
         self.at_key = at_key
         self.values = values
+        self.reason_values = reason_values or {}
+        """The values of ``values["reason"]``, a catalogue key of its own."""
 
 
 @dataclass(slots=True)
@@ -160,7 +187,10 @@ class RuleBook:
                 elif name == "regex":
                     regexes = _parse_regexes(value, where)
                 elif name in conditions:
-                    checks.append((conditions[name], _parse(conditions[name].parse, value, where)))
+                    condition = conditions[name]
+                    checks.append(
+                        (condition, _parse(condition.parse, value, where, self.community))
+                    )
                 else:
                     known = ", ".join(sorted({*conditions, *TEXT_CONDITIONS}))
                     raise RuleProblem(
@@ -178,7 +208,9 @@ class RuleBook:
                 if name not in actions:
                     known = ", ".join(sorted(actions))
                     raise RuleProblem(where, "config.unknown_rule_action", name=name, known=known)
-                steps.append((actions[name], _parse(actions[name].parse, value, where)))
+                steps.append(
+                    (actions[name], _parse(actions[name].parse, value, where, self.community))
+                )
             except RuleProblem as problem:
                 found.append(problem)
         self.problems.extend(found)
@@ -227,8 +259,12 @@ class RuleBook:
         for index in self.candidates(context.group, on, context.text):
             compiled = self._rules[index]
             if all([await await_me_maybe(c.check(context, v)) for c, v in compiled.conditions]):
-                for step, value in compiled.steps:
-                    actions.extend(as_actions(await await_me_maybe(step.run(context, value))))
+                context.fired = _fired(compiled, context)
+                try:
+                    for step, value in compiled.steps:
+                        actions.extend(as_actions(await await_me_maybe(step.run(context, value))))
+                finally:
+                    context.fired = None
         return _unique(actions)
 
     def describe(self, group: Group, _: Translator) -> list[str]:
@@ -259,11 +295,37 @@ class RuleBook:
         return lines
 
 
-def _parse(parse: Callable[[Any], Any], value: Any, where: tuple[str | int, ...]) -> Any:
+def _fired(compiled: _Compiled, context: Context) -> Fired:
+    """What ``compiled`` matched in ``context``'s event."""
+    lowered = context.text.lower()
+    kinds = ["pattern"] if compiled.regexes else []
+    for condition, value in compiled.conditions:
+        if condition.found is not None:
+            kinds.extend(k for k in condition.found(context, value) if k not in kinds)
+    keywords = tuple(k for k in compiled.keywords if k in lowered)
+    return Fired(compiled.rule, keywords, tuple(kinds))
+
+
+def _parse(
+    parse: Callable[..., Any], value: Any, where: tuple[str | int, ...], community: Community
+) -> Any:
     try:
+        if _wants_community(parse):
+            return parse(value, community=community)
         return parse(value)
     except ValueError as exc:
-        raise RuleProblem(where, "config.rule_value", reason=str(exc)) from exc
+        reason = exc.args[0] if exc.args else ""
+        values = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
+        raise RuleProblem(
+            where, "config.rule_value", reason_values=values, reason=str(reason)
+        ) from exc
+
+
+def _wants_community(parse: Callable[..., Any]) -> bool:
+    try:
+        return "community" in inspect.signature(parse).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _unique(actions: list[Action]) -> list[Action]:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sanshe.core.actions import Action
 from sanshe.core.commands import ChatCommand
-from sanshe.core.context import Context, roles_in
+from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
+from sanshe.core.privacy import excerpt
 
 BINDERS = frozenset({"community_worker", "social_worker", "group_admin"})
 RELOADERS = frozenset({"community_worker", "social_worker"})
@@ -36,9 +37,15 @@ def sanshe_commands() -> Iterable[ChatCommand]:
             aliases=("绑定",),
             roles=BINDERS,
             where="group",
+            group_arg=0,
         ),
         ChatCommand(
-            "reload", reload, help="basics.help.reload", aliases=("重新加载",), roles=RELOADERS
+            "reload",
+            reload,
+            help="basics.help.reload",
+            aliases=("重新加载",),
+            roles=RELOADERS,
+            acts_on="community",
         ),
     ]
 
@@ -50,20 +57,7 @@ def start(ctx: Context) -> Action:
 
 async def help_(ctx: Context) -> Action:
     """List the commands this person may use here, in their language."""
-    _ = ctx._
-    lines = [_("basics.help.title")]
-    for command in ctx.bot.commands.commands:
-        if not command.listed:
-            continue
-        if command.where == "group" and ctx.event.direct:
-            continue
-        if command.where == "direct" and not ctx.event.direct:
-            continue
-        if not await ctx.bot.may_use(ctx, command):
-            continue
-        names = " ".join(f"/{n}" for n in (command.name, *command.aliases))
-        lines.append(f"{names} — {_(command.help)}")
-    return ctx.reply("\n".join(lines))
+    return ctx.reply("\n".join([ctx._("basics.help.title"), *await ctx.bot.command_lines(ctx)]))
 
 
 def whoami(ctx: Context) -> Action:
@@ -121,7 +115,10 @@ def rules(ctx: Context) -> Action:
 
 
 async def bind(ctx: Context) -> Action:
-    """Bind the chat this is typed in to a group of the community file."""
+    """Bind the chat this is typed in to a group of the community file.
+
+    Core has checked the sender's roles both in this chat's group and in the named one.
+    """
     _ = ctx._
     assert ctx.command is not None
     if len(ctx.command.words) != 1:
@@ -130,16 +127,20 @@ async def bind(ctx: Context) -> Action:
     group = ctx.community.group(group_id)
     if group is None:
         known = "、".join(g.id for g in ctx.community.groups)
-        return ctx.reply(_("basics.bind.unknown", group=group_id, known=known))
-    if roles_in(ctx.community, ctx.person, group).isdisjoint(BINDERS):
-        return ctx.reply(_("basics.bind.not_yours", group=group_id))
+        return ctx.reply(_("basics.bind.unknown", group=excerpt(group_id), known=known))
     await ctx.bot.bind(ctx.event.network, ctx.event.chat, group.id, ctx.person.id)
     return ctx.reply(_("basics.bind.done", name=group.name, id=group.id))
 
 
-def reload(ctx: Context) -> Action:
-    """Read the community file again; a wrong file leaves the running one in force."""
+def reload(ctx: Context) -> list[Action]:
+    """Read the community file again; a wrong file leaves the running one in force.
+
+    What is wrong (with the file's path) goes privately to the person who asked.
+    """
     problems = ctx.bot.reload()
-    if problems:
-        return ctx.reply(ctx._("basics.reload.refused", count=len(problems), first=problems[0]))
-    return ctx.reply(ctx._("basics.reload.done"))
+    if not problems:
+        return [ctx.reply(ctx._("basics.reload.done"))]
+    details = ctx.direct(ctx._("basics.reload.refused", count=len(problems), first=problems[0]))
+    if ctx.event.direct:
+        return [details]
+    return [ctx.reply(ctx._("basics.reload.refused_here")), details]

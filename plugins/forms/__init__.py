@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from sanshe.core.actions import Action
 from sanshe.core.commands import ChatCommand
@@ -13,6 +14,7 @@ from sanshe.core.forms import BACK, CANCEL, SKIP, FormDialog, FormResult, open_d
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Form
 from sanshe.core.plugins import call_each
+from sanshe.core.privacy import excerpt
 
 
 @hookimpl
@@ -23,7 +25,7 @@ def sanshe_catalogues() -> Iterable[Path]:
 @hookimpl
 def sanshe_commands() -> Iterable[ChatCommand]:
     return [
-        ChatCommand("form", start_form, help="forms.help.form", aliases=("填表",)),
+        ChatCommand("form", start_form, help="forms.help.form", aliases=("填表",), group_arg=1),
         ChatCommand("back", not_in_form, help="forms.help.back", aliases=BACK[1:], listed=False),
         ChatCommand("skip", not_in_form, help="forms.help.skip", aliases=SKIP[1:], listed=False),
         ChatCommand(
@@ -37,22 +39,39 @@ def may_fill(ctx: Context, form: Form) -> bool:
     return form.fill == "anyone" or ctx.has_role(form.fill)
 
 
+def _named_ways(ctx: Context, form: Form) -> list[str]:
+    """Outside a group: ``/form <id> <group>`` for each group whose roles let the sender fill it."""
+    if ctx.group is not None:
+        return []
+    return [f"/form {form.id} {g.id}" for g in ctx.community.groups if may_fill(ctx.about(g), form)]
+
+
 async def start_form(ctx: Context) -> list[Action]:
-    """``/form <id>``: open the form in a private chat; ``/form`` alone lists the forms."""
+    """``/form <id> [group]``: open the form in a private chat; ``/form`` alone lists the forms.
+
+    The group is needed outside groups by those whose role is held in a group only.
+    """
     _ = ctx._
     assert ctx.command is not None
     mine = [f for f in ctx.community.forms if may_fill(ctx, f)]
     if not ctx.command.words:
-        if not mine:
+        lines = [f"/form {f.id} — {_.pick(f.title)}" for f in mine]
+        for other in ctx.community.forms:
+            if other not in mine:
+                lines.extend(f"{way} — {_.pick(other.title)}" for way in _named_ways(ctx, other))
+        if not lines:
             return [ctx.reply(_("forms.none"))]
-        lines = [_("forms.list")] + [f"/form {f.id} — {_.pick(f.title)}" for f in mine]
-        return [ctx.reply("\n".join(lines))]
+        return [ctx.reply("\n".join([_("forms.list"), *lines]))]
     form_id = ctx.command.words[0]
     form = ctx.community.form(form_id)
     if form is None:
         known = "、".join(f.id for f in mine) or "—"
-        return [ctx.reply(_("forms.unknown", form=form_id, known=known))]
+        return [ctx.reply(_("forms.unknown", form=excerpt(form_id), known=known))]
     if not may_fill(ctx, form):
+        ways = _named_ways(ctx, form)
+        if ways:
+            how = _("list.sep").join(ways)
+            return [ctx.reply(_("forms.not_allowed_here", title=_.pick(form.title), how=how))]
         return [ctx.reply(_("forms.not_allowed", title=_.pick(form.title)))]
     group_id = ctx.group.id if ctx.group else None
     _dialog, first = await FormDialog.begin(ctx.person_key, ctx.event.network, form, group_id, _)
@@ -69,27 +88,43 @@ def not_in_form(ctx: Context) -> Action:
 
 @hookimpl
 async def sanshe_dialog(context: Context) -> list[Action] | None:
-    """Take private messages of a person who is filling a form."""
+    """Take private messages of a person who is filling a form (``/`` alone included)."""
     event = context.event
     if not event.direct or not isinstance(event, Message):
         return None
     text = event.text.strip()
-    if text.startswith("/") and text[1:].split(" ", 1)[0].lower() not in (*BACK, *SKIP, *CANCEL):
+    name = text[1:].split(" ", 1)[0].lower()
+    if text.startswith("/") and name and name not in (*BACK, *SKIP, *CANCEL):
         return None
     dialog = await open_dialog(context.person_key, context.community, context._)
     if dialog is None:
         return None
-    texts, answers = await dialog.answer(text)
+    event_key = f"{event.network}|{event.event_id}"
+    storage = context.bot.storage
+    if dialog.finished:
+        record_id = dialog.session.record_id
+        record = await storage.record(record_id) if dialog.took(event_key) is not None else None
+        if record is None:  # the person has moved on: the dialog is over
+            await dialog.session.delete()
+            return None
+        return await _completed(context, dialog, record.id, record.data)  # the last answer again
+    texts, answers = await dialog.answer(text, event_key)
     actions: list[Action] = [context.direct("\n".join(texts))] if texts else []
     if answers is None:
         return actions
     group_id = dialog.session.group_id
-    record = await context.bot.storage.add_record(
+    record = await storage.add_record(
         dialog.form.id, context.person_key, group_id, answers, finishing=dialog.session
     )
-    actions.append(context.direct(dialog.summary(answers)))
-    result = FormResult(dialog.form, record.id, context.person_key, answers)
-    actions.extend(
-        await call_each(context.bot.pm.hook.sanshe_form_submitted, context=context, result=result)
-    )
-    return actions
+    return actions + await _completed(context, dialog, record.id, answers)
+
+
+async def _completed(
+    context: Context, dialog: FormDialog, record_id: int, answers: dict[str, Any]
+) -> list[Action]:
+    """The summary for the person, and what plugins do about the stored record."""
+    result = FormResult(dialog.form, record_id, context.person_key, answers)
+    return [
+        context.direct(dialog.summary(answers)),
+        *await call_each(context.bot.pm.hook.sanshe_form_submitted, context=context, result=result),
+    ]

@@ -10,7 +10,6 @@ These are the vocabulary of the service rules moderators write in YAML::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,29 +17,11 @@ from typing import Any
 from sanshe.core.actions import Action, Ban, Delete, Remove, Restrict, Send
 from sanshe.core.context import Context
 from sanshe.core.events import Message
-from sanshe.core.forms import check_id_number
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.i18n import Translator
-from sanshe.core.rules import Condition, RuleAction
-
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
-_ID = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
-
-
-def _has_id_number(text: str) -> bool:
-    for match in _ID.finditer(text):
-        try:
-            check_id_number(match.group())
-        except ValueError:
-            continue
-        return True
-    return False
-
-
-DETECTORS = {
-    "phone": lambda text: _PHONE.search(text) is not None,
-    "id_number": _has_id_number,
-}
+from sanshe.core.model import Community, all_roles
+from sanshe.core.privacy import DETECTORS, personal_data
+from sanshe.core.rules import Condition, Fired, RuleAction
 
 
 @hookimpl
@@ -48,18 +29,26 @@ def sanshe_catalogues() -> Iterable[Path]:
     return [Path(__file__).parent / "locales"]
 
 
-def _roles(value: Any) -> frozenset[str]:
+def _roles(value: Any, community: Community) -> frozenset[str]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(r, str) for r in items):
         raise ValueError("moderation.parse.roles")
+    known = all_roles(community)
+    unknown = [r for r in items if r not in known]
+    if unknown:
+        raise ValueError(
+            "moderation.parse.unknown_role", {"role": unknown[0], "known": ", ".join(sorted(known))}
+        )
     return frozenset(items)
 
 
 def _detectors(value: Any) -> tuple[str, ...]:
-    items = (
-        list(DETECTORS) if value in (None, True) else ([value] if isinstance(value, str) else value)
-    )
-    if not isinstance(items, list) or not all(item in DETECTORS for item in items):
+    if value is None or value is True:
+        return tuple(DETECTORS)
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(
+        isinstance(item, str) and item in DETECTORS for item in items
+    ):
         raise ValueError("moderation.parse.personal_data")
     return tuple(items)
 
@@ -112,9 +101,10 @@ def sanshe_rule_conditions() -> Iterable[Condition]:
         ),
         Condition(
             "personal_data",
-            check=lambda ctx, kinds: any(DETECTORS[k](ctx.text) for k in kinds),
+            check=lambda ctx, kinds: bool(personal_data(ctx.text, kinds)),
             describe=lambda _, kinds: _("moderation.when.personal_data"),
             parse=_detectors,
+            found=lambda ctx, kinds: personal_data(ctx.text, kinds),
         ),
     ]
 
@@ -158,6 +148,7 @@ def _mute(ctx: Context, minutes: int) -> Action:
 
 
 def _tell_admins(ctx: Context, text: Any) -> list[Action]:
+    """Tell the group's admins privately: which rule fired, on whose message, on what kind of content."""
     group = ctx.group
     if group is None:
         return []
@@ -169,12 +160,22 @@ def _tell_admins(ctx: Context, text: Any) -> list[Action]:
         _ = ctx.bot.translator(admin)
         note = _.pick(text) if text else _("moderation.tell_admins.default")
         who = ctx.person.name or ctx.event.sender_name or ctx.event.sender
-        actions.append(
-            ctx.direct(
-                _("moderation.tell_admins", group=group.name, who=who, note=note), user=handle
-            )
-        )
+        rule, content = _what_fired(ctx.fired, _)
+        alert = _("moderation.tell_admins", group=group.name, who=who, rule=rule, content=content)
+        actions.append(ctx.direct(f"{alert}{note}", user=handle))
     return actions
+
+
+def _what_fired(fired: Fired | None, _: Translator) -> tuple[str, str]:
+    """The rule's name (its description, else its id) and the kinds of content it matched."""
+    if fired is None:
+        return "", _("moderation.content.conditions")
+    rule = _.pick(fired.rule.description) if fired.rule.description else fired.rule.id
+    kinds = [_(f"content.{kind}") for kind in fired.kinds]
+    if fired.keywords:
+        words = _("list.sep").join(f"“{k}”" for k in fired.keywords)
+        kinds.insert(0, _("content.keyword", words=words))
+    return rule, _("list.sep").join(kinds) or _("moderation.content.conditions")
 
 
 def _move_to_private(ctx: Context, _value: None) -> list[Action]:

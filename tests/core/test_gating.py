@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sanshe.core.actions import Delete, DirectMessage, Reply, Send
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.testing import Sandbox
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, write_community
 
 
 async def test_resident_is_refused_bind_with_who_may(community: Sandbox) -> None:
@@ -23,9 +26,9 @@ async def test_scoped_role_counts_only_in_its_groups(community: Sandbox) -> None
 
 async def test_bind_checks_the_scope_of_the_target_group(community: Sandbox) -> None:
     [text] = community.texts(await community.send("zhao", "lobby", "/bind building-1"))
-    assert "仅限" in text  # lobby is no group of zhao's: no role there at all
+    assert "已绑定" in text  # zhao administers building-1, so he may bind a new chat to it
     [text] = community.texts(await community.send("chen", "building-3", "/bind building-1"))
-    assert "不是“building-1”的管理人员" in text
+    assert "仅限以下身份使用" in text and "您在1号楼居民群的身份是：无" in text
 
 
 async def test_bind_persists_and_maps_the_chat(tmp_path) -> None:
@@ -93,8 +96,6 @@ async def test_group_only_command_in_private_chat(community: Sandbox) -> None:
 
 
 async def test_a_reload_moves_yaml_chats_and_keeps_binds(tmp_path) -> None:
-    from tests.conftest import write_community
-
     text = EXAMPLE.read_text(encoding="utf-8").replace(
         "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
     )
@@ -116,3 +117,92 @@ async def test_a_reload_moves_yaml_chats_and_keeps_binds(tmp_path) -> None:
         assert s.texts(await s.send("maria", "room-b", "/groupinfo"))[0].startswith("聚焦服务群")
         assert "/bind" in s.texts(await s.send("maria", "room-a", "/groupinfo"))[0]  # no group now
         assert s.texts(await s.send("maria", "lobby", "/groupinfo"))[0].startswith("1号楼居民群")
+
+
+def _with_people(tmp_path: Path, people: str) -> Path:
+    """The example community (forms by absolute path) with more people appended."""
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
+    )
+    return write_community(tmp_path, text.replace("\nrules:\n", f"{people}\nrules:\n", 1))
+
+
+LIN = """  - id: lin
+    name: 林社工
+    handles: {console: lin}
+    roles:
+      - {role: social_worker, groups: [focus-1]}
+"""
+
+
+async def test_a_scoped_role_does_not_act_on_the_community(tmp_path: Path) -> None:
+    async with Sandbox(_with_people(tmp_path, LIN)) as s:
+        for where in ("dm", "focus-1", "lobby"):
+            [text] = s.texts(await s.send("lin", where, "/reload"))
+            assert "作用于整个社区" in text, where
+        assert "已重新读取" in s.texts(await s.send("wang", "dm", "/reload"))[0]
+
+
+async def test_scoped_roles_do_not_count_in_a_private_chat(community: Sandbox) -> None:
+    # sun is medical volunteer of focus-1 and key-1 only.
+    [text] = community.texts(await community.send("sun", "dm", "/form medical_service_record"))
+    assert "由工作人员填写" in text and "/form medical_service_record focus-1" in text
+    actions = await community.send("sun", "dm", "/form medical_service_record focus-1")
+    assert [type(a) for a in actions] == [DirectMessage]
+    assert "医务志愿者" in community.texts(actions)[0]
+
+
+async def test_naming_a_group_from_elsewhere_gives_no_member_role(community: Sandbox) -> None:
+    # A stranger is a client inside focus-1's chat, but not by naming it from a private chat.
+    [text] = community.texts(await community.send("stranger", "dm", "/bind focus-1"))
+    assert "只能在群里使用" in text
+    [text] = community.texts(await community.send("stranger", "lobby", "/bind focus-1"))
+    assert "仅限以下身份使用" in text and "聚焦服务群" in text
+
+
+async def test_group_admins_by_administered_by_bind_a_new_chat(community: Sandbox) -> None:
+    # chen leads building 3, which building leaders administer; liu leads its residents' group.
+    [text] = community.texts(await community.send("chen", "new-chat", "/bind building-3"))
+    assert text == "本聊天已绑定为3号楼居民群（building-3）。"
+    [text] = community.texts(await community.send("liu", "other-chat", "/bind building-3"))
+    assert "已绑定" in text
+    [text] = community.texts(await community.send("chen", "third-chat", "/bind building-1"))
+    assert "仅限以下身份使用" in text and "1号楼居民群" in text
+
+
+async def test_a_command_with_personal_data_meets_the_privacy_rule(community: Sandbox) -> None:
+    actions = await community.send("maria", "building-1", "/form 13812345678")
+    assert isinstance(actions[0], Delete)
+    group_texts = [a.text for a in actions if isinstance(a, Reply | Send)]
+    assert group_texts and not any("1234" in t for t in group_texts)
+    assert any(isinstance(a, DirectMessage) and a.user == "maria" for a in actions)
+
+
+async def test_a_command_a_rule_deleted_does_not_run(community: Sandbox) -> None:
+    actions = await community.send("maria", "building-1", "/whoami 内部消息")
+    assert isinstance(actions[0], Delete)
+    assert not any("不在社区工作人员名单中" in t for t in community.texts(actions))
+
+
+async def test_replies_quote_only_a_short_masked_excerpt(community: Sandbox) -> None:
+    # prevention is watched by no privacy rule: the reply itself must not repeat the number.
+    [text] = community.texts(await community.send("zhang", "prevention", "/form 13812345678"))
+    assert "没有“" in text and "1234" not in text
+    [text] = community.texts(
+        await community.send("zhang", "prevention", "/x\u202e" + "很长的命令名" * 10 + "\x07")
+    )
+    assert "\u202e" not in text and "\x07" not in text and "很长的命令名" * 4 not in text
+    [text] = community.texts(
+        await community.send("zhang", "prevention", "/bind 110101199003074573")
+    )
+    assert "没有“" in text and "0307" not in text
+
+
+async def test_a_private_message_outside_a_form_says_what_one_can_do(community: Sandbox) -> None:
+    [text] = community.texts(await community.send("maria", "dm", "你好，请问怎么报名？"))
+    lines = text.split("\n")
+    assert "/help" in lines[0]
+    assert any(line.startswith("/whoami") for line in lines[1:])
+    assert not any(line.startswith("/rules") for line in lines)  # a group-only command
+    [english] = community.texts(await community.send("gao", "dm", "hello"))
+    assert english.startswith("I did not understand")

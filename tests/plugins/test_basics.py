@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sanshe.core.actions import DirectMessage, Reply, Send
 from sanshe.testing import Sandbox
+from tests.conftest import EXAMPLE, write_community
 
 
 async def test_start_greets_with_the_community_name(community: Sandbox) -> None:
@@ -36,3 +40,17 @@ async def test_bind_usage_and_unknown_group(community: Sandbox) -> None:
     assert usage.startswith("请这样写：/bind <群编号>")
     [unknown] = community.texts(await community.send("wang", "lobby", "/bind building-9"))
     assert unknown.startswith("没有“building-9”这个群。")
+
+
+async def test_a_refused_reload_goes_privately_to_who_asked(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
+    )
+    config = write_community(tmp_path, text)
+    async with Sandbox(config) as s:
+        config.write_text(text.replace("locale: zh_CN", "locale: xx", 1), encoding="utf-8")
+        actions = await s.send("wang", "building-1", "/reload")
+        in_group = [a.text for a in actions if isinstance(a, Reply | Send)]
+        assert in_group == ["社区配置文件有问题，没有重新加载。详情已私聊发给您。"]
+        [private] = [a for a in actions if isinstance(a, DirectMessage)]
+        assert private.user == "wang" and str(config) in private.text and "locale" in private.text

@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from sanshe.core.actions import Delete, DirectMessage, Reply, Send
-from sanshe.plugins.moderation import DETECTORS
 from sanshe.testing import Sandbox
-
-
-def test_detectors() -> None:
-    assert DETECTORS["phone"]("电话 138-1234-5678 谢谢")
-    assert DETECTORS["phone"]("+86 13812345678")
-    assert not DETECTORS["phone"]("订单号 2381234567890")
-    assert DETECTORS["id_number"]("身份证110101199003074573")
-    assert not DETECTORS["id_number"]("编号110101199003074578")  # wrong check digit: not an ID
+from tests.conftest import EXAMPLE, write_community
 
 
 async def test_personal_data_is_deleted_and_moved_to_private(community: Sandbox) -> None:
@@ -44,3 +36,30 @@ async def test_rules_in_words_for_a_resident_group(community: Sandbox) -> None:
     [text] = community.texts(await community.send("maria", "building-1", "/rules"))
     assert text.startswith("1号楼居民群的服务规则：")
     assert "非权威来源的疫情消息" in text and "群内出现电话或身份证号会被删除" in text
+
+
+async def test_an_alert_names_the_rule_and_the_kind_of_content(community: Sandbox) -> None:
+    actions = await community.send("maria", "building-2", "内部消息：明天封楼")
+    [alert] = [a for a in actions if isinstance(a, DirectMessage)]
+    assert alert.text == (
+        "2号楼居民群中，maria的消息触发了服务规则“非权威来源的疫情消息、偏方会被删除并提醒发送者”"
+        "（关键词“内部消息”）。请查看并跟进。"
+    )
+
+
+async def test_an_alert_about_personal_data_names_its_kind_not_the_data(tmp_path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
+    )
+    config = write_community(
+        tmp_path,
+        text.replace(
+            "      - move_to_private\n", "      - move_to_private\n      - tell_admins\n", 1
+        ),
+    )
+    async with Sandbox(config) as s:
+        actions = await s.send("maria", "building-1", "我的电话13812345678")
+        [alert] = [a for a in actions if isinstance(a, DirectMessage) and a.user == "zhao"]
+        assert "群内出现电话或身份证号会被删除" in alert.text and "电话号码" in alert.text
+        assert "身份证号" not in alert.text.split("”", 1)[1]  # only the kind that was found
+        assert "5678" not in alert.text

@@ -1,0 +1,29 @@
+"""Personal-data detection and the short, masked excerpts replies may quote."""
+
+from __future__ import annotations
+
+from sanshe.core.privacy import excerpt, personal_data
+
+
+def test_detectors_find_phone_and_id_numbers() -> None:
+    assert personal_data("电话 138-1234-5678 谢谢") == ("phone",)
+    assert personal_data("+86 13812345678") == ("phone",)
+    assert personal_data("订单号 2381234567890") == ()
+    assert personal_data("身份证110101199003074573") == ("id_number",)
+    assert personal_data("编号110101199003074578") == ()  # wrong check digit: not an ID
+
+
+def test_an_excerpt_is_short_printable_and_masked() -> None:
+    assert excerpt("building-9") == "building-9"
+    assert excerpt("13812345678") == "***"
+    assert excerpt("abc110101199003074573") == "abc***"
+    assert excerpt("room 2381234567") == "room ***"  # a long digit run, whatever it is
+    assert excerpt("a\x00b\u202ec\nd\x1b[31m") == "abcd[31m"
+    long = excerpt("很长" * 50)
+    assert len(long) <= 17 and long.endswith("…")
+    assert excerpt("138 1234 5678 x") == "*** x"
+
+
+def test_full_width_digits_are_personal_data_too() -> None:
+    assert personal_data("电话１３８１２３４５６７８") == ("phone",)
+    assert excerpt("电话１３８１２３４５６７８") == "电话***"
