@@ -155,15 +155,21 @@ class Bot:
             await prepare(self)
         for key, action in await self.storage.outbox(self.adapter.network):
             await self._perform(key, action)
-        for impl in self.pm.hook.sanshe_startup.get_hookimpls():
-            await await_me_maybe(impl.function(bot=self))
+        await self._tell(self.pm.hook.sanshe_startup)
 
     async def stop(self) -> None:
         """Finish queued events and tell plugins we are stopping."""
         await self.dispatcher.close()
         await asyncio.gather(*self._background, return_exceptions=True)
-        for impl in self.pm.hook.sanshe_shutdown.get_hookimpls():
-            await await_me_maybe(impl.function(bot=self))
+        await self._tell(self.pm.hook.sanshe_shutdown)
+
+    async def _tell(self, hook: pluggy.HookCaller) -> None:
+        """Call a life-cycle hook of every plugin in turn; one that raises is logged by name."""
+        for impl in hook.get_hookimpls():
+            try:
+                await await_me_maybe(impl.function(bot=self))
+            except Exception:
+                log.exception("plugin %r failed in %s", impl.plugin_name, hook.name)
 
     def reload(self) -> list[str]:
         """Read the community file again; keep the running config when it is wrong.

@@ -97,8 +97,10 @@ async def _run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     finally:
-        await bot.stop()
-        await storage.close()
+        try:
+            await bot.stop()
+        finally:
+            await storage.close()
     return 0
 
 

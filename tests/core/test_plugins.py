@@ -255,3 +255,39 @@ async def test_a_plugin_without_its_catalogues_is_named_in_a_warning(
     assert [r.getMessage() for r in caplog.records][2:] == [
         "no text for 'mine.thanks' (plugin 'mine') in any catalogue: people see the key"
     ]
+
+
+FAILING_LIFE_CYCLE_PLUGIN = """
+    from sanshe.core.hookspecs import hookimpl
+
+
+    @hookimpl
+    def sanshe_startup(bot):
+        raise RuntimeError("no inventory service")
+
+
+    @hookimpl
+    async def sanshe_shutdown(bot):
+        raise RuntimeError("inventory not saved")
+"""
+
+
+def test_a_plugin_failing_at_start_or_stop_is_named_and_the_run_ends(tmp_path: Path) -> None:
+    """Hooks that raise are logged with the plugin's name; the others, and the bot, go on."""
+    site = install(tmp_path, "stock", "stock_plugin", FAILING_LIFE_CYCLE_PLUGIN)
+    result = subprocess.run(
+        [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(EXAMPLE)],
+        input="maria@building-1: /start\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(site),
+            "SANSHE_DB_URL": f"sqlite://{tmp_path}/sanshe.sqlite3",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("reply building-1: 欢迎来到阳光社区")
+    assert "plugin 'stock' failed in sanshe_startup" in result.stderr
+    assert "plugin 'stock' failed in sanshe_shutdown" in result.stderr
