@@ -16,10 +16,10 @@ from typing import Any
 from .adapter import CannotStart
 from .bot import Bot, vocabulary
 from .commands import CommandClash, command_book
-from .config import ConfigError, load_community, read_plugin_settings
+from .config import CommunityFile, ConfigError
 from .i18n import Catalogue, Translator, environment_locale
 from .plugins import plugin_manager
-from .storage import Storage, database_url
+from .storage import CannotOpen, Storage, database_url
 
 log = logging.getLogger("sanshe")
 
@@ -60,10 +60,11 @@ def _text(key: str, **values: object) -> str:
 
 
 def _load(path: Path) -> tuple[Any, Any]:
-    pm = plugin_manager(read_plugin_settings(path))
+    file = CommunityFile.read(path)
+    pm = plugin_manager(file.disabled_plugins)
     try:
         command_book(pm)
-        return load_community(path, vocabulary(pm)), pm
+        return file.check(vocabulary(pm)), pm
     except CommandClash as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(1) from None
@@ -108,7 +109,8 @@ def _check(args: argparse.Namespace) -> int:
     failed = False
     for raw in args.paths or [str(default_config())]:
         path = Path(raw)
-        pm = plugin_manager(read_plugin_settings(path))
+        file = CommunityFile.read(path)
+        pm = plugin_manager(file.disabled_plugins)
         for name, error in pm.broken.items():
             print(_text("plugins.broken", name=name, error=error))
         problems: list[object] = []
@@ -117,7 +119,7 @@ def _check(args: argparse.Namespace) -> int:
         except CommandClash as exc:
             problems.append(exc)
         try:
-            load_community(path, vocabulary(pm))
+            file.check(vocabulary(pm))
         except ConfigError as exc:
             problems.extend(exc.problems)
         for problem in problems:
@@ -188,16 +190,34 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    if args.command == "check-config":
-        return _check(args)
-    if args.command == "migrate":
-        return asyncio.run(_migrate(args))
-    if args.command == "provision":
-        return asyncio.run(_provision(args))
     try:
+        if args.command == "check-config":
+            return _check(args)
+        if args.command == "migrate":
+            return asyncio.run(_migrate(args))
+        if args.command == "provision":
+            return asyncio.run(_provision(args))
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
         return 130
+    except CannotOpen as exc:
+        print(_text(exc.key, **exc.values), file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as exc:
+        print(_missing(exc), file=sys.stderr)
+        return 1
+
+
+#: The extra (README, "Extras") that installs each optional module.
+EXTRAS = {"asyncpg": "postgres", "nio": "matrix", "telegram": "telegram"}
+
+
+def _missing(exc: ModuleNotFoundError) -> str:
+    """The sentence for a module that is not installed: the pip command when an extra has it."""
+    module = (exc.name or "").split(".", 1)[0]
+    if module in EXTRAS:
+        return _text("cli.missing_extra", module=module, extra=EXTRAS[module])
+    return _text("cli.missing_module", module=module)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from tests.adapters.test_console import sanshe
 from tests.conftest import EXAMPLE, ROOT
@@ -195,3 +198,79 @@ def test_the_sqlite_database_is_for_its_owner_only(tmp_path: Path) -> None:
     assert {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()} == dict.fromkeys(
         (p.name for p in folder.iterdir()), 0o600
     )
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("command", "url", "sentence"),
+    [
+        ("run", "mysql://x", "Sanshe cannot use the database URL “mysql://x”: write sqlite://"),
+        ("run", "garbage", "Sanshe cannot use the database URL “garbage”: write sqlite://"),
+        ("migrate", "garbage", "Sanshe cannot use the database URL “garbage”: write sqlite://"),
+        (
+            "run",
+            "postgres://u:s3cret@127.0.0.1:{port}/x",
+            "Cannot open the database postgres://u:***@127.0.0.1:",
+        ),
+        (
+            "migrate",
+            "postgres://u:s3cret@127.0.0.1:{port}/x",
+            "Cannot open the database postgres://u:***@127.0.0.1:",
+        ),
+    ],
+)
+def test_a_wrong_or_unreachable_database_is_one_sentence(
+    command: str, url: str, sentence: str
+) -> None:
+    url = url.format(port=_closed_port())
+    result = sanshe(
+        command,
+        "--config",
+        str(EXAMPLE),
+        "--db",
+        url,
+        stdin="maria@building-1: /start\n",
+        env={"SANSHE_LANG": "en"},
+    )
+    assert (result.returncode, result.stdout) == (1, ""), result
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(sentence), result.stderr
+    line = lines[0]
+    assert "s3cret" not in line
+
+
+@pytest.mark.parametrize(
+    ("module", "extra", "args"),
+    [
+        ("asyncpg", "postgres", ["run", "--db", "postgres://postgres@127.0.0.1:5432/postgres"]),
+        ("telegram", "telegram", ["run", "--network", "telegram"]),
+        ("nio", "matrix", ["run", "--network", "matrix"]),
+    ],
+)
+def test_a_missing_extra_names_the_pip_command(
+    tmp_path: Path, module: str, extra: str, args: list[str]
+) -> None:
+    """The module is made unimportable, as in an install without the extra."""
+    program = (
+        f"import sys; sys.modules[{module!r}] = None; from sanshe.core.cli import main; "
+        f"sys.exit(main({args + ['--config', str(EXAMPLE)]!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "SANSHE_LANG": "en", "SANSHE_DB_URL": f"sqlite://{tmp_path}/x.db"},
+    )
+    assert result.returncode == 1, result
+    assert result.stderr.splitlines() == [
+        f"This needs the optional package “{module}”, which is not installed: "
+        f"run pip install 'sanshe[{extra}]'."
+    ], result.stderr

@@ -5,8 +5,10 @@ for a private message to the bot).  ``!`` instead of ``:`` sends another kind
 of event: ``<handle>@<group-id>! join <note>`` (a join request), ``! joined``,
 ``! left``, ``! button <data>``.  Every bot action is printed as one line
 ``<action> <target>: <text>``, line breaks written as ``\\n`` (at a terminal,
-the text's lines are shown indented instead).  Blank lines and
-lines starting with ``#`` are ignored.
+the text's lines are shown indented instead); what goes to a person privately
+is ``dm <handle>: <text>``.  Blank lines and lines starting with ``#`` are
+ignored; every other line is answered, by actions, ``error: line N: …`` or
+``note: line N: …`` (on standard error).
 
 At a terminal, ``:as <handle>`` and ``:in <group-id>`` set who speaks where,
 so that plain lines are messages from that person in that group.
@@ -15,10 +17,12 @@ so that plain lines are messages from that person in that group.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, TextIO
 
 from sanshe.core.actions import (
@@ -39,6 +43,7 @@ from sanshe.core.actions import (
     Unban,
 )
 from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
+from sanshe.core.i18n import Catalogue, Translator, environment_locale
 
 if TYPE_CHECKING:
     from sanshe.core.bot import Bot
@@ -51,6 +56,10 @@ _LINE = re.compile(r"^(?P<handle>[^@\s:!]+)@(?P<chat>[^:\s!]+)\s*(?P<sep>[:!])\s
 def format_action(action: Action, one_line: bool = True) -> str:
     """The output for ``action``: one line, or (at a terminal) its text on indented lines."""
     match action:
+        case Send(chat=chat, text=text) | Reply(chat=chat, text=text) if chat.startswith(
+            f"{DIRECT}:"
+        ):
+            verb, target, body = "dm", chat.removeprefix(f"{DIRECT}:"), text
         case Send(chat=chat, text=text):
             verb, target, body = "send", chat, text
         case Reply(chat=chat, text=text):
@@ -106,6 +115,11 @@ class ConsoleAdapter:
         self._run = uuid.uuid4().hex[:8]
         self._speaker: str | None = None
         self._place: str | None = None
+        self._text = Translator(Catalogue(), environment_locale())
+        """Console notes and errors, in the language of the person at the terminal."""
+        self._told: set[str] = set()
+        """Handles and ``@group`` names already noted as unknown."""
+        self._performed = 0
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> ConsoleAdapter:
@@ -114,6 +128,7 @@ class ConsoleAdapter:
 
     async def perform(self, action: Action) -> None:
         """Print the action as one line."""
+        self._performed += 1
         self.stdout.write(format_action(action, one_line=not self.interactive) + "\n")
         self.stdout.flush()
 
@@ -133,7 +148,7 @@ class ConsoleAdapter:
             if self.interactive and self._speaker and self._place:
                 match = _LINE.match(f"{self._speaker}@{self._place}: {line}")
             if match is None:
-                return f"line {number}: expected '<handle>@<group-id>: <text>' or '<handle>@dm: <text>'"
+                return self._text("console.malformed", number=number)
         handle, chat, sep, text = match["handle"], match["chat"], match["sep"], match["text"]
         direct = chat == DIRECT
         common = dict(
@@ -155,31 +170,125 @@ class ConsoleAdapter:
             return MemberLeft(**common)  # type: ignore[arg-type]
         if word == "button":
             return Callback(data=rest, **common)  # type: ignore[arg-type]
-        return f"line {number}: after '!' write join, joined, left or button"
+        return self._text("console.unknown_kind", number=number)
 
     async def run(self, bot: Bot) -> None:
-        """Read lines until the input ends; each event is handled before the next line is read."""
-        loop = asyncio.get_running_loop()
+        """Read lines until the input ends; each event is handled before the next line is read.
+
+        Every line that is not blank or a comment is answered: by the bot's
+        actions, an ``error: line N`` or a ``note: line N`` on standard error.
+        """
         if self.interactive:
             self.stdout.write(
-                f"Sanshe console — {bot.community.community.name}. "
-                "Type '<handle>@<group-id>: <text>', or ':as <handle>' and ':in <group-id>' then text. "
-                "Ctrl-D ends.\n"
+                self._text("console.welcome", community=bot.community.community.name) + "\n"
             )
             self.stdout.flush()
         number = 0
-        while True:
-            line = await loop.run_in_executor(None, self.stdin.readline)
-            if not line:
-                break
+        async for raw in self._lines():
             number += 1
+            try:
+                line = raw if isinstance(raw, str) else raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                byte, column = f"0x{raw[exc.start]:02x}", exc.start + 1
+                sys.stderr.write(
+                    f"error: {self._text('console.not_utf8', number=number, byte=byte, column=column)}\n"
+                )
+                continue
             parsed = self.parse(number, line)
             if parsed is None:
+                if self.interactive and line.startswith((":as ", ":in ")):
+                    self._note(number, self._confirmation(bot, line))
                 continue
             if isinstance(parsed, str):
                 sys.stderr.write(f"error: {parsed}\n")
                 continue
+            for note in self._unknown_names(bot, parsed.sender, parsed.chat):
+                self._note(number, note)
+            performed = self._performed
             try:
                 await bot.submit(parsed)
             except Exception as exc:  # already logged by the dispatcher
-                sys.stderr.write(f"error: line {number} was not handled: {exc}\n")
+                sys.stderr.write(
+                    f"error: {self._text('console.not_handled', number=number, error=exc)}\n"
+                )
+                continue
+            if self._performed == performed:
+                self._note(number, self._text("console.no_reply"))
+
+    def _note(self, number: int, note: str) -> None:
+        sys.stderr.write(f"note: line {number}: {note}\n")
+        sys.stderr.flush()
+
+    def _confirmation(self, bot: Bot, line: str) -> str:
+        """What ``:as`` or ``:in`` now set, and what is unknown about it (said once)."""
+        if line.startswith(":as "):
+            said = [self._text("console.speaking_as", handle=self._speaker)]
+            said += self._unknown_names(bot, self._speaker or "", DIRECT)
+        elif self._place == DIRECT:
+            said = [self._text("console.speaking_privately")]
+        else:
+            said = [self._text("console.speaking_in", chat=self._place)]
+            said += self._unknown_names(bot, "", self._place or "")
+        return " ".join(said)
+
+    def _unknown_names(self, bot: Bot, handle: str, chat: str) -> list[str]:
+        """Notes on a handle or group the community file does not know, each once per run."""
+        notes = []
+        if handle and handle not in self._told:
+            self._told.add(handle)
+            if not bot.directory.person(NETWORK, handle).known:
+                notes.append(self._text("console.unknown_person", handle=handle))
+        if chat != DIRECT and not chat.startswith(f"{DIRECT}:") and f"@{chat}" not in self._told:
+            self._told.add(f"@{chat}")
+            if bot.directory.group(NETWORK, chat) is None:
+                known = ", ".join(g.id for g in bot.community.groups)
+                notes.append(self._text("console.unknown_group", chat=chat, known=known))
+        return notes
+
+    async def _lines(self) -> AsyncIterator[bytes | str]:
+        """The input's lines as they come: bytes from a file descriptor, else a text stream's lines.
+
+        A terminal or a pipe is watched by the event loop, so that Ctrl-C ends
+        the run at once; a regular file (which the loop cannot watch) and a
+        stream with no descriptor are read in a thread, a line at a time.
+        """
+        loop = asyncio.get_running_loop()
+        binary = getattr(self.stdin, "buffer", None)
+        try:
+            fd = self.stdin.fileno()
+        except (AttributeError, OSError, ValueError):
+            fd = None
+        if binary is None or fd is None or not _watchable(loop, fd):
+            readline = binary.readline if binary is not None else self.stdin.readline
+            while line := await loop.run_in_executor(None, readline):
+                yield line
+            return
+        pending = b""
+        while chunk := await _read_when_ready(loop, fd):
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for line in complete:
+                yield line + b"\n"
+        if pending:
+            yield pending
+
+
+def _watchable(loop: asyncio.AbstractEventLoop, fd: int) -> bool:
+    """Whether the event loop can wait for ``fd`` to be readable (not so for regular files)."""
+    try:
+        loop.add_reader(fd, lambda: None)
+    except (OSError, ValueError, NotImplementedError):
+        return False
+    loop.remove_reader(fd)
+    return True
+
+
+async def _read_when_ready(loop: asyncio.AbstractEventLoop, fd: int) -> bytes:
+    """The bytes ``fd`` has once it is readable (empty at the end of input)."""
+    ready: asyncio.Future[None] = loop.create_future()
+    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)
+    return os.read(fd, 65536)

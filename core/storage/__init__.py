@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import BaseORMException, IntegrityError
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -87,6 +88,33 @@ def _insert(connection: BaseDBAsyncClient, table: str, columns: tuple[str, ...])
     return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(_marks(connection, len(columns)))})'
 
 
+#: The URL schemes of the databases Sanshe ships migrations for.
+SCHEMES = ("sqlite", "postgres", "postgresql")
+
+
+class CannotOpen(Exception):
+    """The database cannot be used; ``key`` and ``values`` are core's catalogue sentence for it."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def shown_url(db_url: str) -> str:
+    """``db_url`` with its password, if any, replaced by ``***``."""
+    parts = urlsplit(db_url)
+    if parts.password is None:
+        return db_url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def _from_driver(exc: Exception) -> bool:
+    """Whether ``exc`` is the database driver's (asyncpg's errors share no base with tortoise's)."""
+    return type(exc).__module__.split(".", 1)[0] in ("asyncpg", "sqlite3", "aiosqlite")
+
+
 def _create_sqlite_file(db_url: str) -> None:
     """Create a SQLite database's missing folders (0700) and file (0600) for the owner only.
 
@@ -113,10 +141,25 @@ class Storage:
         self._done = Batch(self._performed_many)
 
     async def open(self, *, migrate: bool = True) -> list[str]:
-        """Connect; with ``migrate``, apply pending migrations and return their names."""
-        _create_sqlite_file(self.db_url)
-        await Tortoise.init(config=self._config)
-        return await self.migrate() if migrate else []
+        """Connect; with ``migrate``, apply pending migrations and return their names.
+
+        Raises :class:`CannotOpen` for a URL of another kind or a database that
+        cannot be reached; ``ModuleNotFoundError`` when its driver is not installed.
+        """
+        if "://" not in self.db_url or connection_name(self.db_url) not in SCHEMES:
+            raise CannotOpen("storage.unsupported_url", url=shown_url(self.db_url))
+        try:
+            _create_sqlite_file(self.db_url)
+            await Tortoise.init(config=self._config)
+            return await self.migrate() if migrate else []
+        except Exception as exc:
+            await Tortoise.close_connections()
+            if isinstance(exc, OSError | BaseORMException) or _from_driver(exc):
+                reason = str(exc).replace(self.db_url, shown_url(self.db_url))
+                raise CannotOpen(
+                    "storage.unreachable", url=shown_url(self.db_url), reason=reason
+                ) from exc
+            raise
 
     async def migrate(self) -> list[str]:
         """Apply pending migrations; return the names of those applied."""
@@ -273,15 +316,27 @@ class Storage:
         data: dict[str, Any],
         finishing: FormSession | None = None,
     ) -> Record:
-        """Store a filled form and audit its creation; end the dialog that filled it, atomically."""
+        """Store a filled form and audit its creation; end the dialog that filled it, atomically.
+
+        The dialog's row stays, without its answers, naming the record: a last
+        answer delivered again finds it (see :class:`FormSession`).
+        """
         async with in_transaction(connection_name(self.db_url)):
             record = await Record.create(
                 form_id=form_id, person=person, group_id=group_id, data=data
             )
             await AuditEntry.create(actor=person, action="create", subject=f"record:{record.id}")
             if finishing is not None:
-                await finishing.delete()
+                finishing.answers = {}
+                finishing.record_id = record.id
+                await finishing.save(
+                    update_fields=["answers", "step", "answered", "record_id", "updated_at"]
+                )
         return record
+
+    async def record(self, record_id: int | None) -> Record | None:
+        """The record with this id, if there is one."""
+        return await Record.get_or_none(id=record_id) if record_id is not None else None
 
     async def audit(self, actor: str, action: str, subject: str) -> None:
         """Note that ``actor`` did ``action`` on ``subject``."""

@@ -112,7 +112,9 @@ def test_rules_act_on_messages_and_never_echo_private_data(tmp_path: Path) -> No
     assert not any("13812345678" in line for line in out)
     assert out[3] == "delete building-1: 2"
     assert out[4].startswith("send building-1: 提醒maria：请只转发官方发布的信息")
-    assert out[5].startswith("dm zhao: 1号楼居民群中，maria的消息需要您关注")
+    assert out[5].startswith(
+        "dm zhao: 1号楼居民群中，maria的消息触发了服务规则“非权威来源的疫情消息"
+    )
 
 
 def test_volunteer_registration_through_the_console_with_a_restart(tmp_path: Path) -> None:
@@ -235,7 +237,8 @@ def test_reload_keeps_the_last_good_config(tmp_path: Path, command: str) -> None
                 config.read_text(encoding="utf-8").replace("kind: focus_service", "kind: focus"),
                 encoding="utf-8",
             )
-            [refused] = s.texts(await s.send("wang", "building-1", command))
+            [here, refused] = s.texts(await s.send("wang", "building-1", command))
+            assert here == "社区配置文件有问题，没有重新加载。详情已私聊发给您。"
             assert refused.startswith("社区配置文件有 1 处问题，继续使用当前设置。")
             assert "focus" in refused
             [info] = s.texts(await s.send("maria", "focus-1", "/groupinfo"))
@@ -308,7 +311,8 @@ def test_sighup_rereads_the_file_and_keeps_the_last_good_one(tmp_path: Path) -> 
         assert groupinfo().startswith("reply focus-1: 聚焦服务群")
         config.write_text(good.replace("kind: focus_service", "kind: focus"), encoding="utf-8")
         process.send_signal(signal.SIGHUP)
-        refusal = process.stderr.readline()  # blocks until the reload was tried
+        # blocks until the reload was tried (past the console's note on maria, a stranger)
+        refusal = next(line for line in process.stderr if not line.startswith("note: "))
         assert (
             "reload refused, keeping the running config" in refusal
             and "Unknown group kind “focus”" in refusal
@@ -330,3 +334,100 @@ def test_sighup_rereads_the_file_and_keeps_the_last_good_one(tmp_path: Path) -> 
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_a_line_that_is_not_utf8_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(EXAMPLE)],
+        input=b"li@building-1: /start\nli@building-1: caf\xe9 \xff\nli@building-1: /start\n",
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "SANSHE_LANG": "en", "SANSHE_DB_URL": f"sqlite://{tmp_path}/u.db"},
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    replies = result.stdout.decode().splitlines()
+    assert len(replies) == 2 and all(
+        r.startswith("reply building-1: 欢迎来到阳光社区") for r in replies
+    )
+    assert result.stderr.decode().splitlines() == [
+        "error: line 2: this line is not UTF-8 text (byte 0xe9 at column 19), so it was skipped."
+    ]
+
+
+def test_every_line_is_answered_and_unknown_names_are_noted_once(tmp_path: Path) -> None:
+    result = sanshe(
+        "run",
+        "--config",
+        str(EXAMPLE),
+        "--db",
+        f"sqlite://{tmp_path}/n.sqlite3",
+        stdin="\n".join(
+            [
+                "li@building-9: 你好",
+                "li@building-9: 还在吗",
+                "stranger@building-1: 大家好",
+                "stranger@building-1: /start",
+                "li@building-1: 今天天气不错",
+            ]
+        )
+        + "\n",
+        env={"SANSHE_LANG": "en"},
+    )
+    assert result.returncode == 0, result.stderr
+    notes = result.stderr.splitlines()
+    assert notes[0].startswith(
+        "note: line 1: There is no group “building-9” in this community (its groups: building-1, "
+    )
+    assert notes[1:] == [
+        "note: line 1: The bot has nothing to say to this.",
+        "note: line 2: The bot has nothing to say to this.",
+        "note: line 3: “stranger” is not a console handle in the community file: "
+        "the bot treats them as a resident it does not know.",
+        "note: line 3: The bot has nothing to say to this.",
+        "note: line 5: The bot has nothing to say to this.",
+    ]
+    assert result.stdout.startswith("reply building-1: 欢迎来到阳光社区")
+
+
+def test_private_replies_print_as_dm_like_direct_messages(tmp_path: Path) -> None:
+    out = run_script(tmp_path, ["maria@dm: /help", "maria@dm: /form volunteer_registration"])
+    assert out[0].startswith("dm maria: 您在这里可以使用的命令：")
+    assert all(line.startswith("dm maria: ") for line in out), out
+    assert format_action(Reply(chat="dm:maria", to="1", text="hi")) == "dm maria: hi"
+
+
+def test_at_a_terminal_as_and_in_confirm_and_ctrl_c_ends_the_run_at_once(tmp_path: Path) -> None:
+    import pty
+    import signal
+    import threading
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(EXAMPLE)],
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SANSHE_LANG": "en", "SANSHE_DB_URL": f"sqlite://{tmp_path}/t.db"},
+    )
+    os.close(follower)
+    assert process.stdout and process.stderr
+    watchdog = threading.Timer(60, process.kill)  # a missing answer fails the test, never hangs it
+    watchdog.start()
+    try:
+        assert process.stdout.readline().startswith("Sanshe console")
+        os.write(leader, b":as maria\n:in building-1\n/start\n")
+        assert process.stderr.readline() == (
+            "note: line 1: Plain lines now come from maria. “maria” is not a console handle "
+            "in the community file: the bot treats them as a resident it does not know.\n"
+        )
+        assert process.stderr.readline() == "note: line 2: Plain lines now go to building-1.\n"
+        assert process.stdout.readline().startswith("reply building-1: 欢迎来到阳光社区")
+        process.send_signal(signal.SIGINT)  # no Enter after it: the run ends without one
+        assert process.wait(timeout=30) == 130
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        watchdog.cancel()
+        os.close(leader)
