@@ -46,6 +46,15 @@ def available_plugins() -> dict[str, EntryPoint]:
     return found
 
 
+#: The hooks through which a plugin says what it contributes, asked when it is registered.
+CONTRIBUTIONS: tuple[str, ...] = (
+    "sanshe_commands",
+    "sanshe_catalogues",
+    "sanshe_rule_conditions",
+    "sanshe_rule_actions",
+)
+
+
 class Plugins(pluggy.PluginManager):
     """The enabled plugins, registered; :attr:`broken` holds those that could not be loaded."""
 
@@ -56,10 +65,18 @@ class Plugins(pluggy.PluginManager):
         """Plugin name -> why it could not be imported or registered (the bot runs without it)."""
 
     def load(self, name: str, entry: EntryPoint) -> None:
-        """Import and register one installed plugin; a failure leaves it out, logged in one line."""
+        """Import and register one installed plugin; a failure leaves it out, logged in one line.
+
+        Registering includes asking it once for what it contributes (its
+        commands, catalogues, rule conditions and actions).
+        """
         try:
             self.register(entry.load(), name=name)
             self.check_pending()
+            for hook in CONTRIBUTIONS:
+                for impl in getattr(self.hook, hook).get_hookimpls():
+                    if impl.plugin_name == name:
+                        list(impl.function() or ())
         except Exception as exc:
             if self.has_plugin(name):
                 self.unregister(name=name)

@@ -158,6 +158,30 @@ async def test_a_broken_plugin_is_named_in_one_log_line_and_left_out(
     assert "\n" not in line
 
 
+async def test_a_plugin_whose_commands_cannot_be_listed_is_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = """
+        from sanshe.core.hookspecs import hookimpl
+
+
+        @hookimpl
+        def sanshe_commands():
+            raise KeyError("settings")
+    """
+    monkeypatch.syspath_prepend(str(install(tmp_path, "faulty", "faulty_plugin", source)))
+    try:
+        with caplog.at_level(logging.WARNING, logger="sanshe.core.plugins"):
+            async with Sandbox(EXAMPLE) as community:
+                [reply] = community.texts(await community.send("maria", "building-1", "/help"))
+                assert "/start" in reply
+    finally:
+        sys.modules.pop("faulty_plugin", None)
+    assert [r.getMessage() for r in caplog.records] == [
+        "plugin 'faulty' left out, it could not be loaded: KeyError: 'settings'"
+    ]
+
+
 def test_check_config_mentions_a_broken_plugin(
     broken: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
