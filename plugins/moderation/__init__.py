@@ -20,7 +20,7 @@ from sanshe.core.events import Message
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Community, all_roles
-from sanshe.core.privacy import DETECTORS, personal_data
+from sanshe.core.privacy import DETECTORS, excerpt, personal_data
 from sanshe.core.rules import Condition, Fired, RuleAction
 
 
@@ -125,7 +125,7 @@ def _reply(ctx: Context, text: Any) -> Action:
 
 def _warn(ctx: Context, text: Any) -> Action:
     reason = ctx._.pick(text) if text else ctx._("moderation.warn.default")
-    name = ctx.person.name or ctx.event.sender_name or ctx.event.sender
+    name = excerpt(ctx.person.name or ctx.event.sender_name or ctx.event.sender)
     # A deleted message cannot be replied to: post the warning in the chat.
     return Send(chat=ctx.event.chat, text=ctx._("moderation.warn", name=name, reason=reason))
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sanshe.core.actions import Delete, DirectMessage, Reply, Send
-from sanshe.testing import Sandbox
+from sanshe.core.events import Message
+from sanshe.testing import NETWORK, Sandbox
 from tests.conftest import EXAMPLE, write_community
 
 
@@ -63,3 +64,19 @@ async def test_an_alert_about_personal_data_names_its_kind_not_the_data(tmp_path
         assert "群内出现电话或身份证号会被删除" in alert.text and "电话号码" in alert.text
         assert "身份证号" not in alert.text.split("”", 1)[1]  # only the kind that was found
         assert "5678" not in alert.text
+
+
+async def test_a_warning_quotes_a_display_name_only_as_an_excerpt(community: Sandbox) -> None:
+    name = "\u202e13812345678 的家" + "长" * 40
+    event = Message(
+        network=NETWORK,
+        chat="building-2",
+        event_id="warned-1",
+        sender="stranger",
+        sender_name=name,
+        text="转发给所有人：内部消息",
+        message_id="1",
+    )
+    [warning] = [a.text for a in await community.deliver(event) if isinstance(a, Send)]
+    assert warning.startswith("提醒*** 的家长长长")
+    assert "\u202e" not in warning and "长" * 20 not in warning and "5678" not in warning
