@@ -162,6 +162,36 @@ async def _provision(args: argparse.Namespace) -> int:
     return 0
 
 
+class StatementsOnly(logging.Filter):
+    """Lets tortoise's SQL lines through without their values, which carry what people typed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            if record.msg == "%s: %s":  # tortoise logs "<statement>: <values>"
+                record.msg, record.args = "%s", (record.args[0],)  # type: ignore[index]
+            else:  # e.g. "Created connection pool %s with params: %s" (the password)
+                record.msg, record.args = f"{str(record.msg).split('%', 1)[0].strip()} …", ()
+        return True
+
+
+def configure_logging(verbosity: int) -> None:
+    """Log Sanshe's own lines at warning, info (``-v``) or debug (``-v -v``) level.
+
+    ``-v -v -v`` adds the SQL statements, never their values.  Other libraries
+    log warnings only: their debug lines (aiosqlite's, for one) show query values.
+    """
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("sanshe").setLevel(logging.WARNING - 10 * min(verbosity, 2))
+    if verbosity >= 3:
+        sql = logging.getLogger("tortoise.db_client")
+        sql.setLevel(logging.DEBUG)
+        sql.addFilter(StatementsOnly())
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     top = argparse.ArgumentParser(prog="sanshe", description=_text("cli.description"))
@@ -186,10 +216,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sanshe`` console script."""
     args = parser().parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    configure_logging(args.verbose)
     try:
         if args.command == "check-config":
             return _check(args)

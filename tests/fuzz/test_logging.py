@@ -1,0 +1,119 @@
+"""Nothing a person typed reaches the log: a real `sanshe run` at its most verbose, SQL included.
+
+The volunteer registration form is filled with sentinel values (a valid ID
+number, a phone, names and free texts); the log (standard error) must show
+the SQL statements and none of the sentinels, on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE
+
+ID_NUMBER = "11010519491231002X"
+PHONE = "13987654321"
+#: The answers, in the form's order; every free text is a sentinel of its own.
+ANSWERS = [
+    ("name", "Qzsentname"),
+    ("gender", "1"),
+    ("political_status", "/skip"),
+    ("id_number", ID_NUMBER),
+    ("years_of_work", "7"),
+    ("school", "Qzsentschool"),
+    ("major_degree", "Qzsentmajor"),
+    ("skills", "Qzsentskills"),
+    ("region", "Qzsentregion"),
+    ("phone", PHONE),
+    ("handle", "Qzsenthandle"),
+    ("employer", "Qzsentemployer"),
+    ("experience", "Qzsentexperience"),
+    ("qualifications", "Qzsentqualifications"),
+    ("available_hours", "Qzsenthours"),
+    ("roles", "1,3"),
+]
+SENTINELS = [
+    ID_NUMBER,
+    ID_NUMBER.lower(),
+    PHONE,
+    "3987654321",
+    *(a for _, a in ANSWERS if a.startswith("Qz")),
+]
+
+
+def _fill_the_form(db_url: str) -> subprocess.CompletedProcess[str]:
+    lines = ["maria@volunteers: /form volunteer_registration"]
+    lines += [f"maria@dm: {answer}" for _, answer in ANSWERS]
+    return subprocess.run(
+        [sys.executable, "-m", "sanshe.core.cli", "-v", "-v", "-v", "run"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SANSHE_CONFIG": str(EXAMPLE), "SANSHE_DB_URL": db_url},
+    )
+
+
+def _check(result: subprocess.CompletedProcess[str], stored: dict[str, object]) -> None:
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "谢谢！“志愿者信息登记表”已保存" in result.stdout.splitlines()[-1]
+    assert (stored["id_number"], stored["phone"], stored["school"]) == (
+        ID_NUMBER,
+        PHONE,
+        "Qzsentschool",
+    ), "the form was stored"
+    log = result.stderr
+    assert "INSERT INTO" in log and "DEBUG" in log, "SQL logging was on"
+    found = [s for s in SENTINELS if s in log]
+    leaking = [line for line in log.splitlines() if any(s in line for s in found)]
+    assert not found, leaking[:5]
+
+
+def test_nothing_typed_is_logged_on_sqlite(tmp_path: Path) -> None:
+    result = _fill_the_form(f"sqlite://{tmp_path}/log.sqlite3")
+    with sqlite3.connect(tmp_path / "log.sqlite3") as db:
+        rows = db.execute("select data from record").fetchall()
+    _check(result, json.loads(rows[0][0]) if rows else {})
+
+
+def test_nothing_typed_is_logged_on_postgres(postgres_url: str) -> None:
+    import asyncpg
+
+    result = _fill_the_form(postgres_url)
+
+    async def stored() -> dict[str, object]:
+        connection = await asyncpg.connect(postgres_url)
+        try:
+            data = await connection.fetchval("select data from record")
+        finally:
+            await connection.close()
+        return {} if data is None else json.loads(data) if isinstance(data, str) else data
+
+    _check(result, asyncio.run(stored()))
+
+
+@pytest.mark.parametrize("verbosity", [[], ["-v"], ["-v", "-v"]])
+def test_lower_levels_log_no_sql(tmp_path: Path, verbosity: list[str]) -> None:
+    """SQL statements are logged at the most verbose level only."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sanshe.core.cli", *verbosity, "run"],
+        input="maria@building-1: /start\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "SANSHE_CONFIG": str(EXAMPLE),
+            "SANSHE_DB_URL": f"sqlite://{tmp_path}/v.sqlite3",
+        },
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "INSERT INTO" not in result.stderr and "SELECT" not in result.stderr
