@@ -274,3 +274,25 @@ def test_a_missing_extra_names_the_pip_command(
         f"This needs the optional package “{module}”, which is not installed: "
         f"run pip install 'sanshe[{extra}]'."
     ], result.stderr
+
+
+def test_make_sets_up_only_when_the_project_changed(tmp_path: Path) -> None:
+    """`make demo` and `make test` reinstall only when pyproject.toml is newer than the last set-up."""
+    for name in ("Makefile", "pyproject.toml"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").symlink_to(sys.executable)
+
+    def planned(*args: str) -> list[str]:
+        done = subprocess.run(
+            ["make", "-n", *args], cwd=tmp_path, capture_output=True, text=True, check=True
+        )
+        return [line for line in done.stdout.splitlines() if "pip install" in line]
+
+    assert len(planned("setup")) == 1, "a new .venv is set up"
+    subprocess.run(
+        ["make", "-t", "setup", "setup-test"], cwd=tmp_path, check=True, capture_output=True
+    )
+    assert planned("setup") == [] and planned("setup-test") == [], "nothing changed: no pip"
+    assert len(planned("-W", "pyproject.toml", "setup")) == 1, "pyproject.toml changed: pip again"
+    assert len(planned("-W", "pyproject.toml", "setup-test")) == 1
