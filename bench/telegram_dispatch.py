@@ -48,7 +48,7 @@ from sanshe.adapters.telegram.convert import NETWORK, Json  # noqa: E402
 from sanshe.adapters.telegram.settings import read_settings  # noqa: E402
 from sanshe.core.actions import Action  # noqa: E402
 from sanshe.core.bot import Bot, vocabulary  # noqa: E402
-from sanshe.core.config import load_community, read_plugin_settings  # noqa: E402
+from sanshe.core.config import CommunityFile  # noqa: E402
 from sanshe.core.model import Community  # noqa: E402
 from sanshe.core.plugins import plugin_manager  # noqa: E402
 from sanshe.core.storage import Storage  # noqa: E402
@@ -157,7 +157,7 @@ async def sanshe(
     server: BotApiServer, community: Community, feed: list[Json], chats: int
 ) -> tuple[float, int]:
     """(b) Sanshe: the adapter's receive(update JSON) -> event -> the full pipeline."""
-    pm = plugin_manager(read_plugin_settings(EXAMPLE))
+    pm = plugin_manager(CommunityFile.read(EXAMPLE).disabled_plugins)
     storage = Storage("sqlite://:memory:")
     await storage.open()
     adapter = RecordingTelegramAdapter(server.base_url)
@@ -181,7 +181,8 @@ async def main() -> None:
     parser.add_argument("--updates", type=int, default=50_000)
     parser.add_argument("--chats", type=int, default=0, help="default: one per group")
     args = parser.parse_args()
-    community = load_community(EXAMPLE, vocabulary(plugin_manager(read_plugin_settings(EXAMPLE))))
+    example = CommunityFile.read(EXAMPLE)
+    community = example.check(vocabulary(plugin_manager(example.disabled_plugins)))
     chats = args.chats or len(community.groups)
     feed = updates(args.updates, chats)
     automaton = keywords(community)

@@ -20,11 +20,33 @@ from pydantic import ValidationError
 
 from . import yamlmarks
 from .i18n import Catalogue, Translator, environment_locale
-from .model import FIELD_TYPES, Community, all_kinds, all_roles
+from .model import (
+    FIELD_TYPES,
+    Community,
+    CommunityInfo,
+    CustomRole,
+    Form,
+    Group,
+    GroupKind,
+    Person,
+    Rule,
+    all_kinds,
+    all_roles,
+)
 from .rules import Condition, RuleAction, RuleBook
-from .yamlmarks import Mark, MarkedDocument, YamlProblem
+from .yamlmarks import Mark, MarkedDocument, Place, YamlProblem
 
 INCLUDABLE = ("groups", "people", "rules", "forms")
+
+#: The lists of a community file, each item checked on its own.
+ITEMS: dict[str, type[Any]] = {
+    "kinds": GroupKind,
+    "roles": CustomRole,
+    "groups": Group,
+    "people": Person,
+    "rules": Rule,
+    "forms": Form,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,78 +87,87 @@ def config_translator(vocabulary: Vocabulary | None = None) -> Translator:
 
 
 class _Loader:
-    def __init__(self, path: Path, _: Translator) -> None:
-        self.path = path
+    """The problems found in one community file, in words, and where its valid items came from."""
+
+    def __init__(self, doc: MarkedDocument, _: Translator) -> None:
+        self.doc = doc
         self._ = _
         self.problems: list[Problem] = []
-        self.doc: MarkedDocument | None = None
+        self.origin: dict[str, list[int]] = {}
+        """Per list, the index in the file of each valid item."""
+        self.invalid: dict[str, set[str] | None] = {}
+        """Per list, the ids of its invalid items (None: the whole list is invalid)."""
 
     def problem(
         self, path: tuple[str | int, ...], key: str, /, *, at_key: bool = False, **values: object
     ) -> None:
-        assert self.doc is not None
         self.problems.append(Problem(self.doc.mark(path, key=at_key), self._(key, **values)))
 
-    def read(self, path: Path) -> MarkedDocument | None:
-        try:
-            return yamlmarks.load(path, shown_as=_shown(path))
-        except YamlProblem as exc:
-            self.problems.append(
-                Problem(exc.mark, self._(f"config.{exc.reason}", detail=exc.detail, key=exc.detail))
-            )
-        except OSError as exc:
-            self.problems.append(
-                Problem(Mark(_shown(path), 1, 1), self._("config.unreadable", error=exc.strerror))
-            )
-        return None
-
-    def include(self) -> None:
-        assert self.doc is not None
-        data = self.doc.data
-        for section in INCLUDABLE:
-            items = data.get(section)
-            if not isinstance(items, list) or not any(isinstance(i, str) for i in items):
+    def duplicates(self, base: tuple[str | int, ...], ids: list[Any]) -> None:
+        """Report each id (text) of the list at ``base`` that an earlier item has."""
+        first: dict[str, int] = {}
+        for i, item_id in enumerate(ids):
+            if not isinstance(item_id, str):
                 continue
-            expanded: list[Any] = []
-            parts: list[_Sub] = []
-            for i, item in enumerate(items):
-                if not isinstance(item, str):
-                    parts.append(_Sub(self.doc, (section, i)))
-                    expanded.append(item)
-                    continue
-                files = sorted(Path(f) for f in glob.glob(os.path.join(self.path.parent, item)))
-                if not files:
-                    self.problem((section, i), "config.include_missing", pattern=item)
-                for file in files:
-                    sub = self.read(file)
-                    if sub is None or sub.data is None:
-                        continue
-                    entries = sub.data if isinstance(sub.data, list) else [sub.data]
-                    for j, entry in enumerate(entries):
-                        parts.append(_Sub(sub, (j,) if isinstance(sub.data, list) else ()))
-                        expanded.append(entry)
-            data[section] = expanded
-            self.doc.drop((section,))
-            for index, part in enumerate(parts):
-                self.doc.graft((section, index), part)
+            if item_id in first:
+                line = self.doc.mark(base + (first[item_id], "id")).line
+                self.problem(base + (i, "id"), "config.duplicate_id", id=item_id, line=line)
+            else:
+                first[item_id] = i
 
     def validate(self) -> Community | None:
-        assert self.doc is not None
+        """The community made of the file's valid items; every invalid one is reported."""
+        data = dict(self.doc.data)
+        for section, model in ITEMS.items():
+            items = data.get(section)
+            if not isinstance(items, list):
+                continue
+            valid: list[Any] = []
+            self.origin[section] = []
+            self.invalid[section] = set()
+            for i, item in enumerate(items):
+                try:
+                    valid.append(model.model_validate(item))
+                except ValidationError as exc:
+                    self._report(exc, (section, i))
+                    item_id = item.get("id") if isinstance(item, dict) else None
+                    if isinstance(item_id, str):
+                        self.invalid[section].add(item_id)  # type: ignore[union-attr]
+                else:
+                    self.origin[section].append(i)
+            data[section] = valid
         try:
-            return Community.model_validate(self.doc.data)
+            return Community.model_validate(data)
         except ValidationError as exc:
-            errors = [(e, _real_path(self.doc.data, e["loc"])[0]) for e in exc.errors()]
-            paths = {path for _e, path in errors}
-            for error, path in errors:
-                # Of the errors of a value that may take several shapes, keep the deepest.
-                if not any(
-                    len(other) > len(path) and other[: len(path)] == path for other in paths
-                ):
-                    self._pydantic(error)
-        return None
+            self._report(exc, ())
+            for error in exc.errors():
+                top = error["loc"][0] if error["loc"] else None
+                if top == "community":
+                    data[top] = CommunityInfo.model_construct(id="", name="")
+                elif isinstance(top, str):
+                    data.pop(top, None)
+                    self.invalid[top] = None
+        try:
+            return Community.model_validate(data)
+        except ValidationError:
+            return None
+
+    def _report(self, exc: ValidationError, prefix: tuple[str | int, ...]) -> None:
+        errors = [dict(e, loc=prefix + tuple(e["loc"])) for e in exc.errors()]
+        placed = [(e, _real_path(self.doc.data, e["loc"])[0]) for e in errors]
+        paths = {path for _e, path in placed}
+        reported: set[tuple[str | int, ...]] = set()
+        for error, path in placed:
+            # Of the errors of a value that may take several shapes, keep the deepest, once.
+            if path in reported or any(
+                len(other) > len(path) and other[: len(path)] == path for other in paths
+            ):
+                continue
+            reported.add(path)
+            self._pydantic(error)
 
     def _pydantic(self, error: Any) -> None:
-        path, value_found = _real_path(self.doc.data, error["loc"])  # type: ignore[union-attr]
+        path, value_found = _real_path(self.doc.data, error["loc"])
         kind = error["type"]
         field = str(next((p for p in reversed(path) if isinstance(p, str)), ""))
         value = error.get("input")
@@ -154,12 +185,14 @@ class _Loader:
             self.problem(path, "config.unknown_key", at_key=True, key=key, hint=hint)
         elif kind in ("int_type", "int_parsing", "int_from_float"):
             self.problem(path, "config.not_int", field=field, value=shown)
-        elif kind in ("float_type", "float_parsing"):
+        elif kind in ("float_type", "float_parsing", "finite_number"):
             self.problem(path, "config.not_number", field=field, value=shown)
         elif kind in ("bool_type", "bool_parsing"):
             self.problem(path, "config.not_bool", field=field, value=shown)
         elif kind == "string_type":
             self.problem(path, "config.not_text", field=field, value=shown)
+        elif kind == "string_too_short":
+            self.problem(path, "config.empty_text", field=field)
         elif kind in ("list_type", "tuple_type"):
             self.problem(path, "config.not_list", field=field)
         elif kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -176,19 +209,6 @@ class _Loader:
             return
         else:
             self.problem(path, "config.invalid", field=field, reason=error["msg"])
-
-
-class _Sub(MarkedDocument):
-    """The marks of part of an included document, seen from its root."""
-
-    def __init__(self, source: MarkedDocument, prefix: tuple[str | int, ...]) -> None:
-        marks = {
-            k[len(prefix) :]: v for k, v in source._marks.items() if k[: len(prefix)] == prefix
-        }
-        key_marks = {
-            k[len(prefix) :]: v for k, v in source._key_marks.items() if k[: len(prefix)] == prefix
-        }
-        super().__init__(None, marks, key_marks)
 
 
 def _shown(path: Path) -> str:
@@ -263,7 +283,11 @@ def _schema_keys(error: Any) -> list[str]:
 
 
 class _Semantics:
-    """Checks across the file: references, duplicates, regexes, time zones."""
+    """Checks across the file: references, duplicates, regexes, time zones.
+
+    They run on the valid items only, and say nothing of a name that an invalid
+    item (already reported) would have defined.
+    """
 
     def __init__(
         self, loader: _Loader, community: Community, vocabulary: Vocabulary | None
@@ -272,9 +296,26 @@ class _Semantics:
         self.community = community
         self.vocabulary = vocabulary
 
+    def at(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        """The path in the file of a path into the community (whose lists hold valid items only)."""
+        origin = self.loader.origin.get(str(path[0])) if path else None
+        if origin is None or len(path) < 2 or not isinstance(path[1], int):
+            return path
+        return (path[0], origin[path[1]], *path[2:])
+
+    def problem(
+        self, path: tuple[str | int, ...], key: str, /, *, at_key: bool = False, **values: object
+    ) -> None:
+        self.loader.problem(self.at(path), key, at_key=at_key, **values)
+
+    def unsure(self, section: str, item_id: str) -> bool:
+        """Whether ``item_id`` may be an item of ``section`` that was refused."""
+        invalid = self.loader.invalid.get(section, set())
+        return invalid is None or item_id in invalid
+
     def run(self) -> None:
         c = self.community
-        p = self.loader.problem
+        p = self.problem
         roles = all_roles(c)
         kinds = all_kinds(c)
         group_ids = {g.id for g in c.groups}
@@ -282,27 +323,18 @@ class _Semantics:
             ZoneInfo(c.community.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             p(("community", "timezone"), "config.bad_timezone", value=c.community.timezone)
-        for section, items in (
-            ("kinds", c.kinds),
-            ("roles", c.roles),
-            ("groups", c.groups),
-            ("people", c.people),
-            ("rules", c.rules),
-            ("forms", c.forms),
-        ):
-            self.duplicates(section, [item.id for item in items])
+        for section in ITEMS:
+            items = self.loader.doc.data.get(section)
+            if isinstance(items, list):  # invalid items' ids too: a duplicate is a mistake anyway
+                ids = [item.get("id") if isinstance(item, dict) else None for item in items]
+                self.loader.duplicates((section,), ids)
         for i, kind in enumerate(c.kinds):
             if kind.member_role and kind.member_role not in roles:
                 self.unknown_role(("kinds", i, "member_role"), kind.member_role, roles)
         chats: dict[tuple[str, str], str] = {}
         for i, group in enumerate(c.groups):
             if group.kind not in kinds:
-                p(
-                    ("groups", i, "kind"),
-                    "config.unknown_kind",
-                    kind=group.kind,
-                    known=", ".join(sorted(kinds)),
-                )
+                self.unknown_kind(("groups", i, "kind"), group.kind, kinds)
             for j, role in enumerate(group.administered_by):
                 if role not in roles:
                     self.unknown_role(("groups", i, "administered_by", j), role, roles)
@@ -340,12 +372,7 @@ class _Semantics:
         for i, rule in enumerate(c.rules):
             for j, kind in enumerate(rule.where.kinds):
                 if kind not in kinds:
-                    p(
-                        ("rules", i, "where", "kinds", j),
-                        "config.unknown_kind",
-                        kind=kind,
-                        known=", ".join(sorted(kinds)),
-                    )
+                    self.unknown_kind(("rules", i, "where", "kinds", j), kind, kinds)
             for j, group_id in enumerate(rule.where.groups):
                 if group_id not in group_ids:
                     self.unknown_group(("rules", i, "where", "groups", j), group_id, group_ids)
@@ -357,7 +384,7 @@ class _Semantics:
             for j, role in enumerate(form.view):
                 if role not in roles:
                     self.unknown_role(("forms", i, "view", j), role, roles)
-            self.duplicates(("forms", i, "fields"), [f.id for f in form.fields])
+            self.loader.duplicates(self.at(("forms", i, "fields")), [f.id for f in form.fields])
             for j, field in enumerate(form.fields):
                 where = ("forms", i, "fields", j)
                 if field.type not in FIELD_TYPES:
@@ -369,6 +396,8 @@ class _Semantics:
                     )
                 if field.type in ("choice", "multi_choice") and not field.choices:
                     p(where, "config.choices_needed", type=field.type)
+                if field.min is not None and field.max is not None and field.min > field.max:
+                    p(where + ("min",), "config.min_above_max", min=field.min, max=field.max)
                 if field.pattern:
                     self.regex(where + ("pattern",), field.pattern)
         if self.vocabulary is not None:
@@ -384,34 +413,143 @@ class _Semantics:
             for problem in book.problems:
                 values = dict(problem.values)
                 if "reason" in values:
-                    values["reason"] = self.loader._(str(values["reason"]))
+                    values["reason"] = self.loader._(
+                        str(values["reason"]), **dict(problem.reason_values)
+                    )
                 p(problem.path, problem.key, at_key=problem.at_key, **values)
 
-    def duplicates(self, section: str | tuple[str | int, ...], ids: list[str]) -> None:
-        base = (section,) if isinstance(section, str) else section
-        first: dict[str, int] = {}
-        for i, item_id in enumerate(ids):
-            if item_id in first:
-                line = self.loader.doc.mark(base + (first[item_id], "id")).line  # type: ignore[union-attr]
-                self.loader.problem(base + (i, "id"), "config.duplicate_id", id=item_id, line=line)
-            else:
-                first[item_id] = i
-
     def unknown_role(self, path: tuple[str | int, ...], role: str, roles: set[str]) -> None:
-        self.loader.problem(path, "config.unknown_role", role=role, known=", ".join(sorted(roles)))
+        if not self.unsure("roles", role):
+            self.problem(path, "config.unknown_role", role=role, known=", ".join(sorted(roles)))
+
+    def unknown_kind(self, path: tuple[str | int, ...], kind: str, kinds: set[str]) -> None:
+        if not self.unsure("kinds", kind):
+            self.problem(path, "config.unknown_kind", kind=kind, known=", ".join(sorted(kinds)))
 
     def unknown_group(
         self, path: tuple[str | int, ...], group_id: str, group_ids: set[str]
     ) -> None:
+        if self.unsure("groups", group_id):
+            return
         close = difflib.get_close_matches(group_id, list(group_ids), n=1)
         hint = self.loader._("config.did_you_mean", name=close[0]) if close else ""
-        self.loader.problem(path, "config.unknown_group", group=group_id, hint=hint)
+        self.problem(path, "config.unknown_group", group=group_id, hint=hint)
 
     def regex(self, path: tuple[str | int, ...], pattern: str) -> None:
         try:
             re.compile(pattern)
         except re.error as exc:
-            self.loader.problem(path, "config.bad_regex", error=exc.msg, position=exc.pos)
+            self.problem(path, "config.bad_regex", error=exc.msg, position=exc.pos)
+
+
+class CommunityFile:
+    """A community file and the files it includes, read once; :meth:`check` makes it a community.
+
+    Reading never raises: what cannot be read is kept as problems, reported by
+    :meth:`check`.  In between, :attr:`disabled_plugins` tells which plugins to
+    leave out, so that the file is checked against the others' vocabulary.
+    """
+
+    def __init__(self, path: Path, doc: MarkedDocument | None, problems: list[_Pending]) -> None:
+        self.path = path
+        self.doc = doc
+        self._problems = problems
+
+    @classmethod
+    def read(cls, path: Path | str) -> CommunityFile:
+        """Read ``path`` and the files it includes."""
+        path = Path(path)
+        problems: list[_Pending] = []
+        if not path.exists():
+            return cls(path, None, [(Mark(_shown(path), 1, 1), "config.not_found", {})])
+        with yamlmarks.collector_paused():
+            doc = _read(path, problems)
+            if doc is not None and not isinstance(doc.data, dict):
+                problems.append((doc.mark(()), "config.not_mapping_top", {}))
+                doc = None
+            if doc is not None:
+                _include(path, doc, problems)
+        return cls(path, doc, problems)
+
+    @property
+    def disabled_plugins(self) -> tuple[str, ...]:
+        """The plugins the file disables (the names it gives as text)."""
+        data = self.doc.data if self.doc is not None else {}
+        plugins = data.get("plugins")
+        disabled = plugins.get("disable") if isinstance(plugins, dict) else None
+        return (
+            tuple(d for d in disabled if isinstance(d, str)) if isinstance(disabled, list) else ()
+        )
+
+    def check(self, vocabulary: Vocabulary | None = None, _: Translator | None = None) -> Community:
+        """The community the file describes; raise :class:`ConfigError` listing every mistake.
+
+        Without ``vocabulary`` rules are checked for shape only, not for the
+        condition and action kinds that plugins provide.
+        """
+        _ = _ or config_translator(vocabulary)
+        found = [Problem(mark, _(key, **values)) for mark, key, values in self._problems]
+        if self.doc is None:
+            raise ConfigError(found)
+        loader = _Loader(self.doc, _)
+        loader.problems.extend(found)
+        with yamlmarks.collector_paused():
+            community = loader.validate()
+            if community is not None:
+                _Semantics(loader, community, vocabulary).run()
+        if loader.problems or community is None:
+            raise ConfigError(
+                sorted(loader.problems, key=lambda p: (p.mark.file, p.mark.line, p.mark.column))
+            )
+        return community
+
+
+_Pending = tuple[Mark, str, dict[str, object]]
+"""A problem found while reading: where, its catalogue key and the key's values."""
+
+
+def _read(path: Path, problems: list[_Pending]) -> MarkedDocument | None:
+    try:
+        return yamlmarks.load(path, shown_as=_shown(path))
+    except YamlProblem as exc:
+        problems.append((exc.mark, f"config.{exc.reason}", dict(exc.values)))
+    except OSError as exc:
+        problems.append((Mark(_shown(path), 1, 1), "config.unreadable", {"error": exc.strerror}))
+    return None
+
+
+def _include(path: Path, doc: MarkedDocument, problems: list[_Pending]) -> None:
+    """Replace the file names in the includable lists by the items of those files."""
+    data = doc.data
+    for section in INCLUDABLE:
+        items = data.get(section)
+        if not isinstance(items, list) or not any(isinstance(i, str) for i in items):
+            continue
+        expanded: list[Any] = []
+        places: list[Place] = []
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                expanded.append(item)
+                places.append(doc.at((section, i)))
+                continue
+            files = sorted(Path(f) for f in glob.glob(os.path.join(path.parent, item)))
+            if not files:
+                problems.append(
+                    (doc.mark((section, i)), "config.include_missing", {"pattern": item})
+                )
+            for file in files:
+                sub = _read(file, problems)
+                if sub is None or sub.data is None:
+                    continue
+                entries = sub.data if isinstance(sub.data, list) else [sub.data]
+                for j, entry in enumerate(entries):
+                    expanded.append(entry)
+                    places.append(sub.at((j,) if isinstance(sub.data, list) else ()))
+        data[section] = expanded
+        section_place = doc.at((section,))
+        doc.place.items[section] = Place(  # type: ignore[index]
+            section_place.file, section_place.line, section_place.column, places
+        )
 
 
 def load_community(
@@ -422,35 +560,4 @@ def load_community(
     Without ``vocabulary`` rules are checked for shape only, not for the
     condition and action kinds that plugins provide.
     """
-    path = Path(path)
-    loader = _Loader(path, _ or config_translator(vocabulary))
-    if not path.exists():
-        raise ConfigError([Problem(Mark(_shown(path), 1, 1), loader._("config.not_found"))])
-    loader.doc = loader.read(path)
-    if loader.doc is None:
-        raise ConfigError(loader.problems)
-    if not isinstance(loader.doc.data, dict):
-        loader.problem((), "config.not_mapping_top")
-        raise ConfigError(loader.problems)
-    loader.include()
-    community = loader.validate() if not loader.problems else None
-    if community is None:
-        raise ConfigError(loader.problems)
-    _Semantics(loader, community, vocabulary).run()
-    if loader.problems:
-        raise ConfigError(
-            sorted(loader.problems, key=lambda p: (p.mark.file, p.mark.line, p.mark.column))
-        )
-    return community
-
-
-def read_plugin_settings(path: Path | str) -> tuple[str, ...]:
-    """The plugins a community file disables, read before the file is fully checked."""
-    try:
-        doc = yamlmarks.load(Path(path))
-    except (YamlProblem, OSError):
-        return ()
-    data = doc.data if isinstance(doc.data, dict) else {}
-    plugins = data.get("plugins") if isinstance(data.get("plugins"), dict) else {}
-    disabled = plugins.get("disable") if isinstance(plugins, dict) else None
-    return tuple(str(d) for d in disabled) if isinstance(disabled, list) else ()
+    return CommunityFile.read(path).check(vocabulary, _)

@@ -11,7 +11,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 #: Text written in YAML: one string, or one string per locale (``{zh_CN: …, en: …}``).
-Text = str | dict[str, str]
+Text = str | Annotated[dict[str, str], Field(min_length=1)]
+
+#: Text a person must be shown (a question, a title): not empty.
+ShownText = Annotated[str, Field(min_length=1)] | Annotated[dict[str, str], Field(min_length=1)]
 
 #: Built-in group kinds of the model (DOMAIN.md): the three core tiers, the four
 #: support groups and the other groups the guide names.  Value: the role a member
@@ -193,12 +196,12 @@ class FormField(_Frozen):
 
     id: str
     type: str = "text"
-    label: Text
+    label: ShownText
     help: Text = ""
     required: bool = True
-    choices: dict[str, Text] = {}
-    min: float | None = None
-    max: float | None = None
+    choices: dict[str, ShownText] = {}
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    max: float | None = Field(default=None, allow_inf_nan=False)
     pattern: str | None = None
     sensitive: bool = False
     """Personal data (phone, ID number, health): never echoed into a group."""
@@ -208,7 +211,7 @@ class Form(_Frozen):
     """A form filled through a private step-by-step dialog and stored as a record."""
 
     id: str
-    title: Text
+    title: ShownText
     intro: Text = ""
     fill: Literal["anyone"] | tuple[str, ...] = "anyone"
     """Who may fill it: ``anyone`` or a list of roles."""

@@ -27,7 +27,7 @@ from typing import Any
 from sanshe.core.actions import ALL_ACTIONS, Action
 from sanshe.core.bot import Bot, vocabulary
 from sanshe.core.cli import shipped_example
-from sanshe.core.config import load_community, read_plugin_settings
+from sanshe.core.config import CommunityFile
 from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
 from sanshe.core.model import Community
 from sanshe.core.plugins import plugin_manager
@@ -92,8 +92,9 @@ class Sandbox:
 
     async def start(self) -> Sandbox:
         """Load the YAML (refusing it as ``sanshe check-config`` would), open storage, start the bot."""
-        pm = plugin_manager(read_plugin_settings(self.config), extra=self.plugins)
-        community = load_community(self.config, vocabulary(pm))
+        file = CommunityFile.read(self.config)
+        pm = plugin_manager(file.disabled_plugins, extra=self.plugins)
+        community = file.check(vocabulary(pm))
         self.storage = Storage(self.db_url)
         self.adapter = RecordingAdapter(self.capabilities)
         self.bot = Bot(community, self.adapter, self.storage, pm=pm, config_path=self.config)

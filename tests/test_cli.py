@@ -49,11 +49,22 @@ def test_check_config_lists_every_mistake_with_its_place(tmp_path: Path) -> None
     result = sanshe("check-config", "c.yaml", cwd=tmp_path, env={"SANSHE_LANG": "en"})
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
-    assert lines == [
-        "c.yaml:6:53: “capacity” must be a whole number, not “many”.",
-        "c.yaml: 1 problem(s) found; nothing was loaded.",
+    # One item of the wrong type hides none of the other mistakes (issue 8, item 24):
+    assert [line.split(": ")[0] for line in lines] == [
+        "c.yaml:4:13",
+        "c.yaml:6:53",
+        "c.yaml:7:10",
+        "c.yaml:7:56",
+        "c.yaml:11:13",
+        "c.yaml:11:69",
+        "c.yaml:14:27",
+        "c.yaml:15:10",
+        "c.yaml:19:28",
+        "c.yaml",
     ]
-    # Once the types are right, the file is read again for its meaning:
+    assert lines[1] == "c.yaml:6:53: “capacity” must be a whole number, not “many”."
+    assert lines[-1] == "c.yaml: 9 problem(s) found; nothing was loaded."
+    # Once the types are right, the group b1 is checked for its meaning too:
     fixed = BROKEN.replace("capacity: many", "capacity: 80")
     (tmp_path / "c.yaml").write_text(fixed, encoding="utf-8")
     result = sanshe("check-config", "c.yaml", cwd=tmp_path, env={"SANSHE_LANG": "en"})

@@ -226,3 +226,175 @@ def test_messages_follow_the_terminal_language(
     monkeypatch.setenv("SANSHE_LANG", "zh_CN")
     problems = problems_of(tmp_path, BASE.replace("kind: resident", "kind: residents"))
     assert "未知的群类型“residents”" in problems[0]
+
+
+RULE = "rules:\n  - id: r\n    when: {%s}\n    do: [delete]\n"
+FIELD = "forms:\n  - id: f\n    title: F\n    fields:\n      - {id: a, type: number, %s}\n"
+
+# Files that once made check-config raise (issue 8, item 9): each is now a sentence at its place.
+UNREADABLE = [
+    pytest.param(
+        BASE + RULE % "personal_data: [[phone]]", 14, 27, "takes a list of", id="list-for-a-name"
+    ),
+    pytest.param(BASE.replace("Building 1", "Building \xff1"), 7, 20, "not UTF-8", id="not-utf8"),
+    pytest.param(BASE.replace("Building 1", "Building\x001"), 7, 19, "U+0000", id="nul"),
+    pytest.param(BASE.replace("Building 1", "Building\x071"), 7, 19, "U+0007", id="control"),
+    pytest.param(
+        BASE + "kinds: &k\n  - id: k\n    name: *k\n",
+        14,
+        11,
+        "cannot contain itself",
+        id="self-alias",
+    ),
+    pytest.param(BASE + "storage:\n  <<: 5\n", 13, 7, "“<<” takes", id="merge-5"),
+    pytest.param(
+        BASE.replace("name: Test", "name: !!python/name:os.system"),
+        3,
+        9,
+        "“!!python/name:os.system” is a Python tag and is refused",
+        id="python-tag",
+    ),
+    pytest.param(
+        BASE.replace("  name: Test", "  !!python/object:x name: Test"),
+        3,
+        3,
+        "“!!python/object:x” is a Python tag",
+        id="tag-on-a-key",
+    ),
+    pytest.param(BASE.replace("  name: Test", "  !!str name: Test"), 0, 0, "", id="str-tag-fine"),
+    pytest.param(
+        BASE.replace("capacity", "x")
+        + "  - id: b2\n    kind: resident\n    name: B\n    capacity: "
+        + "9" * 5000
+        + "\n",
+        15,
+        15,
+        "cannot be read",
+        id="huge-number",
+    ),
+    pytest.param(
+        BASE + "storage: {db_url: 2020-13-45}\n", 12, 19, "cannot be read", id="impossible-date"
+    ),
+    pytest.param(BASE + "---\nmore: 1\n", 12, 1, "holds one document", id="two-documents"),
+    pytest.param(BASE + "kinds: " + "[" * 150 + "]" * 150 + "\n", 12, 107, "100 levels", id="deep"),
+    pytest.param(BASE + "? [a, b]\n: c\n", 12, 3, "plain word", id="list-as-key"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message"), UNREADABLE)
+def test_unreadable_yaml_is_a_sentence_at_its_place(
+    tmp_path: Path, text: str, line: int, column: int, message: str
+) -> None:
+    path = tmp_path / "community.yaml"
+    path.write_bytes(text.encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff"))
+    if not message:
+        assert load_community(path, vocabulary(plugin_manager())).community.name == "Test"
+        return
+    with pytest.raises(ConfigError) as info:
+        load_community(path, vocabulary(plugin_manager()))
+    problems = [str(p) for p in info.value.problems]
+    matching = [p for p in problems if message in p]
+    assert matching, f"no problem says {message!r}: {problems}"
+    assert f"community.yaml:{line}:{column}: " in matching[0], matching[0]
+
+
+def test_a_merge_key_gives_defaults_that_the_mapping_overrides(tmp_path: Path) -> None:
+    text = BASE.replace(
+        "groups:\n  - id: b1\n    kind: resident\n    name: Building 1\n",
+        "groups:\n  - &building {id: b1, kind: resident, name: Building 1, capacity: 10}\n"
+        "  - <<: *building\n    id: b2\n    capacity: 20\n",
+    )
+    community = load_community(write_community(tmp_path, text), vocabulary(plugin_manager()))
+    assert [(g.id, g.name, g.capacity) for g in community.groups] == [
+        ("b1", "Building 1", 10),
+        ("b2", "Building 1", 20),
+    ]
+
+
+def test_an_alias_bomb_is_refused_with_a_sentence(tmp_path: Path) -> None:
+    """Nine levels of ten aliases each would expand to a billion values."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for n in range(1, 10):
+        lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]")
+    text = BASE + "adapters:\n  console:\n" + "".join(f"    {line}\n" for line in lines)
+    problems = problems_of(tmp_path, text)
+    assert len(problems) == 1
+    assert "expand to more than" in problems[0] and "community.yaml:18:59: " in problems[0]
+
+
+def test_conditions_refuse_unknown_roles(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, BASE + RULE % "not_sender_role: [social_worker, typo]")
+    assert len(problems) == 1
+    assert "community.yaml:14:29: Unknown role “typo”" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("label: A, min: 10, max: 1", "“min” (10.0) is greater than “max” (1.0)"),
+        ("label: {}", "“label” must be text"),
+        ("label: ''", "“label” must not be empty"),
+        ("label: A, max: .nan", "“max” must be a number"),
+    ],
+)
+def test_a_field_no_answer_could_pass_is_refused(tmp_path: Path, field: str, message: str) -> None:
+    problems = problems_of(tmp_path, BASE + FIELD % field)
+    assert len(problems) == 1 and message in problems[0], problems
+    assert "community.yaml:16:" in problems[0]
+
+
+def test_an_unknown_key_does_not_hide_the_other_mistakes(tmp_path: Path) -> None:
+    text = (
+        BASE.replace("    name: Building 1\n", "    name: Building 1\n    adminz: [x]\n")
+        .replace("roles: [social_worker]", "roles: [social_wroker]")
+        .replace("  name: Test\n", "  name: Test\n  timezone: Mars/Olympus\n")
+        + "  - id: li\n    handles: {console: [li]}\n"
+        + "  - id: wu\n    roles: [{role: expert, groups: [b9]}]\n"
+        + RULE % "keywords: [x]"
+    ).replace("do: [delete]", "do: [explode]")
+    problems = problems_of(tmp_path, text)
+    expected = [
+        ("community.yaml:4:13:", "Unknown time zone “Mars/Olympus”"),
+        ("community.yaml:9:5:", "Unknown setting “adminz”"),
+        ("community.yaml:13:13:", "Unknown role “social_wroker”"),
+        ("community.yaml:15:24:", "“console” must be text"),
+        ("community.yaml:17:37:", "There is no group “b9”"),
+        ("community.yaml:21:10:", "Unknown rule action “explode”"),
+    ]
+    assert len(problems) == len(expected), problems
+    for (place, message), problem in zip(expected, problems, strict=True):
+        assert f"/{place}" in problem and message in problem, (place, message, problem)
+
+
+def test_an_invalid_item_causes_no_knock_on_mistakes(tmp_path: Path) -> None:
+    """A group refused for its capacity is not reported again as missing where it is named."""
+    text = BASE.replace("    name: Building 1\n", "    name: Building 1\n    capacity: lots\n")
+    text = text.replace("roles: [social_worker]", "roles: [{role: building_leader, groups: [b1]}]")
+    problems = problems_of(tmp_path, text + "roles: 5\n")
+    assert len(problems) == 2, problems
+    assert "“capacity” must be a whole number" in problems[0]
+    assert "“roles” must be a list" in problems[1]
+
+
+def test_check_config_reads_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sanshe.core import cli, yamlmarks
+
+    (tmp_path / "forms").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "forms" / f"{name}.yaml").write_text(
+            f"id: {name}\ntitle: F\nfields:\n  - {{id: q, label: Q}}\n", encoding="utf-8"
+        )
+    path = write_community(tmp_path, BASE + "forms: [forms/*.yaml]\nplugins: {disable: [forms]}\n")
+    read: list[str] = []
+    load = yamlmarks.load
+
+    def counting(file: Path, shown_as: str | None = None) -> yamlmarks.MarkedDocument:
+        read.append(Path(file).name)
+        return load(file, shown_as)
+
+    monkeypatch.setattr(yamlmarks, "load", counting)
+    assert cli.main(["check-config", str(path)]) == 0
+    assert "OK" in capsys.readouterr().out
+    assert sorted(read) == ["a.yaml", "b.yaml", "community.yaml"]
