@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+import traceback
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,18 @@ async def _provision(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The extra (README, "Extras") that installs each optional module.
+EXTRAS = {"asyncpg": "postgres", "nio": "matrix", "telegram": "telegram"}
+
+
+def _missing(exc: ModuleNotFoundError) -> str:
+    """The sentence for a module that is not installed: the pip command when an extra has it."""
+    module = (exc.name or "").split(".", 1)[0]
+    if module in EXTRAS:
+        return _text("cli.missing_extra", module=module, extra=EXTRAS[module])
+    return _text("cli.missing_module", module=module)
+
+
 class StatementsOnly(logging.Filter):
     """Lets tortoise's SQL lines through without their values, which carry what people typed."""
 
@@ -174,17 +187,41 @@ class StatementsOnly(logging.Filter):
         return True
 
 
+class TracebacksWithoutText(logging.Formatter):
+    """Formats a traceback with each exception's type and frames, not its message.
+
+    A message may quote what people typed (``time data '138…' does not match``);
+    only those of system errors (``OSError``: files, connections) are kept.
+    """
+
+    def formatException(self, ei: Any) -> str:
+        chain: list[BaseException] = []
+        exc: BaseException | None = ei[1]
+        while exc is not None and exc not in chain:
+            chain.append(exc)
+            exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        parts: list[str] = []
+        for exc in reversed(chain):
+            if parts:
+                parts.append("\nwhich led to:\n\n")
+            parts.append("Traceback (most recent call last):\n")
+            parts.extend(traceback.format_tb(exc.__traceback__))
+            kind = f"{type(exc).__module__}.{type(exc).__qualname__}".removeprefix("builtins.")
+            shown = str(exc) if isinstance(exc, OSError) else "(message not logged)"
+            parts.append(f"{kind}: {shown}\n")
+        return "".join(parts).rstrip("\n")
+
+
 def configure_logging(verbosity: int) -> None:
     """Log Sanshe's own lines at warning, info (``-v``) or debug (``-v -v``) level.
 
     ``-v -v -v`` adds the SQL statements, never their values.  Other libraries
     log warnings only: their debug lines (aiosqlite's, for one) show query values.
+    Tracebacks leave out exception messages (:class:`TracebacksWithoutText`).
     """
-    logging.basicConfig(
-        level=logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(TracebacksWithoutText("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     logging.getLogger("sanshe").setLevel(logging.WARNING - 10 * min(verbosity, 2))
     if verbosity >= 3:
         sql = logging.getLogger("tortoise.db_client")
@@ -233,18 +270,6 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as exc:
         print(_missing(exc), file=sys.stderr)
         return 1
-
-
-#: The extra (README, "Extras") that installs each optional module.
-EXTRAS = {"asyncpg": "postgres", "nio": "matrix", "telegram": "telegram"}
-
-
-def _missing(exc: ModuleNotFoundError) -> str:
-    """The sentence for a module that is not installed: the pip command when an extra has it."""
-    module = (exc.name or "").split(".", 1)[0]
-    if module in EXTRAS:
-        return _text("cli.missing_extra", module=module, extra=EXTRAS[module])
-    return _text("cli.missing_module", module=module)
 
 
 if __name__ == "__main__":

@@ -117,3 +117,46 @@ def test_lower_levels_log_no_sql(tmp_path: Path, verbosity: list[str]) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "INSERT INTO" not in result.stderr and "SELECT" not in result.stderr
+
+
+SLOPPY = """
+from datetime import datetime
+
+from sanshe.core.hookspecs import hookimpl
+
+
+@hookimpl
+def sanshe_message(context):
+    datetime.strptime(context.event.text, "%Y-%m-%d")  # its ValueError quotes the text
+"""
+
+
+def test_a_plugin_failing_on_a_message_logs_no_text_of_it(tmp_path: Path) -> None:
+    """A plugin's exception may quote what was typed; its traceback is logged without it."""
+    site = tmp_path / "site"
+    (site / "sloppy").mkdir(parents=True)
+    (site / "sloppy" / "__init__.py").write_text(SLOPPY, encoding="utf-8")
+    info = site / "sloppy-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: sloppy\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[sanshe]\nsloppy = sloppy\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "sanshe.core.cli", "-v", "-v", "-v", "run"],
+        input=f"maria@dm: {PHONE}\nmaria@dm: Qzsentname\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(site),
+            "SANSHE_CONFIG": str(EXAMPLE),
+            "SANSHE_DB_URL": f"sqlite://{tmp_path}/p.sqlite3",
+        },
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    log = result.stderr
+    assert log.count("plugin 'sloppy' failed in sanshe_message") == 2, log[-3000:]
+    assert "ValueError" in log and "datetime.strptime(context.event.text" in log, (
+        "the traceback is kept"
+    )
+    assert [s for s in (PHONE, "3987654321", "Qzsentname") if s in log] == [], log[-2000:]
