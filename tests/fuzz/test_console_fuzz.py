@@ -279,6 +279,16 @@ def _to_sender_only(action: Action, sender: str) -> bool:
     return False
 
 
+#: Longer than "a short excerpt": a stretch of the person's text this long must not come back.
+ECHO = 30
+
+
+def echoes(typed: str, said: str) -> bool:
+    """Whether ``said`` repeats a stretch of ``typed`` longer than a short excerpt."""
+    typed = typed.strip()
+    return any(typed[i : i + ECHO] in said for i in range(0, len(typed) - ECHO + 1, 7))
+
+
 def check_run(run: ConsoleRun, lines: list[str], findings: Findings) -> None:
     """Check every line of a run: answered, no traceback, no personal data to others."""
     counts = tally(findings.generator)
@@ -298,11 +308,18 @@ def check_run(run: ConsoleRun, lines: list[str], findings: Findings) -> None:
                 what = f"stderr says {message[:60]!r}"
                 findings.add("wrong answers", what, number, line, message, lines)
         for action in by_line.get(number, []):
-            found = leaked(_texts_of(action))
-            if found and not (event and _to_sender_only(action, event.sender)):
-                where = getattr(action, "chat", None) or getattr(action, "user", "?")
-                what = f"{type(action).__name__} after {shape(event, line)}: {_texts_of(action)[:40]!r}"
+            private = event is not None and _to_sender_only(action, event.sender)
+            said = _texts_of(action)
+            where = getattr(action, "chat", None) or getattr(action, "user", "?")
+            what = f"{type(action).__name__} after {shape(event, line)}: {said[:40]!r}"
+            found = leaked(said)
+            if found and not private:
                 findings.add("leaks", what, number, line, f"{found} to {where}: {action!r}", lines)
+            if isinstance(event, Message) and not private and echoes(event.text, said):
+                findings.add("leaks", f"echo: {what}", number, line, f"to {where}", lines)
+            if isinstance(action, Reply) and event is not None and action.chat != event.chat:
+                what = f"a reply to {shape(event, line)} went to another chat"
+                findings.add("wrong answers", what, number, line, repr(action), lines)
     for number in {n for n, _ in run.actions} - set(range(1, len(lines) + 1)):
         findings.add("wrong answers", "an action for no input line", number, "?", "", lines)
 
@@ -590,10 +607,10 @@ BACK = {"back", "返回", "上一步"}
 SKIP = {"skip", "跳过"}
 CANCEL = {"cancel", "取消"}
 
+_valid = st.tuples(st.just("valid"), st.integers(0, 2**32))
+#: What a person does at each question: mostly answer well, so that forms get finished.
 intents = st.one_of(
-    st.tuples(st.just("valid"), st.integers(0, 2**32)),
-    st.tuples(st.just("valid"), st.integers(0, 2**32)),
-    st.tuples(st.just("valid"), st.integers(0, 2**32)),
+    *[_valid] * 7,
     st.tuples(st.just("hostile"), st.one_of(st.sampled_from(HOSTILE), no_newline)),
     st.tuples(st.just("control"), st.sampled_from(CONTROLS)),
     st.tuples(st.just("slashed"), st.sampled_from(SLASHED)),
@@ -782,7 +799,7 @@ def _fuzz_forms(config: Path, db_url: str, generator: str, examples: int) -> Fin
     @given(
         handle=form_people,
         start_in=st.sampled_from((DM, "building-1", "focus-1", "volunteers")),
-        plan=st.lists(intents, min_size=10, max_size=60),
+        plan=st.lists(intents, min_size=20, max_size=60),
     )
     def one_run(handle: str, start_in: str, plan: list[tuple[str, Any]]) -> None:
         run = ConsoleRun()
@@ -859,6 +876,7 @@ def check_process(script: list[bytes], merged: str, returncode: int, findings: F
         line = raw.decode("utf-8", "backslashreplace")
         counts["tried"] += 1
         what = _shape_of_bytes(raw)
+        sender = raw.split(b"@", 1)[0].decode("utf-8", "replace")
         if index >= len(answers) - 1:
             findings.add("unanswered", f"the run stopped at {what}", number, line, "", replay)
             break
@@ -875,7 +893,10 @@ def check_process(script: list[bytes], merged: str, returncode: int, findings: F
                 findings.add("wrong answers", message[:40], number, line, message, replay)
             verb, _, rest = message.partition(" ")
             target = rest.split(":", 1)[0]
-            if verb in ("reply", "send") and not target.startswith("dm:") and leaked(message):
+            private = (
+                target in (f"dm:{sender}", sender) if verb in ("reply", "send", "dm") else True
+            )
+            if not private and leaked(message):
                 findings.add("leaks", f"{verb} after {what}", number, line, message, replay)
 
 
