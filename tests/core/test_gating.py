@@ -7,6 +7,7 @@ from pathlib import Path
 from sanshe.core.actions import Delete, DirectMessage, Reply, Send
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
+from sanshe.core.storage.models import FormSession
 from sanshe.testing import Sandbox
 from tests.conftest import EXAMPLE, write_community
 
@@ -150,6 +151,8 @@ async def test_scoped_roles_do_not_count_in_a_private_chat(community: Sandbox) -
     actions = await community.send("sun", "dm", "/form medical_service_record focus-1")
     assert [type(a) for a in actions] == [DirectMessage]
     assert "医务志愿者" in community.texts(actions)[0]
+    [session] = await FormSession.filter(person="sun")
+    assert session.group_id == "focus-1"  # the record will belong to the group named
 
 
 async def test_naming_a_group_from_elsewhere_gives_no_member_role(community: Sandbox) -> None:

@@ -12,13 +12,14 @@ import asyncio
 import itertools
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from sanshe.core.actions import Reply, Send
+from sanshe.core.actions import DirectMessage, Reply, Send
 from sanshe.core.events import Message
 from sanshe.core.i18n import Translator
 from sanshe.core.model import ROLES
@@ -39,6 +40,7 @@ UNBOUND = "unbound"
 BATCH = 200
 """Probes sent at once: a chat's queued events are handled together, as on a busy network."""
 _NUMBERS = itertools.count(1)
+REFUSALS = ("command.refused", "command.refused_in", "command.refused_community", "command.denied")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,18 @@ def _community(tmp_path: Path) -> tuple[Path, dict[str, dict[str, Any]], list[st
     return write_community(tmp_path, text), groups, roles
 
 
+def _personas(roles: list[str], here: str, elsewhere: str) -> list[Persona]:
+    """Someone unknown, then per role: community-wide, scoped to ``here``, scoped elsewhere."""
+    personas = [Persona("stranger", None, None)]
+    for role in roles:
+        personas += [
+            Persona(f"{role}@*", role, None),
+            Persona(f"{role}@{here}", role, here),
+            Persona(f"{role}@{elsewhere}", role, elsewhere),
+        ]
+    return personas
+
+
 def _roles(
     persona: Persona, group: dict[str, Any] | None, kinds: dict[str, Any], member: bool
 ) -> set[str]:
@@ -87,32 +101,16 @@ def _roles(
     return held
 
 
-def _refusals(_: Translator) -> dict[str, re.Pattern[str]]:
+def _refusals(_: Translator, refusals: tuple[str, ...] = REFUSALS) -> dict[str, re.Pattern[str]]:
     """The catalogue texts that say no, as patterns (placeholders match anything)."""
 
-    def pattern(key: str) -> re.Pattern[str]:
-        parts = re.split(r"\{\w+\}", _(key))
-        return re.compile(".*".join(re.escape(p) for p in parts), re.DOTALL)
+    def pattern(*keys: str) -> re.Pattern[str]:
+        texts = [re.split(r"\{\w+\}", _(key)) for key in keys]
+        return re.compile("|".join(".*".join(map(re.escape, parts)) for parts in texts), re.DOTALL)
 
     return {
-        "refused": re.compile(
-            "|".join(
-                pattern(k).pattern
-                for k in (
-                    "command.refused",
-                    "command.refused_in",
-                    "command.refused_community",
-                    "command.denied",
-                )
-            ),
-            re.DOTALL,
-        ),
-        "where": re.compile(
-            pattern("command.only_in_group").pattern
-            + "|"
-            + pattern("command.only_in_private").pattern,
-            re.DOTALL,
-        ),
+        "refused": pattern(*refusals),
+        "where": pattern("command.only_in_group", "command.only_in_private"),
     }
 
 
@@ -171,9 +169,8 @@ async def test_every_command_for_every_role_everywhere(tmp_path: Path, caplog: A
         missing = [name for name in commands if name not in TABLE["commands"]]
         assert not missing, f"commands without a row in role_matrix.yaml: {missing}"
         assert {g["kind"] for g in groups.values()} == set(kinds)
-        patterns = {
-            locale: _refusals(Translator(sandbox.bot.catalogue, locale)) for locale in ("zh_CN",)
-        }["zh_CN"]
+        translator = Translator(sandbox.bot.catalogue, sandbox.community.locale)
+        patterns = _refusals(translator)
         places = [*groups, PRIVATE, UNBOUND]
         target = "building-1"  # the group a command names from a chat of no group
         probes: list[tuple[str, str, str, str]] = []  # handle, chat, text, expected
@@ -182,13 +179,7 @@ async def test_every_command_for_every_role_everywhere(tmp_path: Path, caplog: A
             for place in places:
                 here = place if place in groups else target
                 elsewhere = next(g for g in groups if g != here)
-                personas = [Persona("stranger", None, None)]
-                for role in roles:
-                    personas += [
-                        Persona(f"{role}@*", role, None),
-                        Persona(f"{role}@{here}", role, here),
-                        Persona(f"{role}@{elsewhere}", role, elsewhere),
-                    ]
+                personas = _personas(roles, here, elsewhere)
                 named = groups[here] if row.get("acts_on") == "group" else None
                 text = f"/{name} {here}" if named else f"/{name}"
                 for persona in personas:
@@ -203,6 +194,31 @@ async def test_every_command_for_every_role_everywhere(tmp_path: Path, caplog: A
                 if got != want:
                     figures["wrong answers"] += 1
                     wrong.append(f"{text} by {handle} in {place}: {got}, want {want}")
+        # Every form, by every persona, everywhere; from a chat of no group also naming one.
+        forms = sorted(f.id for f in sandbox.community.forms)
+        assert forms == sorted(TABLE["forms"]), "every form needs a row in role_matrix.yaml"
+        form_patterns = _refusals(translator, ("forms.not_allowed", "forms.not_allowed_here"))
+        for form in forms:
+            who = TABLE["forms"][form]
+            row = {"where": "any", "who": who, "acts_on": "group"}
+            for place in places:
+                here = place if place in groups else target
+                asks = [(f"/form {form}", None)]
+                if place not in groups:
+                    asks.append((f"/form {form} {here}", groups[here]))
+                for text, named in asks:
+                    personas = _personas(roles, here, next(g for g in groups if g != here))
+                    probes = [(p.handle, place, text) for p in personas]
+                    answers, _public = await _send_all(sandbox, probes)
+                    for persona, texts in zip(personas, answers, strict=True):
+                        figures["tried"] += 1
+                        got = _outcome(texts, {"refused": form_patterns["refused"]})
+                        want = _expected(row, persona, place, named, groups, kinds)
+                        if got != want:
+                            figures["wrong answers"] += 1
+                            wrong.append(
+                                f"{text} by {persona.handle} in {place}: {got}, want {want}"
+                            )
         # The same commands with personal data for arguments, in every chat, by anyone.
         data = [
             (handle, place, f"/{name} {PHONE} {ID_NUMBER}")
@@ -226,9 +242,11 @@ async def test_every_command_for_every_role_everywhere(tmp_path: Path, caplog: A
 async def _send_all(
     sandbox: Sandbox, probes: list[tuple[str, str, str]]
 ) -> tuple[list[list[str]], list[str]]:
-    """Send the probes at once (a chat of no group: a new one each); return each one's replies.
+    """Send the probes at once (a chat of no group: a new one each); return each one's answers.
 
-    Also returns every text the bot wrote anywhere but a private chat.
+    An answer is the replies to the probe's message, and what the bot wrote privately to
+    its sender when no other probe of the batch has the same sender.  Also returns every
+    text the bot wrote anywhere but a private chat.
     """
     events = []
     for handle, place, text in probes:
@@ -250,10 +268,18 @@ async def _send_all(
     await asyncio.wait_for(asyncio.gather(*(sandbox.bot.submit(e) for e in events)), 60)
     performed = sandbox.adapter.performed[before:]
     replies: dict[str, list[str]] = {}
+    private: dict[str, list[str]] = {}
     public = []
     for action in performed:
         if isinstance(action, Reply):
             replies.setdefault(action.to, []).append(action.text)
+        if isinstance(action, DirectMessage):
+            private.setdefault(action.user, []).append(action.text)
         if isinstance(action, Reply | Send) and not action.chat.startswith("dm:"):
             public.append(action.text)
-    return [replies.get(e.message_id, []) for e in events], public
+    senders = Counter(e.sender for e in events)
+    return [
+        replies.get(e.message_id, [])
+        + (private.get(e.sender, []) if senders[e.sender] == 1 else [])
+        for e in events
+    ], public
