@@ -112,9 +112,7 @@ def test_rules_act_on_messages_and_never_echo_private_data(tmp_path: Path) -> No
     assert not any("13812345678" in line for line in out)
     assert out[3] == "delete building-1: 2"
     assert out[4].startswith("send building-1: 提醒maria：请只转发官方发布的信息")
-    assert out[5].startswith(
-        "dm zhao: 1号楼居民群中，maria的消息触发了服务规则“非权威来源的疫情消息"
-    )
+    assert out[5].startswith("dm zhao: 1号楼居民群中，maria触发了服务规则“非权威来源的疫情消息")
 
 
 def test_volunteer_registration_through_the_console_with_a_restart(tmp_path: Path) -> None:

@@ -153,6 +153,9 @@ async def test_scoped_roles_do_not_count_in_a_private_chat(community: Sandbox) -
     assert "医务志愿者" in community.texts(actions)[0]
     [session] = await FormSession.filter(person="sun")
     assert session.group_id == "focus-1"  # the record will belong to the group named
+    [listing] = community.texts(await community.send("sun", "dm", "/form"))
+    assert "/form medical_service_record focus-1 — " in listing
+    assert "/form medical_service_record — " not in listing
 
 
 async def test_naming_a_group_from_elsewhere_gives_no_member_role(community: Sandbox) -> None:

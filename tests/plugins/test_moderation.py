@@ -43,7 +43,7 @@ async def test_an_alert_names_the_rule_and_the_kind_of_content(community: Sandbo
     actions = await community.send("maria", "building-2", "内部消息：明天封楼")
     [alert] = [a for a in actions if isinstance(a, DirectMessage)]
     assert alert.text == (
-        "2号楼居民群中，maria的消息触发了服务规则“非权威来源的疫情消息、偏方会被删除并提醒发送者”"
+        "2号楼居民群中，maria触发了服务规则“非权威来源的疫情消息、偏方会被删除并提醒发送者”"
         "（关键词“内部消息”）。请查看并跟进。"
     )
 
@@ -80,3 +80,21 @@ async def test_a_warning_quotes_a_display_name_only_as_an_excerpt(community: San
     [warning] = [a.text for a in await community.deliver(event) if isinstance(a, Send)]
     assert warning.startswith("提醒*** 的家长长长")
     assert "\u202e" not in warning and "长" * 20 not in warning and "5678" not in warning
+
+
+async def test_an_alert_about_a_join_request_does_not_call_it_a_message(tmp_path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
+    )
+    rule = """  - id: joins-need-a-look
+    "on": join_request
+    where: {groups: [key-1]}
+    do: [tell_admins]
+"""
+    config = write_community(tmp_path, text.replace("\nforms:\n", f"\n{rule}\nforms:\n", 1))
+    async with Sandbox(config) as s:
+        [alert] = s.texts(await s.ask_to_join("stranger", "key-1"))
+        assert (
+            alert
+            == "重点陪助群中，stranger触发了服务规则“joins-need-a-look”（符合规则条件）。请查看并跟进。"
+        )
