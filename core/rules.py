@@ -2,11 +2,11 @@
 
 Condition and action kinds come from plugins (``sanshe_rule_conditions``,
 ``sanshe_rule_actions``); the engine itself knows only the text conditions
-``keywords`` and ``regex``.  While a rule's actions run, ``context.fired``
-says which rule fired and what kinds of content it matched.  All keywords of all rules go into one
+``keywords`` and ``regex``.  All keywords of all rules go into one
 Aho-Corasick automaton and all regexes into one combined pattern, compiled
 once, so the cost of a message does not grow with the number of rules: only
-rules whose text matched are looked at further.
+rules whose text matched are looked at further.  While a rule's actions run,
+``context.fired`` says which rule fired and what kinds of content it matched.
 """
 
 from __future__ import annotations
