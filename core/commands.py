@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pluggy
 
@@ -43,7 +43,7 @@ class ChatCommand:
     aliases: tuple[str, ...] = ()
     roles: frozenset[str] = ANYONE
     where: str = "any"
-    acts_on: str = "chat"
+    acts_on: Literal["chat", "community"] = "chat"
     group_arg: int | None = None
     listed: bool = True
     """False for commands that only make sense inside a dialog; /help leaves them out."""
