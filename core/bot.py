@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pluggy
 
 from .actions import Action, Delete
 from .adapter import ActionFailed, Adapter, performing_outbox_key
-from .commands import ChatCommand, command_book
-from .config import ConfigError, Vocabulary, load_community
+from .commands import ChatCommand, CommandBook, CommandClash, command_book
+from .config import CommunityFile, ConfigError, Vocabulary, config_translator
 from .context import Context
 from .dispatcher import Dispatcher
 from .events import Event, JoinRequest, MemberJoined, Message, parse_command
-from .i18n import Translator, normalize_locale
+from .i18n import Catalogue, Translator, normalize_locale
 from .model import GROUP_KINDS, ROLES, Community, Group, Person
 from .plugins import (
     as_actions,
@@ -138,7 +140,8 @@ class Bot:
             raise ValueError("rules do not compile; check the file with `sanshe check-config`")
         self.directory = Directory(community, self._named(), {})
         self.dispatcher = Dispatcher(self.process)
-        self._background: set[asyncio.Future[list[Action]]] = set()
+        self._background: set[asyncio.Future[object]] = set()
+        self._reloading = asyncio.Lock()
 
     def _named(self) -> frozenset[str]:
         return (
@@ -163,30 +166,48 @@ class Bot:
         await asyncio.gather(*self._background, return_exceptions=True)
         await self._tell(self.pm.hook.sanshe_shutdown)
 
-    async def _tell(self, hook: pluggy.HookCaller) -> None:
-        """Call a life-cycle hook of every plugin in turn; one that raises is logged by name."""
+    async def _tell(self, hook: pluggy.HookCaller, only: set[str] | None = None) -> None:
+        """Call a life-cycle hook of every plugin (or the ``only`` ones); one that raises is logged."""
         for impl in hook.get_hookimpls():
+            if only is not None and impl.plugin_name not in only:
+                continue
             try:
                 await await_me_maybe(impl.function(bot=self))
             except Exception:
                 log.exception("plugin %r failed in %s", impl.plugin_name, hook.name)
 
-    def reload(self) -> list[str]:
-        """Read the community file again; keep the running config when it is wrong.
+    async def reload(self) -> list[str]:
+        """Read the community file again, in a thread; keep the running config when it is wrong.
 
-        Returns the problems found (empty when the new config is in force).
+        A changed ``plugins.disable`` is applied: the installed plugins are
+        registered again from the new list, with their commands, texts and rule
+        vocabulary; plugins registered from outside (an adapter, a test kit's)
+        stay.  Returns the problems found (empty when the new config is in force).
         """
         if self.config_path is None:
             return []
-        try:
-            community = load_community(self.config_path, self.vocabulary)
-        except ConfigError as exc:
-            for problem in exc.problems:
-                log.error("reload refused, keeping the running config: %s", problem)
-            return [str(p) for p in exc.problems]
-        self.community = community
-        self.rules = RuleBook(community, self.vocabulary.conditions, self.vocabulary.actions)
-        self.directory = Directory(community, self._named(), self.directory.bound)
+        installed = available_plugins()
+        outside = [(n, p) for n, p in self.pm.list_name_plugin() if n not in installed and p]
+        async with self._reloading:
+            try:
+                loaded = await asyncio.to_thread(_read_again, self, self.config_path, outside)
+            except (ConfigError, CommandClash) as exc:
+                problems = exc.problems if isinstance(exc, ConfigError) else [exc]
+                for problem in problems:
+                    log.error("reload refused, keeping the running config: %s", problem)
+                return [str(p) for p in problems]
+            except Exception as exc:
+                log.error("reload refused, keeping the running config: %r", exc, exc_info=True)
+                return [config_translator()("config.reload_failed", error=type(exc).__name__)]
+            old = self.pm
+            self.pm, self.commands, self.catalogue, self.vocabulary = loaded.plugins
+            self.community, self.rules = loaded.community, loaded.rules
+            self.directory = Directory(self.community, self._named(), self.directory.bound)
+            if self.pm is not old:
+                before = {name for name, _p in old.list_name_plugin()}
+                now = {name for name, _p in self.pm.list_name_plugin()}
+                await self._tell(old.hook.sanshe_shutdown, only=before - now)
+                await self._tell(self.pm.hook.sanshe_startup, only=now - before)
         log.info("reloaded %s", self.config_path)
         self._changed()
         return []
@@ -199,7 +220,11 @@ class Bot:
 
     def _changed(self) -> None:
         """Tell plugins (and adapters registered as plugins) that the community changed."""
-        task = asyncio.ensure_future(call_each(self.pm.hook.sanshe_community_changed, bot=self))
+        self.in_background(call_each(self.pm.hook.sanshe_community_changed, bot=self))
+
+    def in_background(self, work: Awaitable[object]) -> None:
+        """Run ``work`` beside the events (a reload on SIGHUP, a change told); ``stop`` waits for it."""
+        task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
@@ -423,3 +448,29 @@ class Bot:
             if custom.id == kind and custom.name:
                 return _.pick(custom.name)
         return kind
+
+
+@dataclass(frozen=True, slots=True)
+class _Reloaded:
+    """A community file read again, and the plugins it enables (the running ones if unchanged)."""
+
+    plugins: tuple[pluggy.PluginManager, CommandBook, Catalogue, Vocabulary]
+    community: Community
+    rules: RuleBook
+
+
+def _read_again(bot: Bot, path: Path, outside: list[tuple[str, object]]) -> _Reloaded:
+    """Read and check ``path`` for ``bot`` (off the event loop); raises ConfigError or CommandClash."""
+    file = CommunityFile.read(path)
+    if set(file.disabled_plugins) == set(bot.community.plugins.disable):
+        plugins = (bot.pm, bot.commands, bot.catalogue, bot.vocabulary)
+    else:
+        pm = plugin_manager(file.disabled_plugins)
+        for name, plugin in outside:
+            if not pm.is_registered(plugin):
+                pm.register(plugin, name=name)
+        commands = command_book(pm)
+        plugins = (pm, commands, plugin_catalogue(pm, commands.commands), vocabulary(pm))
+    community = file.check(plugins[3])
+    rules = RuleBook(community, plugins[3].conditions, plugins[3].actions)
+    return _Reloaded(plugins, community, rules)

@@ -91,7 +91,7 @@ async def _run(args: argparse.Namespace) -> int:
         log.info("applied migration %s", name)
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):
-        loop.add_signal_handler(signal.SIGHUP, bot.reload)
+        loop.add_signal_handler(signal.SIGHUP, lambda: bot.in_background(bot.reload()))
     try:
         await bot.start()
         await adapter.run(bot)

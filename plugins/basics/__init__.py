@@ -132,12 +132,12 @@ async def bind(ctx: Context) -> Action:
     return ctx.reply(_("basics.bind.done", name=group.name, id=group.id))
 
 
-def reload(ctx: Context) -> list[Action]:
+async def reload(ctx: Context) -> list[Action]:
     """Read the community file again; a wrong file leaves the running one in force.
 
     What is wrong (with the file's path) goes privately to the person who asked.
     """
-    problems = ctx.bot.reload()
+    problems = await ctx.bot.reload()
     if not problems:
         return [ctx.reply(ctx._("basics.reload.done"))]
     details = ctx.direct(ctx._("basics.reload.refused", count=len(problems), first=problems[0]))

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
 import textwrap
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sanshe.core.bot import vocabulary
+from sanshe.core.commands import ChatCommand
 from sanshe.core.config import ConfigError, load_community
+from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import plugin_manager
-from tests.conftest import write_community
+from sanshe.testing import Sandbox
+from tests.conftest import EXAMPLE, write_community
 
 BASE = """\
 community:
@@ -398,3 +410,134 @@ def test_check_config_reads_each_file_once(
     assert cli.main(["check-config", str(path)]) == 0
     assert "OK" in capsys.readouterr().out
     assert sorted(read) == ["a.yaml", "b.yaml", "community.yaml"]
+
+
+# -- reloading -------------------------------------------------------------------------------
+
+EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8").replace(
+    "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
+)
+
+BROKEN_RELOADS = {
+    "python-tag": EXAMPLE_TEXT.replace("name: 阳光社区", "name: !!python/name:os.system"),
+    "nul": EXAMPLE_TEXT.replace("name: 阳光社区", "name: 阳光\x00社区"),
+    "list-for-a-name": EXAMPLE_TEXT.replace("personal_data: [", "personal_data: [[", 1).replace(
+        "id_number]", "id_number]]", 1
+    ),
+    "self-alias": EXAMPLE_TEXT.replace("kinds:\n", "kinds: &k\n", 1).replace(
+        "member_role: resident", "member_role: *k", 1
+    ),
+    "merge-5": EXAMPLE_TEXT.replace("storage:\n", "storage:\n  <<: 5\n", 1),
+    "tag-on-a-key": EXAMPLE_TEXT.replace("  name: 阳光社区", "  !!python/object:x name: x", 1),
+    "unknown-role": EXAMPLE_TEXT.replace("roles: [community_worker]", "roles: [typo]", 1),
+    "alias-bomb": EXAMPLE_TEXT
+    + "adapters:\n  console:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"    a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]\n" for n in range(1, 10)),
+}
+
+
+def _line(stream: Any, what: str) -> str:
+    """The next line of ``stream``; a generous guard against a process that says nothing."""
+    ready, _, _ = select.select([stream], [], [], 60)
+    assert ready, f"nothing came while waiting for {what}"
+    return stream.readline()
+
+
+def test_a_broken_file_on_sighup_is_refused_in_a_sentence_and_the_bot_runs_on(
+    tmp_path: Path,
+) -> None:
+    config = write_community(tmp_path, EXAMPLE_TEXT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(config)]
+        + ["--db", f"sqlite://{tmp_path}/r.sqlite3"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SANSHE_LANG": "en"},
+    )
+    assert process.stdin and process.stdout and process.stderr
+    try:
+        process.stdin.write("wang@focus-1: /groupinfo\n")
+        process.stdin.flush()
+        assert _line(process.stdout, "the bot to start").startswith("reply focus-1: 聚焦服务群")
+        for n, (name, text) in enumerate(BROKEN_RELOADS.items()):
+            config.write_bytes(text.encode())
+            process.send_signal(signal.SIGHUP)
+            logged = _line(process.stderr, f"the reload of {name}")
+            while "reload" not in logged and "Traceback" not in logged:
+                logged = _line(process.stderr, f"the reload of {name}")
+            assert "ERROR" in logged and "reload refused, keeping the running config: " in logged, (
+                name,
+                logged,
+            )
+            assert re.search(r"community\.yaml:\d+:\d+: ", logged), (name, logged)
+            process.stdin.write(f"wang@focus-1: /groupinfo {n}\n")
+            process.stdin.flush()
+            answer = _line(process.stdout, f"the answer after {name}")
+            assert answer.startswith("reply focus-1: 聚焦服务群"), (name, answer)
+        process.stdin.close()
+        assert process.wait(timeout=60) == 0
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
+
+
+async def test_the_bot_answers_while_a_reload_reads_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sanshe.core import yamlmarks
+
+    config = write_community(tmp_path, EXAMPLE_TEXT)
+    async with Sandbox(config) as sandbox:
+        reading = threading.Event()
+        may_finish = threading.Event()
+        load = yamlmarks.load
+
+        def slow(file: Path, shown_as: str | None = None) -> yamlmarks.MarkedDocument:
+            reading.set()
+            may_finish.wait(10)
+            return load(file, shown_as)
+
+        monkeypatch.setattr(yamlmarks, "load", slow)
+        reloading = asyncio.ensure_future(sandbox.bot.reload())
+        while not reading.is_set():
+            await asyncio.sleep(0.01)
+        answer = sandbox.texts(await sandbox.send("maria", "focus-1", "/groupinfo"))
+        assert answer[0].startswith("聚焦服务群") and not may_finish.is_set()
+        may_finish.set()
+        assert await reloading == []
+
+
+async def test_a_reload_applies_plugins_disable_and_keeps_extra_plugins(tmp_path: Path) -> None:
+    config = write_community(tmp_path, EXAMPLE_TEXT)
+
+    class Ping:
+        """A plugin registered from outside, as a test kit's or an adapter's."""
+
+        @hookimpl
+        def sanshe_commands(self) -> list[ChatCommand]:
+            return [ChatCommand("ping", lambda ctx: ctx.reply("pong"), help="ping.help")]
+
+    def commands(texts: list[str]) -> set[str]:
+        return set(re.findall(r"/(\w+)", texts[0]))
+
+    async with Sandbox(config, plugins=[Ping()]) as sandbox:
+        before = commands(sandbox.texts(await sandbox.send("wang", "dm", "/help")))
+        assert {"form", "ping"} <= before
+        config.write_text(
+            EXAMPLE_TEXT.replace("  disable: []", "  disable: [forms]", 1),
+            encoding="utf-8",
+        )
+        assert "disable: [forms]" in config.read_text(encoding="utf-8")
+        assert await sandbox.bot.reload() == []
+        after = commands(sandbox.texts(await sandbox.send("wang", "dm", "/help")))
+        assert after < before and before - after == {"form", "填表"}
+        [unknown] = sandbox.texts(await sandbox.send("wang", "dm", "/form volunteer_registration"))
+        assert "/form" in unknown and "/help" in unknown
+        assert sandbox.texts(await sandbox.send("wang", "dm", "/ping")) == ["pong"]
+        config.write_text(EXAMPLE_TEXT, encoding="utf-8")
+        assert await sandbox.bot.reload() == []
+        again = commands(sandbox.texts(await sandbox.send("wang", "dm", "/help")))
+        assert again == before
