@@ -1,0 +1,279 @@
+"""Mutated copies of the example community: every one is accepted or refused in sentences.
+
+Each example takes the example community (``config/community.yaml`` and its
+forms), mutates one of its files a few times — bytes flipped, spans deleted,
+lines duplicated or swapped, values replaced by lists, mappings, tags, anchors,
+aliases, merge keys, huge numbers, NUL, control and non-UTF-8 bytes, an alias
+bomb — and checks it as ``sanshe check-config`` does.  Whatever the mutation,
+the answer is "OK" or a list of problems, each ``file:line:col: sentence`` with
+a line inside that file; nothing raises, and nothing hangs (a generous guard,
+not a speed check).  The mutations are drawn from a seed, so a failure names a
+seed that replays it: ``mutated(random.Random(seed))``.
+
+A sample goes through the real ``sanshe check-config`` command (exit 0 or 1,
+no traceback, the same verdict as in-process).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sanshe.core.bot import vocabulary
+from sanshe.core.config import CommunityFile, ConfigError, Vocabulary
+from sanshe.core.plugins import plugin_manager
+from tests.conftest import EXAMPLE
+from tests.fuzz.conftest import FUZZ, tally
+
+FILES = [EXAMPLE, *sorted((EXAMPLE.parent / "forms").glob("*.yaml"))]
+PROBLEM = re.compile(r"(?P<file>.+\.yaml):(?P<line>\d+):(?P<column>\d+): \S.*", re.S)
+HANG_GUARD = 60.0
+
+VALUES = [
+    "[[phone]]",
+    "[a, [b, [c]]]",
+    "{x: {y: z}}",
+    "{}",
+    "[]",
+    "''",
+    "~",
+    "9" * 5000,
+    "1e999",
+    ".nan",
+    "-.inf",
+    "0x_ff",
+    "2020-13-45",
+    "2020-02-30 25:61:00",
+    "!!python/name:os.system",
+    "!!python/object/apply:os.system [ls]",
+    "!!binary aGVsbG8=",
+    "!!set {a, b}",
+    "!!omap [a: 1]",
+    "!custom x",
+    "!!int abc",
+    "!!float x",
+    "!!bool maybe",
+    "!!str 5",
+    "*nowhere",
+    "&self [*self]",
+    "<<",
+    "=",
+    "yes",
+    "'unterminated",
+    "[unclosed",
+    "{a: 1, a: 2}",
+    "|\n  block",
+    "@",
+    "`",
+    "? [a]\n  : b",
+    "- x",
+    "true",
+    "12345678901234567890",
+    "-0",
+]
+BYTES = [b"\x00", b"\x07", b"\x1b", b"\x7f", b"\xff", b"\xc3", b"\xfe", b"\xc2\x85"]
+BYTES += ["\ufeff".encode(), "\u2028".encode(), "\ud7ff".encode()]
+BOMB = "".join(
+    f"    b{n}: &b{n} [" + ", ".join([f"*b{n - 1}" if n else "x"] * 10) + "]\n" for n in range(10)
+)
+
+
+@dataclass
+class Mutant:
+    """One mutated copy of the example: which file, and what was done to it."""
+
+    file: Path
+    text: bytes
+    steps: list[str]
+
+
+def mutated(r: random.Random) -> Mutant:
+    """A mutated copy of one of the example's files, drawn from ``r``."""
+    file = r.choice([EXAMPLE, EXAMPLE, EXAMPLE, *FILES[1:]])
+    data = file.read_bytes()
+    steps = []
+    for _ in range(r.randint(1, 4)):
+        kind = r.choice(
+            [
+                "flip",
+                "delete",
+                "duplicate",
+                "swap",
+                "value",
+                "value",
+                "value",
+                "anchor",
+                "merge",
+                "key tag",
+                "byte",
+                "indent",
+                "truncate",
+                "bomb",
+            ]
+        )
+        lines = data.split(b"\n")
+        i, j = r.randrange(len(lines)), r.randrange(len(lines))
+        valued = [n for n, line in enumerate(lines) if b": " in line]
+        v = r.choice(valued) if valued else i
+        if kind == "flip" and data:
+            at = r.randrange(len(data))
+            data = data[:at] + bytes([r.randrange(256)]) + data[at + 1 :]
+        elif kind == "delete" and data:
+            at = r.randrange(len(data))
+            data = data[:at] + data[at + r.randint(1, 40) :]
+        elif kind == "duplicate":
+            lines.insert(j, lines[i])
+            data = b"\n".join(lines)
+        elif kind == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+            data = b"\n".join(lines)
+        elif kind == "value":
+            head = lines[v].split(b": ", 1)[0]
+            lines[v] = head + b": " + r.choice(VALUES).encode()
+            data = b"\n".join(lines)
+        elif kind == "anchor":
+            head, _, tail = lines[v].partition(b": ")
+            lines[v] = head + b": &x " + tail
+            w = r.choice(valued) if valued else j
+            lines[w] = lines[w].split(b": ", 1)[0] + b": *x"
+            data = b"\n".join(lines)
+        elif kind == "merge":
+            indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+            lines.insert(i, indent + r.choice([b"<<: *x", b"<<: 5", b"<<: [*x, 1]", b"<<: {a: 1}"]))
+            data = b"\n".join(lines)
+        elif kind == "key tag":
+            stripped = lines[v].lstrip()
+            indent = lines[v][: len(lines[v]) - len(stripped)]
+            lines[v] = (
+                indent + r.choice([b"!!python/name:os.system ", b"!k ", b"!!int "]) + stripped
+            )
+            data = b"\n".join(lines)
+        elif kind == "byte":
+            at = r.randrange(len(data) + 1)
+            data = data[:at] + r.choice(BYTES) + data[at:]
+        elif kind == "indent":
+            lines[i] = lines[i][2:] if r.random() < 0.5 else b"  " + lines[i]
+            data = b"\n".join(lines)
+        elif kind == "truncate":
+            data = data[: r.randrange(len(data) + 1)]
+        elif kind == "bomb" and file == EXAMPLE:
+            data = data.rstrip(b"\n") + b"\nadapters:\n  console:\n" + BOMB.encode()
+        steps.append(kind)
+    return Mutant(file, data, steps)
+
+
+def copy_with(folder: Path, mutant: Mutant) -> Path:
+    """The example community in ``folder``, with the mutant in place of its file."""
+    shutil.copy(EXAMPLE, folder / "community.yaml")
+    shutil.copytree(EXAMPLE.parent / "forms", folder / "forms", dirs_exist_ok=True)
+    (folder / mutant.file.relative_to(EXAMPLE.parent)).write_bytes(mutant.text)
+    return folder / "community.yaml"
+
+
+_VOCABULARIES: dict[frozenset[str], Vocabulary] = {}
+
+
+def checked(path: Path) -> list[str]:
+    """The problems ``sanshe check-config`` would print (none: the file is accepted)."""
+    file = CommunityFile.read(path)
+    disabled = frozenset(file.disabled_plugins)
+    if disabled not in _VOCABULARIES:
+        _VOCABULARIES[disabled] = vocabulary(plugin_manager(disabled))
+    try:
+        file.check(_VOCABULARIES[disabled])
+    except ConfigError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+def misplaced(problems: list[str], folder: Path) -> list[str]:
+    """The problems without ``file:line:col: sentence``, or with a line outside that file."""
+    wrong = []
+    for problem in problems:
+        match = PROBLEM.fullmatch(problem)
+        if match is None:
+            wrong.append(problem)
+            continue
+        file = Path(match["file"])
+        file = file if file.is_absolute() else folder / file
+        lines = file.read_bytes().count(b"\n") + 2 if file.exists() else 1  # the end counts
+        if not 1 <= int(match["line"]) <= lines or int(match["column"]) < 1:
+            wrong.append(problem)
+    return wrong
+
+
+@settings(FUZZ, max_examples=300)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_any_mutation_of_the_example_is_accepted_or_refused_in_sentences(seed: int) -> None:
+    figures = tally("yaml mutations (in-process)")
+    mutant = mutated(random.Random(seed))
+    figures.update(tried=1, tracebacks=0, hangs=0)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        path = copy_with(folder, mutant)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            future = pool.submit(checked, path)
+            try:
+                problems = future.result(timeout=HANG_GUARD)
+            except concurrent.futures.TimeoutError:
+                figures["hangs"] += 1
+                raise AssertionError(f"seed {seed} ({mutant.steps}): no answer") from None
+            except Exception:
+                figures["tracebacks"] += 1
+                raise
+        figures["refused" if problems else "accepted"] += 1
+        wrong = misplaced(problems, folder)
+        figures["problems without file:line:col"] += len(wrong)
+        assert not wrong, f"seed {seed} ({mutant.steps}): {wrong}"
+
+
+def test_check_config_answers_mutated_files_with_exit_0_or_1_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    figures = tally("yaml mutations (sanshe check-config)")
+    seeds = range(30)
+    paths = []
+    expected = {}
+    for seed in seeds:
+        folder = tmp_path / f"m{seed}"
+        folder.mkdir()
+        path = copy_with(folder, mutated(random.Random(seed)))
+        paths.append(str(path.relative_to(tmp_path)))
+        expected[paths[-1]] = len(checked(path))
+    result = subprocess.run(
+        [sys.executable, "-m", "sanshe.core.cli", "check-config", *paths],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SANSHE_LANG": "en"},
+        timeout=HANG_GUARD * 2,
+    )
+    figures["tried"] += len(paths)
+    figures["tracebacks"] += ("Traceback" in result.stdout + result.stderr) * 1
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr[-2000:]
+    assert result.returncode == (1 if any(expected.values()) else 0), result.stderr[-2000:]
+    counts = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("OK: "):
+            counts[line[4:]] = 0
+        elif m := re.fullmatch(r"(.+\.yaml): (\d+) problem\(s\) found; nothing was loaded\.", line):
+            counts[m[1]] = int(m[2])
+        else:
+            assert PROBLEM.fullmatch(line), line
+    figures["problems without file:line:col"] += len(
+        misplaced(
+            [line for line in result.stdout.splitlines() if PROBLEM.fullmatch(line)], tmp_path
+        )
+    )
+    assert counts == expected
