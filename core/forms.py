@@ -4,11 +4,17 @@ A form (declared in YAML) is filled one question at a time in a private chat.
 ``/back`` returns to the previous question, ``/skip`` leaves an optional one
 empty, ``/cancel`` discards everything.  The dialog's state is stored, so it
 resumes after a restart; a finished form becomes one :class:`Record`.
+
+Each message that moves the dialog is remembered by its event, so a message
+delivered again after a crash changes nothing; a dialog whose form a reload
+changed starts again from the first question.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +29,15 @@ SKIP = ("skip", "跳过")
 
 _YES = {"yes", "y", "是", "是的", "对", "有", "1", "true"}
 _NO = {"no", "n", "否", "不是", "不", "没有", "无", "0", "false"}
-_PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$|^(0\d{2,3}\d{7,8})$|^\+([1-9]\d{7,14})$")
+_PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$|^(0\d{2,3}\d{7,8})$|^\+([1-9]\d{7,14})$", re.ASCII)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", re.ASCII)
+#: Numbers as people write them: ASCII digits only (``²``, ``①`` and ``nan`` are not numbers).
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
+_DECIMAL = re.compile(r"[+-]?[0-9]{1,9}(?:\.[0-9]{1,6})?")
+#: Full-width ASCII, as a Chinese input method types it (``１３８``), read as plain ASCII.
+_HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
 _SPLIT = re.compile(r"[\s,，、;；]+")
 
 
@@ -45,7 +56,9 @@ class FormResult:
 
 
 def _number(text: str) -> float:
-    cleaned = text.replace("，", ".").replace(",", ".").replace("℃", "").replace("度", "").strip()
+    cleaned = text.replace(",", ".").replace("℃", "").replace("度", "").strip()
+    if not _DECIMAL.fullmatch(cleaned):
+        raise ValueError(cleaned)
     return float(cleaned)
 
 
@@ -67,7 +80,7 @@ def _fmt(value: float | None) -> str:
 def check_id_number(text: str) -> str:
     """Check a mainland resident ID number (18 characters, GB 11643 check digit); return it."""
     value = text.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise ValueError("shape")
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != value[17]:
@@ -82,6 +95,8 @@ def parse_answer(field: FormField, text: str, _: Translator) -> Any:
     if not text:
         raise Invalid(_("form.invalid.empty"))
     kind = field.type
+    if kind not in ("text", "long_text"):
+        text = text.translate(_HALF_WIDTH).strip()
     if kind in ("text", "long_text"):
         limit = 4000 if kind == "long_text" else 300
         if len(text) > limit:
@@ -90,10 +105,10 @@ def parse_answer(field: FormField, text: str, _: Translator) -> Any:
             raise Invalid(_("form.invalid.pattern"))
         return text
     if kind in ("integer", "age"):
-        try:
-            value = int(text.removesuffix("岁").strip())
-        except ValueError:
-            raise Invalid(_("form.invalid.integer")) from None
+        digits = text.removesuffix("岁").strip()
+        if not _INTEGER.fullmatch(digits):
+            raise Invalid(_("form.invalid.integer"))
+        value = int(digits)
         _in_range(field, value, 0 if kind == "age" else None, 130 if kind == "age" else None, _)
         return value
     if kind in ("number", "temperature"):
@@ -147,7 +162,7 @@ def parse_answer(field: FormField, text: str, _: Translator) -> Any:
 
 def _choice(field: FormField, text: str, _: Translator) -> str:
     keys = list(field.choices)
-    if text.isdigit() and 1 <= int(text) <= len(keys):
+    if re.fullmatch("[0-9]{1,4}", text) and 1 <= int(text) <= len(keys):
         return keys[int(text) - 1]
     lowered = text.lower()
     for key, label in field.choices.items():
@@ -176,6 +191,12 @@ def mask(field: FormField, value: Any, _: Translator) -> str:
         text = str(value)
         return text[:3] + "*" * max(len(text) - 7, 4) + text[-4:]
     return _("form.recorded")
+
+
+def version(form: Form) -> str:
+    """A fingerprint of the form's questions: it changes when any question does."""
+    questions = json.dumps([f.model_dump(mode="json") for f in form.fields], sort_keys=True)
+    return hashlib.blake2b(questions.encode(), digest_size=16).hexdigest()
 
 
 def question(form: Form, step: int, _: Translator) -> str:
@@ -211,7 +232,14 @@ class FormDialog:
         """Start (or restart) ``form`` for ``person``; return the dialog and its first text."""
         await FormSession.filter(person=person).delete()
         session = await FormSession.create(
-            person=person, network=network, form_id=form.id, step=0, answers={}, group_id=group_id
+            person=person,
+            network=network,
+            form_id=form.id,
+            form_version=version(form),
+            step=0,
+            answers={},
+            answered=[],
+            group_id=group_id,
         )
         intro = [_("form.start", title=_.pick(form.title))]
         if form.intro:
@@ -219,21 +247,52 @@ class FormDialog:
         intro.append(question(form, 0, _))
         return cls(session, form, _), "\n".join(intro)
 
-    async def answer(self, text: str) -> tuple[list[str], dict[str, Any] | None]:
-        """Take one message; return the texts to send back, and the answers once complete."""
+    @property
+    def finished(self) -> bool:
+        """Whether the dialog has created its record."""
+        return self.session.record_id is not None
+
+    def took(self, event_key: str) -> int | None:
+        """The step the event ``event_key`` moved the dialog to, if it was taken before."""
+        for key, step in self.session.answered:
+            if key == event_key:
+                return int(step)
+        return None
+
+    async def _move(self, event_key: str, step: int, fields: list[str]) -> None:
+        session = self.session
+        session.step = step
+        session.answered = [*session.answered, [event_key, step]]
+        if step < len(self.form.fields):
+            await session.save(update_fields=[*fields, "step", "answered", "updated_at"])
+
+    async def answer(self, text: str, event_key: str) -> tuple[list[str], dict[str, Any] | None]:
+        """Take one message (``event_key`` names its event); return the texts to send back,
+        and the answers once complete (the caller stores them with ``Storage.add_record``)."""
         _ = self._
         session = self.session
-        field = self.form.fields[session.step]
         word = text.strip().lower().lstrip("/")
         is_control = text.strip().startswith("/")
         if is_control and word in CANCEL:
             await session.delete()
             return [_("form.cancelled", title=_.pick(self.form.title))], None
+        if session.form_version != version(self.form):
+            session.form_version = version(self.form)
+            session.answers = {}
+            session.answered = []
+            await self._move(event_key, 0, ["form_version", "answers"])
+            return [
+                _("form.changed", title=_.pick(self.form.title)),
+                question(self.form, 0, _),
+            ], None
+        taken = self.took(event_key)
+        if taken is not None:  # delivered again after a crash: it was taken already
+            return [question(self.form, taken, _)], None
+        field = self.form.fields[session.step]
         if is_control and word in BACK:
             if session.step == 0:
                 return [_("form.at_start"), question(self.form, 0, _)], None
-            session.step -= 1
-            await session.save(update_fields=["step", "updated_at"])
+            await self._move(event_key, session.step - 1, [])
             return [question(self.form, session.step, _)], None
         if is_control and word in SKIP:
             if field.required:
@@ -250,9 +309,8 @@ class FormDialog:
                     question(self.form, session.step, _),
                 ], None
         session.answers = {**session.answers, field.id: value}
-        session.step += 1
+        await self._move(event_key, session.step + 1, ["answers"])
         if session.step < len(self.form.fields):
-            await session.save(update_fields=["answers", "step", "updated_at"])
             return [question(self.form, session.step, _)], None
         answers = {f.id: session.answers.get(f.id) for f in self.form.fields}
         return [], answers
@@ -271,12 +329,13 @@ class FormDialog:
 
 
 async def open_dialog(person: str, community: Community, _: Translator) -> FormDialog | None:
-    """The dialog ``person`` is in, if any (a form removed from the YAML ends it)."""
+    """The dialog ``person`` is in, if any, finished ones included (a form removed
+    from the YAML ends it)."""
     session = await FormSession.get_or_none(person=person)
     if session is None:
         return None
     form = community.form(session.form_id)
-    if form is None or session.step >= len(form.fields):
+    if form is None or (session.record_id is None and session.step >= len(form.fields)):
         await session.delete()
         return None
     return FormDialog(session, form, _)

@@ -8,6 +8,10 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+#: Room for a person's key, ``network:handle`` for people the YAML does not name
+#: (a Matrix id alone may have 255 characters).
+PERSON_LENGTH = 300
+
 
 class HandledEvent(Model):
     """An event that was handled: the checkpoint that makes a second delivery a no-op."""
@@ -56,7 +60,7 @@ class ChatBinding(Model):
     network = fields.CharField(max_length=32)
     chat = fields.CharField(max_length=255)
     group_id = fields.CharField(max_length=64)
-    bound_by = fields.CharField(max_length=128)
+    bound_by = fields.CharField(max_length=PERSON_LENGTH)
     bound_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -65,14 +69,24 @@ class ChatBinding(Model):
 
 
 class FormSession(Model):
-    """A form being filled in a private dialog, kept across restarts."""
+    """A form being filled in a private dialog, kept across restarts.
+
+    A finished dialog keeps its row, without answers, until the person's next
+    message: a last answer delivered again then finds it and creates no second record.
+    """
 
     id = fields.IntField(primary_key=True)
-    person = fields.CharField(max_length=160, unique=True)
+    person = fields.CharField(max_length=PERSON_LENGTH, unique=True)
     network = fields.CharField(max_length=32)
     form_id = fields.CharField(max_length=64)
+    form_version = fields.CharField(max_length=64, default="")
+    """The fingerprint of the form's questions when the dialog started."""
     step = fields.IntField(default=0)
     answers = fields.JSONField(default=dict)
+    answered = fields.JSONField(default=list)
+    """``[event key, step it led to]`` of each message that moved the dialog: redeliveries."""
+    record_id = fields.IntField(null=True)
+    """The record the dialog created, once finished."""
     group_id = fields.CharField(max_length=64, null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -85,7 +99,7 @@ class Record(Model):
 
     id = fields.IntField(primary_key=True)
     form_id = fields.CharField(max_length=64, db_index=True)
-    person = fields.CharField(max_length=160, db_index=True)
+    person = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
     group_id = fields.CharField(max_length=64, null=True)
     data = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -99,9 +113,9 @@ class AuditEntry(Model):
 
     id = fields.BigIntField(primary_key=True)
     at = fields.DatetimeField(auto_now_add=True)
-    actor = fields.CharField(max_length=160)
+    actor = fields.CharField(max_length=PERSON_LENGTH)
     action = fields.CharField(max_length=32)
-    subject = fields.CharField(max_length=160)
+    subject = fields.CharField(max_length=PERSON_LENGTH)
 
     class Meta:
         table = "audit_entry"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanshe.core.actions import DirectMessage
+from sanshe.core.events import Message
 from sanshe.core.forms import Invalid, parse_answer
 from sanshe.core.i18n import Catalogue, Translator
 from sanshe.core.model import FormField
@@ -111,7 +115,7 @@ async def test_dialog_back_skip_and_one_record(tmp_path: Path) -> None:
         assert len(records) == 1
         assert records[0].data == {"temp": 37.1, "phone": "13912345678", "note": None}
         assert records[0].group_id == "b1"
-        assert await FormSession.all().count() == 0
+        assert [session.answers for session in await FormSession.all()] == [{}]
         assert (
             await AuditEntry.filter(subject=f"record:{records[0].id}", action="create").count() == 1
         )
@@ -176,3 +180,202 @@ def test_example_forms_are_the_eight_of_the_guide() -> None:
         "psych_service_record",
         "daily_summary",
     ]
+
+
+# -- issue 8: redelivery, reloads, text from the network, odd numbers, long handles ------
+
+
+def answer_event(s: Sandbox, who: str, text: str) -> Message:
+    """A private message of ``who``, built once so that it can be delivered twice."""
+    common = s._common(who, "dm")
+    return Message(text=text, message_id=common["event_id"].rsplit(":", 1)[1], **common)
+
+
+async def crash_before_checkpoint(s: Sandbox, *events: Message) -> None:
+    """Handle ``events`` as a bot that dies before their checkpoint is written."""
+    for event in events:
+        await s.bot.handle(event)
+
+
+async def test_an_answer_redelivered_after_a_crash_changes_nothing(tmp_path: Path) -> None:
+    async with Sandbox(write_community(tmp_path, FORM_COMMUNITY)) as s:
+        await s.send("ann", "dm", "/form checkin")
+        temp, phone = answer_event(s, "ann", "36.6"), answer_event(s, "ann", "13812345678")
+        await crash_before_checkpoint(s, temp, phone)
+        # The network delivers both again, as it does when their checkpoint is missing.
+        [after_temp] = s.texts(await s.deliver(temp))
+        [after_phone] = s.texts(await s.deliver(phone))
+        assert "(2/3) Phone" in after_temp and "(3/3) Note" in after_phone
+        [done] = s.texts(await s.send("ann", "dm", "all fine"))
+        assert "is saved" in done
+        [record] = await Record.all()
+        assert record.data == {"temp": 36.6, "phone": "13812345678", "note": "all fine"}
+
+
+async def test_a_redelivered_last_answer_makes_no_second_record(tmp_path: Path) -> None:
+    async with Sandbox(write_community(tmp_path, FORM_COMMUNITY)) as s:
+        await s.send("ann", "dm", "/form checkin")
+        await s.send("ann", "dm", "36.6")
+        await s.send("ann", "dm", "13812345678")
+        last = answer_event(s, "ann", "all fine")
+        await crash_before_checkpoint(s, last)
+        [again] = s.texts(await s.deliver(last))
+        assert "is saved" in again and "13812345678" not in again and "138****5678" in again
+        [record] = await Record.all()
+        assert record.data == {"temp": 36.6, "phone": "13812345678", "note": "all fine"}
+        [session] = await FormSession.all()
+        assert session.answers == {}  # a finished dialog keeps no answers outside the record
+        await s.send("ann", "dm", "hello")
+        assert await FormSession.all().count() == 0
+
+
+async def test_a_back_redelivered_goes_back_once(tmp_path: Path) -> None:
+    async with Sandbox(write_community(tmp_path, FORM_COMMUNITY)) as s:
+        await s.send("ann", "dm", "/form checkin")
+        await s.send("ann", "dm", "36.6")
+        await s.send("ann", "dm", "13812345678")
+        back = answer_event(s, "ann", "/back")
+        await crash_before_checkpoint(s, back)
+        [again] = s.texts(await s.deliver(back))
+        assert "(2/3) Phone" in again
+        await s.send("ann", "dm", "13912345678")
+        await s.send("ann", "dm", "/skip")
+        [record] = await Record.all()
+        assert record.data == {"temp": 36.6, "phone": "13912345678", "note": None}
+
+
+CHANGED_FORM = FORM_COMMUNITY.replace(
+    "      - {id: temp, type: temperature, label: Temperature}\n",
+    "      - {id: name, type: text, label: Name}\n"
+    "      - {id: temp, type: temperature, label: Temperature}\n",
+)
+
+
+async def test_a_form_changed_by_a_reload_restarts_with_an_apology(tmp_path: Path) -> None:
+    path = write_community(tmp_path, FORM_COMMUNITY)
+    async with Sandbox(path) as s:
+        await s.send("ann", "dm", "/form checkin")
+        await s.send("ann", "dm", "36.6")
+        path.write_text(CHANGED_FORM, encoding="utf-8")
+        assert await s.bot.reload() == []
+        [restarted] = s.texts(await s.send("ann", "dm", "13812345678"))
+        assert "changed while you were filling it" in restarted
+        assert "(1/4) Name" in restarted
+        for text in ("Ann Li", "36.9", "13812345678"):
+            await s.send("ann", "dm", text)
+        [done] = s.texts(await s.send("ann", "dm", "/skip"))
+        assert "138****5678" in done
+        [record] = await Record.all()
+        assert record.data == {"name": "Ann Li", "temp": 36.9, "phone": "13812345678", "note": None}
+
+
+async def test_an_unchanged_form_survives_a_reload(tmp_path: Path) -> None:
+    path = write_community(tmp_path, FORM_COMMUNITY)
+    async with Sandbox(path) as s:
+        await s.send("ann", "dm", "/form checkin")
+        await s.send("ann", "dm", "36.6")
+        path.write_text(FORM_COMMUNITY.replace("title: Staff form", "title: Staff"), "utf-8")
+        assert await s.bot.reload() == []
+        [next_question] = s.texts(await s.send("ann", "dm", "13812345678"))
+        assert "(3/3) Note" in next_question
+
+
+async def test_slash_alone_in_a_form_says_what_can_be_done(tmp_path: Path) -> None:
+    async with Sandbox(write_community(tmp_path, FORM_COMMUNITY)) as s:
+        await s.send("ann", "dm", "/form checkin")
+        [text] = s.texts(await s.send("ann", "dm", "/"))
+        assert "you can use /back, /skip and /cancel" in text and "(1/3) Temperature" in text
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path}/forms.sqlite3"
+    return request.getfixturevalue("postgres_url")
+
+
+async def test_network_text_is_made_storable_on_every_backend(tmp_path: Path, db_url: str) -> None:
+    async with Sandbox(write_community(tmp_path, FORM_COMMUNITY), db_url=db_url) as s:
+        [unknown] = s.texts(await s.send("ann", "dm", "/form a\x00b"))
+        assert "There is no form “ab”" in unknown
+        await s.send("ann", "dm", "/form checkin")
+        [refused] = s.texts(await s.send("ann", "dm", "nan"))
+        assert "temperature in °C" in refused and "(1/3) Temperature" in refused
+        assert "(2/3) Phone" in s.texts(await s.send("ann", "dm", "36.6"))[0]
+        assert "(3/3) Note" in s.texts(await s.send("ann", "dm", "138\x0012345678"))[0]
+        [done] = s.texts(await s.send("ann", "dm", "a\x00b \ud800 c\x07"))
+        assert "is saved" in done
+        [record] = await Record.all()
+        assert record.data == {"temp": 36.6, "phone": "13812345678", "note": "ab \ufffd c"}
+
+
+async def test_a_long_matrix_handle_fills_a_form(tmp_path: Path, db_url: str) -> None:
+    handle = "@" + "x" * 240 + ":example.org"
+    assert len(handle) == 253
+    async with Sandbox(write_community(tmp_path, FORM_COMMUNITY), db_url=db_url) as s:
+        assert "(1/3) Temperature" in s.texts(await s.send(handle, "dm", "/form checkin"))[0]
+        for text in ("36.6", "13812345678"):
+            await s.send(handle, "dm", text)
+        [done] = s.texts(await s.send(handle, "dm", "/skip"))
+        assert "is saved" in done
+        [record] = await Record.all()
+        assert record.person == f"console:{handle}"
+        assert await AuditEntry.filter(actor=f"console:{handle}").count() == 1
+
+
+def every_kind() -> list[FormField]:
+    choices = {"a": "alpha", "b": "beta"}
+    return [
+        field(kind, choices=choices if "choice" in kind else {})
+        for kind in (
+            "text",
+            "long_text",
+            "integer",
+            "age",
+            "number",
+            "temperature",
+            "phone",
+            "id_number",
+            "date",
+            "yes_no",
+            "choice",
+            "multi_choice",
+        )
+    ]
+
+
+ODD_ANSWERS = ["²", "①", "9" * 5000, "nan", "NaN", "inf", "-inf", "1e309", "٣", "1_000", "0x1F"]
+
+
+@pytest.mark.parametrize("text", ODD_ANSWERS)
+@pytest.mark.parametrize(
+    "form_field", [f for f in every_kind() if "text" not in f.type], ids=lambda f: f.type
+)
+def test_odd_numbers_get_the_fields_hint(form_field: FormField, text: str) -> None:
+    with pytest.raises(Invalid):
+        parse_answer(form_field, text, _)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("phone", "１３８１２３４５６７８", "13812345678"),
+        ("integer", "３５", 35),
+        ("temperature", "３６．８", 36.8),
+        ("choice", "２", "b"),
+    ],
+)
+def test_full_width_digits_are_digits(kind: str, text: str, value: object) -> None:
+    assert parse_answer(field(kind, choices={"a": "alpha", "b": "beta"}), text, _) == value
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(text=st.text(max_size=60) | st.from_regex(r"[-+]?[0-9²①٣.,eE_naif]{1,40}"))
+def test_every_field_type_answers_or_refuses(text: str) -> None:
+    for form_field in every_kind():
+        try:
+            value = parse_answer(form_field, text, _)
+        except Invalid as exc:
+            assert str(exc)
+        else:
+            json.dumps(value, allow_nan=False)

@@ -25,7 +25,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def storage(db_url: str):
     store = Storage(db_url)
     applied = await store.open()
-    assert applied == ["sanshe.0001_initial"]
+    assert applied == ["sanshe.0001_initial", "sanshe.0002_long_handles_and_redeliveries"]
     yield store
     await store.close()
 

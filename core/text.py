@@ -1,0 +1,47 @@
+"""Text from a network made storable: every database takes it, every JSON encoder writes it.
+
+PostgreSQL refuses NUL in text and ``\\u0000`` in JSON; lone surrogates cannot
+be encoded as UTF-8 at all.  Such characters are never meaningful in a chat
+message, so they are dropped (controls) or replaced by U+FFFD (surrogates)
+once, when an event comes in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields, replace
+from typing import TypeVar
+
+from .events import Event
+
+E = TypeVar("E", bound=Event)
+
+#: C0 controls but tab, newline and carriage return; DEL; lone surrogates.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _mend(match: re.Match[str]) -> str:
+    return "\ufffd" if match.group() >= "\ud800" else ""
+
+
+def storable(text: str) -> str:
+    """``text`` without control characters, lone surrogates replaced by U+FFFD."""
+    if text.isprintable() or _UNSTORABLE.search(text) is None:
+        return text
+    return _UNSTORABLE.sub(_mend, text)
+
+
+def storable_event(event: E) -> E:
+    """``event`` with every text it carries made storable (the same object when nothing changes)."""
+    changes: dict[str, object] = {}
+    for spec in fields(event):
+        value = getattr(event, spec.name)
+        if isinstance(value, str):
+            mended = storable(value)
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            mended = tuple(storable(v) for v in value)
+        else:
+            continue
+        if mended != value:
+            changes[spec.name] = mended
+    return replace(event, **changes) if changes else event
