@@ -222,16 +222,17 @@ def test_any_mutation_of_the_example_is_accepted_or_refused_in_sentences(seed: i
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         path = copy_with(folder, mutant)
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            future = pool.submit(checked, path)
-            try:
-                problems = future.result(timeout=HANG_GUARD)
-            except concurrent.futures.TimeoutError:
-                figures["hangs"] += 1
-                raise AssertionError(f"seed {seed} ({mutant.steps}): no answer") from None
-            except Exception:
-                figures["tracebacks"] += 1
-                raise
+        pool = concurrent.futures.ThreadPoolExecutor(1)
+        try:
+            problems = pool.submit(checked, path).result(timeout=HANG_GUARD)
+        except concurrent.futures.TimeoutError:
+            figures["hangs"] += 1
+            raise AssertionError(f"seed {seed} ({mutant.steps}): no answer") from None
+        except Exception:
+            figures["tracebacks"] += 1
+            raise
+        finally:
+            pool.shutdown(wait=False)  # a hung check must not hang the test run too
         figures["refused" if problems else "accepted"] += 1
         wrong = misplaced(problems, folder)
         figures["problems without file:line:col"] += len(wrong)
