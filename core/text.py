@@ -33,15 +33,24 @@ def storable(text: str) -> str:
 
 def storable_event(event: E) -> E:
     """``event`` with every text it carries made storable (the same object when nothing changes)."""
+    names = _FIELDS.get(type(event))
+    if names is None:
+        names = _FIELDS[type(event)] = tuple(spec.name for spec in fields(event))
     changes: dict[str, object] = {}
-    for spec in fields(event):
-        value = getattr(event, spec.name)
+    for name in names:
+        value = getattr(event, name)
         if isinstance(value, str):
-            mended = storable(value)
-        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-            mended = tuple(storable(v) for v in value)
+            if value.isprintable():
+                continue
+            mended: object = storable(value)
+        elif isinstance(value, tuple) and value:
+            mended = tuple(storable(v) if isinstance(v, str) else v for v in value)
         else:
             continue
         if mended != value:
-            changes[spec.name] = mended
+            changes[name] = mended
     return replace(event, **changes) if changes else event
+
+
+#: The field names of each kind of event, looked up once.
+_FIELDS: dict[type[Event], tuple[str, ...]] = {}

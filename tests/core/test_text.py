@@ -1,0 +1,35 @@
+"""Text from a network made storable: what is dropped, what is replaced, what is kept."""
+
+from __future__ import annotations
+
+from sanshe.core.events import Callback, Message
+from sanshe.core.text import storable, storable_event
+
+
+def test_controls_go_surrogates_are_replaced_lines_stay() -> None:
+    assert storable("a\x00b\x07c\x1b[0m\x7f") == "abc[0m"
+    assert storable("x\ud800y\udfff") == "x\ufffdy\ufffd"
+    assert storable("第一行\n\t第二行\r\n") == "第一行\n\t第二行\r\n"
+    assert storable("全角\u3000空格 ok") == "全角\u3000空格 ok"
+
+
+def test_every_text_of_an_event_is_mended_and_a_clean_one_is_kept() -> None:
+    clean = Message(
+        network="t", chat="1", event_id="e", sender="u", text="你好\n", sender_name="李"
+    )
+    assert storable_event(clean) is clean
+    dirty = Message(
+        network="t",
+        chat="1",
+        event_id="e",
+        sender="u",
+        sender_name="Li\x00",
+        text="/form a\x00b",
+        attachments=("image\x00",),
+    )
+    mended = storable_event(dirty)
+    assert (mended.text, mended.sender_name, mended.attachments) == ("/form ab", "Li", ("image",))
+    pressed = storable_event(
+        Callback(network="t", chat="1", event_id="e", sender="u", data="\ud83d")
+    )
+    assert pressed.data == "\ufffd"
