@@ -822,9 +822,8 @@ def test_form_answers_on_postgres(form_community: Path, postgres_url: str) -> No
 
 # -- bytes through a real `sanshe run` ----------------------------------------------------
 
-#: A line every run answers with one known reply: it separates the answers of the fuzzed lines.
+#: A line answered with one line, the same each time: it separates the answers of fuzzed lines.
 MARKER = b"gao@volunteers: /whoami"
-MARKER_REPLY = "reply volunteers: You are Gao Lin."
 _LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (?P<level>[A-Z]+) ")
 
 byte_lines = st.one_of(
@@ -856,14 +855,16 @@ def _shape_of_bytes(raw: bytes) -> str:
 
 
 def check_process(script: list[bytes], merged: str, returncode: int, findings: Findings) -> None:
-    """Check a `sanshe run` fed fuzzed lines, each followed by the marker line."""
+    """Check a `sanshe run` fed the marker line, then fuzzed lines each followed by the marker."""
     counts = tally(findings.generator)
     replay = [repr(raw) for raw in script]
-    answers: list[list[str]] = [[]]
-    for said in merged.splitlines():
-        if said.startswith(MARKER_REPLY):
+    said_lines = merged.splitlines()
+    marker = next((s for s in said_lines if not _LOG_LINE.match(s)), None)
+    answers: list[list[str]] = []
+    for said in said_lines:
+        if said == marker:
             answers.append([])
-        else:
+        elif answers:
             answers[-1].append(said)
     if returncode != 0:
         findings.add("wrong answers", f"exit status {returncode}", 0, "", merged[-300:], replay)
@@ -872,7 +873,7 @@ def check_process(script: list[bytes], merged: str, returncode: int, findings: F
         last = next((s for s in trace[1:] if s and not s.startswith(" ")), "?")
         findings.add("tracebacks", last, 0, "", last, replay)
     for index, raw in enumerate(script):
-        number = 2 * index + 1
+        number = 2 * index + 2
         line = raw.decode("utf-8", "backslashreplace")
         counts["tried"] += 1
         what = _shape_of_bytes(raw)
@@ -906,7 +907,7 @@ def test_bytes_through_sanshe_run(tmp_path: Path) -> None:
     @settings(FUZZ, max_examples=3)
     @given(st.lists(byte_lines, min_size=60, max_size=60))
     def one_run(script: list[bytes]) -> None:
-        stdin = b"".join(raw + b"\n" + MARKER + b"\n" for raw in script)
+        stdin = MARKER + b"\n" + b"".join(raw + b"\n" + MARKER + b"\n" for raw in script)
         db = tmp_path / f"run-{len(list(tmp_path.iterdir()))}.sqlite3"
         done = subprocess.run(
             [
