@@ -79,11 +79,11 @@ class FormSession(Model):
     person = fields.CharField(max_length=PERSON_LENGTH, unique=True)
     network = fields.CharField(max_length=32)
     form_id = fields.CharField(max_length=64)
-    form_version = fields.CharField(max_length=64, default="")
+    form_version = fields.CharField(max_length=64, default="", db_default="")
     """The fingerprint of the form's questions when the dialog started."""
     step = fields.IntField(default=0)
     answers = fields.JSONField(default=dict)
-    answered = fields.JSONField(default=list)
+    answered = fields.JSONField(default=list, db_default="[]")
     """``[event key, step it led to]`` of each message that moved the dialog: redeliveries."""
     record_id = fields.IntField(null=True)
     """The record the dialog created, once finished."""

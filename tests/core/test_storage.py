@@ -6,12 +6,17 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from sanshe.core.actions import Button, Delete, Send, from_record, to_record
 from sanshe.core.events import Message
-from sanshe.core.storage import Storage
+from sanshe.core.storage import Storage, connection_name
 from sanshe.core.storage.models import AuditEntry, Record
+from sanshe.testing import Sandbox
+from tests.conftest import write_community
+from tests.core.test_forms import FORM_COMMUNITY
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -95,3 +100,28 @@ async def test_state_bindings_records(storage: Storage) -> None:
 def test_actions_round_trip_through_json() -> None:
     action = Send(chat="c", text="t", buttons=(Button("a", "b"),), urgent=True)
     assert from_record(to_record(action)) == action
+
+
+async def test_upgrading_keeps_records_and_restarts_dialogs_of_unknown_version(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A database of 0001 with a record and a dialog under way, upgraded by 0002."""
+    old = Storage(db_url)
+    await old.open(migrate=False)
+    connection = get_connection(connection_name(db_url))
+    executor = MigrationExecutor(connection, old._config["apps"])
+    await executor.migrate([MigrationTarget("sanshe", "0001_initial")])
+    await connection.execute_script(
+        'INSERT INTO "record" ("form_id", "person", "group_id", "data", "created_at") '
+        "VALUES ('checkin', 'ann', NULL, '{\"temp\":36.5}', '2026-01-01 00:00:00+00:00');"
+        'INSERT INTO "form_session" ("person", "network", "form_id", "step", "answers", '
+        "\"group_id\", \"updated_at\") VALUES ('console:ann', 'console', 'checkin', 1, "
+        "'{\"temp\":36.6}', NULL, '2026-01-01 00:00:00+00:00');"
+    )
+    await old.close()
+    async with Sandbox(write_community(tmp_path, FORM_COMMUNITY), db_url=db_url) as s:
+        assert await s.storage.pending_migrations() == []
+        [kept] = await Record.all()
+        assert kept.data == {"temp": 36.5}
+        [restarted] = s.texts(await s.send("ann", "dm", "13812345678"))
+        assert "changed while you were filling it" in restarted and "(1/3)" in restarted

@@ -24,10 +24,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="FormSession",
             name="form_version",
-            field=fields.CharField(max_length=64, default=""),
+            field=fields.CharField(max_length=64, default="", db_default=""),
         ),
         ops.AddField(
-            model_name="FormSession", name="answered", field=fields.JSONField(default=list, **_json)
+            model_name="FormSession",
+            name="answered",
+            field=fields.JSONField(default=list, db_default="[]", **_json),
         ),
         ops.AddField(model_name="FormSession", name="record_id", field=fields.IntField(null=True)),
         ops.AlterField(
