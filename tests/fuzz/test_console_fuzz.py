@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sanshe.adapters.console import ConsoleAdapter
@@ -318,8 +318,9 @@ def check_run(run: ConsoleRun, lines: list[str], findings: Findings) -> None:
             if isinstance(event, Message) and not private and echoes(event.text, said):
                 findings.add("leaks", f"echo: {what}", number, line, f"to {where}", lines)
             if isinstance(action, Reply) and event is not None and action.chat != event.chat:
-                what = f"a reply to {shape(event, line)} went to another chat"
-                findings.add("wrong answers", what, number, line, repr(action), lines)
+                what = "a reply went to another chat than the message's"
+                detail = f"{event.chat!r} -> {action.chat!r}: {action!r}"
+                findings.add("wrong answers", what, number, line, detail, lines)
     for number in {n for n, _ in run.actions} - set(range(1, len(lines) + 1)):
         findings.add("wrong answers", "an action for no input line", number, "?", "", lines)
 
@@ -327,11 +328,42 @@ def check_run(run: ConsoleRun, lines: list[str], findings: Findings) -> None:
 # -- the console in-process, on SQLite and on PostgreSQL ------------------------------
 
 
+#: The lines issue 8 names, tried first in every run (then the generated ones).
+ISSUE_LINES = [
+    f"maria@building-1: /form {PHONE}",
+    f"maria@building-1: /form {ID_NUMBER}",
+    f"maria@building-1! join {PHONE}",
+    f"maria@building-1: 我的电话 138 1234 5678，身份证 {ID_NUMBER_X}",
+    f"maria@building-1: \u202e{PHONE}",
+    "maria@dm: /form a\x00b",
+    "maria@dm: hello",
+    "maria@dm: /",
+    "maria@building-1: /",
+    "maria@building-1: //x",
+    "maria@building-1: /form@bot",
+    "maria@building-1: /bind",
+    "maria@building-1: /reload",
+    "maria@building-9: hi",
+    "nobody@building-1: hi",
+    "maria@building-1! button x",
+    "u" * 255 + "@dm: hi",
+    "maria@building-1: " + "x" * 10_000,
+    "maria@dm: /form confidentiality_agreement",
+    "maria@dm: 阳光\x00社工站",
+    "maria@dm: \ud800",
+    "maria@dm: nan",
+    "maria@dm: 13812345678",
+    "maria@dm: /cancel",
+    "maria@dm: \xff\xfe",
+]
+
+
 def _fuzz_console(db_url: str, generator: str, examples: int) -> Findings:
     findings = Findings(generator)
 
     @settings(FUZZ, max_examples=examples)
     @given(st.lists(console_lines, min_size=40, max_size=80))
+    @example(ISSUE_LINES)
     def one_run(lines: list[str]) -> None:
         check_run(run_sync(EXAMPLE, db_url, lines), lines, findings)
 
@@ -841,6 +873,10 @@ byte_lines = st.one_of(
 )
 
 
+#: Lines a terminal or a file may give that are not UTF-8.
+NOT_UTF8 = [b"maria@building-1: caf\xe9", b"\xff\xfe", b"wang@building-1: \xe4\xbd", b"\xc0\x80"]
+
+
 def _blank(raw: bytes) -> bool:
     return skipped(raw.decode("utf-8", "replace"))
 
@@ -906,6 +942,7 @@ def test_bytes_through_sanshe_run(tmp_path: Path) -> None:
 
     @settings(FUZZ, max_examples=3)
     @given(st.lists(byte_lines, min_size=60, max_size=60))
+    @example([line.encode("utf-8", "surrogatepass") for line in ISSUE_LINES] + NOT_UTF8)
     def one_run(script: list[bytes]) -> None:
         stdin = MARKER + b"\n" + b"".join(raw + b"\n" + MARKER + b"\n" for raw in script)
         db = tmp_path / f"run-{len(list(tmp_path.iterdir()))}.sqlite3"
