@@ -335,7 +335,7 @@ async def open_dialog(person: str, community: Community, _: Translator) -> FormD
     if session is None:
         return None
     form = community.form(session.form_id)
-    if form is None or (session.record_id is None and session.step >= len(form.fields)):
+    if form is None:
         await session.delete()
         return None
     return FormDialog(session, form, _)

@@ -389,3 +389,18 @@ def test_every_field_type_answers_or_refuses(text: str) -> None:
             assert str(exc)
         else:
             json.dumps(value, allow_nan=False)
+
+
+async def test_a_form_shortened_by_a_reload_restarts_too(tmp_path: Path) -> None:
+    path = write_community(tmp_path, FORM_COMMUNITY)
+    async with Sandbox(path) as s:
+        await s.send("ann", "dm", "/form checkin")
+        await s.send("ann", "dm", "36.6")
+        await s.send("ann", "dm", "13812345678")
+        shorter = FORM_COMMUNITY.replace(
+            "      - {id: phone, type: phone, label: Phone, sensitive: true}\n", ""
+        )
+        path.write_text(shorter, encoding="utf-8")
+        assert await s.bot.reload() == []
+        [restarted] = s.texts(await s.send("ann", "dm", "fine"))
+        assert "changed while you were filling it" in restarted and "(1/2) Temperature" in restarted
