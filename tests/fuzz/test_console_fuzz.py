@@ -372,7 +372,7 @@ def _fuzz_console(db_url: str, generator: str, examples: int) -> Findings:
 
 
 def test_console_lines_on_sqlite() -> None:
-    findings = _fuzz_console("sqlite://:memory:", "console lines, SQLite", 20)
+    findings = _fuzz_console("sqlite://:memory:", "console lines, SQLite", 15)
     assert not findings.problems, findings.report()
 
 
@@ -703,7 +703,7 @@ class FormScript:
         if self.sent is not None and self.before is not None:
             self.check(self.before, now)
         self.before = now
-        if not self.plan or len(self.lines) > 3 * len(self.plan) + 200:
+        if not self.plan:  # each line takes at least one step of the plan
             raise StopIteration
         if now.step is None:
             self.plan.pop(0)  # so that a form that cannot start does not loop
@@ -843,12 +843,12 @@ def _fuzz_forms(config: Path, db_url: str, generator: str, examples: int) -> Fin
 
 
 def test_form_answers_on_sqlite(form_community: Path) -> None:
-    findings = _fuzz_forms(form_community, "sqlite://:memory:", "form answers, SQLite", 20)
+    findings = _fuzz_forms(form_community, "sqlite://:memory:", "form answers, SQLite", 15)
     assert not findings.problems, findings.report()
 
 
 def test_form_answers_on_postgres(form_community: Path, postgres_url: str) -> None:
-    findings = _fuzz_forms(form_community, postgres_url, "form answers, PostgreSQL", 10)
+    findings = _fuzz_forms(form_community, postgres_url, "form answers, PostgreSQL", 8)
     assert not findings.problems, findings.report()
 
 
@@ -940,7 +940,7 @@ def check_process(script: list[bytes], merged: str, returncode: int, findings: F
 def test_bytes_through_sanshe_run(tmp_path: Path) -> None:
     findings = Findings("bytes through `sanshe run`")
 
-    @settings(FUZZ, max_examples=3)
+    @settings(FUZZ, max_examples=2)
     @given(st.lists(byte_lines, min_size=60, max_size=60))
     @example([line.encode("utf-8", "surrogatepass") for line in ISSUE_LINES] + NOT_UTF8)
     def one_run(script: list[bytes]) -> None:
