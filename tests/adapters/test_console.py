@@ -157,8 +157,8 @@ def test_volunteer_registration_through_the_console_with_a_restart(tmp_path: Pat
 
     with sqlite3.connect(tmp_path / "demo.sqlite3") as db:
         rows = db.execute("select form_id, person, data from record").fetchall()
-        sessions = db.execute("select count(*) from form_session").fetchone()[0]
-    assert len(rows) == 1 and sessions == 0
+        sessions = db.execute("select answers from form_session").fetchall()
+    assert len(rows) == 1 and sessions in ([], [("{}",)]), "no answers kept outside the record"
     form_id, person, data = rows[0]
     assert (form_id, person) == ("volunteer_registration", "console:maria")
     assert '"phone":"13812345678"' in data.replace(" ", "") and '"years_of_work":6' in data.replace(

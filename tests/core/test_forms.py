@@ -362,8 +362,23 @@ ODD_ANSWERS = ["²", "①", "9" * 5000, "nan", "NaN", "inf", "-inf", "1e309", "�
     "form_field", [f for f in every_kind() if "text" not in f.type], ids=lambda f: f.type
 )
 def test_odd_numbers_get_the_fields_hint(form_field: FormField, text: str) -> None:
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         parse_answer(form_field, text, _)
+    assert HINTS[form_field.type] in str(refused.value)
+
+
+HINTS = {
+    "integer": "whole number",
+    "age": "whole number",
+    "number": "write a number",
+    "temperature": "temperature in °C",
+    "phone": "not a phone number",
+    "id_number": "18 characters",
+    "date": "date like 2020-03-01",
+    "yes_no": "yes or no",
+    "choice": "from 1 to 2",
+    "multi_choice": "from 1 to 2",
+}
 
 
 @pytest.mark.parametrize(
