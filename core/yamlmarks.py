@@ -380,6 +380,8 @@ class _Builder:
             return value
         if kind == "null":
             return None
+        if kind == "bool" and tag is not event.tag and value.lower() not in ("true", "false"):
+            return value  # YAML 1.2: yes/no/on/off are words (`on: join_request` is a key)
         construct = self.constructors.get(kind)
         if construct is None:
             raise self.tag_problem(event, tag)

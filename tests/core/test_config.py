@@ -323,6 +323,28 @@ def test_a_merge_key_gives_defaults_that_the_mapping_overrides(tmp_path: Path) -
     ]
 
 
+def test_yes_no_on_off_are_words_as_a_moderator_means_them(tmp_path: Path) -> None:
+    """`on: join_request` (as the README writes it) is a key, `yes` a keyword; `join_approval: no` is false."""
+    text = BASE.replace(
+        "    name: Building 1\n", "    name: Building 1\n    join_approval: no\n"
+    ) + (
+        "rules:\n"
+        "  - id: greet\n"
+        "    on: member_joined\n"
+        "    do: [{reply: hello}]\n"
+        "  - id: off\n"
+        "    when: {keywords: [yes, on]}\n"
+        "    do: [delete]\n"
+    )
+    community = load_community(write_community(tmp_path, text), vocabulary(plugin_manager()))
+    assert [(r.id, r.on) for r in community.rules] == [
+        ("greet", "member_joined"),
+        ("off", "message"),
+    ]
+    assert community.rules[1].when == {"keywords": ["yes", "on"]}
+    assert community.groups[0].join_approval is False
+
+
 def test_an_alias_bomb_is_refused_with_a_sentence(tmp_path: Path) -> None:
     """Nine levels of ten aliases each would expand to a billion values."""
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
