@@ -21,7 +21,7 @@ from typing import Any
 
 from .i18n import Translator
 from .model import Community, Form, FormField
-from .storage.models import FormSession
+from .storage.models import FormSession, stored_person
 
 CANCEL = ("cancel", "取消")
 BACK = ("back", "返回", "上一步")
@@ -230,9 +230,9 @@ class FormDialog:
         cls, person: str, network: str, form: Form, group_id: str | None, _: Translator
     ) -> tuple[FormDialog, str]:
         """Start (or restart) ``form`` for ``person``; return the dialog and its first text."""
-        await FormSession.filter(person=person).delete()
+        await FormSession.filter(person=stored_person(person)).delete()
         session = await FormSession.create(
-            person=person,
+            person=stored_person(person),
             network=network,
             form_id=form.id,
             form_version=version(form),
@@ -331,7 +331,7 @@ class FormDialog:
 async def open_dialog(person: str, community: Community, _: Translator) -> FormDialog | None:
     """The dialog ``person`` is in, if any, finished ones included (a form removed
     from the YAML ends it)."""
-    session = await FormSession.get_or_none(person=person)
+    session = await FormSession.get_or_none(person=stored_person(person))
     if session is None:
         return None
     form = community.form(session.form_id)

@@ -33,6 +33,7 @@ from .models import (
     HandledEvent,
     OutboxAction,
     Record,
+    stored_person,
 )
 
 APP = "sanshe"
@@ -303,7 +304,9 @@ class Storage:
     async def bind(self, network: str, chat: str, group_id: str, bound_by: str) -> None:
         """Bind a chat to a group (replacing an earlier binding of that chat)."""
         await ChatBinding.update_or_create(
-            network=network, chat=chat, defaults={"group_id": group_id, "bound_by": bound_by}
+            network=network,
+            chat=chat,
+            defaults={"group_id": group_id, "bound_by": stored_person(bound_by)},
         )
 
     # -- records and audit -----------------------------------------------------------
@@ -323,9 +326,11 @@ class Storage:
         """
         async with in_transaction(connection_name(self.db_url)):
             record = await Record.create(
-                form_id=form_id, person=person, group_id=group_id, data=data
+                form_id=form_id, person=stored_person(person), group_id=group_id, data=data
             )
-            await AuditEntry.create(actor=person, action="create", subject=f"record:{record.id}")
+            await AuditEntry.create(
+                actor=stored_person(person), action="create", subject=f"record:{record.id}"
+            )
             if finishing is not None:
                 finishing.answers = {}
                 finishing.record_id = record.id
@@ -340,4 +345,6 @@ class Storage:
 
     async def audit(self, actor: str, action: str, subject: str) -> None:
         """Note that ``actor`` did ``action`` on ``subject``."""
-        await AuditEntry.create(actor=actor, action=action, subject=subject)
+        await AuditEntry.create(
+            actor=stored_person(actor), action=action, subject=stored_person(subject)
+        )

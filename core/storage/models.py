@@ -5,12 +5,23 @@ Only what a form, a case or a rule needs is stored; chat messages themselves are
 
 from __future__ import annotations
 
+import hashlib
+
 from tortoise import fields
 from tortoise.models import Model
 
 #: Room for a person's key, ``network:handle`` for people the YAML does not name
 #: (a Matrix id alone may have 255 characters).
 PERSON_LENGTH = 300
+
+
+def stored_person(key: str) -> str:
+    """``key`` as the person columns hold it: itself, or when longer than they are,
+    its start and a digest of the whole (distinct keys stay distinct)."""
+    if len(key) <= PERSON_LENGTH:
+        return key
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return f"{key[: PERSON_LENGTH - len(digest) - 1]}#{digest}"
 
 
 class HandledEvent(Model):

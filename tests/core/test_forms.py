@@ -419,3 +419,19 @@ async def test_a_form_shortened_by_a_reload_restarts_too(tmp_path: Path) -> None
         assert await s.bot.reload() == []
         [restarted] = s.texts(await s.send("ann", "dm", "fine"))
         assert "changed while you were filling it" in restarted and "(1/2) Temperature" in restarted
+
+
+async def test_handles_longer_than_the_column_fill_forms_apart(tmp_path: Path, db_url: str) -> None:
+    first, second = "u" * 400 + "1", "u" * 400 + "2"  # one start, two people
+    async with Sandbox(write_community(tmp_path, FORM_COMMUNITY), db_url=db_url) as s:
+        for handle in (first, second):
+            assert "(1/3) Temperature" in s.texts(await s.send(handle, "dm", "/form checkin"))[0]
+        for handle, temp in ((first, "36.1"), (second, "36.2")):
+            assert "(2/3) Phone" in s.texts(await s.send(handle, "dm", temp))[0]
+        for handle in (first, second):
+            await s.send(handle, "dm", "13812345678")
+            assert "is saved" in s.texts(await s.send(handle, "dm", "/skip"))[0]
+        records = await Record.all().order_by("id")
+        assert [r.data["temp"] for r in records] == [36.1, 36.2]
+        assert len({r.person for r in records}) == 2
+        assert all(r.person.startswith("console:uuu") for r in records)
