@@ -282,6 +282,22 @@ class Bot:
         person = self.directory.person(event.network, event.sender, event.sender_name)
         return Context(self, event, group, person)
 
+    def context_for(
+        self, network: str, person: Person | None, group: Group | None, *, direct: bool = False
+    ) -> Context:
+        """``person`` (None: someone unknown) in ``group``'s chat, or their private chat, unprompted.
+
+        For what to offer them before they write, such as a network's command menus.
+        """
+        person = person or self.directory.person(network, "")
+        handle = person.handles.get(network, "")
+        if direct:
+            group, chat = None, handle
+        else:
+            chat = (self.directory.chat_of(network, group.id) if group else None) or ""
+        event = Event(network=network, chat=chat, event_id="", sender=handle, direct=direct)
+        return Context(self, event, group, person)
+
     async def handle(self, event: Event) -> list[Action]:
         """Decide what to do about ``event`` (no network side effects).
 
@@ -394,13 +410,19 @@ class Bot:
                 return True
         return False
 
+    async def open_commands(self, ctx: Context) -> list[ChatCommand]:
+        """The listed commands open to the sender in this chat, in the plugins' order.
+
+        What /help lists and what a network's command menu shows.
+        """
+        return [c for c in self.commands.commands if c.listed and await self.open_to(ctx, c)]
+
     async def command_lines(self, ctx: Context) -> list[str]:
         """One line per command open to the sender here: its names and what it does."""
         lines = []
-        for command in self.commands.commands:
-            if command.listed and await self.open_to(ctx, command):
-                names = " ".join(f"/{n}" for n in (command.name, *command.aliases))
-                lines.append(f"{names} — {ctx._(command.help)}")
+        for command in await self.open_commands(ctx):
+            names = " ".join(f"/{n}" for n in (command.name, *command.aliases))
+            lines.append(f"{names} — {ctx._(command.help)}")
         return lines
 
     def _supported(self, event: Event, actions: list[Action]) -> list[Action]:

@@ -2,10 +2,14 @@
 
 Scopes (Telegram picks the narrowest that has commands for the user):
 
-- default: what an unknown resident may use in a group;
-- all private chats: what anyone may use in a private chat;
+- default: what someone unknown may use in a resident group (the first one);
+- all private chats: what someone unknown may use in a private chat;
 - per known person with a Telegram id: their private chat, and each group chat
   where they hold a role (``BotCommandScopeChatMember``).
+
+Core decides what each shows (``Bot.open_commands``, what /help lists there):
+the roles that count for each command, plugins' permission votes, and commands
+that may name another group.
 
 Each scope gets the community's language as its fallback and the other
 shipped languages by ``language_code``; a person whose YAML gives a locale
@@ -21,7 +25,6 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,7 +40,6 @@ from telegram import (
 from telegram.error import TelegramError
 
 from sanshe.core.commands import ChatCommand
-from sanshe.core.context import roles_in
 from sanshe.core.i18n import LOCALES, Translator
 
 from .convert import NETWORK
@@ -45,6 +47,7 @@ from .outbound import Outbound, Priority
 
 if TYPE_CHECKING:
     from sanshe.core.bot import Bot
+    from sanshe.core.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -74,24 +77,14 @@ class Menu:
         return [BotCommand(c.name, (_(c.help) or c.name)[:256]) for c in self.commands]
 
 
-def visible(
-    commands: Iterable[ChatCommand], roles: frozenset[str], where: str
-) -> tuple[ChatCommand, ...]:
-    """Listed commands with a Telegram-valid name that ``roles`` may use in a ``where`` chat."""
-    return tuple(
-        c
-        for c in commands
-        if c.listed
-        and _NAME.fullmatch(c.name)
-        and c.where in ("any", where)
-        and (not c.roles or not roles.isdisjoint(c.roles))
-    )
+async def visible(ctx: Context) -> tuple[ChatCommand, ...]:
+    """The commands open to ``ctx``'s person in its chat whose names Telegram takes."""
+    return tuple(c for c in await ctx.bot.open_commands(ctx) if _NAME.fullmatch(c.name))
 
 
-def plan(bot: Bot) -> list[Menu]:
+async def plan(bot: Bot) -> list[Menu]:
     """Every menu the community needs, from its YAML, its commands and its chat bindings."""
     community = bot.community
-    commands = bot.commands.commands
 
     def variants(
         scope: BotCommandScope, shown: tuple[ChatCommand, ...], locale: str | None
@@ -104,12 +97,13 @@ def plan(bot: Bot) -> list[Menu]:
             if other != community.locale
         ]
 
-    menus = variants(
-        BotCommandScopeDefault(), visible(commands, frozenset({"resident"}), "group"), None
+    residents = next(
+        (g for g in community.groups if community.member_role(g.kind) == "resident"), None
     )
-    menus += variants(
-        BotCommandScopeAllPrivateChats(), visible(commands, frozenset(), "direct"), None
-    )
+    in_groups = await visible(bot.context_for(NETWORK, None, residents))
+    menus = variants(BotCommandScopeDefault(), in_groups, None)
+    in_private = await visible(bot.context_for(NETWORK, None, None, direct=True))
+    menus += variants(BotCommandScopeAllPrivateChats(), in_private, None)
     chats: dict[str, int] = {}
     for group in community.groups:
         chat = bot.directory.chat_of(NETWORK, group.id)
@@ -131,13 +125,13 @@ def plan(bot: Bot) -> list[Menu]:
             )
             continue
         user = int(handle)
-        private = visible(commands, roles_in(community, person, None), "direct")
+        private = await visible(bot.context_for(NETWORK, person, None, direct=True))
         menus += variants(BotCommandScopeChat(user), private, person.locale)
         for group in community.groups:
             chat = chats.get(group.id)
             if chat is None or not any(g.covers(group.id) for g in person.roles):
                 continue
-            shown = visible(commands, roles_in(community, person, group), "group")
+            shown = await visible(bot.context_for(NETWORK, person, group))
             menus += variants(BotCommandScopeChatMember(chat, user), shown, person.locale)
     return menus
 
@@ -151,7 +145,7 @@ async def register(bot: Bot, api: Api, outbound: Outbound) -> None:
     """Send the menus that changed since the last start; remove those no longer needed."""
     stored: dict[str, str] = json.loads(await bot.storage.get_state(NETWORK, STATE_KEY) or "{}")
     current: dict[str, str] = {}
-    for menu in plan(bot):
+    for menu in await plan(bot):
         commands = menu.bot_commands(Translator(bot.catalogue, menu.locale))
         if not commands:
             continue

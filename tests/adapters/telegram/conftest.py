@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,12 +211,18 @@ async def server() -> AsyncIterator[BotApiServer]:
 
 
 @contextlib.asynccontextmanager
-async def running(server: BotApiServer, tmp_path: Path, **settings: Any) -> AsyncIterator[World]:
-    """The test community's bot on ``server``, with adapter ``settings`` added."""
+async def running(
+    server: BotApiServer,
+    tmp_path: Path,
+    community: str = COMMUNITY,
+    plugins: Sequence[object] = (),
+    **settings: Any,
+) -> AsyncIterator[World]:
+    """``community`` (the test community) on ``server``, with ``plugins`` and adapter ``settings`` added."""
     config = tmp_path / "community.yaml"
-    config.write_text(COMMUNITY, encoding="utf-8")
+    config.write_text(community, encoding="utf-8")
     plugin = Gatekeeper()
-    pm = plugin_manager(extra=[plugin])
+    pm = plugin_manager(extra=[plugin, *plugins])
     community = load_community(config, vocabulary(pm))
     storage = Storage("sqlite://:memory:")
     await storage.open()
