@@ -1,9 +1,11 @@
 """Text from a network made storable: every database takes it, every JSON encoder writes it.
 
 PostgreSQL refuses NUL in text and ``\\u0000`` in JSON; lone surrogates cannot
-be encoded as UTF-8 at all.  Such characters are never meaningful in a chat
-message, so they are dropped (controls) or replaced by U+FFFD (surrogates)
-once, when an event comes in.
+be encoded as UTF-8 at all.  Such characters are never meaningful in what a
+person writes, so they are dropped (controls) or replaced by U+FFFD
+(surrogates) once, when an event comes in.  Identifiers (chat, sender, event
+and message ids) are the network's and stay exactly as given: replies must go
+where the message came from.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ def storable(text: str) -> str:
 
 
 def storable_event(event: E) -> E:
-    """``event`` with every text it carries made storable (the same object when nothing changes)."""
+    """``event`` with every text a person wrote made storable (the same object when nothing changes)."""
     names = _FIELDS.get(type(event))
     if names is None:
-        names = _FIELDS[type(event)] = tuple(spec.name for spec in fields(event))
+        names = _FIELDS[type(event)] = tuple(
+            spec.name for spec in fields(event) if spec.name not in _IDENTIFIERS
+        )
     changes: dict[str, object] = {}
     for name in names:
         value = getattr(event, name)
@@ -52,5 +56,9 @@ def storable_event(event: E) -> E:
     return replace(event, **changes) if changes else event
 
 
-#: The field names of each kind of event, looked up once.
+#: The fields of each kind of event that hold what a person wrote, looked up once.
 _FIELDS: dict[type[Event], tuple[str, ...]] = {}
+#: Fields the network names things with.
+_IDENTIFIERS = frozenset(
+    {"network", "chat", "event_id", "sender", "language", "message_id", "reply_to"}
+)

@@ -33,3 +33,18 @@ def test_every_text_of_an_event_is_mended_and_a_clean_one_is_kept() -> None:
         Callback(network="t", chat="1", event_id="e", sender="u", data="\ud83d")
     )
     assert pressed.data == "\ufffd"
+
+
+def test_identifiers_stay_as_the_network_gave_them() -> None:
+    event = Message(
+        network="console",
+        chat="n\x17b",
+        event_id="e\x01",
+        sender="zhang\x7f",
+        message_id="7\x02",
+        reply_to="6\x03",
+        text="/\ud800",
+    )
+    mended = storable_event(event)
+    assert (mended.chat, mended.event_id, mended.sender) == ("n\x17b", "e\x01", "zhang\x7f")
+    assert (mended.message_id, mended.reply_to, mended.text) == ("7\x02", "6\x03", "/\ufffd")
