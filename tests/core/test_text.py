@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from sanshe.core.actions import Reply
 from sanshe.core.events import Callback, Message
 from sanshe.core.text import storable, storable_event
+from sanshe.testing import Sandbox
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path}/text.sqlite3"
+    return request.getfixturevalue("postgres_url")
 
 
 def test_controls_go_surrogates_are_replaced_lines_stay() -> None:
@@ -38,7 +52,7 @@ def test_every_text_of_an_event_is_mended_and_a_clean_one_is_kept() -> None:
 def test_identifiers_stay_as_the_network_gave_them() -> None:
     event = Message(
         network="console",
-        chat="n\x17b",
+        chat="n\x17b\x00",
         event_id="e\x01",
         sender="zhang\x7f",
         message_id="7\x02",
@@ -46,5 +60,14 @@ def test_identifiers_stay_as_the_network_gave_them() -> None:
         text="/\ud800",
     )
     mended = storable_event(event)
-    assert (mended.chat, mended.event_id, mended.sender) == ("n\x17b", "e\x01", "zhang\x7f")
+    assert (mended.chat, mended.event_id, mended.sender) == ("n\x17b\ufffd", "e\x01", "zhang\x7f")
     assert (mended.message_id, mended.reply_to, mended.text) == ("7\x02", "6\x03", "/\ufffd")
+
+
+async def test_an_identifier_no_database_stores_is_mended_on_every_backend(
+    tmp_path: Path, db_url: str
+) -> None:
+    async with Sandbox(EXAMPLE, db_url=db_url) as s:
+        [reply] = await s.send("ann\x00", "dm", "/whoami")
+        assert isinstance(reply, Reply) and reply.chat == "dm:ann\ufffd"
+        await s.send("wang", "x\x00\ud800", "hello")  # no group: nothing to say, but handled
