@@ -3,10 +3,13 @@
 Each chat has a *lane*: its calls run one at a time, urgent ones first, and its
 messages are spaced by the per-chat limit (and, in groups, the per-minute
 limit).  Messages of all lanes then take a slot from one global gate, paced by
-an :class:`aiolimiter.AsyncLimiter` and handed out urgent first.  A lane's
-spacing counts from when Telegram answered, so the server never sees two
-messages of a chat closer than the limit; the gate's slot is taken right
-before the request is sent.
+an :class:`aiolimiter.AsyncLimiter` and handed out urgent first.
+
+Telegram counts a message when it arrives, which the bot only knows to lie
+between sending it and reading the answer, however the network delays each
+request.  So every window counts from when Telegram answered: a lane's spacing,
+and the gate's slots, each held from before its request is sent until a window
+after its answer.
 
 A 429 pauses only its lane until ``retry_after`` has passed, as a deadline
 that later answers can extend but never shorten (PTB's AIORateLimiter could be
@@ -17,13 +20,15 @@ Transient network failures are retried with a capped backoff.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import heapq
 import itertools
 import logging
+import math
 import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -70,43 +75,80 @@ class _Job:
 
 
 class _Gate:
-    """Global message slots at a steady rate, given to the most urgent waiter first.
+    """Global message slots, handed out evenly and to the most urgent waiter first.
 
-    The leaky bucket drains ``limit * (1 - margin)`` slots per window and holds
-    ``1 + limit * margin / 2``, so a late timer is caught up on, yet no window ever
-    gets more than ``limit`` slots: one more would need sends shifted by about
-    ``margin / 2`` of a window on their way.
+    At most ``global_per_second`` messages hold a slot at once, each from before
+    it is sent until ``second * (1 + margin)`` after its answer (a fractional limit
+    is rounded down, its window scaled to match): so the messages Telegram
+    receives within any window never outnumber the limit.  The pacing
+    spreads the slots over the window and holds a few, to catch up on a late
+    timer, rather than letting a window's worth out at once.
     """
 
     def __init__(self, limits: Limits) -> None:
-        per_second = limits.global_per_second * (1 - limits.margin) / limits.second
-        capacity = 1 + limits.global_per_second * limits.margin / 2
-        self._limiter = AsyncLimiter(capacity, capacity / per_second)
+        window = limits.second * (1 + limits.margin)
+        self._slots = max(1, math.floor(limits.global_per_second))
+        self._window = window * self._slots / limits.global_per_second
+        burst = max(1.0, limits.global_per_second * limits.margin)
+        self._pace = AsyncLimiter(burst, burst * window / limits.global_per_second)
+        self._sending = 0
+        self._answered: deque[float] = deque()
+        self._freed = asyncio.Event()
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def slot(self, priority: int) -> None:
-        """Wait for the right to send one message now."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    @contextlib.asynccontextmanager
+    async def slot(self, priority: int) -> AsyncIterator[None]:
+        """Wait for the right to send one message now; hold it until the answer is in."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
         heapq.heappush(self._waiting, (priority, next(self._seq), future))
         self._arrived.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._hand_out(), name="telegram send gate")
-        await future
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():  # handed a slot, sends nothing
+                self._sending -= 1
+                self._freed.set()
+            raise
+        try:
+            yield
+        finally:
+            self._sending -= 1
+            self._answered.append(loop.time())
+            self._freed.set()
 
     async def _hand_out(self) -> None:
         while True:
             while not self._waiting:
                 self._arrived.clear()
                 await self._arrived.wait()
-            await self._limiter.acquire()
+            await self._pace.acquire()
+            await self._free_slot()
             while self._waiting:
                 _, _, future = heapq.heappop(self._waiting)
                 if not future.done():
+                    self._sending += 1
                     future.set_result(None)
                     break
+
+    async def _free_slot(self) -> None:
+        """Wait until fewer messages than the limit hold a slot."""
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            while self._answered and self._answered[0] + self._window <= now:
+                self._answered.popleft()
+            if self._sending + len(self._answered) < self._slots:
+                return
+            self._freed.clear()
+            timeout = self._answered[0] + self._window - now if self._answered else None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._freed.wait(), timeout)
 
     async def close(self) -> None:
         """Stop handing out slots."""
@@ -179,10 +221,10 @@ class _Lane:
             pass
 
     async def _attempt(self, job: _Job, loop: asyncio.AbstractEventLoop) -> None:
+        slot = self._outbound.gate.slot(job.priority) if job.message else contextlib.nullcontext()
         try:
-            if job.message:
-                await self._outbound.gate.slot(job.priority)
-            result = await job.call()
+            async with slot:
+                result = await job.call()
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             self._paused_until = max(self._paused_until, loop.time() + seconds)

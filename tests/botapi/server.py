@@ -188,6 +188,15 @@ class SentRecord:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """One rate-limited call answered 429; ``time`` is :func:`time.monotonic` when refused."""
+
+    chat_id: int
+    time: float
+    retry_after: int
+
+
+@dataclass(frozen=True)
 class WebhookDelivery:
     """One POST of an update to the webhook: HTTP ``status``, or ``None`` and ``error``."""
 
@@ -272,8 +281,8 @@ class BotApiServer:
 
     Set up the world with ``add_user``/``add_chat``/``add_member``/``user_starts_bot``, make
     simulated users act with the ``inject_*`` methods, and inspect what the bot did through
-    ``calls``, ``sent``, ``messages``, ``commands``, ``callback_answers``, ``join_requests``,
-    ``stats`` and ``webhook_deliveries``. ``limits`` may be replaced at any time.
+    ``calls``, ``sent``, ``refused``, ``messages``, ``commands``, ``callback_answers``,
+    ``join_requests``, ``stats`` and ``webhook_deliveries``. ``limits`` may be replaced at any time.
     """
 
     def __init__(
@@ -317,6 +326,7 @@ class BotApiServer:
         #: Every authorised call as (method, params).
         self.calls: list[tuple[str, JSON]] = []
         self.sent: list[SentRecord] = []
+        self.refused: list[Refusal] = []
         self.stats = Stats()
         self.webhook_deliveries: list[WebhookDelivery] = []
         #: Pinned message id per chat.
@@ -1153,6 +1163,7 @@ class BotApiServer:
                 wait = max(wait, times[-limit] + length - now)
         if wait > 0:
             retry_after = max(1, math.ceil(wait))
+            self.refused.append(Refusal(chat_id, now, retry_after))
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         for times, _, _ in windows:
             times.append(now)

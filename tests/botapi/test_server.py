@@ -332,6 +332,7 @@ async def test_two_messages_to_one_group_within_a_second(server: BotApiServer, b
     with pytest.raises(RetryAfter):  # edits count against the same windows
         await bot.edit_message_text("one (edited)", GROUP, server.sent[0].message_id)
     assert server.stats.too_many_requests == 2
+    assert [(r.chat_id, r.retry_after) for r in server.refused] == [(GROUP, 1), (GROUP, 1)]
     assert len(server.calls_to("sendMessage")) == 2
 
 
