@@ -279,6 +279,12 @@ def _to_sender_only(action: Action, sender: str) -> bool:
     return False
 
 
+def _id(chat: str) -> str:
+    """A chat id as storage can hold it: NUL and lone surrogates (only a console line can carry
+    them) become U+FFFD; every other character must stay exact."""
+    return re.sub("[\x00\ud800-\udfff]", "\ufffd", chat)
+
+
 #: Longer than "a short excerpt": a stretch of the person's text this long must not come back.
 ECHO = 30
 
@@ -317,7 +323,7 @@ def check_run(run: ConsoleRun, lines: list[str], findings: Findings) -> None:
                 findings.add("leaks", what, number, line, f"{found} to {where}: {action!r}", lines)
             if isinstance(event, Message) and not private and echoes(event.text, said):
                 findings.add("leaks", f"echo: {what}", number, line, f"to {where}", lines)
-            if isinstance(action, Reply) and event is not None and action.chat != event.chat:
+            if isinstance(action, Reply) and event is not None and action.chat != _id(event.chat):
                 what = "a reply went to another chat than the message's"
                 detail = f"{event.chat!r} -> {action.chat!r}: {action!r}"
                 findings.add("wrong answers", what, number, line, detail, lines)
