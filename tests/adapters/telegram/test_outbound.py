@@ -55,9 +55,11 @@ async def test_messages_held_up_on_the_way_never_reach_telegram_together(
         notices = asyncio.gather(
             *(world.adapter.perform(Send(chat=str(c), text="notice")) for c in chats)
         )
-        await wait_for(lambda: server.held_calls >= 4, "a window's worth of notices")
-        await asyncio.sleep(1.0)  # 5 windows: time enough to send the other 6, were it allowed
-        server.release()
+        try:
+            await wait_for(lambda: server.held_calls >= 4, "a window's worth of notices")
+            await asyncio.sleep(1.0)  # 5 windows: time enough to send the other 6, were it allowed
+        finally:
+            server.release()
         await asyncio.wait_for(notices, 30)
     assert server.stats.too_many_requests == 0
     assert sorted(r.chat_id for r in server.sent) == sorted(chats)
