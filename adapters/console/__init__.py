@@ -241,7 +241,7 @@ class ConsoleAdapter:
         if chat != DIRECT and not chat.startswith(f"{DIRECT}:") and f"@{chat}" not in self._told:
             self._told.add(f"@{chat}")
             if bot.directory.group(NETWORK, chat) is None:
-                known = ", ".join(g.id for g in bot.community.groups)
+                known = self._text("list.sep").join(g.id for g in bot.community.groups)
                 notes.append(self._text("console.unknown_group", chat=chat, known=known))
         return notes
 

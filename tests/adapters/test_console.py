@@ -387,6 +387,20 @@ def test_every_line_is_answered_and_unknown_names_are_noted_once(tmp_path: Path)
     assert result.stdout.startswith("reply building-1: 欢迎来到阳光社区")
 
 
+def test_notes_read_naturally_in_chinese(tmp_path: Path) -> None:
+    result = sanshe(
+        "run",
+        "--config",
+        str(EXAMPLE),
+        "--db",
+        f"sqlite://{tmp_path}/zh.sqlite3",
+        stdin="wang@building-9: 你好\n",
+        env={"SANSHE_LANG": "zh_CN"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "（现有的群：building-1、building-2、building-3、focus-1" in result.stderr
+
+
 def test_private_replies_print_as_dm_like_direct_messages(tmp_path: Path) -> None:
     out = run_script(tmp_path, ["maria@dm: /help", "maria@dm: /form volunteer_registration"])
     assert out[0].startswith("dm maria: 您在这里可以使用的命令：")
