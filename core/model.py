@@ -163,7 +163,7 @@ class Rule(_Frozen):
     on: Literal["message", "join_request", "member_joined"] = "message"
     where: RuleScope = RuleScope()
     when: dict[str, Any] = {}
-    do: tuple[dict[str, Any], ...]
+    do: tuple[dict[str, Any], ...] = Field(min_length=1)
 
     @field_validator("do", mode="before")
     @classmethod

@@ -356,6 +356,13 @@ def test_an_alias_bomb_is_refused_with_a_sentence(tmp_path: Path) -> None:
     assert "expand to more than" in problems[0] and "community.yaml:18:59: " in problems[0]
 
 
+def test_a_rule_that_does_nothing_is_refused(tmp_path: Path) -> None:
+    text = BASE + "rules:\n  - id: idle\n    when: {keywords: [x]}\n    do: []\n"
+    problems = problems_of(tmp_path, text)
+    assert len(problems) == 1
+    assert problems[0].endswith("community.yaml:15:9: “do” needs at least 1 item.")
+
+
 def test_conditions_refuse_unknown_roles(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, BASE + RULE % "not_sender_role: [social_worker, typo]")
     assert len(problems) == 1
