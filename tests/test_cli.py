@@ -214,6 +214,22 @@ def test_the_sqlite_database_is_for_its_owner_only(tmp_path: Path) -> None:
     )
 
 
+def test_a_database_left_readable_by_others_is_closed_to_them(tmp_path: Path) -> None:
+    """A database (and its journal) that an older version created 0644 is made 0600, and said so."""
+    folder = tmp_path / "old"
+    folder.mkdir(mode=0o755)
+    for name in ("sanshe.sqlite3", "sanshe.sqlite3-wal"):
+        (folder / name).touch(mode=0o644)
+        (folder / name).chmod(0o644)
+    result = sanshe(
+        "run", "--config", str(EXAMPLE), "--db", f"sqlite://{folder}/sanshe.sqlite3", stdin=""
+    )
+    assert result.returncode == 0, result.stderr
+    modes = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
+    assert modes == dict.fromkeys(modes, 0o600), modes
+    assert "readable by others" in result.stderr
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

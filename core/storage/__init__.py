@@ -7,6 +7,7 @@ and on ``sanshe run``); nobody writes tables by hand.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -37,6 +38,8 @@ from .models import (
 )
 
 APP = "sanshe"
+
+log = logging.getLogger(__name__)
 
 #: An event to checkpoint: network, event id, and its actions with their outbox keys.
 _Checkpoint = tuple[str, str, list[tuple[str, Action]]]
@@ -119,7 +122,9 @@ def _from_driver(exc: Exception) -> bool:
 def _create_sqlite_file(db_url: str) -> None:
     """Create a SQLite database's missing folders (0700) and file (0600) for the owner only.
 
-    SQLite gives its journal and WAL files the database file's mode.
+    SQLite gives its journal and WAL files the database file's mode.  A
+    database (or journal) that others may read, left by an older version, is
+    closed to them.
     """
     if not db_url.startswith("sqlite://") or ":memory:" in db_url:
         return
@@ -129,6 +134,12 @@ def _create_sqlite_file(db_url: str) -> None:
         folder.mkdir(mode=0o700, exist_ok=True)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(FileNotFoundError):
+            mode = file.stat().st_mode & 0o777
+            if mode & 0o077:
+                file.chmod(mode & 0o700)
+                log.warning("%s was readable by others; it is now for its owner only", file)
 
 
 class Storage:
