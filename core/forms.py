@@ -227,9 +227,24 @@ class FormDialog:
 
     @classmethod
     async def begin(
-        cls, person: str, network: str, form: Form, group_id: str | None, _: Translator
+        cls,
+        person: str,
+        network: str,
+        form: Form,
+        group_id: str | None,
+        _: Translator,
+        event_key: str,
     ) -> tuple[FormDialog, str]:
-        """Start (or restart) ``form`` for ``person``; return the dialog and its first text."""
+        """Start (or restart) ``form`` for ``person``; return the dialog and its first text.
+
+        ``event_key`` names the event that asked for it: delivered again (after a
+        crash), it leaves the dialog it started where the person has taken it since.
+        """
+        started = await FormSession.get_or_none(person=stored_person(person))
+        if started is not None and started.form_id == form.id:
+            dialog = cls(started, form, _)
+            if dialog.took(event_key) is not None:
+                return dialog, dialog._resumed()
         await FormSession.filter(person=stored_person(person)).delete()
         session = await FormSession.create(
             person=stored_person(person),
@@ -238,7 +253,7 @@ class FormDialog:
             form_version=version(form),
             step=0,
             answers={},
-            answered=[],
+            answered=[[event_key, 0]],
             group_id=group_id,
         )
         intro = [_("form.start", title=_.pick(form.title))]
@@ -246,6 +261,14 @@ class FormDialog:
             intro.append(_.pick(form.intro))
         intro.append(question(form, 0, _))
         return cls(session, form, _), "\n".join(intro)
+
+    def _resumed(self) -> str:
+        """The text for a dialog asked for again: where it stands now."""
+        _ = self._
+        title = _.pick(self.form.title)
+        if self.finished or self.session.step >= len(self.form.fields):
+            return _("form.already_saved", title=title)
+        return "\n".join([_("form.start", title=title), question(self.form, self.session.step, _)])
 
     @property
     def finished(self) -> bool:

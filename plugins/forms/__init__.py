@@ -74,7 +74,10 @@ async def start_form(ctx: Context) -> list[Action]:
             return [ctx.reply(_("forms.not_allowed_here", title=_.pick(form.title), how=how))]
         return [ctx.reply(_("forms.not_allowed", title=_.pick(form.title)))]
     group_id = ctx.group.id if ctx.group else None
-    _dialog, first = await FormDialog.begin(ctx.person_key, ctx.event.network, form, group_id, _)
+    event_key = f"{ctx.event.network}|{ctx.event.event_id}"
+    _dialog, first = await FormDialog.begin(
+        ctx.person_key, ctx.event.network, form, group_id, _, event_key
+    )
     actions = [ctx.direct(first)]
     if not ctx.event.direct:
         actions.insert(0, ctx.reply(_("forms.sent_private")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -219,6 +220,35 @@ async def test_an_answer_redelivered_after_a_crash_changes_nothing(tmp_path: Pat
         assert "is saved" in done
         [record] = await Record.all()
         assert record.data == {"temp": 36.6, "phone": "13812345678", "note": "all fine"}
+
+
+async def test_a_form_command_redelivered_after_answers_keeps_them(tmp_path: Path) -> None:
+    """/form typed in a group is not checkpointed, the private answers after it are: a crash
+    between the two lanes delivers /form again, and the answers given since must stay."""
+    async with Sandbox(write_community(tmp_path, FORM_COMMUNITY)) as s:
+        start = Message(
+            network=s.bot.adapter.network,
+            chat="b1",
+            event_id="redelivered:form-in-group",
+            sender="ann",
+            text="/form checkin",
+            message_id="7",
+        )
+        await crash_before_checkpoint(s, start)
+        await s.send("ann", "dm", "36.6")
+        again = await s.deliver(start)
+        assert "(2/3) Phone" in s.texts(again)[-1]
+        await s.send("ann", "dm", "13812345678")
+        await s.send("ann", "dm", "all fine")
+        [record] = await Record.all()
+        assert record.data == {"temp": 36.6, "phone": "13812345678", "note": "all fine"}
+        # Delivered again only once the whole form was filled: still one record.
+        late = replace(start, sender="bob", event_id="redelivered:form-of-bob")
+        await crash_before_checkpoint(s, late)
+        for text in ("37.0", "13912345678", "ok"):
+            await s.send("bob", "dm", text)
+        assert s.texts(await s.deliver(late))[-1] == "“Daily check-in” is already saved."
+        assert await Record.filter(person="console:bob").count() == 1
 
 
 async def test_a_redelivered_last_answer_makes_no_second_record(tmp_path: Path) -> None:
