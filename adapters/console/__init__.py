@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 NETWORK = "console"
 DIRECT = "dm"
+#: What no network puts in a person's or a chat's id: C0 controls, DEL, lone surrogates.
+_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 _LINE = re.compile(r"^(?P<handle>[^@\s:!]+)@(?P<chat>[^:\s!]+)\s*(?P<sep>[:!])\s?(?P<text>.*)$")
 
 
@@ -150,6 +152,8 @@ class ConsoleAdapter:
             if match is None:
                 return self._text("console.malformed", number=number)
         handle, chat, sep, text = match["handle"], match["chat"], match["sep"], match["text"]
+        if _CONTROL.search(handle) or _CONTROL.search(chat):
+            return self._text("console.control_in_name", number=number)
         direct = chat == DIRECT
         common = dict(
             network=NETWORK,

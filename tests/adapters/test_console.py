@@ -192,6 +192,13 @@ def test_malformed_lines_are_explained_and_skipped(tmp_path: Path) -> None:
     assert result.stdout.startswith("reply building-1: 欢迎来到阳光社区")
 
 
+@pytest.mark.parametrize("line", ["ma\x00ria@dm: hi", "maria@build\x17ing-1: hi", "li\ud800@dm: hi"])
+def test_a_handle_or_group_with_control_characters_is_a_malformed_line(line: str) -> None:
+    """No network names a person or a chat so; two such names must not become one person."""
+    said = ConsoleAdapter(interactive=False).parse(3, line)
+    assert said == "line 3: a handle or group id cannot hold control characters"
+
+
 def test_non_message_events_and_their_lines() -> None:
     adapter = ConsoleAdapter(interactive=False)
     event = adapter.parse(4, "maria@building-1! join 我是1-302自住")
