@@ -52,8 +52,10 @@ ID_NUMBER = "110101199003074573"
 ID_NUMBER_X = "11010519491231002X"
 SENTINELS = (PHONE, ID_NUMBER, ID_NUMBER_X)
 
-#: Figures per generator: tried, tracebacks, leaks, wrong answers.
+#: Figures per generator: tried, tracebacks, leaks, wrong answers (and any of its own).
 TALLY: dict[str, Counter[str]] = {}
+#: The figures every generator reports, zeros included.
+FIGURES = ("tried", "tracebacks", "leaks", "wrong answers")
 
 
 def tally(generator: str) -> Counter[str]:
@@ -67,7 +69,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     terminalreporter.section("fuzz figures")
     for name, counts in sorted(TALLY.items()):
-        figures = ", ".join(f"{key} {value}" for key, value in sorted(counts.items()))
+        shown = [*FIGURES, *sorted(set(counts) - set(FIGURES))]
+        figures = ", ".join(f"{key} {counts[key]}" for key in shown)
         terminalreporter.write_line(f"{name}: {figures}")
 
 
