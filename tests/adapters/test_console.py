@@ -192,7 +192,9 @@ def test_malformed_lines_are_explained_and_skipped(tmp_path: Path) -> None:
     assert result.stdout.startswith("reply building-1: 欢迎来到阳光社区")
 
 
-@pytest.mark.parametrize("line", ["ma\x00ria@dm: hi", "maria@build\x17ing-1: hi", "li\ud800@dm: hi"])
+@pytest.mark.parametrize(
+    "line", ["ma\x00ria@dm: hi", "maria@build\x17ing-1: hi", "li\ud800@dm: hi"]
+)
 def test_a_handle_or_group_with_control_characters_is_a_malformed_line(line: str) -> None:
     """No network names a person or a chat so; two such names must not become one person."""
     said = ConsoleAdapter(interactive=False).parse(3, line)
