@@ -197,7 +197,11 @@ class Bot:
                     log.error("reload refused, keeping the running config: %s", problem)
                 return [str(p) for p in problems]
             except Exception as exc:
-                log.error("reload refused, keeping the running config: %r", exc, exc_info=True)
+                log.error(
+                    "reload refused, keeping the running config: %s",
+                    type(exc).__name__,
+                    exc_info=True,
+                )
                 return [config_translator()("config.reload_failed", error=type(exc).__name__)]
             old = self.pm
             self.pm, self.commands, self.catalogue, self.vocabulary = loaded.plugins

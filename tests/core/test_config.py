@@ -570,3 +570,20 @@ async def test_a_reload_applies_plugins_disable_and_keeps_extra_plugins(tmp_path
         assert await sandbox.bot.reload() == []
         again = commands(sandbox.texts(await sandbox.send("wang", "dm", "/help")))
         assert again == before
+
+
+async def test_an_unexpected_reload_failure_logs_no_text_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The exception's message may quote the file (a phone number in a name): only its type is logged."""
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("13812345678")
+
+    async with Sandbox(write_community(tmp_path, BASE)) as s:
+        monkeypatch.setattr("sanshe.core.bot._read_again", broken)
+        [problem] = await s.bot.reload()
+    assert "RuntimeError" in problem and "13812345678" not in problem
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("sanshe")]
+    assert any("reload refused" in m for m in logged)
+    assert not any("13812345678" in m for m in logged)
