@@ -161,8 +161,15 @@ def _tell_admins(ctx: Context, text: Any) -> list[Action]:
         note = _.pick(text) if text else _("moderation.tell_admins.default")
         who = ctx.person.name or ctx.event.sender_name or ctx.event.sender
         rule, content = _what_fired(ctx.fired, _)
-        alert = _("moderation.tell_admins", group=group.name, who=who, rule=rule, content=content)
-        actions.append(ctx.direct(f"{alert}{note}", user=handle))
+        alert = _(
+            "moderation.tell_admins",
+            group=group.name,
+            who=who,
+            rule=rule,
+            content=content,
+            note=note,
+        )
+        actions.append(ctx.direct(alert, user=handle))
     return actions
 
 
