@@ -15,8 +15,9 @@ from .forms import check_id_number
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
 _ID = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
-_LONG_DIGITS = re.compile(r"\d{6,}")
-"""Six digits or more: an account, a card, a number we do not recognise; never quoted."""
+_LONG_DIGITS = re.compile(r"\(?\d(?:[\s\-./()]*\d){5,}\)?")
+"""Six digits or more, however spaced or punctuated: an account, a card, a number we do not
+recognise; never quoted."""
 
 EXCERPT_LENGTH = 16
 MASK = "***"

@@ -22,6 +22,10 @@ def test_an_excerpt_is_short_printable_and_masked() -> None:
     long = excerpt("很长" * 50)
     assert len(long) <= 17 and long.endswith("…")
     assert excerpt("138 1234 5678 x") == "*** x"
+    # Digits broken up by other separators are still a number nobody should see again.
+    assert excerpt("1381-234-5678") == "***"
+    assert excerpt("tel (010) 6234.5678") == "tel ***"
+    assert excerpt("no 12-34 here") == "no 12-34 here"
 
 
 def test_full_width_digits_are_personal_data_too() -> None:
