@@ -166,6 +166,18 @@ async def test_naming_a_group_from_elsewhere_gives_no_member_role(community: San
     assert "仅限以下身份使用" in text and "聚焦服务群" in text
 
 
+async def test_a_group_one_holds_no_role_in_cannot_be_named(community: Sandbox) -> None:
+    # Anyone may fill the volunteer registration, but not file it under a group of strangers.
+    actions = await community.send("stranger", "dm", "/form volunteer_registration supervision")
+    [text] = community.texts(actions)
+    assert "专家督导群" in text and "没有身份" in text
+    assert await FormSession.filter(person="console:stranger").count() == 0
+    # Without the group it is theirs to fill.
+    await community.send("stranger", "dm", "/form volunteer_registration")
+    [session] = await FormSession.filter(person="console:stranger")
+    assert session.group_id is None
+
+
 async def test_group_admins_by_administered_by_bind_a_new_chat(community: Sandbox) -> None:
     # chen leads building 3, which building leaders administer; liu leads its residents' group.
     [text] = community.texts(await community.send("chen", "new-chat", "/bind building-3"))

@@ -40,7 +40,13 @@ UNBOUND = "unbound"
 BATCH = 200
 """Probes sent at once: a chat's queued events are handled together, as on a busy network."""
 _NUMBERS = itertools.count(1)
-REFUSALS = ("command.refused", "command.refused_in", "command.refused_community", "command.denied")
+REFUSALS = (
+    "command.refused",
+    "command.refused_in",
+    "command.refused_community",
+    "command.denied",
+    "command.no_role_in",
+)
 
 
 @dataclass(frozen=True)
@@ -133,9 +139,12 @@ def _expected(
         return "where"
     if row["where"] == "direct" and place != PRIVATE:
         return "where"
-    if row["who"] == "anyone":
-        return "allowed"
     on = row.get("acts_on", "chat")
+    if row["who"] == "anyone":
+        if on == "group" and place in (PRIVATE, UNBOUND) and named is not None:
+            # Open to anyone, but filed under a group only by who holds a role there.
+            return "allowed" if _roles(persona, named, kinds, member=False) else "refused"
+        return "allowed"
     if on == "community":
         roles = _roles(persona, None, kinds, member=False)
     elif on == "group" and place in (PRIVATE, UNBOUND) and named is not None:
@@ -197,7 +206,9 @@ async def test_every_command_for_every_role_everywhere(tmp_path: Path, caplog: A
         # Every form, by every persona, everywhere; from a chat of no group also naming one.
         forms = sorted(f.id for f in sandbox.community.forms)
         assert forms == sorted(TABLE["forms"]), "every form needs a row in role_matrix.yaml"
-        form_patterns = _refusals(translator, ("forms.not_allowed", "forms.not_allowed_here"))
+        form_patterns = _refusals(
+            translator, ("forms.not_allowed", "forms.not_allowed_here", "command.no_role_in")
+        )
         for form in forms:
             who = TABLE["forms"][form]
             row = {"where": "any", "who": who, "acts_on": "group"}
