@@ -193,7 +193,8 @@ class ConsoleAdapter:
             try:
                 line = raw if isinstance(raw, str) else raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                byte, column = f"0x{raw[exc.start]:02x}", exc.start + 1
+                byte = f"0x{raw[exc.start]:02x}"
+                column = len(raw[: exc.start].decode("utf-8", "replace")) + 1  # characters
                 sys.stderr.write(
                     f"error: {self._text('console.not_utf8', number=number, byte=byte, column=column)}\n"
                 )

@@ -346,7 +346,9 @@ def test_sighup_rereads_the_file_and_keeps_the_last_good_one(tmp_path: Path) -> 
 def test_a_line_that_is_not_utf8_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(EXAMPLE)],
-        input=b"li@building-1: /start\nli@building-1: caf\xe9 \xff\nli@building-1: /start\n",
+        input=b"li@building-1: /start\nli@building-1: caf\xe9 \xff\nli@building-1: /start\n"
+        + "li@building-1: 王芳 caf".encode()
+        + b"\xe9\n",
         capture_output=True,
         timeout=120,
         env={**os.environ, "SANSHE_LANG": "en", "SANSHE_DB_URL": f"sqlite://{tmp_path}/u.db"},
@@ -357,7 +359,9 @@ def test_a_line_that_is_not_utf8_is_reported_and_the_run_goes_on(tmp_path: Path)
         r.startswith("reply building-1: 欢迎来到阳光社区") for r in replies
     )
     assert result.stderr.decode().splitlines() == [
-        "error: line 2: this line is not UTF-8 text (byte 0xe9 at column 19), so it was skipped."
+        "error: line 2: this line is not UTF-8 text (byte 0xe9 at column 19), so it was skipped.",
+        # Columns count characters, as an editor shows them, not bytes.
+        "error: line 4: this line is not UTF-8 text (byte 0xe9 at column 22), so it was skipped.",
     ]
 
 
