@@ -113,7 +113,7 @@ def _check(args: argparse.Namespace) -> int:
         file = CommunityFile.read(path)
         pm = plugin_manager(file.disabled_plugins)
         for name, error in pm.broken.items():
-            print(_text("plugins.broken", name=name, error=error))
+            print(_text("plugins.broken", name=name, error=error), file=sys.stderr)
         problems: list[object] = []
         try:
             command_book(pm)

@@ -187,12 +187,12 @@ def test_check_config_mentions_a_broken_plugin(
 ) -> None:
     monkeypatch.setenv("SANSHE_LANG", "en")
     assert main(["check-config", str(EXAMPLE)]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert out == [
+    said = capsys.readouterr()
+    assert said.out.splitlines() == [f"OK: {EXAMPLE}"]  # stdout stays `OK` or file:line:col lines
+    assert said.err.splitlines() == [
         "Plugin “wobbly” could not be loaded, so the bot runs without it: "
         "ModuleNotFoundError: No module named 'sanshe_missing_dependency'. "
-        "Fix or reinstall it, or disable it under “plugins: disable:”.",
-        f"OK: {EXAMPLE}",
+        "Fix or reinstall it, or disable it under “plugins: disable:”."
     ]
 
 
