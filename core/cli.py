@@ -171,8 +171,16 @@ def _missing(exc: ModuleNotFoundError) -> str:
     """The sentence for a module that is not installed: the pip command when an extra has it."""
     module = (exc.name or "").split(".", 1)[0]
     if module in EXTRAS:
-        return _text("cli.missing_extra", module=module, extra=EXTRAS[module])
+        return _text("cli.missing_extra", module=module, command=_pip_install(EXTRAS[module]))
     return _text("cli.missing_module", module=module)
+
+
+def _pip_install(extra: str) -> str:
+    """The command that adds ``extra`` to this very installation (a checkout's, or a wheel's)."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").exists() and (checkout / "core" / "cli.py").exists():
+        return f"{sys.executable} -m pip install -e '{checkout}[{extra}]'"
+    return f"{sys.executable} -m pip install 'sanshe[{extra}]'"
 
 
 class StatementsOnly(logging.Filter):

@@ -300,9 +300,10 @@ def test_a_missing_extra_names_the_pip_command(
         env={**os.environ, "SANSHE_LANG": "en", "SANSHE_DB_URL": f"sqlite://{tmp_path}/x.db"},
     )
     assert result.returncode == 1, result
+    # This is a checkout with an editable install: the command installs into this very venv.
     assert result.stderr.splitlines() == [
         f"This needs the optional package “{module}”, which is not installed: "
-        f"run pip install 'sanshe[{extra}]'."
+        f"run {sys.executable} -m pip install -e '{ROOT}[{extra}]'."
     ], result.stderr
 
 
