@@ -178,7 +178,7 @@ def _missing(exc: ModuleNotFoundError) -> str:
 def _pip_install(extra: str) -> str:
     """The command that adds ``extra`` to this very installation (a checkout's, or a wheel's)."""
     checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "pyproject.toml").exists() and (checkout / "core" / "cli.py").exists():
+    if (checkout / "pyproject.toml").exists() and (checkout / "plugins").is_dir():
         return f"{sys.executable} -m pip install -e '{checkout}[{extra}]'"
     return f"{sys.executable} -m pip install 'sanshe[{extra}]'"
 
