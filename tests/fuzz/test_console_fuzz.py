@@ -309,6 +309,11 @@ def check_run(run: ConsoleRun, lines: list[str], findings: Findings) -> None:
             findings.add("tracebacks", problem, number, line, problem, lines)
         if not skipped(line) and not out and not err:
             findings.add("unanswered", shape(event, line), number, line, "no output", lines)
+        elif isinstance(event, Message) and event.direct and not by_line.get(number):
+            # The console's own note ("nothing to say") is no answer to a private message.
+            if not any(message.startswith("error:") for message in err):
+                what = f"private {shape(event, line)}"
+                findings.add("unanswered", what, number, line, "no bot reply", lines)
         for message in err:
             if not re.match(rf"\w+: line {number}\b", message) and not run.tracebacks(number):
                 what = f"stderr says {message[:60]!r}"
