@@ -12,7 +12,7 @@ from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from sanshe.core.actions import Button, Delete, Send, from_record, to_record
 from sanshe.core.events import Message
-from sanshe.core.storage import Storage, connection_name
+from sanshe.core.storage import Storage, connection_name, migrations
 from sanshe.core.storage.models import AuditEntry, Record
 from sanshe.testing import Sandbox
 from tests.conftest import write_community
@@ -30,7 +30,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def storage(db_url: str):
     store = Storage(db_url)
     applied = await store.open()
-    assert applied == ["sanshe.0001_initial", "sanshe.0002_long_handles_and_redeliveries"]
+    shipped = sorted(Path(migrations.__file__).parent.glob("0*.py"))
+    assert applied == [f"sanshe.{m.stem}" for m in shipped]
     yield store
     await store.close()
 

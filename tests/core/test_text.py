@@ -70,4 +70,5 @@ async def test_an_identifier_no_database_stores_is_mended_on_every_backend(
     async with Sandbox(EXAMPLE, db_url=db_url) as s:
         [reply] = await s.send("ann\x00", "dm", "/whoami")
         assert isinstance(reply, Reply) and reply.chat == "dm:ann\ufffd"
-        await s.send("wang", "x\x00\ud800", "hello")  # no group: nothing to say, but handled
+        # No group: nothing to say, but handled (and so checkpointed) on every backend.
+        assert await s.send("wang", "x\x00\ud800", "hello") == []
