@@ -45,7 +45,7 @@ class Condition:
     name: str
     check: Callable[[Context, Any], bool | Awaitable[bool]]
     describe: Callable[[Translator, Any], str]
-    parse: Callable[[Any], Any] = lambda value: value
+    parse: Callable[..., Any] = lambda value: value
     found: Callable[[Context, Any], Iterable[str]] | None = None
     """For a condition about content: the kinds it found in this event (``phone``…)."""
 
@@ -71,7 +71,7 @@ class RuleAction:
     name: str
     run: Callable[[Context, Any], Action | Iterable[Action] | None | Awaitable[Any]]
     describe: Callable[[Translator, Any], str]
-    parse: Callable[[Any], Any] = lambda value: value
+    parse: Callable[..., Any] = lambda value: value
 
 
 class RuleProblem(Exception):
