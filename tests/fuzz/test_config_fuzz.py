@@ -213,7 +213,7 @@ def misplaced(problems: list[str], folder: Path) -> list[str]:
     return wrong
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=700)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_any_mutation_of_the_example_is_accepted_or_refused_in_sentences(seed: int) -> None:
     figures = tally("yaml mutations (in-process)")

@@ -383,12 +383,12 @@ def _fuzz_console(db_url: str, generator: str, examples: int) -> Findings:
 
 
 def test_console_lines_on_sqlite() -> None:
-    findings = _fuzz_console("sqlite://:memory:", "console lines, SQLite", 15)
+    findings = _fuzz_console("sqlite://:memory:", "console lines, SQLite", 70)
     assert not findings.problems, findings.report()
 
 
 def test_console_lines_on_postgres(postgres_url: str) -> None:
-    findings = _fuzz_console(postgres_url, "console lines, PostgreSQL", 15)
+    findings = _fuzz_console(postgres_url, "console lines, PostgreSQL", 30)
     assert not findings.problems, findings.report()
 
 
@@ -854,12 +854,12 @@ def _fuzz_forms(config: Path, db_url: str, generator: str, examples: int) -> Fin
 
 
 def test_form_answers_on_sqlite(form_community: Path) -> None:
-    findings = _fuzz_forms(form_community, "sqlite://:memory:", "form answers, SQLite", 15)
+    findings = _fuzz_forms(form_community, "sqlite://:memory:", "form answers, SQLite", 40)
     assert not findings.problems, findings.report()
 
 
 def test_form_answers_on_postgres(form_community: Path, postgres_url: str) -> None:
-    findings = _fuzz_forms(form_community, postgres_url, "form answers, PostgreSQL", 8)
+    findings = _fuzz_forms(form_community, postgres_url, "form answers, PostgreSQL", 15)
     assert not findings.problems, findings.report()
 
 
