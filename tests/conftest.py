@@ -54,6 +54,14 @@ def postgres_url() -> Iterator[str]:
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database of each backend in turn: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path}/db.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 def write_community(tmp_path: Path, text: str, name: str = "community.yaml") -> Path:
     """Write a community file for a test and return its path."""
     path = tmp_path / name

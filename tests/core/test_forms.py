@@ -327,13 +327,6 @@ async def test_slash_alone_in_a_form_says_what_can_be_done(tmp_path: Path) -> No
         assert "(1/3) Temperature" in text
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/forms.sqlite3"
-    return request.getfixturevalue("postgres_url")
-
-
 async def test_network_text_is_made_storable_on_every_backend(tmp_path: Path, db_url: str) -> None:
     async with Sandbox(write_community(tmp_path, FORM_COMMUNITY), db_url=db_url) as s:
         [unknown] = s.texts(await s.send("ann", "dm", "/form a\x00b"))

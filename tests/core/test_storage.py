@@ -19,13 +19,6 @@ from tests.conftest import write_community
 from tests.core.test_forms import FORM_COMMUNITY
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/db.sqlite3"
-    return request.getfixturevalue("postgres_url")
-
-
 @pytest.fixture
 async def storage(db_url: str):
     store = Storage(db_url)

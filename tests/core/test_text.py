@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from sanshe.core.actions import Reply
 from sanshe.core.events import Callback, Message
 from sanshe.core.text import storable, storable_event
 from sanshe.testing import Sandbox
 from tests.conftest import EXAMPLE
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/text.sqlite3"
-    return request.getfixturevalue("postgres_url")
 
 
 def test_controls_go_surrogates_are_replaced_lines_stay() -> None:
