@@ -62,6 +62,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
+def example_text() -> str:
+    """The example community's YAML with its forms by absolute path, to be written anywhere."""
+    return EXAMPLE.read_text(encoding="utf-8").replace(
+        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
+    )
+
+
 def write_community(tmp_path: Path, text: str, name: str = "community.yaml") -> Path:
     """Write a community file for a test and return its path."""
     path = tmp_path / name

@@ -12,7 +12,7 @@ import pytest
 from sanshe.adapters.console import ConsoleAdapter, format_action
 from sanshe.core.actions import Button, Delete, DirectMessage, Reply, Restrict, Unban
 from sanshe.core.events import JoinRequest, Message
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, example_text
 
 VALID_ID = "110101199003074573"
 
@@ -229,9 +229,7 @@ def test_non_message_events_and_their_lines() -> None:
 def test_reload_keeps_the_last_good_config(tmp_path: Path, command: str) -> None:
     config = tmp_path / "community.yaml"
     config.write_text(
-        EXAMPLE.read_text(encoding="utf-8").replace(
-            "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
-        ),
+        example_text(),
         encoding="utf-8",
     )
     import asyncio
@@ -286,9 +284,7 @@ def test_sighup_rereads_the_file_and_keeps_the_last_good_one(tmp_path: Path) -> 
     import time
 
     config = tmp_path / "community.yaml"
-    good = EXAMPLE.read_text(encoding="utf-8").replace(
-        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
-    )
+    good = example_text()
     config.write_text(good, encoding="utf-8")
     process = subprocess.Popen(
         [

@@ -21,7 +21,7 @@ from sanshe.core.config import ConfigError, load_community
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import plugin_manager
 from sanshe.testing import Sandbox
-from tests.conftest import EXAMPLE, write_community
+from tests.conftest import example_text, write_community
 
 BASE = """\
 community:
@@ -442,9 +442,7 @@ def test_check_config_reads_each_file_once(
 
 # -- reloading -------------------------------------------------------------------------------
 
-EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8").replace(
-    "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
-)
+EXAMPLE_TEXT = example_text()
 
 BROKEN_RELOADS = {
     "python-tag": EXAMPLE_TEXT.replace("name: 阳光社区", "name: !!python/name:os.system"),

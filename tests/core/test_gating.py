@@ -9,7 +9,7 @@ from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.storage.models import FormSession
 from sanshe.testing import Sandbox
-from tests.conftest import EXAMPLE, write_community
+from tests.conftest import EXAMPLE, example_text, write_community
 
 
 async def test_resident_is_refused_bind_with_who_may(community: Sandbox) -> None:
@@ -97,9 +97,7 @@ async def test_group_only_command_in_private_chat(community: Sandbox) -> None:
 
 
 async def test_a_reload_moves_yaml_chats_and_keeps_binds(tmp_path) -> None:
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
-    )
+    text = example_text()
     config = write_community(
         tmp_path,
         text.replace(
@@ -122,9 +120,7 @@ async def test_a_reload_moves_yaml_chats_and_keeps_binds(tmp_path) -> None:
 
 def _with_people(tmp_path: Path, people: str) -> Path:
     """The example community (forms by absolute path) with more people appended."""
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
-    )
+    text = example_text()
     return write_community(tmp_path, text.replace("\nrules:\n", f"{people}\nrules:\n", 1))
 
 

@@ -17,7 +17,7 @@ from sanshe.core.cli import main
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import available_plugins, plugin_manager
 from sanshe.testing import Sandbox
-from tests.conftest import EXAMPLE, write_community
+from tests.conftest import EXAMPLE, example_text, write_community
 
 
 @pytest.fixture
@@ -56,10 +56,7 @@ async def test_third_party_plugin_is_found_by_entry_point(third_party: str) -> N
 
 
 async def test_a_community_can_disable_a_plugin(third_party: str, tmp_path: Path) -> None:
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        "  disable: []", "  disable: [greeter, basics]"
-    )
-    text = text.replace("forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml"))
+    text = example_text().replace("  disable: []", "  disable: [greeter, basics]")
     async with Sandbox(write_community(tmp_path, text)) as community:
         assert await community.send("maria", "building-1", "ping") == []
         [reply] = community.texts(await community.send("maria", "building-1", "/help"))
@@ -134,8 +131,7 @@ def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def _disabling(tmp_path: Path, names: str) -> Path:
-    text = EXAMPLE.read_text(encoding="utf-8").replace("  disable: []", f"  disable: [{names}]")
-    text = text.replace("forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml"))
+    text = example_text().replace("  disable: []", f"  disable: [{names}]")
     return write_community(tmp_path, text)
 
 

@@ -24,7 +24,7 @@ from sanshe.core.events import Message
 from sanshe.core.i18n import Translator
 from sanshe.core.model import ROLES
 from sanshe.testing import NETWORK, Sandbox
-from tests.conftest import EXAMPLE, write_community
+from tests.conftest import example_text, write_community
 from tests.fuzz.conftest import ID_NUMBER, PHONE, leaked, tally
 
 TABLE = yaml.safe_load((Path(__file__).parent / "role_matrix.yaml").read_text(encoding="utf-8"))
@@ -60,9 +60,7 @@ class Persona:
 
 def _community(tmp_path: Path) -> tuple[Path, dict[str, dict[str, Any]], list[str]]:
     """The example with a group of every kind and a person per role and scope."""
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
-    )
+    text = example_text()
     text = text.replace("\npeople:\n", f"\n{MORE_GROUPS}\npeople:\n", 1)
     groups = {g["id"]: g for g in yaml.safe_load(text)["groups"]}
     roles = [*ROLES, *(r["id"] for r in yaml.safe_load(text)["roles"])]

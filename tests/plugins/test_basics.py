@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sanshe.core.actions import DirectMessage, Reply, Send
 from sanshe.testing import Sandbox
-from tests.conftest import EXAMPLE, write_community
+from tests.conftest import example_text, write_community
 
 
 async def test_start_greets_with_the_community_name(community: Sandbox) -> None:
@@ -43,9 +43,7 @@ async def test_bind_usage_and_unknown_group(community: Sandbox) -> None:
 
 
 async def test_a_refused_reload_goes_privately_to_who_asked(tmp_path: Path) -> None:
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
-    )
+    text = example_text()
     config = write_community(tmp_path, text)
     async with Sandbox(config) as s:
         config.write_text(text.replace("locale: zh_CN", "locale: xx", 1), encoding="utf-8")

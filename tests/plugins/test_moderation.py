@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanshe.core.actions import Delete, DirectMessage, Reply, Send
 from sanshe.core.events import Message
 from sanshe.testing import NETWORK, Sandbox
-from tests.conftest import EXAMPLE, write_community
+from tests.conftest import example_text, write_community
 
 
 async def test_personal_data_is_deleted_and_moved_to_private(community: Sandbox) -> None:
@@ -49,9 +49,7 @@ async def test_an_alert_names_the_rule_and_the_kind_of_content(community: Sandbo
 
 
 async def test_an_alert_about_personal_data_names_its_kind_not_the_data(tmp_path) -> None:
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
-    )
+    text = example_text()
     config = write_community(
         tmp_path,
         text.replace(
@@ -83,9 +81,7 @@ async def test_a_warning_quotes_a_display_name_only_as_an_excerpt(community: San
 
 
 async def test_an_alert_about_a_join_request_does_not_call_it_a_message(tmp_path) -> None:
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
-    )
+    text = example_text()
     rule = """  - id: joins-need-a-look
     "on": join_request
     where: {groups: [key-1]}
