@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import textwrap
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -67,6 +68,21 @@ def example_text() -> str:
     return EXAMPLE.read_text(encoding="utf-8").replace(
         "forms/*.yaml", str(EXAMPLE.parent / "forms" / "*.yaml")
     )
+
+
+def install_plugin(tmp_path: Path, name: str, module: str, source: str) -> Path:
+    """Write ``module.py`` and a distribution declaring it as plugin ``name``; return the folder
+    to put on ``sys.path`` (or ``PYTHONPATH``) for the plugin to be found by its entry point."""
+    folder = tmp_path / f"site-{name}"
+    folder.mkdir()
+    (folder / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = folder / f"{name}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(f"[sanshe]\n{name} = {module}\n", encoding="utf-8")
+    return folder
 
 
 def write_community(tmp_path: Path, text: str, name: str = "community.yaml") -> Path:

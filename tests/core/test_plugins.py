@@ -6,7 +6,6 @@ import logging
 import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,34 +16,25 @@ from sanshe.core.cli import main
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import available_plugins, plugin_manager
 from sanshe.testing import Sandbox
-from tests.conftest import EXAMPLE, example_text, write_community
+from tests.conftest import EXAMPLE, example_text, install_plugin, write_community
+
+GREETER_PLUGIN = """
+from sanshe.core.actions import Send
+from sanshe.core.hookspecs import hookimpl
+
+
+@hookimpl
+async def sanshe_message(context):
+    if context.text == "ping":
+        return Send(chat=context.event.chat, text="pong")
+"""
 
 
 @pytest.fixture
 def third_party(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """An installed distribution declaring a plugin in the ``sanshe`` entry-point group."""
-    (tmp_path / "greeter_plugin.py").write_text(
-        textwrap.dedent(
-            """
-            from sanshe.core.actions import Send
-            from sanshe.core.hookspecs import hookimpl
-
-
-            @hookimpl
-            async def sanshe_message(context):
-                if context.text == "ping":
-                    return Send(chat=context.event.chat, text="pong")
-            """
-        ),
-        encoding="utf-8",
-    )
-    info = tmp_path / "greeter-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: greeter\nVersion: 1.0\n", encoding="utf-8"
-    )
-    (info / "entry_points.txt").write_text("[sanshe]\ngreeter = greeter_plugin\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    site = install_plugin(tmp_path, "greeter", "greeter_plugin", GREETER_PLUGIN)
+    monkeypatch.syspath_prepend(str(site))
     yield "greeter"
     sys.modules.pop("greeter_plugin", None)
 
@@ -93,20 +83,6 @@ async def test_plugins_hear_of_binds_and_reloads() -> None:
         await community.bot.start()
 
 
-def install(tmp_path: Path, name: str, module: str, source: str) -> Path:
-    """Write ``module.py`` and a distribution declaring it as plugin ``name``; return the folder."""
-    folder = tmp_path / f"site-{name}"
-    folder.mkdir()
-    (folder / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
-    info = folder / f"{name}-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", encoding="utf-8"
-    )
-    (info / "entry_points.txt").write_text(f"[sanshe]\n{name} = {module}\n", encoding="utf-8")
-    return folder
-
-
 BROKEN_PLUGIN = """
     import sanshe_missing_dependency  # not installed: importing this plugin fails
 """
@@ -125,7 +101,9 @@ CLASHING_PLUGIN = """
 @pytest.fixture
 def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """An installed plugin whose import raises."""
-    monkeypatch.syspath_prepend(str(install(tmp_path, "wobbly", "wobbly_plugin", BROKEN_PLUGIN)))
+    monkeypatch.syspath_prepend(
+        str(install_plugin(tmp_path, "wobbly", "wobbly_plugin", BROKEN_PLUGIN))
+    )
     yield "wobbly"
     sys.modules.pop("wobbly_plugin", None)
 
@@ -165,7 +143,7 @@ async def test_a_plugin_whose_commands_cannot_be_listed_is_left_out(
         def sanshe_commands():
             raise KeyError("settings")
     """
-    monkeypatch.syspath_prepend(str(install(tmp_path, "faulty", "faulty_plugin", source)))
+    monkeypatch.syspath_prepend(str(install_plugin(tmp_path, "faulty", "faulty_plugin", source)))
     try:
         with caplog.at_level(logging.WARNING, logger="sanshe.core.plugins"):
             async with Sandbox(EXAMPLE) as community:
@@ -199,7 +177,7 @@ CLASH = (
 
 
 def test_two_plugins_claiming_one_command_stop_the_run_with_a_sentence(tmp_path: Path) -> None:
-    site = install(tmp_path, "clash", "clash_plugin", CLASHING_PLUGIN)
+    site = install_plugin(tmp_path, "clash", "clash_plugin", CLASHING_PLUGIN)
     result = subprocess.run(
         [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(EXAMPLE)],
         input="maria@building-1: /help\n",
@@ -219,7 +197,9 @@ def test_two_plugins_claiming_one_command_stop_the_run_with_a_sentence(tmp_path:
 def test_check_config_reports_a_command_clash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.syspath_prepend(str(install(tmp_path, "clash", "clash_plugin", CLASHING_PLUGIN)))
+    monkeypatch.syspath_prepend(
+        str(install_plugin(tmp_path, "clash", "clash_plugin", CLASHING_PLUGIN))
+    )
     monkeypatch.setenv("SANSHE_LANG", "en")
     try:
         assert main(["check-config", str(EXAMPLE)]) == 1
@@ -256,7 +236,7 @@ UNSHIPPED_PLUGIN = """
 async def test_a_plugin_without_its_catalogues_is_named_in_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    site = install(tmp_path, "mine", "mine_plugin", UNSHIPPED_PLUGIN)
+    site = install_plugin(tmp_path, "mine", "mine_plugin", UNSHIPPED_PLUGIN)
     monkeypatch.syspath_prepend(str(site))
     try:
         with caplog.at_level(logging.WARNING):
@@ -294,7 +274,7 @@ FAILING_LIFE_CYCLE_PLUGIN = """
 
 def test_a_plugin_failing_at_start_or_stop_is_named_and_the_run_ends(tmp_path: Path) -> None:
     """Hooks that raise are logged with the plugin's name; the others, and the bot, go on."""
-    site = install(tmp_path, "stock", "stock_plugin", FAILING_LIFE_CYCLE_PLUGIN)
+    site = install_plugin(tmp_path, "stock", "stock_plugin", FAILING_LIFE_CYCLE_PLUGIN)
     result = subprocess.run(
         [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(EXAMPLE)],
         input="maria@building-1: /start\n",

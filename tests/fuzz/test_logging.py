@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, install_plugin
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13987654321"
@@ -130,13 +130,7 @@ def sanshe_message(context):
 
 def test_a_plugin_failing_on_a_message_logs_no_text_of_it(tmp_path: Path) -> None:
     """A plugin's exception may quote what was typed; its traceback is logged without it."""
-    site = tmp_path / "site"
-    (site / "sloppy").mkdir(parents=True)
-    (site / "sloppy" / "__init__.py").write_text(SLOPPY, encoding="utf-8")
-    info = site / "sloppy-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: sloppy\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[sanshe]\nsloppy = sloppy\n")
+    site = install_plugin(tmp_path, "sloppy", "sloppy", SLOPPY)
     result = subprocess.run(
         [sys.executable, "-m", "sanshe.core.cli", "-v", "-v", "-v", "run"],
         input=f"maria@dm: {PHONE}\nmaria@dm: Qzsentname\n",
