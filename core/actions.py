@@ -7,12 +7,17 @@ ids are the opaque network ids carried by events.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """An inline button; pressing it sends a :class:`~sanshe.core.events.Callback` with ``data``."""
+    """An inline button; pressing it sends a :class:`~sanshe.core.events.Callback` with ``data``.
+
+    Make one with :meth:`sanshe.core.buttons.ButtonHandler.button`, so that ``data`` names the
+    handler a press is routed to.
+    """
 
     label: str
     data: str
@@ -119,7 +124,7 @@ class DeclineJoin(Action):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Invite(Action):
-    """Invite a person into a chat."""
+    """Bring a person into a chat: a Matrix invite, a single-use Telegram invite link sent privately."""
 
     chat: str
     user: str
@@ -143,6 +148,58 @@ class Pin(Action):
     message_id: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Edit(Action):
+    """Change the text (and buttons) of a message the bot sent, such as the one whose button was pressed."""
+
+    chat: str
+    message_id: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerButton(Action):
+    """Answer a button press (``callback_id`` of the :class:`~sanshe.core.events.Callback`).
+
+    ``text`` is shown to the person who pressed it only (a Telegram toast, a
+    Matrix notice); empty, the press is only acknowledged.
+    """
+
+    callback_id: str
+    text: str = ""
+    chat: str = ""
+    """The chat of the press (networks without private toasts answer there)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendFile(Action):
+    """Send a file: ``content`` (bytes) or the file at ``path``, named ``name``.
+
+    Exactly one of ``chat`` (a chat) and ``user`` (privately, to a person) is set.
+    """
+
+    name: str
+    content: bytes = b""
+    path: str = ""
+    caption: str = ""
+    chat: str = ""
+    user: str = ""
+
+    def __post_init__(self) -> None:
+        if bool(self.content) == bool(self.path):
+            raise ValueError("a SendFile carries either content or a path")
+        if bool(self.chat) == bool(self.user):
+            raise ValueError("a SendFile goes either to a chat or to a user")
+
+    def read(self) -> bytes:
+        """The file's bytes."""
+        if self.content:
+            return self.content
+        with open(self.path, "rb") as file:
+            return file.read()
+
+
 ALL_ACTIONS: frozenset[type[Action]] = frozenset(
     {
         Send,
@@ -158,6 +215,9 @@ ALL_ACTIONS: frozenset[type[Action]] = frozenset(
         Invite,
         CreateGroup,
         Pin,
+        Edit,
+        AnswerButton,
+        SendFile,
     }
 )
 
@@ -168,6 +228,8 @@ def to_record(action: Action) -> dict[str, object]:
     """A JSON-ready form of an action, for the outbox."""
     data = asdict(action)
     data["type"] = type(action).__name__
+    if isinstance(data.get("content"), bytes):
+        data["content"] = base64.b64encode(data["content"]).decode("ascii")
     return data
 
 
@@ -177,6 +239,8 @@ def from_record(data: dict[str, object]) -> Action:
     cls = _BY_NAME[str(values.pop("type"))]
     if "buttons" in values:
         values["buttons"] = tuple(Button(**b) for b in values["buttons"])  # type: ignore[union-attr]
+    if isinstance(values.get("content"), str):
+        values["content"] = base64.b64decode(str(values["content"]))
     if "invite" in values:
         values["invite"] = tuple(values["invite"])  # type: ignore[arg-type]
     return cls(**values)

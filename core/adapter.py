@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .actions import Action
 
@@ -50,25 +51,62 @@ class Backoff:
         self.failures = 0
 
 
-class Adapter(Protocol):
+A = TypeVar("A", bound=Action)
+Performer = Callable[[Any, A], Awaitable[None]]
+
+
+def performs(kind: type[A]) -> Callable[[Performer[A]], Performer[A]]:
+    """Mark an adapter method as the one that carries out actions of type ``kind``.
+
+    An adapter can perform exactly the action types it has such a method for
+    (its :attr:`Adapter.capabilities`), so a new kind of action is unsupported
+    on a network until its adapter implements it.
+    """
+
+    def mark(method: Performer[A]) -> Performer[A]:
+        method.__sanshe_performs__ = kind  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+class Adapter:
     """Translates one chat network to and from core's events and actions.
 
-    ``capabilities`` lists the action types the network can perform; core
-    answers with a clear message instead of sending the others.  When
-    ``chats_named_by_group`` is true, a chat whose id is a group id belongs to
-    that group without any binding (the console).
+    Subclasses set ``network`` and implement :meth:`run` and one
+    ``@performs(ActionType)`` method per action the network can carry out;
+    ``capabilities`` is computed from those methods, and core answers with a
+    clear message instead of sending the others (decided before the event is
+    checkpointed).  When ``chats_named_by_group`` is true, a chat whose id is a
+    group id belongs to that group without any binding (the console).
 
     An adapter may also define ``async prepare(bot)``: :meth:`Bot.start` awaits it
     before performing the actions a crash left in the outbox, so the adapter can
     connect and load what it keeps in ``bot.storage`` first.
     """
 
-    network: str
-    capabilities: frozenset[type[Action]]
-    chats_named_by_group: bool
+    network: ClassVar[str]
+    chats_named_by_group: ClassVar[bool] = False
+    capabilities: ClassVar[frozenset[type[Action]]] = frozenset()
+    _performers: ClassVar[dict[type[Action], str]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        performers = dict(cls._performers)
+        for name, member in vars(cls).items():
+            kind = getattr(member, "__sanshe_performs__", None)
+            if kind is not None:
+                performers[kind] = name
+        cls._performers = performers
+        cls.capabilities = frozenset(performers)
 
     async def run(self, bot: Bot) -> None:
         """Receive events and give each to ``bot.submit``; return when the input ends."""
+        raise NotImplementedError
 
     async def perform(self, action: Action) -> None:
         """Carry out one action; raise :class:`ActionFailed` when the network refuses."""
+        name = self._performers.get(type(action))
+        if name is None:
+            raise ActionFailed(f"{self.network} cannot perform {type(action).__name__}")
+        await getattr(self, name)(action)

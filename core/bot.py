@@ -10,13 +10,23 @@ from pathlib import Path
 
 import pluggy
 
-from .actions import Action, Delete
+from .actions import Action, AnswerButton, Delete
 from .adapter import ActionFailed, Adapter, performing_outbox_key
+from .buttons import ButtonBook, button_book
 from .commands import ChatCommand, CommandBook, CommandClash, command_book
 from .config import CommunityFile, ConfigError, Vocabulary, config_translator
 from .context import Context
 from .dispatcher import Dispatcher
-from .events import Event, JoinRequest, MemberJoined, Message, parse_command
+from .events import (
+    Callback,
+    Event,
+    JoinRequest,
+    MemberJoined,
+    MemberLeft,
+    MemberRenamed,
+    Message,
+    parse_command,
+)
 from .i18n import Catalogue, Translator, normalize_locale
 from .model import GROUP_KINDS, ROLES, Community, Group, Person
 from .plugins import (
@@ -37,7 +47,12 @@ from .text import storable_event
 
 log = logging.getLogger(__name__)
 
-_RULE_EVENTS: dict[type[Event], str] = {JoinRequest: "join_request", MemberJoined: "member_joined"}
+_RULE_EVENTS: dict[type[Event], str] = {
+    JoinRequest: "join_request",
+    MemberJoined: "member_joined",
+    MemberLeft: "member_left",
+    MemberRenamed: "member_renamed",
+}
 
 
 def vocabulary(pm: pluggy.PluginManager) -> Vocabulary:
@@ -132,6 +147,7 @@ class Bot:
         self.config_path = config_path
         self.pm = pm or plugin_manager(community.plugins.disable)
         self.commands = command_book(self.pm)
+        self.buttons = button_book(self.pm)
         self.catalogue = plugin_catalogue(self.pm, self.commands.commands)
         self.vocabulary = vocabulary(self.pm)
         self.community = community
@@ -204,7 +220,7 @@ class Bot:
                 )
                 return [config_translator()("config.reload_failed", error=type(exc).__name__)]
             old = self.pm
-            self.pm, self.commands, self.catalogue, self.vocabulary = loaded.plugins
+            self.pm, self.commands, self.buttons, self.catalogue, self.vocabulary = loaded.plugins
             self.community, self.rules = loaded.community, loaded.rules
             self.directory = Directory(self.community, self._named(), self.directory.bound)
             if self.pm is not old:
@@ -311,6 +327,8 @@ class Bot:
         the commands open to the person.
         """
         ctx = self.context(event)
+        if isinstance(event, Callback):
+            return await self.rules.apply(ctx, "button_pressed") + await self.press(ctx)
         if not isinstance(event, Message):
             on = _RULE_EVENTS.get(type(event))
             actions = await self.rules.apply(ctx, on) if on else []
@@ -358,6 +376,33 @@ class Bot:
         except Exception:
             log.exception("plugin %r failed in command /%s", command.plugin, command.name)
             return [ctx.reply(_("command.failed", name=name))]
+
+    async def press(self, ctx: Context) -> list[Action]:
+        """Route a button press to the handler that made the button, if the sender may press it."""
+        press = ctx.press
+        assert press is not None
+        handler = self.buttons.find(press.name)
+        if handler is None:
+            return [self._answer(ctx, ctx._("button.stale"))]
+        vote = await call_votes(
+            self.pm.hook.sanshe_permission, context=ctx, permission=f"button:{handler.name}"
+        )
+        allowed = vote if vote is not None else not handler.roles or ctx.has_role(handler.roles)
+        if not allowed:
+            return [self._answer(ctx, ctx._("button.denied"))]
+        try:
+            return as_actions(await await_me_maybe(handler.handler(ctx)))
+        except Exception:
+            log.exception("plugin %r failed in button %s", handler.plugin, handler.name)
+            return [self._answer(ctx, ctx._("button.failed"))]
+
+    @staticmethod
+    def _answer(ctx: Context, text: str) -> Action:
+        """Tell the person who pressed a button ``text``, privately where the network can."""
+        press = ctx.press
+        if press is not None and press.callback_id:
+            return AnswerButton(callback_id=press.callback_id, text=text, chat=ctx.event.chat)
+        return ctx.reply(text)
 
     def deciding(self, ctx: Context, command: ChatCommand) -> list[Context]:
         """The contexts whose roles must all allow ``command``; the last one runs it.
@@ -484,7 +529,7 @@ class Bot:
 class _Reloaded:
     """A community file read again, and the plugins it enables (the running ones if unchanged)."""
 
-    plugins: tuple[pluggy.PluginManager, CommandBook, Catalogue, Vocabulary]
+    plugins: tuple[pluggy.PluginManager, CommandBook, ButtonBook, Catalogue, Vocabulary]
     community: Community
     rules: RuleBook
 
@@ -493,14 +538,15 @@ def _read_again(bot: Bot, path: Path, outside: list[tuple[str, object]]) -> _Rel
     """Read and check ``path`` for ``bot`` (off the event loop); raises ConfigError or CommandClash."""
     file = CommunityFile.read(path)
     if set(file.disabled_plugins) == set(bot.community.plugins.disable):
-        plugins = (bot.pm, bot.commands, bot.catalogue, bot.vocabulary)
+        plugins = (bot.pm, bot.commands, bot.buttons, bot.catalogue, bot.vocabulary)
     else:
         pm = plugin_manager(file.disabled_plugins)
         for name, plugin in outside:
             if not pm.is_registered(plugin):
                 pm.register(plugin, name=name)
         commands = command_book(pm)
-        plugins = (pm, commands, plugin_catalogue(pm, commands.commands), vocabulary(pm))
-    community = file.check(plugins[3])
-    rules = RuleBook(community, plugins[3].conditions, plugins[3].actions)
+        catalogue = plugin_catalogue(pm, commands.commands)
+        plugins = (pm, commands, button_book(pm), catalogue, vocabulary(pm))
+    community = file.check(plugins[4])
+    rules = RuleBook(community, plugins[4].conditions, plugins[4].actions)
     return _Reloaded(plugins, community, rules)

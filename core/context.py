@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .actions import Action, Button, DirectMessage, Reply, Send
-from .events import Command, Event, Message
+from .buttons import ButtonPress, read_press
+from .events import Callback, Command, Event, Message
 from .i18n import Translator
 from .model import Community, Group, Person
 
@@ -81,6 +82,14 @@ class Context:
     def text(self) -> str:
         """The message text ('' for other events)."""
         return self.event.text if isinstance(self.event, Message) else ""
+
+    @property
+    def press(self) -> ButtonPress | None:
+        """The button pressed, for a button event (None for other events)."""
+        event = self.event
+        if not isinstance(event, Callback):
+            return None
+        return read_press(event.data, event.message_id, event.callback_id)
 
     @property
     def person_key(self) -> str:

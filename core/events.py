@@ -66,10 +66,17 @@ class MemberLeft(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Callback(Event):
-    """A person pressed an inline button."""
+    """A person pressed a button under one of the bot's messages.
+
+    ``data`` is the button's (see :mod:`sanshe.core.buttons`), ``message_id``
+    the message that carried it, ``callback_id`` what an
+    :class:`~sanshe.core.actions.AnswerButton` answers (the network's query or
+    reaction id).
+    """
 
     data: str
     message_id: str = ""
+    callback_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .actions import Action
+    from .buttons import ButtonHandler
     from .commands import ChatCommand
     from .context import Context
     from .forms import FormResult
@@ -36,6 +37,11 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 @hookspec
 def sanshe_commands() -> Iterable[ChatCommand]:
     """Chat commands this plugin adds (name, aliases, roles allowed, help, handler)."""
+
+
+@hookspec
+def sanshe_buttons() -> Iterable[ButtonHandler]:
+    """Button handlers this plugin adds; presses of their buttons are routed to them alone."""
 
 
 @hookspec

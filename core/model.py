@@ -160,7 +160,15 @@ class Rule(_Frozen):
 
     id: str
     description: Text = ""
-    on: Literal["message", "join_request", "member_joined"] = "message"
+    on: Literal[
+        "message",
+        "join_request",
+        "member_joined",
+        "member_left",
+        "member_renamed",
+        "button_pressed",
+        "form_submitted",
+    ] = "message"
     where: RuleScope = RuleScope()
     when: dict[str, Any] = {}
     do: tuple[dict[str, Any], ...] = Field(min_length=1)

@@ -49,6 +49,7 @@ def available_plugins() -> dict[str, EntryPoint]:
 #: The hooks through which a plugin says what it contributes, asked when it is registered.
 CONTRIBUTIONS: tuple[str, ...] = (
     "sanshe_commands",
+    "sanshe_buttons",
     "sanshe_catalogues",
     "sanshe_rule_conditions",
     "sanshe_rule_actions",
