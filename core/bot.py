@@ -16,6 +16,7 @@ from .buttons import ButtonBook, button_book
 from .commands import ChatCommand, CommandBook, CommandClash, command_book
 from .config import CommunityFile, ConfigError, Vocabulary, config_translator
 from .context import Context
+from .directory import Directory
 from .dispatcher import Dispatcher
 from .events import (
     Callback,
@@ -63,72 +64,6 @@ def vocabulary(pm: pluggy.PluginManager) -> Vocabulary:
         plugins=frozenset(available_plugins()),
         catalogues=tuple(Path(f) for f in collect(pm.hook.sanshe_catalogues)),
     )
-
-
-class Directory:
-    """Who is who and which chat is which group, on every network."""
-
-    def __init__(
-        self,
-        community: Community,
-        named_by_group: frozenset[str],
-        bindings: dict[tuple[str, str], str],
-    ) -> None:
-        self.community = community
-        self._named_by_group = named_by_group
-        self._people = {
-            (network, handle): person
-            for person in community.people
-            for network, handle in person.handles.items()
-        }
-        self._strangers: dict[tuple[str, str], Person] = {}
-        self._groups = {group.id: group for group in community.groups}
-        self.bound = dict(bindings)
-        """The chats bound with ``/bind`` (kept across reloads; the YAML's may change)."""
-        self._chats: dict[tuple[str, str], str] = {}
-        for group in community.groups:
-            for network, chat in group.chats.items():
-                self._chats[(network, chat)] = group.id
-        self._chats.update(bindings)
-
-    def person(self, network: str, handle: str, name: str = "") -> Person:
-        """The known person with this handle, or an unknown person with no privileges."""
-        key = (network, handle)
-        found = self._people.get(key) or self._strangers.get(key)
-        if found is None:
-            if len(self._strangers) > 10_000:
-                self._strangers.clear()
-            found = self._strangers[key] = Person.model_construct(
-                id=f"{network}:{handle}",
-                name=name,
-                locale=None,
-                handles={network: handle},
-                roles=(),
-                known=False,
-            )
-        return found
-
-    def group(self, network: str, chat: str) -> Group | None:
-        """The group a chat belongs to, if any."""
-        group_id = self._chats.get((network, chat))
-        if group_id is None and network in self._named_by_group:
-            group_id = chat
-        return self._groups.get(group_id) if group_id else None
-
-    def chat_of(self, network: str, group_id: str) -> str | None:
-        """The chat of a group on a network, if it has one (the latest binding first)."""
-        for (net, chat), gid in [*reversed(self.bound.items()), *self._chats.items()]:
-            if net == network and gid == group_id:
-                return chat
-        if network in self._named_by_group and self.community.group(group_id):
-            return group_id
-        return None
-
-    def bind(self, network: str, chat: str, group_id: str) -> None:
-        """Remember a ``/bind`` (the latest binding of a group is its chat)."""
-        self.bound.pop((network, chat), None)
-        self.bound[(network, chat)] = group_id
-        self._chats[(network, chat)] = group_id
 
 
 class Bot:
