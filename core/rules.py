@@ -12,6 +12,7 @@ rules whose text matched are looked at further.  While a rule's actions run,
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from .plugins import as_actions, await_me_maybe
 
 if TYPE_CHECKING:
     from .context import Context
+
+log = logging.getLogger(__name__)
 
 TEXT_CONDITIONS = ("keywords", "regex")
 
@@ -48,6 +51,8 @@ class Condition:
     parse: Callable[..., Any] = lambda value: value
     found: Callable[[Context, Any], Iterable[str]] | None = None
     """For a condition about content: the kinds it found in this event (``phone``…)."""
+    plugin: str = ""
+    """The plugin that contributed it (filled in by core)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,8 @@ class RuleAction:
     run: Callable[[Context, Any], Action | Iterable[Action] | None | Awaitable[Any]]
     describe: Callable[[Translator, Any], str]
     parse: Callable[..., Any] = lambda value: value
+    plugin: str = ""
+    """The plugin that contributed it (filled in by core)."""
 
 
 class RuleProblem(Exception):
@@ -252,19 +259,34 @@ class RuleBook:
         return chosen
 
     async def apply(self, context: Context, on: str = "message") -> list[Action]:
-        """Run every rule that holds for this event; return the actions they produce."""
+        """Run every rule that holds for this event; return the actions they produce.
+
+        A plugin's condition or action that raises is logged with its plugin and
+        the rule's id: that condition does not hold, that action gives nothing,
+        and the rule's other actions and the other rules still run.
+        """
         if context.group is None:
             return []
         actions: list[Action] = []
         for index in self.candidates(context.group, on, context.text):
             compiled = self._rules[index]
-            if all([await await_me_maybe(c.check(context, v)) for c, v in compiled.conditions]):
-                context.fired = _fired(compiled, context)
-                try:
-                    for step, value in compiled.steps:
+            if not await _holds(compiled, context):
+                continue
+            context.fired = _fired(compiled, context)
+            try:
+                for step, value in compiled.steps:
+                    try:
                         actions.extend(as_actions(await await_me_maybe(step.run(context, value))))
-                finally:
-                    context.fired = None
+                    except Exception:
+                        log.exception(
+                            "rule %r: action %r of plugin %r failed; the rule's other actions "
+                            "and the other rules still run",
+                            compiled.rule.id,
+                            step.name,
+                            step.plugin,
+                        )
+            finally:
+                context.fired = None
         return _unique(actions)
 
     def describe(self, group: Group, _: Translator) -> list[str]:
@@ -295,13 +317,39 @@ class RuleBook:
         return lines
 
 
+async def _holds(compiled: _Compiled, context: Context) -> bool:
+    """Whether every plugin condition of ``compiled`` holds; one that raises does not (logged)."""
+    for condition, value in compiled.conditions:
+        try:
+            if not await await_me_maybe(condition.check(context, value)):
+                return False
+        except Exception:
+            log.exception(
+                "rule %r: condition %r of plugin %r failed; the rule does not apply",
+                compiled.rule.id,
+                condition.name,
+                condition.plugin,
+            )
+            return False
+    return True
+
+
 def _fired(compiled: _Compiled, context: Context) -> Fired:
-    """What ``compiled`` matched in ``context``'s event."""
+    """What ``compiled`` matched in ``context``'s event (a condition whose ``found`` raises adds nothing)."""
     lowered = context.text.lower()
     kinds = ["pattern"] if compiled.regexes else []
     for condition, value in compiled.conditions:
-        if condition.found is not None:
+        if condition.found is None:
+            continue
+        try:
             kinds.extend(k for k in condition.found(context, value) if k not in kinds)
+        except Exception:
+            log.exception(
+                "rule %r: what condition %r of plugin %r found is unknown",
+                compiled.rule.id,
+                condition.name,
+                condition.plugin,
+            )
     keywords = tuple(k for k in compiled.keywords if k in lowered)
     return Fired(compiled.rule, keywords, tuple(kinds))
 

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from sanshe.core.actions import Delete, DirectMessage, Reply, Restrict, Send
+from sanshe.core.events import Message
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Community
-from sanshe.core.rules import Condition, RuleBook
+from sanshe.core.rules import Condition, RuleAction, RuleBook
 from sanshe.testing import Sandbox
 from tests.conftest import write_community
 
@@ -140,3 +141,64 @@ def test_candidates_use_one_automaton(tmp_path: Path) -> None:
     assert group is not None
     assert book.candidates(group, "message", "WORD3X word40x") == [3, 40]
     assert book.candidates(group, "message", "nothing") == []
+
+
+class Faulty:
+    """A plugin whose rule condition and rule action raise, and which also answers messages."""
+
+    @hookimpl
+    def sanshe_rule_conditions(self) -> list[Condition]:
+        def check(ctx: Any, value: Any) -> bool:
+            raise LookupError("condition broke")
+
+        return [Condition("flaky", check=check, describe=lambda _, v: "flaky")]
+
+    @hookimpl
+    def sanshe_rule_actions(self) -> list[RuleAction]:
+        def run(ctx: Any, value: Any) -> Any:
+            raise RuntimeError("action broke")
+
+        return [RuleAction("explode", run=run, describe=lambda _, v: "explode")]
+
+    @hookimpl
+    def sanshe_message(self, context: Any) -> Any:
+        return context.reply("plugin heard")
+
+
+FAULTY_RULES = """\
+rules:
+  - id: blows-up
+    when: {keywords: [alarm]}
+    do: [explode, {reply: "after the explosion"}]
+  - id: cannot-tell
+    when: {keywords: [alarm], flaky: 1}
+    do: [{reply: "flaky held"}]
+  - id: calm
+    when: {keywords: [alarm]}
+    do: [{reply: "calm rule ran"}]
+"""
+
+
+async def test_a_raising_rule_leaves_the_others_running_and_the_event_checkpointed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sanshe.core.storage.models import HandledEvent
+
+    path = write_community(tmp_path, COMMUNITY.split("rules:")[0] + FAULTY_RULES)
+    async with Sandbox(path, plugins=[Faulty()]) as sandbox:
+        event = Message(
+            network="console",
+            chat="b1",
+            event_id="alarm-1",
+            sender="maria",
+            text="the alarm rang",
+            message_id="1",
+        )
+        with caplog.at_level("ERROR", logger="sanshe"):
+            actions = await sandbox.deliver(event)
+        assert sandbox.texts(actions) == ["after the explosion", "calm rule ran", "plugin heard"]
+        failures = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+        assert any("blows-up" in f and "explode" in f and "Faulty" in f for f in failures)
+        assert any("cannot-tell" in f and "flaky" in f and "Faulty" in f for f in failures)
+        assert await HandledEvent.filter(network="console", event_id=event.event_id).exists()
+        assert await sandbox.deliver(event) == []
