@@ -27,8 +27,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sanshe.core.bot import vocabulary  # noqa: E402
 from sanshe.core.config import CommunityFile  # noqa: E402
+from sanshe.core.contributions import vocabulary  # noqa: E402
 from sanshe.core.plugins import plugin_manager  # noqa: E402
 
 EXAMPLE = ROOT / "config" / "community.yaml"

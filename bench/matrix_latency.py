@@ -29,9 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sanshe.adapters.matrix import MatrixAdapter  # noqa: E402
-from sanshe.core.bot import Bot, vocabulary  # noqa: E402
+from sanshe.core.bot import Bot  # noqa: E402
 from sanshe.core.config import load_community  # noqa: E402
 from sanshe.core.context import Context  # noqa: E402
+from sanshe.core.contributions import vocabulary  # noqa: E402
 from sanshe.core.hookspecs import hookimpl  # noqa: E402
 from sanshe.core.plugins import plugin_manager  # noqa: E402
 from sanshe.core.storage import Storage  # noqa: E402

@@ -47,8 +47,9 @@ from sanshe.adapters.telegram import TelegramAdapter  # noqa: E402
 from sanshe.adapters.telegram.convert import NETWORK, Json  # noqa: E402
 from sanshe.adapters.telegram.settings import read_settings  # noqa: E402
 from sanshe.core.actions import Action  # noqa: E402
-from sanshe.core.bot import Bot, vocabulary  # noqa: E402
+from sanshe.core.bot import Bot  # noqa: E402
 from sanshe.core.config import CommunityFile  # noqa: E402
+from sanshe.core.contributions import vocabulary  # noqa: E402
 from sanshe.core.model import Community  # noqa: E402
 from sanshe.core.plugins import plugin_manager  # noqa: E402
 from sanshe.core.storage import Storage  # noqa: E402

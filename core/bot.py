@@ -8,14 +8,16 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pluggy
-
+from . import names
 from .actions import Action, AnswerButton, Delete
 from .adapter import ActionFailed, Adapter, performing_outbox_key
-from .buttons import ButtonBook, button_book
-from .commands import ChatCommand, CommandBook, CommandClash, command_book
+from .arguments import ArgumentError, group_named
+from .buttons import ButtonBook, ButtonClash
+from .clock import Clock, SystemClock
+from .commands import ChatCommand, CommandBook, CommandClash
 from .config import CommunityFile, ConfigError, Vocabulary, config_translator
 from .context import Context
+from .contributions import Contributions, contributions
 from .directory import Directory
 from .dispatcher import Dispatcher
 from .events import (
@@ -28,21 +30,23 @@ from .events import (
     Message,
     parse_command,
 )
+from .forms import FormResult
 from .i18n import Catalogue, Translator, normalize_locale
-from .model import GROUP_KINDS, ROLES, Community, Group, Person
+from .model import Community, Group, Person
 from .plugins import (
+    Plugins,
     as_actions,
     available_plugins,
     await_me_maybe,
-    call_each,
-    call_first,
-    call_votes,
-    collect,
-    plugin_catalogue,
+    call_hook,
+    first_answer,
     plugin_manager,
+    settle,
+    votes,
 )
 from .privacy import excerpt
 from .rules import RuleBook
+from .services import Services
 from .storage import Storage
 from .text import storable_event
 
@@ -56,16 +60,6 @@ _RULE_EVENTS: dict[type[Event], str] = {
 }
 
 
-def vocabulary(pm: pluggy.PluginManager) -> Vocabulary:
-    """The rule conditions, rule actions and plugin names the installed plugins provide."""
-    return Vocabulary(
-        conditions={c.name: c for c in collect(pm.hook.sanshe_rule_conditions)},
-        actions={a.name: a for a in collect(pm.hook.sanshe_rule_actions)},
-        plugins=frozenset(available_plugins()),
-        catalogues=tuple(Path(f) for f in collect(pm.hook.sanshe_catalogues)),
-    )
-
-
 class Bot:
     """One community on one adapter: resolves events, runs plugins and rules, performs actions."""
 
@@ -74,17 +68,19 @@ class Bot:
         community: Community,
         adapter: Adapter,
         storage: Storage,
-        pm: pluggy.PluginManager | None = None,
+        pm: Plugins | None = None,
         config_path: Path | None = None,
+        *,
+        clock: Clock | None = None,
     ) -> None:
         self.adapter = adapter
+        self.clock: Clock = clock or SystemClock()
+        """What time it is for this bot and its plugins (a test kit's clock can be moved)."""
         self.storage = storage
         self.config_path = config_path
         self.pm = pm or plugin_manager(community.plugins.disable)
-        self.commands = command_book(self.pm)
-        self.buttons = button_book(self.pm)
-        self.catalogue = plugin_catalogue(self.pm, self.commands.commands)
-        self.vocabulary = vocabulary(self.pm)
+        self.services = Services(self)
+        """What plugins are given outside events (start-up, shutdown, changes)."""
         self.community = community
         self.rules = RuleBook(community, self.vocabulary.conditions, self.vocabulary.actions)
         if self.rules.problems:
@@ -93,6 +89,31 @@ class Bot:
         self.dispatcher = Dispatcher(self.process)
         self._background: set[asyncio.Future[object]] = set()
         self._reloading = asyncio.Lock()
+
+    @property
+    def contributions(self) -> Contributions:
+        """What the running plugins contribute (built again when a plugin comes or goes)."""
+        return contributions(self.pm)
+
+    @property
+    def commands(self) -> CommandBook:
+        """The running plugins' chat commands."""
+        return self.contributions.commands
+
+    @property
+    def buttons(self) -> ButtonBook:
+        """The running plugins' button handlers."""
+        return self.contributions.buttons
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """Core's texts and the running plugins'."""
+        return self.contributions.catalogue
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The running plugins' rule conditions and actions."""
+        return self.contributions.vocabulary
 
     def _named(self) -> frozenset[str]:
         return (
@@ -109,23 +130,22 @@ class Bot:
             await prepare(self)
         for key, action in await self.storage.outbox(self.adapter.network):
             await self._perform(key, action)
-        await self._tell(self.pm.hook.sanshe_startup)
+        await self._tell(self.pm, "sanshe_startup")
 
     async def stop(self) -> None:
         """Finish queued events and tell plugins we are stopping."""
         await self.dispatcher.close()
         await asyncio.gather(*self._background, return_exceptions=True)
-        await self._tell(self.pm.hook.sanshe_shutdown)
+        await self._tell(self.pm, "sanshe_shutdown")
 
-    async def _tell(self, hook: pluggy.HookCaller, only: set[str] | None = None) -> None:
-        """Call a life-cycle hook of every plugin (or the ``only`` ones); one that raises is logged."""
-        for impl in hook.get_hookimpls():
-            if only is not None and impl.plugin_name not in only:
-                continue
-            try:
-                await await_me_maybe(impl.function(bot=self))
-            except Exception:
-                log.exception("plugin %r failed in %s", impl.plugin_name, hook.name)
+    async def _tell(self, pm: Plugins, name: str, only: set[str] | None = None) -> None:
+        """Call life-cycle hook ``name`` of ``pm``'s plugins (or the ``only`` ones) and await them."""
+        hook = getattr(pm.hook, name)
+        if only is not None:
+            others = [p for n, p in pm.list_name_plugin() if n not in only and p is not None]
+            hook = pm.subset_hook_caller(name, remove_plugins=others)
+        for answer in call_hook(hook, services=self.services):
+            await await_me_maybe(answer)
 
     async def reload(self) -> list[str]:
         """Read the community file again, in a thread; keep the running config when it is wrong.
@@ -142,7 +162,7 @@ class Bot:
         async with self._reloading:
             try:
                 loaded = await asyncio.to_thread(_read_again, self, self.config_path, outside)
-            except (ConfigError, CommandClash) as exc:
+            except (ConfigError, CommandClash, ButtonClash) as exc:
                 problems = exc.problems if isinstance(exc, ConfigError) else [exc]
                 for problem in problems:
                     log.error("reload refused, keeping the running config: %s", problem)
@@ -155,14 +175,13 @@ class Bot:
                 )
                 return [config_translator()("config.reload_failed", error=type(exc).__name__)]
             old = self.pm
-            self.pm, self.commands, self.buttons, self.catalogue, self.vocabulary = loaded.plugins
-            self.community, self.rules = loaded.community, loaded.rules
+            self.pm, self.community, self.rules = loaded.pm, loaded.community, loaded.rules
             self.directory = Directory(self.community, self._named(), self.directory.bound)
             if self.pm is not old:
                 before = {name for name, _p in old.list_name_plugin()}
                 now = {name for name, _p in self.pm.list_name_plugin()}
-                await self._tell(old.hook.sanshe_shutdown, only=before - now)
-                await self._tell(self.pm.hook.sanshe_startup, only=now - before)
+                await self._tell(old, "sanshe_shutdown", only=before - now)
+                await self._tell(self.pm, "sanshe_startup", only=now - before)
         log.info("reloaded %s", self.config_path)
         self._changed()
         return []
@@ -175,7 +194,7 @@ class Bot:
 
     def _changed(self) -> None:
         """Tell plugins (and adapters registered as plugins) that the community changed."""
-        self.in_background(call_each(self.pm.hook.sanshe_community_changed, bot=self))
+        self.in_background(self._tell(self.pm, "sanshe_community_changed"))
 
     def in_background(self, work: Awaitable[object]) -> None:
         """Run ``work`` beside the events (a reload on SIGHUP, a change told); ``stop`` waits for it."""
@@ -267,18 +286,18 @@ class Bot:
         if not isinstance(event, Message):
             on = _RULE_EVENTS.get(type(event))
             actions = await self.rules.apply(ctx, on) if on else []
-            return actions + await call_each(self.pm.hook.sanshe_event, context=ctx)
+            return actions + await settle(call_hook(self.pm.hook.sanshe_event, context=ctx))
         ruled = await self.rules.apply(ctx)
         if any(isinstance(a, Delete) for a in ruled):
             return ruled
-        taken = await call_first(self.pm.hook.sanshe_dialog, context=ctx)
+        taken = await first_answer(call_hook(self.pm.hook.sanshe_dialog, context=ctx))
         if taken is not None:
             return ruled + taken
         command = parse_command(event.text)
         if command is not None:
             ctx.command = command
             return ruled + await self.run_command(ctx)
-        actions = ruled + await call_each(self.pm.hook.sanshe_message, context=ctx)
+        actions = ruled + await settle(call_hook(self.pm.hook.sanshe_message, context=ctx))
         if event.direct and not actions:
             lines = [ctx._("direct.not_understood"), *await self.command_lines(ctx)]
             actions.append(ctx.reply("\n".join(lines)))
@@ -308,6 +327,8 @@ class Bot:
                 return [ctx.reply(self._refusal(place, ctx, command, name))]
         try:
             return as_actions(await await_me_maybe(command.handler(deciding[-1])))
+        except ArgumentError as wrong:
+            return [ctx.reply(wrong.text)]
         except Exception:
             log.exception("plugin %r failed in command /%s", command.plugin, command.name)
             return [ctx.reply(_("command.failed", name=name))]
@@ -319,9 +340,7 @@ class Bot:
         handler = self.buttons.find(press.name)
         if handler is None:
             return [self._answer(ctx, ctx._("button.stale"))]
-        vote = await call_votes(
-            self.pm.hook.sanshe_permission, context=ctx, permission=f"button:{handler.name}"
-        )
+        vote = await self.votes(ctx, f"button:{handler.name}")
         allowed = vote if vote is not None else not handler.roles or ctx.has_role(handler.roles)
         if not allowed:
             return [self._answer(ctx, ctx._("button.denied"))]
@@ -351,7 +370,9 @@ class Bot:
         words = ctx.command.words if ctx.command else ()
         index = command.group_arg
         named = (
-            self.community.group(words[index]) if index is not None and index < len(words) else None
+            group_named(self.community, words[index])
+            if index is not None and index < len(words)
+            else None
         )
         if named is None or (ctx.group is not None and named.id == ctx.group.id):
             return [ctx]
@@ -374,12 +395,24 @@ class Bot:
 
     async def may_use(self, ctx: Context, command: ChatCommand) -> bool:
         """Whether ``ctx``'s roles allow ``command``: plugins' votes, then the command's roles."""
-        vote = await call_votes(
-            self.pm.hook.sanshe_permission, context=ctx, permission=f"command:{command.name}"
-        )
+        vote = await self.votes(ctx, f"command:{command.name}")
         if vote is not None:
             return vote
         return not command.roles or ctx.has_role(command.roles)
+
+    async def votes(self, ctx: Context, permission: str) -> bool | None:
+        """The plugins' votes on ``permission`` for ``ctx``'s sender: False, True or no opinion."""
+        return await votes(
+            call_hook(self.pm.hook.sanshe_permission, context=ctx, permission=permission)
+        )
+
+    async def form_submitted(self, ctx: Context, result: FormResult) -> list[Action]:
+        """A form was stored: the rules ``on: form_submitted`` (in its group), then the plugins."""
+        group = self.community.group(result.group_id) if result.group_id else ctx.group
+        place = ctx if group is ctx.group else ctx.about(group)
+        ruled = await self.rules.apply(place, "form_submitted")
+        answers = call_hook(self.pm.hook.sanshe_form_submitted, context=ctx, result=result)
+        return ruled + await settle(answers)
 
     async def open_to(self, ctx: Context, command: ChatCommand) -> bool:
         """Whether the sender may use ``command`` in this chat (naming one of their groups, if need be)."""
@@ -443,45 +476,33 @@ class Bot:
 
     def role_name(self, role: str, _: Translator) -> str:
         """A role's name in the reader's language."""
-        if role in ROLES:
-            return _(f"role.{role}")
-        for custom in self.community.roles:
-            if custom.id == role and custom.name:
-                return _.pick(custom.name)
-        return role
+        return names.role_name(self.community, role, _)
 
     def kind_name(self, kind: str, _: Translator) -> str:
         """A group kind's name in the reader's language."""
-        if kind in GROUP_KINDS:
-            return _(f"kind.{kind}")
-        for custom in self.community.kinds:
-            if custom.id == kind and custom.name:
-                return _.pick(custom.name)
-        return kind
+        return names.kind_name(self.community, kind, _)
 
 
 @dataclass(frozen=True, slots=True)
 class _Reloaded:
     """A community file read again, and the plugins it enables (the running ones if unchanged)."""
 
-    plugins: tuple[pluggy.PluginManager, CommandBook, ButtonBook, Catalogue, Vocabulary]
+    pm: Plugins
     community: Community
     rules: RuleBook
 
 
 def _read_again(bot: Bot, path: Path, outside: list[tuple[str, object]]) -> _Reloaded:
-    """Read and check ``path`` for ``bot`` (off the event loop); raises ConfigError or CommandClash."""
+    """Read and check ``path`` for ``bot`` (off the event loop); raises ConfigError or a clash."""
     file = CommunityFile.read(path)
     if set(file.disabled_plugins) == set(bot.community.plugins.disable):
-        plugins = (bot.pm, bot.commands, bot.buttons, bot.catalogue, bot.vocabulary)
+        pm = bot.pm
     else:
         pm = plugin_manager(file.disabled_plugins)
         for name, plugin in outside:
             if not pm.is_registered(plugin):
                 pm.register(plugin, name=name)
-        commands = command_book(pm)
-        catalogue = plugin_catalogue(pm, commands.commands)
-        plugins = (pm, commands, button_book(pm), catalogue, vocabulary(pm))
-    community = file.check(plugins[4])
-    rules = RuleBook(community, plugins[4].conditions, plugins[4].actions)
-    return _Reloaded(plugins, community, rules)
+    vocabulary = contributions(pm).vocabulary
+    community = file.check(vocabulary)
+    rules = RuleBook(community, vocabulary.conditions, vocabulary.actions)
+    return _Reloaded(pm, community, rules)

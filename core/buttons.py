@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-
-import pluggy
+from dataclasses import dataclass
 
 from .actions import Button
 from .commands import ANYONE, Handler
@@ -101,12 +99,3 @@ class ButtonBook:
     def find(self, name: str) -> ButtonHandler | None:
         """The handler called ``name``, if a running plugin declares it."""
         return self._by_name.get(name)
-
-
-def button_book(pm: pluggy.PluginManager) -> ButtonBook:
-    """The button handlers of the registered plugins, each marked with its plugin; raises ButtonClash."""
-    return ButtonBook(
-        replace(handler, plugin=impl.plugin_name)
-        for impl in pm.hook.sanshe_buttons.get_hookimpls()
-        for handler in impl.function() or ()
-    )

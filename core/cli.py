@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from .adapter import CannotStart
-from .bot import Bot, vocabulary
-from .commands import CommandClash, command_book
-from .config import CommunityFile, ConfigError
+from .bot import Bot
+from .commands import CommandClash
+from .config import CommunityFile, ConfigError, config_translator
+from .contributions import command_book, vocabulary
 from .i18n import Catalogue, Translator, environment_locale
-from .plugins import plugin_manager
+from .plugins import Plugins, await_me_maybe, plugin_manager
 from .storage import CannotOpen, Storage, database_url
+from .verbs import CliCommand, Invocation, VerbBook, verb_book
 
 log = logging.getLogger("sanshe")
 
@@ -60,9 +62,9 @@ def _text(key: str, **values: object) -> str:
     return Translator(Catalogue(), environment_locale())(key, **values)
 
 
-def _load(path: Path) -> tuple[Any, Any]:
+def _load(path: Path, pm: Plugins | None = None) -> tuple[Any, Any]:
     file = CommunityFile.read(path)
-    pm = plugin_manager(file.disabled_plugins)
+    pm = pm or plugin_manager(file.disabled_plugins)
     try:
         command_book(pm)
         return file.check(vocabulary(pm)), pm
@@ -119,6 +121,9 @@ def _check(args: argparse.Namespace) -> int:
             command_book(pm)
         except CommandClash as exc:
             problems.append(exc)
+        verbs = verb_book(pm)
+        parser(verbs)
+        problems.extend(verbs.refused.values())
         try:
             file.check(vocabulary(pm))
         except ConfigError as exc:
@@ -161,6 +166,38 @@ async def _provision(args: argparse.Namespace) -> int:
     finally:
         await storage.close()
     return 0
+
+
+async def _verb(args: argparse.Namespace, command: CliCommand, pm: Plugins) -> int:
+    """Run a plugin's verb; what it raises is told in one line (the traceback with ``-v``)."""
+    path = Path(args.config) if args.config else default_config()
+    community, pm = _load(path, pm)
+    storage = Storage(args.db or database_url(community.storage.db_url))
+    await storage.open(migrate=True)
+    _ = config_translator(vocabulary(pm))
+    try:
+        status = await await_me_maybe(
+            command.run(Invocation(args, community, storage, pm, path, _))
+        )
+    except Exception as exc:
+        if args.verbose:
+            log.error("plugin %r failed in sanshe %s", command.plugin, command.name, exc_info=True)
+        error = f"{type(exc).__name__}: {exc}" if isinstance(exc, OSError) else type(exc).__name__
+        print(
+            _("cli.verb_failed", verb=command.name, plugin=command.plugin, error=error),
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        await storage.close()
+    return status if isinstance(status, int) else 0
+
+
+def _plugin_verbs(config: str | None) -> tuple[Plugins, VerbBook]:
+    """The plugins the community file enables (``--config``, else the default), and their verbs."""
+    path = Path(config) if config else default_config()
+    pm = plugin_manager(CommunityFile.read(path).disabled_plugins)
+    return pm, verb_book(pm)
 
 
 #: The extra (README, "Extras") that installs each optional module.
@@ -237,11 +274,21 @@ def configure_logging(verbosity: int) -> None:
         sql.addFilter(StatementsOnly())
 
 
-def parser() -> argparse.ArgumentParser:
-    """The command line."""
-    top = argparse.ArgumentParser(prog="sanshe", description=_text("cli.description"))
+class CommandLine(argparse.ArgumentParser):
+    """The ``sanshe`` parser; :attr:`verbs` holds a parser per verb."""
+
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def parser(verbs: VerbBook | None = None, _: Translator | None = None) -> CommandLine:
+    """The command line: Sanshe's own verbs, then those of ``verbs`` that do not clash.
+
+    ``_`` gives the plugins' verbs their texts (the terminal's language, core's
+    catalogue when None).
+    """
+    top = CommandLine(prog="sanshe", description=_text("cli.description"))
     top.add_argument("-v", "--verbose", action="count", default=0, help=_text("cli.verbose"))
-    sub = top.add_subparsers(dest="command", required=True)
+    sub = top.verbs = top.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help=_text("cli.run"))
     run.add_argument("--config", help=_text("cli.config"))
     run.add_argument("--db", help=_text("cli.db"))
@@ -255,14 +302,48 @@ def parser() -> argparse.ArgumentParser:
     provision.add_argument("--network", required=True, help=_text("cli.network"))
     provision.add_argument("--config", help=_text("cli.config"))
     provision.add_argument("--db", help=_text("cli.db"))
+    if verbs is not None:
+        verbs.offer(sub, _ or config_translator())
     return top
 
 
+def _early() -> argparse.ArgumentParser:
+    """What is read before the plugins are: ``-v``, ``--config`` and which verb."""
+    early = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    early.add_argument("-v", "--verbose", action="count", default=0)
+    early.add_argument("--config")
+    early.add_argument("verb", nargs="?")
+    return early
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``sanshe`` console script."""
-    args = parser().parse_args(argv)
-    configure_logging(args.verbose)
+    """Entry point of the ``sanshe`` console script.
+
+    A verb of Sanshe's own runs without asking the plugins; for any other
+    (and for ``--help``) the plugins the community file enables are loaded
+    to offer theirs.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    early, _rest = _early().parse_known_args(argv)
+    configure_logging(early.verbose)
+    top = parser()
+    plugins: tuple[Plugins, VerbBook] | None = None
+    if early.verb not in top.verbs.choices:
+        try:
+            plugins = _plugin_verbs(early.config)
+        except ModuleNotFoundError as exc:
+            print(_missing(exc), file=sys.stderr)
+            return 1
+        pm, verbs = plugins
+        top = parser(verbs, config_translator(vocabulary(pm)))
+        for text in verbs.refused.values():
+            print(text, file=sys.stderr)
+        if early.verb in verbs.refused:
+            return 1
+    args = top.parse_args(argv)
     try:
+        if plugins is not None and args.command in plugins[1].commands:
+            return asyncio.run(_verb(args, plugins[1].commands[args.command], plugins[0]))
         if args.command == "check-config":
             return _check(args)
         if args.command == "migrate":

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
-
-import pluggy
 
 from .i18n import Catalogue, Translator, environment_locale
 
@@ -86,12 +84,3 @@ class CommandBook:
         """The known command name nearest to a mistyped one, if any is near."""
         found = difflib.get_close_matches(name.lower(), list(self._by_name), n=1, cutoff=0.6)
         return found[0] if found else None
-
-
-def command_book(pm: pluggy.PluginManager) -> CommandBook:
-    """The commands of the registered plugins, each marked with its plugin; raises CommandClash."""
-    return CommandBook(
-        replace(command, plugin=impl.plugin_name)
-        for impl in pm.hook.sanshe_commands.get_hookimpls()
-        for command in impl.function() or ()
-    )

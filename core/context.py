@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .actions import Action, Button, DirectMessage, Reply, Send
+from .actions import Action, Button, DirectMessage, Reply, Send, SendFile
 from .buttons import ButtonPress, read_press
 from .events import Callback, Command, Event, Message
 from .i18n import Translator
 from .model import Community, Group, Person
+from .services import call_offered
 
 if TYPE_CHECKING:
     from .bot import Bot
+    from .commands import ChatCommand
+    from .forms import FormResult
     from .rules import Fired
+    from .services import Records
 
 
 def roles_in(
@@ -37,14 +42,20 @@ def roles_in(
 
 
 class Context:
-    """One event, with the community, group, person and roles it concerns.
+    """One event, with the community, group, person and roles it concerns: what a plugin sees.
 
-    ``group`` is the chat's group, or for a command that names another group,
-    that group (see :meth:`about`).  ``_`` translates catalogue keys into the
-    person's language.  ``fired`` is set while a service rule's actions run.
+    ``event`` is the event (:mod:`sanshe.core.events`), ``group`` the chat's
+    group, or for a command that names another group, that group (see
+    :meth:`about`); ``person`` the sender (an unknown person has no roles
+    but the member role of the group's kind); ``roles`` the sender's roles
+    that count here.  ``_`` translates catalogue keys into the person's
+    language.  ``command`` is set for a command, ``fired`` while a service
+    rule's actions run, :attr:`press` for a button press.  The methods build
+    actions (values: core performs them after the event is stored) or ask
+    core for what a plugin may know.
     """
 
-    __slots__ = ("bot", "event", "group", "person", "roles", "_", "command", "fired")
+    __slots__ = ("_bot", "event", "group", "person", "roles", "_", "command", "fired")
 
     def __init__(
         self,
@@ -55,7 +66,7 @@ class Context:
         command: Command | None = None,
         roles: frozenset[str] | None = None,
     ) -> None:
-        self.bot = bot
+        self._bot = bot
         self.event = event
         self.group = group
         self.person = person
@@ -71,12 +82,17 @@ class Context:
         naming a group does not make one its member.
         """
         roles = roles_in(self.community, self.person, group, member=False)
-        return Context(self.bot, self.event, group, self.person, self.command, roles)
+        return Context(self._bot, self.event, group, self.person, self.command, roles)
 
     @property
     def community(self) -> Community:
         """The community being served."""
-        return self.bot.community
+        return self._bot.community
+
+    @property
+    def records(self) -> Records:
+        """The stored forms."""
+        return self._bot.storage
 
     @property
     def text(self) -> str:
@@ -116,16 +132,68 @@ class Context:
             user=user or self.event.sender, text=text, buttons=buttons, fallback_chat=fallback
         )
 
+    def send_file(
+        self, name: str, content: bytes = b"", path: str | Path = "", caption: str = ""
+    ) -> Action:
+        """Send a file (``content``, or the file at ``path``) privately to the sender."""
+        return SendFile(
+            name=name, content=content, path=str(path), caption=caption, user=self.event.sender
+        )
+
     def handle_of(self, person: Person) -> str | None:
         """``person``'s id on this event's network, if known."""
         return person.handles.get(self.event.network)
 
     def chat_of(self, group_id: str) -> str | None:
         """The chat of ``group_id`` on this event's network, if it has one."""
-        return self.bot.directory.chat_of(self.event.network, group_id)
+        return self._bot.directory.chat_of(self.event.network, group_id)
 
     def admins(self, group: Group) -> list[Person]:
         """The known people who administer ``group``."""
         return [
             p for p in self.community.people if "group_admin" in roles_in(self.community, p, group)
         ]
+
+    def role_name(self, role: str) -> str:
+        """A role's name (custom roles included) in the sender's language."""
+        return self._bot.role_name(role, self._)
+
+    def kind_name(self, kind: str) -> str:
+        """A group kind's name (custom kinds included) in the sender's language."""
+        return self._bot.kind_name(kind, self._)
+
+    def translator(self, person: Person) -> Translator:
+        """Texts in ``person``'s language (to write to someone other than the sender)."""
+        return self._bot.translator(person)
+
+    async def open_commands(self) -> list[ChatCommand]:
+        """The listed commands open to the sender here, in the plugins' order."""
+        return await self._bot.open_commands(self)
+
+    async def command_lines(self) -> list[str]:
+        """One line per command open to the sender here (what ``/help`` lists)."""
+        return await self._bot.command_lines(self)
+
+    def rules_here(self) -> list[str]:
+        """The service rules that watch this group, in plain words in the sender's language."""
+        return self._bot.rules.describe(self.group, self._) if self.group else []
+
+    async def call(self, hook: str, **kwargs: Any) -> Any:
+        """Call a hook another plugin offers (``sanshe_addhooks``) and await its answers.
+
+        A list of the answers that are not None (for a ``firstresult`` hook,
+        the answer); a hook nobody offers answers ``[]`` (None).
+        """
+        return await call_offered(self._bot, hook, **kwargs)
+
+    async def form_submitted(self, result: FormResult) -> list[Action]:
+        """Tell the rules (``on: form_submitted``) and the plugins that a form was stored."""
+        return await self._bot.form_submitted(self, result)
+
+    async def bind(self, group_id: str) -> None:
+        """Make this chat the chat of ``group_id``, now and after restarts (plugins are told)."""
+        await self._bot.bind(self.event.network, self.event.chat, group_id, self.person.id)
+
+    async def reload(self) -> list[str]:
+        """Read the community file again; the problems that kept it from taking effect."""
+        return await self._bot.reload()

@@ -1,23 +1,59 @@
 """The plugin API: every hook a Sanshe plugin may implement.
 
-A plugin is a plain module with functions decorated ``@hookimpl`` and named
-after these specifications.  Built-in plugins (``sanshe.plugins.*``) are
-registered exactly as third-party ones, which are found through the
+A plugin is a plain module (or object) with functions decorated ``@hookimpl``
+and named after these specifications.  Built-in plugins (``sanshe.plugins.*``)
+are registered exactly as third-party ones, which are found through the
 ``sanshe`` entry-point group::
 
     [project.entry-points.sanshe]
     myplugin = "my_package.my_plugin"
 
-Implementations may be ``async def``; core awaits them.  Event hooks are
-called one implementation at a time: one that raises is logged with its
-plugin's name and the others still run.
+Core calls every hook through pluggy (``pm.hook.<name>(...)``), so pluggy's
+conventions hold:
+
+* an implementation may take any subset of a hook's arguments, by name;
+* ``@hookimpl(wrapper=True)`` runs around the other implementations: ``answers
+  = yield`` gives their answers (a list), and what it returns replaces them.
+  Answers of ``async def`` implementations are coroutines that core awaits
+  later; to change the actions they produce use
+  :func:`sanshe.core.plugins.then`;
+* ``tryfirst``/``trylast`` order implementations; the registration hooks are
+  ``historic``: a plugin registered late is still asked.
+
+Facts a plugin author needs:
+
+* **Async or not.** The registration hooks (``sanshe_commands``,
+  ``sanshe_buttons``, ``sanshe_catalogues``, ``sanshe_rule_conditions``,
+  ``sanshe_rule_actions``, ``sanshe_addhooks``) must be plain functions: they
+  are asked once, when the plugin is registered.  Every other hook, and every
+  command, button and rule handler, may be ``async def``; core awaits it, in
+  one place (:func:`sanshe.core.plugins.settle`).
+* **Actions are values.** Handlers and event hooks return actions
+  (:mod:`sanshe.core.actions`: one, several, or None) and never call the
+  network.  Core checks each against the adapter's capabilities, stores it
+  with the event in one transaction, then performs it — so a crash neither
+  loses nor repeats it.
+* **Isolation.** An implementation that raises is logged with its plugin's
+  name and counts as having answered None (a permission vote: False); the
+  other plugins still run.  A ``wrapper=True`` implementation is not isolated:
+  when it raises, no implementation of that hook answers for this event.
+* **Parse errors name catalogue keys.** A rule condition's or action's
+  ``parse`` raises ``ValueError(key)`` or ``ValueError(key, {values})`` with a
+  key of the plugin's catalogue; the moderator sees its text with the file,
+  line and column.  Every text a person reads is a catalogue key
+  (``<locale>.po`` in the folders of ``sanshe_catalogues``), translated with
+  ``context._(key, **values)``.
+* **What a plugin sees.** While handling an event: a
+  :class:`~sanshe.core.context.Context`.  At start-up, shutdown and when the
+  community changes: the :class:`~sanshe.core.services.Services`.  Neither is
+  the bot itself, which may change without breaking a plugin.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -27,87 +63,196 @@ if TYPE_CHECKING:
     from .commands import ChatCommand
     from .context import Context
     from .forms import FormResult
+    from .plugins import Plugins
     from .rules import Condition, RuleAction
+    from .services import Services
+    from .verbs import CliCommand
 
 PROJECT = "sanshe"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
+# -- registration: asked once, when the plugin is registered ------------------------------
 
-@hookspec
+
+@hookspec(historic=True)
+def sanshe_addhooks(pluginmanager: Plugins) -> None:
+    """Offer hooks of this plugin's own to the other plugins.
+
+    Called by core once for every plugin, when it is registered (historic:
+    also for plugins registered later).  ``pluginmanager`` is the plugin
+    manager; call ``pluginmanager.add_hookspecs(module)`` with a module of
+    ``@hookspec`` functions (``sanshe.core.hookspecs.hookspec``).  Other
+    plugins implement them with ``@hookimpl`` and call them with
+    :meth:`Context.call <sanshe.core.context.Context.call>` or
+    :meth:`Services.call <sanshe.core.services.Services.call>`, without
+    importing this plugin.  Name them after the plugin (``shifts_on_duty``).
+    The return value is ignored.
+    """
+
+
+@hookspec(historic=True)
 def sanshe_commands() -> Iterable[ChatCommand]:
-    """Chat commands this plugin adds (name, aliases, roles allowed, help, handler)."""
+    """The chat commands this plugin adds.
+
+    Called by core once, when the plugin is registered.  Return
+    :class:`~sanshe.core.commands.ChatCommand` values (name, aliases, who may
+    use them, help key, handler).  Two plugins claiming one name stop the bot
+    from starting, with a sentence naming both.
+    """
 
 
-@hookspec
+@hookspec(historic=True)
 def sanshe_buttons() -> Iterable[ButtonHandler]:
-    """Button handlers this plugin adds; presses of their buttons are routed to them alone."""
+    """The button handlers this plugin adds.
+
+    Called by core once, when the plugin is registered.  Return
+    :class:`~sanshe.core.buttons.ButtonHandler` values; buttons made with
+    ``handler.button(label, payload)`` route their presses to that handler
+    alone.  Names are unique across plugins (``<plugin>.<what>``).
+    """
 
 
-@hookspec
+@hookspec(historic=True)
 def sanshe_rule_conditions() -> Iterable[Condition]:
-    """Condition kinds that service rules may use under ``when:``."""
+    """Condition kinds that service rules may use under ``when:``.
+
+    Called by core once, when the plugin is registered.  Return
+    :class:`~sanshe.core.rules.Condition` values; their ``parse`` runs when
+    the community file is read, their ``check`` for each event a rule might
+    apply to.
+    """
 
 
-@hookspec
+@hookspec(historic=True)
 def sanshe_rule_actions() -> Iterable[RuleAction]:
-    """Action kinds that service rules may use under ``do:``."""
+    """Action kinds that service rules may use under ``do:``.
+
+    Called by core once, when the plugin is registered.  Return
+    :class:`~sanshe.core.rules.RuleAction` values; their ``run`` returns
+    actions like a hook.  One that raises is logged with the plugin and the
+    rule's id; the rule's other steps and the other rules still run.
+    """
 
 
-@hookspec
+@hookspec(historic=True)
 def sanshe_catalogues() -> Iterable[Path]:
-    """Folders holding this plugin's ``<locale>.po`` message catalogues."""
+    """Folders holding this plugin's ``<locale>.po`` message catalogues (zh_CN and en at least).
+
+    Called by core once, when the plugin is registered.  A folder without a
+    catalogue for a locale is warned about at start-up.
+    """
+
+
+# -- permissions ----------------------------------------------------------------------------
 
 
 @hookspec
 def sanshe_permission(context: Context, permission: str) -> bool | None:
-    """Allow (True), deny (False) or have no opinion (None) on ``permission`` for the sender.
+    """Vote on whether the sender may do ``permission`` here.
 
-    ``permission`` is ``command:<name>`` for chat commands.  Any False denies;
-    otherwise any True allows; with no opinion the roles declared by the
-    command decide.
+    Called by core before a command runs (``command:<name>``), a button's
+    handler runs (``button:<name>``), and when a feature asks for a named
+    permission (``record.read:<form>``, ``record.export:<form>``,
+    ``audit.read``).  ``context`` is the event's context as it concerns the
+    group being acted on (``context.roles`` are the roles that count).
+    Return False to deny, True to allow, None for no opinion: any False
+    denies, else any True allows; with no opinion at all, the roles the
+    command, button or YAML names decide.  An implementation that raises
+    votes False.
     """
 
 
-@hookspec(firstresult=True)
+# -- events: called for each event, in the order plugins were registered, last first ------------
+
+
+@hookspec
 def sanshe_dialog(context: Context) -> Action | Iterable[Action] | None:
     """Answer a message that belongs to a conversation this plugin holds with the sender.
 
-    Called before commands.  In a group the service rules see the message
-    first, and a message they delete reaches no dialog and no command.  The
-    first plugin that returns something other than None has taken the
-    message; no command and no ``sanshe_message`` sees it.
+    Called by core for every message, after the service rules and before
+    commands; a message the rules deleted reaches no dialog.  Return None when
+    the message is not part of your conversation.  Core awaits the answers in
+    call order and the first that is not None takes the message (an empty
+    list takes it silently): no command and no ``sanshe_message`` sees it,
+    and the coroutines of later ``async`` implementations are closed unrun.
     """
 
 
 @hookspec
 def sanshe_message(context: Context) -> Action | Iterable[Action] | None:
-    """React to a message that is not a command and not part of a dialog.
+    """React to a message that no dialog took and that is not a command.
 
-    In a group it comes after the service rules, and not at all when they deleted it.
+    Called by core for every such message; in a group after the service
+    rules, and not at all when they deleted it.  ``context.text`` is the
+    text.  Return the actions to perform (or None).
     """
 
 
 @hookspec
 def sanshe_event(context: Context) -> Action | Iterable[Action] | None:
-    """React to an event that is not a message: join request, member change, button."""
+    """React to an event that is neither a message nor a button press.
+
+    Called by core after the service rules for join requests, members joining,
+    leaving and renaming themselves (``context.event`` says which, see
+    :mod:`sanshe.core.events`).  Button presses go to their handler only.
+    Return the actions to perform (or None).
+    """
 
 
 @hookspec
 def sanshe_form_submitted(context: Context, result: FormResult) -> Action | Iterable[Action] | None:
-    """A form was completed and stored; react to it (registration, intake, check-in…)."""
+    """React to a form that was completed and stored (registration, intake, check-in…).
+
+    Called by core (through :meth:`Context.form_submitted
+    <sanshe.core.context.Context.form_submitted>`) after the rules ``on:
+    form_submitted``, once per stored record.  ``context`` is the message that
+    completed it, ``result`` the form, the record's id and the answers.  Return
+    the actions to perform (or None).
+    """
+
+
+# -- life cycle ----------------------------------------------------------------------------------
 
 
 @hookspec
-def sanshe_community_changed(bot: Any) -> None:
-    """The community changed while running: its file was reloaded, or a chat was bound."""
+def sanshe_startup(services: Services) -> None:
+    """The bot is ready: storage open, adapter connected, before the first event.
+
+    Called by core once at start, and for a plugin enabled by a reload.
+    ``services`` is what a plugin may use outside an event.  May be async; one
+    that raises is logged and the bot starts anyway.
+    """
 
 
 @hookspec
-def sanshe_startup(bot: Any) -> None:
-    """The bot is ready: storage open, adapter connected, before the first event."""
+def sanshe_shutdown(services: Services) -> None:
+    """The bot is stopping (or a reload disabled this plugin): release what the plugin holds.
+
+    Called by core after the last event was handled.  May be async.
+    """
 
 
 @hookspec
-def sanshe_shutdown(bot: Any) -> None:
-    """The bot is stopping; release what the plugin holds."""
+def sanshe_community_changed(services: Services) -> None:
+    """The community changed while running: its file was reloaded, or a chat was bound to a group.
+
+    Called by core beside the events (not before the next one).
+    ``services.community`` is the new community.  May be async.
+    """
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+@hookspec
+def sanshe_cli_commands() -> Iterable[CliCommand]:
+    """Verbs this plugin adds to the ``sanshe`` command line (``sanshe export`` …).
+
+    Called by the ``sanshe`` command when it builds its parser, for
+    ``sanshe --help`` and for any verb that is not Sanshe's own, with the
+    plugins the community file enables.  Return
+    :class:`~sanshe.core.verbs.CliCommand` values; a verb that is built in or
+    that another plugin also adds is refused with a sentence naming both.
+    Must be a plain function.
+    """

@@ -7,9 +7,13 @@ entry-point group.  A community's YAML may disable any of them by name.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
-from collections.abc import Iterable
+import os
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
@@ -46,7 +50,7 @@ def available_plugins() -> dict[str, EntryPoint]:
     return found
 
 
-#: The hooks through which a plugin says what it contributes, asked when it is registered.
+#: The hooks through which a plugin says what it contributes, asked once when it is registered.
 CONTRIBUTIONS: tuple[str, ...] = (
     "sanshe_commands",
     "sanshe_buttons",
@@ -54,35 +58,138 @@ CONTRIBUTIONS: tuple[str, ...] = (
     "sanshe_rule_conditions",
     "sanshe_rule_actions",
 )
+#: What a failing implementation answers instead: a permission vote it could not cast denies.
+FAILED_ANSWER: dict[str, object] = {"sanshe_permission": False}
+#: Set to 1 to log every hook call with its plugins and durations (see :mod:`sanshe.core.trace`).
+TRACE_VARIABLE = "SANSHE_TRACE_HOOKS"
 
 
 class Plugins(pluggy.PluginManager):
-    """The enabled plugins, registered; :attr:`broken` holds those that could not be loaded."""
+    """The enabled plugins, registered; :attr:`broken` holds those that could not be loaded.
+
+    Each plugin's contributions (commands, buttons, catalogues, rule
+    vocabulary) are asked through historic calls, so a plugin registered late
+    contributes too: :attr:`generation` changes and :func:`pieces` rebuilds.
+    Every implementation of the other hooks is isolated: one that raises is
+    logged with its plugin's name and answers None (a permission vote: False).
+    """
 
     def __init__(self) -> None:
         super().__init__(hookspecs.PROJECT)
         self.add_hookspecs(hookspecs)
         self.broken: dict[str, str] = {}
         """Plugin name -> why it could not be imported or registered (the bot runs without it)."""
+        self.contributed: dict[str, dict[str, list[Any]]] = {}
+        """Plugin name -> contribution hook -> what it contributed, in registration order."""
+        self.generation = 0
+        """Changes whenever a plugin is registered or unregistered."""
+        self._registering: list[str] = []
+        self._trace = os.environ.get(TRACE_VARIABLE, "") not in ("", "0")
+        for hook in CONTRIBUTIONS:
+            getattr(self.hook, hook).call_historic(result_callback=partial(self._file, hook))
+        self.hook.sanshe_addhooks.call_historic(kwargs={"pluginmanager": self})
+        if self._trace:
+            from .trace import hook_trace
+
+            self.register(hook_trace(self), name="sanshe.trace")
+
+    def _file(self, hook: str, result: Iterable[Any] | None) -> None:
+        """Keep what the plugin being registered contributes through ``hook``."""
+        name = self._registering[-1] if self._registering else "?"
+        self.contributed.setdefault(name, {}).setdefault(hook, []).extend(result or ())
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        """Register ``plugin`` (asking its contributions) and isolate its other implementations."""
+        name = name or self.get_canonical_name(plugin)
+        self._registering.append(name)
+        try:
+            registered = super().register(plugin, name)
+        except Exception:
+            self.contributed.pop(name, None)
+            if self.has_plugin(name):
+                super().unregister(name=name)
+            raise
+        finally:
+            self._registering.pop()
+        if registered is not None:
+            for caller in self.get_hookcallers(plugin) or ():
+                if caller.name in CONTRIBUTIONS or caller.name == "sanshe_addhooks":
+                    continue
+                for impl in caller.get_hookimpls():
+                    if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper):
+                        isolated = _isolated(impl.function, registered, caller.name, self._trace)
+                        setattr(impl, "function", isolated)  # noqa: B010 (Final in pluggy's typing)
+            self.generation += 1
+        return registered
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
+        """Unregister a plugin and forget its contributions."""
+        name = name or (self.get_name(plugin) if plugin is not None else None)
+        removed = super().unregister(plugin, name)
+        self.contributed.pop(name or "", None)
+        self.generation += 1
+        return removed
+
+    def contributions(self, hook: str) -> list[tuple[str, Any]]:
+        """(plugin name, item) for everything the registered plugins contribute through ``hook``."""
+        return [
+            (name, item)
+            for name, hooks in self.contributed.items()
+            if self.has_plugin(name)
+            for item in hooks.get(hook, ())
+        ]
 
     def load(self, name: str, entry: EntryPoint) -> None:
         """Import and register one installed plugin; a failure leaves it out, logged in one line.
 
         Registering includes asking it once for what it contributes (its
-        commands, catalogues, rule conditions and actions).
+        commands, buttons, catalogues, rule conditions and actions).
         """
         try:
             self.register(entry.load(), name=name)
-            self.check_pending()
-            for hook in CONTRIBUTIONS:
-                for impl in getattr(self.hook, hook).get_hookimpls():
-                    if impl.plugin_name == name:
-                        list(impl.function() or ())
         except Exception as exc:
-            if self.has_plugin(name):
-                self.unregister(name=name)
             self.broken[name] = " ".join(f"{type(exc).__name__}: {exc}".split())
             log.error("plugin %r left out, it could not be loaded: %s", name, self.broken[name])
+
+
+def _isolated(
+    function: Callable[..., Any], plugin: str, hook: str, trace: bool
+) -> Callable[..., Any]:
+    """``function`` logging what it raises (with ``plugin``) and answering a failure's answer."""
+    failed = FAILED_ANSWER.get(hook)
+    if inspect.iscoroutinefunction(function):
+
+        @functools.wraps(function)
+        async def isolated_coroutine(*args: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await function(*args)
+            except Exception:
+                log.exception("plugin %r failed in %s", plugin, hook)
+                return failed
+            finally:
+                if trace:
+                    _log_duration(plugin, hook, started)
+
+        return isolated_coroutine
+
+    @functools.wraps(function)
+    def isolated(*args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args)
+        except Exception:
+            log.exception("plugin %r failed in %s", plugin, hook)
+            return failed
+        finally:
+            if trace:
+                _log_duration(plugin, hook, started)
+
+    return isolated
+
+
+def _log_duration(plugin: str, hook: str, started: float) -> None:
+    log.info("hook %s: %s took %.2f ms", hook, plugin, (time.perf_counter() - started) * 1000)
 
 
 def plugin_manager(disabled: Iterable[str] = (), extra: Iterable[object] = ()) -> Plugins:
@@ -99,24 +206,26 @@ def plugin_manager(disabled: Iterable[str] = (), extra: Iterable[object] = ()) -
     for plugin in extra:
         if not pm.is_registered(plugin):
             pm.register(plugin, name=getattr(plugin, "__name__", None) or type(plugin).__name__)
-    pm.check_pending()
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        log.error("a plugin implements a hook nobody offers: %s", exc)
     return pm
 
 
-def plugin_catalogue(pm: pluggy.PluginManager, commands: Iterable[ChatCommand]) -> Catalogue:
+def plugin_catalogue(pm: Plugins, commands: Iterable[ChatCommand]) -> Catalogue:
     """Core's texts and every plugin's; warns once per plugin, naming it, about texts it lacks."""
     catalogue = Catalogue()
-    for impl in pm.hook.sanshe_catalogues.get_hookimpls():
-        for folder in impl.function() or ():
-            found = catalogue.add_folder(Path(folder), owner=impl.plugin_name)
-            if missing := [locale for locale in LOCALES if locale not in found]:
-                log.warning(
-                    "plugin %r ships no catalogue for %s in %s: "
-                    "install its locales/*.po files with it (package data)",
-                    impl.plugin_name,
-                    ", ".join(missing),
-                    folder,
-                )
+    for plugin, folder in pm.contributions("sanshe_catalogues"):
+        found = catalogue.add_folder(Path(folder), owner=plugin)
+        if missing := [locale for locale in LOCALES if locale not in found]:
+            log.warning(
+                "plugin %r ships no catalogue for %s in %s: "
+                "install its locales/*.po files with it (package data)",
+                plugin,
+                ", ".join(missing),
+                folder,
+            )
     untexted: dict[str, list[str]] = {}
     for command in commands:
         catalogue.own(command.help, command.plugin)
@@ -139,55 +248,69 @@ def as_actions(result: object) -> list[Action]:
 
 
 async def await_me_maybe(value: Any) -> Any:
-    """Await ``value`` when a hook implementation was ``async def``."""
+    """Await ``value`` when a hook implementation or handler was ``async def``."""
     if inspect.isawaitable(value):
         return await value
     return value
 
 
-async def call_each(hook: pluggy.HookCaller, **kwargs: Any) -> list[Action]:
-    """Call every implementation of an event hook in turn, isolating failures; collect actions."""
+def call_hook(hook: pluggy.HookCaller, **kwargs: Any) -> list[Any]:
+    """``hook(**kwargs)`` through pluggy; a wrapper that raises is logged and nothing answers.
+
+    Implementations are isolated when registered; only a wrapper's failure reaches here.
+    """
+    try:
+        results = hook(**kwargs)
+    except Exception:
+        wrappers = [i.plugin_name for i in hook.get_hookimpls() if i.wrapper or i.hookwrapper]
+        log.exception("a wrapper of %s failed (%s)", hook.name, ", ".join(wrappers))
+        return []
+    return results if isinstance(results, list) else [results]
+
+
+async def settle(results: Iterable[Any]) -> list[Action]:
+    """The actions the implementations answered, their coroutines awaited (the one place)."""
     actions: list[Action] = []
-    for impl in reversed(hook.get_hookimpls()):
-        try:
-            result = await await_me_maybe(impl.function(**kwargs))
-        except Exception:
-            log.exception("plugin %r failed in %s", impl.plugin_name, hook.name)
-            continue
-        actions.extend(as_actions(result))
+    for result in results:
+        actions.extend(as_actions(await await_me_maybe(result)))
     return actions
 
 
-async def call_first(hook: pluggy.HookCaller, **kwargs: Any) -> list[Action] | None:
-    """Call implementations until one answers (not None); failures are logged and skipped."""
-    for impl in reversed(hook.get_hookimpls()):
-        try:
-            result = await await_me_maybe(impl.function(**kwargs))
-        except Exception:
-            log.exception("plugin %r failed in %s", impl.plugin_name, hook.name)
-            continue
-        if result is not None:
-            return as_actions(result)
+async def first_answer(results: Iterable[Any]) -> list[Action] | None:
+    """The first answer that is not None, awaited in call order; later coroutines are closed unrun."""
+    pending = iter(results)
+    for result in pending:
+        answer = await await_me_maybe(result)
+        if answer is not None:
+            for rest in pending:
+                if inspect.iscoroutine(rest):
+                    rest.close()
+            return as_actions(answer)
     return None
 
 
-async def call_votes(hook: pluggy.HookCaller, **kwargs: Any) -> bool | None:
-    """Collect allow/deny/no-opinion votes: any False denies, else any True allows."""
-    votes = []
-    for impl in reversed(hook.get_hookimpls()):
-        try:
-            votes.append(await await_me_maybe(impl.function(**kwargs)))
-        except Exception:
-            log.exception("plugin %r failed in %s", impl.plugin_name, hook.name)
-            votes.append(False)
-    if False in votes:
+async def votes(results: Iterable[Any]) -> bool | None:
+    """Allow/deny/no-opinion votes: any False denies, else any True allows, else None."""
+    cast = [await await_me_maybe(result) for result in results]
+    if False in cast:
         return False
-    return True if True in votes else None
+    return True if True in cast else None
 
 
-def collect(hook: pluggy.HookCaller) -> list[Any]:
-    """Flatten what a registration hook returned across plugins."""
-    items: list[Any] = []
-    for result in hook():
-        items.extend(result or ())
-    return items
+def then(results: list[Any], change: Callable[[list[Action]], Iterable[Action]]) -> list[Any]:
+    """For a ``wrapper=True`` implementation: the others' answers, changed by ``change``.
+
+    ``change`` receives their actions once core has awaited them (async ones
+    included) and returns the actions to perform instead (none: the hook
+    answered None)::
+
+        @hookimpl(wrapper=True)
+        def sanshe_message(context):
+            answers = yield
+            return then(answers, lambda actions: [a for a in actions if not urgent(a)])
+    """
+
+    async def changed() -> list[Action] | None:
+        return list(change(await settle(results))) or None
+
+    return [changed()]

@@ -79,7 +79,7 @@ class Menu:
 
 async def visible(ctx: Context) -> tuple[ChatCommand, ...]:
     """The commands open to ``ctx``'s person in its chat whose names Telegram takes."""
-    return tuple(c for c in await ctx.bot.open_commands(ctx) if _NAME.fullmatch(c.name))
+    return tuple(c for c in await ctx.open_commands() if _NAME.fullmatch(c.name))
 
 
 async def plan(bot: Bot) -> list[Menu]:

@@ -57,7 +57,7 @@ def start(ctx: Context) -> Action:
 
 async def help_(ctx: Context) -> Action:
     """List the commands this person may use here, in their language."""
-    return ctx.reply("\n".join([ctx._("basics.help.title"), *await ctx.bot.command_lines(ctx)]))
+    return ctx.reply("\n".join([ctx._("basics.help.title"), *await ctx.command_lines()]))
 
 
 def whoami(ctx: Context) -> Action:
@@ -65,16 +65,14 @@ def whoami(ctx: Context) -> Action:
     _ = ctx._
     person = ctx.person
     if not person.known:
-        here = _("list.sep").join(ctx.bot.role_name(r, _) for r in sorted(ctx.roles)) or _(
-            "roles.none"
-        )
+        here = _("list.sep").join(ctx.role_name(r) for r in sorted(ctx.roles)) or _("roles.none")
         return ctx.reply(_("basics.whoami.unknown", roles=here))
     lines = [_("basics.whoami.known", name=person.name or person.id)]
     for grant in person.roles:
         scope = _("basics.scope.community") if grant.groups is None else "、".join(grant.groups)
-        lines.append(_("basics.whoami.role", role=ctx.bot.role_name(grant.role, _), scope=scope))
+        lines.append(_("basics.whoami.role", role=ctx.role_name(grant.role), scope=scope))
     if ctx.group is not None:
-        here = _("list.sep").join(ctx.bot.role_name(r, _) for r in sorted(ctx.roles))
+        here = _("list.sep").join(ctx.role_name(r) for r in sorted(ctx.roles))
         lines.append(_("basics.whoami.here", roles=here or _("roles.none")))
     return ctx.reply("\n".join(lines))
 
@@ -85,7 +83,7 @@ def groupinfo(ctx: Context) -> Action:
     group = ctx.group
     if group is None:
         return ctx.reply(_("basics.not_bound"))
-    lines = [_("basics.groupinfo.title", name=group.name, kind=ctx.bot.kind_name(group.kind, _))]
+    lines = [_("basics.groupinfo.title", name=group.name, kind=ctx.kind_name(group.kind))]
     if group.purpose:
         lines.append(_("basics.groupinfo.purpose", purpose=_.pick(group.purpose)))
     if group.nickname_hint:
@@ -106,7 +104,7 @@ def rules(ctx: Context) -> Action:
     _ = ctx._
     if ctx.group is None:
         return ctx.reply(_("basics.not_bound"))
-    lines = ctx.bot.rules.describe(ctx.group, _)
+    lines = ctx.rules_here()
     if not lines:
         return ctx.reply(_("basics.rules.none"))
     return ctx.reply(
@@ -128,7 +126,7 @@ async def bind(ctx: Context) -> Action:
     if group is None:
         known = "、".join(g.id for g in ctx.community.groups)
         return ctx.reply(_("basics.bind.unknown", group=excerpt(group_id), known=known))
-    await ctx.bot.bind(ctx.event.network, ctx.event.chat, group.id, ctx.person.id)
+    await ctx.bind(group.id)
     return ctx.reply(_("basics.bind.done", name=group.name, id=group.id))
 
 
@@ -137,7 +135,7 @@ async def reload(ctx: Context) -> list[Action]:
 
     What is wrong (with the file's path) goes privately to the person who asked.
     """
-    problems = await ctx.bot.reload()
+    problems = await ctx.reload()
     if not problems:
         return [ctx.reply(ctx._("basics.reload.done"))]
     details = ctx.direct(ctx._("basics.reload.refused", count=len(problems), first=problems[0]))

@@ -13,7 +13,6 @@ from sanshe.core.events import Message
 from sanshe.core.forms import BACK, CANCEL, SKIP, FormDialog, FormResult, open_dialog
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Form
-from sanshe.core.plugins import call_each
 from sanshe.core.privacy import excerpt
 
 
@@ -103,7 +102,7 @@ async def sanshe_dialog(context: Context) -> list[Action] | None:
     if dialog is None:
         return None
     event_key = f"{event.network}|{event.event_id}"
-    storage = context.bot.storage
+    storage = context.records
     if dialog.finished:
         record_id = dialog.session.record_id
         record = await storage.record(record_id) if dialog.took(event_key) is not None else None
@@ -126,8 +125,6 @@ async def _completed(
     context: Context, dialog: FormDialog, record_id: int, answers: dict[str, Any]
 ) -> list[Action]:
     """The summary for the person, and what plugins do about the stored record."""
-    result = FormResult(dialog.form, record_id, context.person_key, answers)
-    return [
-        context.direct(dialog.summary(answers)),
-        *await call_each(context.bot.pm.hook.sanshe_form_submitted, context=context, result=result),
-    ]
+    group_id = dialog.session.group_id
+    result = FormResult(dialog.form, record_id, context.person_key, answers, group_id)
+    return [context.direct(dialog.summary(answers)), *await context.form_submitted(result)]

@@ -157,7 +157,7 @@ def _tell_admins(ctx: Context, text: Any) -> list[Action]:
         handle = ctx.handle_of(admin)
         if handle is None or handle == ctx.event.sender:
             continue
-        _ = ctx.bot.translator(admin)
+        _ = ctx.translator(admin)
         note = _.pick(text) if text else _("moderation.tell_admins.default")
         who = ctx.person.name or ctx.event.sender_name or ctx.event.sender
         rule, content = _what_fired(ctx.fired, _)

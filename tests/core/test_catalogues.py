@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sanshe.core.bot import vocabulary
+from sanshe.core.contributions import vocabulary
 from sanshe.core.i18n import CORE_LOCALES, Catalogue
 from sanshe.core.plugins import plugin_manager
 
@@ -35,7 +35,7 @@ def test_every_key_used_in_code_exists() -> None:
     known = catalogue.keys("en")
     used: set[str] = set()
     pattern = re.compile(
-        r"""["']((?:basics|forms|form|moderation|command|config|cli|rules|action|role|kind|list|roles)\.[a-z_.]+)["']"""
+        r"""["']((?:basics|forms|form|moderation|command|config|cli|rules|action|role|kind|list|roles|arguments)\.[a-z_.]+)["']"""
     )
     for folder in ("core", "plugins"):
         for path in (ROOT / folder).rglob("*.py"):

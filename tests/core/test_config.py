@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from sanshe.core.bot import vocabulary
 from sanshe.core.commands import ChatCommand
 from sanshe.core.config import ConfigError, load_community
+from sanshe.core.contributions import vocabulary
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import plugin_manager
 from sanshe.testing import Sandbox
@@ -192,6 +192,20 @@ MISTAKES = [
     ),
     pytest.param(BASE.replace("  name: Test\n", ""), 2, 3, "“name” is required here", id="missing"),
     pytest.param(
+        BASE.replace("  name: Test\n", "  name: Test\n  admins: [community_worker, boss]\n"),
+        4,
+        30,
+        "Unknown role “boss”",
+        id="unknown-admin-role",
+    ),
+    pytest.param(
+        BASE.replace("  name: Test\n", "  name: Test\n  dead_letter_after: 0\n"),
+        4,
+        22,
+        "“dead_letter_after” must be greater than 0",
+        id="no-tries",
+    ),
+    pytest.param(
         BASE + "plugins:\n  disable: [moderaton]\n",
         13,
         13,
@@ -209,6 +223,24 @@ def test_mistake_is_refused_with_place_and_sentence(
     matching = [p for p in problems if message in p]
     assert matching, f"no problem says {message!r}: {problems}"
     assert f"community.yaml:{line}:{column}: " in matching[0], matching[0]
+
+
+def test_the_admins_are_the_community_wide_holders_of_the_admin_roles(tmp_path: Path) -> None:
+    people = """\
+  - {id: li, roles: [community_worker]}
+  - {id: zhao, roles: [{role: community_worker, groups: [b1]}]}
+  - {id: party, roles: [party_secretary]}
+roles:
+  - {id: party_secretary}
+"""
+    default = load_community(write_community(tmp_path, BASE + people))
+    assert [p.id for p in default.admins()] == ["li"]
+    named = BASE.replace(
+        "  name: Test\n", "  name: Test\n  admins: [party_secretary, social_worker]\n"
+    )
+    chosen = load_community(write_community(tmp_path, named + people))
+    assert [p.id for p in chosen.admins()] == ["wang", "party"]
+    assert chosen.community.dead_letter_after == 3
 
 
 def test_every_mistake_is_listed_not_just_the_first(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ class Watcher:
         self.changes = 0
 
     @hookimpl
-    async def sanshe_community_changed(self, bot: object) -> None:
+    async def sanshe_community_changed(self) -> None:
         self.changes += 1
 
 
@@ -262,12 +262,12 @@ FAILING_LIFE_CYCLE_PLUGIN = """
 
 
     @hookimpl
-    def sanshe_startup(bot):
+    def sanshe_startup(services):
         raise RuntimeError("no inventory service")
 
 
     @hookimpl
-    async def sanshe_shutdown(bot):
+    async def sanshe_shutdown():
         raise RuntimeError("inventory not saved")
 """
 

@@ -27,8 +27,9 @@ from hypothesis import HealthCheck, Phase, settings
 from sanshe.adapters.console import ConsoleAdapter
 from sanshe.core.actions import Action
 from sanshe.core.adapter import performing_outbox_key
-from sanshe.core.bot import Bot, vocabulary
+from sanshe.core.bot import Bot
 from sanshe.core.config import CommunityFile
+from sanshe.core.contributions import vocabulary
 from sanshe.core.events import Event
 from sanshe.core.model import Community
 from sanshe.core.plugins import plugin_manager

@@ -30,8 +30,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanshe.core.bot import vocabulary
 from sanshe.core.config import CommunityFile, ConfigError, Vocabulary
+from sanshe.core.contributions import vocabulary
 from sanshe.core.plugins import plugin_manager
 from tests.conftest import EXAMPLE
 from tests.fuzz.conftest import FUZZ, tally

@@ -21,8 +21,9 @@ import pytest
 import yaml
 
 from sanshe.adapters.matrix import MatrixAdapter
-from sanshe.core.bot import Bot, vocabulary
+from sanshe.core.bot import Bot
 from sanshe.core.config import load_community
+from sanshe.core.contributions import vocabulary
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
 from tests.synapse.clients import MatrixUserFactory, sync_until, timeline
@@ -53,6 +54,7 @@ def write_community(
     groups: Sequence[dict[str, Any]] = (),
     people: Sequence[dict[str, Any]] = (),
     adapter: dict[str, Any] | None = None,
+    rules: Sequence[dict[str, Any]] = (),
 ) -> Path:
     """Write a small English-speaking community whose ``adapters.matrix`` is the test bot."""
     settings = {
@@ -68,6 +70,8 @@ def write_community(
         "people": list(people),
         "adapters": {"matrix": settings},
     }
+    if rules:
+        data["rules"] = list(rules)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 

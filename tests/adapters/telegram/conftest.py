@@ -19,12 +19,14 @@ import pytest
 import telegram
 
 from sanshe.adapters.telegram import TelegramAdapter
-from sanshe.core.actions import ApproveJoin, Button, CreateGroup, DeclineJoin
-from sanshe.core.bot import Bot, vocabulary
+from sanshe.core.actions import ApproveJoin, CreateGroup, DeclineJoin
+from sanshe.core.bot import Bot
+from sanshe.core.buttons import ButtonHandler
 from sanshe.core.commands import ChatCommand
 from sanshe.core.config import load_community
 from sanshe.core.context import Context
-from sanshe.core.events import Callback, Event, JoinRequest
+from sanshe.core.contributions import vocabulary
+from sanshe.core.events import Event, JoinRequest
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
@@ -78,6 +80,15 @@ class Gatekeeper:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.pick = ButtonHandler("gatekeeper.pick", self.picked)
+
+    @hookimpl
+    def sanshe_buttons(self) -> list[ButtonHandler]:
+        return [self.pick]
+
+    def picked(self, ctx: Context) -> Any:
+        assert ctx.press is not None
+        return ctx.reply(f"you picked {ctx.press.payload}")
 
     @hookimpl
     def sanshe_commands(self) -> list[ChatCommand]:
@@ -97,7 +108,8 @@ class Gatekeeper:
 
     def choose(self, ctx: Context) -> Any:
         return ctx.reply(
-            "pick one", buttons=(Button("Rice", "pick:rice"), Button("Water", "pick:water"))
+            "pick one",
+            buttons=(self.pick.button("Rice", "rice"), self.pick.button("Water", "water")),
         )
 
     def mkgroup(self, ctx: Context) -> Any:
@@ -111,8 +123,6 @@ class Gatekeeper:
             if "spam" in event.note:
                 return DeclineJoin(chat=event.chat, user=event.sender)
             return ApproveJoin(chat=event.chat, user=event.sender)
-        if isinstance(event, Callback):
-            return context.reply(f"you picked {event.data.removeprefix('pick:')}")
         return None
 
     def of(self, kind: type[Event]) -> list[Event]:

@@ -10,8 +10,9 @@ import pytest
 from sanshe.adapters.telegram import TelegramAdapter
 from sanshe.adapters.telegram.settings import LOCALES
 from sanshe.core.adapter import CannotStart
-from sanshe.core.bot import Bot, vocabulary
+from sanshe.core.bot import Bot
 from sanshe.core.config import load_community
+from sanshe.core.contributions import vocabulary
 from sanshe.core.i18n import Catalogue
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
