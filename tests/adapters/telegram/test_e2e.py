@@ -221,11 +221,13 @@ async def test_buttons_come_back_as_callbacks(world: World) -> None:
     menu = world.server.sent[0]
     assert menu.reply_markup == {
         "inline_keyboard": [
-            [{"text": "Rice", "callback_data": "pick:rice"}],
-            [{"text": "Water", "callback_data": "pick:water"}],
+            [{"text": "Rice", "callback_data": "gatekeeper.pick|rice"}],
+            [{"text": "Water", "callback_data": "gatekeeper.pick|water"}],
         ]
     }
-    query = world.server.inject_callback_query(BUILDING, NEIGHBOUR, menu.message_id, "pick:water")
+    query = world.server.inject_callback_query(
+        BUILDING, NEIGHBOUR, menu.message_id, "gatekeeper.pick|water"
+    )
     texts = await world.said(BUILDING, 2, "the answer to the pressed button")
     assert texts[1] == "you picked water"
     await wait_for(

@@ -1,0 +1,255 @@
+"""Actions out: one ``@performs`` method per action Telegram can carry out, through the outbound queue."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import ChatPermissions, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import ChatMigrated, Forbidden, TelegramError
+
+from sanshe.core.actions import (
+    Action,
+    ApproveJoin,
+    Ban,
+    Button,
+    DeclineJoin,
+    Delete,
+    DirectMessage,
+    Pin,
+    Remove,
+    Reply,
+    Restrict,
+    Send,
+    Unban,
+)
+from sanshe.core.adapter import ActionFailed, performs
+from sanshe.core.i18n import Translator, normalize_locale
+
+from .connection import Connection
+from .convert import NETWORK
+from .formatting import keyboard, split, with_mention
+from .outbound import Priority
+
+
+class Actions(Connection):
+    """Carries out core's actions; Telegram's refusals become :class:`ActionFailed`."""
+
+    async def perform(self, action: Action) -> None:
+        """Carry out ``action`` through the rate-limited queue; raise ActionFailed when refused.
+
+        An action for a basic group that became a supergroup is carried out there (and the
+        group bound to the supergroup), unless it names a message of the old chat.
+        """
+        try:
+            await self._carry_out(action)
+        except ChatMigrated as exc:
+            old, new = _chat_of(action), str(exc.new_chat_id)
+            assert old is not None, "only actions in a group chat meet a migrated group"
+            self._chat_moved(old, new)
+            moved = _in_moved_chat(action, new)
+            if moved is None:
+                raise ActionFailed(
+                    f"chat {old} is now supergroup {new}; messages of the old chat are gone"
+                ) from exc
+            await self._carry_out(moved)
+
+    async def _carry_out(self, action: Action) -> None:
+        await self._connected()
+        try:
+            await super().perform(action)
+        except ChatMigrated:
+            raise
+        except TelegramError as exc:
+            raise ActionFailed(f"Telegram refused {type(action).__name__}: {exc.message}") from exc
+
+    # -- messages ----------------------------------------------------------------------
+
+    @performs(Send)
+    async def _send(self, action: Send) -> None:
+        await self._post(_id(action.chat), action.text, action.buttons, None, _priority(action))
+
+    @performs(Reply)
+    async def _reply(self, action: Reply) -> None:
+        chat, to = _id(action.chat), _id(action.to)
+        await self._post(chat, action.text, action.buttons, to, _priority(action))
+
+    @performs(DirectMessage)
+    async def _direct(self, action: DirectMessage) -> None:
+        """Write privately; when the person never opened a chat with the bot, ask them in the group."""
+        priority = _priority(action)
+        try:
+            await self._post(_id(action.user), action.text, action.buttons, None, priority)
+        except Forbidden as exc:
+            if action.fallback_chat is None:
+                raise
+            await self._ask_to_open_private(action.user, _id(action.fallback_chat), priority)
+            raise ActionFailed(
+                f"{exc.message}; asked them in chat {action.fallback_chat} to open a private chat"
+            ) from exc
+
+    @performs(Delete)
+    async def _delete(self, action: Delete) -> None:
+        api = await self._connected()
+        chat = _id(action.chat)
+        await self._call(chat, api.delete_message, _priority(action), _id(action.message_id))
+
+    @performs(Pin)
+    async def _pin(self, action: Pin) -> None:
+        api = await self._connected()
+        chat = _id(action.chat)
+        await self._call(chat, api.pin_chat_message, _priority(action), _id(action.message_id))
+
+    # -- members -----------------------------------------------------------------------
+
+    @performs(Ban)
+    async def _ban(self, action: Ban) -> None:
+        api = await self._connected()
+        await self._call(_id(action.chat), api.ban_chat_member, _priority(action), _id(action.user))
+
+    @performs(Remove)
+    async def _remove(self, action: Remove) -> None:
+        """Ban, then unban: the person is out but may ask to join again."""
+        api = await self._connected()
+        chat, user, priority = _id(action.chat), _id(action.user), _priority(action)
+        await self._call(chat, api.ban_chat_member, priority, user)
+        await self._call(chat, api.unban_chat_member, priority, user, only_if_banned=True)
+
+    @performs(Unban)
+    async def _unban(self, action: Unban) -> None:
+        api = await self._connected()
+        chat, user = _id(action.chat), _id(action.user)
+        await self._call(chat, api.unban_chat_member, _priority(action), user, only_if_banned=True)
+
+    @performs(Restrict)
+    async def _restrict(self, action: Restrict) -> None:
+        api = await self._connected()
+        minutes = action.minutes
+        until = datetime.now(UTC) + timedelta(minutes=minutes) if minutes else None
+        await self._call(
+            _id(action.chat),
+            api.restrict_chat_member,
+            _priority(action),
+            _id(action.user),
+            ChatPermissions.no_permissions(),
+            until_date=until,
+        )
+
+    @performs(ApproveJoin)
+    async def _approve(self, action: ApproveJoin) -> None:
+        api = await self._connected()
+        chat, user = _id(action.chat), _id(action.user)
+        await self._call(chat, api.approve_chat_join_request, _priority(action), user)
+
+    @performs(DeclineJoin)
+    async def _decline(self, action: DeclineJoin) -> None:
+        api = await self._connected()
+        chat, user = _id(action.chat), _id(action.user)
+        await self._call(chat, api.decline_chat_join_request, _priority(action), user)
+
+    # -- the calls ---------------------------------------------------------------------
+
+    async def _call(
+        self, chat: int, method: Callable[..., Any], priority: Priority, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Call ``method(chat, *args, **kwargs)`` in ``chat``'s lane (not counted as a message)."""
+        assert self._outbound is not None
+        call = functools.partial(method, chat, *args, **kwargs)
+        return await self._outbound.call(chat, call, message=False, priority=priority)
+
+    async def _post(
+        self,
+        chat: int,
+        text: str,
+        buttons: tuple[Button, ...],
+        reply_to: int | None,
+        priority: Priority,
+    ) -> None:
+        """Send ``text`` (in parts if longer than Telegram allows), buttons under the last part."""
+        api = await self._connected()
+        assert self._outbound is not None
+        markup = keyboard(buttons)
+        parts = split(text)
+        for number, part in enumerate(parts):
+            call = functools.partial(
+                api.send_message,
+                chat,
+                part,
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
+                if reply_to is not None and number == 0
+                else None,
+                reply_markup=markup if number == len(parts) - 1 else None,
+            )
+            await self._outbound.call(chat, call, message=True, priority=priority)
+
+    async def _ask_to_open_private(self, user: str, chat: int, priority: Priority) -> None:
+        """Mention the person in ``chat`` with a button that opens the bot; nothing private is said."""
+        api = await self._connected()
+        assert self._outbound is not None
+        _ = self._translator(user)
+        name = self._seen.get(user, ("", None))[0] or _("telegram.open_private.no_name")
+        marker = "\x00"
+        text = with_mention(_("telegram.open_private", name=marker), marker, user, name)
+        button = InlineKeyboardButton(
+            _("telegram.open_private.button"), url=f"https://t.me/{api.username}?start=hello"
+        )
+        call = functools.partial(
+            api.send_message,
+            chat,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup([[button]]),
+        )
+        await self._outbound.call(chat, call, message=True, priority=priority)
+
+    def _translator(self, user: str) -> Translator:
+        """Texts for ``user``: their YAML locale, else their Telegram language, else the community's."""
+        assert self._bot is not None, "prepare(bot) was not called"
+        bot = self._bot
+        person = bot.directory.person(NETWORK, user)
+        language = self._seen.get(user, ("", None))[1]
+        locale = person.locale or normalize_locale(language) or bot.community.locale
+        return Translator(bot.catalogue, locale)
+
+
+def _priority(action: Action) -> Priority:
+    return Priority.URGENT if action.urgent else Priority.NORMAL
+
+
+def _id(value: str) -> int:
+    """A Telegram chat, user or message id from core's opaque string."""
+    try:
+        return int(value)
+    except ValueError:
+        raise ActionFailed(
+            f"{value!r} is not a Telegram id (chats and people are numbers)"
+        ) from None
+
+
+def _chat_of(action: Action) -> str | None:
+    """The group chat ``action`` happens in (a direct message's fallback chat)."""
+    if isinstance(action, DirectMessage):
+        return action.fallback_chat
+    chat: str | None = getattr(action, "chat", None)
+    return chat
+
+
+def _in_moved_chat(action: Action, new: str) -> Action | None:
+    """``action`` in supergroup ``new`` instead of its basic group; None if it cannot move.
+
+    Message ids do not carry over, so deleting or pinning is dropped and a reply is sent
+    as a plain message.  People's ids do.
+    """
+    match action:
+        case Reply():
+            return Send(chat=new, text=action.text, buttons=action.buttons, urgent=action.urgent)
+        case DirectMessage():
+            return replace(action, fallback_chat=new)
+        case Send() | Ban() | Remove() | Unban() | Restrict() | ApproveJoin() | DeclineJoin():
+            return replace(action, chat=new)
+        case _:  # Delete, Pin: the message is in the old chat
+            return None
