@@ -328,6 +328,9 @@ class _Semantics:
             if isinstance(items, list):  # invalid items' ids too: a duplicate is a mistake anyway
                 ids = [item.get("id") if isinstance(item, dict) else None for item in items]
                 self.loader.duplicates((section,), ids)
+        for j, role in enumerate(c.community.admins):
+            if role not in roles:
+                self.unknown_role(("community", "admins", j), role, roles)
         for i, kind in enumerate(c.kinds):
             if kind.member_role and kind.member_role not in roles:
                 self.unknown_role(("kinds", i, "member_role"), kind.member_role, roles)
@@ -381,9 +384,10 @@ class _Semantics:
                 for j, role in enumerate(form.fill):
                     if role not in roles:
                         self.unknown_role(("forms", i, "fill", j), role, roles)
-            for j, role in enumerate(form.view):
-                if role not in roles:
-                    self.unknown_role(("forms", i, "view", j), role, roles)
+            for setting in ("view", "export"):
+                for j, role in enumerate(getattr(form, setting) or ()):
+                    if role not in roles:
+                        self.unknown_role(("forms", i, setting, j), role, roles)
             self.loader.duplicates(self.at(("forms", i, "fields")), [f.id for f in form.fields])
             for j, field in enumerate(form.fields):
                 where = ("forms", i, "fields", j)
@@ -464,6 +468,27 @@ class CommunityFile:
             return cls(path, None, [(Mark(_shown(path), 1, 1), "config.not_found", {})])
         with yamlmarks.collector_paused():
             doc = _read(path, problems)
+            if doc is not None and not isinstance(doc.data, dict):
+                problems.append((doc.mark(()), "config.not_mapping_top", {}))
+                doc = None
+            if doc is not None:
+                _include(path, doc, problems)
+        return cls(path, doc, problems)
+
+    @classmethod
+    def from_text(cls, text: str, name: str, base: Path | str = ".") -> CommunityFile:
+        """Read community YAML ``text``, named ``name`` in problems (``name:line:col``).
+
+        The files it includes are found relative to the folder ``base``.
+        """
+        path = Path(base) / name
+        problems: list[_Pending] = []
+        doc: MarkedDocument | None = None
+        with yamlmarks.collector_paused():
+            try:
+                doc = yamlmarks.parse(text, name)
+            except YamlProblem as exc:
+                problems.append((exc.mark, f"config.{exc.reason}", dict(exc.values)))
             if doc is not None and not isinstance(doc.data, dict):
                 problems.append((doc.mark(()), "config.not_mapping_top", {}))
                 doc = None

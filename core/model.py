@@ -62,6 +62,10 @@ class CommunityInfo(_Frozen):
     name: str
     locale: Literal["zh_CN", "en"] = "zh_CN"
     timezone: str = "Asia/Shanghai"
+    admins: tuple[str, ...] = ("community_worker",)
+    """Roles whose community-wide holders are the community's admins (see :meth:`Community.admins`)."""
+    dead_letter_after: int = Field(default=3, gt=0)
+    """Tries of an event core cannot handle before it is set aside as a dead letter."""
 
 
 class GroupKind(_Frozen):
@@ -223,9 +227,16 @@ class Form(_Frozen):
     intro: Text = ""
     fill: Literal["anyone"] | tuple[str, ...] = "anyone"
     """Who may fill it: ``anyone`` or a list of roles."""
-    view: tuple[str, ...] = ("social_worker",)
-    """Roles that may read its records."""
+    view: tuple[str, ...] = ("social_worker", "community_worker")
+    """Roles that may read its records (permission ``record.read:<id>``)."""
+    export: tuple[str, ...] | None = None
+    """Roles that may export its records (``record.export:<id>``); None: those of ``view``."""
     fields: tuple[FormField, ...] = Field(min_length=1)
+
+    @property
+    def exporters(self) -> tuple[str, ...]:
+        """The roles that may export its records: ``export``, else ``view``."""
+        return self.view if self.export is None else self.export
 
 
 class PluginSettings(_Frozen):
@@ -270,6 +281,16 @@ class Community(_Frozen):
     def form(self, form_id: str) -> Form | None:
         """The form with this id, if any."""
         return self._forms.get(form_id)
+
+    def admins(self) -> tuple[Person, ...]:
+        """The community's admins: the people holding a role of ``community.admins`` community-wide.
+
+        Told privately of what needs a person, such as an event set aside as a dead letter.
+        """
+        roles = set(self.community.admins)
+        return tuple(
+            p for p in self.people if any(g.groups is None and g.role in roles for g in p.roles)
+        )
 
     def member_role(self, kind: str) -> str | None:
         """The role an unknown member has in a group of ``kind``."""
