@@ -11,6 +11,7 @@ share).  See ``README.md`` here for deploying a bot.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sanshe.core.hookspecs import hookimpl
@@ -40,7 +41,8 @@ class TelegramAdapter(Actions, Intake):
     async def prepare(self, bot: Bot) -> None:
         """Before core performs leftover actions: load our texts, reach Telegram, check the token."""
         self._bot = bot
-        bot.catalogue.add_folder(LOCALES)
+        if not bot.pm.is_registered(self):  # for its texts (sanshe_catalogues) and menus
+            bot.pm.register(self, name="telegram-adapter")
         hide_token(self._token)
         await self._connected()
 
@@ -52,7 +54,6 @@ class TelegramAdapter(Actions, Intake):
         if self.settings.menus:
             assert self._outbound is not None
             self._spawn(menus.register(bot, api, self._outbound))
-            bot.pm.register(self, name="telegram-adapter")
         try:
             await self._receive_updates(bot, api)
         finally:
@@ -66,7 +67,14 @@ class TelegramAdapter(Actions, Intake):
                 bot.pm.unregister(self)
 
     @hookimpl
+    def sanshe_catalogues(self) -> list[Path]:
+        """The adapter's own texts (the invitation, asking to open a private chat…)."""
+        return [LOCALES]
+
+    @hookimpl
     def sanshe_community_changed(self) -> None:
         """People, roles or chats changed: send the command menus that differ now."""
+        if not self.settings.menus:
+            return
         if self._bot is not None and self._api is not None and self._outbound is not None:
             self._spawn(menus.register(self._bot, self._api, self._outbound))
