@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
-from .forms import check_id_number
+from .answers import check_id_number
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
 _ID = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sanshe.core.actions import DirectMessage
+from sanshe.core.answers import Invalid, parse_answer
 from sanshe.core.events import Message
-from sanshe.core.forms import Invalid, parse_answer
 from sanshe.core.i18n import Catalogue, Translator
 from sanshe.core.model import FormField
 from sanshe.core.storage.models import AuditEntry, FormSession, Record

@@ -36,8 +36,8 @@ from hypothesis import strategies as st
 
 from sanshe.adapters.console import ConsoleAdapter
 from sanshe.core.actions import Action, DirectMessage, Reply, Send
+from sanshe.core.answers import check_id_number
 from sanshe.core.events import Event, Message, parse_command
-from sanshe.core.forms import check_id_number
 from sanshe.core.model import Form, FormField
 from sanshe.core.storage.models import FormSession, Record
 from tests.conftest import EXAMPLE
