@@ -21,6 +21,7 @@ from tests.conftest import EXAMPLE, ROOT
 PROJECT = {
     "pyproject.toml",
     "my_plugin/__init__.py",
+    "my_plugin/hooks.py",
     "my_plugin/locales/en.po",
     "my_plugin/locales/zh_CN.po",
     "tests/test_supplies.py",
@@ -78,4 +79,4 @@ def test_the_readme_plugin_installed_passes_its_test_in_a_fresh_project(tmp_path
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0 and " 1 passed" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 0 and " 3 passed" in result.stdout, result.stdout + result.stderr
