@@ -36,6 +36,10 @@ class Message(Event):
     text: str
     message_id: str = ""
     reply_to: str | None = None
+    """The message this one answers, if it is a reply."""
+    reply_to_sender: str | None = None
+    """Who wrote the message answered (their handle), if the network says; commands read it
+    as the person they are about (``/mute 30m`` as a reply)."""
     attachments: tuple[str, ...] = ()
     """Kinds of what was attached (``image``, ``file``…); the content stays on the network."""
 

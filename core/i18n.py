@@ -117,6 +117,10 @@ class Translator:
     def __call__(self, key: str, /, **values: object) -> str:
         return self.catalogue.gettext(self.locale, key, **values)
 
+    def join(self, items: Iterable[str]) -> str:
+        """``items`` as one list in this language (``a, b`` in English, ``甲、乙`` in Chinese)."""
+        return self("list.sep").join(items)
+
     def pick(self, text: Mapping[str, str] | str) -> str:
         """Choose from a YAML text given per locale (``{zh_CN: …, en: …}``) or as one string."""
         if isinstance(text, str):

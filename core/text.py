@@ -73,5 +73,14 @@ _FIELDS: dict[type[Event], tuple[tuple[str, Callable[[str], str]], ...]] = {}
 #: Fields the network names things with: replies must go where the message came
 #: from, so only what cannot be stored at all is replaced in them.
 _IDENTIFIERS = frozenset(
-    {"network", "chat", "event_id", "sender", "language", "message_id", "reply_to"}
+    {
+        "network",
+        "chat",
+        "event_id",
+        "sender",
+        "language",
+        "message_id",
+        "reply_to",
+        "reply_to_sender",
+    }
 )

@@ -1,0 +1,26 @@
+"""A role's or a group kind's name in the reader's language, built-in or from the YAML."""
+
+from __future__ import annotations
+
+from .i18n import Translator
+from .model import GROUP_KINDS, ROLES, Community
+
+
+def role_name(community: Community, role: str, _: Translator) -> str:
+    """``role``'s name: the catalogue's for a built-in role, the YAML's ``roles:`` name else."""
+    if role in ROLES:
+        return _(f"role.{role}")
+    for custom in community.roles:
+        if custom.id == role and custom.name:
+            return _.pick(custom.name)
+    return role
+
+
+def kind_name(community: Community, kind: str, _: Translator) -> str:
+    """``kind``'s name: the catalogue's for a built-in kind, the YAML's ``kinds:`` name else."""
+    if kind in GROUP_KINDS:
+        return _(f"kind.{kind}")
+    for custom in community.kinds:
+        if custom.id == kind and custom.name:
+            return _.pick(custom.name)
+    return kind

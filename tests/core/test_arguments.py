@@ -1,0 +1,353 @@
+"""Command arguments: each reader, the errors a person reads, and that no input breaks the parser."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sanshe.core.arguments import (
+    ArgumentError,
+    Arguments,
+    Duration,
+    Group,
+    Moment,
+    Parsed,
+    Person,
+    Rest,
+    Word,
+)
+from sanshe.core.events import Message, parse_command
+from sanshe.testing import NETWORK, ManualClock, Sandbox
+from tests.conftest import example_text
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: Friday 1 May 2026, 10:00 in the community's zone (Asia/Shanghai).
+NOW = datetime(2026, 5, 1, 10, 0, tzinfo=SHANGHAI)
+_IDS = itertools.count(1)
+
+
+@pytest.fixture
+async def community() -> AsyncIterator[Sandbox]:
+    """The example community, its clock at :data:`NOW`."""
+    async with Sandbox(clock=ManualClock(NOW)) as sandbox:
+        yield sandbox
+
+
+def _message(
+    sandbox: Sandbox, text: str, who: str, where: str, reply_to_sender: str | None
+) -> Message:
+    number = next(_IDS)
+    return Message(
+        network=NETWORK,
+        chat=f"dm:{who}" if where == "dm" else where,
+        direct=where == "dm",
+        event_id=f"arguments:{number}",
+        message_id=str(number),
+        sender=who,
+        text=text,
+        time=sandbox.clock.time(),
+        reply_to="7" if reply_to_sender else None,
+        reply_to_sender=reply_to_sender,
+    )
+
+
+def read(
+    sandbox: Sandbox,
+    spec: Arguments,
+    text: str,
+    who: str = "wang",
+    where: str = "building-1",
+    reply_to_sender: str | None = None,
+) -> Parsed:
+    """``who`` types ``text`` (a command) in ``where``; what ``spec`` reads of it."""
+    ctx = sandbox.bot.context(_message(sandbox, text, who, where, reply_to_sender))
+    ctx.command = parse_command(text)
+    return spec.read(ctx)
+
+
+def wrong(sandbox: Sandbox, spec: Arguments, text: str, **options: str) -> ArgumentError:
+    """The error ``spec`` raises for ``text``."""
+    with pytest.raises(ArgumentError) as raised:
+        read(sandbox, spec, text, **options)
+    return raised.value
+
+
+# -- groups ---------------------------------------------------------------------------
+
+BIND = Arguments(group=Group())
+
+
+async def test_a_group_by_id_any_case_or_by_its_one_word_name(community: Sandbox) -> None:
+    assert read(community, BIND, "/bind building-2").group.id == "building-2"
+    assert read(community, BIND, "/bind Building-2").group.id == "building-2"
+    assert read(community, BIND, "/bind 2号楼居民群").group.id == "building-2"
+    assert read(community, BIND, "/bind ＢＵＩＬＤＩＮＧ-2").group.id == "building-2"
+
+
+async def test_an_unknown_group_is_named_with_the_groups_and_the_usage(community: Sandbox) -> None:
+    error = wrong(community, BIND, "/bind building-9")
+    assert error.key == "arguments.unknown_group"
+    assert error.text.startswith("没有“building-9”这个群。现有的群：building-1、building-2、")
+    assert error.text.endswith("。请这样写：/bind <群编号>。")
+    english = wrong(community, BIND, "/bind building-9", who="gao").text
+    assert english.startswith(
+        "There is no group “building-9”. The groups: building-1, building-2, "
+    )
+    assert english.endswith(". Write it as /bind <group id>.")
+    assert "、" not in english
+
+
+async def test_missing_and_extra_words_are_said_with_the_usage_under_the_name_typed(
+    community: Sandbox,
+) -> None:
+    assert wrong(community, BIND, "/绑定").text == "缺少群编号。请这样写：/绑定 <群编号>。"
+    assert wrong(community, BIND, "/bind", who="gao").text == (
+        "Missing: group id. Write it as /bind <group id>."
+    )
+    extra = wrong(community, BIND, "/bind building-2 now")
+    assert extra.text == "多写了“now”。请这样写：/bind <群编号>。"
+
+
+# -- people ---------------------------------------------------------------------------
+
+WHO = Arguments(who=Person(), note=Rest(optional=True))
+
+
+async def test_a_person_by_handle_id_or_name(community: Sandbox) -> None:
+    assert read(community, WHO, "/x @zhao").who.id == "zhao"
+    assert read(community, WHO, "/x zhao").who.id == "zhao"
+    assert read(community, WHO, "/x ZHAO").who.id == "zhao"
+    assert read(community, WHO, "/x 赵网格 please call").who.id == "zhao"
+    found = read(community, WHO, "/x gao   lin  is late")
+    assert (found.who.id, found.note) == ("gao", "is late")
+
+
+async def test_a_reply_names_the_person_answered(community: Sandbox) -> None:
+    known = read(community, WHO, "/x", reply_to_sender="zhao")
+    assert (known.who.id, known.note) == ("zhao", None)
+    stranger = read(community, WHO, "/x spreads rumours", reply_to_sender="maria")
+    assert (stranger.who.id, stranger.who.known) == ("console:maria", False)
+    assert stranger.note == "spreads rumours"
+    named = read(community, WHO, "/x @wang", reply_to_sender="maria")
+    assert named.who.id == "wang"  # a person named outright wins over the reply
+
+
+async def test_an_unknown_person_is_told_how_to_name_one(community: Sandbox) -> None:
+    error = wrong(community, WHO, "/x @nobody")
+    assert error.key == "arguments.unknown_person"
+    assert error.text.startswith("不认识“@nobody”。请用 @账号、社区配置文件中的编号或姓名指明成员")
+    assert error.text.endswith("请这样写：/x <成员> [内容]。")
+    assert "reply to one of their messages" in wrong(community, WHO, "/x nobody", who="gao").text
+
+
+async def test_a_name_two_people_share_asks_for_the_id(tmp_path: object) -> None:
+    text = example_text().replace(
+        "  - id: gao\n",
+        "  - id: gao2\n    name: Gao Lin\n    handles: {console: gao2}\n  - id: gao\n",
+    )
+    async with Sandbox.from_yaml(text, clock=ManualClock(NOW)) as sandbox:
+        error = wrong(sandbox, WHO, "/x Gao Lin", who="gao")
+        assert error.text.startswith("“Gao Lin” could be several people: gao2, gao. Use their id.")
+
+
+# -- durations ------------------------------------------------------------------------
+
+MUTE = Arguments(who=Person(), length=Duration())
+
+
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [
+        ("30m", 30),
+        ("2h", 120),
+        ("3d", 3 * 24 * 60),
+        ("1h30m", 90),
+        ("1H30M", 90),
+        ("90 min", 90),
+        ("2 hours", 120),
+        ("1d 2h 5m", 26 * 60 + 5),
+        ("30分钟", 30),
+        ("30分", 30),
+        ("2小时", 120),
+        ("1小时30分钟", 90),
+        ("3天", 3 * 24 * 60),
+        ("３０ｍ", 30),
+    ],
+)
+async def test_durations(community: Sandbox, typed: str, minutes: int) -> None:
+    assert read(community, MUTE, f"/mute zhao {typed}").length == timedelta(minutes=minutes)
+
+
+async def test_a_duration_by_reply_needs_no_person_word(community: Sandbox) -> None:
+    found = read(community, MUTE, "/mute 2h", reply_to_sender="maria")
+    assert (found.who.id, found.length) == ("console:maria", timedelta(hours=2))
+
+
+@pytest.mark.parametrize("typed", ["30", "0m", "-5m", "30m2h", "half an hour", "1.5h", "30s"])
+async def test_what_is_not_a_duration(community: Sandbox, typed: str) -> None:
+    error = wrong(community, MUTE, f"/mute zhao {typed}")
+    assert error.key in ("arguments.bad_duration", "arguments.too_many")
+    english = wrong(community, MUTE, "/mute zhao soon", who="gao").text
+    assert english.startswith("“soon” is not a length of time. Write it like 30m, 2h, 3d or 1h30m.")
+
+
+# -- dates and times ------------------------------------------------------------------
+
+AT = Arguments(at=Moment())
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("18:00", datetime(2026, 5, 1, 18, 0)),  # later today
+        ("9:00", datetime(2026, 5, 2, 9, 0)),  # passed today: tomorrow
+        ("10:00", datetime(2026, 5, 2, 10, 0)),  # now is not to come
+        ("2026-12-01 18:00", datetime(2026, 12, 1, 18, 0)),
+        ("2026/12/01 18:00", datetime(2026, 12, 1, 18, 0)),
+        ("2026-12-01T18:00", datetime(2026, 12, 1, 18, 0)),
+        ("2026年12月1日 18:00", datetime(2026, 12, 1, 18, 0)),
+        ("2026-01-01 08:00", datetime(2026, 1, 1, 8, 0)),  # the past, as written
+        ("today 9:00", datetime(2026, 5, 1, 9, 0)),
+        ("tomorrow 9:00", datetime(2026, 5, 2, 9, 0)),
+        ("明天 9:00", datetime(2026, 5, 2, 9, 0)),
+        ("明天9点", datetime(2026, 5, 2, 9, 0)),
+        ("明天9点半", datetime(2026, 5, 2, 9, 30)),
+        ("后天 9点15分", datetime(2026, 5, 3, 9, 15)),
+        ("今天 １８：３０", datetime(2026, 5, 1, 18, 30)),
+    ],
+)
+async def test_moments_in_the_community_zone(
+    community: Sandbox, typed: str, expected: datetime
+) -> None:
+    found = read(community, AT, f"/at {typed}").at
+    assert found == expected.replace(tzinfo=SHANGHAI)
+    assert found.utcoffset() == timedelta(hours=8)
+
+
+async def test_what_is_not_a_moment(community: Sandbox) -> None:
+    for typed in ("2026-02-30 10:00", "25:00", "18:61", "noon", "2026-12-01 18"):
+        assert wrong(community, AT, f"/at {typed}").key in (
+            "arguments.bad_moment",
+            "arguments.too_many",
+            "arguments.moment_needs_time",
+        ), typed
+    assert wrong(community, AT, "/at 明天").text == (
+        "请在“明天”后面写上时间，例如 18:00。请这样写：/at <日期时间>。"
+    )
+    assert wrong(community, AT, "/at noon", who="gao").text.startswith(
+        "“noon” is not a date and time. Write it like 2026-12-01 18:00, 18:00 or tomorrow 9:00."
+    )
+
+
+async def test_a_moment_is_read_at_the_time_the_message_was_written(community: Sandbox) -> None:
+    community.clock.set(datetime(2026, 5, 1, 20, 0, tzinfo=SHANGHAI))
+    assert read(community, AT, "/at 18:00").at == datetime(2026, 5, 2, 18, 0, tzinfo=SHANGHAI)
+    community.clock.set(datetime(2026, 5, 1, 15, 59, tzinfo=UTC))  # 23:59 in Shanghai
+    assert read(community, AT, "/at 今天 9:00").at.date().isoformat() == "2026-05-01"
+
+
+# -- words and text -------------------------------------------------------------------
+
+EXPORT = Arguments(
+    kind=Word(choices=("csv", "xlsx"), optional=True, default="csv"), rest=Rest(optional=True)
+)
+NOTE = Arguments(text=Rest())
+
+
+async def test_a_choice_in_any_case_is_given_as_written(community: Sandbox) -> None:
+    assert read(community, EXPORT, "/export XLSX").kind == "xlsx"
+    assert read(community, EXPORT, "/export").kind == "csv"
+    error = wrong(community, EXPORT, "/export pdf", who="gao")
+    assert error.text == "“pdf” is not one of: csv, xlsx. Write it as /export [word] [text]."
+    assert wrong(community, EXPORT, "/export pdf").text.startswith(
+        "“pdf”不是可选的一项。可选：csv、xlsx。"
+    )
+
+
+async def test_the_rest_is_kept_as_typed(community: Sandbox) -> None:
+    assert (
+        read(community, NOTE, "/note  two  spaces\nand a line ").text == "two  spaces\nand a line"
+    )
+    assert wrong(community, NOTE, "/note   ").text == "缺少内容。请这样写：/note <内容>。"
+
+
+async def test_what_a_person_typed_comes_back_only_as_an_excerpt(community: Sandbox) -> None:
+    error = wrong(community, BIND, "/bind 13812345678")
+    assert "13812345678" not in error.text and "***" in error.text
+    long = wrong(community, BIND, "/bind " + "x" * 100).text
+    assert "x" * 17 not in long
+
+
+# -- no input breaks it ---------------------------------------------------------------
+
+EVERYTHING = Arguments(
+    who=Person(optional=True),
+    where=Group(optional=True),
+    length=Duration(optional=True),
+    at=Moment(optional=True),
+    kind=Word(choices=lambda ctx: [g.id for g in ctx.community.groups], optional=True),
+    rest=Rest(optional=True),
+)
+SPECS = [BIND, WHO, MUTE, AT, EXPORT, NOTE, EVERYTHING, Arguments()]
+#: Words the readers know, mixed into arbitrary text so that hypothesis reaches deep.
+PIECES = st.sampled_from(
+    [
+        "@zhao",
+        "zhao",
+        "Gao",
+        "Lin",
+        "赵网格",
+        "building-1",
+        "1号楼居民群",
+        "30m",
+        "1h",
+        "分钟",
+        "2小时",
+        "min",
+        "18:00",
+        "明天",
+        "9点",
+        "半",
+        "2026-12-01",
+        "9999-12-31",
+        "0000-01-01",
+        "99999d",
+        "T",
+        "年",
+        "csv",
+        "@",
+        "",
+    ]
+)
+TEXT = st.lists(st.one_of(PIECES, st.text(max_size=12)), max_size=8).map(" ".join)
+
+
+async def test_no_text_raises_anything_but_an_argument_error(community: Sandbox) -> None:
+    @settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        spec=st.sampled_from(SPECS),
+        text=TEXT,
+        who=st.sampled_from(["wang", "gao", "maria", "zhao"]),
+        where=st.sampled_from(["building-1", "dm", "nowhere"]),
+        reply=st.one_of(st.none(), st.sampled_from(["zhao", "maria", ""]), st.text(max_size=5)),
+        moment=st.integers(min_value=-(10**12), max_value=10**12),
+    )
+    def reading(
+        spec: Arguments, text: str, who: str, where: str, reply: str | None, moment: int
+    ) -> None:
+        community.clock.set(datetime(2026, 5, 1, tzinfo=UTC) + timedelta(seconds=moment % 10**10))
+        try:
+            read(community, spec, "/x " + text, who=who, where=where, reply_to_sender=reply)
+        except ArgumentError as error:
+            assert error.text and not re.search(
+                r"\{(word|known|what|usage|problem|ids|choices)\}", error.text
+            )
+
+    reading()
