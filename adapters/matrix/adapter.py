@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import logging
+import mimetypes
 import uuid
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -24,8 +26,7 @@ from typing import TYPE_CHECKING, Any
 import nio
 
 from sanshe.core.actions import (
-    ALL_ACTIONS,
-    Action,
+    AnswerButton,
     ApproveJoin,
     Ban,
     Button,
@@ -33,21 +34,23 @@ from sanshe.core.actions import (
     DeclineJoin,
     Delete,
     DirectMessage,
+    Edit,
     Invite,
     Pin,
     Remove,
     Reply,
-    Restrict,
     Send,
+    SendFile,
     Unban,
 )
-from sanshe.core.adapter import ActionFailed, Backoff, performing_outbox_key
+from sanshe.core.adapter import ActionFailed, Adapter, Backoff, performing_outbox_key, performs
 from sanshe.core.events import Event
 from sanshe.core.i18n import FALLBACK, Catalogue, Translator
 from sanshe.core.model import Community
 from sanshe.core.storage import Storage
 
 from . import provision as provisioning
+from .buttons import OFFER_PREFIX, Offer, key_of, listed
 from .client import (
     SESSION_FILE,
     LoginRefused,
@@ -58,7 +61,7 @@ from .client import (
     log_in,
     request,
 )
-from .convert import NETWORK, is_own_join, to_event
+from .convert import NETWORK, is_own_join, reaction, to_event
 from .provision import Say
 from .settings import LOCALES, MatrixSettings
 
@@ -101,13 +104,19 @@ def storage_key(prefix: str, value: str) -> str:
     return key if len(key) <= 64 else prefix + "#" + hashlib.sha256(value.encode()).hexdigest()[:40]
 
 
-class MatrixAdapter:
-    """Serves a community on a Matrix homeserver through one bot account (matrix-nio)."""
+def notice(body: str) -> dict[str, Any]:
+    """The content of a notice, what bots post (so other bots do not answer it)."""
+    return {"msgtype": "m.notice", "body": body}
+
+
+class MatrixAdapter(Adapter):
+    """Serves a community on a Matrix homeserver through one bot account (matrix-nio).
+
+    It performs what it has a ``@performs`` method for; ``Restrict`` it cannot (a
+    room's power levels are the room's, not one person's for a while).
+    """
 
     network = NETWORK
-    #: Everything core can ask for except what this network cannot do.
-    capabilities = ALL_ACTIONS - {Restrict}
-    chats_named_by_group = False
 
     def __init__(self, settings: MatrixSettings) -> None:
         self.settings = settings
@@ -352,11 +361,22 @@ class MatrixAdapter:
             member = room.users.get(user) if room else None
             return (member.display_name or "") if member else ""
 
+        offers: dict[str, Offer] = {}
+        for source in sources[start:]:
+            annotated = reaction(source)
+            pressed = annotated and source.get("sender") != self.me and key_of(annotated[1])
+            if annotated and pressed and annotated[0] not in offers:
+                offers[annotated[0]] = await self._offer_of(annotated[0])
+
+        def button(message_id: str, key: str) -> str | None:
+            offer = offers.get(message_id)
+            return offer.buttons.get(key) if offer else None
+
         events: list[Event] = []
         for source in sources[start:]:
             sender = source.get("sender")
             direct = isinstance(sender, str) and await self._is_direct(bot, room_id, sender)
-            event = to_event(source, room_id, self.me, direct, name_of)
+            event = to_event(source, room_id, self.me, direct, name_of, button)
             if event is not None:
                 events.append(event)
         return events
@@ -415,50 +435,175 @@ class MatrixAdapter:
 
     # -- performing ------------------------------------------------------------------------
 
-    async def perform(self, action: Action) -> None:
-        """Carry out ``action`` on the homeserver; raise :class:`ActionFailed` when it refuses."""
-        client = await self.connect()
-        match action:
-            case Send(chat=chat, text=text, buttons=buttons):
-                await self._send(await self._room(chat), text, buttons)
-            case Reply(chat=chat, to=to, text=text, buttons=buttons):
-                await self._send(await self._room(chat), text, buttons, reply_to=to)
-            case DirectMessage():
-                await self._direct_message(action)
-            case Delete(chat=chat, message_id=message_id):
-                room = await self._room(chat)
-                await request(
-                    f"redact {message_id}",
-                    partial(client.room_redact, room, message_id, tx_id=self._txn()),
-                )
-            case Remove(chat=chat, user=user, reason=reason):
-                room = await self._room(chat)
-                await request(f"kick {user}", partial(client.room_kick, room, user, reason or None))
-            case DeclineJoin(chat=chat, user=user, reason=reason):
-                room = await self._room(chat)
-                reason = reason or self._("matrix.decline.reason")
-                await request(f"turn away {user}", partial(client.room_kick, room, user, reason))
-            case Ban(chat=chat, user=user, reason=reason):
-                room = await self._room(chat)
-                await request(f"ban {user}", partial(client.room_ban, room, user, reason or None))
-            case Unban(chat=chat, user=user):
-                room = await self._room(chat)
-                await request(f"unban {user}", partial(client.room_unban, room, user))
-            case ApproveJoin(chat=chat, user=user) | Invite(chat=chat, user=user):
-                room = await self._room(chat)
-                await request(f"invite {user}", partial(client.room_invite, room, user))
-            case Pin(chat=chat, message_id=message_id):
-                await self._pin(await self._room(chat), message_id)
-            case CreateGroup():
-                await self._create_group(action)
-            case _:
-                raise ActionFailed(f"Matrix cannot perform {type(action).__name__}")
+    @performs(Send)
+    async def send(self, action: Send) -> None:
+        """Post a notice in the room, its buttons as reactions."""
+        await self._send(await self._room(action.chat), action.text, action.buttons)
 
-    def _txn(self) -> str:
-        """A transaction id: the same when core performs the same outbox action again."""
+    @performs(Reply)
+    async def reply(self, action: Reply) -> None:
+        """Post a notice in reply to a message."""
+        room = await self._room(action.chat)
+        await self._send(room, action.text, action.buttons, reply_to=action.to)
+
+    @performs(Delete)
+    async def delete(self, action: Delete) -> None:
+        """Redact the message."""
+        client = await self.connect()
+        room = await self._room(action.chat)
+        await request(
+            f"redact {action.message_id}",
+            partial(client.room_redact, room, action.message_id, tx_id=self._txn()),
+        )
+
+    @performs(Remove)
+    async def remove(self, action: Remove) -> None:
+        """Kick the person (they may knock again)."""
+        client = await self.connect()
+        room = await self._room(action.chat)
+        await request(
+            f"kick {action.user}",
+            partial(client.room_kick, room, action.user, action.reason or None),
+        )
+
+    @performs(DeclineJoin)
+    async def decline_join(self, action: DeclineJoin) -> None:
+        """Turn away a knock: a kick with the reason (the adapter's own when none is given)."""
+        client = await self.connect()
+        room = await self._room(action.chat)
+        reason = action.reason or self._("matrix.decline.reason")
+        await request(
+            f"turn away {action.user}", partial(client.room_kick, room, action.user, reason)
+        )
+
+    @performs(Ban)
+    async def ban(self, action: Ban) -> None:
+        """Ban the person from the room."""
+        client = await self.connect()
+        room = await self._room(action.chat)
+        await request(
+            f"ban {action.user}", partial(client.room_ban, room, action.user, action.reason or None)
+        )
+
+    @performs(Unban)
+    async def unban(self, action: Unban) -> None:
+        """Lift a ban (the person may knock or be invited again)."""
+        client = await self.connect()
+        room = await self._room(action.chat)
+        await request(f"unban {action.user}", partial(client.room_unban, room, action.user))
+
+    @performs(ApproveJoin)
+    async def approve_join(self, action: ApproveJoin) -> None:
+        """Let a knock in: invite the person who knocked."""
+        await self._invite(action.chat, action.user)
+
+    @performs(Invite)
+    async def invite(self, action: Invite) -> None:
+        """Invite the person into the room (their client shows the invitation)."""
+        await self._invite(action.chat, action.user)
+
+    async def _invite(self, chat: str, user: str) -> None:
+        client = await self.connect()
+        room = await self._room(chat)
+        await request(f"invite {user}", partial(client.room_invite, room, user))
+
+    @performs(Edit)
+    async def edit(self, action: Edit) -> None:
+        """Replace the text of a message of the bot's (``m.replace``); its buttons follow."""
+        client = await self.connect()
+        room = await self._room(action.chat)
+        body = listed(action.text, action.buttons)
+        content = {
+            **notice(f"* {body}"),
+            "m.new_content": notice(body),
+            "m.relates_to": {"rel_type": "m.replace", "event_id": action.message_id},
+        }
+        await request(
+            f"edit {action.message_id}",
+            partial(client.room_send, room, "m.room.message", content, tx_id=self._txn()),
+        )
+        shown = await self._offer_of(action.message_id)
+        if action.buttons or shown.buttons or shown.reactions:
+            await self._show(room, action.message_id, Offer.of(action.buttons, shown))
+
+    @performs(AnswerButton)
+    async def answer_button(self, action: AnswerButton) -> None:
+        """Answer a press: its ``text`` as a notice to the person, then take back their reaction.
+
+        Matrix has no private toast, so the text is posted in the chat of the press, as
+        a reply to the message whose button was pressed, naming (and mentioning) the
+        person.  Their reaction is redacted, so that the button can be pressed again;
+        where the bot may not redact it, it stays.
+        """
+        if not action.chat:
+            raise ActionFailed("on Matrix an AnswerButton needs the chat of the press")
+        client = await self.connect()
+        room = await self._room(action.chat)
+        if action.text:
+            found = await request(
+                f"read the press {action.callback_id}",
+                partial(client.room_get_event, room, action.callback_id),
+            )
+            source = found.event.source
+            sender = str(source.get("sender", ""))
+            annotated = reaction(source)
+            text = action.text
+            if not await self._is_private(room, sender):
+                text = self._("matrix.button.answer", name=self._name_in(room, sender), text=text)
+            content = {**notice(text), "m.mentions": {"user_ids": [sender]}}
+            if annotated:
+                content["m.relates_to"] = {"m.in_reply_to": {"event_id": annotated[0]}}
+            await request(
+                f"answer the press {action.callback_id}",
+                partial(client.room_send, room, "m.room.message", content, tx_id=self._txn()),
+            )
+        taken = await request(
+            f"take back the press {action.callback_id}",
+            partial(client.room_redact, room, action.callback_id, tx_id=self._txn("redact")),
+            allow=frozenset({"M_FORBIDDEN"}),
+        )
+        if isinstance(taken, nio.ErrorResponse):
+            log.info("the bot may not redact reactions in %s: the press stays shown", room)
+
+    @performs(SendFile)
+    async def send_file(self, action: SendFile) -> None:
+        """Upload the file to the media repository and post it as ``m.file`` (in a room or privately)."""
+        client = await self.connect()
+        room = (
+            await self._room(action.chat) if action.chat else await self._direct_room(action.user)
+        )
+        data = await asyncio.to_thread(action.read)
+        mimetype = mimetypes.guess_type(action.name)[0] or "application/octet-stream"
+
+        async def upload() -> nio.UploadResponse | nio.UploadError:
+            answer, _keys = await client.upload(
+                io.BytesIO(data), content_type=mimetype, filename=action.name, filesize=len(data)
+            )
+            return answer
+
+        uploaded = await request(f"upload {action.name}", upload)
+        content = {
+            "msgtype": "m.file",
+            "body": action.caption or action.name,
+            "filename": action.name,
+            "url": uploaded.content_uri,
+            "info": {"mimetype": mimetype, "size": len(data)},
+        }
+        await request(
+            f"send {action.name} to {room}",
+            partial(client.room_send, room, "m.room.message", content, tx_id=self._txn()),
+        )
+
+    def _txn(self, part: str = "") -> str:
+        """A transaction id: the same when core performs the same outbox action again.
+
+        ``part`` tells apart the requests one action makes (each reaction of a message).
+        """
         key = performing_outbox_key.get()
         if key is None:
             return f"sanshe.{uuid.uuid4().hex}"
+        if part:
+            key = f"{key}|{part}"
         return "sanshe." + hashlib.sha256(key.encode()).hexdigest()[:40]
 
     async def _room(self, chat: str) -> str:
@@ -476,18 +621,69 @@ class MatrixAdapter:
     async def _send(
         self, room_id: str, text: str, buttons: tuple[Button, ...] = (), reply_to: str | None = None
     ) -> None:
-        """Post a notice (what bots post, so other bots do not answer it)."""
+        """Post a notice (what bots post, so other bots do not answer it), buttons as reactions."""
         client = await self.connect()
-        body = "\n".join([text, *(f"• {b.label}" for b in buttons)])
-        content: dict[str, Any] = {"msgtype": "m.notice", "body": body}
+        content = notice(listed(text, buttons))
         if reply_to:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
-        await request(
+        sent = await request(
             f"send to {room_id}",
             partial(client.room_send, room_id, "m.room.message", content, tx_id=self._txn()),
         )
+        if buttons:
+            await self._show(room_id, sent.event_id, Offer.of(buttons))
 
-    async def _direct_message(self, action: DirectMessage) -> None:
+    async def _offer_of(self, message_id: str) -> Offer:
+        """The buttons ``message_id`` offers (none when it is not a message with buttons)."""
+        if self._bot is None:
+            return Offer()
+        stored = await self._bot.storage.get_state(NETWORK, storage_key(OFFER_PREFIX, message_id))
+        return Offer.from_json(stored)
+
+    async def _show(self, room_id: str, message_id: str, offer: Offer) -> None:
+        """Remember ``offer`` for ``message_id``, and make the bot's reactions its keys.
+
+        The offer is stored before the reactions are added, so a press is understood
+        as soon as it can be made, and again with the reactions' ids afterwards.
+        """
+        if self._bot is None:
+            raise ActionFailed("buttons need the bot to be started")
+        client = await self.connect()
+        key = storage_key(OFFER_PREFIX, message_id)
+        await self._bot.storage.set_state(NETWORK, key, offer.to_json())
+        for button in [k for k in offer.buttons if k not in offer.reactions]:
+            annotation = {
+                "m.relates_to": {"rel_type": "m.annotation", "event_id": message_id, "key": button}
+            }
+            added = await request(
+                f"react to {message_id}",
+                partial(
+                    client.room_send, room_id, "m.reaction", annotation, tx_id=self._txn(button)
+                ),
+                allow=frozenset({"M_DUPLICATE_ANNOTATION"}),
+            )
+            if not isinstance(added, nio.ErrorResponse):
+                offer.reactions[button] = added.event_id
+        for button, shown in [(k, r) for k, r in offer.reactions.items() if k not in offer.buttons]:
+            await request(
+                f"take back the reaction {shown}",
+                partial(client.room_redact, room_id, shown, tx_id=self._txn(f"redact {button}")),
+            )
+            del offer.reactions[button]
+        await self._bot.storage.set_state(NETWORK, key, offer.to_json())
+
+    async def _is_private(self, room_id: str, user: str) -> bool:
+        return self._bot is not None and await self._is_direct(self._bot, room_id, user)
+
+    def _name_in(self, room_id: str, user: str) -> str:
+        """``user``'s display name in the room, else their Matrix id."""
+        room = self.client.rooms.get(room_id) if self.client else None
+        member = room.users.get(user) if room else None
+        return (member.display_name if member else "") or user
+
+    @performs(DirectMessage)
+    async def direct_message(self, action: DirectMessage) -> None:
+        """Write in the bot's private room with the person (opened when there is none)."""
         try:
             room_id = await self._direct_room(action.user)
         except ActionFailed:
@@ -530,8 +726,11 @@ class MatrixAdapter:
         self._direct[(created.room_id, user)] = True
         return created.room_id
 
-    async def _pin(self, room_id: str, message_id: str) -> None:
+    @performs(Pin)
+    async def pin(self, action: Pin) -> None:
+        """Add the message to the room's pinned events."""
         client = await self.connect()
+        room_id, message_id = await self._room(action.chat), action.message_id
         current = await request(
             f"read the pins of {room_id}",
             partial(client.room_get_state_event, room_id, "m.room.pinned_events"),
@@ -553,7 +752,8 @@ class MatrixAdapter:
                 ),
             )
 
-    async def _create_group(self, action: CreateGroup) -> None:
+    @performs(CreateGroup)
+    async def create_group(self, action: CreateGroup) -> None:
         """Create the room of a group (as provisioning would), bind it, invite who is named."""
         bot = self._bot
         if bot is None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sanshe.core.events import (
+    Callback,
     Event,
     JoinRequest,
     MemberJoined,
@@ -13,6 +14,8 @@ from sanshe.core.events import (
     MemberRenamed,
     Message,
 )
+
+from .buttons import key_of
 
 NETWORK = "matrix"
 
@@ -47,17 +50,36 @@ def is_own_join(source: Mapping[str, Any], me: str) -> bool:
     return content.get("membership") == "join" and _previous(source).get("membership") != "join"
 
 
+def reaction(source: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The message a reaction annotates and its key; None when ``source`` is no reaction."""
+    content = source.get("content")
+    relates = content.get("m.relates_to") if isinstance(content, dict) else None
+    if source.get("type") != "m.reaction" or not isinstance(relates, dict):
+        return None
+    target, key = relates.get("event_id"), relates.get("key")
+    if relates.get("rel_type") != "m.annotation" or not isinstance(target, str):
+        return None
+    return (target, key) if isinstance(key, str) else None
+
+
+def _no_buttons(message_id: str, key: str) -> str | None:
+    return None
+
+
 def to_event(
     source: Mapping[str, Any],
     chat: str,
     me: str,
     direct: bool,
     name_of: Callable[[str], str],
+    button: Callable[[str, str], str | None] = _no_buttons,
 ) -> Event | None:
     """The core event for one room event, or None when core has no use for it.
 
-    Skipped: the bot's own events, notices (other bots), edits, and membership
-    changes in a private chat with the bot.
+    ``button(message_id, key)`` is the data of the button that reaction key stands
+    for on that message of the bot's, if any: such a reaction is a button press.
+    Skipped: the bot's own events, notices (other bots), edits, other reactions,
+    and membership changes in a private chat with the bot.
     """
     sender = source.get("sender")
     event_id = source.get("event_id")
@@ -80,7 +102,33 @@ def to_event(
         return _message(content, common, sender, name_of(sender))
     if kind == "m.room.member" and not direct:
         return _membership(source, content, common, me)
+    if kind == "m.reaction" and sender != me:
+        return _press(source, common, sender, name_of(sender), button)
     return None
+
+
+def _press(
+    source: Mapping[str, Any],
+    common: dict[str, Any],
+    sender: str,
+    name: str,
+    button: Callable[[str, str], str | None],
+) -> Callback | None:
+    annotated = reaction(source)
+    key = key_of(annotated[1]) if annotated else None
+    if annotated is None or key is None:
+        return None
+    data = button(annotated[0], key)
+    if data is None:
+        return None
+    return Callback(
+        sender=sender,
+        sender_name=name,
+        data=data,
+        message_id=annotated[0],
+        callback_id=common["event_id"],
+        **common,
+    )
 
 
 def _message(

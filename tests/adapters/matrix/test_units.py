@@ -8,12 +8,28 @@ from typing import Any
 
 import pytest
 
-from sanshe.adapters.matrix.adapter import storage_key
+from sanshe.adapters.matrix.adapter import MatrixAdapter, storage_key
+from sanshe.adapters.matrix.buttons import KEYS, Offer, key_of, listed
 from sanshe.adapters.matrix.convert import is_own_join, strip_reply_fallback, to_event
 from sanshe.adapters.matrix.provision import creators_privileged, room_options
 from sanshe.adapters.matrix.settings import LOCALES, MatrixSettings
-from sanshe.core.adapter import Backoff
-from sanshe.core.events import JoinRequest, MemberJoined, MemberLeft, MemberRenamed, Message
+from sanshe.core.actions import (
+    AnswerButton,
+    Button,
+    Edit,
+    Invite,
+    Restrict,
+    SendFile,
+)
+from sanshe.core.adapter import ActionFailed, Backoff
+from sanshe.core.events import (
+    Callback,
+    JoinRequest,
+    MemberJoined,
+    MemberLeft,
+    MemberRenamed,
+    Message,
+)
 from sanshe.core.i18n import Catalogue
 
 ME = "@bot:example.org"
@@ -151,6 +167,87 @@ def test_membership_changes() -> None:
     assert isinstance(left, MemberLeft) and left.sender_name == "Ann"
     assert isinstance(convert(member("ban", "join")), MemberLeft)
     assert convert(member("join", "invite"), direct=True) is None
+
+
+def react(key: str, target: str = "$offer", sender: str = "@ann:example.org") -> dict[str, Any]:
+    relates = {"rel_type": "m.annotation", "event_id": target, "key": key}
+    return {**event(type="m.reaction", content={"m.relates_to": relates}), "sender": sender}
+
+
+def offered(message_id: str, key: str) -> str | None:
+    """The bot's message ``$offer`` offers two buttons."""
+    if message_id != "$offer":
+        return None
+    return {KEYS[0]: "poll.vote|yes", KEYS[1]: "poll.vote|no"}.get(key)
+
+
+def test_a_reaction_with_a_buttons_key_is_its_press() -> None:
+    pressed = to_event(react("2️⃣"), ROOM, ME, False, lambda user: "Ann", offered)
+    assert pressed == Callback(
+        network="matrix",
+        chat=ROOM,
+        event_id="$e",
+        sender="@ann:example.org",
+        sender_name="Ann",
+        time=1_700_000_000.0,
+        data="poll.vote|no",
+        message_id="$offer",
+        callback_id="$e",
+    )
+    # Some clients leave out the emoji presentation selector of a keycap.
+    bare = to_event(react("1\u20e3"), ROOM, ME, True, lambda user: "Ann", offered)
+    assert isinstance(bare, Callback) and bare.data == "poll.vote|yes" and bare.direct
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        react("👍"),  # not a button key
+        react("3️⃣"),  # a key the message does not offer
+        react("1️⃣", target="$other"),  # on another message
+        react("1️⃣", sender=ME),  # the bot's own reaction showing the key
+        event(type="m.reaction", content={"m.relates_to": {"rel_type": "m.reference"}}),
+    ],
+)
+def test_other_reactions_are_not_presses(source: dict[str, Any]) -> None:
+    assert to_event(source, ROOM, ME, False, lambda user: "Ann", offered) is None
+
+
+def test_buttons_are_listed_under_the_text_with_their_keys() -> None:
+    buttons = [Button("Yes", "poll.vote|yes"), Button("No", "poll.vote|no")]
+    assert listed("Come on Sunday?", buttons) == "Come on Sunday?\n1️⃣ Yes\n2️⃣ No"
+    assert listed("no buttons", []) == "no buttons"
+    assert len(set(KEYS)) == len(KEYS) == 36 and all(key_of(k) == k for k in KEYS)
+    assert not any(k.isdigit() for k in KEYS)  # a bare number is a form's answer
+    with pytest.raises(ActionFailed, match="at most 36"):
+        listed("too many", [Button(str(n), f"x.y|{n}") for n in range(37)])
+    offer = Offer.of(buttons)
+    offer.reactions[KEYS[0]] = "$r1"
+    assert Offer.from_json(offer.to_json()) == offer
+    assert Offer.of(buttons[:1], offer).reactions == {KEYS[0]: "$r1"}
+    assert Offer.from_json(None) == Offer()
+
+
+def test_the_adapter_performs_what_it_has_a_method_for() -> None:
+    able = MatrixAdapter.capabilities
+    assert {Edit, AnswerButton, SendFile, Invite} <= able and Restrict not in able
+    assert sorted(a.__name__ for a in able) == [
+        "AnswerButton",
+        "ApproveJoin",
+        "Ban",
+        "CreateGroup",
+        "DeclineJoin",
+        "Delete",
+        "DirectMessage",
+        "Edit",
+        "Invite",
+        "Pin",
+        "Remove",
+        "Reply",
+        "Send",
+        "SendFile",
+        "Unban",
+    ]
 
 
 def test_the_bots_own_join_is_recognised() -> None:
