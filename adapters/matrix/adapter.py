@@ -9,6 +9,8 @@ harmless.  A timeline the homeserver cut short (``limited``) is filled in from
 
 Sending: each message carries a transaction id derived from core's outbox key, so
 a send repeated after a crash is recognised by the homeserver, not posted twice.
+Buttons are keyed lines of the message and the bot's reactions with those keys; a
+person's reaction with a key is the button's press (see :mod:`.buttons`).
 """
 
 from __future__ import annotations
@@ -394,7 +396,7 @@ class MatrixAdapter(Adapter):
         client = await self.connect()
         staff = {p.handles[NETWORK] for p in bot.community.people if NETWORK in p.handles}
         for room_id, info in response.rooms.invite.items():
-            invite = next(
+            invite: dict[str, Any] = next(
                 (
                     e.source
                     for e in info.invite_state

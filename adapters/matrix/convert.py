@@ -143,6 +143,7 @@ def _message(
     kind = content.get("msgtype")
     body = content.get("body")
     body = body if isinstance(body, str) else ""
+    attachments: tuple[str, ...]
     if kind in ("m.text", "m.emote"):
         text, attachments = body, ()
     elif kind in ATTACHMENTS:
