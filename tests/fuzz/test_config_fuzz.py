@@ -173,6 +173,52 @@ def mutated(r: random.Random) -> Mutant:
     return Mutant(file, data, steps)
 
 
+#: Settings every run reaches for sure (a random mutation seldom lands on one line):
+#: each is given every value of VALUES and ROLE_VALUES where the example sets it.
+SETTINGS = ("view", "export", "admins")
+ROLE_VALUES = [
+    "[nobody]",
+    "[social_worker, nobody]",
+    "[social_worker, social_worker]",
+    "[community_worker, party_secretary]",
+    "[[social_worker]]",
+    "[{role: social_worker}]",
+    "social_worker",
+    "anyone",
+    "nobody",
+]
+_SETTING = re.compile(rb"^(?P<head>\s*(?:-\s+)?(?P<key>[a-z_]+)):(?:\s|$)")
+
+
+def setting_lines() -> list[tuple[Path, int, str]]:
+    """(file, line index, key) of every line of the example that gives one of SETTINGS."""
+    found = []
+    for file in FILES:
+        for n, line in enumerate(file.read_bytes().split(b"\n")):
+            match = _SETTING.match(line)
+            if match and match["key"].decode() in SETTINGS:
+                found.append((file, n, match["key"].decode()))
+    return found
+
+
+def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
+    """A copy of one of the example's files with one of SETTINGS given another value.
+
+    Returns the mutant, the (1-based) line changed and the value written there.
+    """
+    file, n, key = r.choice(setting_lines())
+    lines = file.read_bytes().split(b"\n")
+    value = r.choice(VALUES + ROLE_VALUES)
+    match = _SETTING.match(lines[n])
+    assert match is not None
+    lines[n] = match["head"] + b": " + value.encode()
+    steps = [f"{key}: {value}"]
+    if r.random() < 0.2:
+        lines.insert(n, lines[n])
+        steps.append("duplicate")
+    return Mutant(file, b"\n".join(lines), steps), n + 1, value
+
+
 def copy_with(folder: Path, mutant: Mutant) -> Path:
     """The example community in ``folder``, with the mutant in place of its file."""
     shutil.copy(EXAMPLE, folder / "community.yaml")
@@ -278,3 +324,30 @@ def test_check_config_answers_mutated_files_with_exit_0_or_1_and_no_traceback(
         )
     )
     assert counts == expected
+
+
+def test_the_example_gives_every_setting_the_fuzz_must_reach() -> None:
+    assert {key for _file, _n, key in setting_lines()} == set(SETTINGS)
+
+
+@settings(FUZZ, max_examples=150)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -> None:
+    figures = tally("yaml settings (" + ", ".join(SETTINGS) + ")")
+    mutant, line, value = setting_mutated(random.Random(seed))
+    figures.update(tried=1, tracebacks=0)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        try:
+            problems = checked(copy_with(folder, mutant))
+        except Exception:
+            figures["tracebacks"] += 1
+            raise
+        figures["refused" if problems else "accepted"] += 1
+        wrong = misplaced(problems, folder)
+        if value.startswith("[") and "nobody" in value and "duplicate" not in mutant.steps:
+            here = f"{mutant.file.name}:{line}:"
+            if not any(here in p and "nobody" in p for p in problems):
+                wrong.append(f"no problem at {here} names the unknown role: {problems}")
+        figures["problems without file:line:col"] += len(wrong)
+        assert not wrong, f"seed {seed} ({mutant.steps}): {wrong}"
