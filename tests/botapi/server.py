@@ -8,9 +8,12 @@ users, groups and messages. Point python-telegram-bot at it with
 
 import asyncio
 import copy
+import itertools
 import json
 import math
+import mimetypes
 import re
+import secrets
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -75,6 +78,8 @@ _INT_PARAMS = frozenset(
         "max_connections",
         "message_thread_id",
         "cache_time",
+        "expire_date",
+        "member_limit",
     }
 )
 _CHAT_PARAMS = frozenset({"chat_id", "from_chat_id"})
@@ -89,6 +94,8 @@ _BOOL_PARAMS = frozenset(
         "use_independent_chat_permissions",
         "allow_sending_without_reply",
         "disable_web_page_preview",
+        "creates_join_request",
+        "disable_content_type_detection",
     }
 )
 _JSON_PARAMS = frozenset(
@@ -100,6 +107,7 @@ _JSON_PARAMS = frozenset(
         "scope",
         "permissions",
         "entities",
+        "caption_entities",
         "link_preview_options",
     }
 )
@@ -123,6 +131,13 @@ _NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 _NO_RESTRICT_RIGHTS = "Bad Request: not enough rights to restrict/unrestrict chat member"
+#: What a bot may upload (sendDocument…) and download (getFile) on the cloud Bot API.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+MAX_CAPTION = 1024
+MAX_CALLBACK_ANSWER = 200
+MAX_MEMBER_LIMIT = 99_999
+MAX_INVITE_LINK_NAME = 32
 
 
 class ApiError(Exception):
@@ -177,7 +192,10 @@ class Stats:
 
 @dataclass(frozen=True)
 class SentRecord:
-    """One accepted rate-limited call; ``time`` is :func:`time.monotonic` when accepted."""
+    """One accepted rate-limited call; ``time`` is :func:`time.monotonic` when accepted.
+
+    A document's record has no ``text`` but its ``caption`` and ``document`` (the Document JSON).
+    """
 
     method: str
     chat_id: int
@@ -185,6 +203,44 @@ class SentRecord:
     text: str | None
     reply_markup: JSON | None
     time: float
+    caption: str | None = None
+    document: JSON | None = None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart request, as the bot uploaded it."""
+
+    name: str
+    mime_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file Telegram keeps: what a bot uploaded, downloadable through getFile."""
+
+    file_id: str
+    file_unique_id: str
+    name: str
+    mime_type: str
+    content: bytes
+    file_path: str
+
+
+@dataclass
+class InviteLink:
+    """An invite link the bot created; ``joined`` are the users who came in through it."""
+
+    url: str
+    chat_id: int
+    creator_id: int
+    name: str
+    expire_date: int
+    member_limit: int
+    creates_join_request: bool
+    is_revoked: bool = False
+    joined: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -282,7 +338,8 @@ class BotApiServer:
     Set up the world with ``add_user``/``add_chat``/``add_member``/``user_starts_bot``, make
     simulated users act with the ``inject_*`` methods, and inspect what the bot did through
     ``calls``, ``sent``, ``refused``, ``messages``, ``commands``, ``callback_answers``,
-    ``join_requests``, ``stats`` and ``webhook_deliveries``. ``limits`` may be replaced at any time.
+    ``join_requests``, ``files``, ``invite_links``, ``stats`` and ``webhook_deliveries``.
+    ``limits`` may be replaced at any time.
     """
 
     def __init__(
@@ -323,6 +380,11 @@ class BotApiServer:
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         #: answerCallbackQuery parameters by callback_query_id.
         self.callback_answers: dict[str, JSON] = {}
+        #: Files sent by the bot, by file_id.
+        self.files: dict[str, StoredFile] = {}
+        #: Invite links the bot created, by their URL.
+        self.invite_links: dict[str, InviteLink] = {}
+        self._file_numbers = itertools.count()
         #: Every authorised call as (method, params).
         self.calls: list[tuple[str, JSON]] = []
         self.sent: list[SentRecord] = []
@@ -377,6 +439,10 @@ class BotApiServer:
             "approveChatJoinRequest": self._approve_chat_join_request,
             "declineChatJoinRequest": self._decline_chat_join_request,
             "answerCallbackQuery": self._answer_callback_query,
+            "sendDocument": self._send_document,
+            "getFile": self._get_file,
+            "createChatInviteLink": self._create_chat_invite_link,
+            "revokeChatInviteLink": self._revoke_chat_invite_link,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
@@ -399,15 +465,17 @@ class BotApiServer:
 
     @property
     def base_file_url(self) -> str:
-        """``base_file_url`` for python-telegram-bot; this server stores no files."""
+        """``base_file_url`` for python-telegram-bot: files are downloaded from ``<it><token>/<file_path>``."""
         return f"http://127.0.0.1:{self.port}/file/bot"
 
     async def start(self) -> None:
         """Bind 127.0.0.1 on a free port and serve."""
         if self._runner is not None:
             raise RuntimeError("server already started")
-        app = web.Application()
+        # Room for a largest upload and the other fields; bigger bodies are answered 413.
+        app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 64 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -599,9 +667,25 @@ class BotApiServer:
         ]
 
     def inject_callback_query(self, chat_id: int, user_id: int, message_id: int, data: str) -> JSON:
-        """A user presses an inline button with ``data`` under a stored message."""
+        """A user presses the inline button with callback ``data`` under one of the bot's messages.
+
+        Raises ValueError, as a Telegram app would not let it happen, when the user cannot
+        see the chat or the message carries no such button (now: an edit may have removed it).
+        """
         self._user(user_id)
         message = self._stored(chat_id, message_id)
+        if (
+            chat_id > 0
+            and chat_id != user_id
+            or chat_id < 0
+            and not self._in_chat(chat_id, user_id)
+        ):
+            raise ValueError(f"user {user_id} cannot see chat {chat_id}")
+        if message["from"]["id"] != self.bot_id:
+            raise ValueError(f"message {message_id} in chat {chat_id} is not the bot's")
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        if not any(button.get("callback_data") == data for row in rows for button in row):
+            raise ValueError(f"message {message_id} in chat {chat_id} has no button {data!r}")
         query_id = str(self._next_query_id)
         self._next_query_id += 1
         self._open_queries.add(query_id)
@@ -613,6 +697,44 @@ class BotApiServer:
             "data": data,
         }
         return self._queue("callback_query", query)
+
+    def join_by_link(self, invite_link: str, user_id: int) -> list[JSON]:
+        """A user opens an invite link the bot created: joins, or asks to if the link says so.
+
+        Returns the queued updates.  Raises ValueError with Telegram's error for a link that
+        does not exist, was revoked, has expired or is used up (``member_limit`` people joined
+        through it are in the chat), and for a user already in the chat or banned from it.
+        """
+        self._user(user_id)
+        link = self.invite_links.get(invite_link)
+        if link is None or link.is_revoked:
+            raise ValueError("INVITE_HASH_INVALID")
+        chat_id = link.chat_id
+        in_chat = sum(self._in_chat(chat_id, user) for user in link.joined)
+        if (
+            link.expire_date
+            and link.expire_date <= _now()
+            or (link.member_limit and in_chat >= link.member_limit)
+        ):
+            raise ValueError("INVITE_HASH_EXPIRED")
+        status = self._member(chat_id, user_id).status
+        if self._in_chat(chat_id, user_id):
+            raise ValueError("USER_ALREADY_PARTICIPANT")
+        if status == "kicked":
+            raise ValueError("USER_BANNED_IN_CHANNEL")
+        if link.creates_join_request:
+            request: JSON = {
+                "chat": self.chats[chat_id],
+                "from": self.users[user_id],
+                "user_chat_id": user_id,
+                "date": _now(),
+                "invite_link": self._invite_link_json(link),
+            }
+            self.join_requests[(chat_id, user_id)] = request
+            visible = self._bot_has(chat_id, "can_invite_users")
+            return [self._queue("chat_join_request", request, visible)]
+        link.joined.add(user_id)
+        return self._join(chat_id, user_id, actor_id=user_id, invite_link=link)
 
     def inject_raw(self, update: JSON) -> JSON:
         """Queue an Update dict as given (filters do not apply); assigns ``update_id`` if absent."""
@@ -962,6 +1084,7 @@ class BotApiServer:
         new: _Member,
         actor_id: int,
         via_join_request: bool = False,
+        invite_link: InviteLink | None = None,
     ) -> JSON:
         """Set a member's status and queue the chat_member/my_chat_member update."""
         old = self._member_json(chat_id, user_id)
@@ -975,20 +1098,51 @@ class BotApiServer:
         }
         if via_join_request:
             change["via_join_request"] = True
+        if invite_link is not None:
+            change["invite_link"] = self._invite_link_json(invite_link)
         if user_id == self.bot_id:
             return self._queue("my_chat_member", change)
         # Telegram sends chat_member updates only to administrators.
         return self._queue("chat_member", change, self._bot_has(chat_id, "can_manage_chat"))
 
     def _join(
-        self, chat_id: int, user_id: int, actor_id: int, via_join_request: bool = False
+        self,
+        chat_id: int,
+        user_id: int,
+        actor_id: int,
+        via_join_request: bool = False,
+        invite_link: InviteLink | None = None,
     ) -> list[JSON]:
         user = self.users[user_id]
         joined = {"new_chat_members": [user], "new_chat_member": user, "new_chat_participant": user}
+        member = _Member("member")
         return [
-            self._member_change(chat_id, user_id, _Member("member"), actor_id, via_join_request),
+            self._member_change(chat_id, user_id, member, actor_id, via_join_request, invite_link),
             self._service_message(chat_id, user_id, joined),
         ]
+
+    def _invite_link_json(self, link: InviteLink) -> JSON:
+        """The ChatInviteLink object (as Telegram shows it to the link's creator)."""
+        result: JSON = {
+            "invite_link": link.url,
+            "creator": self.users[link.creator_id],
+            "creates_join_request": link.creates_join_request,
+            "is_primary": False,
+            "is_revoked": link.is_revoked,
+        }
+        if link.name:
+            result["name"] = link.name
+        if link.expire_date:
+            result["expire_date"] = link.expire_date
+        if link.member_limit:
+            result["member_limit"] = link.member_limit
+        if link.creates_join_request:
+            result["pending_join_request_count"] = sum(
+                chat == link.chat_id
+                and request.get("invite_link", {}).get("invite_link") == link.url
+                for (chat, _user), request in self.join_requests.items()
+            )
+        return result
 
     def _private_status_change(self, user_id: int, status: str) -> JSON:
         """Change the bot's status in a private chat; queue the ``my_chat_member`` update."""
@@ -1177,6 +1331,8 @@ class BotApiServer:
                 message.get("text"),
                 message.get("reply_markup"),
                 time.monotonic(),
+                message.get("caption"),
+                message.get("document"),
             )
         )
 
@@ -1254,6 +1410,8 @@ class BotApiServer:
 
     async def _edit_message_text(self, p: JSON) -> JSON:
         message = self._editable(p)
+        if "text" not in message:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
         text, entities = self._text(p)
         markup = self._reply_markup(p, inline_only=True)
         if (text, entities, markup) == (
@@ -1390,6 +1548,153 @@ class BotApiServer:
         self._join_request(p)
         return True
 
+    def _caption(self, p: JSON) -> tuple[str, list[JSON]]:
+        """Parse ``caption`` with ``parse_mode`` (or ``caption_entities``); 1024 characters at most."""
+        caption = str(p.get("caption", ""))
+        if "caption_entities" in p:
+            entities = p["caption_entities"]
+            if not isinstance(entities, list):
+                raise ApiError(400, "Bad Request: can't parse caption_entities JSON object")
+        else:
+            try:
+                caption, entities = parse_text(caption, p.get("parse_mode"))
+            except KeyError:
+                raise ApiError(400, "Bad Request: unsupported parse_mode") from None
+            except EntityParseError as error:
+                raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+        caption, entities = strip_text(caption, entities)
+        if len(caption) > MAX_CAPTION:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        return caption, entities
+
+    def _document(self, p: JSON) -> StoredFile:
+        """The file ``document`` names: a new upload (kept), or the file_id of a kept file."""
+        given = p.get("document")
+        if isinstance(given, str) and given.startswith("attach://"):
+            given = p.get(given.removeprefix("attach://"))
+        if isinstance(given, Upload):
+            if not given.content:
+                raise ApiError(400, "Bad Request: file must be non-empty")
+            if len(given.content) > MAX_UPLOAD_BYTES:
+                raise ApiError(413, "Request Entity Too Large")
+            number = next(self._file_numbers)
+            extension = mimetypes.guess_extension(given.mime_type) or ""
+            if "." in given.name:
+                extension = "." + given.name.rsplit(".", 1)[1]
+            stored = StoredFile(
+                file_id=f"BQACAgIAAxkDAA{number:06d}{secrets.token_urlsafe(12)}",
+                file_unique_id=f"AgAD{number:06d}",
+                name=given.name,
+                mime_type=given.mime_type,
+                content=given.content,
+                file_path=f"documents/file_{number}{extension}",
+            )
+            self.files[stored.file_id] = stored
+            return stored
+        if isinstance(given, str) and given in self.files:
+            return self.files[given]
+        if not given:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+
+    async def _send_document(self, p: JSON) -> JSON:
+        chat_id = self._chat_id(p)
+        caption, entities = self._caption(p)
+        markup = self._reply_markup(p)
+        reply_to = self._reply_to(chat_id, p)
+        self._check_can_send(chat_id)
+        member = self._member(chat_id, self.bot_id) if chat_id < 0 else None
+        if member is not None and member.status == "restricted":
+            if not member.permissions.get("can_send_documents"):
+                raise ApiError(400, "Bad Request: not enough rights to send documents to the chat")
+        stored = self._document(p)
+        self._take_send_slot(chat_id)
+        fields: JSON = {
+            "document": {
+                "file_name": stored.name,
+                "mime_type": stored.mime_type,
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_size": len(stored.content),
+            }
+        }
+        if caption:
+            fields["caption"] = caption
+        if entities:
+            fields["caption_entities"] = entities
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
+        if markup is not None:
+            fields["reply_markup"] = markup
+        message = self._new_message(chat_id, self.users[self.bot_id], fields)
+        self._record_sent("sendDocument", message)
+        return message
+
+    async def _get_file(self, p: JSON) -> JSON:
+        stored = self.files.get(str(p.get("file_id", "")))
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.content) > MAX_DOWNLOAD_BYTES:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """``GET /file/bot<token>/<file_path>``: a file's bytes, for a path getFile gave."""
+        if request.match_info["token"] != self.token:
+            return ApiError(401, "Unauthorized").response()
+        path = request.match_info["path"]
+        for stored in self.files.values():
+            if stored.file_path == path and len(stored.content) <= MAX_DOWNLOAD_BYTES:
+                return web.Response(body=stored.content, content_type=stored.mime_type)
+        return ApiError(404, "Not Found").response()
+
+    async def _create_chat_invite_link(self, p: JSON) -> JSON:
+        chat_id = self._group_id(p, "can't invite members to a private chat")
+        self._require_right(
+            chat_id, "can_invite_users", "Bad Request: not enough rights to manage chat invite link"
+        )
+        # The Bot API server clamps member_limit to 0..100000 before Telegram checks it.
+        member_limit = min(max(p.get("member_limit", 0), 0), MAX_MEMBER_LIMIT + 1)
+        creates_join_request = bool(p.get("creates_join_request"))
+        if creates_join_request and member_limit:
+            raise ApiError(
+                400,
+                "Bad Request: member limit can't be specified for links requiring "
+                "administrator approval",
+            )
+        if member_limit > MAX_MEMBER_LIMIT:
+            raise ApiError(400, "Bad Request: USAGE_LIMIT_INVALID")
+        expire_date = max(p.get("expire_date", 0), 0)
+        if expire_date and expire_date <= _now():
+            raise ApiError(400, "Bad Request: EXPIRE_DATE_INVALID")
+        link = InviteLink(
+            url=f"https://t.me/+{secrets.token_urlsafe(12)}",
+            chat_id=chat_id,
+            creator_id=self.bot_id,
+            name=str(p.get("name", "")).strip()[:MAX_INVITE_LINK_NAME],
+            expire_date=expire_date,
+            member_limit=member_limit,
+            creates_join_request=creates_join_request,
+        )
+        self.invite_links[link.url] = link
+        return self._invite_link_json(link)
+
+    async def _revoke_chat_invite_link(self, p: JSON) -> JSON:
+        chat_id = self._group_id(p, "can't invite members to a private chat")
+        self._require_right(
+            chat_id, "can_invite_users", "Bad Request: not enough rights to manage chat invite link"
+        )
+        link = self.invite_links.get(str(p.get("invite_link", "")))
+        if link is None or link.chat_id != chat_id:
+            raise ApiError(400, "Bad Request: INVITE_HASH_EXPIRED")
+        link.is_revoked = True
+        return self._invite_link_json(link)
+
     async def _answer_callback_query(self, p: JSON) -> bool:
         query_id = str(p.get("callback_query_id", ""))
         if query_id not in self._open_queries:
@@ -1397,6 +1702,8 @@ class BotApiServer:
                 400,
                 "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
+        if len(str(p.get("text", ""))) > MAX_CALLBACK_ANSWER:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         self._open_queries.remove(query_id)
         self.callback_answers[query_id] = p
         return True
@@ -1540,6 +1847,13 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
             raise ApiError(400, "Bad Request: can't parse JSON object")
         params.update(body)
     elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
-        params.update({key: value for key, value in form.items() if isinstance(value, str)})
+        try:
+            form = await request.post()
+        except web.HTTPRequestEntityTooLarge:
+            raise ApiError(413, "Request Entity Too Large") from None
+        for key, value in form.items():
+            if isinstance(value, str):
+                params[key] = value
+            elif isinstance(value, web.FileField):
+                params[key] = Upload(value.filename, value.content_type, value.file.read())
     return params

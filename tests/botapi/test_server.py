@@ -21,6 +21,7 @@ from telegram import (
     ChatPermissions,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     ReplyParameters,
     Update,
 )
@@ -43,7 +44,14 @@ from telegram.ext import (
     filters,
 )
 
-from . import SECRET_HEADER, BotApiServer, Limits, scope_key
+from . import (
+    MAX_DOWNLOAD_BYTES,
+    MAX_UPLOAD_BYTES,
+    SECRET_HEADER,
+    BotApiServer,
+    Limits,
+    scope_key,
+)
 
 TOKEN = "123:ABC"
 BOT_ID = 123
@@ -430,6 +438,127 @@ async def test_inline_keyboard_callback_round_trip(server: BotApiServer, bot: Bo
         ALICE, GROUP, server.inject_message(GROUP, BOB, "/sos")["message"]["message_id"]
     )
     assert server.messages[(ALICE, copy_id.message_id)]["text"] == "/sos"
+
+
+async def test_a_press_needs_the_button_on_the_message_and_answers_are_short(
+    server: BotApiServer, bot: Bot
+) -> None:
+    server.user_starts_bot(ALICE)
+    server.limits = Limits(per_chat_per_second=100)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Yes", callback_data="vote:yes")]])
+    sent = await bot.send_message(ALICE, "Safe?", reply_markup=keyboard)
+    with pytest.raises(ValueError, match="no button 'vote:no'"):
+        server.inject_callback_query(ALICE, ALICE, sent.message_id, "vote:no")
+    with pytest.raises(ValueError, match="cannot see"):
+        server.inject_callback_query(ALICE, BOB, sent.message_id, "vote:yes")
+    user_message = server.inject_message(GROUP, BOB, "/sos")["message"]["message_id"]
+    with pytest.raises(ValueError, match="not the bot's"):
+        server.inject_callback_query(GROUP, BOB, user_message, "vote:yes")
+
+    query = server.inject_callback_query(ALICE, ALICE, sent.message_id, "vote:yes")
+    query_id = query["callback_query"]["id"]
+    with pytest.raises(BadRequest, match="(?i)MESSAGE_TOO_LONG"):
+        await bot.answer_callback_query(query_id, "x" * 201)
+    assert await bot.answer_callback_query(query_id, "y" * 200) is True
+    assert server.callback_answers[query_id]["text"] == "y" * 200
+
+    await bot.edit_message_text("Safe? (answered)", ALICE, sent.message_id)  # no keyboard now
+    with pytest.raises(ValueError, match="no button"):
+        server.inject_callback_query(ALICE, ALICE, sent.message_id, "vote:yes")
+
+
+# ---------------------------------------------------------------- files
+
+
+async def test_send_document_then_get_file_and_download(server: BotApiServer) -> None:
+    server.user_starts_bot(ALICE)
+    server.limits = Limits(per_chat_per_second=100)
+    content = bytes(range(256)) * 1000
+    async with Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url) as bot:
+        sent = await bot.send_document(
+            ALICE,
+            InputFile(content, filename="report.csv"),
+            caption="<b>Week</b> 3",
+            parse_mode="HTML",
+        )
+        assert sent.document.file_name == "report.csv" and sent.document.file_size == len(content)
+        assert sent.caption == "Week 3" and sent.caption_entities[0].type == "bold"
+        record = server.sent[-1]
+        assert (record.method, record.caption) == ("sendDocument", "Week 3")
+        file = await bot.get_file(sent.document.file_id)
+        assert file.file_path.endswith(".csv") and file.file_size == len(content)
+        assert bytes(await file.download_as_bytearray()) == content
+        again = await bot.send_document(GROUP, sent.document.file_id)  # by file_id, no upload
+        assert again.document.file_unique_id == sent.document.file_unique_id
+
+        with pytest.raises(BadRequest, match="(?i)caption is too long"):
+            await bot.send_document(ALICE, InputFile(b"x", filename="a.txt"), caption="c" * 1025)
+        with pytest.raises(BadRequest, match="(?i)file must be non-empty"):
+            await bot.send_document(ALICE, InputFile(b"", filename="empty.txt"))
+        with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+            await bot.get_file("nope")
+        with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
+            await bot.send_document(ALICE, "nope")
+        with pytest.raises(Forbidden, match="can't initiate conversation"):
+            await bot.send_document(CAROL, InputFile(b"x", filename="a.txt"))
+        with pytest.raises(BadRequest, match="(?i)there is no text in the message to edit"):
+            await bot.edit_message_text("x", ALICE, sent.message_id)
+
+    async with aiohttp.ClientSession() as http:
+        assert file.file_path.startswith(f"{server.base_file_url}{TOKEN}/documents/")
+        async with http.get(file.file_path.replace(TOKEN, "123:WRONG")) as response:
+            assert response.status == 401
+        async with http.get(f"{server.base_file_url}{TOKEN}/documents/none.csv") as response:
+            assert response.status == 404
+
+
+async def test_bots_upload_50_mb_and_download_20_mb_at_most(server: BotApiServer, bot: Bot) -> None:
+    server.user_starts_bot(ALICE)
+    server.limits = Limits(per_chat_per_second=100)
+    big = await bot.send_document(ALICE, InputFile(b"\0" * (MAX_DOWNLOAD_BYTES + 1), filename="b"))
+    with pytest.raises(BadRequest, match="(?i)file is too big"):
+        await bot.get_file(big.document.file_id)
+    with pytest.raises(NetworkError, match="Request Entity Too Large"):  # HTTP 413
+        await bot.send_document(
+            ALICE, InputFile(b"\0" * (MAX_UPLOAD_BYTES + 1), filename="huge"), write_timeout=60
+        )
+
+
+# ---------------------------------------------------------------- invite links
+
+
+async def test_single_use_invite_link(server: BotApiServer, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="(?i)not enough rights to manage chat invite link"):
+        await bot.create_chat_invite_link(GROUP, member_limit=1)
+    make_admin(server)
+    with pytest.raises(BadRequest, match="(?i)can.t invite members to a private chat"):
+        await bot.create_chat_invite_link(ALICE)
+    with pytest.raises(BadRequest, match="(?i)USAGE_LIMIT_INVALID"):
+        await bot.create_chat_invite_link(GROUP, member_limit=100_000)
+    with pytest.raises(BadRequest, match="(?i)member limit can.t be specified"):
+        await bot.create_chat_invite_link(GROUP, member_limit=1, creates_join_request=True)
+    with pytest.raises(BadRequest, match="(?i)EXPIRE_DATE_INVALID"):
+        await bot.create_chat_invite_link(GROUP, expire_date=int(time.time()) - 10)
+    expires = int(time.time()) + 3600
+    link = await bot.create_chat_invite_link(
+        GROUP, expire_date=expires, member_limit=1, name="For Carol " + "x" * 40
+    )
+    assert link.invite_link.startswith("https://t.me/+") and link.member_limit == 1
+    assert link.creator.id == BOT_ID and not link.is_revoked and len(link.name) == 32
+    assert int(link.expire_date.timestamp()) == expires
+
+    with pytest.raises(ValueError, match="USER_ALREADY_PARTICIPANT"):
+        server.join_by_link(link.invite_link, BOB)
+    joined = server.join_by_link(link.invite_link, CAROL)
+    assert joined[0]["chat_member"]["invite_link"]["invite_link"] == link.invite_link
+    member = await bot.get_chat_member(GROUP, CAROL)
+    assert member.status == "member"
+    server.add_user(14, "Dan")
+    with pytest.raises(ValueError, match="INVITE_HASH_EXPIRED"):  # used up
+        server.join_by_link(link.invite_link, 14)
+    await bot.revoke_chat_invite_link(GROUP, link.invite_link)
+    with pytest.raises(ValueError, match="INVITE_HASH_INVALID"):
+        server.join_by_link(link.invite_link, 14)
 
 
 # ---------------------------------------------------------------- moderation
