@@ -15,7 +15,7 @@ from typing import Any
 import nio
 import pytest
 
-from sanshe.core.actions import Action, AnswerButton, Edit, Invite, SendFile
+from sanshe.core.actions import Action, AnswerButton, Button, Edit, Invite, Send, SendFile
 from sanshe.core.buttons import ButtonHandler, ButtonPress
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
@@ -281,6 +281,28 @@ async def test_a_button_still_works_after_a_restart(stage: Stage) -> None:
 
         await wait_until(pressed, "the press after the restart to reach the poll")
     assert [(p.payload, p.callback_id) for p in poll.presses] == [("yes", press)]
+
+
+async def test_a_button_no_plugin_handles_any_more_is_answered_as_stale(stage: Stage) -> None:
+    seen = Seen(stage.resident, stage.room)
+    async with stage.running() as running:
+        await bot_joined(stage.admin, stage.room, stage.bot)
+        old = Button(label="Sign up", data="gone.away|42")
+        await running.adapter.perform(Send(chat=stage.room, text="Volunteers?", buttons=(old,)))
+        offer = await seen.until(lambda e: body(e).startswith("Volunteers?"), "the old offer")
+        await seen.until(
+            lambda e: reaction_of(e, stage.bot, offer.event_id) == KEYCAP_1, "the bot's key"
+        )
+        press = await react(stage.resident, stage.room, offer.event_id, KEYCAP_1)
+        stale = running.bot.catalogue.gettext("en", "button.stale")
+        answer = await seen.until(
+            lambda e: e.sender == stage.bot and body(e).endswith(stale), "the stale answer"
+        )
+        assert reply_to(answer) == offer.event_id
+        await seen.until(
+            lambda e: isinstance(e, nio.RedactionEvent) and e.redacts == press,
+            "the press taken back",
+        )
 
 
 async def download(client: nio.AsyncClient, event: nio.Event) -> bytes:
