@@ -158,7 +158,7 @@ def show_value(field: FormField, value: Any, _: Translator) -> str:
     if field.type == "choice":
         return _.pick(field.choices.get(value, value))
     if field.type == "multi_choice":
-        return "、".join(_.pick(field.choices.get(v, v)) for v in value)
+        return _.join(_.pick(field.choices.get(v, v)) for v in value)
     return str(value)
 
 

@@ -18,6 +18,7 @@ from .commands import ChatCommand, CommandBook, CommandClash
 from .config import CommunityFile, ConfigError, Vocabulary, config_translator
 from .context import Context
 from .contributions import Contributions, contributions
+from .dead_letters import admin_notes, failure
 from .directory import Directory
 from .dispatcher import Dispatcher
 from .events import (
@@ -33,6 +34,7 @@ from .events import (
 from .forms import FormResult
 from .i18n import Catalogue, Translator, normalize_locale
 from .model import Community, Group, Person
+from .permissions import allowed
 from .plugins import (
     Plugins,
     as_actions,
@@ -47,7 +49,8 @@ from .plugins import (
 from .privacy import excerpt
 from .rules import RuleBook
 from .services import Services
-from .storage import Storage
+from .storage import Storage, event_of
+from .storage.models import DeadLetter
 from .text import storable_event
 
 log = logging.getLogger(__name__)
@@ -211,29 +214,45 @@ class Bot:
     async def process(self, events: list[Event]) -> list[BaseException | None]:
         """Handle events of one chat exactly once, in order: decide, checkpoint, then perform.
 
-        Events seen before are skipped; the others' checkpoints (with their
-        actions, the outbox) are written in one transaction before any action
-        is performed.  Returns, per event, None or the error that kept it from
-        being handled (it stays unacknowledged and may be delivered again).
+        Events seen before are skipped.  Each try of the others is counted in
+        storage before it starts (a try the process did not live through counts
+        too).  An event whose handling raises stays unacknowledged (its error is
+        returned; its adapter delivers it again), but on its last try
+        (``community.dead_letter_after``) it is set aside as a dead letter and
+        the admins are told, which counts as handled (see :mod:`.dead_letters`).
+        The checkpoints, with their actions (the outbox), are written in one
+        transaction before any action is performed.  Returns, per event, None or
+        the error that kept it from being handled.
         """
         seen = await self.storage.handled_among(events)
-        outcomes: list[BaseException | None] = []
-        decided: list[tuple[Event, list[Action]]] = []
-        for event in events:
-            outcomes.append(None)
-            if (event.network, event.event_id) in seen:
-                continue
-            seen.add((event.network, event.event_id))
+        outcomes: list[BaseException | None] = [None] * len(events)
+        fresh: list[int] = []
+        for index, event in enumerate(events):
+            if (event.network, event.event_id) not in seen:
+                seen.add((event.network, event.event_id))
+                fresh.append(index)
+        if not fresh:
+            return outcomes
+        counted = await self.storage.count_tries([events[i] for i in fresh])
+        tries = dict(zip(fresh, counted, strict=True))
+        decided: list[tuple[int, _Decision]] = []
+        for index in fresh:
             try:
-                decided.append((event, self._supported(event, await self.handle(event))))
+                decision = await self._decide(events[index], tries[index])
             except Exception as exc:
-                log.exception("event %s of %s was not handled", event.event_id, event.network)
-                outcomes[-1] = exc
-        if decided:
-            keys = await self.storage.checkpoint(decided)
-            for (_event, actions), event_keys in zip(decided, keys, strict=True):
-                for key, action in zip(event_keys, actions, strict=True):
-                    await self._perform(key, action)
+                log.exception(
+                    "event %s of %s could not be set aside; it is tried again when delivered again",
+                    events[index].event_id,
+                    events[index].network,
+                )
+                decision = exc
+            if isinstance(decision, _Decision):
+                decided.append((index, decision))
+            else:
+                outcomes[index] = decision
+        for actions, keys in await self._checkpoint(decided, tries, outcomes):
+            for key, action in zip(keys, actions, strict=True):
+                await self._perform(key, action)
         return outcomes
 
     async def _perform(self, key: str, action: Action) -> None:
@@ -383,8 +402,8 @@ class Bot:
         _ = ctx._
         if not command.roles:
             return _("command.denied", name=name)
-        allowed = _("list.sep").join(self.role_name(r, _) for r in sorted(command.roles))
-        mine = _("list.sep").join(self.role_name(r, _) for r in sorted(place.roles))
+        allowed = _.join(self.role_name(r, _) for r in sorted(command.roles))
+        mine = _.join(self.role_name(r, _) for r in sorted(place.roles))
         mine = mine or _("roles.none")
         if command.acts_on == "community":
             return _("command.refused_community", name=name, allowed=allowed, mine=mine)
@@ -395,10 +414,7 @@ class Bot:
 
     async def may_use(self, ctx: Context, command: ChatCommand) -> bool:
         """Whether ``ctx``'s roles allow ``command``: plugins' votes, then the command's roles."""
-        vote = await self.votes(ctx, f"command:{command.name}")
-        if vote is not None:
-            return vote
-        return not command.roles or ctx.has_role(command.roles)
+        return await allowed(ctx, f"command:{command.name}")
 
     async def votes(self, ctx: Context, permission: str) -> bool | None:
         """The plugins' votes on ``permission`` for ``ctx``'s sender: False, True or no opinion."""
@@ -481,6 +497,127 @@ class Bot:
     def kind_name(self, kind: str, _: Translator) -> str:
         """A group kind's name in the reader's language."""
         return names.kind_name(self.community, kind, _)
+
+    # -- events core cannot handle (see .dead_letters) ------------------------------------
+
+    async def _decide(self, event: Event, tries: int) -> _Decision | BaseException:
+        """``event``'s actions on its try number ``tries``; after its last try, its setting aside.
+
+        Returns what handling raised while tries remain.
+        """
+        last = self.community.community.dead_letter_after
+        if tries > last:  # no try finished: the process stopped during each
+            error = await self.storage.last_failure(event)
+            return await self._set_aside(event, tries - 1, error)
+        try:
+            return _Decision(event, self._supported(event, await self.handle(event)))
+        except Exception as exc:
+            log.exception(
+                "event %s of %s in chat %s was not handled (try %d of %d)",
+                event.event_id,
+                event.network,
+                event.chat,
+                tries,
+                last,
+            )
+            if tries >= last:
+                return await self._set_aside(event, tries, failure(exc))
+            await self.storage.note_failure(event, failure(exc))
+            return exc
+
+    async def _set_aside(self, event: Event, tries: int, error: str) -> _Decision:
+        """Keep ``event`` as a dead letter and say so in the log; the notes to the admins."""
+        letter = await self.storage.set_aside(event, tries, error)
+        log.error(
+            "event %s of %s in chat %s could not be handled in %d tries (%s); it is set aside "
+            "as dead letter %d and the admins are told: once the fault is fixed, replay it "
+            "with `sanshe dead-letters --replay %d`",
+            event.event_id,
+            event.network,
+            event.chat,
+            tries,
+            error or "the process stopped during each try",
+            letter.id,
+            letter.id,
+        )
+        return _Decision(event, self._supported(event, admin_notes(self, event, letter)), True)
+
+    async def _checkpoint(
+        self,
+        decided: list[tuple[int, _Decision]],
+        tries: dict[int, int],
+        outcomes: list[BaseException | None],
+    ) -> list[tuple[list[Action], list[str]]]:
+        """Checkpoint the decided events together; if that fails, each alone.
+
+        An event whose checkpoint fails alone stays unacknowledged, or on its
+        last try is set aside.  Returns the actions to perform and their keys.
+        """
+        if not decided:
+            return []
+        try:
+            keys = await self.storage.checkpoint([(d.event, d.actions) for _i, d in decided])
+            return [(d.actions, k) for (_i, d), k in zip(decided, keys, strict=True)]
+        except Exception:
+            if len(decided) > 1:
+                log.warning(
+                    "%d events could not be checkpointed together; trying each alone", len(decided)
+                )
+        last = self.community.community.dead_letter_after
+        done: list[tuple[list[Action], list[str]]] = []
+        for index, decision in decided:
+            try:
+                try:
+                    [keys] = await self.storage.checkpoint([(decision.event, decision.actions)])
+                except Exception as exc:
+                    if decision.aside or tries[index] < last:
+                        raise
+                    log.exception(
+                        "event %s of %s could not be checkpointed on its last try",
+                        decision.event.event_id,
+                        decision.event.network,
+                    )
+                    decision = await self._set_aside(decision.event, tries[index], failure(exc))
+                    [keys] = await self.storage.checkpoint([(decision.event, decision.actions)])
+            except Exception as exc:
+                log.exception(
+                    "event %s of %s could not be checkpointed (try %d of %d)",
+                    decision.event.event_id,
+                    decision.event.network,
+                    tries[index],
+                    last,
+                )
+                outcomes[index] = exc
+                continue
+            done.append((decision.actions, keys))
+        return done
+
+    async def replay(self, letter: DeadLetter) -> list[Action]:
+        """Hand a dead letter's event to the bot again and perform what it decides.
+
+        The bot is made ready as :meth:`start` does, but for the outbox, which is
+        the running bot's to perform.  The letter is gone once the actions are
+        kept in the outbox.  Raises what handling raised: then the letter stays.
+        """
+        self.directory = Directory(self.community, self._named(), await self.storage.bindings())
+        prepare = getattr(self.adapter, "prepare", None)
+        if prepare is not None:
+            await prepare(self)
+        await self._tell(self.pm, "sanshe_startup")
+        event = event_of(letter.event)
+        actions = self._supported(event, await self.handle(event))
+        for key, action in zip(await self.storage.settle(letter, actions), actions, strict=True):
+            await self._perform(key, action)
+        return actions
+
+
+@dataclass(frozen=True, slots=True)
+class _Decision:
+    """What core decided about one event: its actions, or (``aside``) its setting aside."""
+
+    event: Event
+    actions: list[Action]
+    aside: bool = False
 
 
 @dataclass(frozen=True, slots=True)

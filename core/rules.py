@@ -42,12 +42,14 @@ class Condition:
     whose text tells a moderator what is wrong); a ``parse`` with a parameter
     named ``community`` is also given the community, to check names against
     it.  ``check`` answers for one event; ``describe`` says it in plain words
-    for ``/rules``.
+    for ``/rules`` in the reader's language (a ``describe`` with a parameter
+    named ``community`` is given it too, to name custom roles with
+    :func:`sanshe.core.names.role_name`).
     """
 
     name: str
     check: Callable[[Context, Any], bool | Awaitable[bool]]
-    describe: Callable[[Translator, Any], str]
+    describe: Callable[..., str]
     parse: Callable[..., Any] = lambda value: value
     found: Callable[[Context, Any], Iterable[str]] | None = None
     """For a condition about content: the kinds it found in this event (``phone``…)."""
@@ -75,7 +77,7 @@ class RuleAction:
 
     name: str
     run: Callable[[Context, Any], Action | Iterable[Action] | None | Awaitable[Any]]
-    describe: Callable[[Translator, Any], str]
+    describe: Callable[..., str]
     parse: Callable[..., Any] = lambda value: value
     plugin: str = ""
     """The plugin that contributed it (filled in by core)."""
@@ -301,11 +303,11 @@ class RuleBook:
                 continue
             when = []
             if compiled.keywords:
-                when.append(_("rules.when_keywords", words="、".join(compiled.keywords)))
+                when.append(_("rules.when_keywords", words=_.join(compiled.keywords)))
             if compiled.regexes:
                 when.append(_("rules.when_regex"))
-            when.extend(c.describe(_, v) for c, v in compiled.conditions)
-            do = [a.describe(_, v) for a, v in compiled.steps]
+            when.extend(self._said(c.describe, _, v) for c, v in compiled.conditions)
+            do = [self._said(a.describe, _, v) for a, v in compiled.steps]
             lines.append(
                 _(
                     "rules.line",
@@ -315,6 +317,12 @@ class RuleBook:
                 )
             )
         return lines
+
+    def _said(self, describe: Callable[..., str], _: Translator, value: Any) -> str:
+        """A condition's or action's ``describe`` (given the community, if it asks)."""
+        if _wants_community(describe):
+            return describe(_, value, community=self.community)
+        return describe(_, value)
 
 
 async def _holds(compiled: _Compiled, context: Context) -> bool:
@@ -369,9 +377,9 @@ def _parse(
         ) from exc
 
 
-def _wants_community(parse: Callable[..., Any]) -> bool:
+def _wants_community(function: Callable[..., Any]) -> bool:
     try:
-        return "community" in inspect.signature(parse).parameters
+        return "community" in inspect.signature(function).parameters
     except (TypeError, ValueError):
         return False
 

@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sanshe.core.actions import Action
+from sanshe.core.arguments import Arguments, Group
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
-from sanshe.core.privacy import excerpt
 
 BINDERS = frozenset({"community_worker", "social_worker", "group_admin"})
 RELOADERS = frozenset({"community_worker", "social_worker"})
+BIND = Arguments(usage="basics.usage.bind", group=Group())
 
 
 @hookimpl
@@ -65,14 +66,14 @@ def whoami(ctx: Context) -> Action:
     _ = ctx._
     person = ctx.person
     if not person.known:
-        here = _("list.sep").join(ctx.role_name(r) for r in sorted(ctx.roles)) or _("roles.none")
+        here = _.join(ctx.role_name(r) for r in sorted(ctx.roles)) or _("roles.none")
         return ctx.reply(_("basics.whoami.unknown", roles=here))
     lines = [_("basics.whoami.known", name=person.name or person.id)]
     for grant in person.roles:
-        scope = _("basics.scope.community") if grant.groups is None else "、".join(grant.groups)
+        scope = _("basics.scope.community") if grant.groups is None else _.join(grant.groups)
         lines.append(_("basics.whoami.role", role=ctx.role_name(grant.role), scope=scope))
     if ctx.group is not None:
-        here = _("list.sep").join(ctx.role_name(r) for r in sorted(ctx.roles))
+        here = _.join(ctx.role_name(r) for r in sorted(ctx.roles))
         lines.append(_("basics.whoami.here", roles=here or _("roles.none")))
     return ctx.reply("\n".join(lines))
 
@@ -95,7 +96,7 @@ def groupinfo(ctx: Context) -> Action:
     )
     admins = [p.name or p.id for p in ctx.admins(group)]
     if admins:
-        lines.append(_("basics.groupinfo.admins", names="、".join(admins)))
+        lines.append(_("basics.groupinfo.admins", names=_.join(admins)))
     return ctx.reply("\n".join(lines))
 
 
@@ -117,17 +118,9 @@ async def bind(ctx: Context) -> Action:
 
     Core has checked the sender's roles both in this chat's group and in the named one.
     """
-    _ = ctx._
-    assert ctx.command is not None
-    if len(ctx.command.words) != 1:
-        return ctx.reply(_("basics.usage.bind"))
-    group_id = ctx.command.words[0]
-    group = ctx.community.group(group_id)
-    if group is None:
-        known = "、".join(g.id for g in ctx.community.groups)
-        return ctx.reply(_("basics.bind.unknown", group=excerpt(group_id), known=known))
+    group = BIND.read(ctx).group
     await ctx.bind(group.id)
-    return ctx.reply(_("basics.bind.done", name=group.name, id=group.id))
+    return ctx.reply(ctx._("basics.bind.done", name=group.name, id=group.id))
 
 
 async def reload(ctx: Context) -> list[Action]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sanshe.core.actions import Action
+from sanshe.core.arguments import Arguments, Group, Word, listing
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.events import Message
@@ -14,6 +15,10 @@ from sanshe.core.forms import BACK, CANCEL, SKIP, FormDialog, FormResult, open_d
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Form
 from sanshe.core.privacy import excerpt
+
+#: ``/form [form] [group]``: the group is needed outside groups by those whose role is held
+#: in a group only (core checks their roles there: the command's ``group_arg``).
+FORM = Arguments(form=Word(name="forms.arg.form", optional=True), group=Group(optional=True))
 
 
 @hookimpl
@@ -51,9 +56,9 @@ async def start_form(ctx: Context) -> list[Action]:
     The group is needed outside groups by those whose role is held in a group only.
     """
     _ = ctx._
-    assert ctx.command is not None
+    form_id = FORM.read(ctx).form
     mine = [f for f in ctx.community.forms if may_fill(ctx, f)]
-    if not ctx.command.words:
+    if form_id is None:
         lines = [f"/form {f.id} — {_.pick(f.title)}" for f in mine]
         for other in ctx.community.forms:
             if other not in mine:
@@ -61,15 +66,14 @@ async def start_form(ctx: Context) -> list[Action]:
         if not lines:
             return [ctx.reply(_("forms.none"))]
         return [ctx.reply("\n".join([_("forms.list"), *lines]))]
-    form_id = ctx.command.words[0]
     form = ctx.community.form(form_id)
     if form is None:
-        known = "、".join(f.id for f in mine) or "—"
-        return [ctx.reply(_("forms.unknown", form=excerpt(form_id), known=known))]
+        known = listing(_, (f.id for f in mine))
+        raise FORM.error(ctx, "forms.unknown", form=excerpt(form_id), known=known)
     if not may_fill(ctx, form):
         ways = _named_ways(ctx, form)
         if ways:
-            how = _("list.sep").join(ways)
+            how = _.join(ways)
             return [ctx.reply(_("forms.not_allowed_here", title=_.pick(form.title), how=how))]
         return [ctx.reply(_("forms.not_allowed", title=_.pick(form.title)))]
     group_id = ctx.group.id if ctx.group else None

@@ -20,6 +20,7 @@ from sanshe.core.events import Message
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Community, all_roles
+from sanshe.core.names import role_name
 from sanshe.core.privacy import DETECTORS, excerpt, personal_data
 from sanshe.core.rules import Condition, Fired, RuleAction
 
@@ -78,8 +79,8 @@ def _no_value(value: Any) -> None:
         raise ValueError("moderation.parse.no_value")
 
 
-def _role_names(_: Translator, roles: Iterable[str]) -> str:
-    return _("list.sep").join(_(f"role.{r}") for r in sorted(roles))
+def _role_names(_: Translator, roles: Iterable[str], community: Community) -> str:
+    return _.join(role_name(community, r, _) for r in sorted(roles))
 
 
 @hookimpl
@@ -88,14 +89,16 @@ def sanshe_rule_conditions() -> Iterable[Condition]:
         Condition(
             "sender_role",
             check=lambda ctx, roles: ctx.has_role(roles),
-            describe=lambda _, roles: _("moderation.when.sender_role", roles=_role_names(_, roles)),
+            describe=lambda _, roles, community: _(
+                "moderation.when.sender_role", roles=_role_names(_, roles, community)
+            ),
             parse=_roles,
         ),
         Condition(
             "not_sender_role",
             check=lambda ctx, roles: not ctx.has_role(roles),
-            describe=lambda _, roles: _(
-                "moderation.when.not_sender_role", roles=_role_names(_, roles)
+            describe=lambda _, roles, community: _(
+                "moderation.when.not_sender_role", roles=_role_names(_, roles, community)
             ),
             parse=_roles,
         ),
@@ -180,9 +183,9 @@ def _what_fired(fired: Fired | None, _: Translator) -> tuple[str, str]:
     rule = _.pick(fired.rule.description) if fired.rule.description else fired.rule.id
     kinds = [_(f"content.{kind}") for kind in fired.kinds]
     if fired.keywords:
-        words = _("list.sep").join(f"“{k}”" for k in fired.keywords)
+        words = _.join(f"“{k}”" for k in fired.keywords)
         kinds.insert(0, _("content.keyword", words=words))
-    return rule, _("list.sep").join(kinds) or _("moderation.content.conditions")
+    return rule, _.join(kinds) or _("moderation.content.conditions")
 
 
 def _move_to_private(ctx: Context, _value: None) -> list[Action]:

@@ -100,7 +100,7 @@ async def test_an_unknown_group_is_named_with_the_groups_and_the_usage(community
     assert english.startswith(
         "There is no group “building-9”. The groups: building-1, building-2, "
     )
-    assert english.endswith(". Write it as /bind <group id>.")
+    assert english.endswith(". Write it as /bind <group-id>.")
     assert "、" not in english
 
 
@@ -109,7 +109,7 @@ async def test_missing_and_extra_words_are_said_with_the_usage_under_the_name_ty
 ) -> None:
     assert wrong(community, BIND, "/绑定").text == "缺少群编号。请这样写：/绑定 <群编号>。"
     assert wrong(community, BIND, "/bind", who="gao").text == (
-        "Missing: group id. Write it as /bind <group id>."
+        "Missing: group-id. Write it as /bind <group-id>."
     )
     extra = wrong(community, BIND, "/bind building-2 now")
     assert extra.text == "多写了“now”。请这样写：/bind <群编号>。"

@@ -37,7 +37,7 @@ async def test_groupinfo_in_an_unbound_chat_explains_bind(community: Sandbox) ->
 
 async def test_bind_usage_and_unknown_group(community: Sandbox) -> None:
     [usage] = community.texts(await community.send("wang", "lobby", "/bind"))
-    assert usage.startswith("请这样写：/bind <群编号>")
+    assert usage.startswith("缺少群编号。请这样写：/bind <群编号>，例如 /bind building-1。")
     [unknown] = community.texts(await community.send("wang", "lobby", "/bind building-9"))
     assert unknown.startswith("没有“building-9”这个群。")
 
