@@ -1,4 +1,4 @@
-"""The ``sanshe`` command: run a community, check its YAML, migrate its database."""
+"""The ``sanshe`` command: run a community, check its YAML, migrate its database, replay dead letters."""
 
 from __future__ import annotations
 
@@ -10,18 +10,23 @@ import os
 import signal
 import sys
 import traceback
+import unicodedata
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .adapter import CannotStart
 from .bot import Bot
 from .commands import CommandClash
 from .config import CommunityFile, ConfigError, config_translator
 from .contributions import command_book, vocabulary
+from .dead_letters import error_text, failure, kind_name
 from .i18n import Catalogue, Translator, environment_locale
+from .model import Community
 from .plugins import Plugins, await_me_maybe, plugin_manager
-from .storage import CannotOpen, Storage, database_url
+from .storage import CannotOpen, Settled, Storage, database_url
+from .storage.models import DeadLetter
 from .verbs import CliCommand, Invocation, VerbBook, verb_book
 
 log = logging.getLogger("sanshe")
@@ -168,6 +173,98 @@ async def _provision(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _dead_letters(args: argparse.Namespace) -> int:
+    """``sanshe dead-letters``: list the events set aside after their last try, or replay one."""
+    path = Path(args.config) if args.config else default_config()
+    community, pm = _load(path)
+    storage = Storage(args.db or database_url(community.storage.db_url))
+    await storage.open(migrate=True)
+    try:
+        if args.replay is None:
+            _list_dead_letters(community, await storage.dead_letters(), args.text)
+            return 0
+        return await _replay(args.replay, community, pm, storage, path)
+    finally:
+        await storage.close()
+
+
+def _list_dead_letters(community: Community, letters: list[DeadLetter], text: bool) -> None:
+    """One line per dead letter, in columns, times in the community's zone; no text unless asked."""
+    _ = Translator(Catalogue(), environment_locale())
+    if not letters:
+        print(_("cli.dead_letters.none"))
+        return
+    zone = ZoneInfo(community.community.timezone)
+    columns = ("id", "when", "network", "chat", "event", "tries", "error")
+    rows = [[_(f"cli.dead_letters.{c}") for c in columns]]
+    texts = [""]
+    for letter in letters:
+        rows.append(
+            [
+                str(letter.id),
+                letter.failed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                letter.network,
+                letter.chat,
+                kind_name(letter.kind, _),
+                str(letter.tries),
+                error_text(letter, _),
+            ]
+        )
+        said = next(
+            (letter.event.get(f) for f in ("text", "note", "data") if f in letter.event), ""
+        )
+        texts.append(_("cli.dead_letters.text", text=said) if text and said else "")
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(columns))]
+    for row, said in zip(rows, texts, strict=True):
+        print(
+            "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
+        )
+        if said:
+            print(said)
+    print(_("cli.dead_letters.hint"))
+
+
+def _width(text: str) -> int:
+    """How many columns ``text`` takes at a terminal (Chinese characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+async def _replay(
+    letter_id: int, community: Community, pm: Plugins, storage: Storage, path: Path
+) -> int:
+    """Hand dead letter ``letter_id`` to a bot on its network again; it stays if that fails."""
+    _ = Translator(Catalogue(), environment_locale())
+    letter = await storage.dead_letter(letter_id)
+    if letter is None:
+        print(_("cli.dead_letters.missing", id=letter_id), file=sys.stderr)
+        return 1
+    adapter = adapter_class(letter.network).from_settings(
+        community.adapters.get(letter.network, {})
+    )
+    bot = Bot(community, adapter, storage, pm=pm, config_path=path)
+    try:
+        actions = await bot.replay(letter)
+    except Settled:
+        print(_("cli.dead_letters.settled", id=letter.id), file=sys.stderr)
+        return 1
+    except CannotStart as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except Exception as exc:
+        log.error("dead letter %d could not be handled again", letter.id, exc_info=True)
+        print(_("cli.dead_letters.failed", id=letter.id, error=failure(exc)), file=sys.stderr)
+        return 1
+    finally:
+        try:
+            await bot.stop()
+        finally:
+            close = getattr(adapter, "close", None)
+            if close is not None:
+                await await_me_maybe(close())
+    print(_("cli.dead_letters.replayed", id=letter.id, count=len(actions)))
+    return 0
+
+
 async def _verb(args: argparse.Namespace, command: CliCommand, pm: Plugins) -> int:
     """Run a plugin's verb; what it raises is told in one line (the traceback with ``-v``)."""
     path = Path(args.config) if args.config else default_config()
@@ -288,7 +385,9 @@ def parser(verbs: VerbBook | None = None, _: Translator | None = None) -> Comman
     """
     top = CommandLine(prog="sanshe", description=_text("cli.description"))
     top.add_argument("-v", "--verbose", action="count", default=0, help=_text("cli.verbose"))
-    sub = top.verbs = top.add_subparsers(dest="command", required=True)
+    sub = top.verbs = top.add_subparsers(
+        dest="command", required=True, parser_class=argparse.ArgumentParser
+    )
     run = sub.add_parser("run", help=_text("cli.run"))
     run.add_argument("--config", help=_text("cli.config"))
     run.add_argument("--db", help=_text("cli.db"))
@@ -302,6 +401,11 @@ def parser(verbs: VerbBook | None = None, _: Translator | None = None) -> Comman
     provision.add_argument("--network", required=True, help=_text("cli.network"))
     provision.add_argument("--config", help=_text("cli.config"))
     provision.add_argument("--db", help=_text("cli.db"))
+    dead = sub.add_parser("dead-letters", help=_text("cli.dead_letters"))
+    dead.add_argument("--config", help=_text("cli.config"))
+    dead.add_argument("--db", help=_text("cli.db"))
+    dead.add_argument("--replay", type=int, metavar="ID", help=_text("cli.dead_letters.replay"))
+    dead.add_argument("--text", action="store_true", help=_text("cli.dead_letters.show_text"))
     if verbs is not None:
         verbs.offer(sub, _ or config_translator())
     return top
@@ -350,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(args))
         if args.command == "provision":
             return asyncio.run(_provision(args))
+        if args.command == "dead-letters":
+            return asyncio.run(_dead_letters(args))
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
         return 130

@@ -15,7 +15,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pluggy
 
@@ -136,7 +136,7 @@ def verb_book(pm: pluggy.PluginManager) -> VerbBook:
     found: list[CliCommand] = []
     for impl in pm.hook.sanshe_cli_commands.get_hookimpls():
         try:
-            commands = list(impl.function() or ())
+            commands = list(cast("Iterable[CliCommand]", impl.function() or ()))
         except Exception:
             log.exception("plugin %r failed in sanshe_cli_commands", impl.plugin_name)
             continue
