@@ -166,6 +166,8 @@ def test_membership_changes() -> None:
     left = convert(member("leave", "join"))
     assert isinstance(left, MemberLeft) and left.sender_name == "Ann"
     assert isinstance(convert(member("ban", "join")), MemberLeft)
+    kicked = convert({**member("leave", "join"), "sender": "@admin:example.org"})
+    assert isinstance(kicked, MemberLeft) and kicked.sender == "@ann:example.org"
     assert convert(member("join", "invite"), direct=True) is None
 
 
