@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sanshe.core.actions import Action, Restrict
 from sanshe.core.arguments import (
     ArgumentError,
     Arguments,
@@ -23,7 +24,10 @@ from sanshe.core.arguments import (
     Rest,
     Word,
 )
+from sanshe.core.commands import ChatCommand
+from sanshe.core.context import Context
 from sanshe.core.events import Message, parse_command
+from sanshe.core.hookspecs import hookimpl
 from sanshe.testing import NETWORK, ManualClock, Sandbox
 from tests.conftest import example_text
 
@@ -351,3 +355,83 @@ async def test_no_text_raises_anything_but_an_argument_error(community: Sandbox)
             )
 
     reading()
+
+
+# -- commands that read arguments, end to end -----------------------------------------
+
+
+class Mute:
+    """A plugin's command reading a person and a duration: ``/mute <person> <duration>``."""
+
+    spec = Arguments(who=Person(), length=Duration())
+
+    @hookimpl
+    def sanshe_commands(self) -> list[ChatCommand]:
+        return [ChatCommand("mute", self.mute, help="arguments.name.duration")]
+
+    def mute(self, ctx: Context) -> Action:
+        found = self.spec.read(ctx)
+        minutes = int(found.length.total_seconds() // 60)
+        return Restrict(chat=ctx.event.chat, user=ctx.handle_of(found.who) or "", minutes=minutes)
+
+
+async def test_a_plugin_command_reads_the_person_answered_and_core_answers_its_errors() -> None:
+    async with Sandbox(clock=ManualClock(NOW), plugins=[Mute()]) as sandbox:
+        reply = _message(sandbox, "/mute 2小时", "wang", "building-1", reply_to_sender="maria")
+        [restrict] = await sandbox.deliver(reply)
+        assert restrict == Restrict(chat="building-1", user="maria", minutes=120)
+        [named] = await sandbox.deliver(_message(sandbox, "/mute @zhao 30m", "wang", "b", None))
+        assert isinstance(named, Restrict) and (named.user, named.minutes) == ("zhao", 30)
+        [error] = sandbox.texts(await sandbox.send("wang", "building-1", "/mute zhao soon"))
+        assert error == (
+            "“soon”不是时长。请写成 30分钟、2小时、3天 或 1小时30分钟。"
+            "请这样写：/mute <成员> <时长>。"
+        )
+
+
+async def test_bind_by_a_groups_name(community: Sandbox) -> None:
+    [done] = community.texts(await community.send("wang", "lobby", "/bind 2号楼居民群"))
+    assert done == "本聊天已绑定为2号楼居民群（building-2）。"
+    [english] = community.texts(
+        await community.send("wang", "hall", "/bind Building-3", language="en")
+    )
+    assert english == "This chat is now 3号楼居民群 (building-3)."
+
+
+async def test_a_group_named_by_name_must_allow_the_command_as_by_id(community: Sandbox) -> None:
+    """chen administers building-3 only: naming building-1 either way is refused there."""
+    by_id = community.texts(await community.send("chen", "building-3", "/bind building-1"))
+    by_name = community.texts(await community.send("chen", "building-3", "/bind 1号楼居民群"))
+    assert by_name == by_id
+    assert "您在1号楼居民群的身份是：无" in by_name[0]
+
+
+async def test_bind_with_a_wrong_group_says_the_groups_and_the_usage(community: Sandbox) -> None:
+    [text] = community.texts(await community.send("wang", "lobby", "/bind building-9"))
+    assert text.startswith("没有“building-9”这个群。现有的群：building-1、")
+    assert text.endswith(
+        "请这样写：/bind <群编号>，例如 /bind building-1。/groupinfo 可查看本聊天绑定的群。"
+    )
+    [english] = community.texts(
+        await community.send("wang", "lobby", "/bind building-2 b", language="en")
+    )
+    assert english.startswith(
+        "I did not expect “b” there. Write it as /bind <group-id>, for example"
+    )
+
+
+async def test_form_with_a_wrong_form_or_group_says_what_is_wrong_and_the_usage(
+    community: Sandbox,
+) -> None:
+    [unknown] = community.texts(await community.send("maria", "building-1", "/form nosuch"))
+    assert unknown == (
+        "没有“nosuch”这个表格。您可以填写的表格：volunteer_registration、confidentiality_agreement。"
+        "请这样写：/form [表格编号] [群编号]。"
+    )
+    wrong_group = "/form volunteer_registration building-9"
+    [group] = community.texts(await community.send("maria", "dm", wrong_group, language="en"))
+    assert group.startswith("There is no group “building-9”. The groups: building-1, ")
+    assert group.endswith("Write it as /form [form] [group-id].")
+    extra = "/form volunteer_registration building-1 now"
+    [too_many] = community.texts(await community.send("wang", "dm", extra))
+    assert too_many == "多写了“now”。请这样写：/form [表格编号] [群编号]。"
