@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import names
+from . import names, permissions
 from .actions import Action, AnswerButton, Delete
 from .adapter import ActionFailed, Adapter, performing_outbox_key
 from .arguments import ArgumentError, group_named
@@ -34,7 +34,6 @@ from .events import (
 from .forms import FormResult
 from .i18n import Catalogue, Translator, normalize_locale
 from .model import Community, Group, Person
-from .permissions import allowed
 from .plugins import (
     Plugins,
     as_actions,
@@ -414,7 +413,7 @@ class Bot:
 
     async def may_use(self, ctx: Context, command: ChatCommand) -> bool:
         """Whether ``ctx``'s roles allow ``command``: plugins' votes, then the command's roles."""
-        return await allowed(ctx, f"command:{command.name}")
+        return await permissions.allowed(ctx, f"command:{command.name}")
 
     async def votes(self, ctx: Context, permission: str) -> bool | None:
         """The plugins' votes on ``permission`` for ``ctx``'s sender: False, True or no opinion."""
