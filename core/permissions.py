@@ -11,8 +11,8 @@ permissions of their own: with no vote those are denied.
 
 The roles that count are the context's: a caller asking about a record filed
 under a group passes ``context.about(group)``, one asking about the whole
-community ``context.about(None)``.  ``audit.read`` always looks at the
-community-wide roles.
+community ``context.about(None)``.  ``audit.read`` is, wherever it is asked,
+for the community's admins (:meth:`~sanshe.core.model.Community.admins`).
 """
 
 from __future__ import annotations
