@@ -59,6 +59,8 @@ class Connection(Adapter):
         self._seen: dict[str, tuple[str, str | None]] = {}
         """Name and language of people seen in updates, for texts addressed to them."""
         self._tasks: set[asyncio.Task[None]] = set()
+        self._unanswered: set[str] = set()
+        """Button presses (callback query ids) under way that no AnswerButton has answered yet."""
 
     async def _connected(self) -> BotApi:
         """The connected Bot API client (and outbound queue), connecting first if needed."""

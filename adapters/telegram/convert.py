@@ -163,6 +163,7 @@ def _callback(query: Json, event_id: str) -> Callback | None:
         time=time.time(),
         data=data,
         message_id=str(message["message_id"]),
+        callback_id=str(query["id"]),
         **_person(query["from"]),
     )
 

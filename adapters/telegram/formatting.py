@@ -11,7 +11,10 @@ from sanshe.core.actions import Button
 from sanshe.core.adapter import ActionFailed
 
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 MAX_BUTTON_DATA = 64
+#: What an answer to a button press (a toast) may hold.
+MAX_TOAST = 200
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
@@ -26,6 +29,16 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b.label, callback_data=b.data)] for b in buttons]
     )
+
+
+def units(text: str) -> int:
+    """Telegram's length of ``text``: UTF-16 code units."""
+    return sum(2 if ord(char) > 0xFFFF else 1 for char in text)
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text``, or its first ``limit - 1`` characters and "…" if it is longer than ``limit``."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def split(text: str) -> list[str]:

@@ -95,11 +95,19 @@ class Intake(Connection):
                     event.chat,
                     (chat_of(update) or {}).get("title", "?"),
                 )
-        if isinstance(event, Callback):
-            self._spawn(self._answer(api, update["callback_query"]["id"]))
         handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if isinstance(event, Callback):
+            self._unanswered.add(event.callback_id)
+            handled.add_done_callback(functools.partial(self._pressed, api, event.callback_id))
         self._submit(bot, event, handled, None)
         return handled
+
+    def _pressed(self, api: BotApi, query_id: str, handled: asyncio.Future[None]) -> None:
+        """Core has handled a press: stop the button's spinner if no AnswerButton did."""
+        if query_id in self._unanswered:
+            self._unanswered.discard(query_id)
+            if not handled.cancelled():
+                self._spawn(self._answer(api, query_id))
 
     def _submit(
         self, bot: Bot, event: Event, handled: asyncio.Future[None], backoff: Backoff | None
@@ -137,7 +145,7 @@ class Intake(Connection):
 
     @staticmethod
     async def _answer(api: BotApi, query_id: str) -> None:
-        """Stop the spinner on the pressed button (too late after a restart: then nothing to do)."""
+        """Stop the spinner on the pressed button, saying nothing (too late after a restart)."""
         try:
             await api.answer_callback_query(query_id)
         except TelegramError as exc:

@@ -3,28 +3,40 @@
 from __future__ import annotations
 
 import functools
+import logging
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from telegram import ChatPermissions, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import (
+    ChatPermissions,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyParameters,
+)
 from telegram.constants import ParseMode
-from telegram.error import ChatMigrated, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from sanshe.core.actions import (
     Action,
+    AnswerButton,
     ApproveJoin,
     Ban,
     Button,
     DeclineJoin,
     Delete,
     DirectMessage,
+    Edit,
+    Invite,
     Pin,
     Remove,
     Reply,
     Restrict,
     Send,
+    SendFile,
     Unban,
 )
 from sanshe.core.adapter import ActionFailed, performs
@@ -32,8 +44,16 @@ from sanshe.core.i18n import Translator, normalize_locale
 
 from .connection import Connection
 from .convert import NETWORK
-from .formatting import keyboard, split, with_mention
+from .formatting import MAX_CAPTION, MAX_TOAST, keyboard, shortened, split, units, with_mention
 from .outbound import Priority
+
+log = logging.getLogger(__name__)
+
+#: The most a bot may send as one file.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: How long an invitation link works (it lets one person in).
+INVITE_HOURS = 24
+MAX_LINK_NAME = 32
 
 
 class Actions(Connection):
@@ -90,6 +110,105 @@ class Actions(Connection):
             await self._ask_to_open_private(action.user, _id(action.fallback_chat), priority)
             raise ActionFailed(
                 f"{exc.message}; asked them in chat {action.fallback_chat} to open a private chat"
+            ) from exc
+
+    @performs(Edit)
+    async def _edit(self, action: Edit) -> None:
+        """Change a message's text and buttons (an edit that changes nothing is done already)."""
+        api = await self._connected()
+        assert self._outbound is not None
+        if len(split(action.text)) > 1:
+            raise ActionFailed("an edited message holds 4096 characters at most")
+        chat = _id(action.chat)
+        call = functools.partial(
+            api.edit_message_text,
+            action.text,
+            chat_id=chat,
+            message_id=_id(action.message_id),
+            reply_markup=keyboard(action.buttons),
+        )
+        try:
+            await self._outbound.call(chat, call, message=True, priority=_priority(action))
+        except BadRequest as exc:
+            if "message is not modified" not in exc.message.lower():
+                raise
+
+    @performs(AnswerButton)
+    async def _answer_button(self, action: AnswerButton) -> None:
+        """Show ``text`` to the person who pressed the button (a toast) and stop its spinner."""
+        api = await self._connected()
+        assert self._outbound is not None
+        lane = _id(action.chat) if action.chat else 0
+        text = shortened(action.text, MAX_TOAST) or None
+        call = functools.partial(api.answer_callback_query, action.callback_id, text=text)
+        await self._outbound.call(lane, call, message=False, priority=_priority(action))
+        self._unanswered.discard(action.callback_id)
+
+    @performs(SendFile)
+    async def _send_file(self, action: SendFile) -> None:
+        """sendDocument to the chat, or privately to the person; a caption too long follows as text."""
+        api = await self._connected()
+        assert self._outbound is not None
+        priority = _priority(action)
+        try:
+            size = len(action.content) if action.content else os.stat(action.path).st_size
+            if size > MAX_FILE_BYTES:
+                raise ActionFailed(
+                    f"{action.name} is {size / 2**20:.1f} MB; Telegram bots send 50 MB at most"
+                )
+            document = InputFile(action.read(), filename=action.name)
+        except OSError as exc:
+            raise ActionFailed(f"cannot read {action.path}: {exc.strerror}") from exc
+        chat = _id(action.chat or action.user)
+        fits = units(action.caption) <= MAX_CAPTION
+        call = functools.partial(
+            api.send_document, chat, document, caption=action.caption if fits else None
+        )
+        try:
+            await self._outbound.call(chat, call, message=True, priority=priority)
+        except Forbidden as exc:
+            if not action.user:
+                raise
+            raise ActionFailed(
+                f"{exc.message}: {action.name} was not sent; {_not_opened(api.username)}"
+            ) from exc
+        if not fits:
+            await self._post(chat, action.caption, (), None, priority)
+
+    @performs(Invite)
+    async def _invite(self, action: Invite) -> None:
+        """Create a link that lets one person in for a day, and send it to them privately."""
+        api = await self._connected()
+        assert self._bot is not None, "prepare(bot) was not called"
+        chat, priority = _id(action.chat), _priority(action)
+        _ = self._translator(action.user)
+        person = self._bot.directory.person(NETWORK, action.user)
+        name = person.name or self._seen.get(action.user, ("", None))[0] or action.user
+        group = self._bot.directory.group(NETWORK, action.chat)
+        title = (
+            group.name
+            if group is not None
+            else (await self._call(chat, api.get_chat, priority)).title
+        )
+        link = await self._call(
+            chat,
+            api.create_chat_invite_link,
+            priority,
+            expire_date=datetime.now(UTC) + timedelta(hours=INVITE_HOURS),
+            member_limit=1,
+            name=_("telegram.invite.link_name", name=name)[:MAX_LINK_NAME],
+        )
+        text = _("telegram.invite", group=title, link=link.invite_link, hours=INVITE_HOURS)
+        try:
+            await self._post(_id(action.user), text, (), None, priority)
+        except Forbidden as exc:
+            try:
+                await self._call(chat, api.revoke_chat_invite_link, priority, link.invite_link)
+            except TelegramError as revoking:
+                log.debug("unsent invite link of chat %s not revoked: %s", chat, revoking)
+            raise ActionFailed(
+                f"{exc.message}: the invitation to chat {action.chat} was not sent to "
+                f"{action.user}; {_not_opened(api.username)}"
             ) from exc
 
     @performs(Delete)
@@ -216,6 +335,14 @@ class Actions(Connection):
         return Translator(bot.catalogue, locale)
 
 
+def _not_opened(username: str) -> str:
+    """What to do when a person never opened a private chat with the bot."""
+    return (
+        f"they have not opened a private chat with the bot: ask them to open "
+        f"https://t.me/{username} and press Start, then try again"
+    )
+
+
 def _priority(action: Action) -> Priority:
     return Priority.URGENT if action.urgent else Priority.NORMAL
 
@@ -241,8 +368,8 @@ def _chat_of(action: Action) -> str | None:
 def _in_moved_chat(action: Action, new: str) -> Action | None:
     """``action`` in supergroup ``new`` instead of its basic group; None if it cannot move.
 
-    Message ids do not carry over, so deleting or pinning is dropped and a reply is sent
-    as a plain message.  People's ids do.
+    Message ids do not carry over, so deleting, pinning or editing is dropped and a reply
+    is sent as a plain message.  People's ids do.
     """
     match action:
         case Reply():
@@ -251,5 +378,9 @@ def _in_moved_chat(action: Action, new: str) -> Action | None:
             return replace(action, fallback_chat=new)
         case Send() | Ban() | Remove() | Unban() | Restrict() | ApproveJoin() | DeclineJoin():
             return replace(action, chat=new)
-        case _:  # Delete, Pin: the message is in the old chat
+        case Invite():
+            return replace(action, chat=new)
+        case SendFile() if action.chat:
+            return replace(action, chat=new)
+        case _:  # Delete, Pin, Edit: the message is in the old chat
             return None

@@ -70,12 +70,13 @@ def test_callbacks_join_requests_and_member_changes() -> None:
     query = {"id": "q", "from": ANN, "message": message(PRIVATE, text="?"), "data": "ok"}
     callback = to_event(update(callback_query=query), "b")
     assert isinstance(callback, Callback)
-    assert (callback.data, callback.chat, callback.direct, callback.message_id) == (
-        "ok",
-        "42",
-        True,
-        "7",
-    )
+    assert (
+        callback.data,
+        callback.chat,
+        callback.direct,
+        callback.message_id,
+        callback.callback_id,
+    ) == ("ok", "42", True, "7", "q")
     request = {"chat": GROUP, "from": ANN, "user_chat_id": 42, "date": 5, "bio": "1-302"}
     join_request = to_event(update(chat_join_request=request), "b")
     assert isinstance(join_request, JoinRequest) and join_request.note == "1-302"
