@@ -128,11 +128,11 @@ async def plan(bot: Bot) -> list[Menu]:
         private = await visible(bot.context_for(NETWORK, person, None, direct=True))
         menus += variants(BotCommandScopeChat(user), private, person.locale)
         for group in community.groups:
-            chat = chats.get(group.id)
-            if chat is None or not any(g.covers(group.id) for g in person.roles):
+            chat_id = chats.get(group.id)
+            if chat_id is None or not any(g.covers(group.id) for g in person.roles):
                 continue
             shown = await visible(bot.context_for(NETWORK, person, group))
-            menus += variants(BotCommandScopeChatMember(chat, user), shown, person.locale)
+            menus += variants(BotCommandScopeChatMember(chat_id, user), shown, person.locale)
     return menus
 
 
