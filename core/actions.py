@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,12 +236,12 @@ def to_record(action: Action) -> dict[str, object]:
 
 def from_record(data: dict[str, object]) -> Action:
     """Rebuild an action stored with :func:`to_record`."""
-    values = dict(data)
+    values: dict[str, Any] = dict(data)
     cls = _BY_NAME[str(values.pop("type"))]
     if "buttons" in values:
-        values["buttons"] = tuple(Button(**b) for b in values["buttons"])  # type: ignore[union-attr]
+        values["buttons"] = tuple(Button(**b) for b in values["buttons"])
     if isinstance(values.get("content"), str):
         values["content"] = base64.b64decode(str(values["content"]))
     if "invite" in values:
-        values["invite"] = tuple(values["invite"])  # type: ignore[arg-type]
+        values["invite"] = tuple(values["invite"])
     return cls(**values)

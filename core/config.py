@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from . import yamlmarks
 from .i18n import Catalogue, Translator, environment_locale
@@ -153,7 +154,7 @@ class _Loader:
             return None
 
     def _report(self, exc: ValidationError, prefix: tuple[str | int, ...]) -> None:
-        errors = [dict(e, loc=prefix + tuple(e["loc"])) for e in exc.errors()]
+        errors: list[ErrorDetails] = [{**e, "loc": prefix + e["loc"]} for e in exc.errors()]
         placed = [(e, _real_path(self.doc.data, e["loc"])[0]) for e in errors]
         paths = {path for _e, path in placed}
         reported: set[tuple[str | int, ...]] = set()
@@ -166,7 +167,7 @@ class _Loader:
             reported.add(path)
             self._pydantic(error)
 
-    def _pydantic(self, error: Any) -> None:
+    def _pydantic(self, error: ErrorDetails) -> None:
         path, value_found = _real_path(self.doc.data, error["loc"])
         kind = error["type"]
         field = str(next((p for p in reversed(path) if isinstance(p, str)), ""))
@@ -240,7 +241,7 @@ def _real_path(data: Any, loc: Iterable[Any]) -> tuple[tuple[str | int, ...], bo
     return tuple(path), found
 
 
-def _schema_keys(error: Any) -> list[str]:
+def _schema_keys(error: ErrorDetails) -> list[str]:
     """Keys allowed beside an unknown key, for "did you mean"."""
     from .model import (
         Community,
@@ -258,7 +259,7 @@ def _schema_keys(error: Any) -> list[str]:
         StorageSettings,
     )
 
-    models = {
+    models: dict[tuple[str, ...], type[BaseModel]] = {
         (): Community,
         ("community",): CommunityInfo,
         ("kinds",): GroupKind,
@@ -373,9 +374,9 @@ class _Semantics:
                         other=other,
                     )
         for i, rule in enumerate(c.rules):
-            for j, kind in enumerate(rule.where.kinds):
-                if kind not in kinds:
-                    self.unknown_kind(("rules", i, "where", "kinds", j), kind, kinds)
+            for j, kind_id in enumerate(rule.where.kinds):
+                if kind_id not in kinds:
+                    self.unknown_kind(("rules", i, "where", "kinds", j), kind_id, kinds)
             for j, group_id in enumerate(rule.where.groups):
                 if group_id not in group_ids:
                     self.unknown_group(("rules", i, "where", "groups", j), group_id, group_ids)
@@ -572,9 +573,10 @@ def _include(path: Path, doc: MarkedDocument, problems: list[_Pending]) -> None:
                     places.append(sub.at((j,) if isinstance(sub.data, list) else ()))
         data[section] = expanded
         section_place = doc.at((section,))
-        doc.place.items[section] = Place(  # type: ignore[index]
-            section_place.file, section_place.line, section_place.column, places
-        )
+        if isinstance(doc.place.items, dict):
+            doc.place.items[section] = Place(
+                section_place.file, section_place.line, section_place.column, places
+            )
 
 
 def load_community(

@@ -95,7 +95,7 @@ class Catalogue:
         return template.format_map(_Missing(values)) if values else template
 
 
-class _Missing(dict):
+class _Missing(dict[str, object]):
     """Leaves an unknown ``{placeholder}`` visible instead of raising."""
 
     def __init__(self, values: Mapping[str, object]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import fields, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .events import Event
 
@@ -52,7 +52,7 @@ def storable_event(event: E) -> E:
             (spec.name, storable_id if spec.name in _IDENTIFIERS else storable)
             for spec in fields(event)
         )
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for name, mend in names:
         value = getattr(event, name)
         if isinstance(value, str):

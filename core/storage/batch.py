@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -21,7 +21,7 @@ class Batch(Generic[T, R]):
     """
 
     def __init__(
-        self, run: Callable[[list[T]], Awaitable[list[R | Exception]]], limit: int = 500
+        self, run: Callable[[list[T]], Awaitable[Sequence[R | Exception]]], limit: int = 500
     ) -> None:
         self._run = run
         self._limit = limit

@@ -6,6 +6,7 @@ Only what a form, a case or a rule needs is stored; chat messages themselves are
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -44,7 +45,7 @@ class OutboxAction(Model):
     network = fields.CharField(max_length=32)
     key = fields.CharField(max_length=300, unique=True)
     """``network|event id|position``: names the action before the database has numbered it."""
-    payload = fields.JSONField()
+    payload: fields.JSONField[dict[str, object]] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -93,8 +94,10 @@ class FormSession(Model):
     form_version = fields.CharField(max_length=64, default="", db_default="")
     """The fingerprint of the form's questions when the dialog started."""
     step = fields.IntField(default=0)
-    answers = fields.JSONField(default=dict)
-    answered = fields.JSONField(default=list, db_default="[]")
+    answers: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    answered: fields.JSONField[list[list[str | int]]] = fields.JSONField(
+        default=list, db_default="[]"
+    )
     """``[event key, step it led to]`` of each message that moved the dialog: redeliveries."""
     record_id = fields.IntField(null=True)
     """The record the dialog created, once finished."""
@@ -112,7 +115,7 @@ class Record(Model):
     form_id = fields.CharField(max_length=64, db_index=True)
     person = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
     group_id = fields.CharField(max_length=64, null=True)
-    data = fields.JSONField()
+    data: fields.JSONField[dict[str, Any]] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
