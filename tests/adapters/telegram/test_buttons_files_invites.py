@@ -10,7 +10,26 @@ from typing import Any
 import pytest
 import telegram
 
-from sanshe.core.actions import AnswerButton, Button, Edit, Invite, Send, SendFile
+from sanshe.adapters.telegram import TelegramAdapter
+from sanshe.core.actions import (
+    AnswerButton,
+    ApproveJoin,
+    Ban,
+    Button,
+    CreateGroup,
+    DeclineJoin,
+    Delete,
+    DirectMessage,
+    Edit,
+    Invite,
+    Pin,
+    Remove,
+    Reply,
+    Restrict,
+    Send,
+    SendFile,
+    Unban,
+)
 from sanshe.core.adapter import ActionFailed
 from sanshe.core.buttons import ButtonHandler
 from sanshe.core.commands import ChatCommand
@@ -95,6 +114,14 @@ async def download(server: BotApiServer, file_id: str) -> bytes:
     ) as client:
         file = await client.get_file(file_id)
         return bytes(await file.download_as_bytearray())
+
+
+def test_the_adapter_can_do_what_it_has_a_method_for() -> None:
+    assert TelegramAdapter.capabilities == {
+        *(Send, Reply, DirectMessage, Edit, AnswerButton, SendFile, Invite, Delete, Pin),
+        *(Ban, Unban, Remove, Restrict, ApproveJoin, DeclineJoin),
+    }
+    assert CreateGroup not in TelegramAdapter.capabilities  # bots cannot make groups
 
 
 async def test_a_press_reaches_its_plugin_only_which_answers_and_edits(
