@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -213,10 +214,10 @@ class Bot:
     async def process(self, events: list[Event]) -> list[BaseException | None]:
         """Handle events of one chat exactly once, in order: decide, checkpoint, then perform.
 
-        Events seen before are skipped.  Each try of the others is counted in
-        storage before it starts (a try the process did not live through counts
-        too).  An event whose handling raises stays unacknowledged (its error is
-        returned; its adapter delivers it again), but on its last try
+        Events seen before are skipped.  The others' try is noted in storage
+        before it starts, so that a try the process does not live through
+        counts.  An event whose handling raises stays unacknowledged (its error
+        is returned; its adapter delivers it again), but on its last try
         (``community.dead_letter_after``) it is set aside as a dead letter and
         the admins are told, which counts as handled (see :mod:`.dead_letters`).
         The checkpoints, with their actions (the outbox), are written in one
@@ -232,15 +233,17 @@ class Bot:
                 fresh.append(index)
         if not fresh:
             return outcomes
-        counted = await self.storage.count_tries([events[i] for i in fresh])
-        tries = dict(zip(fresh, counted, strict=True))
+        before = await self.storage.tries_so_far([events[i] for i in fresh])
+        tries = {index: done + 1 for index, done in zip(fresh, before, strict=True)}
+        trying = await self.storage.trying([events[i] for i in fresh])
         decided: list[tuple[int, _Decision]] = []
         for index in fresh:
             try:
                 decision = await self._decide(events[index], tries[index])
             except Exception as exc:
                 log.exception(
-                    "event %s of %s could not be set aside; it is tried again when delivered again",
+                    "what became of event %s of %s could not be stored; it is tried again when "
+                    "delivered again",
                     events[index].event_id,
                     events[index].network,
                 )
@@ -249,7 +252,7 @@ class Bot:
                 decided.append((index, decision))
             else:
                 outcomes[index] = decision
-        for actions, keys in await self._checkpoint(decided, tries, outcomes):
+        for actions, keys in await self._checkpoint(decided, tries, outcomes, trying):
             for key, action in zip(keys, actions, strict=True):
                 await self._perform(key, action)
         return outcomes
@@ -505,7 +508,7 @@ class Bot:
         Returns what handling raised while tries remain.
         """
         last = self.community.community.dead_letter_after
-        if tries > last:  # no try finished: the process stopped during each
+        if tries > last:  # the last try did not finish: the process stopped during it
             error = await self.storage.last_failure(event)
             return await self._set_aside(event, tries - 1, error)
         try:
@@ -546,22 +549,37 @@ class Bot:
         decided: list[tuple[int, _Decision]],
         tries: dict[int, int],
         outcomes: list[BaseException | None],
+        trying: str,
     ) -> list[tuple[list[Action], list[str]]]:
-        """Checkpoint the decided events together; if that fails, each alone.
+        """Checkpoint the decided events together, ending their tries; if that fails, each alone.
 
         An event whose checkpoint fails alone stays unacknowledged, or on its
         last try is set aside.  Returns the actions to perform and their keys.
         """
-        if not decided:
-            return []
-        try:
-            keys = await self.storage.checkpoint([(d.event, d.actions) for _i, d in decided])
-            return [(d.actions, k) for (_i, d), k in zip(decided, keys, strict=True)]
-        except Exception:
-            if len(decided) > 1:
+        if decided:
+            try:
+                together = [(d.event, d.actions) for _i, d in decided]
+                keys = await self.storage.checkpoint(together, trying)
+                return [(d.actions, k) for (_i, d), k in zip(decided, keys, strict=True)]
+            except Exception:
                 log.warning(
-                    "%d events could not be checkpointed together; trying each alone", len(decided)
+                    "%d event(s) could not be checkpointed; trying each alone", len(decided)
                 )
+        try:
+            return await self._checkpoint_each(decided, tries, outcomes)
+        finally:
+            try:
+                await self.storage.tried(trying)
+            except Exception:
+                log.exception("the end of a try could not be stored; it counts as cut short")
+
+    async def _checkpoint_each(
+        self,
+        decided: list[tuple[int, _Decision]],
+        tries: dict[int, int],
+        outcomes: list[BaseException | None],
+    ) -> list[tuple[list[Action], list[str]]]:
+        """Checkpoint the decided events one at a time (see :meth:`_checkpoint`)."""
         last = self.community.community.dead_letter_after
         done: list[tuple[list[Action], list[str]]] = []
         for index, decision in decided:
@@ -587,6 +605,8 @@ class Bot:
                     last,
                 )
                 outcomes[index] = exc
+                with contextlib.suppress(Exception):  # the database may be what failed
+                    await self.storage.note_failure(decision.event, failure(exc))
                 continue
             done.append((decision.actions, keys))
         return done

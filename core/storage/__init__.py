@@ -6,10 +6,15 @@ and on ``sanshe run``); nobody writes tables by hand.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
-from collections.abc import Sequence
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
-from tortoise.exceptions import BaseORMException, IntegrityError
+from tortoise.exceptions import BaseORMException
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -30,10 +35,13 @@ from .models import (
     AdapterState,
     AuditEntry,
     ChatBinding,
+    DeadLetter,
+    EventTry,
     FormSession,
     HandledEvent,
     OutboxAction,
     Record,
+    TryUnderWay,
     stored_person,
 )
 
@@ -41,8 +49,12 @@ APP = "sanshe"
 
 log = logging.getLogger(__name__)
 
-#: An event to checkpoint: network, event id, and its actions with their outbox keys.
-_Checkpoint = tuple[str, str, list[tuple[str, Action]]]
+#: An event to checkpoint: network, event id, and its actions' outbox keys and stored payloads.
+_Checkpoint = tuple[str, str, list[tuple[str, Any]]]
+#: Events to checkpoint together, and the tries under way they end (see :meth:`Storage.trying`).
+_Request = tuple[list[_Checkpoint], str | None]
+#: Rows per statement when many are written at once (SQLite takes 32,766 parameters).
+_ROWS = 1000
 
 
 def database_url(configured: str) -> str:
@@ -142,13 +154,65 @@ def _create_sqlite_file(db_url: str) -> None:
                 log.warning("%s was readable by others; it is now for its owner only", file)
 
 
+async def _count_tries(
+    connection: BaseDBAsyncClient, network: str, tries: list[tuple[str, int]], error: str = ""
+) -> None:
+    """Add tries to events' counts (one statement per thousand events); ``error``, if given, too."""
+    for start in range(0, len(tries), _ROWS):
+        chunk = tries[start : start + _ROWS]
+        marks = iter(_marks(connection, 4 * len(chunk)))
+        rows = ", ".join(
+            f"({next(marks)}, {next(marks)}, {next(marks)}, {next(marks)})" for _ in chunk
+        )
+        error_set = ', "error" = excluded."error"' if error else ""
+        await connection.execute_query(
+            f'INSERT INTO "event_try" ("network", "event_id", "tries", "error") VALUES {rows} '
+            'ON CONFLICT ("network", "event_id") DO UPDATE SET '
+            f'"tries" = "event_try"."tries" + excluded."tries"{error_set}',
+            [value for event_id, count in chunk for value in (network, event_id, count, error)],
+        )
+
+
+class Settled(Exception):
+    """The dead letter was replayed already (by another ``sanshe dead-letters --replay``)."""
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    """A JSON-ready form of an event, as a dead letter keeps it."""
+    return {"type": type(event).__name__, **dataclasses.asdict(event)}
+
+
+def event_of(record: Mapping[str, Any]) -> Event:
+    """The event kept with :func:`event_record` (fields a later version dropped are left out)."""
+    values = dict(record)
+    name = str(values.pop("type", ""))
+    kinds: dict[str, type[Event]] = {}
+    pending: list[type[Event]] = [Event]
+    while pending:
+        kind = pending.pop()
+        pending.extend(kind.__subclasses__())
+        # A slotted dataclass replaces its class; the one replaced is a subclass still.
+        if getattr(sys.modules.get(kind.__module__), kind.__qualname__, None) is kind:
+            kinds[kind.__name__] = kind
+    if name not in kinds:
+        raise ValueError(f"no kind of event is called {name!r}")
+    names = {spec.name for spec in dataclasses.fields(kinds[name])}
+    return kinds[name](
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k in names}
+    )
+
+
 class Storage:
-    """One open database: checkpoints, outbox, bindings, records, audit."""
+    """One open database: checkpoints, tries and dead letters, outbox, bindings, records, audit."""
 
     def __init__(self, db_url: str) -> None:
         self.db_url = db_url
         self._config = tortoise_config(db_url)
         self._seen = Batch(self._seen_many)
+        self._begun = Batch(self._begin_many)
+        self._tries: dict[str, dict[str, int]] = {}
+        """Per network, the events with tries so far (failed, or cut short), and how many."""
+        self._tries_loaded: dict[str, asyncio.Future[None]] = {}
         self._checkpoints = Batch(self._checkpoint_many)
         self._done = Batch(self._performed_many)
 
@@ -203,22 +267,33 @@ class Storage:
         return await self._seen([(e.network, e.event_id) for e in events])
 
     async def checkpoint(
-        self, decided: Sequence[tuple[Event, Sequence[Action]]]
+        self, decided: Sequence[tuple[Event, Sequence[Action]]], trying: str | None = None
     ) -> list[list[str]]:
         """Record events as handled and keep their actions in the outbox, atomically.
 
         Returns, per event, the outbox keys of its actions in order.  Raises
-        ``IntegrityError`` if an event was already checkpointed.
+        ``IntegrityError`` if an event was already checkpointed, and what
+        storing an action raised (an action no database can store: a value that
+        is not JSON) before writing anything.  The events' tries are forgotten,
+        and the tries under way ``trying`` (of :meth:`trying`) are over.
         """
         items = [
             (
                 e.network,
                 e.event_id,
-                [(f"{e.network}|{e.event_id}|{i}", a) for i, a in enumerate(actions)],
+                [
+                    (
+                        f"{e.network}|{e.event_id}|{i}",
+                        _db_value(OutboxAction, "payload", to_record(a)),
+                    )
+                    for i, a in enumerate(actions)
+                ],
             )
             for e, actions in decided
         ]
-        await self._checkpoints(items)
+        await self._checkpoints((items, trying))
+        for network, event_id, _planned in items:
+            self._tries.get(network, {}).pop(event_id, None)
         return [[key for key, _ in planned] for _n, _e, planned in items]
 
     async def performed(self, key: str) -> None:
@@ -246,25 +321,29 @@ class Storage:
             found.update((network, str(row["event_id"])) for row in rows)
         return [found.intersection(request) for request in requests]
 
-    async def _checkpoint_many(self, requests: list[list[_Checkpoint]]) -> list[None | Exception]:
+    async def _checkpoint_many(self, requests: list[_Request]) -> list[None | Exception]:
         try:
-            await self._write_checkpoints([item for request in requests for item in request])
-        except IntegrityError:
+            await self._write_checkpoints(
+                [item for items, _trying in requests for item in items],
+                [trying for _items, trying in requests if trying is not None],
+            )
+        except Exception:
             if len(requests) == 1:
                 raise
-            # A request of the batch was checkpointed before: write each alone to find it.
+            # A request of the batch cannot be written (checkpointed before, say): write each
+            # alone, so that it fails alone.
             outcomes: list[None | Exception] = []
-            for request in requests:
+            for items, trying in requests:
                 try:
-                    await self._write_checkpoints(request)
-                except IntegrityError as exc:
+                    await self._write_checkpoints(items, [trying] if trying else [])
+                except Exception as exc:
                     outcomes.append(exc)
                 else:
                     outcomes.append(None)
             return outcomes
         return [None] * len(requests)
 
-    async def _write_checkpoints(self, items: list[_Checkpoint]) -> None:
+    async def _write_checkpoints(self, items: list[_Checkpoint], trying: list[str]) -> None:
         # Plain INSERTs with executemany: building a model object per event cost more than the write.
         now = datetime.now(UTC)
         handled_at = _db_value(HandledEvent, "handled_at", now)
@@ -274,10 +353,23 @@ class Storage:
                 _insert(connection, "handled_event", ("network", "event_id", "handled_at")),
                 [[n, e, handled_at] for n, e, _ in items],
             )
+            if trying:
+                await connection.execute_many(
+                    'DELETE FROM "try_under_way" WHERE "key" = {}'.format(*_marks(connection, 1)),
+                    [[key] for key in trying],
+                )
+            tried = [[n, e] for n, e, _ in items if e in self._tries.get(n, {})]
+            if tried:
+                await connection.execute_many(
+                    'DELETE FROM "event_try" WHERE "network" = {} AND "event_id" = {}'.format(
+                        *_marks(connection, 2)
+                    ),
+                    tried,
+                )
             rows = [
-                [n, key, _db_value(OutboxAction, "payload", to_record(action)), created_at]
+                [n, key, payload, created_at]
                 for n, _e, planned in items
-                for key, action in planned
+                for key, payload in planned
             ]
             if rows:
                 await connection.execute_many(
@@ -294,6 +386,128 @@ class Storage:
             f'DELETE FROM "outbox_action" WHERE "key" IN ({marks})', keys
         )
         return [None] * len(keys)
+
+    # -- tries and dead letters ----------------------------------------------------
+
+    async def tries_so_far(self, events: Sequence[Event]) -> list[int]:
+        """How many tries each event had before (failed, or cut short by a crash); mostly 0.
+
+        Kept in memory once read, for each network; the first time, the tries a
+        crash left under way are counted (see :meth:`trying`).
+        """
+        for network in {e.network for e in events}:
+            loading = self._tries_loaded.get(network)
+            if loading is None:
+                loading = self._tries_loaded[network] = asyncio.ensure_future(
+                    self._load_tries(network)
+                )
+            try:
+                await asyncio.shield(loading)
+            except Exception:
+                self._tries_loaded.pop(network, None)
+                raise
+        return [self._tries[e.network].get(e.event_id, 0) for e in events]
+
+    async def _load_tries(self, network: str) -> None:
+        """Count a try for each event of the tries left under way on ``network``, then read them."""
+        async with in_transaction(connection_name(self.db_url)) as connection:
+            left = await TryUnderWay.filter(network=network).using_db(connection)
+            cut_short = Counter(str(e) for row in left for e in row.events)
+            if cut_short:
+                await _count_tries(connection, network, list(cut_short.items()))
+                await (
+                    TryUnderWay.filter(key__in=[row.key for row in left])
+                    .using_db(connection)
+                    .delete()
+                )
+        if cut_short:
+            log.warning(
+                "%d event(s) of %s were being handled when the bot stopped; that try counts",
+                len(cut_short),
+                network,
+            )
+        rows = await EventTry.filter(network=network)
+        self._tries[network] = {row.event_id: row.tries for row in rows}
+
+    async def trying(self, events: Sequence[Event]) -> str:
+        """Note that these events of one network are being tried; returns what names the tries.
+
+        If the process stops before they are over (:meth:`checkpoint` with
+        ``trying``, or :meth:`tried`), each of them counts a try at the next start.
+        """
+        key = uuid.uuid4().hex
+        await self._begun((key, events[0].network, [e.event_id for e in events]))
+        return key
+
+    async def _begin_many(self, requests: list[tuple[str, str, list[str]]]) -> list[None]:
+        connection = get_connection(connection_name(self.db_url))
+        started = _db_value(TryUnderWay, "started_at", datetime.now(UTC))
+        await connection.execute_many(
+            _insert(connection, "try_under_way", ("key", "network", "events", "started_at")),
+            [
+                [key, network, _db_value(TryUnderWay, "events", ids), started]
+                for key, network, ids in requests
+            ],
+        )
+        return [None] * len(requests)
+
+    async def tried(self, trying: str) -> None:
+        """The tries named ``trying`` are over (those not ended by a checkpoint)."""
+        await TryUnderWay.filter(key=trying).delete()
+
+    async def note_failure(self, event: Event, error: str) -> None:
+        """A try of ``event`` raised: count it, with how it failed (type and place)."""
+        connection = get_connection(connection_name(self.db_url))
+        await _count_tries(connection, event.network, [(event.event_id, 1)], error[:255])
+        tries = self._tries.setdefault(event.network, {})
+        tries[event.event_id] = tries.get(event.event_id, 0) + 1
+
+    async def last_failure(self, event: Event) -> str:
+        """How the last try of ``event`` that raised failed; empty if none did (or none finished)."""
+        row = await EventTry.get_or_none(network=event.network, event_id=event.event_id)
+        return row.error if row is not None else ""
+
+    async def set_aside(self, event: Event, tries: int, error: str) -> DeadLetter:
+        """Keep ``event`` as received, as a dead letter; the same event set aside again is the first."""
+        letter, _created = await DeadLetter.get_or_create(
+            network=event.network,
+            event_id=event.event_id,
+            defaults={
+                "chat": event.chat,
+                "kind": type(event).__name__,
+                "event": event_record(event),
+                "error": error[:255],
+                "tries": tries,
+            },
+        )
+        return letter
+
+    async def dead_letters(self) -> list[DeadLetter]:
+        """The events set aside and not yet replayed, oldest first."""
+        return await DeadLetter.all().order_by("id")
+
+    async def dead_letter(self, letter_id: int) -> DeadLetter | None:
+        """The dead letter with this id, if it is still there."""
+        return await DeadLetter.get_or_none(id=letter_id)
+
+    async def settle(self, letter: DeadLetter, actions: Sequence[Action]) -> list[str]:
+        """A dead letter handled again: drop it and keep its actions in the outbox, atomically.
+
+        Returns the actions' outbox keys; raises :class:`Settled` if it was
+        replayed meanwhile (nothing is kept then).
+        """
+        planned = [
+            (f"{letter.network}|{letter.event_id}|replay-{letter.id}|{i}", action)
+            for i, action in enumerate(actions)
+        ]
+        async with in_transaction(connection_name(self.db_url)):
+            if not await DeadLetter.filter(id=letter.id).delete():
+                raise Settled(letter.id)
+            for key, action in planned:
+                await OutboxAction.create(
+                    network=letter.network, key=key, payload=to_record(action)
+                )
+        return [key for key, _ in planned]
 
     # -- adapter positions --------------------------------------------------------
 

@@ -1,6 +1,8 @@
-"""Tables: checkpoints, the outbox, chat bindings, form dialogs, records and the audit log.
+"""Tables: checkpoints, tries and dead letters, the outbox, chat bindings, form dialogs, records
+and the audit log.
 
-Only what a form, a case or a rule needs is stored; chat messages themselves are not.
+Only what a form, a case or a rule needs is stored; chat messages themselves are not, but
+for an event set aside as a dead letter, kept as received until an operator replays it.
 """
 
 from __future__ import annotations
@@ -50,6 +52,64 @@ class OutboxAction(Model):
 
     class Meta:
         table = "outbox_action"
+
+
+class TryUnderWay(Model):
+    """Events of one network being tried right now, noted before the try starts.
+
+    The row goes when the try is over; one a crash left behind counts a try
+    for each of its events at the next start (see :class:`EventTry`).
+    """
+
+    key = fields.CharField(max_length=32, primary_key=True)
+    network = fields.CharField(max_length=32)
+    events = fields.JSONField()
+    """The events' ids."""
+    started_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "try_under_way"
+
+
+class EventTry(Model):
+    """The tries of an event not yet handled: those that raised, and those a crash cut short.
+
+    The row goes once the event is checkpointed (handled, or set aside as a dead letter).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    network = fields.CharField(max_length=32)
+    event_id = fields.CharField(max_length=255)
+    tries = fields.IntField(default=0)
+    error = fields.CharField(max_length=255, default="")
+    """How the last try that raised failed: the exception's type and place, never its message."""
+
+    class Meta:
+        table = "event_try"
+        unique_together = (("network", "event_id"),)
+
+
+class DeadLetter(Model):
+    """An event core could not handle in its tries, set aside until an operator replays it.
+
+    ``event`` is the event as received (what replaying it needs, nothing more);
+    ``error`` the last failure's type and place, empty when every try was cut
+    short (the process stopped during it).
+    """
+
+    id = fields.IntField(primary_key=True)
+    network = fields.CharField(max_length=32)
+    event_id = fields.CharField(max_length=255)
+    chat = fields.CharField(max_length=255)
+    kind = fields.CharField(max_length=32)
+    event = fields.JSONField()
+    error = fields.CharField(max_length=255)
+    tries = fields.IntField()
+    failed_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "dead_letter"
+        unique_together = (("network", "event_id"),)
 
 
 class AdapterState(Model):

@@ -35,7 +35,7 @@ def test_every_key_used_in_code_exists() -> None:
     known = catalogue.keys("en")
     used: set[str] = set()
     pattern = re.compile(
-        r"""["']((?:basics|forms|form|moderation|command|config|cli|rules|action|role|kind|list|roles|arguments)\.[a-z_.]+)["']"""
+        r"""["']((?:basics|forms|form|moderation|command|config|cli|rules|action|role|kind|list|roles|arguments|dead_letter)\.[a-z_.]+)["']"""
     )
     for folder in ("core", "plugins"):
         for path in (ROOT / folder).rglob("*.py"):
