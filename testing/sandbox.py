@@ -1,0 +1,289 @@
+"""A community on an in-memory adapter, driven by a test: the heart of :mod:`sanshe.testing`."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import textwrap
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import yaml
+
+from sanshe.core.actions import ALL_ACTIONS, Action, Button
+from sanshe.core.adapter import Adapter
+from sanshe.core.bot import Bot
+from sanshe.core.cli import shipped_example
+from sanshe.core.config import CommunityFile
+from sanshe.core.contributions import vocabulary
+from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
+from sanshe.core.model import Community
+from sanshe.core.plugins import plugin_manager
+from sanshe.core.storage import Storage
+from sanshe.core.storage.models import AuditEntry, FormSession, Record, stored_person
+
+from .clock import ManualClock
+
+NETWORK = "console"
+DIRECT = "dm"
+
+
+class RecordingAdapter(Adapter):
+    """An in-memory adapter: it performs every action by keeping it in :attr:`performed`.
+
+    :meth:`limited_to` gives one that can perform only some kinds of action, as
+    a network that lacks the others.
+    """
+
+    network = NETWORK
+    chats_named_by_group = True
+    _performers = {kind: "_keep" for kind in ALL_ACTIONS}
+
+    def __init__(self) -> None:
+        self.performed: list[Action] = []
+
+    @classmethod
+    def limited_to(cls, kinds: Iterable[type[Action]]) -> type[RecordingAdapter]:
+        """A recording adapter class whose capabilities are exactly ``kinds``."""
+        return type(cls.__name__, (cls,), {"_performers": {kind: "_keep" for kind in kinds}})
+
+    async def run(self, bot: Bot) -> None:
+        """Events come from the test, not from a network."""
+
+    async def _keep(self, action: Action) -> None:
+        self.performed.append(action)
+
+
+class Sandbox:
+    """A community run on a :class:`RecordingAdapter` and a real database.
+
+    ``config`` is the community file; without it, the example community
+    shipped with sanshe (see also :meth:`from_yaml` and :meth:`from_dict`).
+    ``db_url`` defaults to an in-memory SQLite database; give a file URL to
+    survive :meth:`restart`.  ``plugins`` registers extra plugin modules (the
+    one you are writing) beside the installed ones, once even if it is installed too.
+    ``capabilities`` limits the actions the adapter can perform.  ``clock`` is
+    the time the bot sees (default: a :class:`ManualClock` at the current time).
+    """
+
+    def __init__(
+        self,
+        config: str | Path | None = None,
+        *,
+        db_url: str = "sqlite://:memory:",
+        plugins: Sequence[object] = (),
+        capabilities: Iterable[type[Action]] = ALL_ACTIONS,
+        timeout: float = 10.0,
+        clock: ManualClock | None = None,
+    ) -> None:
+        self.config: Path | None = Path(config) if config is not None else shipped_example()
+        """The community file (None for a sandbox made from text or a dict)."""
+        self._text: tuple[str, str, Path] | None = None
+        self.db_url = db_url
+        self.plugins = tuple(plugins)
+        self.capabilities = frozenset(capabilities)
+        self.timeout = timeout
+        self.clock = clock or ManualClock()
+        self._ids = itertools.count(1)
+        self.bot: Bot
+        self.adapter: RecordingAdapter
+        self.storage: Storage
+
+    @classmethod
+    def from_yaml(
+        cls, text: str, *, name: str = "<string>", base: str | Path = ".", **options: Any
+    ) -> Sandbox:
+        """A sandbox of the community written in YAML ``text`` (dedented first).
+
+        Mistakes are reported as in a file called ``name`` (``<string>:3:5: …``);
+        files the text includes (``forms: [forms/*.yaml]``) are found from the
+        folder ``base``.  ``options`` are those of :class:`Sandbox`.  Without a
+        file, ``/reload`` has nothing to read again.
+        """
+        sandbox = cls(**options)
+        sandbox.config = None
+        sandbox._text = (textwrap.dedent(text), name, Path(base))
+        return sandbox
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        name: str = "<dict>",
+        base: str | Path = ".",
+        **options: Any,
+    ) -> Sandbox:
+        """A sandbox of the community ``data`` holds, as the YAML would (see :meth:`from_yaml`).
+
+        Mistakes are reported at the line and column of ``data`` written out as
+        YAML, in a file called ``name``.
+        """
+        text = yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False)
+        return cls.from_yaml(text, name=name, base=base, **options)
+
+    @property
+    def community(self) -> Community:
+        """The community as loaded."""
+        return self.bot.community
+
+    def _file(self) -> CommunityFile:
+        if self._text is not None:
+            text, name, base = self._text
+            return CommunityFile.from_text(text, name, base)
+        assert self.config is not None
+        return CommunityFile.read(self.config)
+
+    async def start(self) -> Sandbox:
+        """Load the YAML (refusing it as ``sanshe check-config`` would), open storage, start the bot."""
+        file = self._file()
+        pm = plugin_manager(file.disabled_plugins, extra=self.plugins)
+        community = file.check(vocabulary(pm))
+        self.storage = Storage(self.db_url)
+        adapter = RecordingAdapter
+        if self.capabilities != RecordingAdapter.capabilities:
+            adapter = RecordingAdapter.limited_to(self.capabilities)
+        self.adapter = adapter()
+        self.bot = Bot(
+            community, self.adapter, self.storage, pm=pm, config_path=self.config, clock=self.clock
+        )
+        await self.storage.open()
+        await self.bot.start()
+        return self
+
+    async def stop(self) -> None:
+        """Stop the bot and close storage."""
+        await self.bot.stop()
+        await self.storage.close()
+
+    async def restart(self) -> None:
+        """Stop and start again on the same database (use a file database) and clock."""
+        await self.stop()
+        await self.start()
+
+    async def __aenter__(self) -> Sandbox:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- people doing things -------------------------------------------------------
+
+    def _common(self, who: str, where: str) -> dict[str, Any]:
+        direct = where == DIRECT
+        number = next(self._ids)
+        return {
+            "network": NETWORK,
+            "chat": f"{DIRECT}:{who}" if direct else where,
+            "event_id": f"sandbox:{time.monotonic_ns()}:{number}",
+            "sender": who,
+            "direct": direct,
+            "time": self.clock.time(),
+        }
+
+    async def deliver(self, event: Event) -> list[Action]:
+        """Hand ``event`` to the bot as an adapter would; return the actions performed for it."""
+        before = len(self.adapter.performed)
+        try:
+            await asyncio.wait_for(self.bot.submit(event), self.timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"no answer within {self.timeout}s while waiting for {type(event).__name__} "
+                f"{event.event_id} from {event.sender} in {event.chat} to be handled"
+            ) from None
+        return self.adapter.performed[before:]
+
+    async def send(
+        self, who: str, where: str, text: str, *, language: str | None = None
+    ) -> list[Action]:
+        """``who`` writes ``text`` in group ``where`` (or ``"dm"``); return the bot's actions."""
+        common = self._common(who, where)
+        message_id = common["event_id"].rsplit(":", 1)[1]
+        return await self.deliver(
+            Message(text=text, message_id=message_id, language=language, **common)
+        )
+
+    async def ask_to_join(self, who: str, where: str, note: str = "") -> list[Action]:
+        """``who`` asks to join group ``where``."""
+        return await self.deliver(JoinRequest(note=note, **self._common(who, where)))
+
+    async def join(self, who: str, where: str) -> list[Action]:
+        """``who`` is now a member of ``where``."""
+        return await self.deliver(MemberJoined(**self._common(who, where)))
+
+    async def leave(self, who: str, where: str) -> list[Action]:
+        """``who`` left ``where``."""
+        return await self.deliver(MemberLeft(**self._common(who, where)))
+
+    async def press(
+        self, who: str, where: str, button: Button | str, *, message_id: str = ""
+    ) -> list[Action]:
+        """``who`` pressed ``button`` (or a button carrying this data) under message ``message_id``.
+
+        The press has a callback id, as on Telegram, so the bot's answer to it
+        comes back as an :class:`~sanshe.core.actions.AnswerButton`.
+        """
+        data = button.data if isinstance(button, Button) else button
+        common = self._common(who, where)
+        callback_id = f"press:{common['event_id']}"
+        return await self.deliver(
+            Callback(data=data, message_id=message_id, callback_id=callback_id, **common)
+        )
+
+    # -- what the bot said and stored ------------------------------------------------
+
+    @staticmethod
+    def texts(actions: Iterable[Action]) -> list[str]:
+        """The texts of the actions that carry one, in order."""
+        return [text for a in actions if (text := getattr(a, "text", None)) is not None]
+
+    @staticmethod
+    def buttons(actions: Iterable[Action]) -> list[Button]:
+        """The buttons under the actions' messages, in order."""
+        return [b for a in actions for b in getattr(a, "buttons", ())]
+
+    def person_key(self, who: str) -> str:
+        """How records and dialogs name the person with console handle ``who``."""
+        return stored_person(self.bot.directory.person(NETWORK, who).id)
+
+    async def records(self, form: str | None = None, *, who: str | None = None) -> list[Record]:
+        """The stored records (filled forms), oldest first: of ``form``, by ``who`` if given."""
+        query = Record.all()
+        if form is not None:
+            query = query.filter(form_id=form)
+        if who is not None:
+            query = query.filter(person=self.person_key(who))
+        return await query.order_by("id")
+
+    async def form_dialog(self, who: str) -> FormSession | None:
+        """The form dialog kept for ``who`` (being filled, or finished and not yet left), if any."""
+        return await FormSession.get_or_none(person=self.person_key(who))
+
+    async def audit(
+        self, *, who: str | None = None, action: str | None = None, subject: str | None = None
+    ) -> list[AuditEntry]:
+        """The audit log's entries, oldest first: by ``who``, of ``action``, on ``subject`` if given."""
+        query = AuditEntry.all()
+        if who is not None:
+            query = query.filter(actor=self.person_key(who))
+        if action is not None:
+            query = query.filter(action=action)
+        if subject is not None:
+            query = query.filter(subject=subject)
+        return await query.order_by("id")
+
+    async def handled(self, event: Event) -> bool:
+        """Whether ``event`` was checkpointed (a second delivery of it does nothing)."""
+        return bool(await self.storage.handled_among([event]))
+
+    async def pending(self) -> list[Action]:
+        """The actions decided but not yet performed (the outbox), oldest first."""
+        return [action for _key, action in await self.storage.outbox(NETWORK)]
