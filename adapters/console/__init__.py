@@ -3,12 +3,35 @@
 Each input line is ``<handle>@<group-id>: <text>`` (or ``<handle>@dm: <text>``
 for a private message to the bot).  ``!`` instead of ``:`` sends another kind
 of event: ``<handle>@<group-id>! join <note>`` (a join request), ``! joined``,
-``! left``, ``! button <data>``.  Every bot action is printed as one line
-``<action> <target>: <text>``, line breaks written as ``\\n`` (at a terminal,
-the text's lines are shown indented instead); what goes to a person privately
-is ``dm <handle>: <text>``.  Blank lines and lines starting with ``#`` are
-ignored; every other line is answered, by actions, ``error: line N: …`` or
-``note: line N: …`` (on standard error).
+``! left``, ``! button …`` (a button pressed, below).  Every bot action is
+printed as one line ``<action> <target>: <text>``, line breaks written as
+``\\n`` (at a terminal, the text's lines are shown indented instead); what goes
+to a person privately is ``dm <handle>: <text>`` (``dm-edit``, ``dm-file``).
+Blank lines and lines starting with ``#`` are ignored; every other line is
+answered, by actions, ``error: line N: …`` or ``note: line N: …`` (on
+standard error).
+
+Buttons.  The bot's messages are numbered ``b1``, ``b2``… in the order it
+sends them; one with buttons is printed with its buttons numbered and its
+number last: ``send volunteers: 选一个班次 [1 上午|shifts.take|am] [2 下午|shifts.take|pm] (b3)``
+(``[<n> <label>|<data>]``).  A person presses one with
+
+- ``wang@volunteers! button 2``: button 2 of the latest message with buttons
+  in that chat (for ``wang@dm``, in wang's private chat);
+- ``wang@volunteers! button 2 on b3``: button 2 of message b3;
+- ``wang@volunteers! button shifts.take|pm``: the button carrying that data
+  (on the latest message showing it, if any; ``… on b3`` names the message).
+
+The press carries the message's number, so the bot can edit it
+(``edit volunteers: b3 <new text>``); its answer to the presser alone is
+``answer wang: <text>``.
+
+Files.  A file the bot sends is written to the console's files folder and its
+path printed, never its content: ``file <chat>: <path> <caption>`` (``dm-file
+<handle>: …`` privately).  The folder is ``$SANSHE_FILES``, else the
+community file's ``adapters: {console: {files: PATH}}``, else
+``sanshe-files`` in the current folder; it is created for its owner only, and
+a name already taken there gets ``-2``, ``-3``… before its extension.
 
 At a terminal, ``:as <handle>`` and ``:in <group-id>`` set who speaks where,
 so that plain lines are messages from that person in that group.
@@ -20,28 +43,33 @@ import asyncio
 import os
 import re
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from sanshe.core.actions import (
-    ALL_ACTIONS,
     Action,
+    AnswerButton,
     ApproveJoin,
     Ban,
+    Button,
     CreateGroup,
     DeclineJoin,
     Delete,
     DirectMessage,
+    Edit,
     Invite,
     Pin,
     Remove,
     Reply,
     Restrict,
     Send,
+    SendFile,
     Unban,
 )
+from sanshe.core.adapter import ActionFailed, Adapter, performs
+from sanshe.core.clock import Clock, SystemClock
 from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
 from sanshe.core.i18n import Catalogue, Translator, environment_locale
 
@@ -50,13 +78,23 @@ if TYPE_CHECKING:
 
 NETWORK = "console"
 DIRECT = "dm"
+#: The files folder when neither ``$SANSHE_FILES`` nor the console's ``files`` setting names one.
+FILES = "sanshe-files"
 #: What no network puts in a person's or a chat's id: C0 controls, DEL, lone surrogates.
 _CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 _LINE = re.compile(r"^(?P<handle>[^@\s:!]+)@(?P<chat>[^:\s!]+)\s*(?P<sep>[:!])\s?(?P<text>.*)$")
+#: ``! button`` followed by a number or a button's data, and optionally ``on <message>``.
+_PRESS = re.compile(r"^(?P<what>.*?)(?:\s+on\s+(?P<message>b\d+))?\s*$")
+#: What a file's name may not hold on the console's disk: controls, spaces (the path is
+#: printed as one word), slashes.
+_NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f/\\\s]")
 
 
-def format_action(action: Action, one_line: bool = True) -> str:
-    """The output for ``action``: one line, or (at a terminal) its text on indented lines."""
+def format_action(action: Action, one_line: bool = True, message_id: str = "") -> str:
+    """The output for ``action``: one line, or (at a terminal) its text on indented lines.
+
+    Buttons are shown numbered, followed by ``(message_id)`` when given.
+    """
     match action:
         case Send(chat=chat, text=text) | Reply(chat=chat, text=text) if chat.startswith(
             f"{DIRECT}:"
@@ -68,6 +106,12 @@ def format_action(action: Action, one_line: bool = True) -> str:
             verb, target, body = "reply", chat, text
         case DirectMessage(user=user, text=text):
             verb, target, body = "dm", user, text
+        case Edit(chat=chat, message_id=edited, text=text) if chat.startswith(f"{DIRECT}:"):
+            verb, target, body = "dm-edit", chat.removeprefix(f"{DIRECT}:"), f"{edited} {text}"
+        case Edit(chat=chat, message_id=edited, text=text):
+            verb, target, body = "edit", chat, f"{edited} {text}"
+        case AnswerButton(callback_id=callback_id, text=text):
+            verb, target, body = "answer", presser(callback_id), text
         case Delete(chat=chat, message_id=message_id):
             verb, target, body = "delete", chat, message_id
         case Remove(chat=chat, user=user):
@@ -90,19 +134,42 @@ def format_action(action: Action, one_line: bool = True) -> str:
             verb, target, body = "pin", chat, message_id
         case _:
             verb, target, body = type(action).__name__.lower(), "-", ""
-    buttons = getattr(action, "buttons", ())
+    buttons: tuple[Button, ...] = getattr(action, "buttons", ())
     if buttons:
-        body += " " + " ".join(f"[{b.label}|{b.data}]" for b in buttons)
+        body += " " + " ".join(f"[{n} {b.label}|{b.data}]" for n, b in enumerate(buttons, 1))
+        if message_id and not isinstance(action, Edit):
+            body += f" ({message_id})"
+    return _line(verb, target, body, one_line)
+
+
+def _line(verb: str, target: str, body: str, one_line: bool) -> str:
     if one_line:
         return f"{verb} {target}: {body.replace(chr(10), chr(92) + 'n')}"
     return f"{verb} {target}: " + body.replace("\n", "\n    ")
 
 
-class ConsoleAdapter:
+def _shown(path: Path) -> str:
+    """``path`` as a person finds it from here: relative to the current folder if it is inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def presser(callback_id: str) -> str:
+    """The handle of the person whose press ``callback_id`` names (the console makes them so)."""
+    return callback_id.partition(":")[0]
+
+
+def _chat_of(action: Send | Reply | DirectMessage | Edit) -> str:
+    """The console chat a message is in (a person's private chat is ``dm:<handle>``)."""
+    return f"{DIRECT}:{action.user}" if isinstance(action, DirectMessage) else action.chat
+
+
+class ConsoleAdapter(Adapter):
     """Reads events from a text stream and prints actions to another."""
 
     network = NETWORK
-    capabilities = ALL_ACTIONS
     chats_named_by_group = True
 
     def __init__(
@@ -110,10 +177,15 @@ class ConsoleAdapter:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         interactive: bool | None = None,
+        files: str | Path | None = None,
     ) -> None:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.files = Path(os.environ.get("SANSHE_FILES") or files or FILES)
+        """Where the files the bot sends are written."""
+        self.clock: Clock = SystemClock()
+        """Stamps the events read (the bot's clock once :meth:`run` starts)."""
         self._run = uuid.uuid4().hex[:8]
         self._speaker: str | None = None
         self._place: str | None = None
@@ -122,17 +194,140 @@ class ConsoleAdapter:
         self._told: set[str] = set()
         """Handles and ``@group`` names already noted as unknown."""
         self._performed = 0
+        self._sent = 0
+        """How many messages the bot has sent in this run (the last one is ``b<_sent>``)."""
+        self._buttons: dict[str, tuple[str, tuple[Button, ...]]] = {}
+        """The bot's messages with buttons: their chat and buttons, by message number."""
+        self._latest: dict[str, str] = {}
+        """The latest message with buttons in each chat."""
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> ConsoleAdapter:
-        """The console needs no settings; it reads stdin and writes stdout."""
-        return cls()
+        """Read stdin and write stdout; ``files`` names the folder for the files the bot sends."""
+        files = settings.get("files")
+        return cls(files=str(files) if files else None)
 
     async def perform(self, action: Action) -> None:
-        """Print the action as one line."""
+        """Print the action (a file is written first, and its path printed)."""
         self._performed += 1
-        self.stdout.write(format_action(action, one_line=not self.interactive) + "\n")
+        await super().perform(action)
+
+    def _print(self, line: str) -> None:
+        self.stdout.write(line + "\n")
         self.stdout.flush()
+
+    def _posted(self, action: Send | Reply | DirectMessage) -> None:
+        """Number a message the bot sends, remember its buttons, and print it."""
+        self._sent += 1
+        number = f"b{self._sent}"
+        if action.buttons:
+            self._show(number, _chat_of(action), action.buttons)
+        self._print(format_action(action, one_line=not self.interactive, message_id=number))
+
+    def _show(self, number: str, chat: str, buttons: tuple[Button, ...]) -> None:
+        self._buttons[number] = (chat, buttons)
+        self._latest[chat] = number
+
+    @performs(Send)
+    async def _send(self, action: Send) -> None:
+        self._posted(action)
+
+    @performs(Reply)
+    async def _reply(self, action: Reply) -> None:
+        self._posted(action)
+
+    @performs(DirectMessage)
+    async def _direct(self, action: DirectMessage) -> None:
+        self._posted(action)
+
+    @performs(Edit)
+    async def _edit(self, action: Edit) -> None:
+        chat = _chat_of(action)
+        if action.buttons:
+            self._show(action.message_id, chat, action.buttons)
+        elif self._buttons.pop(action.message_id, None) and self._latest.get(chat) == (
+            action.message_id
+        ):
+            del self._latest[chat]
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(AnswerButton)
+    async def _answer(self, action: AnswerButton) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(SendFile)
+    async def _file(self, action: SendFile) -> None:
+        self._sent += 1
+        try:
+            path = await asyncio.to_thread(self._write, action)
+        except OSError as exc:
+            reason = f"cannot write {action.name!r} to {self.files}: {exc.strerror}"
+            raise ActionFailed(reason) from None
+        shown = _shown(path)
+        body = f"{shown} {action.caption}" if action.caption else shown
+        if action.user or action.chat.startswith(f"{DIRECT}:"):
+            target = action.user or action.chat.removeprefix(f"{DIRECT}:")
+            self._print(_line("dm-file", target, body, not self.interactive))
+        else:
+            self._print(_line("file", action.chat, body, not self.interactive))
+
+    def _write(self, action: SendFile) -> Path:
+        """Write the file as a new one named after it in the files folder; return its path."""
+        content = action.read()
+        self.files.mkdir(mode=0o700, parents=True, exist_ok=True)
+        last = action.name.replace("\\", "/").rsplit("/", 1)[-1]
+        base = _NOT_IN_NAME.sub("_", last).strip(". ") or "file"
+        stem, dot, suffix = base.rpartition(".") if "." in base[1:] else (base, "", "")
+        for n in range(1, 10_000):
+            path = self.files / (base if n == 1 else f"{stem}-{n}{dot}{suffix}")
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            with os.fdopen(fd, "wb") as file:
+                file.write(content)
+            return path
+        raise FileExistsError(f"{base}: every variant of the name is taken")
+
+    @performs(Delete)
+    async def _delete(self, action: Delete) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(Remove)
+    async def _remove(self, action: Remove) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(Ban)
+    async def _ban(self, action: Ban) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(Unban)
+    async def _unban(self, action: Unban) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(Restrict)
+    async def _restrict(self, action: Restrict) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(ApproveJoin)
+    async def _approve(self, action: ApproveJoin) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(DeclineJoin)
+    async def _decline(self, action: DeclineJoin) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(Invite)
+    async def _invite(self, action: Invite) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(CreateGroup)
+    async def _create(self, action: CreateGroup) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
+
+    @performs(Pin)
+    async def _pin(self, action: Pin) -> None:
+        self._print(format_action(action, one_line=not self.interactive))
 
     def parse(self, number: int, line: str) -> Event | str | None:
         """The event on an input line, an error text for a malformed line, or None to skip it."""
@@ -161,7 +356,7 @@ class ConsoleAdapter:
             event_id=f"{self._run}:{number}",
             sender=handle,
             direct=direct,
-            time=time.time(),
+            time=self.clock.time(),
         )
         if sep == ":":
             return Message(text=text, message_id=str(number), **common)  # type: ignore[arg-type]
@@ -173,8 +368,43 @@ class ConsoleAdapter:
         if word == "left":
             return MemberLeft(**common)  # type: ignore[arg-type]
         if word == "button":
-            return Callback(data=rest, **common)  # type: ignore[arg-type]
+            pressed = self._pressed(number, str(common["chat"]), rest)
+            if isinstance(pressed, str):
+                return pressed
+            data, message_id = pressed
+            callback_id = f"{handle}:{self._run}:{number}"
+            return Callback(data=data, message_id=message_id, callback_id=callback_id, **common)  # type: ignore[arg-type]
         return self._text("console.unknown_kind", number=number)
+
+    def _pressed(self, number: int, chat: str, said: str) -> tuple[str, str] | str:
+        """The data and message of the button ``! button <said>`` presses, or an error text."""
+        match = _PRESS.match(said.strip())
+        assert match is not None  # every text matches
+        what, message = match["what"], match["message"]
+        if what.isdecimal():
+            message = message or self._latest.get(chat)
+            if message is None:
+                return self._text("console.no_buttons_here", number=number, chat=chat)
+            if message not in self._buttons:
+                return self._text("console.no_such_message", number=number, message=message)
+            buttons = self._buttons[message][1]
+            if not 1 <= int(what) <= len(buttons):
+                return self._text(
+                    "console.no_such_button",
+                    number=number,
+                    message=message,
+                    choice=what,
+                    count=len(buttons),
+                )
+            return buttons[int(what) - 1].data, message
+        if message is None:
+            showing = [
+                n
+                for n, (where, buttons) in self._buttons.items()
+                if where == chat and any(b.data == what for b in buttons)
+            ]
+            message = showing[-1] if showing else ""
+        return what, message
 
     async def run(self, bot: Bot) -> None:
         """Read lines until the input ends; each event is handled before the next line is read.
@@ -182,6 +412,7 @@ class ConsoleAdapter:
         Every line that is not blank or a comment is answered: by the bot's
         actions, an ``error: line N`` or a ``note: line N`` on standard error.
         """
+        self.clock = bot.clock
         if self.interactive:
             self.stdout.write(
                 self._text("console.welcome", community=bot.community.community.name) + "\n"

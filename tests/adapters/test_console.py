@@ -12,7 +12,7 @@ import pytest
 from sanshe.adapters.console import ConsoleAdapter, format_action
 from sanshe.core.actions import Button, Delete, DirectMessage, Reply, Restrict, Unban
 from sanshe.core.events import JoinRequest, Message
-from tests.conftest import EXAMPLE, example_text
+from tests.conftest import EXAMPLE, example_text, install_plugin
 
 VALID_ID = "110101199003074573"
 
@@ -221,7 +221,7 @@ def test_non_message_events_and_their_lines() -> None:
     assert format_action(Restrict(chat="b", user="u", minutes=30)) == "restrict b: u 30"
     assert (
         format_action(DirectMessage(user="u", text="t", buttons=(Button("OK", "ok"),)))
-        == "dm u: t [OK|ok]"
+        == "dm u: t [1 OK|ok]"
     )
 
 
@@ -452,3 +452,152 @@ def test_at_a_terminal_as_and_in_confirm_and_ctrl_c_ends_the_run_at_once(tmp_pat
             process.kill()
         watchdog.cancel()
         os.close(leader)
+
+
+SHIFTS = """
+    from sanshe.core.actions import AnswerButton, Edit, SendFile
+    from sanshe.core.buttons import ButtonHandler
+    from sanshe.core.commands import ChatCommand
+    from sanshe.core.hookspecs import hookimpl
+
+
+    def take(context):
+        press = context.press
+        chat = context.event.chat
+        return [
+            Edit(chat=chat, message_id=press.message_id, text="已选：" + press.payload, buttons=CHOICES),
+            AnswerButton(callback_id=press.callback_id, text=f"好的（{press.message_id}）", chat=chat),
+        ]
+
+
+    TAKE = ButtonHandler("shifts.take", take)
+    CHOICES = (TAKE.button("上午", "am"), TAKE.button("下午", "pm"))
+
+
+    def offer(context):
+        return context.reply("选一个班次", buttons=CHOICES)
+
+
+    def roster(context):
+        where = dict(chat=context.event.chat) if not context.event.direct else dict(user=context.event.sender)
+        return [
+            SendFile(name="排班 表.csv", content="姓名,班次\\n王芳,上午\\n".encode(), caption="本周排班", **where),
+            SendFile(name="../../逃出.txt", path=__file__, **where),
+        ]
+
+
+    @hookimpl
+    def sanshe_commands():
+        return [
+            ChatCommand(name="shift", handler=offer, help="shifts.help"),
+            ChatCommand(name="roster", handler=roster, help="shifts.help"),
+        ]
+
+
+    @hookimpl
+    def sanshe_buttons():
+        return [TAKE]
+"""
+
+
+def run_with_shifts(
+    tmp_path: Path, lines: list[str], env: dict[str, str] | None = None, config: Path = EXAMPLE
+) -> subprocess.CompletedProcess[str]:
+    """``sanshe run`` in ``tmp_path`` with the shifts plugin installed, fed ``lines``."""
+    site = tmp_path / "site-shifts"
+    if not site.exists():
+        install_plugin(tmp_path, "shifts", "shifts_plugin", SHIFTS)
+    base = {k: v for k, v in os.environ.items() if k != "SANSHE_FILES"}
+    result = subprocess.run(
+        [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(config)],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={
+            **base,
+            "PYTHONPATH": str(site),
+            "SANSHE_LANG": "en",
+            "SANSHE_DB_URL": f"sqlite://{tmp_path}/shifts.sqlite3",
+            **(env or {}),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_a_button_pressed_on_the_console_reaches_its_plugin_with_the_message(
+    tmp_path: Path,
+) -> None:
+    result = run_with_shifts(
+        tmp_path,
+        [
+            "wang@volunteers: /shift",
+            "wang@volunteers! button 2",
+            "wang@volunteers! button shifts.take|am",
+            "wang@dm: /shift",
+            "wang@dm! button 1",
+            "wang@volunteers! button 1 on b1",
+            "wang@volunteers! button 3",
+            "wang@volunteers! button 1 on b9",
+            "maria@building-1! button 1",
+            "maria@building-1! button shifts.gone|x",
+        ],
+    )
+    assert result.stdout.splitlines() == [
+        "reply volunteers: 选一个班次 [1 上午|shifts.take|am] [2 下午|shifts.take|pm] (b1)",
+        "edit volunteers: b1 已选：pm [1 上午|shifts.take|am] [2 下午|shifts.take|pm]",
+        "answer wang: 好的（b1）",
+        "edit volunteers: b1 已选：am [1 上午|shifts.take|am] [2 下午|shifts.take|pm]",
+        "answer wang: 好的（b1）",
+        "dm wang: 选一个班次 [1 上午|shifts.take|am] [2 下午|shifts.take|pm] (b2)",
+        "dm-edit wang: b2 已选：am [1 上午|shifts.take|am] [2 下午|shifts.take|pm]",
+        "answer wang: 好的（b2）",
+        "edit volunteers: b1 已选：am [1 上午|shifts.take|am] [2 下午|shifts.take|pm]",
+        "answer wang: 好的（b1）",
+        "answer maria: 这个按钮已经失效，请重新获取。",
+    ]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [
+        "error: line 7: message b1 has no button 3 (it has 2)",
+        "error: line 8: the bot has shown no message b9 with buttons in this run",
+        "error: line 9: the bot has shown no buttons in building-1 yet; "
+        "write '! button <data>', or '! button <n> on <message>'",
+    ]
+
+
+def test_a_file_the_bot_sends_is_written_and_its_path_printed(tmp_path: Path) -> None:
+    lines = ["wang@volunteers: /roster", "wang@dm: /roster"]
+    result = run_with_shifts(tmp_path, lines)
+    out = result.stdout.splitlines()
+    assert out == [
+        "file volunteers: sanshe-files/排班_表.csv 本周排班",
+        "file volunteers: sanshe-files/逃出.txt",
+        "dm-file wang: sanshe-files/排班_表-2.csv 本周排班",
+        "dm-file wang: sanshe-files/逃出-2.txt",
+    ]
+    folder = tmp_path / "sanshe-files"
+    assert (folder / "排班_表.csv").read_bytes() == "姓名,班次\n王芳,上午\n".encode()
+    assert (folder / "排班_表-2.csv").read_bytes() == (folder / "排班_表.csv").read_bytes()
+    plugin = (tmp_path / "site-shifts" / "shifts_plugin.py").read_bytes()
+    assert (folder / "逃出.txt").read_bytes() == plugin
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".txt") == []  # not outside
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert oct((folder / "排班_表.csv").stat().st_mode & 0o777) == "0o600"
+    assert "王芳,上午" not in result.stdout + result.stderr  # the path, never the content
+
+
+def test_the_files_folder_is_the_console_setting_or_sanshe_files(tmp_path: Path) -> None:
+    config = tmp_path / "community.yaml"
+    config.write_text(
+        example_text() + "\nadapters:\n  console: {files: exports}\n", encoding="utf-8"
+    )
+    out = run_with_shifts(tmp_path, ["wang@volunteers: /roster"], config=config).stdout
+    assert out.startswith("file volunteers: exports/排班_表.csv 本周排班\n")
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-files"  # outside the current folder
+    out = run_with_shifts(
+        tmp_path, ["wang@volunteers: /roster"], env={"SANSHE_FILES": str(elsewhere)}, config=config
+    ).stdout
+    assert out.startswith(f"file volunteers: {elsewhere}/排班_表.csv 本周排班\n")
+    assert (elsewhere / "排班_表.csv").exists()
