@@ -45,26 +45,28 @@ def manual_clock() -> ManualClock:
     return ManualClock()
 
 
+async def _sandbox(manual_clock: ManualClock) -> AsyncIterator[Sandbox]:
+    """The example community shipped with sanshe, started on an in-memory database.
+
+    It runs on ``manual_clock`` and is stopped after the test.
+    """
+    from .sandbox import Sandbox
+
+    async with Sandbox(clock=manual_clock) as started:
+        yield started
+
+
 if find_spec("pytest_asyncio") is None:
 
-    @pytest.fixture
-    def sandbox() -> None:
+    @pytest.fixture(name="sandbox")
+    def _no_sandbox() -> None:
         """The example community; it needs pytest-asyncio, which is not installed."""
         pytest.fail("sanshe's sandbox fixture needs pytest-asyncio: pip install pytest-asyncio")
 
 else:
     import pytest_asyncio
 
-    @pytest_asyncio.fixture
-    async def sandbox(manual_clock: ManualClock) -> AsyncIterator[Sandbox]:
-        """The example community shipped with sanshe, started on an in-memory database.
-
-        It runs on ``manual_clock`` and is stopped after the test.
-        """
-        from .sandbox import Sandbox
-
-        async with Sandbox(clock=manual_clock) as started:
-            yield started
+    sandbox = pytest_asyncio.fixture(_sandbox, name="sandbox")
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from sanshe.core.actions import ALL_ACTIONS, Action, Button
-from sanshe.core.adapter import Adapter
+from sanshe.core.adapter import ActionFailed, Adapter
 from sanshe.core.bot import Bot
 from sanshe.core.cli import shipped_example
 from sanshe.core.config import CommunityFile
@@ -40,7 +40,6 @@ class RecordingAdapter(Adapter):
 
     network = NETWORK
     chats_named_by_group = True
-    _performers = {kind: "_keep" for kind in ALL_ACTIONS}
 
     def __init__(self) -> None:
         self.performed: list[Action] = []
@@ -48,13 +47,22 @@ class RecordingAdapter(Adapter):
     @classmethod
     def limited_to(cls, kinds: Iterable[type[Action]]) -> type[RecordingAdapter]:
         """A recording adapter class whose capabilities are exactly ``kinds``."""
-        return type(cls.__name__, (cls,), {"_performers": {kind: "_keep" for kind in kinds}})
+        limited = cast(type[RecordingAdapter], type(cls.__name__, (cls,), {}))
+        limited.capabilities = frozenset(kinds)
+        return limited
 
     async def run(self, bot: Bot) -> None:
         """Events come from the test, not from a network."""
 
-    async def _keep(self, action: Action) -> None:
+    async def perform(self, action: Action) -> None:
+        """Keep the action; one beyond the capabilities is refused as a network would."""
+        if type(action) not in self.capabilities:
+            raise ActionFailed(f"{self.network} cannot perform {type(action).__name__}")
         self.performed.append(action)
+
+
+# A test double performs every action without a method for each (its capabilities are declared).
+RecordingAdapter.capabilities = ALL_ACTIONS
 
 
 class Sandbox:
