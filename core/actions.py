@@ -163,14 +163,16 @@ class Edit(Action):
 class AnswerButton(Action):
     """Answer a button press (``callback_id`` of the :class:`~sanshe.core.events.Callback`).
 
+    Made by :meth:`Context.answer <sanshe.core.context.Context.answer>`.
+
     ``text`` is shown to the person who pressed it only (a Telegram toast, a
     Matrix notice); empty, the press is only acknowledged.
     """
 
     callback_id: str
-    text: str = ""
-    chat: str = ""
+    chat: str
     """The chat of the press (networks without private toasts answer there)."""
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,6 +188,8 @@ class SendFile(Action):
     caption: str = ""
     chat: str = ""
     user: str = ""
+    fallback_chat: str | None = None
+    """For a file to ``user``: where to ask them to open a private chat when the network refuses."""
 
     def __post_init__(self) -> None:
         if bool(self.content) == bool(self.path):

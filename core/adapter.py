@@ -92,11 +92,12 @@ class Adapter:
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        performers = dict(cls._performers)
-        for name, member in vars(cls).items():
-            kind = getattr(member, "__sanshe_performs__", None)
-            if kind is not None:
-                performers[kind] = name
+        performers: dict[type[Action], str] = {}
+        for klass in reversed(cls.__mro__):  # a subclass's method wins over its bases'
+            for name, member in vars(klass).items():
+                kind = getattr(member, "__sanshe_performs__", None)
+                if kind is not None:
+                    performers[kind] = name
         cls._performers = performers
         cls.capabilities = frozenset(performers)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import names, permissions
-from .actions import Action, AnswerButton, Delete
+from .actions import Action, Delete
 from .adapter import ActionFailed, Adapter, performing_outbox_key
 from .arguments import ArgumentError, group_named
 from .buttons import ButtonBook, ButtonClash
@@ -360,24 +360,16 @@ class Bot:
         assert press is not None
         handler = self.buttons.find(press.name)
         if handler is None:
-            return [self._answer(ctx, ctx._("button.stale"))]
+            return [ctx.answer(ctx._("button.stale"))]
         vote = await self.votes(ctx, f"button:{handler.name}")
         allowed = vote if vote is not None else not handler.roles or ctx.has_role(handler.roles)
         if not allowed:
-            return [self._answer(ctx, ctx._("button.denied"))]
+            return [ctx.answer(ctx._("button.denied"))]
         try:
             return as_actions(await await_me_maybe(handler.handler(ctx)))
         except Exception:
             log.exception("plugin %r failed in button %s", handler.plugin, handler.name)
-            return [self._answer(ctx, ctx._("button.failed"))]
-
-    @staticmethod
-    def _answer(ctx: Context, text: str) -> Action:
-        """Tell the person who pressed a button ``text``, privately where the network can."""
-        press = ctx.press
-        if press is not None and press.callback_id:
-            return AnswerButton(callback_id=press.callback_id, text=text, chat=ctx.event.chat)
-        return ctx.reply(text)
+            return [ctx.answer(ctx._("button.failed"))]
 
     def deciding(self, ctx: Context, command: ChatCommand) -> list[Context]:
         """The contexts whose roles must all allow ``command``; the last one runs it.

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .actions import Action, Button, DirectMessage, Reply, Send, SendFile
+from .actions import Action, AnswerButton, Button, DirectMessage, Reply, Send, SendFile
 from .buttons import ButtonPress, read_press
 from .events import Callback, Command, Event, Message
 from .i18n import Translator
@@ -136,9 +136,25 @@ class Context:
         self, name: str, content: bytes = b"", path: str | Path = "", caption: str = ""
     ) -> Action:
         """Send a file (``content``, or the file at ``path``) privately to the sender."""
+        fallback = None if self.event.direct else self.event.chat
         return SendFile(
-            name=name, content=content, path=str(path), caption=caption, user=self.event.sender
+            name=name,
+            content=content,
+            path=str(path),
+            caption=caption,
+            user=self.event.sender,
+            fallback_chat=fallback,
         )
+
+    def answer(self, text: str = "") -> Action:
+        """Answer the button press being handled: ``text`` shown to the presser (empty: only acknowledge).
+
+        Outside a button press, a reply with ``text``.
+        """
+        press = self.press
+        if press is None or not press.callback_id:
+            return self.reply(text)
+        return AnswerButton(callback_id=press.callback_id, text=text, chat=self.event.chat)
 
     def handle_of(self, person: Person) -> str | None:
         """``person``'s id on this event's network, if known."""

@@ -169,6 +169,8 @@ class Actions(Connection):
         except Forbidden as exc:
             if not action.user:
                 raise
+            if action.fallback_chat is not None:
+                await self._ask_to_open_private(action.user, _id(action.fallback_chat), priority)
             raise ActionFailed(
                 f"{exc.message}: {action.name} was not sent; {_not_opened(api.username)}"
             ) from exc
@@ -359,7 +361,7 @@ def _id(value: str) -> int:
 
 def _chat_of(action: Action) -> str | None:
     """The group chat ``action`` happens in (a direct message's fallback chat)."""
-    if isinstance(action, DirectMessage):
+    if isinstance(action, DirectMessage) or (isinstance(action, SendFile) and action.user):
         return action.fallback_chat
     chat: str | None = getattr(action, "chat", None)
     return chat
@@ -382,5 +384,7 @@ def _in_moved_chat(action: Action, new: str) -> Action | None:
             return replace(action, chat=new)
         case SendFile() if action.chat:
             return replace(action, chat=new)
+        case SendFile():
+            return replace(action, fallback_chat=new)
         case _:  # Delete, Pin, Edit: the message is in the old chat
             return None

@@ -73,7 +73,7 @@ class Poll:
         self.presses.append((ctx.event.sender, press.payload))
         yes = sum(answer == "yes" for _, answer in self.presses)
         return [
-            AnswerButton(callback_id=press.callback_id, text=f"Counted: {press.payload}"),
+            ctx.answer(f"Counted: {press.payload}"),
             Edit(
                 chat=ctx.event.chat,
                 message_id=press.message_id,
@@ -184,7 +184,9 @@ async def test_an_answer_too_long_for_a_toast_is_shortened(world: World) -> None
     query = world.server.inject_callback_query(
         BUILDING, NEIGHBOUR, world.server.sent[-1].message_id, "gatekeeper.pick|x"
     )["callback_query"]
-    await world.adapter.perform(AnswerButton(callback_id=query["id"], text="长" * 300))
+    await world.adapter.perform(
+        AnswerButton(callback_id=query["id"], chat=str(BUILDING), text="长" * 300)
+    )
     answer = world.server.callback_answers[query["id"]]["text"]
     assert len(answer) == 200 and answer.endswith("…")
 
