@@ -197,9 +197,10 @@ def event_of(record: Mapping[str, Any]) -> Event:
     if name not in kinds:
         raise ValueError(f"no kind of event is called {name!r}")
     names = {spec.name for spec in dataclasses.fields(kinds[name])}
-    return kinds[name](
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k in names}
-    )
+    kept: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k in names
+    }
+    return kinds[name](**kept)
 
 
 class Storage:

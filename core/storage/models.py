@@ -63,7 +63,7 @@ class TryUnderWay(Model):
 
     key = fields.CharField(max_length=32, primary_key=True)
     network = fields.CharField(max_length=32)
-    events = fields.JSONField()
+    events: fields.JSONField[list[str]] = fields.JSONField()
     """The events' ids."""
     started_at = fields.DatetimeField(auto_now_add=True)
 
@@ -102,7 +102,7 @@ class DeadLetter(Model):
     event_id = fields.CharField(max_length=255)
     chat = fields.CharField(max_length=255)
     kind = fields.CharField(max_length=32)
-    event = fields.JSONField()
+    event: fields.JSONField[dict[str, Any]] = fields.JSONField()
     error = fields.CharField(max_length=255)
     tries = fields.IntField()
     failed_at = fields.DatetimeField(auto_now_add=True)

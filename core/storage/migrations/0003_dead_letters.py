@@ -2,11 +2,12 @@
 
 import functools
 from json import dumps, loads
+from typing import Any
 
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
-_json = {"encoder": functools.partial(dumps, separators=(",", ":")), "decoder": loads}
+_json: dict[str, Any] = {"encoder": functools.partial(dumps, separators=(",", ":")), "decoder": loads}
 
 
 class Migration(migrations.Migration):
