@@ -275,6 +275,10 @@ class Sandbox:
         """The form dialog kept for ``who`` (being filled, or finished and not yet left), if any."""
         return await FormSession.get_or_none(person=self.person_key(who))
 
+    async def form_dialogs(self) -> list[FormSession]:
+        """Every form dialog kept, of anyone, oldest first."""
+        return await FormSession.all().order_by("id")
+
     async def audit(
         self, *, who: str | None = None, action: str | None = None, subject: str | None = None
     ) -> list[AuditEntry]:

@@ -6,7 +6,7 @@ import asyncio
 import os
 import textwrap
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,10 +27,9 @@ def example() -> Path:
 
 
 @pytest.fixture
-async def community() -> AsyncIterator[Sandbox]:
-    """The example community on an in-memory database."""
-    async with Sandbox(EXAMPLE) as sandbox:
-        yield sandbox
+def community(sandbox: Sandbox) -> Sandbox:
+    """The example community on an in-memory database: sanshe.testing's ``sandbox`` fixture."""
+    return sandbox
 
 
 async def _admin(sql: str) -> None:

@@ -13,7 +13,6 @@ from sanshe.core.context import Context
 from sanshe.core.dispatcher import Dispatcher
 from sanshe.core.events import Event, Message
 from sanshe.core.hookspecs import hookimpl
-from sanshe.core.storage.models import HandledEvent, OutboxAction
 from sanshe.testing import Sandbox
 from tests.conftest import EXAMPLE
 
@@ -130,8 +129,8 @@ async def test_event_is_checkpointed_before_its_future_completes_and_never_handl
         )
         first = await sandbox.deliver(event)
         assert sandbox.texts(first) == ["echo hi"]
-        assert await HandledEvent.filter(network="console", event_id="net-42").exists()
-        assert await OutboxAction.all().count() == 0
+        assert await sandbox.handled(event)
+        assert await sandbox.pending() == []
         again = await sandbox.deliver(event)
         assert again == []
 
@@ -145,9 +144,10 @@ async def test_actions_left_in_the_outbox_by_a_crash_are_performed_on_start(tmp_
         network="console", chat="building-1", event_id="ev-7", sender="maria", text="hi"
     )
     await sandbox.storage.checkpoint([(handled, [reply])])
+    assert await sandbox.pending() == [reply]
     await sandbox.restart()
     try:
         assert sandbox.adapter.performed == [reply]
-        assert await OutboxAction.all().count() == 0
+        assert await sandbox.pending() == []
     finally:
         await sandbox.stop()

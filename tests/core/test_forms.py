@@ -16,7 +16,6 @@ from sanshe.core.answers import Invalid, parse_answer
 from sanshe.core.events import Message
 from sanshe.core.i18n import Catalogue, Translator
 from sanshe.core.model import FormField
-from sanshe.core.storage.models import AuditEntry, FormSession, Record
 from sanshe.testing import Sandbox
 from tests.conftest import EXAMPLE, write_community
 
@@ -113,14 +112,12 @@ async def test_dialog_back_skip_and_one_record(tmp_path: Path) -> None:
         [done] = s.texts(await s.send("ann", "dm", "/skip"))
         assert "Daily check-in” is saved" in done
         assert "139****5678" in done and "13912345678" not in done
-        records = await Record.all()
+        records = await s.records()
         assert len(records) == 1
         assert records[0].data == {"temp": 37.1, "phone": "13912345678", "note": None}
         assert records[0].group_id == "b1"
-        assert [session.answers for session in await FormSession.all()] == [{}]
-        assert (
-            await AuditEntry.filter(subject=f"record:{records[0].id}", action="create").count() == 1
-        )
+        assert [session.answers for session in await s.form_dialogs()] == [{}]
+        assert len(await s.audit(subject=f"record:{records[0].id}", action="create")) == 1
 
 
 async def test_cancel_discards_everything(tmp_path: Path) -> None:
@@ -129,7 +126,7 @@ async def test_cancel_discards_everything(tmp_path: Path) -> None:
         await s.send("ann", "dm", "36.6")
         [text] = s.texts(await s.send("ann", "dm", "/cancel"))
         assert "was cancelled" in text
-        assert await FormSession.all().count() == 0 and await Record.all().count() == 0
+        assert await s.form_dialogs() == [] and await s.records() == []
         [after] = s.texts(await s.send("ann", "dm", "/cancel"))
         assert "not filling a form" in after
 
@@ -144,7 +141,7 @@ async def test_dialog_resumes_after_restart(tmp_path: Path) -> None:
         await s.send("ann", "dm", "13812345678")
         [done] = s.texts(await s.send("ann", "dm", "fine"))
         assert "is saved" in done
-        [record] = await Record.all()
+        [record] = await s.records()
         assert record.data == {"temp": 36.6, "phone": "13812345678", "note": "fine"}
     finally:
         await s.stop()
@@ -218,7 +215,7 @@ async def test_an_answer_redelivered_after_a_crash_changes_nothing(tmp_path: Pat
         assert "(2/3) Phone" in after_temp and "(3/3) Note" in after_phone
         [done] = s.texts(await s.send("ann", "dm", "all fine"))
         assert "is saved" in done
-        [record] = await Record.all()
+        [record] = await s.records()
         assert record.data == {"temp": 36.6, "phone": "13812345678", "note": "all fine"}
 
 
@@ -240,7 +237,7 @@ async def test_a_form_command_redelivered_after_answers_keeps_them(tmp_path: Pat
         assert "(2/3) Phone" in s.texts(again)[-1]
         await s.send("ann", "dm", "13812345678")
         await s.send("ann", "dm", "all fine")
-        [record] = await Record.all()
+        [record] = await s.records()
         assert record.data == {"temp": 36.6, "phone": "13812345678", "note": "all fine"}
         # Delivered again only once the whole form was filled: still one record.
         late = replace(start, sender="bob", event_id="redelivered:form-of-bob")
@@ -248,7 +245,7 @@ async def test_a_form_command_redelivered_after_answers_keeps_them(tmp_path: Pat
         for text in ("37.0", "13912345678", "ok"):
             await s.send("bob", "dm", text)
         assert s.texts(await s.deliver(late))[-1] == "“Daily check-in” is already saved."
-        assert await Record.filter(person="console:bob").count() == 1
+        assert len(await s.records(who="bob")) == 1
 
 
 async def test_a_redelivered_last_answer_makes_no_second_record(tmp_path: Path) -> None:
@@ -260,12 +257,12 @@ async def test_a_redelivered_last_answer_makes_no_second_record(tmp_path: Path) 
         await crash_before_checkpoint(s, last)
         [again] = s.texts(await s.deliver(last))
         assert "is saved" in again and "13812345678" not in again and "138****5678" in again
-        [record] = await Record.all()
+        [record] = await s.records()
         assert record.data == {"temp": 36.6, "phone": "13812345678", "note": "all fine"}
-        [session] = await FormSession.all()
+        [session] = await s.form_dialogs()
         assert session.answers == {}  # a finished dialog keeps no answers outside the record
         await s.send("ann", "dm", "hello")
-        assert await FormSession.all().count() == 0
+        assert await s.form_dialogs() == []
 
 
 async def test_a_back_redelivered_goes_back_once(tmp_path: Path) -> None:
@@ -279,7 +276,7 @@ async def test_a_back_redelivered_goes_back_once(tmp_path: Path) -> None:
         assert "(2/3) Phone" in again
         await s.send("ann", "dm", "13912345678")
         await s.send("ann", "dm", "/skip")
-        [record] = await Record.all()
+        [record] = await s.records()
         assert record.data == {"temp": 36.6, "phone": "13912345678", "note": None}
 
 
@@ -304,7 +301,7 @@ async def test_a_form_changed_by_a_reload_restarts_with_an_apology(tmp_path: Pat
             await s.send("ann", "dm", text)
         [done] = s.texts(await s.send("ann", "dm", "/skip"))
         assert "138****5678" in done
-        [record] = await Record.all()
+        [record] = await s.records()
         assert record.data == {"name": "Ann Li", "temp": 36.9, "phone": "13812345678", "note": None}
 
 
@@ -338,7 +335,7 @@ async def test_network_text_is_made_storable_on_every_backend(tmp_path: Path, db
         assert "(3/3) Note" in s.texts(await s.send("ann", "dm", "138\x0012345678"))[0]
         [done] = s.texts(await s.send("ann", "dm", "a\x00b \ud800 c\x07"))
         assert "is saved" in done
-        [record] = await Record.all()
+        [record] = await s.records()
         assert record.data == {"temp": 36.6, "phone": "13812345678", "note": "ab \ufffd c"}
 
 
@@ -351,9 +348,9 @@ async def test_a_long_matrix_handle_fills_a_form(tmp_path: Path, db_url: str) ->
             await s.send(handle, "dm", text)
         [done] = s.texts(await s.send(handle, "dm", "/skip"))
         assert "is saved" in done
-        [record] = await Record.all()
+        [record] = await s.records()
         assert record.person == f"console:{handle}"
-        assert await AuditEntry.filter(actor=f"console:{handle}").count() == 1
+        assert len(await s.audit(who=handle)) == 1
 
 
 def every_kind() -> list[FormField]:
@@ -454,7 +451,7 @@ async def test_handles_longer_than_the_column_fill_forms_apart(tmp_path: Path, d
         for handle in (first, second):
             await s.send(handle, "dm", "13812345678")
             assert "is saved" in s.texts(await s.send(handle, "dm", "/skip"))[0]
-        records = await Record.all().order_by("id")
+        records = await s.records()
         assert [r.data["temp"] for r in records] == [36.1, 36.2]
         assert len({r.person for r in records}) == 2
         assert all(r.person.startswith("console:uuu") for r in records)

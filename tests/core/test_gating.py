@@ -7,7 +7,6 @@ from pathlib import Path
 from sanshe.core.actions import Delete, DirectMessage, Reply, Send
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
-from sanshe.core.storage.models import FormSession
 from sanshe.testing import Sandbox
 from tests.conftest import EXAMPLE, example_text, write_community
 
@@ -147,8 +146,8 @@ async def test_scoped_roles_do_not_count_in_a_private_chat(community: Sandbox) -
     actions = await community.send("sun", "dm", "/form medical_service_record focus-1")
     assert [type(a) for a in actions] == [DirectMessage]
     assert "医务志愿者" in community.texts(actions)[0]
-    [session] = await FormSession.filter(person="sun")
-    assert session.group_id == "focus-1"  # the record will belong to the group named
+    session = await community.form_dialog("sun")
+    assert session is not None and session.group_id == "focus-1"  # the record's group
     [listing] = community.texts(await community.send("sun", "dm", "/form"))
     assert "/form medical_service_record focus-1 — " in listing
     assert "/form medical_service_record — " not in listing
@@ -167,11 +166,11 @@ async def test_a_group_one_holds_no_role_in_cannot_be_named(community: Sandbox) 
     actions = await community.send("stranger", "dm", "/form volunteer_registration supervision")
     [text] = community.texts(actions)
     assert "专家督导群" in text and "没有身份" in text
-    assert await FormSession.filter(person="console:stranger").count() == 0
+    assert await community.form_dialog("stranger") is None
     # Without the group it is theirs to fill.
     await community.send("stranger", "dm", "/form volunteer_registration")
-    [session] = await FormSession.filter(person="console:stranger")
-    assert session.group_id is None
+    session = await community.form_dialog("stranger")
+    assert session is not None and session.group_id is None
 
 
 async def test_group_admins_by_administered_by_bind_a_new_chat(community: Sandbox) -> None:
