@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanshe.core.actions import Delete, DirectMessage, Reply, Send
 from sanshe.core.events import Message
 from sanshe.testing import NETWORK, Sandbox
-from tests.conftest import example_text, write_community
+from tests.conftest import example_text
 
 
 async def test_personal_data_is_deleted_and_moved_to_private(community: Sandbox) -> None:
@@ -48,15 +48,11 @@ async def test_an_alert_names_the_rule_and_the_kind_of_content(community: Sandbo
     )
 
 
-async def test_an_alert_about_personal_data_names_its_kind_not_the_data(tmp_path) -> None:
-    text = example_text()
-    config = write_community(
-        tmp_path,
-        text.replace(
-            "      - move_to_private\n", "      - move_to_private\n      - tell_admins\n", 1
-        ),
+async def test_an_alert_about_personal_data_names_its_kind_not_the_data() -> None:
+    text = example_text().replace(
+        "      - move_to_private\n", "      - move_to_private\n      - tell_admins\n", 1
     )
-    async with Sandbox(config) as s:
+    async with Sandbox.from_yaml(text) as s:
         actions = await s.send("maria", "building-1", "我的电话13812345678")
         [alert] = [a for a in actions if isinstance(a, DirectMessage) and a.user == "zhao"]
         assert "群内出现电话或身份证号会被删除" in alert.text and "电话号码" in alert.text
@@ -80,15 +76,14 @@ async def test_a_warning_quotes_a_display_name_only_as_an_excerpt(community: San
     assert "\u202e" not in warning and "长" * 20 not in warning and "5678" not in warning
 
 
-async def test_an_alert_about_a_join_request_does_not_call_it_a_message(tmp_path) -> None:
+async def test_an_alert_about_a_join_request_does_not_call_it_a_message() -> None:
     text = example_text()
     rule = """  - id: joins-need-a-look
     "on": join_request
     where: {groups: [key-1]}
     do: [tell_admins]
 """
-    config = write_community(tmp_path, text.replace("\nforms:\n", f"\n{rule}\nforms:\n", 1))
-    async with Sandbox(config) as s:
+    async with Sandbox.from_yaml(text.replace("\nforms:\n", f"\n{rule}\nforms:\n", 1)) as s:
         [alert] = s.texts(await s.ask_to_join("stranger", "key-1"))
         assert (
             alert
