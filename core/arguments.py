@@ -45,7 +45,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import model
@@ -55,6 +55,8 @@ from .privacy import excerpt
 
 if TYPE_CHECKING:
     from .context import Context
+
+T = TypeVar("T")
 
 #: At most this many known items are listed in an error (groups, choices…).
 LISTED = 20
@@ -210,7 +212,7 @@ def _plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _unique(found: Iterable[Any]) -> Any:
+def _unique(found: Iterable[T]) -> T | None:
     """The one item of ``found``, or None when there is none or more than one."""
     items = list(found)
     return items[0] if len(items) == 1 else None
