@@ -10,7 +10,18 @@ from pathlib import Path
 import pytest
 
 from sanshe.adapters.console import ConsoleAdapter, format_action
-from sanshe.core.actions import Button, Delete, DirectMessage, Reply, Restrict, Unban
+from sanshe.core.actions import (
+    ALL_ACTIONS,
+    AnswerButton,
+    Button,
+    Delete,
+    DirectMessage,
+    Invite,
+    Reply,
+    Restrict,
+    Send,
+    Unban,
+)
 from sanshe.core.events import JoinRequest, Message
 from tests.conftest import EXAMPLE, example_text, install_plugin
 
@@ -601,3 +612,17 @@ def test_the_files_folder_is_the_console_setting_or_sanshe_files(tmp_path: Path)
     ).stdout
     assert out.startswith(f"file volunteers: {elsewhere}/排班_表.csv 本周排班\n")
     assert (elsewhere / "排班_表.csv").exists()
+
+
+def test_the_console_performs_every_action_by_a_method_of_its_own() -> None:
+    assert ConsoleAdapter.capabilities == ALL_ACTIONS
+    assert all(ConsoleAdapter._performers[kind].startswith("_") for kind in ALL_ACTIONS)
+    assert format_action(Invite(chat="key-1", user="maria")) == "invite key-1: maria"
+    assert (
+        format_action(AnswerButton(callback_id="maria:run:3", text="", chat="b"))
+        == "answer maria: "
+    )
+    shown = format_action(
+        Send(chat="b", text="选\n一个", buttons=(Button("上午", "s.t|am"),)), message_id="b4"
+    )
+    assert shown == "send b: 选\\n一个 [1 上午|s.t|am] (b4)"
