@@ -300,7 +300,7 @@ def _by_name(ctx: Context, typed: str) -> model.Person | None:
 
 def _by_handle(ctx: Context, handle: str) -> model.Person:
     """Whoever has ``handle`` on this event's network, known or not."""
-    return ctx._bot.directory.person(ctx.event.network, handle)
+    return ctx.person_with(handle)
 
 
 def _known_by_handle(ctx: Context, word: str) -> model.Person | None:
@@ -364,7 +364,7 @@ def _now(ctx: Context, zone: ZoneInfo) -> datetime:
             return datetime.fromtimestamp(ctx.event.time, zone)
         except (OverflowError, OSError, ValueError):
             pass
-    return ctx._bot.clock.now().astimezone(zone)
+    return ctx.now().astimezone(zone)
 
 
 def moment(text: str, now: datetime) -> datetime | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import permissions
 from .actions import Action, AnswerButton, Button, DirectMessage, Reply, Send, SendFile
 from .buttons import ButtonPress, read_press
 from .events import Callback, Command, Event, Message
@@ -155,6 +157,18 @@ class Context:
         if press is None or not press.callback_id:
             return self.reply(text)
         return AnswerButton(callback_id=press.callback_id, text=text, chat=self.event.chat)
+
+    def now(self) -> datetime:
+        """What time it is (aware, UTC), by the bot's clock: a test kit's clock can be moved."""
+        return self._bot.clock.now()
+
+    def person_with(self, handle: str) -> Person:
+        """Whoever has ``handle`` on this event's network: a known person, or an unknown one."""
+        return self._bot.directory.person(self.event.network, handle)
+
+    async def allowed(self, permission: str) -> bool:
+        """Whether the sender may do ``permission`` here (``record.read:<form>``…): votes, then YAML."""
+        return await permissions.allowed(self, permission)
 
     def handle_of(self, person: Person) -> str | None:
         """``person``'s id on this event's network, if known."""
