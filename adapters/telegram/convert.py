@@ -8,7 +8,10 @@ Every event carries ``str(update_id)`` as its id, so an update delivered twice
 is recognised by core.  Chat and user ids become strings; private chats are
 ``direct``.  Joins and leaves come from ``chat_member`` updates (the bot must
 be a group admin to get them); the service messages that repeat them are not
-events, so a join is never seen twice.
+events, so a join is never seen twice.  A reply names the person answered
+(``reply_to_sender``), but not when it answers the bot or a message sent on
+behalf of a chat; the first message of a forum topic, which Telegram gives as
+``reply_to_message`` to every message in the topic, is no reply at all.
 """
 
 from __future__ import annotations
@@ -135,6 +138,8 @@ def _message(message: Json, event_id: str, bot_username: str) -> Message | None:
             return None
     chat = message["chat"]
     reply = message.get("reply_to_message")
+    if reply is not None and _opens_topic(reply, message):
+        reply = None
     return Message(
         network=NETWORK,
         chat=str(chat["id"]),
@@ -144,9 +149,32 @@ def _message(message: Json, event_id: str, bot_username: str) -> Message | None:
         text=text,
         message_id=str(message["message_id"]),
         reply_to=str(reply["message_id"]) if reply is not None else None,
+        reply_to_sender=_author(reply, bot_username) if reply is not None else None,
         attachments=attachments,
         **_person(user),
     )
+
+
+def _opens_topic(reply: Json, message: Json) -> bool:
+    """Whether ``reply`` is the first message of the forum topic ``message`` is in.
+
+    Telegram gives every message of a topic that message as ``reply_to_message``,
+    whether or not the person answered anything.
+    """
+    return "forum_topic_created" in reply or (
+        bool(message.get("is_topic_message"))
+        and reply["message_id"] == message.get("message_thread_id")
+    )
+
+
+def _author(reply: Json, bot_username: str) -> str | None:
+    """Who wrote ``reply``: None for the bot itself and for what was sent on behalf of a chat."""
+    user = reply.get("from")
+    if user is None or "sender_chat" in reply:  # a channel post, an anonymous admin
+        return None
+    if user.get("is_bot") and str(user.get("username", "")).lower() == bot_username.lower():
+        return None
+    return str(user["id"])
 
 
 def _callback(query: Json, event_id: str) -> Callback | None:
@@ -183,6 +211,18 @@ def _present(member: Json) -> bool:
     if member["status"] == "restricted":
         return bool(member.get("is_member", False))
     return member["status"] in _PRESENT
+
+
+def member_in_place(update: Json) -> tuple[str, str, str, float] | None:
+    """(chat, person, name, time) of a ``chat_member`` update that leaves the person in
+    the chat (a promotion, a restriction): it shows the name they have now."""
+    change = update.get("chat_member")
+    if change is None or not _present(change["new_chat_member"]):
+        return None
+    if not _present(change["old_chat_member"]):
+        return None
+    person = _person(change["new_chat_member"]["user"])
+    return str(change["chat"]["id"]), person["sender"], person["sender_name"], float(change["date"])
 
 
 def _member_change(change: Json, event_id: str) -> Event | None:

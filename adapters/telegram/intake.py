@@ -4,6 +4,11 @@ Each update becomes a core event with ``event_id = str(update_id)`` and is
 submitted in ``update_id`` order; the polling offset is stored in Sanshe's
 database and moved only past updates that core has handled and checkpointed, so
 a crash loses nothing and core's de-duplication makes the redelivered ones no-ops.
+
+Telegram tells nobody when a person changes their name: the intake compares the
+name on each group message (and ``chat_member`` update) with the one it last saw
+for that person in that chat, and submits a ``MemberRenamed`` before the message
+when it differs (see :meth:`Intake._renamed`).
 """
 
 from __future__ import annotations
@@ -19,10 +24,18 @@ from typing import TYPE_CHECKING, Any
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from sanshe.core.adapter import Backoff, CannotStart
-from sanshe.core.events import Callback, Event
+from sanshe.core.events import Callback, Event, MemberJoined, MemberLeft, MemberRenamed, Message
 
 from .connection import BotApi, Connection
-from .convert import ALLOWED_UPDATES, NETWORK, Json, chat_of, migration, to_event
+from .convert import (
+    ALLOWED_UPDATES,
+    NETWORK,
+    Json,
+    chat_of,
+    member_in_place,
+    migration,
+    to_event,
+)
 from .outbound import MAX_BACKOFF, retry_seconds
 from .settings import TOKEN_ENV, TelegramSettings, operator_text
 
@@ -35,6 +48,8 @@ OFFSET_KEY = "offset"
 #: While updates are being handled, Telegram is asked for new ones this often (seconds).
 BUSY_POLL = 0.25
 _SEEN_LIMIT = 10_000
+#: At most this many (chat, person) names are remembered; the longest known go first.
+_NAMES_LIMIT = 10_000
 
 
 class Intake(Connection):
@@ -46,6 +61,9 @@ class Intake(Connection):
         """Updates core failed to handle, waiting to be submitted again."""
         self._unlinked: set[str] = set()
         """Group chats already reported as not linked to a group of the community."""
+        self._names: dict[tuple[str, str], tuple[str, int, str | None]] = {}
+        """By (group chat, person): the name last seen, the update that showed it first, and
+        the name before it if that update was a rename (see :meth:`_renamed`)."""
 
     async def _receive_updates(self, bot: Bot, api: BotApi) -> None:
         """Poll or serve the webhook, as configured, until cancelled."""
@@ -70,9 +88,22 @@ class Intake(Connection):
         """
         bot, api = self._bot, self._api
         assert bot is not None and api is not None, "prepare(bot) was not called"
+        renamed: MemberRenamed | None = None
         try:
             event = to_event(update, api.username)
             moved = migration(update) if event is None else None
+            if event is None and moved is None and (shown := member_in_place(update)):
+                event = renamed = self._renamed(update["update_id"], *shown)
+            elif isinstance(event, Message) and not event.direct and "message" in update:
+                renamed = self._renamed(
+                    update["update_id"], event.chat, event.sender, event.sender_name, event.time
+                )
+            elif isinstance(event, MemberJoined):
+                self._renamed(
+                    update["update_id"], event.chat, event.sender, event.sender_name, event.time
+                )
+            elif isinstance(event, MemberLeft):
+                self._names.pop((event.chat, event.sender), None)
         except (KeyError, TypeError, ValueError, AttributeError):  # not shaped as the Bot API says
             log.exception("update %s could not be read and is skipped", update.get("update_id"))
             event = moved = None
@@ -99,8 +130,52 @@ class Intake(Connection):
         if isinstance(event, Callback):
             self._unanswered.add(event.callback_id)
             handled.add_done_callback(functools.partial(self._pressed, api, event.callback_id))
+        if renamed is not None and renamed is not event:  # the rename first, then the message
+            first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._submit(bot, renamed, first, None)
+            self._submit(bot, event, handled, None)
+            return _both(first, handled)
         self._submit(bot, event, handled, None)
         return handled
+
+    def _renamed(
+        self, update_id: int, chat: str, person: str, name: str, time: float
+    ) -> MemberRenamed | None:
+        """The rename that update ``update_id`` shows, if ``person``'s name in ``chat`` changed.
+
+        Telegram sends no update when someone changes their name, so the names seen
+        are remembered (at most ``_NAMES_LIMIT``, in memory: after a start, or once
+        forgotten, a person's first update only records their name).  The rename's id
+        comes from the update's, and the update that showed a new name first, when
+        delivered again, shows the same rename again, so core recognises it; older
+        updates delivered again change nothing.
+        """
+        key = (chat, person)
+        seen = self._names.get(key)
+        if seen is None:
+            if len(self._names) >= _NAMES_LIMIT:
+                del self._names[next(iter(self._names))]
+            self._names[key] = (name, update_id, None)
+            return None
+        last, since, before = seen
+        if name == last:
+            if update_id != since or before is None:
+                return None
+            old = before
+        elif update_id <= since:
+            return None
+        else:
+            old = last
+            self._names[key] = (name, update_id, last)
+        return MemberRenamed(
+            network=NETWORK,
+            chat=chat,
+            event_id=f"{update_id}:renamed",
+            sender=person,
+            sender_name=name,
+            old_name=old,
+            time=time,
+        )
 
     def _pressed(self, api: BotApi, query_id: str, handled: asyncio.Future[None]) -> None:
         """Core has handled a press: stop the button's spinner if no AnswerButton did."""
@@ -242,3 +317,20 @@ class Intake(Connection):
         finally:
             server.stop()
             await server.close_all_connections()
+
+
+def _both(first: asyncio.Future[None], second: asyncio.Future[None]) -> asyncio.Future[None]:
+    """A future done once both are (cancelled if either is)."""
+    both: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def settle(_: asyncio.Future[None]) -> None:
+        if both.done():
+            return
+        if first.cancelled() or second.cancelled():
+            both.cancel()
+        elif first.done() and second.done():
+            both.set_result(None)
+
+    first.add_done_callback(settle)
+    second.add_done_callback(settle)
+    return both

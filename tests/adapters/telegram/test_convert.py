@@ -31,12 +31,44 @@ def test_a_group_message_becomes_a_message_event() -> None:
         text="hi",
         message_id="7",
         reply_to="7",
+        reply_to_sender="42",
         sender="42",
         sender_name="Ann Li",
         language="en",
     )
     private = to_event(update(message=message(PRIVATE, text="hi")), "sanshe_bot")
     assert isinstance(private, Message) and private.direct and private.chat == "42"
+
+
+BEN = {"id": 43, "is_bot": False, "first_name": "Ben"}
+BOT = {"id": 4242, "is_bot": True, "first_name": "Sanshe", "username": "Sanshe_Bot"}
+
+
+def test_a_reply_names_the_person_answered_but_not_the_bot_a_chat_or_a_topic() -> None:
+    def answered(reply: dict[str, Any], **fields: Any) -> tuple[str | None, str | None]:
+        replying = message(text="/mute 2h", reply_to_message=reply, **fields)
+        event = to_event(update(message=replying), "sanshe_bot")
+        assert isinstance(event, Message)
+        return event.reply_to, event.reply_to_sender
+
+    assert answered({**message(), "message_id": 5, "from": BEN}) == ("5", "43")
+    assert answered({**message(), "from": BOT}) == ("7", None)  # the bot's own message
+    other_bot = {**BOT, "id": 99, "username": "other_bot"}
+    assert answered({**message(), "from": other_bot}) == ("7", "99")
+    # Sent on behalf of a chat (an anonymous admin, a linked channel's post): no person.
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
+    on_behalf = {**message(), "from": anonymous, "sender_chat": GROUP}
+    assert answered(on_behalf) == ("7", None)
+    channel_post = message()
+    del channel_post["from"]
+    assert answered(channel_post) == ("7", None)
+    # In a forum topic every message "answers" the topic's first message: not a reply.
+    root = {**message(), "message_id": 3, "from": BEN, "forum_topic_created": {"name": "t"}}
+    in_topic = {"is_topic_message": True, "message_thread_id": 3}
+    assert answered(root, **in_topic) == (None, None)
+    assert answered({**message(), "message_id": 3, "from": BEN}, **in_topic) == (None, None)
+    in_topic_reply = {**message(), "message_id": 5, "from": BEN, "message_thread_id": 3}
+    assert answered(in_topic_reply, **in_topic) == ("5", "43")
 
 
 def test_attachments_and_captions() -> None:
