@@ -4,7 +4,9 @@ Receiving: one ``/sync`` loop.  The events of a sync response are handed to core
 together; only when every one is handled does the adapter store the response's
 ``next_batch`` token (``storage`` state ``matrix``/``since``), so a crash makes the
 next start receive them again and core's de-duplication by event id makes that
-harmless.  A timeline the homeserver cut short (``limited``) is filled in from
+harmless.  Events core did not handle are delivered again after a pause; core
+sets one aside as a dead letter after its last try (see
+:mod:`sanshe.core.dead_letters`), so none is tried forever.  A timeline the homeserver cut short (``limited``) is filled in from
 ``/messages`` first.  On its very first start the bot does not replay history.
 
 Sending: each message carries a transaction id derived from core's outbox key, so
@@ -63,7 +65,7 @@ from .client import (
     log_in,
     request,
 )
-from .convert import NETWORK, is_own_join, reaction, to_event
+from .convert import NETWORK, answered, is_own_join, reaction, to_event
 from .provision import Say
 from .settings import LOCALES, MatrixSettings
 
@@ -77,10 +79,10 @@ SINCE = "since"
 POLL_MS = 30_000
 #: Reconnect delays: the first, and the longest (doubling in between).
 FIRST_DELAY, LONGEST_DELAY = 1.0, 60.0
-#: How often the events of one sync response are tried before they are given up.
-BATCH_TRIES = 5
 #: Events per room in one sync; more are fetched from ``/messages``, a page at a time.
 TIMELINE, BACKFILL_PAGE = 50, 100
+#: The senders of this many recent messages are kept, for the replies that answer them.
+AUTHORS = 10_000
 
 _QUIET = {"not_types": ["*"]}
 SYNC_FILTER: dict[str, Any] = {
@@ -129,6 +131,8 @@ class MatrixAdapter(Adapter):
         self._rooms_by_alias: dict[str, str] = {}
         self._direct: dict[tuple[str, str], bool] = {}
         self._created_direct: set[str] = set()
+        self._authors: dict[str, str] = {}
+        """Sender by event id of recent messages (at most ``AUTHORS``, the oldest go first)."""
         self._ = Translator(Catalogue([LOCALES]), FALLBACK)
 
     @classmethod
@@ -236,20 +240,18 @@ class MatrixAdapter(Adapter):
                 await asyncio.sleep(delay)
                 continue
             outage.reset()
-            if failed and retry.failures < BATCH_TRIES:
+            if failed:
+                # Core counts each event's tries and sets it aside after the last one (which
+                # counts as handled), so only a database that takes nothing keeps them here.
                 delay = retry.delay()
                 log.error(
-                    "%d event(s) were not handled (%s); trying them again in %.0f s",
+                    "%d event(s) were not handled (%s); delivering them again in %.0f s",
                     len(failed),
                     ", ".join(failed[:5]),
                     delay,
                 )
                 await asyncio.sleep(delay)
                 continue
-            if failed:
-                log.error(
-                    "giving up on event(s) after %d tries: %s", BATCH_TRIES, ", ".join(failed)
-                )
             retry.reset()
             self._since = response.next_batch
             await bot.storage.set_state(NETWORK, SINCE, self._since)
@@ -374,14 +376,47 @@ class MatrixAdapter(Adapter):
             offer = offers.get(message_id)
             return offer.buttons.get(key) if offer else None
 
+        await self._learn_authors(room_id, sources[start:])
         events: list[Event] = []
         for source in sources[start:]:
             sender = source.get("sender")
             direct = isinstance(sender, str) and await self._is_direct(bot, room_id, sender)
-            event = to_event(source, room_id, self.me, direct, name_of, button)
+            event = to_event(source, room_id, self.me, direct, name_of, button, self._authors.get)
             if event is not None:
                 events.append(event)
         return events
+
+    async def _learn_authors(self, room_id: str, sources: list[dict[str, Any]]) -> None:
+        """Remember who sent each message of ``sources``, and who sent the ones they reply to.
+
+        A reply to a message not seen lately (before a restart, or long ago) makes
+        the adapter fetch that event; when that fails, the reply names no one.
+        """
+        for source in sources:
+            event_id, sender = source.get("event_id"), source.get("sender")
+            if source.get("type") == "m.room.message" and isinstance(event_id, str):
+                self._remember_author(event_id, sender)
+        unknown = {t for s in sources if (t := answered(s)) and t not in self._authors}
+        if not unknown:
+            return
+        client = await self.connect()
+        for target in unknown:
+            try:
+                found = await attempt(partial(client.room_get_event, room_id, target))
+            except Unreachable as exc:
+                log.info("could not learn who sent %s, which a reply answers: %s", target, exc)
+                continue
+            if isinstance(found, nio.ErrorResponse):
+                log.info("could not learn who sent %s, which a reply answers: %s", target, found)
+                continue
+            self._remember_author(target, found.event.source.get("sender"))
+
+    def _remember_author(self, event_id: str, sender: object) -> None:
+        if not isinstance(sender, str):
+            return
+        if len(self._authors) >= AUTHORS and event_id not in self._authors:
+            del self._authors[next(iter(self._authors))]
+        self._authors[event_id] = sender
 
     async def _is_direct(self, bot: Bot, room_id: str, user: str) -> bool:
         """Whether ``room_id`` is the bot's private chat with ``user``."""

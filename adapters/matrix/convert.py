@@ -66,6 +66,27 @@ def _no_buttons(message_id: str, key: str) -> str | None:
     return None
 
 
+def _unknown(event_id: str) -> str | None:
+    return None
+
+
+def answered(source: Mapping[str, Any]) -> str | None:
+    """The event a message replies to; None for other events, edits, and a thread's fallback.
+
+    A message in a thread carries the thread's latest event as ``m.in_reply_to``
+    (``is_falling_back``) for clients without threads: that is no reply.
+    """
+    content = source.get("content")
+    relates = content.get("m.relates_to") if isinstance(content, dict) else None
+    if source.get("type") != "m.room.message" or not isinstance(relates, dict):
+        return None
+    if relates.get("rel_type") == "m.replace" or relates.get("is_falling_back") is True:
+        return None
+    in_reply_to = relates.get("m.in_reply_to")
+    target = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) else None
+    return target if isinstance(target, str) and target else None
+
+
 def to_event(
     source: Mapping[str, Any],
     chat: str,
@@ -73,11 +94,14 @@ def to_event(
     direct: bool,
     name_of: Callable[[str], str],
     button: Callable[[str, str], str | None] = _no_buttons,
+    author_of: Callable[[str], str | None] = _unknown,
 ) -> Event | None:
     """The core event for one room event, or None when core has no use for it.
 
     ``button(message_id, key)`` is the data of the button that reaction key stands
     for on that message of the bot's, if any: such a reaction is a button press.
+    ``author_of(event_id)`` is who sent that event, if known: a reply's
+    ``reply_to_sender`` (none when it answers the bot).
     Skipped: the bot's own events, notices (other bots), edits, other reactions,
     and membership changes in a private chat with the bot.
     """
@@ -99,7 +123,10 @@ def to_event(
     }
     kind = source.get("type")
     if kind == "m.room.message" and sender != me:
-        return _message(content, common, sender, name_of(sender))
+        reply_to = answered(source)
+        author = author_of(reply_to) if reply_to else None
+        replied = (reply_to, author if author != me else None)
+        return _message(content, common, sender, name_of(sender), replied)
     if kind == "m.room.member" and not direct:
         return _membership(source, content, common, me)
     if kind == "m.reaction" and sender != me:
@@ -132,14 +159,16 @@ def _press(
 
 
 def _message(
-    content: Mapping[str, Any], common: dict[str, Any], sender: str, name: str
+    content: Mapping[str, Any],
+    common: dict[str, Any],
+    sender: str,
+    name: str,
+    replied: tuple[str | None, str | None],
 ) -> Message | None:
     relates = content.get("m.relates_to")
-    relates = relates if isinstance(relates, dict) else {}
-    if relates.get("rel_type") == "m.replace":
+    if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
         return None
-    in_reply_to = relates.get("m.in_reply_to")
-    reply_to = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) else None
+    reply_to, reply_to_sender = replied
     kind = content.get("msgtype")
     body = content.get("body")
     body = body if isinstance(body, str) else ""
@@ -159,7 +188,8 @@ def _message(
         sender_name=name,
         text=text,
         message_id=common["event_id"],
-        reply_to=reply_to if isinstance(reply_to, str) else None,
+        reply_to=reply_to,
+        reply_to_sender=reply_to_sender,
         attachments=attachments,
         **common,
     )

@@ -128,6 +128,25 @@ def test_a_reply_loses_its_quoted_fallback() -> None:
     assert strip_reply_fallback("no quote") == "no quote"
 
 
+def test_a_reply_names_who_sent_the_message_answered_unless_the_bot() -> None:
+    authors = {"$asked": "@bob:example.org", "$bots": ME}
+
+    def replying(relates: dict[str, Any]) -> tuple[str | None, str | None]:
+        source = message({"msgtype": "m.text", "body": "/mute", "m.relates_to": relates})
+        found = to_event(source, ROOM, ME, False, lambda user: "Ann", author_of=authors.get)
+        return found.reply_to, found.reply_to_sender
+
+    assert replying({"m.in_reply_to": {"event_id": "$asked"}}) == ("$asked", "@bob:example.org")
+    assert replying({"m.in_reply_to": {"event_id": "$bots"}}) == ("$bots", None)
+    assert replying({"m.in_reply_to": {"event_id": "$gone"}}) == ("$gone", None)  # unknown
+    # In a thread, m.in_reply_to is a fallback for clients without threads unless it is real.
+    thread = {"rel_type": "m.thread", "event_id": "$root"}
+    fallback = {**thread, "is_falling_back": True, "m.in_reply_to": {"event_id": "$asked"}}
+    assert replying(fallback) == (None, None)
+    in_thread = {**thread, "is_falling_back": False, "m.in_reply_to": {"event_id": "$asked"}}
+    assert replying(in_thread) == ("$asked", "@bob:example.org")
+
+
 def test_attachments_carry_their_kind_and_caption() -> None:
     image = convert(message({"msgtype": "m.image", "body": "photo.jpg", "url": "mxc://x/y"}))
     assert image.attachments == ("image",) and image.text == ""
