@@ -1,6 +1,6 @@
 """Named permissions: record.read:<form>, record.export:<form>, audit.read, and commands'.
 
-Each is decided by ``allowed(context, permission)``: the plugins' votes through
+Each is decided by ``permissions.allowed`` (``context.allowed(permission)``): the plugins' votes through
 ``sanshe_permission``, else the YAML (a form's ``view:`` and ``export:``, the
 community's admins).  A test plugin's ``/can <permission> [group]`` answers
 "yes" or "no" as a records feature would decide, in the chat where it is typed
@@ -19,7 +19,7 @@ from sanshe.core.config import ConfigError, load_community
 from sanshe.core.context import Context
 from sanshe.core.contributions import vocabulary
 from sanshe.core.hookspecs import hookimpl
-from sanshe.core.permissions import AUDIT_READ, allowed, record_export, record_read
+from sanshe.core.permissions import AUDIT_READ, record_export, record_read
 from sanshe.core.plugins import plugin_manager
 from sanshe.testing import Sandbox
 from tests.conftest import EXAMPLE, write_community
@@ -29,7 +29,7 @@ async def _can(ctx: Context) -> object:
     assert ctx.command is not None
     permission, *group = ctx.command.words
     place = ctx.about(ctx.community.group(group[0])) if group else ctx
-    return ctx.reply("yes" if await allowed(place, permission) else "no")
+    return ctx.reply("yes" if await place.allowed(permission) else "no")
 
 
 class Asker:
