@@ -3,7 +3,9 @@
 Each input line is ``<handle>@<group-id>: <text>`` (or ``<handle>@dm: <text>``
 for a private message to the bot).  ``!`` instead of ``:`` sends another kind
 of event: ``<handle>@<group-id>! join <note>`` (a join request), ``! joined``,
-``! left``, ``! button …`` (a button pressed, below).  Every bot action is
+``! left``, ``! button …`` (a button pressed, below), ``! reply <n> <text>`` (a
+message answering the message on line ``n`` of that chat, or the bot's ``b<n>``:
+``wang@building-1! reply 3 /mute 2h`` mutes whoever wrote line 3).  Every bot action is
 printed as one line ``<action> <target>: <text>``, line breaks written as
 ``\\n`` (at a terminal, the text's lines are shown indented instead); what goes
 to a person privately is ``dm <handle>: <text>`` (``dm-edit``, ``dm-file``).
@@ -68,8 +70,9 @@ from sanshe.core.actions import (
     SendFile,
     Unban,
 )
-from sanshe.core.adapter import ActionFailed, Adapter, performs
+from sanshe.core.adapter import ActionFailed, Adapter, Backoff, performs
 from sanshe.core.clock import Clock, SystemClock
+from sanshe.core.dead_letters import failure
 from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
 from sanshe.core.i18n import Catalogue, Translator, environment_locale
 
@@ -200,6 +203,8 @@ class ConsoleAdapter(Adapter):
         """The bot's messages with buttons: their chat and buttons, by message number."""
         self._latest: dict[str, str] = {}
         """The latest message with buttons in each chat."""
+        self._written: dict[str, tuple[str, str]] = {}
+        """The chat and the writer of each person's message, by its line number."""
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> ConsoleAdapter:
@@ -359,8 +364,23 @@ class ConsoleAdapter(Adapter):
             time=self.clock.time(),
         )
         if sep == ":":
+            self._written[str(number)] = (str(common["chat"]), handle)
             return Message(text=text, message_id=str(number), **common)  # type: ignore[arg-type]
         word, _, rest = text.strip().partition(" ")
+        if word == "reply":
+            answered, _, said = rest.strip().partition(" ")
+            chat, author = self._written.get(answered, ("", None))
+            bots = answered[:1] == "b" and answered[1:].isdecimal()
+            if not (bots and 1 <= int(answered[1:]) <= self._sent) and chat != common["chat"]:
+                return self._text("console.no_message_to_answer", number=number, message=answered)
+            self._written[str(number)] = (str(common["chat"]), handle)
+            return Message(
+                text=said,
+                message_id=str(number),
+                reply_to=answered,
+                reply_to_sender=author,
+                **common,  # type: ignore[arg-type]
+            )
         if word == "join":
             return JoinRequest(note=rest, **common)  # type: ignore[arg-type]
         if word == "joined":
@@ -441,15 +461,32 @@ class ConsoleAdapter(Adapter):
             for note in self._unknown_names(bot, parsed.sender, parsed.chat):
                 self._note(number, note)
             performed = self._performed
-            try:
-                await bot.submit(parsed)
-            except Exception as exc:  # already logged by the dispatcher
-                sys.stderr.write(
-                    f"error: {self._text('console.not_handled', number=number, error=exc)}\n"
-                )
+            if not await self._deliver(bot, parsed, number):
                 continue
             if self._performed == performed:
                 self._note(number, self._text("console.no_reply"))
+
+    async def _deliver(self, bot: Bot, event: Event, number: int) -> bool:
+        """Submit ``event`` again after each failure, as a network delivers it again.
+
+        Core counts the tries and sets the event aside after its last one (which
+        counts as handled), so this ends there; only when core could not even
+        store that (its database failing) is the line given up, with an error.
+        """
+        pause = Backoff(0.1, 2.0)
+        for delivery in range(1, bot.community.community.dead_letter_after + 1):
+            try:
+                await bot.submit(event)
+                return True
+            except Exception as exc:  # core logged why
+                if delivery == bot.community.community.dead_letter_after:
+                    error = failure(exc)
+                    sys.stderr.write(
+                        f"error: {self._text('console.not_handled', number=number, error=error)}\n"
+                    )
+                    return False
+                await asyncio.sleep(pause.delay())
+        return False
 
     def _note(self, number: int, note: str) -> None:
         sys.stderr.write(f"note: line {number}: {note}\n")

@@ -224,7 +224,7 @@ def test_non_message_events_and_their_lines() -> None:
     assert isinstance(message, Message) and message.direct and message.chat == "dm:maria"
     assert (
         adapter.parse(6, "maria@building-1! dance")
-        == "line 6: after '!' write join, joined, left or button"
+        == "line 6: after '!' write join, joined, left, button or reply"
     )
     assert format_action(Reply(chat="b", to="1", text="a\nb")) == "reply b: a\\nb"
     assert format_action(Delete(chat="b", message_id="9")) == "delete b: 9"
@@ -626,3 +626,67 @@ def test_the_console_performs_every_action_by_a_method_of_its_own() -> None:
         Send(chat="b", text="选\n一个", buttons=(Button("上午", "s.t|am"),)), message_id="b4"
     )
     assert shown == "send b: 选\\n一个 [1 上午|s.t|am] (b4)"
+
+
+MUTE = """
+    from sanshe.core.actions import Restrict
+    from sanshe.core.arguments import Arguments, Duration, Person
+    from sanshe.core.commands import ChatCommand
+    from sanshe.core.hookspecs import hookimpl
+
+    SPEC = Arguments(who=Person(), length=Duration())
+
+
+    def mute(context):
+        found = SPEC.read(context)
+        minutes = int(found.length.total_seconds() // 60)
+        return Restrict(chat=context.event.chat, user=context.handle_of(found.who), minutes=minutes)
+
+
+    @hookimpl
+    def sanshe_commands():
+        return [ChatCommand(name="mute", handler=mute, help="arguments.name.duration")]
+"""
+
+
+def test_a_reply_on_the_console_names_whom_it_answers(tmp_path: Path) -> None:
+    adapter = ConsoleAdapter(interactive=False)
+    adapter.parse(1, "maria@building-1: 听说明天停电")
+    reply = adapter.parse(2, "wang@building-1! reply 1 /mute 2h")
+    assert isinstance(reply, Message)
+    assert (reply.text, reply.reply_to, reply.reply_to_sender) == ("/mute 2h", "1", "maria")
+    assert adapter.parse(3, "wang@building-2! reply 1 hi") == (
+        "line 3: there is no message 1 in this chat to reply to; "
+        "name a message by its line number, or the bot's as b1, b2…"
+    )
+
+    site = install_plugin(tmp_path, "mute", "mute_plugin", MUTE)
+    result = subprocess.run(
+        [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(EXAMPLE)],
+        input="\n".join(
+            [
+                "maria@building-1: 听说明天停电",
+                "wang@building-1! reply 1 /mute 2h",
+                "wang@building-1: /mute 30m",
+                "wang@building-1! reply b1 /mute 30m",
+            ]
+        )
+        + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(site),
+            "SANSHE_LANG": "en",
+            "SANSHE_DB_URL": f"sqlite://{tmp_path}/mute.sqlite3",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    # No one answered (line 3) or the bot did (line 4): "30m" is read as the person.
+    asked = (
+        "reply building-1: 不认识“30m”。请用 @账号、社区配置文件中的编号或姓名指明成员，"
+        "或者回复对方的消息时输入命令。请这样写：/mute <成员> <时长>。"
+    )
+    assert result.stdout.splitlines() == ["restrict building-1: maria 120", asked, asked]
