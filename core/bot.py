@@ -44,7 +44,6 @@ from .plugins import (
     first_answer,
     plugin_manager,
     settle,
-    votes,
 )
 from .privacy import excerpt
 from .rules import RuleBook
@@ -361,9 +360,7 @@ class Bot:
         handler = self.buttons.find(press.name)
         if handler is None:
             return [ctx.answer(ctx._("button.stale"))]
-        vote = await self.votes(ctx, f"button:{handler.name}")
-        allowed = vote if vote is not None else not handler.roles or ctx.has_role(handler.roles)
-        if not allowed:
+        if not await ctx.allowed(f"button:{handler.name}"):
             return [ctx.answer(ctx._("button.denied"))]
         try:
             return as_actions(await await_me_maybe(handler.handler(ctx)))
@@ -409,12 +406,6 @@ class Bot:
     async def may_use(self, ctx: Context, command: ChatCommand) -> bool:
         """Whether ``ctx``'s roles allow ``command``: plugins' votes, then the command's roles."""
         return await permissions.allowed(ctx, f"command:{command.name}")
-
-    async def votes(self, ctx: Context, permission: str) -> bool | None:
-        """The plugins' votes on ``permission`` for ``ctx``'s sender: False, True or no opinion."""
-        return await votes(
-            call_hook(self.pm.hook.sanshe_permission, context=ctx, permission=permission)
-        )
 
     async def form_submitted(self, ctx: Context, result: FormResult) -> list[Action]:
         """A form was stored: the rules ``on: form_submitted`` (in its group), then the plugins."""

@@ -24,7 +24,8 @@ Facts a plugin author needs:
 
 * **Async or not.** The registration hooks (``sanshe_commands``,
   ``sanshe_buttons``, ``sanshe_catalogues``, ``sanshe_rule_conditions``,
-  ``sanshe_rule_actions``, ``sanshe_addhooks``) must be plain functions: they
+  ``sanshe_rule_actions``, ``sanshe_cli_commands``, ``sanshe_addhooks``) must
+  be plain functions: they
   are asked once, when the plugin is registered.  Every other hook, and every
   command, button and rule handler, may be ``async def``; core awaits it, in
   one place (:func:`sanshe.core.plugins.settle`).
@@ -245,7 +246,7 @@ def sanshe_community_changed(services: Services) -> None:
 # -- the command line --------------------------------------------------------------------------
 
 
-@hookspec
+@hookspec(historic=True)
 def sanshe_cli_commands() -> Iterable[CliCommand]:
     """Verbs this plugin adds to the ``sanshe`` command line (``sanshe export`` …).
 
@@ -254,5 +255,6 @@ def sanshe_cli_commands() -> Iterable[CliCommand]:
     plugins the community file enables.  Return
     :class:`~sanshe.core.verbs.CliCommand` values; a verb that is built in or
     that another plugin also adds is refused with a sentence naming both.
-    Must be a plain function.
+    Asked once, when the plugin is registered, like the other registration
+    hooks: a plain function.
     """

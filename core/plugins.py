@@ -57,6 +57,7 @@ CONTRIBUTIONS: tuple[str, ...] = (
     "sanshe_catalogues",
     "sanshe_rule_conditions",
     "sanshe_rule_actions",
+    "sanshe_cli_commands",
 )
 #: What a failing implementation answers instead: a permission vote it could not cast denies.
 FAILED_ANSWER: dict[str, object] = {"sanshe_permission": False}

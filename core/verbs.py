@@ -15,14 +15,13 @@ import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
-
-import pluggy
+from typing import TYPE_CHECKING
 
 from .i18n import Catalogue, Translator, environment_locale
 from .model import Community
 
 if TYPE_CHECKING:
+    from .plugins import Plugins
     from .storage import Storage
 
 log = logging.getLogger(__name__)
@@ -40,7 +39,7 @@ class Invocation:
     """The community file, loaded and checked."""
     storage: Storage
     """The community's database, open and migrated; closed when the verb returns."""
-    plugins: pluggy.PluginManager
+    plugins: Plugins
     """The community's plugins, registered."""
     config_path: Path
     """The community file read."""
@@ -128,17 +127,8 @@ class VerbBook:
                 )
 
 
-def verb_book(pm: pluggy.PluginManager) -> VerbBook:
-    """The verbs of the registered plugins, each marked with its plugin.
-
-    A plugin whose ``sanshe_cli_commands`` raises adds none (logged with its name).
-    """
-    found: list[CliCommand] = []
-    for impl in pm.hook.sanshe_cli_commands.get_hookimpls():
-        try:
-            commands = list(cast("Iterable[CliCommand]", impl.function() or ()))
-        except Exception:
-            log.exception("plugin %r failed in sanshe_cli_commands", impl.plugin_name)
-            continue
-        found.extend(replace(command, plugin=impl.plugin_name) for command in commands)
-    return VerbBook(found)
+def verb_book(pm: Plugins) -> VerbBook:
+    """The verbs of the registered plugins, each marked with its plugin."""
+    return VerbBook(
+        replace(command, plugin=name) for name, command in pm.contributions("sanshe_cli_commands")
+    )
