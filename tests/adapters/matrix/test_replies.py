@@ -96,16 +96,18 @@ async def test_a_reply_names_whom_it_answers_and_a_command_as_a_reply_acts_on_th
         await answer(admin, room, before, "Until six.")  # fetched from the homeserver
         await answer(admin, room, ping, "ping back")  # seen by the bot
         await answer(resident, room, pong, "thanks")  # the bot's own message
+        await answer(resident, room, "$no-such-event", "who said so?")  # cannot be fetched
 
         async def all_heard() -> bool | None:
-            return True if len(heard.messages) == 4 else None
+            return True if len(heard.messages) == 5 else None
 
-        await wait_until(all_heard, "the four messages")
+        await wait_until(all_heard, "the five messages")
         assert [(m.text, m.reply_to, m.reply_to_sender) for m in heard.messages] == [
             ("ping", None, None),
             ("Until six.", before, resident.user_id),
             ("ping back", ping, resident.user_id),
             ("thanks", pong, None),
+            ("who said so?", "$no-such-event", None),
         ]
 
         await answer(admin, room, before, "/kick")
