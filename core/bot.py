@@ -339,10 +339,9 @@ class Bot:
             return [ctx.reply(_("command.only_in_private", name=name))]
         deciding = self.deciding(ctx, command)
         for place in deciding:
-            named = place.group is not None and place.group is not ctx.group
+            named = place.group if place.group is not ctx.group else None
             if named and not command.roles and not place.roles:  # open to anyone, not to file there
-                group = place.group.name
-                return [ctx.reply(_("command.no_role_in", name=name, group=group))]
+                return [ctx.reply(_("command.no_role_in", name=name, group=named.name))]
             if not await self.may_use(place, command):
                 return [ctx.reply(self._refusal(place, ctx, command, name))]
         try:

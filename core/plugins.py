@@ -240,12 +240,19 @@ def plugin_catalogue(pm: Plugins, commands: Iterable[ChatCommand]) -> Catalogue:
 
 
 def as_actions(result: object) -> list[Action]:
-    """Normalise what a hook or handler returned (None, an action, several) to a list."""
+    """Normalise what a hook or handler returned (None, an action, several) to a list.
+
+    Anything else raises TypeError (a plugin's mistake, logged like a failure).
+    """
     if result is None:
         return []
     if isinstance(result, Action):
         return [result]
-    return [a for a in result if a is not None]  # type: ignore[union-attr]
+    if isinstance(result, Iterable) and not isinstance(result, str | bytes):
+        actions = [a for a in result if a is not None]
+        if all(isinstance(a, Action) for a in actions):
+            return actions
+    raise TypeError(f"expected actions, got {type(result).__name__}")
 
 
 async def await_me_maybe(value: Any) -> Any:
@@ -273,7 +280,10 @@ async def settle(results: Iterable[Any]) -> list[Action]:
     """The actions the implementations answered, their coroutines awaited (the one place)."""
     actions: list[Action] = []
     for result in results:
-        actions.extend(as_actions(await await_me_maybe(result)))
+        try:
+            actions.extend(as_actions(await await_me_maybe(result)))
+        except TypeError:
+            log.exception("a plugin answered something that is not actions; it is left out")
     return actions
 
 
@@ -282,11 +292,17 @@ async def first_answer(results: Iterable[Any]) -> list[Action] | None:
     pending = iter(results)
     for result in pending:
         answer = await await_me_maybe(result)
-        if answer is not None:
-            for rest in pending:
-                if inspect.iscoroutine(rest):
-                    rest.close()
-            return as_actions(answer)
+        if answer is None:
+            continue
+        try:
+            actions = as_actions(answer)
+        except TypeError:
+            log.exception("a plugin answered something that is not actions; it is left out")
+            continue
+        for rest in pending:
+            if inspect.iscoroutine(rest):
+                rest.close()
+        return actions
     return None
 
 

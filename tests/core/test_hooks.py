@@ -166,3 +166,17 @@ async def test_hook_tracing_logs_each_call_with_its_plugins(
     assert any(m.startswith("hook sanshe_message: ") and m.endswith("from Pinger") for m in traced)
     timed = [r.getMessage() for r in caplog.records if r.name == "sanshe.core.plugins"]
     assert any(m.startswith("hook sanshe_message: Pinger took ") for m in timed)
+
+
+class Junk:
+    @hookimpl
+    def sanshe_message(self) -> str:
+        return "not an action"
+
+
+async def test_an_answer_that_is_not_actions_is_left_out_and_the_others_count(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with Sandbox(EXAMPLE, plugins=[Pinger(), Junk()]) as community:
+        assert community.texts(await community.send("maria", "building-1", "ping")) == ["pong"]
+    assert "expected actions, got str" in caplog.text
