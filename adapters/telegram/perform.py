@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
@@ -151,12 +152,7 @@ class Actions(Connection):
         assert self._outbound is not None
         priority = _priority(action)
         try:
-            size = len(action.content) if action.content else os.stat(action.path).st_size
-            if size > MAX_FILE_BYTES:
-                raise ActionFailed(
-                    f"{action.name} is {size / 2**20:.1f} MB; Telegram bots send 50 MB at most"
-                )
-            document = InputFile(action.read(), filename=action.name)
+            document = InputFile(await asyncio.to_thread(_contents, action), filename=action.name)
         except OSError as exc:
             raise ActionFailed(f"cannot read {action.path}: {exc.strerror}") from exc
         chat = _id(action.chat or action.user)
@@ -357,6 +353,22 @@ def _id(value: str) -> int:
         raise ActionFailed(
             f"{value!r} is not a Telegram id (chats and people are numbers)"
         ) from None
+
+
+def _contents(action: SendFile) -> bytes:
+    """The bytes of the file ``action`` sends, when Telegram would take them (read off the loop)."""
+    if action.path:
+        _check_size(action.name, os.stat(action.path).st_size)
+    data = action.read()
+    _check_size(action.name, len(data))
+    return data
+
+
+def _check_size(name: str, size: int) -> None:
+    if size == 0:  # Telegram answers an empty upload "Bad Request: file must be non-empty"
+        raise ActionFailed(f"{name} is empty: Telegram does not take empty files")
+    if size > MAX_FILE_BYTES:
+        raise ActionFailed(f"{name} is {size / 2**20:.1f} MB; Telegram bots send 50 MB at most")
 
 
 def _chat_of(action: Action) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -270,3 +271,35 @@ async def test_an_invitation_that_cannot_be_delivered_says_what_to_do(world: Wor
     (link,) = world.server.invite_links.values()
     assert link.is_revoked  # no working link is left behind
     assert world.texts(STRANGER) == []
+
+
+async def test_a_file_is_read_off_the_event_loop(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a file of up to 50 MB must not stop the bot answering everyone else meanwhile."""
+    readers: list[threading.Thread] = []
+    read = SendFile.read
+
+    def recorded(action: SendFile) -> bytes:
+        readers.append(threading.current_thread())
+        return read(action)
+
+    monkeypatch.setattr(SendFile, "read", recorded)
+    path = tmp_path / "roster.csv"
+    path.write_bytes(b"name,room\nWang,1-302\n")
+    await world.adapter.perform(SendFile(name="roster.csv", path=str(path), chat=str(BUILDING)))
+    assert readers and threading.main_thread() not in readers
+    record = world.server.sent[-1]
+    assert record.document is not None
+    assert await download(world.server, record.document["file_id"]) == path.read_bytes()
+
+
+async def test_an_empty_file_is_refused_as_telegram_would(world: World, tmp_path: Path) -> None:
+    """Telegram refuses an empty upload ("file must be non-empty"): the reason names the file."""
+    empty = tmp_path / "export.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(ActionFailed, match="export.csv is empty: Telegram does not take empty"):
+        await world.adapter.perform(
+            SendFile(name="export.csv", path=str(empty), chat=str(BUILDING))
+        )
+    assert world.server.calls_to("sendDocument") == []
