@@ -36,6 +36,7 @@ from .forms import FormResult
 from .i18n import Catalogue, Translator, normalize_locale
 from .model import Community, Group, Person
 from .plugins import (
+    TRACE_PLUGIN,
     Plugins,
     as_actions,
     available_plugins,
@@ -160,7 +161,11 @@ class Bot:
         if self.config_path is None:
             return []
         installed = available_plugins()
-        outside = [(n, p) for n, p in self.pm.list_name_plugin() if n not in installed and p]
+        outside = [
+            (n, p)
+            for n, p in self.pm.list_name_plugin()
+            if n not in installed and n != TRACE_PLUGIN and p  # a new manager traces itself
+        ]
         async with self._reloading:
             try:
                 loaded = await asyncio.to_thread(_read_again, self, self.config_path, outside)

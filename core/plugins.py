@@ -12,6 +12,7 @@ import inspect
 import logging
 import os
 import time
+import types
 from collections.abc import Callable, Iterable
 from functools import partial
 from importlib.metadata import EntryPoint, entry_points
@@ -59,10 +60,15 @@ CONTRIBUTIONS: tuple[str, ...] = (
     "sanshe_rule_actions",
     "sanshe_cli_commands",
 )
+#: Hooks whose implementations run only when core awaits their answers, one by one in call
+#: order: the first answer takes the message, and the implementations after it do not run.
+AWAITED_IN_TURN = frozenset({"sanshe_dialog"})
 #: What a failing implementation answers instead: a permission vote it could not cast denies.
 FAILED_ANSWER: dict[str, object] = {"sanshe_permission": False}
 #: Set to 1 to log every hook call with its plugins and durations (see :mod:`sanshe.core.trace`).
 TRACE_VARIABLE = "SANSHE_TRACE_HOOKS"
+#: The name the tracing plugin is registered under.
+TRACE_PLUGIN = "sanshe.trace"
 
 
 class Plugins(pluggy.PluginManager):
@@ -92,7 +98,7 @@ class Plugins(pluggy.PluginManager):
         if self._trace:
             from .trace import hook_trace
 
-            self.register(hook_trace(self), name="sanshe.trace")
+            self.register(hook_trace(self), name=TRACE_PLUGIN)
 
     def _file(self, hook: str, result: Iterable[Any] | None) -> None:
         """Keep what the plugin being registered contributes through ``hook``."""
@@ -105,9 +111,12 @@ class Plugins(pluggy.PluginManager):
         self._registering.append(name)
         try:
             registered = super().register(plugin, name)
+            if registered is not None:
+                for caller in self.get_hookcallers(plugin) or ():
+                    _refuse_async_first(caller, plugin)
         except Exception:
-            self.contributed.pop(name, None)
-            if self.has_plugin(name):
+            if self.get_plugin(name) is plugin:  # not one already registered under that name
+                self.contributed.pop(name, None)
                 super().unregister(name=name)
             raise
         finally:
@@ -122,6 +131,23 @@ class Plugins(pluggy.PluginManager):
                         setattr(impl, "function", isolated)  # noqa: B010 (Final in pluggy's typing)
             self.generation += 1
         return registered
+
+    def add_hookspecs(self, module_or_class: types.ModuleType | type) -> None:
+        """Add hook specifications (a plugin's, through ``sanshe_addhooks``).
+
+        A plugin registered earlier with an ``async`` implementation of a new
+        ``firstresult`` hook is left out, logged (see :func:`_refuse_async_first`).
+        """
+        super().add_hookspecs(module_or_class)
+        for name, plugin in list(self.list_name_plugin()):
+            for caller in self.get_hookcallers(plugin) or ():
+                try:
+                    _refuse_async_first(caller, plugin)
+                except pluggy.PluginValidationError as exc:
+                    self.broken[name] = str(exc)
+                    log.error("plugin %r left out: %s", name, exc)
+                    self.unregister(name=name)
+                    break
 
     def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
         """Unregister a plugin and forget its contributions."""
@@ -153,38 +179,65 @@ class Plugins(pluggy.PluginManager):
             log.error("plugin %r left out, it could not be loaded: %s", name, self.broken[name])
 
 
+def _refuse_async_first(caller: pluggy.HookCaller, plugin: object) -> None:
+    """Refuse ``plugin``'s ``async`` implementation of a ``firstresult`` hook.
+
+    pluggy stops at the first answer that is not None, and a coroutine is one
+    even when it will answer None: the implementations after it would never be asked.
+    """
+    if not (caller.spec and caller.spec.opts.get("firstresult")):
+        return
+    for impl in caller.get_hookimpls():
+        if impl.plugin is plugin and inspect.iscoroutinefunction(inspect.unwrap(impl.function)):
+            raise pluggy.PluginValidationError(
+                plugin,
+                f"{caller.name} is a firstresult hook: its implementation in "
+                f"{impl.plugin_name!r} must be a plain function, not async def",
+            )
+
+
 def _isolated(
     function: Callable[..., Any], plugin: str, hook: str, trace: bool
 ) -> Callable[..., Any]:
-    """``function`` logging what it raises (with ``plugin``) and answering a failure's answer."""
+    """``function`` logging what it raises (with ``plugin``) and answering a failure's answer.
+
+    An ``async`` implementation, a plain one that returns an awaitable, and
+    any implementation of a hook in :data:`AWAITED_IN_TURN` answer a coroutine
+    guarded the same way: it runs when core awaits it.
+    """
     failed = FAILED_ANSWER.get(hook)
-    if inspect.iscoroutinefunction(function):
 
-        @functools.wraps(function)
-        async def isolated_coroutine(*args: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return await function(*args)
-            except Exception:
-                log.exception("plugin %r failed in %s", plugin, hook)
-                return failed
-            finally:
-                if trace:
-                    _log_duration(plugin, hook, started)
-
-        return isolated_coroutine
-
-    @functools.wraps(function)
-    def isolated(*args: Any) -> Any:
-        started = time.perf_counter()
+    async def guarded(answer: Any, started: float) -> Any:
         try:
-            return function(*args)
+            return await await_me_maybe(answer() if callable(answer) else answer)
         except Exception:
             log.exception("plugin %r failed in %s", plugin, hook)
             return failed
         finally:
             if trace:
                 _log_duration(plugin, hook, started)
+
+    if inspect.iscoroutinefunction(function) or hook in AWAITED_IN_TURN:
+
+        @functools.wraps(function)
+        def later(*args: Any) -> Any:
+            return guarded(functools.partial(function, *args), time.perf_counter())
+
+        return later
+
+    @functools.wraps(function)
+    def isolated(*args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            answer = function(*args)
+        except Exception:
+            log.exception("plugin %r failed in %s", plugin, hook)
+            return failed
+        if inspect.isawaitable(answer):  # a decorated coroutine function
+            return guarded(answer, started)
+        if trace:
+            _log_duration(plugin, hook, started)
+        return answer
 
     return isolated
 
@@ -314,12 +367,16 @@ async def votes(results: Iterable[Any]) -> bool | None:
     return True if True in cast else None
 
 
-def then(results: list[Any], change: Callable[[list[Action]], Iterable[Action]]) -> list[Any]:
+def then(
+    results: list[Any], change: Callable[[list[Action]], Iterable[Action]], *, first: bool = False
+) -> list[Any]:
     """For a ``wrapper=True`` implementation: the others' answers, changed by ``change``.
 
     ``change`` receives their actions once core has awaited them (async ones
     included) and returns the actions to perform instead (none: the hook
-    answered None)::
+    answered None).  Around ``sanshe_dialog`` pass ``first=True``: ``change``
+    then gets the answer of the dialog that takes the message.  A ``change``
+    that raises is logged and the answers stay as they were::
 
         @hookimpl(wrapper=True)
         def sanshe_message(context):
@@ -328,6 +385,14 @@ def then(results: list[Any], change: Callable[[list[Action]], Iterable[Action]])
     """
 
     async def changed() -> list[Action] | None:
-        return list(change(await settle(results))) or None
+        taken = await first_answer(results) if first else await settle(results)
+        try:
+            actions = list(change(taken or []))
+        except Exception:
+            log.exception("a wrapper's change failed; the answers stay as they were")
+            return taken or None
+        if first and taken is not None:
+            return actions  # the message stays taken, even with no action left
+        return actions or None
 
     return [changed()]

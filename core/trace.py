@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Generator
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from .hookspecs import hookimpl
@@ -37,9 +36,16 @@ TRACED: tuple[str, ...] = (
 )
 
 
-def hook_trace(pm: Plugins) -> SimpleNamespace:
+class HookTrace:
+    """The tracing plugin: its attributes are the wrappers, one per traced hook."""
+
+
+def hook_trace(pm: Plugins) -> HookTrace:
     """The tracing plugin for ``pm``: one outermost wrapper per traced hook."""
-    return SimpleNamespace(**{name: _wrapper(pm, name) for name in TRACED})
+    trace = HookTrace()
+    for name in TRACED:
+        setattr(trace, name, _wrapper(pm, name))
+    return trace
 
 
 def _wrapper(pm: Plugins, name: str) -> Callable[[], Generator[None, Any, Any]]:
