@@ -10,11 +10,13 @@ message, so a press is understood after a restart too.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sanshe.core.actions import Button
-from sanshe.core.adapter import ActionFailed
+
+log = logging.getLogger(__name__)
 
 #: Reaction keys in the order buttons get them: keycaps, then regional-indicator letters.
 KEYS: tuple[str, ...] = (
@@ -35,10 +37,21 @@ def key_of(annotation: str) -> str | None:
 
 
 def listed(text: str, buttons: Sequence[Button]) -> str:
-    """``text`` followed by one line per button: its key, then its label."""
-    if len(buttons) > len(KEYS):
-        raise ActionFailed(f"a Matrix message offers at most {len(KEYS)} buttons")
-    return "\n".join([text, *(f"{key} {b.label}" for key, b in zip(KEYS, buttons, strict=False))])
+    """``text`` followed by one line per button: its key, then its label.
+
+    There are only :data:`KEYS` keys: the buttons beyond them are lines ``- label``,
+    shown but not pressable (and a warning is logged), so the message is still sent.
+    """
+    keyed = [f"{key} {b.label}" for key, b in zip(KEYS, buttons, strict=False)]
+    unkeyed = [f"- {b.label}" for b in buttons[len(KEYS) :]]
+    if unkeyed:
+        log.warning(
+            "a Matrix message offers at most %d buttons: %d more are listed without a key, "
+            "so they cannot be pressed",
+            len(KEYS),
+            len(unkeyed),
+        )
+    return "\n".join([text, *keyed, *unkeyed])
 
 
 @dataclass

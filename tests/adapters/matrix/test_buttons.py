@@ -15,6 +15,7 @@ from typing import Any
 import nio
 import pytest
 
+from sanshe.adapters.matrix.buttons import KEYS
 from sanshe.core.actions import Action, AnswerButton, Button, Edit, Invite, Send, SendFile
 from sanshe.core.buttons import ButtonHandler, ButtonPress
 from sanshe.core.commands import ChatCommand
@@ -303,6 +304,30 @@ async def test_a_button_no_plugin_handles_any_more_is_answered_as_stale(stage: S
             lambda e: isinstance(e, nio.RedactionEvent) and e.redacts == press,
             "the press taken back",
         )
+
+
+async def test_a_message_with_more_buttons_than_keys_is_sent_the_rest_unkeyed(
+    stage: Stage,
+) -> None:
+    rooms = tuple(Button(label=f"Room {n}", data=f"poll.vote|{n}") for n in range(1, 39))
+    async with stage.running() as running:
+        await bot_joined(stage.admin, stage.room, stage.bot)
+        await running.adapter.perform(Send(chat=stage.room, text="Which room?", buttons=rooms))
+        # More events than a sync's timeline holds: read the room's latest ones.
+        latest = await stage.resident.room_messages(stage.room, limit=100)
+        assert isinstance(latest, nio.RoomMessagesResponse), latest
+        offer = next(e for e in latest.chunk if body(e).startswith("Which room?"))
+        await react(stage.resident, stage.room, offer.event_id, KEYS[-1])
+
+        async def pressed() -> list[ButtonPress] | None:
+            return plugin(stage, Poll).presses or None
+
+        await wait_until(pressed, "the press of the 36th button to reach the poll")
+    lines = body(offer).split("\n")
+    assert lines[36:] == [f"{KEYS[-1]} Room 36", "- Room 37", "- Room 38"]
+    keys = {reaction_of(e, stage.bot, offer.event_id) for e in latest.chunk} - {None}
+    assert keys == set(KEYS)
+    assert [p.payload for p in plugin(stage, Poll).presses] == ["36"]
 
 
 async def download(client: nio.AsyncClient, event: nio.Event) -> bytes:

@@ -21,7 +21,7 @@ from sanshe.core.actions import (
     Restrict,
     SendFile,
 )
-from sanshe.core.adapter import ActionFailed, Backoff
+from sanshe.core.adapter import Backoff
 from sanshe.core.events import (
     Callback,
     JoinRequest,
@@ -240,8 +240,13 @@ def test_buttons_are_listed_under_the_text_with_their_keys() -> None:
     assert listed("no buttons", []) == "no buttons"
     assert len(set(KEYS)) == len(KEYS) == 36 and all(key_of(k) == k for k in KEYS)
     assert not any(k.isdigit() for k in KEYS)  # a bare number is a form's answer
-    with pytest.raises(ActionFailed, match="at most 36"):
-        listed("too many", [Button(str(n), f"x.y|{n}") for n in range(37)])
+    # Beyond 36, the buttons are still shown, as lines without a key (they cannot be pressed).
+    many = [Button(f"Room {n}", f"x.y|{n}") for n in range(1, 39)]
+    lines = listed("Which room?", many).split("\n")
+    assert lines[0] == "Which room?" and len(lines) == 39
+    assert lines[36] == f"{KEYS[35]} Room 36"
+    assert lines[37:] == ["- Room 37", "- Room 38"]
+    assert list(Offer.of(many).buttons) == list(KEYS)
     offer = Offer.of(buttons)
     offer.reactions[KEYS[0]] = "$r1"
     assert Offer.from_json(offer.to_json()) == offer
