@@ -82,6 +82,7 @@ class Bot:
         self.storage = storage
         self.config_path = config_path
         self.pm = pm or plugin_manager(community.plugins.disable)
+        self._contributions: tuple[Plugins | None, Contributions | None] = (None, None)
         self.services = Services(self)
         """What plugins are given outside events (start-up, shutdown, changes)."""
         self.community = community
@@ -96,7 +97,11 @@ class Bot:
     @property
     def contributions(self) -> Contributions:
         """What the running plugins contribute (built again when a plugin comes or goes)."""
-        return contributions(self.pm)
+        pm, built = self._contributions
+        if built is None or pm is not self.pm or built.generation != pm.generation:
+            built = contributions(self.pm)
+            self._contributions = (self.pm, built)
+        return built
 
     @property
     def commands(self) -> CommandBook:

@@ -320,6 +320,8 @@ def call_hook(hook: pluggy.HookCaller, **kwargs: Any) -> list[Any]:
 
     Implementations are isolated when registered; only a wrapper's failure reaches here.
     """
+    if not hook.get_hookimpls():
+        return []
     try:
         results = hook(**kwargs)
     except Exception:
