@@ -183,7 +183,7 @@ class SendFile(Action):
     """
 
     name: str
-    content: bytes = b""
+    content: bytes | None = None
     path: str = ""
     caption: str = ""
     chat: str = ""
@@ -192,14 +192,14 @@ class SendFile(Action):
     """For a file to ``user``: where to ask them to open a private chat when the network refuses."""
 
     def __post_init__(self) -> None:
-        if bool(self.content) == bool(self.path):
+        if (self.content is None) == (not self.path):
             raise ValueError("a SendFile carries either content or a path")
         if bool(self.chat) == bool(self.user):
             raise ValueError("a SendFile goes either to a chat or to a user")
 
     def read(self) -> bytes:
         """The file's bytes."""
-        if self.content:
+        if self.content is not None:
             return self.content
         with open(self.path, "rb") as file:
             return file.read()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from . import permissions
 from .actions import Action, AnswerButton, Button, DirectMessage, Reply, Send, SendFile
 from .buttons import ButtonPress, read_press
-from .events import Callback, Command, Event, Message
+from .events import Callback, Command, Event, MemberRenamed, Message
 from .i18n import Translator
 from .model import Community, Group, Person
 from .services import call_offered
@@ -98,8 +98,11 @@ class Context:
 
     @property
     def text(self) -> str:
-        """The message text ('' for other events)."""
-        return self.event.text if isinstance(self.event, Message) else ""
+        """The message text; for a rename the new name, which nickname rules check; else ''."""
+        event = self.event
+        if isinstance(event, Message):
+            return event.text
+        return event.sender_name if isinstance(event, MemberRenamed) else ""
 
     @property
     def press(self) -> ButtonPress | None:
@@ -135,7 +138,7 @@ class Context:
         )
 
     def send_file(
-        self, name: str, content: bytes = b"", path: str | Path = "", caption: str = ""
+        self, name: str, content: bytes | None = None, path: str | Path = "", caption: str = ""
     ) -> Action:
         """Send a file (``content``, or the file at ``path``) privately to the sender."""
         fallback = None if self.event.direct else self.event.chat

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from sanshe.core.buttons import ButtonHandler
@@ -23,7 +24,8 @@ rules:
     do: [{reply: "Someone left B1."}]
   - id: renamed
     on: member_renamed
-    do: [{reply: "Please name yourself building-room-surname."}]
+    when: {regex: "^(?!B1-)"}
+    do: [{reply: "Please name yourself B1-room-surname."}]
   - id: pressed
     on: button_pressed
     do: [{reply: "A button was pressed in B1."}]
@@ -63,7 +65,9 @@ async def test_a_member_leaving_or_renaming_fires_its_rules(tmp_path: Path) -> N
             old_name="Bob",
             time=time.time(),
         )
-        assert s.texts(await s.deliver(renamed)) == ["Please name yourself building-room-surname."]
+        assert s.texts(await s.deliver(renamed)) == ["Please name yourself B1-room-surname."]
+        proper = replace(renamed, event_id="renamed-2", sender_name="B1-302-Bob")
+        assert s.texts(await s.deliver(proper)) == []
 
 
 async def test_a_button_press_fires_the_rules_then_its_handler(tmp_path: Path) -> None:
