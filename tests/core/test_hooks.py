@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sanshe.core.actions import Action, Reply, Send, SendFile, from_record, to_record
+from sanshe.core.actions import Action, Reply, Send
 from sanshe.core.commands import ChatCommand
 from sanshe.core.hookspecs import hookimpl, hookspec
 from sanshe.core.plugins import then
@@ -324,10 +324,3 @@ async def test_tracing_survives_a_reload_that_changes_the_plugins(
         config.write_text(FORM_COMMUNITY + "plugins: {disable: [moderation]}\n", encoding="utf-8")
         assert await community.bot.reload() == []
         assert community.bot.pm.get_plugin("moderation") is None
-
-
-def test_an_empty_file_can_be_sent() -> None:
-    sent = SendFile(name="export.csv", content=b"", user="wang")
-    assert sent.read() == b"" and from_record(to_record(sent)) == sent
-    with pytest.raises(ValueError, match="either content or a path"):
-        SendFile(name="export.csv", user="wang")
