@@ -20,7 +20,8 @@ whatever was typed.  Words a person typed are quoted only as an excerpt.
 
 What each reader accepts (full-width characters read as ASCII: ``１８：００``):
 
-- :class:`Person`: ``@handle`` (the person's id on this network), a person id
+- :class:`Person`: ``@handle`` (the person's id on this network: someone in the
+  community file, or who has written since the bot started), a person id
   from the community file, or a known person's name (up to three words; any
   letter case); with none of these, the sender of the message this one
   answers (``Message.reply_to_sender``).
@@ -304,11 +305,9 @@ def _by_handle(ctx: Context, handle: str) -> model.Person:
 
 
 def _known_by_handle(ctx: Context, word: str) -> model.Person | None:
-    """The known person an ``@handle`` names (Matrix handles begin with ``@`` themselves)."""
-    network = ctx.event.network
-    return next(
-        (p for p in ctx.community.people if p.handles.get(network) in (word, word[1:])), None
-    )
+    """Whom an ``@handle`` names: a known person, or someone who wrote lately (Matrix handles
+    begin with ``@`` themselves)."""
+    return ctx.person_seen(word) or ctx.person_seen(word[1:])
 
 
 # -- durations and moments ------------------------------------------------------------

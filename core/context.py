@@ -169,6 +169,10 @@ class Context:
         """Whoever has ``handle`` on this event's network: a known person, or an unknown one."""
         return self._bot.directory.person(self.event.network, handle)
 
+    def person_seen(self, handle: str) -> Person | None:
+        """The known person with ``handle`` here, or an unknown one who wrote lately; else None."""
+        return self._bot.directory.seen(self.event.network, handle)
+
     async def allowed(self, permission: str) -> bool:
         """Whether the sender may do ``permission`` here (``record.read:<form>``…): votes, then YAML."""
         return await permissions.allowed(self, permission)

@@ -48,6 +48,11 @@ class Directory:
             )
         return found
 
+    def seen(self, network: str, handle: str) -> Person | None:
+        """The known person with this handle, or an unknown one who has written lately; else None."""
+        key = (network, handle)
+        return self._people.get(key) or self._strangers.get(key)
+
     def group(self, network: str, chat: str) -> Group | None:
         """The group a chat belongs to, if any."""
         group_id = self._chats.get((network, chat))

@@ -435,3 +435,12 @@ async def test_form_with_a_wrong_form_or_group_says_what_is_wrong_and_the_usage(
     extra = "/form volunteer_registration building-1 now"
     [too_many] = community.texts(await community.send("wang", "dm", extra))
     assert too_many == "多写了“now”。请这样写：/form [表格编号] [群编号]。"
+
+
+async def test_an_unknown_person_who_wrote_can_be_named_by_handle() -> None:
+    async with Sandbox(clock=ManualClock(NOW), plugins=[Mute()]) as sandbox:
+        [unknown] = sandbox.texts(await sandbox.send("wang", "building-1", "/mute @spammer 30m"))
+        assert "spammer" in unknown and "/mute" in unknown  # not known yet: explained
+        await sandbox.send("spammer", "building-1", "加微信领免费口罩")
+        [restrict] = await sandbox.send("wang", "building-1", "/mute @spammer 30m")
+        assert restrict == Restrict(chat="building-1", user="spammer", minutes=30)
