@@ -565,38 +565,56 @@ class MatrixAdapter(Adapter):
 
     @performs(AnswerButton)
     async def answer_button(self, action: AnswerButton) -> None:
-        """Answer a press: its ``text`` as a notice to the person, then take back their reaction.
+        """Answer a press: its ``text`` to the person who pressed alone, then take back their reaction.
 
-        Matrix has no private toast, so the text is posted in the chat of the press, as
-        a reply to the message whose button was pressed, naming (and mentioning) the
-        person.  Their reaction is redacted, so that the button can be pressed again;
-        where the bot may not redact it, it stays.
+        Matrix has no private toast.  Pressed in the bot's private room with the person,
+        the text is a notice there, replying to the message whose button was pressed;
+        pressed in a group, it goes to their private room (opened when there is none),
+        and the group sees nothing of it.  Their reaction is redacted either way, so
+        that the button can be pressed again; where the bot may not redact it, it stays.
         """
         if not action.chat:
             raise ActionFailed("on Matrix an AnswerButton needs the chat of the press")
-        client = await self.connect()
         room = await self._room(action.chat)
-        if action.text:
-            found = await request(
-                f"read the press {action.callback_id}",
-                partial(client.room_get_event, room, action.callback_id),
-            )
-            source = found.event.source
-            sender = str(source.get("sender", ""))
-            annotated = reaction(source)
-            text = action.text
-            if not await self._is_private(room, sender):
-                text = self._("matrix.button.answer", name=self._name_in(room, sender), text=text)
-            content = {**notice(text), "m.mentions": {"user_ids": [sender]}}
-            if annotated:
-                content["m.relates_to"] = {"m.in_reply_to": {"event_id": annotated[0]}}
-            await request(
-                f"answer the press {action.callback_id}",
-                partial(client.room_send, room, "m.room.message", content, tx_id=self._txn()),
-            )
+        try:
+            if action.text:
+                await self._tell_presser(room, action.callback_id, action.text)
+        finally:
+            await self._take_back(room, action.callback_id)
+
+    async def _tell_presser(self, room: str, press: str, text: str) -> None:
+        """Write ``text`` to whoever made the reaction ``press`` in ``room``, privately."""
+        client = await self.connect()
+        found = await request(
+            f"read the press {press}", partial(client.room_get_event, room, press)
+        )
+        source = found.event.source
+        sender = str(source.get("sender", ""))
+        if not await self._is_private(room, sender):
+            try:
+                private = await self._direct_room(sender)
+            except Unavailable:
+                raise
+            except ActionFailed as exc:
+                raise ActionFailed(
+                    f"the answer to the press {press} was not sent: {exc.reason}"
+                ) from exc
+            await self._send(private, text)
+            return
+        content = {**notice(text), "m.mentions": {"user_ids": [sender]}}
+        if annotated := reaction(source):
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": annotated[0]}}
+        await request(
+            f"answer the press {press}",
+            partial(client.room_send, room, "m.room.message", content, tx_id=self._txn()),
+        )
+
+    async def _take_back(self, room: str, press: str) -> None:
+        """Redact the reaction ``press`` (left as it is where the bot may not)."""
+        client = await self.connect()
         taken = await request(
-            f"take back the press {action.callback_id}",
-            partial(client.room_redact, room, action.callback_id, tx_id=self._txn("redact")),
+            f"take back the press {press}",
+            partial(client.room_redact, room, press, tx_id=self._txn("redact")),
             allow=frozenset({"M_FORBIDDEN"}),
         )
         if isinstance(taken, nio.ErrorResponse):
@@ -607,7 +625,9 @@ class MatrixAdapter(Adapter):
         """Upload the file to the media repository and post it as ``m.file`` (in a room or privately)."""
         client = await self.connect()
         room = (
-            await self._room(action.chat) if action.chat else await self._direct_room(action.user)
+            await self._room(action.chat)
+            if action.chat
+            else await self._private_room(action.user, action.fallback_chat)
         )
         data = await asyncio.to_thread(action.read)
         mimetype = mimetypes.guess_type(action.name)[0] or "application/octet-stream"
@@ -712,23 +732,30 @@ class MatrixAdapter(Adapter):
     async def _is_private(self, room_id: str, user: str) -> bool:
         return self._bot is not None and await self._is_direct(self._bot, room_id, user)
 
-    def _name_in(self, room_id: str, user: str) -> str:
-        """``user``'s display name in the room, else their Matrix id."""
-        room = self.client.rooms.get(room_id) if self.client else None
-        member = room.users.get(user) if room else None
-        return (member.display_name if member else "") or user
-
     @performs(DirectMessage)
     async def direct_message(self, action: DirectMessage) -> None:
         """Write in the bot's private room with the person (opened when there is none)."""
-        try:
-            room_id = await self._direct_room(action.user)
-        except ActionFailed:
-            if action.fallback_chat:
-                note = self._("matrix.direct.fallback", user=action.user)
-                await self._send(await self._room(action.fallback_chat), note)
-            raise
+        room_id = await self._private_room(action.user, action.fallback_chat)
         await self._send(room_id, action.text, action.buttons)
+
+    async def _private_room(self, user: str, fallback_chat: str | None) -> str:
+        """The bot's private room with ``user``, for an action meant for them alone.
+
+        When it cannot be opened, ``fallback_chat`` (if any) is asked, naming the person
+        only, to open one, and :class:`ActionFailed` says so.
+        """
+        try:
+            return await self._direct_room(user)
+        except Unavailable:
+            raise
+        except ActionFailed as exc:
+            if not fallback_chat:
+                raise
+            note = self._("matrix.direct.fallback", user=user)
+            await self._send(await self._room(fallback_chat), note)
+            raise ActionFailed(
+                f"{exc.reason}; asked them in {fallback_chat} to open a private chat"
+            ) from exc
 
     async def _direct_room(self, user: str) -> str:
         """The bot's private chat with ``user``: the one remembered, or a new one."""

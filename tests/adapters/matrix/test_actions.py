@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import aiohttp
 import nio
@@ -18,6 +19,7 @@ from sanshe.core.actions import (
     Pin,
     Remove,
     Send,
+    SendFile,
     Unban,
 )
 from sanshe.core.adapter import ActionFailed, performing_outbox_key
@@ -206,3 +208,24 @@ async def test_a_private_chat_that_cannot_be_opened_is_said_where_it_was_asked(
         "en", "matrix.direct.fallback", user=nobody
     )
     assert "your case" not in body(note)
+
+
+async def test_a_file_for_someone_without_a_private_chat_is_asked_for_where_it_was_asked(
+    scene: Scene,
+) -> None:
+    nobody = "@nobody-here:localhost"
+    with pytest.raises(
+        ActionFailed, match=f"look up {nobody}.*asked them in {re.escape(scene.room)}"
+    ):
+        await scene.running.adapter.perform(
+            SendFile(name="case.pdf", content=b"%PDF", user=nobody, fallback_chat=scene.room)
+        )
+    note = await wait_event(
+        scene.resident,
+        scene.room,
+        lambda e: e.sender == scene.bot and nobody in body(e),
+        "the note that the private chat could not be opened",
+    )
+    assert body(note) == scene.running.bot.catalogue.gettext(
+        "en", "matrix.direct.fallback", user=nobody
+    )

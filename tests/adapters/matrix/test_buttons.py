@@ -16,7 +16,16 @@ import nio
 import pytest
 
 from sanshe.adapters.matrix.buttons import KEYS
-from sanshe.core.actions import Action, AnswerButton, Button, Edit, Invite, Send, SendFile
+from sanshe.core.actions import (
+    Action,
+    AnswerButton,
+    Button,
+    DirectMessage,
+    Edit,
+    Invite,
+    Send,
+    SendFile,
+)
 from sanshe.core.buttons import ButtonHandler, ButtonPress
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
@@ -207,6 +216,17 @@ def plugin(stage: Stage, kind: type[Any]) -> Any:
     return next(p for p in stage.plugins if isinstance(p, kind))
 
 
+async def private_room(client: nio.AsyncClient) -> str:
+    """The room the bot invited ``client`` to (its private room with them), joined."""
+
+    def invited(_response: nio.SyncResponse | None = None) -> str | None:
+        return next(iter(client.invited_rooms), None)
+
+    room = invited() or await sync_until(client, invited)
+    await join(client, room)
+    return room
+
+
 async def ask_poll(stage: Stage, seen: Seen) -> nio.Event:
     """The resident types /poll; the bot's question, once it shows both keys as reactions."""
     sent = await say(stage.resident, stage.room, "/poll")
@@ -244,17 +264,18 @@ async def test_a_reaction_with_a_buttons_key_reaches_its_plugin_which_edits_the_
         )
         assert content(edit)["m.relates_to"]["event_id"] == message
         assert content(edit)["m.new_content"] == {"msgtype": "m.notice", "body": "You chose no."}
-        answer = await seen.until(
-            lambda e: e.sender == stage.bot and "Thank you" in body(e), "the answer to the press"
-        )
-        assert body(answer) == f"{stage.resident.user_id.split(':')[0][1:]}: Thank you"
-        assert reply_to(answer) == message
-        assert content(answer)["m.mentions"] == {"user_ids": [stage.resident.user_id]}
         # The press is taken back (so it can be made again), and the buttons are gone.
         await seen.until(
             lambda e: isinstance(e, nio.RedactionEvent) and e.redacts == press,
             "the resident's reaction taken back",
         )
+        # The answer is the presser's alone: in their private room, and not in the group
+        # (the bot answers before it takes the press back).
+        assert not [e for e in seen.events if e.sender == stage.bot and "Thank you" in body(e)]
+        answer = await Seen(stage.resident, await private_room(stage.resident)).until(
+            lambda e: e.sender == stage.bot and "Thank you" in body(e), "the private answer"
+        )
+        assert content(answer) == {"msgtype": "m.notice", "body": "Thank you"}
         shown = [e.event_id for e in seen.events if reaction_of(e, stage.bot, message)]
         for reaction in shown:
             await seen.until(
@@ -296,14 +317,45 @@ async def test_a_button_no_plugin_handles_any_more_is_answered_as_stale(stage: S
         )
         press = await react(stage.resident, stage.room, offer.event_id, KEYCAP_1)
         stale = running.bot.catalogue.gettext("en", "button.stale")
-        answer = await seen.until(
-            lambda e: e.sender == stage.bot and body(e).endswith(stale), "the stale answer"
-        )
-        assert reply_to(answer) == offer.event_id
         await seen.until(
             lambda e: isinstance(e, nio.RedactionEvent) and e.redacts == press,
             "the press taken back",
         )
+        assert not [e for e in seen.events if e.sender == stage.bot and stale in body(e)]
+        answer = await Seen(stage.resident, await private_room(stage.resident)).until(
+            lambda e: e.sender == stage.bot and stale in body(e), "the stale answer, privately"
+        )
+        assert body(answer) == stale
+
+
+async def test_a_press_in_the_private_room_is_answered_there(stage: Stage) -> None:
+    vote = plugin(stage, Poll).vote
+    ask = DirectMessage(
+        user=stage.resident.user_id,
+        text="Come on Sunday?",
+        buttons=(vote.button("Yes", "yes"), vote.button("No", "no")),
+    )
+    async with stage.running() as running:
+        await running.adapter.perform(ask)
+        private = await private_room(stage.resident)
+        seen = Seen(stage.resident, private)
+        question = await seen.until(
+            lambda e: e.sender == stage.bot and body(e).startswith("Come on Sunday?"),
+            "the question",
+        )
+        await seen.until(
+            lambda e: reaction_of(e, stage.bot, question.event_id) == KEYCAP_1, "the bot's key"
+        )
+        press = await react(stage.resident, private, question.event_id, KEYCAP_1)
+        answer = await seen.until(
+            lambda e: e.sender == stage.bot and body(e) == "Thank you", "the answer, there"
+        )
+        await seen.until(
+            lambda e: isinstance(e, nio.RedactionEvent) and e.redacts == press,
+            "the press taken back",
+        )
+    assert reply_to(answer) == question.event_id
+    assert content(answer)["m.mentions"] == {"user_ids": [stage.resident.user_id]}
 
 
 async def test_a_message_with_more_buttons_than_keys_is_sent_the_rest_unkeyed(
