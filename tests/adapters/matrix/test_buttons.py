@@ -416,6 +416,20 @@ async def test_files_are_uploaded_and_come_back_byte_for_byte(stage: Stage) -> N
         assert await download(resident, mine) == files.path.read_bytes()
 
 
+async def test_an_empty_file_is_sent_and_comes_back_empty(stage: Stage) -> None:
+    seen = Seen(stage.resident, stage.room)
+    async with stage.running() as running:
+        await bot_joined(stage.admin, stage.room, stage.bot)
+        await running.adapter.perform(SendFile(name="export.csv", content=b"", chat=stage.room))
+        posted = await seen.until(
+            lambda e: e.sender == stage.bot and content(e).get("msgtype") == "m.file",
+            "the empty export posted in the room",
+        )
+    assert content(posted)["filename"] == "export.csv"
+    assert content(posted)["info"] == {"mimetype": "text/csv", "size": 0}
+    assert await download(stage.resident, posted) == b""
+
+
 async def test_an_invitation_reaches_the_person(
     stage: Stage, matrix_user: MatrixUserFactory
 ) -> None:

@@ -302,4 +302,6 @@ async def test_an_empty_file_is_refused_as_telegram_would(world: World, tmp_path
         await world.adapter.perform(
             SendFile(name="export.csv", path=str(empty), chat=str(BUILDING))
         )
+    with pytest.raises(ActionFailed, match="empty.csv is empty: Telegram does not take empty"):
+        await world.adapter.perform(SendFile(name="empty.csv", content=b"", chat=str(BUILDING)))
     assert world.server.calls_to("sendDocument") == []
