@@ -184,6 +184,26 @@ class Arguments:
             raise self.error(ctx, wrong.key, **wrong.values) from None
         return Parsed(values)
 
+    @property
+    def names_group(self) -> bool:
+        """Whether one of the arguments is a group (the group the command acts on)."""
+        return any(isinstance(reader, Group) for reader in self.readers.values())
+
+    def group(self, ctx: Context) -> model.Group | None:
+        """The group the arguments name, read as :meth:`read` reads it; None if none is read.
+
+        Core checks the roles held in that group before the command runs.
+        """
+        words = Words(ctx.command.args if ctx.command else "")
+        for reader in self.readers.values():
+            try:
+                value = reader.take(words, ctx)
+            except Wrong:
+                return None
+            if isinstance(reader, Group):
+                return value if isinstance(value, model.Group) else None
+        return None
+
     def usage(self, ctx: Context) -> str:
         """The usage sentence, in the sender's language: ``Write it as /bind <group id>.``"""
         _ = ctx._
@@ -225,8 +245,7 @@ def _unique(found: Iterable[T]) -> T | None:
 def group_named(community: model.Community, word: str) -> model.Group | None:
     """The group ``word`` names: its id (any letter case), or its name when that is one word.
 
-    Core uses this too when a command's ``group_arg`` names the group whose
-    roles must allow it, so the group checked is the group the command acts on.
+    What the :class:`Group` reader reads.
     """
     found = community.group(word)
     if found is not None:

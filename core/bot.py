@@ -12,7 +12,7 @@ from pathlib import Path
 from . import names, permissions
 from .actions import Action, Delete
 from .adapter import ActionFailed, Adapter, performing_outbox_key
-from .arguments import ArgumentError, group_named
+from .arguments import ArgumentError
 from .buttons import ButtonBook, ButtonClash
 from .clock import Clock, SystemClock
 from .commands import ChatCommand, CommandBook, CommandClash
@@ -381,18 +381,12 @@ class Bot:
         """The contexts whose roles must all allow ``command``; the last one runs it.
 
         A command on the community: the community-wide roles.  Otherwise the
-        chat's group, and the group that the command's ``group_arg`` names if
-        the chat is not that group's (outside groups, only the named one).
+        chat's group, and the group that the command's arguments name if the
+        chat is not that group's (outside groups, only the named one).
         """
         if command.acts_on == "community":
             return [ctx.about(None)]
-        words = ctx.command.words if ctx.command else ()
-        index = command.group_arg
-        named = (
-            group_named(self.community, words[index])
-            if index is not None and index < len(words)
-            else None
-        )
+        named = command.arguments.group(ctx) if command.arguments is not None else None
         if named is None or (ctx.group is not None and named.id == ctx.group.id):
             return [ctx]
         return [ctx, ctx.about(named)] if ctx.group is not None else [ctx.about(named)]
@@ -434,7 +428,7 @@ class Bot:
             return await self.may_use(ctx.about(None), command)
         if await self.may_use(ctx, command):
             return True
-        if command.group_arg is None or ctx.group is not None:
+        if command.arguments is None or not command.arguments.names_group or ctx.group:
             return False
         for group in self.community.groups:
             if await self.may_use(ctx.about(group), command):

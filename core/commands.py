@@ -11,6 +11,7 @@ from .i18n import Catalogue, Translator, environment_locale
 
 if TYPE_CHECKING:
     from .actions import Action
+    from .arguments import Arguments
     from .context import Context
 
 Handler = Callable[
@@ -28,9 +29,11 @@ class ChatCommand:
     sender's roles count depends on what it acts on: ``acts_on="chat"`` (the
     roles held in the chat's group; outside groups, community-wide roles
     only) or ``"community"`` (community-wide roles only, wherever it is
-    typed).  ``group_arg`` is the argument (0: the first word) that may name
-    the group it acts on: where that group is not the chat's, the roles held
-    in it must allow the command too.  ``help`` is a catalogue key.
+    typed).  ``arguments`` (:class:`~sanshe.core.arguments.Arguments`) says
+    what it reads; when they name a group (a ``Group`` reader) that is not
+    the chat's, the roles held in that group must allow the command too, and
+    outside groups it is open to whoever may use it in some group.  ``help`` is
+    a catalogue key.
     ``where`` limits it to ``group`` chats or ``direct`` chats; ``any``
     allows both.
     """
@@ -42,7 +45,7 @@ class ChatCommand:
     roles: frozenset[str] = ANYONE
     where: str = "any"
     acts_on: Literal["chat", "community"] = "chat"
-    group_arg: int | None = None
+    arguments: Arguments | None = None
     listed: bool = True
     """False for commands that only make sense inside a dialog; /help leaves them out."""
     plugin: str = ""

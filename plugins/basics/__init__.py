@@ -38,7 +38,7 @@ def sanshe_commands() -> Iterable[ChatCommand]:
             aliases=("绑定",),
             roles=BINDERS,
             where="group",
-            group_arg=0,
+            arguments=BIND,
         ),
         ChatCommand(
             "reload",

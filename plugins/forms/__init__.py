@@ -17,7 +17,7 @@ from sanshe.core.model import Form
 from sanshe.core.privacy import excerpt
 
 #: ``/form [form] [group]``: the group is needed outside groups by those whose role is held
-#: in a group only (core checks their roles there: the command's ``group_arg``).
+#: in a group only (core checks their roles there: the group its arguments name).
 FORM = Arguments(form=Word(name="forms.arg.form", optional=True), group=Group(optional=True))
 
 
@@ -29,7 +29,7 @@ def sanshe_catalogues() -> Iterable[Path]:
 @hookimpl
 def sanshe_commands() -> Iterable[ChatCommand]:
     return [
-        ChatCommand("form", start_form, help="forms.help.form", aliases=("填表",), group_arg=1),
+        ChatCommand("form", start_form, help="forms.help.form", aliases=("填表",), arguments=FORM),
         ChatCommand("back", not_in_form, help="forms.help.back", aliases=BACK[1:], listed=False),
         ChatCommand("skip", not_in_form, help="forms.help.skip", aliases=SKIP[1:], listed=False),
         ChatCommand(

@@ -444,3 +444,45 @@ async def test_an_unknown_person_who_wrote_can_be_named_by_handle() -> None:
         await sandbox.send("spammer", "building-1", "加微信领免费口罩")
         [restrict] = await sandbox.send("wang", "building-1", "/mute @spammer 30m")
         assert restrict == Restrict(chat="building-1", user="spammer", minutes=30)
+
+
+ASSIGNING = """\
+community: {id: c, name: Test, locale: en}
+groups:
+  - {id: g1, kind: resident, name: G1}
+  - {id: g2, kind: resident, name: G2}
+people:
+  - {id: sw, name: Sam, handles: {console: sam}, roles: [{role: social_worker, groups: [g2]}]}
+  - {id: ann, name: Ann Lee, handles: {console: ann}}
+"""
+
+
+class Assign:
+    """``/assign <person> <group>``: the group is checked wherever the person's words end."""
+
+    spec = Arguments(who=Person(), group=Group())
+
+    @hookimpl
+    def sanshe_commands(self) -> list[ChatCommand]:
+        return [
+            ChatCommand(
+                "assign",
+                self.assign,
+                help="arguments.name.group",
+                roles=frozenset({"social_worker"}),
+                arguments=self.spec,
+            )
+        ]
+
+    def assign(self, ctx: Context) -> Action:
+        found = self.spec.read(ctx)
+        return ctx.reply(f"{found.who.id} to {found.group.id}")
+
+
+async def test_the_group_checked_is_the_group_read_however_many_words_come_before() -> None:
+    async with Sandbox.from_yaml(ASSIGNING, plugins=[Assign()]) as sandbox:
+        assert sandbox.texts(await sandbox.send("sam", "dm", "/assign ann g2")) == ["ann to g2"]
+        by_name = await sandbox.send("sam", "dm", "/assign Ann Lee g2")
+        assert sandbox.texts(by_name) == ["ann to g2"]
+        [refused] = sandbox.texts(await sandbox.send("sam", "dm", "/assign Ann Lee g1"))
+        assert "G1" in refused and "ann to" not in refused

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from sanshe.core.actions import Action
+from sanshe.core.arguments import Arguments, Group
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
@@ -43,7 +44,11 @@ class Roster:
         volunteers = frozenset({"general_volunteer"})
         return [
             ChatCommand(
-                "roster", self.roster, help="basics.help.whoami", roles=volunteers, group_arg=0
+                "roster",
+                self.roster,
+                help="basics.help.whoami",
+                roles=volunteers,
+                arguments=Arguments(group=Group()),
             )
         ]
 
