@@ -17,7 +17,7 @@ one to the bot again once the fault is fixed.
 from __future__ import annotations
 
 import traceback
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from .actions import Action, DirectMessage
@@ -30,16 +30,39 @@ if TYPE_CHECKING:
     from .storage.models import DeadLetter
 
 
+#: Where Sanshe's own code lives: the checkout, or the installed package.
+_OURS = Path(__file__).resolve().parent.parent
+
+
 def failure(exc: BaseException) -> str:
-    """An exception's type and the place it was raised (``TypeError at core/bot.py:12 in
-    handle``), never its message."""
+    """An exception's type and the place it was raised, never its message.
+
+    ``TypeError at json/encoder.py:180 in default, via core/storage/__init__.py:260
+    in checkpoint``: the innermost frame, and when that is not Sanshe's, the
+    innermost that is.
+    """
     kind = f"{type(exc).__module__}.{type(exc).__qualname__}".removeprefix("builtins.")
     frames = traceback.extract_tb(exc.__traceback__)
     if not frames:
         return kind
-    last = frames[-1]
-    place = "/".join(PurePath(last.filename).parts[-3:])
-    return f"{kind} at {place}:{last.lineno} in {last.name}"
+    said = f"{kind} at {_place(frames[-1])}"
+    if not _is_ours(frames[-1]):
+        ours = next((f for f in reversed(frames) if _is_ours(f)), None)
+        if ours is not None:
+            said += f", via {_place(ours)}"
+    return said
+
+
+def _is_ours(frame: traceback.FrameSummary) -> bool:
+    path = Path(frame.filename).resolve()
+    if not path.is_relative_to(_OURS):
+        return False
+    inside = path.relative_to(_OURS).parts
+    return "site-packages" not in inside and "dist-packages" not in inside  # a venv in a checkout
+
+
+def _place(frame: traceback.FrameSummary) -> str:
+    return f"{'/'.join(PurePath(frame.filename).parts[-3:])}:{frame.lineno} in {frame.name}"
 
 
 def kind_name(kind: str, _: Translator) -> str:

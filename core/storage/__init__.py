@@ -411,17 +411,19 @@ class Storage:
 
     async def _load_tries(self, network: str) -> None:
         """Count a try for each event of the tries left under way on ``network``, then read them."""
-        async with in_transaction(connection_name(self.db_url)) as connection:
-            left = await TryUnderWay.filter(network=network).using_db(connection)
-            cut_short = Counter(str(e) for row in left for e in row.events)
-            if cut_short:
-                await _count_tries(connection, network, list(cut_short.items()))
+        left = await TryUnderWay.filter(network=network)
+        cut_short = Counter(str(e) for row in left for e in row.events)
+        if cut_short:
+            # Read first, then write in a transaction that starts writing: SQLite refuses a
+            # transaction that read before writing while another process (sanshe
+            # dead-letters) wrote meanwhile.
+            async with in_transaction(connection_name(self.db_url)) as connection:
                 await (
                     TryUnderWay.filter(key__in=[row.key for row in left])
                     .using_db(connection)
                     .delete()
                 )
-        if cut_short:
+                await _count_tries(connection, network, list(cut_short.items()))
             log.warning(
                 "%d event(s) of %s were being handled when the bot stopped; that try counts",
                 len(cut_short),
@@ -470,18 +472,24 @@ class Storage:
 
     async def set_aside(self, event: Event, tries: int, error: str) -> DeadLetter:
         """Keep ``event`` as received, as a dead letter; the same event set aside again is the first."""
-        letter, _created = await DeadLetter.get_or_create(
-            network=event.network,
-            event_id=event.event_id,
-            defaults={
-                "chat": event.chat,
-                "kind": type(event).__name__,
-                "event": event_record(event),
-                "error": error[:255],
-                "tries": tries,
-            },
+        connection = get_connection(connection_name(self.db_url))
+        columns = ("network", "event_id", "chat", "kind", "event", "error", "tries", "failed_at")
+        values = [
+            event.network,
+            event.event_id,
+            event.chat,
+            type(event).__name__,
+            _db_value(DeadLetter, "event", event_record(event)),
+            error[:255],
+            tries,
+            _db_value(DeadLetter, "failed_at", datetime.now(UTC)),
+        ]
+        await connection.execute_query(
+            _insert(connection, "dead_letter", columns)
+            + ' ON CONFLICT ("network", "event_id") DO NOTHING',
+            values,
         )
-        return letter
+        return await DeadLetter.get(network=event.network, event_id=event.event_id)
 
     async def dead_letters(self) -> list[DeadLetter]:
         """The events set aside and not yet replayed, oldest first."""
@@ -518,8 +526,17 @@ class Storage:
         return row.value if row else None
 
     async def set_state(self, network: str, key: str, value: str) -> None:
-        """Store an adapter's value."""
-        await AdapterState.update_or_create(network=network, key=key, defaults={"value": value})
+        """Store an adapter's value.
+
+        One statement, not a read and a write: SQLite refuses a transaction that
+        read before writing while another process (``sanshe dead-letters``) wrote.
+        """
+        connection = get_connection(connection_name(self.db_url))
+        await connection.execute_query(
+            _insert(connection, "adapter_state", ("network", "key", "value"))
+            + ' ON CONFLICT ("network", "key") DO UPDATE SET "value" = excluded."value"',
+            [network, key, value],
+        )
 
     # -- chat bindings -------------------------------------------------------------
 
