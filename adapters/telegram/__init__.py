@@ -66,6 +66,13 @@ class TelegramAdapter(Actions, Intake):
             if bot.pm.is_registered(self):
                 bot.pm.unregister(self)
 
+    async def close(self) -> None:
+        """Disconnect after a :meth:`prepare` without a run (``sanshe dead-letters --replay``)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._disconnect()
+
     @hookimpl
     def sanshe_catalogues(self) -> list[Path]:
         """The adapter's own texts (the invitation, asking to open a private chat…)."""

@@ -4,6 +4,9 @@ Each update becomes a core event with ``event_id = str(update_id)`` and is
 submitted in ``update_id`` order; the polling offset is stored in Sanshe's
 database and moved only past updates that core has handled and checkpointed, so
 a crash loses nothing and core's de-duplication makes the redelivered ones no-ops.
+An update core did not handle is submitted again after a pause; core sets it
+aside as a dead letter after its last try (see :mod:`sanshe.core.dead_letters`),
+which counts as handled, so no update holds the offset back for ever.
 
 Telegram tells nobody when a person changes their name: the intake compares the
 name on each group message (and ``chat_member`` update) with the one it last saw
@@ -187,7 +190,8 @@ class Intake(Connection):
     def _submit(
         self, bot: Bot, event: Event, handled: asyncio.Future[None], backoff: Backoff | None
     ) -> None:
-        """Submit ``event``; complete ``handled`` once core has handled it, else submit it again.
+        """Submit ``event``; complete ``handled`` once core has handled it (or set it aside after
+        its last try), else submit it again after a pause.
 
         Callbacks rather than a task per update: a task would cost more than core's
         whole handling of a plain group message.
@@ -213,7 +217,9 @@ class Intake(Connection):
         else:  # the dispatcher logged why
             backoff = backoff or Backoff(1.0, MAX_BACKOFF)
             delay = backoff.delay()
-            log.warning("update %s was not handled; trying again in %.0f s", event.event_id, delay)
+            log.warning(
+                "update %s was not handled; delivering it again in %.0f s", event.event_id, delay
+            )
             self._retries[handled] = asyncio.get_running_loop().call_later(
                 delay, self._submit, bot, event, handled, backoff
             )

@@ -1,0 +1,109 @@
+"""On the loopback Bot API server: an update that fails every try is set aside, acknowledged to
+Telegram, an admin told privately, and ``sanshe dead-letters --replay`` answers it later."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sanshe.adapters.telegram import TelegramAdapter
+from sanshe.core.bot import Bot
+from sanshe.core.config import load_community
+from sanshe.core.contributions import vocabulary
+from sanshe.core.events import Event, Message
+from sanshe.core.plugins import plugin_manager
+from sanshe.core.storage import Storage
+from sanshe.core.storage.models import DeadLetter
+from tests.botapi import BotApiServer
+
+from .conftest import BUILDING, COMMUNITY, FAST, RESIDENT, TOKEN, WANG, Gatekeeper, World, wait_for
+
+
+async def sanshe(*args: str) -> tuple[int, str, str]:
+    """``sanshe <args>`` as an operator runs it, beside the running bot; its code and output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sanshe.core.cli",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "SANSHE_LANG": "en"},
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_an_update_failing_every_try_is_set_aside_acknowledged_told_and_replayed(
+    server: BotApiServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = yaml.safe_load(COMMUNITY)
+    data["community"].update(admins=["social_worker"], dead_letter_after=2)  # wang is the admin
+    data["adapters"] = {
+        "telegram": {"token": TOKEN, "base_url": server.base_url, "poll_timeout": 5, "limits": FAST}
+    }
+    config = tmp_path / "community.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    db = tmp_path / "bot.sqlite3"
+
+    fault = {"on": True, "tries": 0}
+    handle = Bot.handle
+
+    async def faulty(self: Bot, event: Event) -> Any:
+        if fault["on"] and isinstance(event, Message) and event.text == "ping":
+            fault["tries"] += 1
+            raise RuntimeError("a fault core cannot isolate")
+        return await handle(self, event)
+
+    monkeypatch.setattr(Bot, "handle", faulty)
+    pm = plugin_manager(extra=[Gatekeeper()])
+    community = load_community(config, vocabulary(pm))
+    storage = Storage(f"sqlite://{db}")
+    await storage.open()
+    adapter = TelegramAdapter.from_settings(community.adapters["telegram"])
+    bot = Bot(community, adapter, storage, pm=pm, config_path=config)
+    world = World(server, bot, adapter, Gatekeeper(), storage)
+    try:
+        await bot.start()
+        world.start()
+        server.user_starts_bot(WANG)
+        await world.said(WANG, 1, "the welcome to the admin")
+        server.inject_message(BUILDING, RESIDENT, "ping")
+        [_welcome, note] = await world.said(WANG, 2, "the admin's private note")
+        assert "死信 1：telegram 上“1号楼居民群”中的一条消息，已尝试 2 次（RuntimeError at " in note
+        assert "`sanshe dead-letters --replay 1`" in note
+        assert "ping" not in note and str(RESIDENT) not in note
+        assert fault["tries"] == 2
+        await wait_for(lambda: not server.pending_updates, "the update to be confirmed to Telegram")
+        assert world.texts(BUILDING) == []
+        letter = await DeadLetter.get(id=1)
+        assert (letter.network, letter.chat, letter.tries) == ("telegram", str(BUILDING), 2)
+
+        options = ["--config", str(config), "--db", f"sqlite://{db}"]
+        code, out, err = await sanshe("dead-letters", *options)
+        assert code == 0, err
+        [row] = [line for line in out.splitlines() if line.startswith("1 ")]
+        assert ["telegram", str(BUILDING), "message", "2"] == row.split()[3:7]
+        assert "ping" not in out
+
+        fault["on"] = False
+        code, out, err = await sanshe("dead-letters", "--replay", "1", *options)
+        assert code == 0, err
+        assert "Dead letter 1 was handled again (1 action(s) performed)" in out
+        assert world.texts(BUILDING) == ["pong"]
+        code, out, err = await sanshe("dead-letters", *options)
+        assert out.strip() == "No dead letters: every event was handled."
+        assert fault["tries"] == 2  # Telegram did not deliver it again
+    finally:
+        await world.stop()
+        with contextlib.suppress(Exception):
+            await bot.stop()
+        await storage.close()
