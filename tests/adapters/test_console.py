@@ -690,3 +690,65 @@ def test_a_reply_on_the_console_names_whom_it_answers(tmp_path: Path) -> None:
         "或者回复对方的消息时输入命令。请这样写：/mute <成员> <时长>。"
     )
     assert result.stdout.splitlines() == ["restrict building-1: maria 120", asked, asked]
+
+
+DATED = """
+import datetime
+import os
+
+from sanshe.core.hookspecs import hookimpl
+
+
+@hookimpl
+def sanshe_message(context):
+    if context.event.text == "when is the meeting?":
+        if os.path.exists(os.environ["DATED_FAULT"]):
+            return context.reply(datetime.date(2026, 12, 1))  # the bug: a date, not its text
+        return context.reply("on 2026-12-01")
+    return None
+"""
+
+DEAD_LETTER_COMMUNITY = """\
+community: {id: c, name: Test, locale: en, dead_letter_after: 2}
+groups:
+  - {id: b1, kind: resident, name: Building 1}
+people:
+  - {id: li, name: Li, handles: {console: li}, roles: [community_worker]}
+"""
+
+
+def test_a_line_that_fails_every_try_is_set_aside_told_and_replayed(tmp_path: Path) -> None:
+    config = tmp_path / "community.yaml"
+    config.write_text(DEAD_LETTER_COMMUNITY, encoding="utf-8")
+    fault = tmp_path / "fault"
+    fault.touch()
+    site = install_plugin(tmp_path, "dated", "dated_plugin", DATED)
+    env = {
+        "PYTHONPATH": str(site),
+        "SANSHE_LANG": "en",
+        "DATED_FAULT": str(fault),
+        "SANSHE_DB_URL": f"sqlite://{tmp_path}/db.sqlite3",
+    }
+    options = ("--config", str(config))
+    ran = sanshe("run", *options, stdin="maria@b1: when is the meeting?\nmaria@b1: hi\n", env=env)
+    assert ran.returncode == 0, ran.stderr
+    [note] = ran.stdout.splitlines()
+    assert note.startswith(
+        "dm li: An event the bot could not handle is set aside as dead letter 1:"
+    )
+    assert "a message in the group “Building 1” on console, tried 2 times (TypeError at " in note
+    assert "meeting" not in note and "maria" not in note
+    assert "set aside as dead letter 1" in ran.stderr and "--replay 1" in ran.stderr
+    assert "error: line 1" not in ran.stderr and "note: line 2" in ran.stderr  # the run went on
+
+    listed = sanshe("dead-letters", *options, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[1].split()[4:7] == ["b1", "message", "2"]
+    refused = sanshe("dead-letters", "--replay", "1", *options, env=env)
+    assert refused.returncode == 1 and "it stays set aside" in refused.stderr
+    fault.unlink()
+    replayed = sanshe("dead-letters", "--replay", "1", *options, env=env)
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout.splitlines()[0].startswith("reply b1: on 2026-12-01")
+    assert "handled again" in replayed.stdout
+    assert "No dead letters" in sanshe("dead-letters", *options, env=env).stdout
