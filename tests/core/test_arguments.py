@@ -30,6 +30,7 @@ from sanshe.core.events import Message, parse_command
 from sanshe.core.hookspecs import hookimpl
 from sanshe.testing import NETWORK, ManualClock, Sandbox
 from tests.conftest import example_text
+from tests.sample_plugins import Mute
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Friday 1 May 2026, 10:00 in the community's zone (Asia/Shanghai).
@@ -358,21 +359,6 @@ async def test_no_text_raises_anything_but_an_argument_error(community: Sandbox)
 
 
 # -- commands that read arguments, end to end -----------------------------------------
-
-
-class Mute:
-    """A plugin's command reading a person and a duration: ``/mute <person> <duration>``."""
-
-    spec = Arguments(who=Person(), length=Duration())
-
-    @hookimpl
-    def sanshe_commands(self) -> list[ChatCommand]:
-        return [ChatCommand("mute", self.mute, help="arguments.name.duration")]
-
-    def mute(self, ctx: Context) -> Action:
-        found = self.spec.read(ctx)
-        minutes = int(found.length.total_seconds() // 60)
-        return Restrict(chat=ctx.event.chat, user=ctx.handle_of(found.who) or "", minutes=minutes)
 
 
 async def test_a_plugin_command_reads_the_person_answered_and_core_answers_its_errors() -> None:

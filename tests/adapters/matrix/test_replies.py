@@ -11,8 +11,8 @@ from sanshe.core.actions import Action, Remove
 from sanshe.core.arguments import Arguments, Person
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
-from sanshe.core.events import Message
 from sanshe.core.hookspecs import hookimpl
+from tests.sample_plugins import Heard
 from tests.synapse.clients import MatrixUserFactory
 from tests.synapse.harness import Homeserver, RegisteredUser
 
@@ -29,18 +29,6 @@ from .conftest import (
     wait_until,
     write_community,
 )
-
-
-class Heard:
-    """Keeps the messages the plugins are given (commands aside), as core gave them."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    @hookimpl
-    def sanshe_message(self, context: Context) -> None:
-        assert isinstance(context.event, Message)
-        self.messages.append(context.event)
 
 
 class Kick:

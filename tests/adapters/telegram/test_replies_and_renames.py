@@ -6,13 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sanshe.core.actions import Action, Restrict
-from sanshe.core.arguments import Arguments, Duration, Person
-from sanshe.core.commands import ChatCommand
-from sanshe.core.context import Context
-from sanshe.core.events import MemberRenamed, Message
-from sanshe.core.hookspecs import hookimpl
+from sanshe.core.events import MemberRenamed
 from tests.botapi import BotApiServer
+from tests.sample_plugins import Heard, Mute
 
 from .conftest import BUILDING, COMMUNITY, NEIGHBOUR, RESIDENT, WANG, World, running, wait_for
 from .test_e2e import free_port, settled, text
@@ -28,33 +24,6 @@ RENAMES = (
     do: [{{reply: "{NICKNAME}"}}]
 """
 )
-
-
-class Heard:
-    """Keeps the messages the plugins are given (commands aside), as core gave them."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    @hookimpl
-    def sanshe_message(self, context: Context) -> None:
-        assert isinstance(context.event, Message)
-        self.messages.append(context.event)
-
-
-class Mute:
-    """``/mute <person> <duration>``: a command reading a person, as a reply names them."""
-
-    spec = Arguments(who=Person(), length=Duration())
-
-    @hookimpl
-    def sanshe_commands(self) -> list[ChatCommand]:
-        return [ChatCommand("mute", self.mute, help="arguments.name.duration")]
-
-    def mute(self, ctx: Context) -> Action:
-        found = self.spec.read(ctx)
-        minutes = int(found.length.total_seconds() // 60)
-        return Restrict(chat=ctx.event.chat, user=ctx.handle_of(found.who) or "", minutes=minutes)
 
 
 def rename(server: BotApiServer, user: int, first_name: str) -> None:
