@@ -573,6 +573,8 @@ class Bot:
                 try:
                     [keys] = await self.storage.checkpoint([(decision.event, decision.actions)])
                 except Exception as exc:
+                    if await self.storage.handled_among([decision.event]):
+                        continue  # checkpointed meanwhile, by another process on this database
                     if decision.aside or tries[index] < last:
                         raise
                     log.exception(

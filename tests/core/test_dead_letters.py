@@ -205,3 +205,20 @@ def test_the_cli_lists_dead_letters_and_replays_one_once_the_fault_is_gone(
     assert capsys.readouterr().out.strip() == "No dead letters: every event was handled."
     assert main(["dead-letters", "--replay", "1", *options]) == 1
     assert "There is no dead letter 1" in capsys.readouterr().err
+
+
+async def test_an_event_another_bot_checkpointed_meanwhile_is_not_set_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handle = Bot.handle
+
+    async def elsewhere(bot: Bot, event: Event) -> Any:
+        actions = await handle(bot, event)
+        await bot.storage.checkpoint([(event, [])])  # as a second process on the database would
+        return actions
+
+    monkeypatch.setattr(Bot, "handle", elsewhere)
+    last_try = COMMUNITY.replace("dead_letter_after: 3", "dead_letter_after: 1")
+    async with Sandbox(write_community(tmp_path, last_try)) as sandbox:
+        assert await sandbox.deliver(whoami()) == []
+        assert not await DeadLetter.exists()
