@@ -12,8 +12,15 @@ from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from sanshe.core.actions import Button, Delete, Send, from_record, to_record
 from sanshe.core.events import Message
-from sanshe.core.storage import Storage, connection_name, migrations
-from sanshe.core.storage.models import AuditEntry, Record
+from sanshe.core.storage import (
+    Settled,
+    Storage,
+    connection_name,
+    event_of,
+    event_record,
+    migrations,
+)
+from sanshe.core.storage.models import AuditEntry, EventTry, Record, TryUnderWay
 from sanshe.testing import Sandbox
 from tests.conftest import write_community
 from tests.core.test_forms import FORM_COMMUNITY
@@ -89,6 +96,59 @@ async def test_state_bindings_records(storage: Storage) -> None:
     record = await storage.add_record("checkin", "wang", "building-1", {"temp": 36.5})
     assert (await Record.get(id=record.id)).data == {"temp": 36.5}
     assert await AuditEntry.filter(subject=f"record:{record.id}").count() == 1
+
+
+async def test_tries_a_crash_cut_short_count_and_a_checkpoint_forgets_them(
+    storage: Storage, db_url: str
+) -> None:
+    first, second, other = event("t", "1"), event("t", "2"), event("m", "1")
+    await storage.trying([first, second])
+    await storage.trying([first])
+    await storage.trying([other])
+    await storage.close()
+    again = Storage(db_url)  # the next start
+    await again.open()
+    assert await again.tries_so_far([first, second, event("t", "3")]) == [2, 1, 0]
+    await again.note_failure(second, "RuntimeError at core/bot.py:1 in handle")
+    assert await again.tries_so_far([second]) == [2]
+    assert await again.last_failure(second) == "RuntimeError at core/bot.py:1 in handle"
+    under_way = await again.trying([first, second])
+    await again.checkpoint([(first, []), (second, [])], under_way)
+    assert await again.tries_so_far([first, second, other]) == [0, 0, 1]
+    assert not await EventTry.filter(network="t").exists()
+    assert not await TryUnderWay.filter(network="t").exists()
+    await again.close()
+    await storage.open()
+
+
+async def test_a_dead_letter_is_kept_once_and_settled_once(storage: Storage) -> None:
+    message = Message(
+        network="t", chat="-100", event_id="9", sender="u", text="t", attachments=("image",)
+    )
+    letter = await storage.set_aside(message, 3, "RuntimeError at x.py:1 in f")
+    assert (await storage.set_aside(message, 4, "later")).id == letter.id
+    assert [d.id for d in await storage.dead_letters()] == [letter.id]
+    assert event_of(letter.event) == message
+    [key] = await storage.settle(letter, [Send(chat="-100", text="answered")])
+    assert [a for k, a in await storage.outbox("t") if k == key] == [
+        Send(chat="-100", text="answered")
+    ]
+    assert await storage.dead_letter(letter.id) is None
+    with pytest.raises(Settled):
+        await storage.settle(letter, [])
+
+
+def test_every_kind_of_event_round_trips_as_a_dead_letter_keeps_it() -> None:
+    from sanshe.core.events import Callback, JoinRequest, MemberRenamed
+
+    for kept in (
+        Message(network="n", chat="c", event_id="1", sender="s", text="hi", reply_to="0"),
+        JoinRequest(network="n", chat="c", event_id="2", sender="s", note="let me in"),
+        MemberRenamed(network="n", chat="c", event_id="3", sender="s", old_name="a"),
+        Callback(network="n", chat="c", event_id="4", sender="s", data="p|x", callback_id="q"),
+    ):
+        assert event_of(event_record(kept)) == kept
+        assert type(event_of(event_record(kept))) is type(kept)
 
 
 def test_actions_round_trip_through_json() -> None:
