@@ -22,6 +22,7 @@ from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
 from sanshe.core.storage.models import DeadLetter
 from tests.botapi import BotApiServer
+from tests.conftest import install_plugin
 
 from .conftest import BUILDING, COMMUNITY, FAST, RESIDENT, TOKEN, WANG, Gatekeeper, World, wait_for
 
@@ -107,3 +108,70 @@ async def test_an_update_failing_every_try_is_set_aside_acknowledged_told_and_re
         with contextlib.suppress(Exception):
             await bot.stop()
         await storage.close()
+
+
+CRASHER = """
+import os
+
+from sanshe.core.hookspecs import hookimpl
+
+
+@hookimpl
+def sanshe_message(context):
+    if context.event.text == "crash me":
+        os._exit(3)  # as a fault in a C extension would: nothing after it runs
+    return None
+"""
+
+
+async def test_an_update_the_bot_never_lives_through_is_set_aside_after_its_tries(
+    server: BotApiServer, tmp_path: Path
+) -> None:
+    data = yaml.safe_load(COMMUNITY)
+    data["community"].update(admins=["social_worker"], dead_letter_after=2)
+    data["adapters"] = {
+        "telegram": {"token": TOKEN, "base_url": server.base_url, "poll_timeout": 2, "limits": FAST}
+    }
+    config = tmp_path / "community.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    site = install_plugin(tmp_path, "crasher", "crasher_plugin", CRASHER)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANSHE_")}
+    env["PYTHONPATH"] = str(site)
+    command = [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(config)]
+    command += ["--db", f"sqlite://{tmp_path}/bot.sqlite3"]
+    log = tmp_path / "bot.log"
+
+    async def start() -> asyncio.subprocess.Process:
+        with log.open("ab") as out:
+            return await asyncio.create_subprocess_exec(
+                *command, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out, env=env
+            )
+
+    server.user_starts_bot(WANG)
+    bot = await start()
+    try:
+        await wait_for(lambda: len(server_texts(server, WANG)) == 1, "the welcome to the admin")
+        server.inject_message(BUILDING, RESIDENT, "crash me")
+        for _cut_short in (1, 2):
+            code = await asyncio.wait_for(bot.wait(), 60)
+            assert code == 3, log.read_text(errors="replace")
+            bot = await start()  # Telegram delivers the update again
+        await wait_for(lambda: len(server_texts(server, WANG)) == 2, "the admin's note", 60)
+        note = server_texts(server, WANG)[1]
+        assert (
+            "死信 1：telegram 上“1号楼居民群”中的一条消息，已尝试 2 次（每次尝试都因机器人中途停止而未完成）"
+            in note
+        )
+        await wait_for(lambda: not server.pending_updates, "the update to be confirmed", 30)
+        server.inject_message(BUILDING, RESIDENT, "ping")
+        await wait_for(lambda: server_texts(server, BUILDING) == ["pong"], "the bot to go on", 30)
+        assert bot.returncode is None
+    finally:
+        if bot.returncode is None:
+            bot.terminate()
+            await asyncio.wait_for(bot.wait(), 30)
+
+
+def server_texts(server: BotApiServer, chat: int) -> list[str]:
+    """What the bot has posted in ``chat``, in order."""
+    return [r.text or "" for r in server.sent if r.chat_id == chat]
