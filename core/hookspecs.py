@@ -25,10 +25,12 @@ Facts a plugin author needs:
 * **Async or not.** The registration hooks (``sanshe_commands``,
   ``sanshe_buttons``, ``sanshe_catalogues``, ``sanshe_rule_conditions``,
   ``sanshe_rule_actions``, ``sanshe_cli_commands``, ``sanshe_addhooks``) must
-  be plain functions: they
-  are asked once, when the plugin is registered.  Every other hook, and every
-  command, button and rule handler, may be ``async def``; core awaits it, in
-  one place (:func:`sanshe.core.plugins.settle`).
+  be plain functions: they are asked once, when the plugin is registered.
+  So must the implementations of a ``firstresult`` hook (pluggy stops at the
+  first answer, and a coroutine is one): core refuses an ``async`` one.  Every
+  other hook, and every command, button and rule handler, may be ``async
+  def``; core awaits the answers after pluggy's call, in
+  :mod:`sanshe.core.plugins` (``settle``, ``first_answer``, ``votes``).
 * **Actions are values.** Handlers and event hooks return actions
   (:mod:`sanshe.core.actions`: one, several, or None) and never call the
   network.  Core checks each against the adapter's capabilities, stores it

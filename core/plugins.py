@@ -332,7 +332,7 @@ def call_hook(hook: pluggy.HookCaller, **kwargs: Any) -> list[Any]:
 
 
 async def settle(results: Iterable[Any]) -> list[Action]:
-    """The actions the implementations answered, their coroutines awaited (the one place)."""
+    """The actions the implementations answered, their coroutines awaited in call order."""
     actions: list[Action] = []
     for result in results:
         try:
