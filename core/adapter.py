@@ -80,6 +80,11 @@ class Adapter:
     checkpointed).  When ``chats_named_by_group`` is true, a chat whose id is a
     group id belongs to that group without any binding (the console).
 
+    :meth:`run` hands each event to ``bot.submit`` and acknowledges it to the
+    network only once the future it returns is done; when that future fails,
+    the adapter delivers the event again later (core counts the tries and sets
+    an event aside after ``community.dead_letter_after`` of them).
+
     An adapter may also define ``async prepare(bot)``: :meth:`Bot.start` awaits it
     before performing the actions a crash left in the outbox, so the adapter can
     connect and load what it keeps in ``bot.storage`` first.
