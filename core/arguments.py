@@ -1,11 +1,16 @@
 """Command arguments: one parser for every command, with errors that say what is wrong and how.
 
-A command declares what it reads, in order, and reads it in its handler::
+A command declares what it reads, in order (``ChatCommand(..., arguments=BIND)``),
+and reads it in its handler::
 
     BIND = Arguments(group=Group())
 
     async def bind(ctx: Context) -> Action:
         group = BIND.read(ctx).group  # a model.Group, or ArgumentError
+
+Declared, arguments that name a group make core check the sender's roles in
+that group before the handler runs; reading such arguments without declaring
+them raises TypeError.
 
 The command's text is split into words at white space; each reader takes the
 words it needs from the front, and words left over are an error.  A reader
@@ -167,7 +172,17 @@ class Arguments:
         self.readers = readers
 
     def read(self, ctx: Context) -> Parsed:
-        """Read the arguments of ``ctx.command``; raises :class:`ArgumentError` (and only that)."""
+        """Read the arguments of ``ctx.command``; raises :class:`ArgumentError` (and only that).
+
+        Arguments that name a group must be the running command's declared
+        ``arguments``, so that core checked the roles held in that group: else
+        TypeError, a plugin author's mistake.
+        """
+        if self.names_group and (ctx.running is None or ctx.running.arguments is not self):
+            raise TypeError(
+                "these arguments name a group: declare them as the command's arguments= "
+                "so core checks the sender's roles in that group"
+            )
         words = Words(ctx.command.args if ctx.command else "")
         values: dict[str, Any] = {}
         try:

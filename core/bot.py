@@ -354,8 +354,10 @@ class Bot:
                 return [ctx.reply(_("command.no_role_in", name=name, group=named.name))]
             if not await self.may_use(place, command):
                 return [ctx.reply(self._refusal(place, ctx, command, name))]
+        acting = deciding[-1]
+        acting.running = command
         try:
-            return as_actions(await await_me_maybe(command.handler(deciding[-1])))
+            return as_actions(await await_me_maybe(command.handler(acting)))
         except ArgumentError as wrong:
             return [ctx.reply(wrong.text)]
         except Exception:

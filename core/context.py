@@ -57,7 +57,17 @@ class Context:
     core for what a plugin may know.
     """
 
-    __slots__ = ("_bot", "event", "group", "person", "roles", "_", "command", "fired")
+    __slots__ = (
+        "_bot",
+        "event",
+        "group",
+        "person",
+        "roles",
+        "_",
+        "command",
+        "fired",
+        "running",
+    )
 
     def __init__(
         self,
@@ -76,6 +86,8 @@ class Context:
         self.roles = roles_in(bot.community, person, group) if roles is None else roles
         self._: Translator = bot.translator(person, event)
         self.fired: Fired | None = None
+        self.running: ChatCommand | None = None
+        """The command whose handler is running (set by core), with what it declared."""
 
     def about(self, group: Group | None) -> Context:
         """This event as it concerns ``group`` named from elsewhere (None: the whole community).

@@ -74,6 +74,8 @@ def read(
     """``who`` types ``text`` (a command) in ``where``; what ``spec`` reads of it."""
     ctx = sandbox.bot.context(_message(sandbox, text, who, where, reply_to_sender))
     ctx.command = parse_command(text)
+    assert ctx.command is not None
+    ctx.running = ChatCommand(ctx.command.name, lambda c: None, help="", arguments=spec)
     return spec.read(ctx)
 
 
@@ -472,3 +474,25 @@ async def test_the_group_checked_is_the_group_read_however_many_words_come_befor
         assert sandbox.texts(by_name) == ["ann to g2"]
         [refused] = sandbox.texts(await sandbox.send("sam", "dm", "/assign Ann Lee g1"))
         assert "G1" in refused and "ann to" not in refused
+
+
+class Undeclared:
+    """Reads a group without declaring it: core could not check the roles held there."""
+
+    spec = Arguments(group=Group())
+
+    @hookimpl
+    def sanshe_commands(self) -> list[ChatCommand]:
+        return [ChatCommand("close", self.close, help="arguments.name.group")]
+
+    def close(self, ctx: Context) -> Action:
+        return ctx.reply(f"closing {self.spec.read(ctx).group.id}")
+
+
+async def test_a_group_read_without_being_declared_is_refused(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with Sandbox.from_yaml(ASSIGNING, plugins=[Undeclared()]) as sandbox:
+        [answer] = sandbox.texts(await sandbox.send("sam", "g1", "/close g2"))
+        assert "closing" not in answer
+    assert "declare them as the command's arguments=" in caplog.text
