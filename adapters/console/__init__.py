@@ -22,7 +22,11 @@ number last: ``send volunteers: 选一个班次 [1 上午|shifts.take|am] [2 下
   in that chat (for ``wang@dm``, in wang's private chat);
 - ``wang@volunteers! button 2 on b3``: button 2 of message b3;
 - ``wang@volunteers! button shifts.take|pm``: the button carrying that data
-  (on the latest message showing it, if any; ``… on b3`` names the message).
+  (on the latest message showing it; ``… on b3`` names the message).
+
+A press, like ``! reply b3``, names only a message the bot sent in the
+presser's chat, and a button that message still shows (an edit may have
+taken it away); anything else is refused, as no network could deliver it.
 
 The press carries the message's number, so the bot can edit it
 (``edit volunteers: b3 <new text>``); its answer to the presser alone is
@@ -74,13 +78,15 @@ from sanshe.core.adapter import ActionFailed, Adapter, Backoff, performs
 from sanshe.core.clock import Clock, SystemClock
 from sanshe.core.dead_letters import failure
 from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
-from sanshe.core.i18n import Catalogue, Translator, environment_locale
+from sanshe.core.i18n import CORE_LOCALES, Catalogue, Translator, environment_locale
 
 if TYPE_CHECKING:
     from sanshe.core.bot import Bot
 
 NETWORK = "console"
 DIRECT = "dm"
+#: The console's own texts (the older ones are in core's catalogue).
+LOCALES = Path(__file__).parent / "locales"
 #: The files folder when neither ``$SANSHE_FILES`` nor the console's ``files`` setting names one.
 FILES = "sanshe-files"
 #: What no network puts in a person's or a chat's id: C0 controls, DEL, lone surrogates.
@@ -192,7 +198,7 @@ class ConsoleAdapter(Adapter):
         self._run = uuid.uuid4().hex[:8]
         self._speaker: str | None = None
         self._place: str | None = None
-        self._text = Translator(Catalogue(), environment_locale())
+        self._text = Translator(Catalogue([CORE_LOCALES, LOCALES]), environment_locale())
         """Console notes and errors, in the language of the person at the terminal."""
         self._told: set[str] = set()
         """Handles and ``@group`` names already noted as unknown."""
@@ -203,8 +209,8 @@ class ConsoleAdapter(Adapter):
         """The bot's messages with buttons: their chat and buttons, by message number."""
         self._latest: dict[str, str] = {}
         """The latest message with buttons in each chat."""
-        self._written: dict[str, tuple[str, str]] = {}
-        """The chat and the writer of each person's message, by its line number."""
+        self._written: dict[str, tuple[str, str | None]] = {}
+        """The chat and the writer (None: the bot) of each message, by line number or ``b<n>``."""
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> ConsoleAdapter:
@@ -223,11 +229,17 @@ class ConsoleAdapter(Adapter):
 
     def _posted(self, action: Send | Reply | DirectMessage) -> None:
         """Number a message the bot sends, remember its buttons, and print it."""
-        self._sent += 1
-        number = f"b{self._sent}"
+        number = self._number(_chat_of(action))
         if action.buttons:
             self._show(number, _chat_of(action), action.buttons)
         self._print(format_action(action, one_line=not self.interactive, message_id=number))
+
+    def _number(self, chat: str) -> str:
+        """The number of the bot's next message, sent in ``chat``."""
+        self._sent += 1
+        number = f"b{self._sent}"
+        self._written[number] = (chat, None)
+        return number
 
     def _show(self, number: str, chat: str, buttons: tuple[Button, ...]) -> None:
         self._buttons[number] = (chat, buttons)
@@ -262,7 +274,7 @@ class ConsoleAdapter(Adapter):
 
     @performs(SendFile)
     async def _file(self, action: SendFile) -> None:
-        self._sent += 1
+        self._number(f"{DIRECT}:{action.user}" if action.user else action.chat)
         try:
             path = await asyncio.to_thread(self._write, action)
         except OSError as exc:
@@ -370,8 +382,7 @@ class ConsoleAdapter(Adapter):
         if word == "reply":
             answered, _, said = rest.strip().partition(" ")
             chat, author = self._written.get(answered, ("", None))
-            bots = answered[:1] == "b" and answered[1:].isdecimal()
-            if not (bots and 1 <= int(answered[1:]) <= self._sent) and chat != common["chat"]:
+            if chat != common["chat"]:
                 return self._text("console.no_message_to_answer", number=number, message=answered)
             self._written[str(number)] = (str(common["chat"]), handle)
             return Message(
@@ -405,7 +416,7 @@ class ConsoleAdapter(Adapter):
             message = message or self._latest.get(chat)
             if message is None:
                 return self._text("console.no_buttons_here", number=number, chat=chat)
-            if message not in self._buttons:
+            if self._buttons.get(message, ("", ()))[0] != chat:
                 return self._text("console.no_such_message", number=number, message=message)
             buttons = self._buttons[message][1]
             if not 1 <= int(what) <= len(buttons):
@@ -417,14 +428,14 @@ class ConsoleAdapter(Adapter):
                     count=len(buttons),
                 )
             return buttons[int(what) - 1].data, message
-        if message is None:
-            showing = [
-                n
-                for n, (where, buttons) in self._buttons.items()
-                if where == chat and any(b.data == what for b in buttons)
-            ]
-            message = showing[-1] if showing else ""
-        return what, message
+        showing = [
+            n
+            for n, (where, buttons) in self._buttons.items()
+            if where == chat and any(b.data == what for b in buttons) and message in (None, n)
+        ]
+        if not showing:
+            return self._text("console.unseen_button", number=number, chat=chat, data=what)
+        return what, showing[-1]
 
     async def run(self, bot: Bot) -> None:
         """Read lines until the input ends; each event is handled before the next line is read.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -16,13 +17,14 @@ from sanshe.core.actions import (
     Button,
     Delete,
     DirectMessage,
+    Edit,
     Invite,
     Reply,
     Restrict,
     Send,
     Unban,
 )
-from sanshe.core.events import JoinRequest, Message
+from sanshe.core.events import Callback, JoinRequest, Message
 from tests.conftest import EXAMPLE, example_text, install_plugin
 
 VALID_ID = "110101199003074573"
@@ -567,7 +569,6 @@ def test_a_button_pressed_on_the_console_reaches_its_plugin_with_the_message(
         "answer wang: 好的（b2）",
         "edit volunteers: b1 已选：am [1 上午|shifts.take|am] [2 下午|shifts.take|pm]",
         "answer wang: 好的（b1）",
-        "answer maria: 这个按钮已经失效，请重新获取。",
     ]
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert errors == [
@@ -575,6 +576,8 @@ def test_a_button_pressed_on_the_console_reaches_its_plugin_with_the_message(
         "error: line 8: the bot has shown no message b9 with buttons in this run",
         "error: line 9: the bot has shown no buttons in building-1 yet; "
         "write '! button <data>', or '! button <n> on <message>'",
+        "error: line 10: no message the bot shows in building-1 has a button shifts.gone|x; "
+        "press one it shows ('! button <n>')",
     ]
 
 
@@ -752,3 +755,35 @@ def test_a_line_that_fails_every_try_is_set_aside_told_and_replayed(tmp_path: Pa
     assert replayed.stdout.splitlines()[0].startswith("reply b1: on 2026-12-01")
     assert "handled again" in replayed.stdout
     assert "No dead letters" in sanshe("dead-letters", *options, env=env).stdout
+
+
+async def test_a_press_or_reply_names_only_what_the_bot_showed_in_that_chat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SANSHE_LANG", "en")
+    adapter = ConsoleAdapter(stdin=io.StringIO(), stdout=io.StringIO(), interactive=False)
+    choices = (Button("上午", "shifts.take|am"), Button("下午", "shifts.take|pm"))
+    await adapter.perform(Send(chat="volunteers", text="选一个班次", buttons=choices))  # b1
+    await adapter.perform(Send(chat="building-1", text="停电通知"))  # b2
+    elsewhere = "line 1: the bot has shown no message b1 with buttons in this run"
+    assert adapter.parse(1, "maria@building-1! button 1 on b1") == elsewhere
+    assert adapter.parse(2, "maria@building-1! reply b1 好") == (
+        "line 2: there is no message b1 in this chat to reply to; "
+        "name a message by its line number, or the bot's as b1, b2…"
+    )
+    reply = adapter.parse(3, "maria@building-1! reply b2 收到")
+    assert isinstance(reply, Message) and reply.reply_to == "b2"
+    unseen = (
+        "line 4: no message the bot shows in building-1 has a button shifts.take|am; "
+        "press one it shows ('! button <n>')"
+    )
+    assert adapter.parse(4, "maria@building-1! button shifts.take|am") == unseen
+    press = adapter.parse(5, "wang@volunteers! button shifts.take|am")
+    assert isinstance(press, Callback) and press.message_id == "b1"
+    await adapter.perform(Edit(chat="volunteers", message_id="b1", text="已选：上午"))
+    for number, line in [(6, "wang@volunteers! button shifts.take|am"), (7, "… on b1")]:
+        line = line.replace("…", "wang@volunteers! button shifts.take|am")
+        assert adapter.parse(number, line) == (
+            f"line {number}: no message the bot shows in volunteers has a button "
+            "shifts.take|am; press one it shows ('! button <n>')"
+        )
