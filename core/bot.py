@@ -38,6 +38,7 @@ from .model import Community, Group, Person
 from .plugins import (
     TRACE_PLUGIN,
     Plugins,
+    answer_of,
     as_actions,
     available_plugins,
     await_me_maybe,
@@ -153,7 +154,7 @@ class Bot:
             others = [p for n, p in pm.list_name_plugin() if n not in only and p is not None]
             hook = pm.subset_hook_caller(name, remove_plugins=others)
         for answer in call_hook(hook, services=self.services):
-            await await_me_maybe(answer)
+            await answer_of(answer)
 
     async def reload(self) -> list[str]:
         """Read the community file again, in a thread; keep the running config when it is wrong.
@@ -233,20 +234,13 @@ class Bot:
         transaction before any action is performed.  Returns, per event, None or
         the error that kept it from being handled.
         """
-        seen = await self.storage.handled_among(events)
+        before, trying = await self.storage.begin(events)
         outcomes: list[BaseException | None] = [None] * len(events)
-        fresh: list[int] = []
-        for index, event in enumerate(events):
-            if (event.network, event.event_id) not in seen:
-                seen.add((event.network, event.event_id))
-                fresh.append(index)
-        if not fresh:
+        tries = {index: done + 1 for index, done in enumerate(before) if done >= 0}
+        if not tries:
             return outcomes
-        before = await self.storage.tries_so_far([events[i] for i in fresh])
-        tries = {index: done + 1 for index, done in zip(fresh, before, strict=True)}
-        trying = await self.storage.trying([events[i] for i in fresh])
         decided: list[tuple[int, _Decision]] = []
-        for index in fresh:
+        for index in tries:
             try:
                 decision = await self._decide(events[index], tries[index])
             except Exception as exc:

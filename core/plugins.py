@@ -201,15 +201,17 @@ def _isolated(
 ) -> Callable[..., Any]:
     """``function`` logging what it raises (with ``plugin``) and answering a failure's answer.
 
-    An ``async`` implementation, a plain one that returns an awaitable, and
-    any implementation of a hook in :data:`AWAITED_IN_TURN` answer a coroutine
-    guarded the same way: it runs when core awaits it.
+    An ``async`` implementation stays as it is: its coroutine is guarded where
+    core awaits it (:func:`answer_of`, which knows its plugin by its code).  A
+    plain one that returns an awaitable, and a plain implementation of a hook
+    in :data:`AWAITED_IN_TURN`, answer a guarded coroutine: it runs when core
+    awaits it.  With tracing on, every implementation is wrapped and timed.
     """
     failed = FAILED_ANSWER.get(hook)
 
     async def guarded(answer: Any, started: float) -> Any:
         try:
-            return await await_me_maybe(answer() if callable(answer) else answer)
+            return await answer
         except Exception:
             log.exception("plugin %r failed in %s", plugin, hook)
             return failed
@@ -217,11 +219,23 @@ def _isolated(
             if trace:
                 _log_duration(plugin, hook, started)
 
+    if inspect.iscoroutinefunction(function) and not trace:
+        _ASYNC_IMPLEMENTATIONS[inspect.unwrap(function).__code__] = (plugin, hook)
+        return function  # its coroutine is guarded where core awaits it (answer_of)
+
     if inspect.iscoroutinefunction(function) or hook in AWAITED_IN_TURN:
 
         @functools.wraps(function)
-        def later(*args: Any) -> Any:
-            return guarded(functools.partial(function, *args), time.perf_counter())
+        async def later(*args: Any) -> Any:
+            started = time.perf_counter() if trace else 0.0
+            try:
+                return await await_me_maybe(function(*args))
+            except Exception:
+                log.exception("plugin %r failed in %s", plugin, hook)
+                return failed
+            finally:
+                if trace:
+                    _log_duration(plugin, hook, started)
 
         return later
 
@@ -240,6 +254,23 @@ def _isolated(
         return answer
 
     return isolated
+
+
+#: The code of each ``async`` implementation left unwrapped -> (plugin, hook).
+_ASYNC_IMPLEMENTATIONS: dict[types.CodeType, tuple[str, str]] = {}
+
+
+async def answer_of(result: Any) -> Any:
+    """What an implementation answered, awaited if need be; an async one that raises is logged
+    with its plugin and answers its hook's failure answer (a permission vote: False)."""
+    if type(result) is not types.CoroutineType:
+        return await result if inspect.isawaitable(result) else result
+    try:
+        return await result
+    except Exception:
+        plugin, hook = _ASYNC_IMPLEMENTATIONS.get(result.cr_code, ("?", "?"))
+        log.exception("plugin %r failed in %s", plugin, hook)
+        return FAILED_ANSWER.get(hook)
 
 
 def _log_duration(plugin: str, hook: str, started: float) -> None:
@@ -310,7 +341,7 @@ def as_actions(result: object) -> list[Action]:
 
 async def await_me_maybe(value: Any) -> Any:
     """Await ``value`` when a hook implementation or handler was ``async def``."""
-    if inspect.isawaitable(value):
+    if type(value) is types.CoroutineType or inspect.isawaitable(value):
         return await value
     return value
 
@@ -336,7 +367,7 @@ async def settle(results: Iterable[Any]) -> list[Action]:
     actions: list[Action] = []
     for result in results:
         try:
-            actions.extend(as_actions(await await_me_maybe(result)))
+            actions.extend(as_actions(await answer_of(result)))
         except TypeError:
             log.exception("a plugin answered something that is not actions; it is left out")
     return actions
@@ -346,7 +377,7 @@ async def first_answer(results: Iterable[Any]) -> list[Action] | None:
     """The first answer that is not None, awaited in call order; later coroutines are closed unrun."""
     pending = iter(results)
     for result in pending:
-        answer = await await_me_maybe(result)
+        answer = await answer_of(result)
         if answer is None:
             continue
         try:
@@ -363,7 +394,7 @@ async def first_answer(results: Iterable[Any]) -> list[Action] | None:
 
 async def votes(results: Iterable[Any]) -> bool | None:
     """Allow/deny/no-opinion votes: any False denies, else any True allows, else None."""
-    cast = [await await_me_maybe(result) for result in results]
+    cast = [await answer_of(result) for result in results]
     if False in cast:
         return False
     return True if True in cast else None

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .i18n import Translator
 from .model import Community
-from .plugins import await_me_maybe, call_hook
+from .plugins import answer_of, call_hook
 
 if TYPE_CHECKING:
     from .bot import Bot
@@ -42,7 +42,7 @@ async def call_offered(bot: Bot, name: str, **kwargs: Any) -> Any:
     firstresult = bool(hook is not None and hook.spec and hook.spec.opts.get("firstresult"))
     if hook is None:
         return None if firstresult else []
-    answers = [await await_me_maybe(a) for a in call_hook(hook, **kwargs)]
+    answers = [await answer_of(a) for a in call_hook(hook, **kwargs)]
     if firstresult:
         return answers[0] if answers else None
     return [a for a in answers if a is not None]
