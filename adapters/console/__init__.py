@@ -36,8 +36,10 @@ Files.  A file the bot sends is written to the console's files folder and its
 path printed, never its content: ``file <chat>: <path> <caption>`` (``dm-file
 <handle>: …`` privately).  The folder is ``$SANSHE_FILES``, else the
 community file's ``adapters: {console: {files: PATH}}``, else
-``sanshe-files`` in the current folder; it is created for its owner only, and
-a name already taken there gets ``-2``, ``-3``… before its extension.
+``sanshe-files`` in the current folder; it is created for its owner only (one
+open to others is closed to them, with a warning), and a name already taken
+there gets ``-2``, ``-3``… before its extension.  A name is cut to fit in 255
+bytes, and loses invisible format characters (a right-to-left override).
 
 At a terminal, ``:as <handle>`` and ``:in <group-id>`` set who speaks where,
 so that plain lines are messages from that person in that group.
@@ -46,9 +48,11 @@ so that plain lines are messages from that person in that group.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import sys
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -83,6 +87,8 @@ from sanshe.core.i18n import CORE_LOCALES, Catalogue, Translator, environment_lo
 if TYPE_CHECKING:
     from sanshe.core.bot import Bot
 
+log = logging.getLogger(__name__)
+
 NETWORK = "console"
 DIRECT = "dm"
 #: The console's own texts (the older ones are in core's catalogue).
@@ -97,6 +103,10 @@ _PRESS = re.compile(r"^(?P<what>.*?)(?:\s+on\s+(?P<message>b\d+))?\s*$")
 #: What a file's name may not hold on the console's disk: controls, spaces (the path is
 #: printed as one word), slashes.
 _NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f/\\\s]")
+#: The most bytes in a file's name (ext4, APFS, NTFS…).
+_NAME_BYTES = 255
+#: The longest ``-n`` a taken name is given.
+_VARIANT = "-9999"
 
 
 def format_action(action: Action, one_line: bool = True, message_id: str = "") -> str:
@@ -168,6 +178,24 @@ def _shown(path: Path) -> str:
 def presser(callback_id: str) -> str:
     """The handle of the person whose press ``callback_id`` names (the console makes them so)."""
     return callback_id.partition(":")[0]
+
+
+def _file_name(name: str) -> tuple[str, str]:
+    """The stem and the ``.suffix`` a file called ``name`` is written as on the console's disk.
+
+    Only the last part of a path is kept, without format characters (a
+    right-to-left override) and what :data:`_NOT_IN_NAME` lists; the stem is
+    cut so that the name, with a ``-n`` for a taken one, fits in 255 bytes.
+    """
+    last = name.replace("\\", "/").rsplit("/", 1)[-1]
+    shown = "".join(c for c in last if unicodedata.category(c) != "Cf")
+    base = _NOT_IN_NAME.sub("_", shown).strip(". ") or "file"
+    stem, dot, suffix = base.rpartition(".") if "." in base[1:] else (base, "", "")
+    tail = dot + suffix
+    room = _NAME_BYTES - len(_VARIANT) - len(tail.encode())
+    if room < 1:  # a suffix too long to keep is part of the stem
+        stem, tail, room = base, "", _NAME_BYTES - len(_VARIANT)
+    return stem.encode()[:room].decode("utf-8", "ignore"), tail
 
 
 def _chat_of(action: Send | Reply | DirectMessage | Edit) -> str:
@@ -292,11 +320,13 @@ class ConsoleAdapter(Adapter):
         """Write the file as a new one named after it in the files folder; return its path."""
         content = action.read()
         self.files.mkdir(mode=0o700, parents=True, exist_ok=True)
-        last = action.name.replace("\\", "/").rsplit("/", 1)[-1]
-        base = _NOT_IN_NAME.sub("_", last).strip(". ") or "file"
-        stem, dot, suffix = base.rpartition(".") if "." in base[1:] else (base, "", "")
+        mode = self.files.stat().st_mode & 0o777
+        if mode & 0o077:
+            self.files.chmod(mode & 0o700)
+            log.warning("%s was open to others; it is now for its owner only", self.files)
+        stem, tail = _file_name(action.name)
         for n in range(1, 10_000):
-            path = self.files / (base if n == 1 else f"{stem}-{n}{dot}{suffix}")
+            path = self.files / (f"{stem}{tail}" if n == 1 else f"{stem}-{n}{tail}")
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:
@@ -304,7 +334,7 @@ class ConsoleAdapter(Adapter):
             with os.fdopen(fd, "wb") as file:
                 file.write(content)
             return path
-        raise FileExistsError(f"{base}: every variant of the name is taken")
+        raise FileExistsError(f"{stem}{tail}: every variant of the name is taken")
 
     @performs(Delete)
     async def _delete(self, action: Delete) -> None:

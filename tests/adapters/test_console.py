@@ -22,6 +22,7 @@ from sanshe.core.actions import (
     Reply,
     Restrict,
     Send,
+    SendFile,
     Unban,
 )
 from sanshe.core.events import Callback, JoinRequest, Message
@@ -787,3 +788,30 @@ async def test_a_press_or_reply_names_only_what_the_bot_showed_in_that_chat(
             f"line {number}: no message the bot shows in volunteers has a button "
             "shifts.take|am; press one it shows ('! button <n>')"
         )
+
+
+async def test_a_long_or_tricky_file_name_is_cut_to_fit_and_an_open_folder_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "exports"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    out = io.StringIO()
+    adapter = ConsoleAdapter(stdin=io.StringIO(), stdout=out, interactive=False, files=folder)
+    long = "\u202e" + "报名表" * 30 + ".csv"  # 90 characters, 270 bytes before the suffix
+    for _ in range(2):
+        await adapter.perform(SendFile(name=long, content=b"a,b\n", chat="volunteers"))
+    await adapter.perform(SendFile(name="\u202eexe.txt", content=b"x", chat="volunteers"))
+    first, second, third = out.getvalue().splitlines()
+    written = sorted(folder.iterdir())
+    assert len(written) == 3 and all(len(p.name.encode()) <= 255 for p in written)
+    stem = first.removeprefix("file volunteers: exports/").removesuffix(".csv")
+    assert stem and "报名表".startswith(stem[-1]) and "\u202e" not in stem
+    assert second == f"file volunteers: exports/{stem}-2.csv"
+    assert third == "file volunteers: exports/exe.txt"
+    assert (folder / f"{stem}-2.csv").read_bytes() == b"a,b\n"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert [r.getMessage() for r in caplog.records if "exports" in r.getMessage()] == [
+        f"{folder} was open to others; it is now for its owner only"
+    ]
