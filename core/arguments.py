@@ -26,10 +26,12 @@ whatever was typed.  Words a person typed are quoted only as an excerpt.
 What each reader accepts (full-width characters read as ASCII: ``１８：００``):
 
 - :class:`Person`: ``@handle`` (the person's id on this network: someone in the
-  community file, or who has written since the bot started), a person id
-  from the community file, or a known person's name (up to three words; any
-  letter case); with none of these, the sender of the message this one
-  answers (``Message.reply_to_sender``).
+  community file, or who has written since the bot started; ``＠`` reads as
+  ``@``), a person id from the community file, or a known person's name (up to
+  three words; any letter case); with none of these, the sender of the message
+  this one answers (``Message.reply_to_sender``).  On Telegram a person's id is
+  a number, so ``@username`` names nobody there: answer one of their messages
+  with the command, or give their name or person id.
 - :class:`Group`: a group id, or a group's name when it is one word.
 - :class:`Duration`: days, hours and minutes in that order, each a number
   and a unit: ``30m``, ``2h``, ``3d``, ``1h30m``, ``90 min``; ``d``/``day(s)``,
@@ -299,8 +301,9 @@ class Person(Reader):
         if not words.left:
             return _by_handle(ctx, replied) if replied else MISSING
         word = words.peek()
-        if word.startswith("@"):
-            person = _known_by_handle(ctx, word)
+        handle = unicodedata.normalize("NFKC", word)  # ＠ from a Chinese input method is @
+        if handle.startswith("@"):
+            person = _known_by_handle(ctx, handle)
             if person is None:
                 raise Wrong("arguments.unknown_person", word=excerpt(word))
             words.take()

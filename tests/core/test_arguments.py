@@ -136,6 +136,15 @@ async def test_a_person_by_handle_id_or_name(community: Sandbox) -> None:
     assert (found.who.id, found.note) == ("gao", "is late")
 
 
+async def test_a_full_width_at_sign_names_a_person_by_handle(community: Sandbox) -> None:
+    """Chinese input methods type ＠ (U+FF20): it reads as @."""
+    assert read(community, WHO, "/x ＠zhao").who.id == "zhao"
+    assert read(community, WHO, "/x ＠ｚｈａｏ").who.id == "zhao"
+    error = wrong(community, WHO, "/x ＠nobody")
+    assert error.key == "arguments.unknown_person"
+    assert error.text.startswith("不认识“@nobody”。")
+
+
 async def test_a_reply_names_the_person_answered(community: Sandbox) -> None:
     known = read(community, WHO, "/x", reply_to_sender="zhao")
     assert (known.who.id, known.note) == ("zhao", None)
@@ -186,6 +195,17 @@ MUTE = Arguments(who=Person(), length=Duration())
         ("1小时30分钟", 90),
         ("3天", 3 * 24 * 60),
         ("３０ｍ", 30),
+        ("半小时", 30),
+        ("两小时", 120),
+        ("一小时", 60),
+        ("三天", 3 * 24 * 60),
+        ("十分钟", 10),
+        ("十五分钟", 15),
+        ("二十分钟", 20),
+        ("一个半小时", 90),
+        ("两个小时", 120),
+        ("一小时三十分钟", 90),
+        ("1个半小时", 90),
     ],
 )
 async def test_durations(community: Sandbox, typed: str, minutes: int) -> None:
@@ -197,7 +217,9 @@ async def test_a_duration_by_reply_needs_no_person_word(community: Sandbox) -> N
     assert (found.who.id, found.length) == ("console:maria", timedelta(hours=2))
 
 
-@pytest.mark.parametrize("typed", ["30", "0m", "-5m", "30m2h", "half an hour", "1.5h", "30s"])
+@pytest.mark.parametrize(
+    "typed", ["30", "0m", "-5m", "30m2h", "half an hour", "1.5h", "30s", "半", "两", "零分钟"]
+)
 async def test_what_is_not_a_duration(community: Sandbox, typed: str) -> None:
     error = wrong(community, MUTE, f"/mute zhao {typed}")
     assert error.key in ("arguments.bad_duration", "arguments.too_many")
@@ -228,6 +250,18 @@ AT = Arguments(at=Moment())
         ("明天9点半", datetime(2026, 5, 2, 9, 30)),
         ("后天 9点15分", datetime(2026, 5, 3, 9, 15)),
         ("今天 １８：３０", datetime(2026, 5, 1, 18, 30)),
+        ("下午3点", datetime(2026, 5, 1, 15, 0)),
+        ("下午3点半", datetime(2026, 5, 1, 15, 30)),
+        ("晚上8点", datetime(2026, 5, 1, 20, 0)),
+        ("上午9点", datetime(2026, 5, 2, 9, 0)),  # passed today: tomorrow
+        ("上午11点", datetime(2026, 5, 1, 11, 0)),
+        ("明天下午3点", datetime(2026, 5, 2, 15, 0)),
+        ("明天 晚上8点30分", datetime(2026, 5, 2, 20, 30)),
+        ("12月1日 18:00", datetime(2026, 12, 1, 18, 0)),  # this year
+        ("12月1号 下午3点", datetime(2026, 12, 1, 15, 0)),
+        ("1月5日 9:00", datetime(2027, 1, 5, 9, 0)),  # passed this year: next year
+        ("5月1日 10:00", datetime(2027, 5, 1, 10, 0)),  # now is not to come
+        ("5月1日 18:00", datetime(2026, 5, 1, 18, 0)),
     ],
 )
 async def test_moments_in_the_community_zone(
@@ -238,19 +272,58 @@ async def test_moments_in_the_community_zone(
     assert found.utcoffset() == timedelta(hours=8)
 
 
-async def test_what_is_not_a_moment(community: Sandbox) -> None:
-    for typed in ("2026-02-30 10:00", "25:00", "18:61", "noon", "2026-12-01 18"):
-        assert wrong(community, AT, f"/at {typed}").key in (
-            "arguments.bad_moment",
-            "arguments.too_many",
-            "arguments.moment_needs_time",
-        ), typed
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("2026-02-30 10:00", "arguments.bad_moment"),  # no such day: not "add the time"
+        ("2026-02-30", "arguments.bad_moment"),
+        ("25:00", "arguments.bad_moment"),
+        ("18:61", "arguments.bad_moment"),
+        ("noon", "arguments.bad_moment"),
+        ("2026-12-01 18", "arguments.moment_needs_time"),
+        ("12月1日", "arguments.moment_needs_time"),
+        ("2月30日 9:00", "arguments.bad_moment"),
+        ("下午13点", "arguments.bad_moment"),
+        ("上午15点", "arguments.bad_moment"),
+        ("18:00 now", "arguments.too_many"),
+    ],
+)
+async def test_what_is_not_a_moment(community: Sandbox, typed: str, key: str) -> None:
+    assert wrong(community, AT, f"/at {typed}").key == key
     assert wrong(community, AT, "/at 明天").text == (
         "请在“明天”后面写上时间，例如 18:00。请这样写：/at <日期时间>。"
     )
     assert wrong(community, AT, "/at noon", who="gao").text.startswith(
         "“noon” is not a date and time. Write it like 2026-12-01 18:00, 18:00 or tomorrow 9:00."
     )
+
+
+async def test_a_date_without_a_time_is_quoted_as_typed(community: Sandbox) -> None:
+    """A date is no personal data: the answer shows it, while a phone number stays masked."""
+    assert wrong(community, AT, "/when 2026-12-01", who="gao").text.startswith(
+        "Add the time to “2026-12-01”, such as 18:00."
+    )
+    assert wrong(community, AT, "/when 2026/12/01").text.startswith(
+        "请在“2026/12/01”后面写上时间"
+    )
+    phone = wrong(community, AT, "/when 13812345678").text
+    assert "13812345678" not in phone and "***" in phone
+    id_number = wrong(community, AT, "/when 110101199003071234 18:00").text
+    assert "1101011990" not in id_number and "***" in id_number
+
+
+async def test_a_year_far_away_is_refused_in_a_sentence() -> None:
+    """9999-12-31 23:59 in New York lies past the last moment a datetime can hold in UTC."""
+    text = example_text().replace("timezone: Asia/Shanghai", "timezone: America/New_York")
+    async with Sandbox.from_yaml(text, clock=ManualClock(NOW)) as sandbox:
+        for typed in ("9999-12-31 23:59", "0001-01-01 00:00", "2127-01-01 00:00"):
+            error = wrong(sandbox, AT, f"/at {typed}")
+            assert error.key == "arguments.moment_out_of_range", typed
+            assert error.text.startswith("请写 1926 至 2126 年之间的日期。"), error.text
+        english = wrong(sandbox, AT, "/at 9999-12-31 23:59", who="gao").text
+        assert english.startswith("Give a date between the years 1926 and 2126."), english
+        found = read(sandbox, AT, "/at 2126-12-31 23:59").at
+        assert found.astimezone(UTC).year == 2127
 
 
 async def test_a_moment_is_read_at_the_time_the_message_was_written(community: Sandbox) -> None:
