@@ -13,9 +13,11 @@ Blank lines and lines starting with ``#`` are ignored; every other line is
 answered, by actions, ``error: line N: …`` or ``note: line N: …`` (on
 standard error).
 
-Buttons.  The bot's messages are numbered ``b1``, ``b2``… in the order it
-sends them; one with buttons is printed with its buttons numbered and its
-number last: ``send volunteers: 选一个班次 [1 上午|shifts.take|am] [2 下午|shifts.take|pm] (b3)``
+Buttons.  The bot's messages (files too) are numbered ``b1``, ``b2``… in the
+order it sends them, and each is printed with its number last (``reply
+building-1: 收到 (b2)``, so that ``! reply b2 …`` answers it); one with buttons
+shows them numbered before it:
+``send volunteers: 选一个班次 [1 上午|shifts.take|am] [2 下午|shifts.take|pm] (b3)``
 (``[<n> <label>|<data>]``).  A person presses one with
 
 - ``wang@volunteers! button 2``: button 2 of the latest message with buttons
@@ -112,7 +114,7 @@ _VARIANT = "-9999"
 def format_action(action: Action, one_line: bool = True, message_id: str = "") -> str:
     """The output for ``action``: one line, or (at a terminal) its text on indented lines.
 
-    Buttons are shown numbered, followed by ``(message_id)`` when given.
+    Buttons are shown numbered; a message's ``(message_id)`` follows when given.
     """
     match action:
         case Send(chat=chat, text=text) | Reply(chat=chat, text=text) if chat.startswith(
@@ -131,8 +133,8 @@ def format_action(action: Action, one_line: bool = True, message_id: str = "") -
             verb, target, body = "edit", chat, f"{edited} {text}"
         case AnswerButton(callback_id=callback_id, text=text):
             verb, target, body = "answer", presser(callback_id), text
-        case Delete(chat=chat, message_id=message_id):
-            verb, target, body = "delete", chat, message_id
+        case Delete(chat=chat, message_id=deleted):
+            verb, target, body = "delete", chat, deleted
         case Remove(chat=chat, user=user):
             verb, target, body = "remove", chat, user
         case Ban(chat=chat, user=user):
@@ -149,15 +151,15 @@ def format_action(action: Action, one_line: bool = True, message_id: str = "") -
             verb, target, body = "invite", chat, user
         case CreateGroup(group_id=group_id, name=name):
             verb, target, body = "create", group_id, name
-        case Pin(chat=chat, message_id=message_id):
-            verb, target, body = "pin", chat, message_id
+        case Pin(chat=chat, message_id=pinned):
+            verb, target, body = "pin", chat, pinned
         case _:
             verb, target, body = type(action).__name__.lower(), "-", ""
     buttons: tuple[Button, ...] = getattr(action, "buttons", ())
     if buttons:
         body += " " + " ".join(f"[{n} {b.label}|{b.data}]" for n, b in enumerate(buttons, 1))
-        if message_id and not isinstance(action, Edit):
-            body += f" ({message_id})"
+    if message_id:
+        body += f" ({message_id})"
     return _line(verb, target, body, one_line)
 
 
@@ -302,14 +304,14 @@ class ConsoleAdapter(Adapter):
 
     @performs(SendFile)
     async def _file(self, action: SendFile) -> None:
-        self._number(f"{DIRECT}:{action.user}" if action.user else action.chat)
+        number = self._number(f"{DIRECT}:{action.user}" if action.user else action.chat)
         try:
             path = await asyncio.to_thread(self._write, action)
         except OSError as exc:
             reason = f"cannot write {action.name!r} to {self.files}: {exc.strerror}"
             raise ActionFailed(reason) from None
         shown = _shown(path)
-        body = f"{shown} {action.caption}" if action.caption else shown
+        body = f"{shown} {action.caption} ({number})" if action.caption else f"{shown} ({number})"
         if action.user or action.chat.startswith(f"{DIRECT}:"):
             target = action.user or action.chat.removeprefix(f"{DIRECT}:")
             self._print(_line("dm-file", target, body, not self.interactive))
@@ -555,7 +557,7 @@ class ConsoleAdapter(Adapter):
         if chat != DIRECT and not chat.startswith(f"{DIRECT}:") and f"@{chat}" not in self._told:
             self._told.add(f"@{chat}")
             if bot.directory.group(NETWORK, chat) is None:
-                known = self._text("list.sep").join(g.id for g in bot.community.groups)
+                known = self._text.join(g.id for g in bot.community.groups)
                 notes.append(self._text("console.unknown_group", chat=chat, known=known))
         return notes
 

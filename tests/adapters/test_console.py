@@ -80,11 +80,11 @@ def test_resident_bind_refused_and_unknown_command_helped(tmp_path: Path) -> Non
     )
     assert out[0] == (
         "reply building-1: 抱歉，/bind 仅限以下身份使用：社区工作者、群管理员、社会工作者。"
-        "您在这里的身份是：居民。如需办理，请联系群管理员。"
+        "您在这里的身份是：居民。如需办理，请联系群管理员。 (b1)"
     )
     assert (
         out[1]
-        == "reply building-1: 没有 /hepl 这个命令。您是不是想用 /help？发送 /help 查看您在这里可以使用的命令。"
+        == "reply building-1: 没有 /hepl 这个命令。您是不是想用 /help？发送 /help 查看您在这里可以使用的命令。 (b2)"
     )
     assert out[2].startswith("reply building-1: 没有 /frobnicate 这个命令。发送 /help")
 
@@ -142,7 +142,7 @@ def test_volunteer_registration_through_the_console_with_a_restart(tmp_path: Pat
         "maria@dm: 北京大学",
     ]
     out = run_script(tmp_path, first)
-    assert out[0] == "reply volunteers: 我已私聊您，请在私聊中填写。"
+    assert out[0] == "reply volunteers: 我已私聊您，请在私聊中填写。 (b1)"
     assert "（1/16）姓名" in out[1]
     assert "（4/16）身份证号码" in out[4]
     assert "（5/16）工作年限" in out[5]
@@ -184,7 +184,7 @@ def test_cancel_discards_the_form(tmp_path: Path) -> None:
     out = run_script(
         tmp_path, ["maria@dm: /form volunteer_registration", "maria@dm: 李娜", "maria@dm: /cancel"]
     )
-    assert out[-1] == "dm maria: 已放弃填写“志愿者信息登记表”，没有保存任何内容。"
+    assert out[-1] == "dm maria: 已放弃填写“志愿者信息登记表”，没有保存任何内容。 (b3)"
     import sqlite3
 
     with sqlite3.connect(tmp_path / "demo.sqlite3") as db:
@@ -587,10 +587,10 @@ def test_a_file_the_bot_sends_is_written_and_its_path_printed(tmp_path: Path) ->
     result = run_with_shifts(tmp_path, lines)
     out = result.stdout.splitlines()
     assert out == [
-        "file volunteers: sanshe-files/排班_表.csv 本周排班",
-        "file volunteers: sanshe-files/逃出.txt",
-        "dm-file wang: sanshe-files/排班_表-2.csv 本周排班",
-        "dm-file wang: sanshe-files/逃出-2.txt",
+        "file volunteers: sanshe-files/排班_表.csv 本周排班 (b1)",
+        "file volunteers: sanshe-files/逃出.txt (b2)",
+        "dm-file wang: sanshe-files/排班_表-2.csv 本周排班 (b3)",
+        "dm-file wang: sanshe-files/逃出-2.txt (b4)",
     ]
     folder = tmp_path / "sanshe-files"
     assert (folder / "排班_表.csv").read_bytes() == "姓名,班次\n王芳,上午\n".encode()
@@ -609,12 +609,12 @@ def test_the_files_folder_is_the_console_setting_or_sanshe_files(tmp_path: Path)
         example_text() + "\nadapters:\n  console: {files: exports}\n", encoding="utf-8"
     )
     out = run_with_shifts(tmp_path, ["wang@volunteers: /roster"], config=config).stdout
-    assert out.startswith("file volunteers: exports/排班_表.csv 本周排班\n")
+    assert out.startswith("file volunteers: exports/排班_表.csv 本周排班 (b1)\n")
     elsewhere = tmp_path.parent / f"{tmp_path.name}-files"  # outside the current folder
     out = run_with_shifts(
         tmp_path, ["wang@volunteers: /roster"], env={"SANSHE_FILES": str(elsewhere)}, config=config
     ).stdout
-    assert out.startswith(f"file volunteers: {elsewhere}/排班_表.csv 本周排班\n")
+    assert out.startswith(f"file volunteers: {elsewhere}/排班_表.csv 本周排班 (b1)\n")
     assert (elsewhere / "排班_表.csv").exists()
 
 
@@ -693,7 +693,11 @@ def test_a_reply_on_the_console_names_whom_it_answers(tmp_path: Path) -> None:
         "reply building-1: 不认识“30m”。请用 @账号、社区配置文件中的编号或姓名指明成员，"
         "或者回复对方的消息时输入命令。请这样写：/mute <成员> <时长>。"
     )
-    assert result.stdout.splitlines() == ["restrict building-1: maria 120", asked, asked]
+    assert result.stdout.splitlines() == [
+        "restrict building-1: maria 120",
+        f"{asked} (b1)",
+        f"{asked} (b2)",
+    ]
 
 
 DATED = """
@@ -806,10 +810,10 @@ async def test_a_long_or_tricky_file_name_is_cut_to_fit_and_an_open_folder_close
     first, second, third = out.getvalue().splitlines()
     written = sorted(folder.iterdir())
     assert len(written) == 3 and all(len(p.name.encode()) <= 255 for p in written)
-    stem = first.removeprefix("file volunteers: exports/").removesuffix(".csv")
+    stem = first.removeprefix("file volunteers: exports/").removesuffix(".csv (b1)")
     assert stem and "报名表".startswith(stem[-1]) and "\u202e" not in stem
-    assert second == f"file volunteers: exports/{stem}-2.csv"
-    assert third == "file volunteers: exports/exe.txt"
+    assert second == f"file volunteers: exports/{stem}-2.csv (b2)"
+    assert third == "file volunteers: exports/exe.txt (b3)"
     assert (folder / f"{stem}-2.csv").read_bytes() == b"a,b\n"
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
     assert [r.getMessage() for r in caplog.records if "exports" in r.getMessage()] == [
