@@ -36,13 +36,19 @@ What each reader accepts (full-width characters read as ASCII: ``１８：００
 - :class:`Duration`: days, hours and minutes in that order, each a number
   and a unit: ``30m``, ``2h``, ``3d``, ``1h30m``, ``90 min``; ``d``/``day(s)``,
   ``h``/``hr``/``hour(s)``, ``m``/``min``/``minute(s)``; in Chinese ``3天``,
-  ``2小时``, ``30分钟`` (or ``30分``), ``1小时30分钟``.
+  ``2小时`` (or ``2个小时``), ``30分钟`` (or ``30分``), ``1小时30分钟``,
+  ``半小时``, ``一个半小时``, with numbers in digits or 一/两/三…九十九
+  (``两小时``, ``十五分钟``).
 - :class:`Moment`: a date and time in the community's time zone
   (``community.timezone``): ``2026-12-01 18:00`` (also ``2026/12/01``,
-  ``2026-12-01T18:00``, ``2026年12月1日 18:00``); ``today``, ``tomorrow``,
-  ``今天``, ``明天`` or ``后天`` and a time; a time alone (today, or tomorrow
-  once it has passed when the message was written).  A time is ``18:00``, or
-  in Chinese ``9点``, ``9点30``, ``9点30分``, ``9点半``; 24-hour clock.
+  ``2026-12-01T18:00``, ``2026年12月1日 18:00``); ``12月1日 18:00`` (this year,
+  or next year once it has passed); ``today``, ``tomorrow``, ``今天``, ``明天``
+  or ``后天`` and a time; a time alone (today, or tomorrow once it has passed
+  when the message was written).  A time is ``18:00`` (24-hour clock), or in
+  Chinese ``9点``, ``9点30``, ``9点30分``, ``9点半``, after a part of the day
+  or not: ``上午9点``, ``下午3点`` (15:00), ``晚上8点半``, ``中午12点``.  A year
+  more than a hundred years from the message's is refused.  A day alone is
+  quoted back as typed (it is no personal data) with a request for the time.
 - :class:`Word`: one word; with ``choices``, one of them (any letter case).
 - :class:`Rest`: the rest of the text as typed.
 """
@@ -351,20 +357,44 @@ def _known_by_handle(ctx: Context, word: str) -> model.Person | None:
 
 _NUMBER = r"\s*([0-9]{1,5})\s*"
 _DAYS = "(?:days?|d|天|日)"
-_HOURS = "(?:hours?|hrs?|h|个?小时|时)"
+_HOURS = "(?:hours?|hrs?|h|个?小时|个?钟头|时)"
+_HALF_HOURS = r"(?:\s*([0-9]{1,5})\s*个)?(半)个?(?:小时|钟头)"
 _MINUTES = "(?:minutes?|mins?|m|分钟?)"
 _DURATION = re.compile(
-    f"(?:{_NUMBER}{_DAYS})?(?:{_NUMBER}{_HOURS})?(?:{_NUMBER}{_MINUTES})?", re.IGNORECASE
+    f"(?:{_NUMBER}{_DAYS})?(?:{_NUMBER}{_HOURS}|{_HALF_HOURS})?(?:{_NUMBER}{_MINUTES})?",
+    re.IGNORECASE,
 )
+_CHINESE_DIGITS = {
+    c: n
+    for n, cs in enumerate(("零", "一", "二两", "三", "四", "五", "六", "七", "八", "九"))
+    for c in cs
+}
+_CHINESE_NUMBER = re.compile(f"[{''.join(_CHINESE_DIGITS)}十]+")
+
+
+def _chinese_number(numeral: str) -> str:
+    """``numeral`` (一 to 九十九: ``两``, ``十五``, ``二十``) in digits; ``?`` if it is none."""
+    tens, ten, units = numeral.partition("十")
+    if not ten:
+        return str(_CHINESE_DIGITS[tens]) if len(tens) == 1 else "?"
+    if len(tens) > 1 or len(units) > 1 or "十" in units:
+        return "?"
+    return str(_CHINESE_DIGITS.get(tens, 1) * 10 + _CHINESE_DIGITS.get(units, 0))
 
 
 def duration(text: str) -> timedelta | None:
-    """The duration ``text`` says (``1h30m``, ``2小时``, ``90 min``), or None."""
-    match = _DURATION.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    """The duration ``text`` says (``1h30m``, ``2小时``, ``半小时``, ``90 min``), or None."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = _CHINESE_NUMBER.sub(lambda m: _chinese_number(m.group()), text)
+    match = _DURATION.fullmatch(text)
     if match is None or not any(match.groups()):
         return None
-    days, hours, minutes = (int(n) if n else 0 for n in match.groups())
-    found = timedelta(days=days, hours=hours, minutes=minutes)
+    days, hours, half_of, half, minutes = match.groups()
+    found = timedelta(
+        days=int(days or 0),
+        hours=int(hours or half_of or 0),
+        minutes=int(minutes or 0) + (30 if half else 0),
+    )
     return found if found else None
 
 
@@ -385,12 +415,20 @@ class Duration(Reader):
         raise Wrong("arguments.bad_duration", word=excerpt(words.peek()))
 
 
-_DATE = r"([0-9]{4})(?:[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})[日号]?)"
+_DATE = (
+    r"(?:([0-9]{4})(?:[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})[日号]?)"
+    r"|([0-9]{1,2})月([0-9]{1,2})[日号]?)"
+)
 _DAY = "(today|tomorrow|今天|明天|后天)"
+_PART = "(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)"
 _TIME = r"([0-9]{1,2})(?::([0-9]{2})|点(?:([0-9]{1,2})分?|(半))?)"
-_MOMENT = re.compile(f"(?:{_DATE}(?:t|\\s+)?|{_DAY}\\s*)?{_TIME}")
+_MOMENT = re.compile(f"(?:{_DATE}(?:t|\\s+)?|{_DAY}\\s*)?(?:{_PART}\\s*)?{_TIME}")
 _DAY_ONLY = re.compile(f"{_DATE}|{_DAY}")
 _DAYS_ON = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "后天": 2}
+_MORNING = ("上午", "早上", "早晨", "凌晨")
+
+#: A moment may be at most this many years from the message (a datetime ends at 9999).
+YEARS_AWAY = 100
 
 
 def _now(ctx: Context, zone: ZoneInfo) -> datetime:
@@ -403,20 +441,47 @@ def _now(ctx: Context, zone: ZoneInfo) -> datetime:
     return ctx.now().astimezone(zone)
 
 
+def _day(groups: tuple[str | None, ...], now: datetime) -> date:
+    """The day that :data:`_DATE` and :data:`_DAY`'s ``groups`` say; raises ValueError."""
+    year, month, day, cn_month, cn_day, this_month, this_day, day_word = groups
+    if year:
+        return date(int(year), int(month or cn_month or 0), int(day or cn_day or 0))
+    if this_month:
+        return date(now.year, int(this_month), int(this_day or 0))
+    return now.date() + timedelta(days=_DAYS_ON.get(day_word or "", 0))
+
+
+def _hour(part: str | None, hour: int) -> int:
+    """The hour of the 24-hour clock that ``hour`` is in the part of the day ``part`` (下午…)."""
+    if part is None:
+        return hour
+    if part in _MORNING and hour <= 12:
+        return hour
+    if part == "中午" and hour in (11, 12):
+        return hour
+    if (1 <= hour <= 11 and part != "中午") or (part == "中午" and 1 <= hour <= 3):
+        return hour + 12
+    if part == "下午" and hour == 12:
+        return hour
+    raise ValueError(f"{part}{hour}点")
+
+
 def moment(text: str, now: datetime) -> datetime | None:
     """The date and time ``text`` says, in ``now``'s time zone, or None (see the module's list)."""
     match = _MOMENT.fullmatch(_plain(text).strip())
     if match is None:
         return None
-    year, month, day, cn_month, cn_day, day_word, hour, minute, cn_minute, half = match.groups()
+    *on, part, hour, minute, cn_minute, half = match.groups()
+    year, this_month, day_word = on[0], on[5], on[7]
     minutes = 30 if half else int(minute or cn_minute or 0)
     try:
-        if year:
-            on = date(int(year), int(month or cn_month), int(day or cn_day))
-        else:
-            on = now.date() + timedelta(days=_DAYS_ON.get(day_word or "", 0))
-        found = datetime(on.year, on.month, on.day, int(hour), minutes, tzinfo=now.tzinfo)
-        if not year and not day_word and found <= now:  # a time alone: its next coming
+        day = _day(tuple(on), now)
+        found = datetime(
+            day.year, day.month, day.day, _hour(part, int(hour)), minutes, tzinfo=now.tzinfo
+        )
+        if found <= now and this_month:  # a day without its year: its next coming
+            found = found.replace(year=found.year + 1)
+        elif found <= now and not year and not day_word:  # a time alone: its next coming
             found += timedelta(days=1)
     except (ValueError, OverflowError):
         return None
@@ -436,12 +501,21 @@ class Moment(Reader):
             if count <= words.left:
                 found = moment(words.peek(count), now)
                 if found is not None:
+                    if abs(found.year - now.year) > YEARS_AWAY:
+                        first, last = now.year - YEARS_AWAY, now.year + YEARS_AWAY
+                        raise Wrong("arguments.moment_out_of_range", first=first, last=last)
                     words.take(count)
                     return found
         word = words.peek()
-        if _DAY_ONLY.fullmatch(_plain(word)):
-            raise Wrong("arguments.moment_needs_time", word=excerpt(word))
-        raise Wrong("arguments.bad_moment", word=excerpt(word))
+        day_only = _DAY_ONLY.fullmatch(_plain(word))
+        if day_only is None:
+            raise Wrong("arguments.bad_moment", word=excerpt(word))
+        # A day is no personal data (at most eight digits): it is quoted as typed.
+        try:
+            _day(day_only.groups(), now)
+        except ValueError:
+            raise Wrong("arguments.bad_moment", word=day_only.group()) from None
+        raise Wrong("arguments.moment_needs_time", word=day_only.group())
 
 
 # -- words ----------------------------------------------------------------------------

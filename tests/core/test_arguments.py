@@ -303,9 +303,7 @@ async def test_a_date_without_a_time_is_quoted_as_typed(community: Sandbox) -> N
     assert wrong(community, AT, "/when 2026-12-01", who="gao").text.startswith(
         "Add the time to “2026-12-01”, such as 18:00."
     )
-    assert wrong(community, AT, "/when 2026/12/01").text.startswith(
-        "请在“2026/12/01”后面写上时间"
-    )
+    assert wrong(community, AT, "/when 2026/12/01").text.startswith("请在“2026/12/01”后面写上时间")
     phone = wrong(community, AT, "/when 13812345678").text
     assert "13812345678" not in phone and "***" in phone
     id_number = wrong(community, AT, "/when 110101199003071234 18:00").text
