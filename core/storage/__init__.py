@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import logging
 import os
 import sys
@@ -214,6 +215,8 @@ class Storage:
         self._tries: dict[str, dict[str, int]] = {}
         """Per network, the events with tries so far (failed, or cut short), and how many."""
         self._tries_loaded: dict[str, asyncio.Future[None]] = {}
+        self._try_keys = (f"{uuid.uuid4().hex[:20]}{n:x}" for n in itertools.count())
+        """Names of tries under way, unique to this process (see :meth:`begin`)."""
         self._checkpoints = Batch(self._checkpoint_many)
         self._done = Batch(self._performed_many)
 
@@ -390,6 +393,30 @@ class Storage:
 
     # -- tries and dead letters ----------------------------------------------------
 
+    async def begin(self, events: Sequence[Event]) -> tuple[list[int], str]:
+        """Begin a try of those of these events (of one network) not handled before.
+
+        Returns, per event, how many tries it had before (see
+        :meth:`tries_so_far`), or -1 if it was handled before or is a repeat of
+        an earlier one of ``events``; and what names the try, as
+        :meth:`trying` does.  The try is noted in the transaction that reads
+        which events were handled.
+        """
+        network = events[0].network
+        await self._load(network)
+        tries = self._tries[network]
+        key = next(self._try_keys)
+        ids = list(dict.fromkeys(e.event_id for e in events))
+        handled = await self._begun((key, network, ids))
+        before: list[int] = []
+        for e in events:
+            if e.event_id in handled:
+                before.append(-1)
+            else:
+                handled.add(e.event_id)
+                before.append(tries.get(e.event_id, 0))
+        return before, key
+
     async def tries_so_far(self, events: Sequence[Event]) -> list[int]:
         """How many tries each event had before (failed, or cut short by a crash); mostly 0.
 
@@ -397,17 +424,21 @@ class Storage:
         crash left under way are counted (see :meth:`trying`).
         """
         for network in {e.network for e in events}:
-            loading = self._tries_loaded.get(network)
-            if loading is None:
-                loading = self._tries_loaded[network] = asyncio.ensure_future(
-                    self._load_tries(network)
-                )
-            try:
-                await asyncio.shield(loading)
-            except Exception:
-                self._tries_loaded.pop(network, None)
-                raise
+            await self._load(network)
         return [self._tries[e.network].get(e.event_id, 0) for e in events]
+
+    async def _load(self, network: str) -> None:
+        """Read the tries of ``network`` unless read already (once, however many ask at once)."""
+        loading = self._tries_loaded.get(network)
+        if loading is None:
+            loading = self._tries_loaded[network] = asyncio.ensure_future(self._load_tries(network))
+        elif loading.done() and loading.exception() is None:
+            return
+        try:
+            await asyncio.shield(loading)
+        except Exception:
+            self._tries_loaded.pop(network, None)
+            raise
 
     async def _load_tries(self, network: str) -> None:
         """Count a try for each event of the tries left under way on ``network``, then read them."""
@@ -438,21 +469,67 @@ class Storage:
         If the process stops before they are over (:meth:`checkpoint` with
         ``trying``, or :meth:`tried`), each of them counts a try at the next start.
         """
-        key = uuid.uuid4().hex
-        await self._begun((key, events[0].network, [e.event_id for e in events]))
-        return key
-
-    async def _begin_many(self, requests: list[tuple[str, str, list[str]]]) -> list[None]:
+        key = next(self._try_keys)
         connection = get_connection(connection_name(self.db_url))
-        started = _db_value(TryUnderWay, "started_at", datetime.now(UTC))
-        await connection.execute_many(
+        await connection.execute_query(
             _insert(connection, "try_under_way", ("key", "network", "events", "started_at")),
             [
-                [key, network, _db_value(TryUnderWay, "events", ids), started]
-                for key, network, ids in requests
+                key,
+                events[0].network,
+                _db_value(TryUnderWay, "events", [e.event_id for e in events]),
+                _db_value(TryUnderWay, "started_at", datetime.now(UTC)),
             ],
         )
-        return [None] * len(requests)
+        return key
+
+    async def _begin_many(self, requests: list[tuple[str, str, list[str]]]) -> list[set[str]]:
+        """Note the tries, read which of their events were handled, and keep only the others'.
+
+        Written first: SQLite refuses a transaction that read before writing
+        while another process (``sanshe dead-letters``) wrote meanwhile.
+        """
+        started = _db_value(TryUnderWay, "started_at", datetime.now(UTC))
+        async with in_transaction(connection_name(self.db_url)) as connection:
+            await connection.execute_many(
+                _insert(connection, "try_under_way", ("key", "network", "events", "started_at")),
+                [
+                    [key, network, _db_value(TryUnderWay, "events", ids), started]
+                    for key, network, ids in requests
+                ],
+            )
+            found: dict[str, set[str]] = {}
+            for network in {network for _key, network, _ids in requests}:
+                ids = [i for _k, n, request in requests if n == network for i in request]
+                seen: set[str] = set()
+                found[network] = seen
+                for start in range(0, len(ids), 10 * _ROWS):
+                    chunk = ids[start : start + 10 * _ROWS]
+                    marks = _marks(connection, len(chunk) + 1)
+                    _count, rows = await connection.execute_query(
+                        'SELECT "event_id" FROM "handled_event" WHERE "network" = {} '
+                        'AND "event_id" IN ({})'.format(marks[0], ", ".join(marks[1:])),
+                        [network, *chunk],
+                    )
+                    seen.update(str(row["event_id"]) for row in rows)
+            handled = [found[network].intersection(ids) for _key, network, ids in requests]
+            for (key, _network, ids), done in zip(requests, handled, strict=True):
+                if done:  # delivered again: only the others are tried
+                    left = [i for i in ids if i not in done]
+                    if left:
+                        await connection.execute_query(
+                            'UPDATE "try_under_way" SET "events" = {} WHERE "key" = {}'.format(
+                                *_marks(connection, 2)
+                            ),
+                            [_db_value(TryUnderWay, "events", left), key],
+                        )
+                    else:
+                        await connection.execute_query(
+                            'DELETE FROM "try_under_way" WHERE "key" = {}'.format(
+                                *_marks(connection, 1)
+                            ),
+                            [key],
+                        )
+        return handled
 
     async def tried(self, trying: str) -> None:
         """The tries named ``trying`` are over (those not ended by a checkpoint)."""

@@ -121,6 +121,28 @@ async def test_tries_a_crash_cut_short_count_and_a_checkpoint_forgets_them(
     await storage.open()
 
 
+async def test_a_try_begins_for_the_events_not_handled_before_and_counts_if_cut_short(
+    storage: Storage, db_url: str
+) -> None:
+    handled, cut, failed = event("t", "h"), event("t", "c"), event("t", "f")
+    await storage.checkpoint([(handled, [])])
+    await storage.note_failure(failed, "RuntimeError at core/bot.py:1 in handle")
+    assert (await storage.begin([handled]))[0] == [-1]
+    before, _trying = await storage.begin([handled, cut, failed, cut])
+    assert before == [-1, 0, 1, -1]  # handled before, or a repeat: not tried
+    await storage.close()
+    again = Storage(db_url)  # the process stopped during the try: it counts, for those tried
+    await again.open()
+    assert await again.tries_so_far([handled, cut, failed]) == [0, 1, 2]
+    before, trying = await again.begin([cut, failed])
+    assert before == [1, 2]
+    await again.checkpoint([(cut, []), (failed, [])], trying)
+    assert not await TryUnderWay.filter(network="t").exists()
+    assert not await EventTry.filter(network="t").exists()
+    await again.close()
+    await storage.open()
+
+
 async def test_a_dead_letter_is_kept_once_and_settled_once(storage: Storage) -> None:
     message = Message(
         network="t", chat="-100", event_id="9", sender="u", text="t", attachments=("image",)
