@@ -130,9 +130,12 @@ def _check(args: argparse.Namespace) -> int:
         parser(verbs)
         problems.extend(verbs.refused.values())
         try:
-            file.check(vocabulary(pm))
+            community = file.check(vocabulary(pm))
         except ConfigError as exc:
             problems.extend(exc.problems)
+        else:
+            for warning in file.warnings(community):
+                print(warning, file=sys.stderr)
         for problem in problems:
             print(problem)
         if problems:

@@ -397,7 +397,7 @@ class _Semantics:
                         where + ("type",),
                         "config.unknown_field_type",
                         type=field.type,
-                        known=", ".join(FIELD_TYPES),
+                        known=self.loader._.join(FIELD_TYPES),
                     )
                 if field.type in ("choice", "multi_choice") and not field.choices:
                     p(where, "config.choices_needed", type=field.type)
@@ -412,7 +412,7 @@ class _Semantics:
                         ("plugins", "disable", j),
                         "config.unknown_plugin",
                         name=name,
-                        known=", ".join(sorted(self.vocabulary.plugins)),
+                        known=self.loader._.join(sorted(self.vocabulary.plugins)),
                     )
             book = RuleBook(c, self.vocabulary.conditions, self.vocabulary.actions)
             for problem in book.problems:
@@ -425,11 +425,13 @@ class _Semantics:
 
     def unknown_role(self, path: tuple[str | int, ...], role: str, roles: set[str]) -> None:
         if not self.unsure("roles", role):
-            self.problem(path, "config.unknown_role", role=role, known=", ".join(sorted(roles)))
+            known = self.loader._.join(sorted(roles))
+            self.problem(path, "config.unknown_role", role=role, known=known)
 
     def unknown_kind(self, path: tuple[str | int, ...], kind: str, kinds: set[str]) -> None:
         if not self.unsure("kinds", kind):
-            self.problem(path, "config.unknown_kind", kind=kind, known=", ".join(sorted(kinds)))
+            known = self.loader._.join(sorted(kinds))
+            self.problem(path, "config.unknown_kind", kind=kind, known=known)
 
     def unknown_group(
         self, path: tuple[str | int, ...], group_id: str, group_ids: set[str]
@@ -528,6 +530,28 @@ class CommunityFile:
                 sorted(loader.problems, key=lambda p: (p.mark.file, p.mark.line, p.mark.column))
             )
         return community
+
+    def warnings(self, community: Community, _: Translator | None = None) -> list[Problem]:
+        """What the checked ``community`` allows though nobody would want it; it runs all the same.
+
+        ``sanshe check-config`` prints them apart from problems and still succeeds.
+        """
+        if self.doc is None:
+            return []
+        _ = _ or config_translator()
+        found: list[Problem] = []
+        if not community.admins():  # a dead letter is still kept, logged and listed
+            roles = community.community.admins
+            mark = self.doc.mark(("community", "admins") if "admins" in _fields(self.doc) else ())
+            text = _("config.no_admin_holder", roles=_.join(roles)) if roles else ""
+            found.append(Problem(mark, text or _("config.no_admin_roles")))
+        return found
+
+
+def _fields(doc: MarkedDocument) -> tuple[str, ...]:
+    """The settings the file gives under ``community:``."""
+    data = doc.data.get("community") if isinstance(doc.data, dict) else None
+    return tuple(k for k in data if isinstance(k, str)) if isinstance(data, dict) else ()
 
 
 _Pending = tuple[Mark, str, dict[str, object]]

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from sanshe.core.commands import ChatCommand
-from sanshe.core.config import ConfigError, load_community
+from sanshe.core.config import ConfigError, config_translator, load_community
 from sanshe.core.contributions import vocabulary
 from sanshe.core.hookspecs import hookimpl
+from sanshe.core.i18n import Translator
 from sanshe.core.plugins import plugin_manager
 from sanshe.testing import Sandbox
 from tests.conftest import example_text, write_community
@@ -626,3 +627,83 @@ async def test_an_unexpected_reload_failure_logs_no_text_of_it(
     logged = [r.getMessage() for r in caplog.records if r.name.startswith("sanshe")]
     assert any("reload refused" in m for m in logged)
     assert not any("13812345678" in m for m in logged)
+
+
+# -- warnings: a file that loads, but does something nobody would want -------------------------
+
+
+@pytest.mark.parametrize(
+    ("yaml", "english", "chinese"),
+    [
+        pytest.param(
+            BASE.replace("  name: Test\n", "  name: Test\n  admins: []\n"),
+            "community.admins is empty, so notes for the admins (such as an event set aside"
+            " as a dead letter) reach nobody.",
+            "community.admins 为空，发给管理员的通知（例如被搁置的无法处理的事件）将无人收到。",
+            id="no-admin-roles",
+        ),
+        pytest.param(
+            BASE,  # wang is a social worker; the admins are the community workers: nobody
+            "Nobody holds a role of community.admins (community_worker) community-wide, so"
+            " notes for the admins (such as an event set aside as a dead letter) reach nobody.",
+            "没有人在全社区范围担任 community.admins 中的角色（community_worker），"
+            "发给管理员的通知（例如被搁置的无法处理的事件）将无人收到。",
+            id="no-holder",
+        ),
+        pytest.param(
+            BASE.replace(
+                "  name: Test\n", "  name: Test\n  admins: [community_worker, party_secretary]\n"
+            ),
+            "Nobody holds a role of community.admins (community_worker, party_secretary)",
+            "没有人在全社区范围担任 community.admins 中的角色（community_worker、party_secretary）",
+            id="no-holder-of-two",
+        ),
+    ],
+)
+def test_check_config_warns_when_admin_notes_would_reach_nobody(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    yaml: str,
+    english: str,
+    chinese: str,
+) -> None:
+    """Not a failure (a new community may name its admins later), but said on stderr."""
+    from sanshe.core import cli
+
+    path = write_community(tmp_path, yaml + "roles:\n  - {id: party_secretary, name: 书记}\n")
+    monkeypatch.setenv("SANSHE_LANG", "en")
+    assert cli.main(["check-config", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "OK" in out and english not in out
+    assert f"{path.name}:" in err and english in err, err
+    monkeypatch.setenv("SANSHE_LANG", "zh_CN")
+    assert cli.main(["check-config", str(path)]) == 0
+    assert chinese in capsys.readouterr().err
+
+
+def test_check_config_says_nothing_more_when_an_admin_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sanshe.core import cli
+
+    path = write_community(tmp_path, BASE.replace("[social_worker]", "[community_worker]"))
+    monkeypatch.setenv("SANSHE_LANG", "en")
+    assert cli.main(["check-config", str(path)]) == 0
+    assert "admins" not in capsys.readouterr().err
+
+
+def test_lists_in_problems_are_joined_in_the_readers_language(tmp_path: Path) -> None:
+    """An unknown role, kind, field type or plugin lists the known ones: 、 in Chinese."""
+    text = BASE.replace("roles: [social_worker]", "roles: [social_wroker]")
+    text = text.replace("kind: resident", "kind: residents")
+    path = write_community(tmp_path, text)
+    catalogue = config_translator().catalogue
+    with pytest.raises(ConfigError) as english:
+        load_community(path, _=Translator(catalogue, "en"))
+    with pytest.raises(ConfigError) as chinese:
+        load_community(path, _=Translator(catalogue, "zh_CN"))
+    assert "community_worker, " in str(english.value) and "、" not in str(english.value)
+    assert "community_worker、" in str(chinese.value), chinese.value
+    assert "resident、" in str(chinese.value), chinese.value
+    assert not re.search(r"[a-z_], [a-z_]", str(chinese.value)), chinese.value
