@@ -9,17 +9,28 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import yaml
 
-from sanshe.core.actions import ALL_ACTIONS, Action, Button
+from sanshe.adapters.console import DIRECT, NETWORK
+from sanshe.core.actions import (
+    ALL_ACTIONS,
+    Action,
+    Button,
+    DirectMessage,
+    Edit,
+    Reply,
+    Send,
+    SendFile,
+)
 from sanshe.core.adapter import ActionFailed, Adapter
 from sanshe.core.bot import Bot
 from sanshe.core.cli import shipped_example
 from sanshe.core.config import CommunityFile
 from sanshe.core.contributions import vocabulary
 from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
+from sanshe.core.i18n import Catalogue, Translator, environment_locale
 from sanshe.core.model import Community
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
@@ -27,15 +38,19 @@ from sanshe.core.storage.models import AuditEntry, FormSession, Record, stored_p
 
 from .clock import ManualClock
 
-NETWORK = "console"
-DIRECT = "dm"
+__all__ = ["DIRECT", "NETWORK", "RecordingAdapter", "Sandbox"]
+
+#: The kit's own texts.
+LOCALES = Path(__file__).parent / "locales"
 
 
 class RecordingAdapter(Adapter):
     """An in-memory adapter: it performs every action by keeping it in :attr:`performed`.
 
-    :meth:`limited_to` gives one that can perform only some kinds of action, as
-    a network that lacks the others.
+    The messages it "sends" (files too) are numbered ``b1``, ``b2``… as on the
+    console (:meth:`number`), and it knows which buttons each still shows
+    (:meth:`showing`).  :meth:`limited_to` gives one that can perform only some
+    kinds of action, as a network that lacks the others.
     """
 
     network = NETWORK
@@ -43,6 +58,10 @@ class RecordingAdapter(Adapter):
 
     def __init__(self) -> None:
         self.performed: list[Action] = []
+        self._numbers: dict[int, str] = {}
+        """The number of each message sent, by the action's ``id()`` (kept in :attr:`performed`)."""
+        self._shown: dict[str, tuple[str, tuple[Button, ...]]] = {}
+        """The chat and buttons of each message with buttons, by its number."""
 
     @classmethod
     def limited_to(cls, kinds: Iterable[type[Action]]) -> type[RecordingAdapter]:
@@ -59,10 +78,50 @@ class RecordingAdapter(Adapter):
         if type(action) not in self.capabilities:
             raise ActionFailed(f"{self.network} cannot perform {type(action).__name__}")
         self.performed.append(action)
+        if isinstance(action, Send | Reply | DirectMessage | SendFile):
+            number = f"b{len(self._numbers) + 1}"
+            self._numbers[id(action)] = number
+            if isinstance(action, DirectMessage):
+                self._show(number, f"{DIRECT}:{action.user}", action.buttons)
+            elif not isinstance(action, SendFile):
+                self._show(number, action.chat, action.buttons)
+        elif isinstance(action, Edit):
+            self._show(action.message_id, action.chat, action.buttons)
+
+    def _show(self, number: str, chat: str, buttons: tuple[Button, ...]) -> None:
+        """Message ``number`` in ``chat`` now shows ``buttons`` (none: forget it)."""
+        if buttons:
+            self._shown[number] = (chat, buttons)
+        else:
+            self._shown.pop(number, None)
+
+    def number(self, message: Action) -> str:
+        """The number (``b1``, ``b2``…) of a message this adapter sent (``message`` is one it performed)."""
+        try:
+            return self._numbers[id(message)]
+        except KeyError:
+            raise LookupError(f"{message!r} is not a message this adapter sent") from None
+
+    def showing(self, chat: str, data: str) -> str:
+        """The number of the latest message in ``chat`` that shows a button carrying ``data``, or ""."""
+        shown = [
+            number
+            for number, (where, buttons) in self._shown.items()
+            if where == chat and any(b.data == data for b in buttons)
+        ]
+        return shown[-1] if shown else ""
 
 
 # A test double performs every action without a method for each (its capabilities are declared).
 RecordingAdapter.capabilities = ALL_ACTIONS
+
+
+class _FromText(Bot):
+    """A bot whose community came from text, not from a file."""
+
+    async def reload(self) -> list[str]:
+        """Refuse, as there is no file to read again; the problem says how to test ``/reload``."""
+        return [Translator(Catalogue([LOCALES]), environment_locale())("testing.reload_from_text")]
 
 
 class Sandbox:
@@ -75,7 +134,16 @@ class Sandbox:
     one you are writing) beside the installed ones, once even if it is installed too.
     ``capabilities`` limits the actions the adapter can perform.  ``clock`` is
     the time the bot sees (default: a :class:`ManualClock` at the current time).
+
+    One sandbox runs at a time (the database connection is the process's):
+    starting a second before the first stops is refused.  The clock stamps
+    events and what the bot reads as ``bot.clock``, not the times the database
+    stamps itself (a record's ``created_at``, an audit entry's time…): those
+    are the system's.
     """
+
+    _running: ClassVar[Sandbox | None] = None
+    """The sandbox started and not yet stopped, if any."""
 
     def __init__(
         self,
@@ -109,7 +177,8 @@ class Sandbox:
         Mistakes are reported as in a file called ``name`` (``<string>:3:5: …``);
         files the text includes (``forms: [forms/*.yaml]``) are found from the
         folder ``base``.  ``options`` are those of :class:`Sandbox`.  Without a
-        file, ``/reload`` has nothing to read again.
+        file, ``/reload`` has nothing to read again, and the bot answers it as
+        a refused reload saying so (test reloading with ``Sandbox(path)``).
         """
         sandbox = cls(**options)
         sandbox.config = None
@@ -146,7 +215,26 @@ class Sandbox:
         return CommunityFile.read(self.config)
 
     async def start(self) -> Sandbox:
-        """Load the YAML (refusing it as ``sanshe check-config`` would), open storage, start the bot."""
+        """Load the YAML (refusing it as ``sanshe check-config`` would), open storage, start the bot.
+
+        Raises RuntimeError while another sandbox runs.
+        """
+        running = Sandbox._running
+        if running is not None:
+            raise RuntimeError(
+                "one sandbox at a time: another is running (of "
+                f"{running.config or running._text and running._text[1]}); stop it first "
+                "(leave its `async with`), as both would use the one database connection"
+            )
+        Sandbox._running = self
+        try:
+            await self._start()
+        except BaseException:
+            Sandbox._running = None
+            raise
+        return self
+
+    async def _start(self) -> None:
         file = self._file()
         pm = plugin_manager(file.disabled_plugins, extra=self.plugins)
         community = file.check(vocabulary(pm))
@@ -155,17 +243,21 @@ class Sandbox:
         if self.capabilities != RecordingAdapter.capabilities:
             adapter = RecordingAdapter.limited_to(self.capabilities)
         self.adapter = adapter()
-        self.bot = Bot(
+        bot = Bot if self._text is None else _FromText
+        self.bot = bot(
             community, self.adapter, self.storage, pm=pm, config_path=self.config, clock=self.clock
         )
         await self.storage.open()
         await self.bot.start()
-        return self
 
     async def stop(self) -> None:
         """Stop the bot and close storage."""
-        await self.bot.stop()
-        await self.storage.close()
+        try:
+            await self.bot.stop()
+            await self.storage.close()
+        finally:
+            if Sandbox._running is self:
+                Sandbox._running = None
 
     async def restart(self) -> None:
         """Stop and start again on the same database (use a file database) and clock."""
@@ -210,13 +302,33 @@ class Sandbox:
         return self.adapter.performed[before:]
 
     async def send(
-        self, who: str, where: str, text: str, *, language: str | None = None
+        self,
+        who: str,
+        where: str,
+        text: str,
+        *,
+        language: str | None = None,
+        reply_to: Action | str | None = None,
+        reply_to_sender: str | None = None,
     ) -> list[Action]:
-        """``who`` writes ``text`` in group ``where`` (or ``"dm"``); return the bot's actions."""
+        """``who`` writes ``text`` in group ``where`` (or ``"dm"``); return the bot's actions.
+
+        ``reply_to`` makes it a reply: to a message the bot sent (the action) or
+        to the message with that id, written by ``reply_to_sender`` (a handle).
+        """
         common = self._common(who, where)
         message_id = common["event_id"].rsplit(":", 1)[1]
+        if reply_to is not None and not isinstance(reply_to, str):
+            reply_to = self.adapter.number(reply_to)
         return await self.deliver(
-            Message(text=text, message_id=message_id, language=language, **common)
+            Message(
+                text=text,
+                message_id=message_id,
+                language=language,
+                reply_to=reply_to,
+                reply_to_sender=reply_to_sender,
+                **common,
+            )
         )
 
     async def ask_to_join(self, who: str, where: str, note: str = "") -> list[Action]:
@@ -232,15 +344,22 @@ class Sandbox:
         return await self.deliver(MemberLeft(**self._common(who, where)))
 
     async def press(
-        self, who: str, where: str, button: Button | str, *, message_id: str = ""
+        self, who: str, where: str, button: Button | str, *, on: Action | str = ""
     ) -> list[Action]:
-        """``who`` pressed ``button`` (or a button carrying this data) under message ``message_id``.
+        """``who`` pressed ``button`` (or a button carrying this data) in ``where``.
 
-        The press has a callback id, as on Telegram, so the bot's answer to it
-        comes back as an :class:`~sanshe.core.actions.AnswerButton`.
+        The press names the message ``on`` (the action that sent it, or a
+        message id), else the latest message in that chat showing such a
+        button (none: an empty id, as for a button shown before a restart).
+        It has a callback id, as on Telegram, so the bot's answer to it comes
+        back as an :class:`~sanshe.core.actions.AnswerButton`.
         """
         data = button.data if isinstance(button, Button) else button
         common = self._common(who, where)
+        if isinstance(on, str):
+            message_id = on or self.adapter.showing(common["chat"], data)
+        else:
+            message_id = self.adapter.number(on)
         callback_id = f"press:{common['event_id']}"
         return await self.deliver(
             Callback(data=data, message_id=message_id, callback_id=callback_id, **common)

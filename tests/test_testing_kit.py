@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sanshe.core.actions import Send
+from sanshe.core.actions import Action, Edit, Send
+from sanshe.core.buttons import ButtonHandler
 from sanshe.core.config import ConfigError
 from sanshe.core.context import Context
+from sanshe.core.events import Message
 from sanshe.core.hookspecs import hookimpl
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import EXAMPLE
@@ -205,3 +207,72 @@ def test_a_plugin_author_gets_the_fixtures_from_the_installed_package(tmp_path: 
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+async def test_one_sandbox_at_a_time() -> None:
+    async with Sandbox.from_yaml(SMALL) as first:
+        with pytest.raises(RuntimeError, match="one sandbox at a time"):
+            await Sandbox.from_yaml(SMALL).start()
+        [text] = first.texts(await first.send("wang", "b1", "/whoami"))
+        assert text.startswith("您是王芳。")
+    async with Sandbox.from_yaml(SMALL) as second:  # once the first stopped
+        assert second.community.community.name == "小区"
+
+
+async def test_reload_of_a_community_from_text_says_there_is_no_file_to_read() -> None:
+    async with Sandbox.from_yaml(SMALL) as s:
+        here, details = s.texts(await s.send("wang", "b1", "/reload"))
+        assert "没有重新加载" in here
+        assert "文本" in details and "Sandbox(" in details, details
+
+
+def took(ctx: Context) -> Action:
+    assert ctx.press is not None
+    return ctx.answer(f"{ctx.press.payload} on {ctx.press.message_id}")
+
+
+TAKE = ButtonHandler("x.take", took)
+
+
+class Hushed:
+    """Serves the x.take button; answers ``who?`` with whom and what it answers."""
+
+    @hookimpl
+    def sanshe_buttons(self) -> list[ButtonHandler]:
+        return [TAKE]
+
+    @hookimpl
+    def sanshe_message(self, context: Context) -> Send | None:
+        event = context.event
+        if not isinstance(event, Message) or event.text != "who?":
+            return None
+        return Send(chat=event.chat, text=f"{event.reply_to} {event.reply_to_sender}")
+
+
+async def test_a_press_carries_the_message_that_showed_the_button_and_sends_can_reply() -> None:
+    async with Sandbox.from_yaml(SMALL, plugins=[Hushed()]) as s:
+        first = Send(chat="b1", text="选", buttons=(TAKE.button("上午", "am"),))
+        await s.adapter.perform(first)
+        await s.adapter.perform(Send(chat="b1", text="别的"))
+        later = Send(chat="b1", text="再选", buttons=(TAKE.button("上午", "am"),))
+        await s.adapter.perform(later)
+        assert [s.adapter.number(a) for a in (first, later)] == ["b1", "b3"]
+        pressed = [
+            await s.press("wang", "b1", "x.take|am"),
+            await s.press("wang", "b1", first.buttons[0], on=first),
+        ]
+        await s.adapter.perform(Edit(chat="b1", message_id="b3", text="已选"))
+        pressed += [
+            await s.press("wang", "b1", TAKE.button("上午", "am")),
+            await s.press("wang", "b1", "x.take|am", on="b9"),
+        ]
+        assert [s.texts(p) for p in pressed] == [
+            ["am on b3"],
+            ["am on b1"],
+            ["am on b1"],
+            ["am on b9"],
+        ]
+        [text] = s.texts(await s.send("wang", "b1", "who?", reply_to=later))
+        assert text == "b3 None"
+        [text] = s.texts(await s.send("wang", "b1", "who?", reply_to="7", reply_to_sender="li"))
+        assert text == "7 li"
