@@ -901,11 +901,15 @@ def _shape_of_bytes(raw: bytes) -> str:
     return shape(parsed if isinstance(parsed, Event) else None, text)
 
 
+#: The number the console gives each message the bot sends, at the end of its line.
+_NUMBER = re.compile(r" \(b\d+\)$")
+
+
 def check_process(script: list[bytes], merged: str, returncode: int, findings: Findings) -> None:
     """Check a `sanshe run` fed the marker line, then fuzzed lines each followed by the marker."""
     counts = tally(findings.generator)
     replay = [repr(raw) for raw in script]
-    said_lines = merged.splitlines()
+    said_lines = [_NUMBER.sub("", s) for s in merged.splitlines()]  # the same answer each time
     marker = next((s for s in said_lines if not _LOG_LINE.match(s)), None)
     answers: list[list[str]] = []
     for said in said_lines:
