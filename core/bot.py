@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -140,12 +141,14 @@ class Bot:
         for key, action in await self.storage.outbox(self.adapter.network):
             await self._perform(key, action)
         await self._tell(self.pm, "sanshe_startup")
+        gc.freeze()  # what start-up built lives as long as the bot: the collector skips it
 
     async def stop(self) -> None:
         """Finish queued events and tell plugins we are stopping."""
         await self.dispatcher.close()
         await asyncio.gather(*self._background, return_exceptions=True)
         await self._tell(self.pm, "sanshe_shutdown")
+        gc.unfreeze()
 
     async def _tell(self, pm: Plugins, name: str, only: set[str] | None = None) -> None:
         """Call life-cycle hook ``name`` of ``pm``'s plugins (or the ``only`` ones) and await them."""
