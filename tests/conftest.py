@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import textwrap
 import uuid
 from collections.abc import Iterator
@@ -89,3 +90,19 @@ def write_community(tmp_path: Path, text: str, name: str = "community.yaml") -> 
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+async def sanshe(*args: str) -> tuple[int, str, str]:
+    """``sanshe <args>`` as an operator runs it, beside the running bot; its code and output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sanshe.core.cli",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "SANSHE_LANG": "en"},
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()

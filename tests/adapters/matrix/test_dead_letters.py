@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +11,7 @@ import yaml
 from sanshe.core.bot import Bot
 from sanshe.core.events import Event, Message
 from sanshe.core.storage.models import DeadLetter
+from tests.conftest import sanshe
 from tests.synapse.clients import MatrixUserFactory, sync_until
 from tests.synapse.harness import Homeserver, RegisteredUser
 
@@ -29,22 +27,6 @@ from .conftest import (
     wait_event,
     write_community,
 )
-
-
-async def sanshe(*args: str) -> tuple[int, str, str]:
-    """``sanshe <args>`` as an operator runs it, beside the running bot; its code and output."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sanshe.core.cli",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "SANSHE_LANG": "en"},
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 async def test_an_event_failing_every_try_is_set_aside_the_admin_told_and_replayed(

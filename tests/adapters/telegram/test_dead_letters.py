@@ -22,25 +22,9 @@ from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
 from sanshe.core.storage.models import DeadLetter
 from tests.botapi import BotApiServer
-from tests.conftest import install_plugin
+from tests.conftest import install_plugin, sanshe
 
 from .conftest import BUILDING, COMMUNITY, FAST, RESIDENT, TOKEN, WANG, Gatekeeper, World, wait_for
-
-
-async def sanshe(*args: str) -> tuple[int, str, str]:
-    """``sanshe <args>`` as an operator runs it, beside the running bot; its code and output."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sanshe.core.cli",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "SANSHE_LANG": "en"},
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 async def test_an_update_failing_every_try_is_set_aside_acknowledged_told_and_replayed(
