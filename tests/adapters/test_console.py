@@ -514,13 +514,18 @@ SHIFTS = """
 """
 
 
-def run_with_shifts(
-    tmp_path: Path, lines: list[str], env: dict[str, str] | None = None, config: Path = EXAMPLE
+def run_with_plugin(
+    tmp_path: Path,
+    lines: list[str],
+    env: dict[str, str] | None = None,
+    config: Path = EXAMPLE,
+    plugin: tuple[str, str, str] = ("shifts", "shifts_plugin", SHIFTS),
 ) -> subprocess.CompletedProcess[str]:
-    """``sanshe run`` in ``tmp_path`` with the shifts plugin installed, fed ``lines``."""
-    site = tmp_path / "site-shifts"
+    """``sanshe run`` in ``tmp_path`` with ``plugin`` (name, module, source) installed, fed ``lines``."""
+    name, module, source = plugin
+    site = tmp_path / f"site-{name}"
     if not site.exists():
-        install_plugin(tmp_path, "shifts", "shifts_plugin", SHIFTS)
+        install_plugin(tmp_path, name, module, source)
     base = {k: v for k, v in os.environ.items() if k != "SANSHE_FILES"}
     result = subprocess.run(
         [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(config)],
@@ -533,7 +538,7 @@ def run_with_shifts(
             **base,
             "PYTHONPATH": str(site),
             "SANSHE_LANG": "en",
-            "SANSHE_DB_URL": f"sqlite://{tmp_path}/shifts.sqlite3",
+            "SANSHE_DB_URL": f"sqlite://{tmp_path}/{name}.sqlite3",
             **(env or {}),
         },
     )
@@ -544,7 +549,7 @@ def run_with_shifts(
 def test_a_button_pressed_on_the_console_reaches_its_plugin_with_the_message(
     tmp_path: Path,
 ) -> None:
-    result = run_with_shifts(
+    result = run_with_plugin(
         tmp_path,
         [
             "wang@volunteers: /shift",
@@ -584,7 +589,7 @@ def test_a_button_pressed_on_the_console_reaches_its_plugin_with_the_message(
 
 def test_a_file_the_bot_sends_is_written_and_its_path_printed(tmp_path: Path) -> None:
     lines = ["wang@volunteers: /roster", "wang@dm: /roster"]
-    result = run_with_shifts(tmp_path, lines)
+    result = run_with_plugin(tmp_path, lines)
     out = result.stdout.splitlines()
     assert out == [
         "file volunteers: sanshe-files/排班_表.csv 本周排班 (b1)",
@@ -608,10 +613,10 @@ def test_the_files_folder_is_the_console_setting_or_sanshe_files(tmp_path: Path)
     config.write_text(
         example_text() + "\nadapters:\n  console: {files: exports}\n", encoding="utf-8"
     )
-    out = run_with_shifts(tmp_path, ["wang@volunteers: /roster"], config=config).stdout
+    out = run_with_plugin(tmp_path, ["wang@volunteers: /roster"], config=config).stdout
     assert out.startswith("file volunteers: exports/排班_表.csv 本周排班 (b1)\n")
     elsewhere = tmp_path.parent / f"{tmp_path.name}-files"  # outside the current folder
-    out = run_with_shifts(
+    out = run_with_plugin(
         tmp_path, ["wang@volunteers: /roster"], env={"SANSHE_FILES": str(elsewhere)}, config=config
     ).stdout
     assert out.startswith(f"file volunteers: {elsewhere}/排班_表.csv 本周排班 (b1)\n")
@@ -664,30 +669,13 @@ def test_a_reply_on_the_console_names_whom_it_answers(tmp_path: Path) -> None:
         "name a message by its line number, or the bot's as b1, b2…"
     )
 
-    site = install_plugin(tmp_path, "mute", "mute_plugin", MUTE)
-    result = subprocess.run(
-        [sys.executable, "-m", "sanshe.core.cli", "run", "--config", str(EXAMPLE)],
-        input="\n".join(
-            [
-                "maria@building-1: 听说明天停电",
-                "wang@building-1! reply 1 /mute 2h",
-                "wang@building-1: /mute 30m",
-                "wang@building-1! reply b1 /mute 30m",
-            ]
-        )
-        + "\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(site),
-            "SANSHE_LANG": "en",
-            "SANSHE_DB_URL": f"sqlite://{tmp_path}/mute.sqlite3",
-        },
-    )
-    assert result.returncode == 0, result.stderr
+    lines = [
+        "maria@building-1: 听说明天停电",
+        "wang@building-1! reply 1 /mute 2h",
+        "wang@building-1: /mute 30m",
+        "wang@building-1! reply b1 /mute 30m",
+    ]
+    result = run_with_plugin(tmp_path, lines, plugin=("mute", "mute_plugin", MUTE))
     # No one answered (line 3) or the bot did (line 4): "30m" is read as the person.
     asked = (
         "reply building-1: 不认识“30m”。请用 @账号、社区配置文件中的编号或姓名指明成员，"
