@@ -55,8 +55,8 @@ A = TypeVar("A", bound=Action)
 Performer = Callable[[Any, A], Awaitable[None]]
 
 
-def performs(kind: type[A]) -> Callable[[Performer[A]], Performer[A]]:
-    """Mark an adapter method as the one that carries out actions of type ``kind``.
+def performs(*kinds: type[A]) -> Callable[[Performer[A]], Performer[A]]:
+    """Mark an adapter method as the one that carries out actions of the types ``kinds``.
 
     An adapter can perform exactly the action types it has such a method for
     (its :attr:`Adapter.capabilities`), so a new kind of action is unsupported
@@ -64,7 +64,7 @@ def performs(kind: type[A]) -> Callable[[Performer[A]], Performer[A]]:
     """
 
     def mark(method: Performer[A]) -> Performer[A]:
-        method.__sanshe_performs__ = kind  # type: ignore[attr-defined]
+        method.__sanshe_performs__ = kinds  # type: ignore[attr-defined]
         return method
 
     return mark
@@ -100,8 +100,7 @@ class Adapter:
         performers: dict[type[Action], str] = {}
         for klass in reversed(cls.__mro__):  # a subclass's method wins over its bases'
             for name, member in vars(klass).items():
-                kind = getattr(member, "__sanshe_performs__", None)
-                if kind is not None:
+                for kind in getattr(member, "__sanshe_performs__", ()):
                     performers[kind] = name
         cls._performers = performers
         cls.capabilities = frozenset(performers)

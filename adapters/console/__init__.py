@@ -338,44 +338,11 @@ class ConsoleAdapter(Adapter):
             return path
         raise FileExistsError(f"{stem}{tail}: every variant of the name is taken")
 
-    @performs(Delete)
-    async def _delete(self, action: Delete) -> None:
-        self._print(format_action(action, one_line=not self.interactive))
-
-    @performs(Remove)
-    async def _remove(self, action: Remove) -> None:
-        self._print(format_action(action, one_line=not self.interactive))
-
-    @performs(Ban)
-    async def _ban(self, action: Ban) -> None:
-        self._print(format_action(action, one_line=not self.interactive))
-
-    @performs(Unban)
-    async def _unban(self, action: Unban) -> None:
-        self._print(format_action(action, one_line=not self.interactive))
-
-    @performs(Restrict)
-    async def _restrict(self, action: Restrict) -> None:
-        self._print(format_action(action, one_line=not self.interactive))
-
-    @performs(ApproveJoin)
-    async def _approve(self, action: ApproveJoin) -> None:
-        self._print(format_action(action, one_line=not self.interactive))
-
-    @performs(DeclineJoin)
-    async def _decline(self, action: DeclineJoin) -> None:
-        self._print(format_action(action, one_line=not self.interactive))
-
-    @performs(Invite)
-    async def _invite(self, action: Invite) -> None:
-        self._print(format_action(action, one_line=not self.interactive))
-
-    @performs(CreateGroup)
-    async def _create(self, action: CreateGroup) -> None:
-        self._print(format_action(action, one_line=not self.interactive))
-
-    @performs(Pin)
-    async def _pin(self, action: Pin) -> None:
+    @performs(
+        Delete, Remove, Ban, Unban, Restrict, ApproveJoin, DeclineJoin, Invite, CreateGroup, Pin
+    )
+    async def _echo(self, action: Action) -> None:
+        """Print what would be done: there is no one to do it to on a terminal."""
         self._print(format_action(action, one_line=not self.interactive))
 
     def parse(self, number: int, line: str) -> Event | str | None:

@@ -59,15 +59,12 @@ class TelegramAdapter(Actions, Intake):
         finally:
             await bot.dispatcher.drain()
             self._drop_retries()
-            for task in list(self._tasks):
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            await self._disconnect()
+            await self.close()
             if bot.pm.is_registered(self):
                 bot.pm.unregister(self)
 
     async def close(self) -> None:
-        """Disconnect after a :meth:`prepare` without a run (``sanshe dead-letters --replay``)."""
+        """Stop the background work and disconnect (after a run, or a :meth:`prepare` without one)."""
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -390,9 +390,16 @@ def _in_moved_chat(action: Action, new: str) -> Action | None:
             return Send(chat=new, text=action.text, buttons=action.buttons, urgent=action.urgent)
         case DirectMessage():
             return replace(action, fallback_chat=new)
-        case Send() | Ban() | Remove() | Unban() | Restrict() | ApproveJoin() | DeclineJoin():
-            return replace(action, chat=new)
-        case Invite():
+        case (
+            Send()
+            | Ban()
+            | Remove()
+            | Unban()
+            | Restrict()
+            | ApproveJoin()
+            | DeclineJoin()
+            | Invite()
+        ):
             return replace(action, chat=new)
         case SendFile() if action.chat:
             return replace(action, chat=new)
