@@ -84,7 +84,6 @@ class Bot:
         self.storage = storage
         self.config_path = config_path
         self.pm = pm or plugin_manager(community.plugins.disable)
-        self._contributions: tuple[Plugins | None, Contributions | None] = (None, None)
         self.services = Services(self)
         """What plugins are given outside events (start-up, shutdown, changes)."""
         self.community = community
@@ -99,11 +98,7 @@ class Bot:
     @property
     def contributions(self) -> Contributions:
         """What the running plugins contribute (built again when a plugin comes or goes)."""
-        pm, built = self._contributions
-        if built is None or pm is not self.pm or built.generation != pm.generation:
-            built = contributions(self.pm)
-            self._contributions = (self.pm, built)
-        return built
+        return contributions(self.pm)
 
     @property
     def commands(self) -> CommandBook:
@@ -134,14 +129,18 @@ class Bot:
 
     async def start(self) -> None:
         """Load bindings, prepare the adapter, perform actions a crash left in the outbox, start plugins."""
-        self.directory = Directory(self.community, self._named(), await self.storage.bindings())
-        prepare = getattr(self.adapter, "prepare", None)
-        if prepare is not None:
-            await prepare(self)
+        await self._ready()
         for key, action in await self.storage.outbox(self.adapter.network):
             await self._perform(key, action)
         await self._tell(self.pm, "sanshe_startup")
         gc.freeze()  # what start-up built lives as long as the bot: the collector skips it
+
+    async def _ready(self) -> None:
+        """Load the stored bindings and let the adapter prepare (connect, load what it keeps)."""
+        self.directory = Directory(self.community, self._named(), await self.storage.bindings())
+        prepare = getattr(self.adapter, "prepare", None)
+        if prepare is not None:
+            await prepare(self)
 
     async def stop(self) -> None:
         """Finish queued events and tell plugins we are stopping."""
@@ -605,10 +604,7 @@ class Bot:
         the running bot's to perform.  The letter is gone once the actions are
         kept in the outbox.  Raises what handling raised: then the letter stays.
         """
-        self.directory = Directory(self.community, self._named(), await self.storage.bindings())
-        prepare = getattr(self.adapter, "prepare", None)
-        if prepare is not None:
-            await prepare(self)
+        await self._ready()
         await self._tell(self.pm, "sanshe_startup")
         event = event_of(letter.event)
         actions = self._supported(event, await self.handle(event))

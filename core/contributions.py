@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from weakref import WeakKeyDictionary
 
 from .buttons import ButtonBook
 from .commands import CommandBook
@@ -30,13 +29,10 @@ class Contributions:
     vocabulary: Vocabulary
 
 
-_BUILT: WeakKeyDictionary[Plugins, Contributions] = WeakKeyDictionary()
-
-
 def contributions(pm: Plugins) -> Contributions:
     """What ``pm``'s plugins contribute (raises CommandClash or ButtonClash), built once per generation."""
-    built = _BUILT.get(pm)
-    if built is not None and built.generation == pm.generation:
+    built = pm.built
+    if isinstance(built, Contributions) and built.generation == pm.generation:
         return built
     commands = command_book(pm)
     built = Contributions(
@@ -46,7 +42,7 @@ def contributions(pm: Plugins) -> Contributions:
         catalogue=plugin_catalogue(pm, commands.commands),
         vocabulary=vocabulary(pm),
     )
-    _BUILT[pm] = built
+    pm.built = built
     return built
 
 

@@ -33,12 +33,11 @@ class Directory:
 
     def person(self, network: str, handle: str, name: str = "") -> Person:
         """The known person with this handle, or an unknown person with no privileges."""
-        key = (network, handle)
-        found = self._people.get(key) or self._strangers.get(key)
+        found = self.seen(network, handle)
         if found is None:
             if len(self._strangers) > 10_000:
                 self._strangers.clear()
-            found = self._strangers[key] = Person.model_construct(
+            found = self._strangers[(network, handle)] = Person.model_construct(
                 id=f"{network}:{handle}",
                 name=name,
                 locale=None,

@@ -6,7 +6,7 @@ travel as opaque strings; core maps them to groups and people.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,7 +89,7 @@ class Command:
 
     name: str
     args: str = ""
-    words: tuple[str, ...] = field(default=())
+    """What follows the name, as typed; :mod:`sanshe.core.arguments` reads it."""
 
 
 def parse_command(text: str, prefixes: str = "/") -> Command | None:
@@ -101,4 +101,4 @@ def parse_command(text: str, prefixes: str = "/") -> Command | None:
     if not name:
         return None
     args = rest.strip()
-    return Command(name=name, args=args, words=tuple(args.split()))
+    return Command(name=name, args=args)

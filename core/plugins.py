@@ -90,6 +90,8 @@ class Plugins(pluggy.PluginManager):
         """Plugin name -> contribution hook -> what it contributed, in registration order."""
         self.generation = 0
         """Changes whenever a plugin is registered or unregistered."""
+        self.built: object = None
+        """What :func:`sanshe.core.contributions.contributions` built for a generation."""
         self._registering: list[str] = []
         self._trace = os.environ.get(TRACE_VARIABLE, "") not in ("", "0")
         for hook in CONTRIBUTIONS:

@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 #: An event to checkpoint: network, event id, and its actions' outbox keys and stored payloads.
 _Checkpoint = tuple[str, str, list[tuple[str, Any]]]
-#: Events to checkpoint together, and the tries under way they end (see :meth:`Storage.trying`).
+#: Events to checkpoint together, and the tries under way they end (see :meth:`Storage.begin`).
 _Request = tuple[list[_Checkpoint], str | None]
 #: Rows per statement when many are written at once (SQLite takes 32,766 parameters).
 _ROWS = 1000
@@ -279,7 +279,7 @@ class Storage:
         ``IntegrityError`` if an event was already checkpointed, and what
         storing an action raised (an action no database can store: a value that
         is not JSON) before writing anything.  The events' tries are forgotten,
-        and the tries under way ``trying`` (of :meth:`trying`) are over.
+        and the tries under way ``trying`` (of :meth:`begin`) are over.
         """
         items = [
             (
@@ -398,8 +398,8 @@ class Storage:
 
         Returns, per event, how many tries it had before (see
         :meth:`tries_so_far`), or -1 if it was handled before or is a repeat of
-        an earlier one of ``events``; and what names the try, as
-        :meth:`trying` does.  The try is noted in the transaction that reads
+        an earlier one of ``events``; and what names the try (for
+        :meth:`checkpoint` or :meth:`tried` to end it).  The try is noted in the transaction that reads
         which events were handled.
         """
         network = events[0].network
@@ -421,7 +421,7 @@ class Storage:
         """How many tries each event had before (failed, or cut short by a crash); mostly 0.
 
         Kept in memory once read, for each network; the first time, the tries a
-        crash left under way are counted (see :meth:`trying`).
+        crash left under way are counted (see :meth:`begin`).
         """
         for network in {e.network for e in events}:
             await self._load(network)
@@ -462,25 +462,6 @@ class Storage:
             )
         rows = await EventTry.filter(network=network)
         self._tries[network] = {row.event_id: row.tries for row in rows}
-
-    async def trying(self, events: Sequence[Event]) -> str:
-        """Note that these events of one network are being tried; returns what names the tries.
-
-        If the process stops before they are over (:meth:`checkpoint` with
-        ``trying``, or :meth:`tried`), each of them counts a try at the next start.
-        """
-        key = next(self._try_keys)
-        connection = get_connection(connection_name(self.db_url))
-        await connection.execute_query(
-            _insert(connection, "try_under_way", ("key", "network", "events", "started_at")),
-            [
-                key,
-                events[0].network,
-                _db_value(TryUnderWay, "events", [e.event_id for e in events]),
-                _db_value(TryUnderWay, "started_at", datetime.now(UTC)),
-            ],
-        )
-        return key
 
     async def _begin_many(self, requests: list[tuple[str, str, list[str]]]) -> list[set[str]]:
         """Note the tries, read which of their events were handled, and keep only the others'.

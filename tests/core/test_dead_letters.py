@@ -115,7 +115,7 @@ async def test_a_try_the_process_did_not_live_through_counts(tmp_path: Path) -> 
     try:
         event = whoami("ev-crash")
         for _ in range(3):  # three tries began, and the process died during each
-            await sandbox.storage.trying([event])
+            await sandbox.storage.begin([event])
         await sandbox.restart()
         [note] = await sandbox.deliver(event)
         assert "each try was cut short" in note.text

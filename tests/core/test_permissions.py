@@ -27,7 +27,7 @@ from tests.conftest import EXAMPLE, write_community
 
 async def _can(ctx: Context) -> object:
     assert ctx.command is not None
-    permission, *group = ctx.command.words
+    permission, *group = ctx.command.args.split()
     place = ctx.about(ctx.community.group(group[0])) if group else ctx
     return ctx.reply("yes" if await place.allowed(permission) else "no")
 

@@ -102,9 +102,9 @@ async def test_tries_a_crash_cut_short_count_and_a_checkpoint_forgets_them(
     storage: Storage, db_url: str
 ) -> None:
     first, second, other = event("t", "1"), event("t", "2"), event("m", "1")
-    await storage.trying([first, second])
-    await storage.trying([first])
-    await storage.trying([other])
+    await storage.begin([first, second])
+    await storage.begin([first])
+    await storage.begin([other])
     await storage.close()
     again = Storage(db_url)  # the next start
     await again.open()
@@ -112,7 +112,7 @@ async def test_tries_a_crash_cut_short_count_and_a_checkpoint_forgets_them(
     await again.note_failure(second, "RuntimeError at core/bot.py:1 in handle")
     assert await again.tries_so_far([second]) == [2]
     assert await again.last_failure(second) == "RuntimeError at core/bot.py:1 in handle"
-    under_way = await again.trying([first, second])
+    _before, under_way = await again.begin([first, second])
     await again.checkpoint([(first, []), (second, [])], under_way)
     assert await again.tries_so_far([first, second, other]) == [0, 0, 1]
     assert not await EventTry.filter(network="t").exists()
