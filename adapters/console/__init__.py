@@ -85,6 +85,7 @@ from sanshe.core.clock import Clock, SystemClock
 from sanshe.core.dead_letters import failure
 from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
 from sanshe.core.i18n import CORE_LOCALES, Catalogue, Translator, environment_locale
+from sanshe.core.privacy import excerpt
 
 if TYPE_CHECKING:
     from sanshe.core.bot import Bot
@@ -433,7 +434,8 @@ class ConsoleAdapter(Adapter):
             if where == chat and any(b.data == what for b in buttons) and message in (None, n)
         ]
         if not showing:
-            return self._text("console.unseen_button", number=number, chat=chat, data=what)
+            data = excerpt(what)  # as typed, it may hold controls that break the line
+            return self._text("console.unseen_button", number=number, chat=chat, data=data)
         return what, showing[-1]
 
     async def run(self, bot: Bot) -> None:
