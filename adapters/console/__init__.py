@@ -383,7 +383,9 @@ class ConsoleAdapter(Adapter):
             answered, _, said = rest.strip().partition(" ")
             chat, author = self._written.get(answered, ("", None))
             if chat != common["chat"]:
-                return self._text("console.no_message_to_answer", number=number, message=answered)
+                return self._text(
+                    "console.no_message_to_answer", number=number, message=excerpt(answered)
+                )
             self._written[str(number)] = (str(common["chat"]), handle)
             return Message(
                 text=said,
@@ -417,7 +419,9 @@ class ConsoleAdapter(Adapter):
             if message is None:
                 return self._text("console.no_buttons_here", number=number, chat=chat)
             if self._buttons.get(message, ("", ()))[0] != chat:
-                return self._text("console.no_such_message", number=number, message=message)
+                return self._text(
+                    "console.no_such_message", number=number, message=excerpt(message)
+                )
             buttons = self._buttons[message][1]
             if not 1 <= int(what) <= len(buttons):
                 return self._text(
