@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -71,12 +72,14 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """What rules may say and which plugins exist: from the plugins that are installed."""
+    """What rules may say, which plugins exist and the settings models of those registered."""
 
     conditions: Mapping[str, Condition]
     actions: Mapping[str, RuleAction]
     plugins: frozenset[str]
     catalogues: tuple[Path, ...] = ()
+    settings: Mapping[str, type[BaseModel]] = dataclass_field(default_factory=dict)
+    """Plugin name -> the model of its section under ``plugins:`` (``sanshe_settings``)."""
 
 
 def config_translator(vocabulary: Vocabulary | None = None) -> Translator:
@@ -116,9 +119,14 @@ class _Loader:
             else:
                 first[item_id] = i
 
-    def validate(self) -> Community | None:
-        """The community made of the file's valid items; every invalid one is reported."""
+    def validate(self, vocabulary: Vocabulary | None) -> Community | None:
+        """The community made of the file's valid items; every invalid one is reported.
+
+        With ``vocabulary``, each plugin's section is also checked by its model.
+        """
         data = dict(self.doc.data)
+        if vocabulary is not None and isinstance(data.get("plugins", {}), dict):
+            data["plugins"] = self.plugin_sections(data.get("plugins") or {}, vocabulary)
         for section, model in ITEMS.items():
             items = data.get(section)
             if not isinstance(items, list):
@@ -153,7 +161,58 @@ class _Loader:
         except ValidationError:
             return None
 
-    def _report(self, exc: ValidationError, prefix: tuple[str | int, ...]) -> None:
+    def plugin_sections(self, plugins: dict[Any, Any], vocabulary: Vocabulary) -> dict[Any, Any]:
+        """``plugins:`` with each running plugin's section made an instance of its model.
+
+        A disabled plugin's section stays as written; a section no model takes is
+        reported and left out; a model without a section gives its defaults.
+        """
+        disabled = _disabled(plugins)
+        known = vocabulary.plugins | set(vocabulary.settings)
+        checked = {"disable": plugins["disable"]} if "disable" in plugins else {}
+        for name, section in plugins.items():
+            if name == "disable":
+                continue
+            model = vocabulary.settings.get(name) if isinstance(name, str) else None
+            if name in disabled:
+                checked[name] = section
+            elif model is not None:
+                try:
+                    checked[name] = model.model_validate({} if section is None else section)
+                except ValidationError as exc:
+                    self._report(exc, ("plugins", name), model)
+            elif name in known:
+                self.problem(("plugins", name), "config.takes_no_settings", at_key=True, name=name)
+            else:
+                self.problem(
+                    ("plugins", name),
+                    "config.unknown_plugin",
+                    at_key=True,
+                    name=str(name),
+                    known=self._.join(sorted(known)),
+                )
+        for name, model in vocabulary.settings.items():
+            if name in plugins or name in disabled:
+                continue
+            try:
+                checked[name] = model.model_validate({})
+            except ValidationError as exc:
+                fields = [f"“{e['loc'][0]}”" for e in exc.errors() if e["loc"]]
+                self.problem(
+                    ("plugins",),
+                    "config.settings_needed",
+                    at_key="plugins" in self.doc.data,
+                    name=name,
+                    fields=self._.join(fields),
+                )
+        return checked
+
+    def _report(
+        self,
+        exc: ValidationError,
+        prefix: tuple[str | int, ...],
+        model: type[BaseModel] | None = None,
+    ) -> None:
         errors: list[ErrorDetails] = [{**e, "loc": prefix + e["loc"]} for e in exc.errors()]
         placed = [(e, _real_path(self.doc.data, e["loc"])[0]) for e in errors]
         paths = {path for _e, path in placed}
@@ -165,9 +224,11 @@ class _Loader:
             ):
                 continue
             reported.add(path)
-            self._pydantic(error)
+            self._pydantic(error, (prefix, model) if model else None)
 
-    def _pydantic(self, error: ErrorDetails) -> None:
+    def _pydantic(
+        self, error: ErrorDetails, plugin: tuple[tuple[str | int, ...], type[BaseModel]] | None
+    ) -> None:
         path, value_found = _real_path(self.doc.data, error["loc"])
         kind = error["type"]
         field = str(next((p for p in reversed(path) if isinstance(p, str)), ""))
@@ -179,7 +240,7 @@ class _Loader:
         elif kind == "extra_forbidden":
             key = str(path[-1])
             hint = ""
-            parent = _schema_keys(error)
+            parent = _schema_keys(error, plugin)
             close = difflib.get_close_matches(key, parent, n=1) if parent else []
             if close:
                 hint = self._("config.did_you_mean", name=close[0])
@@ -204,6 +265,10 @@ class _Loader:
             )
         elif kind in ("greater_than", "greater_than_equal"):
             self.problem(path, "config.too_small", field=field, limit=ctx.get("gt", ctx.get("ge")))
+        elif kind == "less_than":
+            self.problem(path, "config.too_big", field=field, limit=ctx.get("lt"))
+        elif kind == "less_than_equal":
+            self.problem(path, "config.at_most", field=field, limit=ctx.get("le"))
         elif kind == "too_short":
             self.problem(path, "config.too_short", field=field, limit=ctx.get("min_length"))
         elif not value_found:
@@ -241,8 +306,10 @@ def _real_path(data: Any, loc: Iterable[Any]) -> tuple[tuple[str | int, ...], bo
     return tuple(path), found
 
 
-def _schema_keys(error: ErrorDetails) -> list[str]:
-    """Keys allowed beside an unknown key, for "did you mean"."""
+def _schema_keys(
+    error: ErrorDetails, plugin: tuple[tuple[str | int, ...], type[BaseModel]] | None
+) -> list[str]:
+    """Keys allowed beside an unknown key, for "did you mean" (``plugin``: a section's path, model)."""
     from .model import (
         Community,
         CommunityInfo,
@@ -253,7 +320,6 @@ def _schema_keys(error: ErrorDetails) -> list[str]:
         Group,
         GroupKind,
         Person,
-        PluginSettings,
         Rule,
         RuleScope,
         StorageSettings,
@@ -271,9 +337,10 @@ def _schema_keys(error: ErrorDetails) -> list[str]:
         ("rules", "where"): RuleScope,
         ("forms",): Form,
         ("forms", "fields"): FormField,
-        ("plugins",): PluginSettings,
         ("storage",): StorageSettings,
     }
+    if plugin is not None:
+        models[tuple(str(p) for p in plugin[0])] = plugin[1]
     shape = tuple(
         p
         for p in error["loc"][:-1]
@@ -502,12 +569,7 @@ class CommunityFile:
     @property
     def disabled_plugins(self) -> tuple[str, ...]:
         """The plugins the file disables (the names it gives as text)."""
-        data = self.doc.data if self.doc is not None else {}
-        plugins = data.get("plugins")
-        disabled = plugins.get("disable") if isinstance(plugins, dict) else None
-        return (
-            tuple(d for d in disabled if isinstance(d, str)) if isinstance(disabled, list) else ()
-        )
+        return _disabled(self.doc.data.get("plugins")) if self.doc is not None else ()
 
     def check(self, vocabulary: Vocabulary | None = None, _: Translator | None = None) -> Community:
         """The community the file describes; raise :class:`ConfigError` listing every mistake.
@@ -522,7 +584,7 @@ class CommunityFile:
         loader = _Loader(self.doc, _)
         loader.problems.extend(found)
         with yamlmarks.collector_paused():
-            community = loader.validate()
+            community = loader.validate(vocabulary)
             if community is not None:
                 _Semantics(loader, community, vocabulary).run()
         if loader.problems or community is None:
@@ -546,6 +608,12 @@ class CommunityFile:
             text = _("config.no_admin_holder", roles=_.join(roles)) if roles else ""
             found.append(Problem(mark, text or _("config.no_admin_roles")))
         return found
+
+
+def _disabled(plugins: Any) -> tuple[str, ...]:
+    """The plugins a ``plugins:`` section disables (the names it gives as text)."""
+    disabled = plugins.get("disable") if isinstance(plugins, dict) else None
+    return tuple(d for d in disabled if isinstance(d, str)) if isinstance(disabled, list) else ()
 
 
 def _fields(doc: MarkedDocument) -> tuple[str, ...]:

@@ -2,8 +2,9 @@
 
 Plugins answer their contribution hooks when they are registered (historic
 calls, see :class:`~sanshe.core.plugins.Plugins`); this module turns those
-answers into the command book, the button book, the catalogue and the rule
-vocabulary, and builds them again only when a plugin comes or goes.
+answers into the command book, the button book, the catalogue and the
+vocabulary of the community file (rule conditions and actions, plugin names,
+settings models), and builds them again only when a plugin comes or goes.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def button_book(pm: Plugins) -> ButtonBook:
 
 
 def vocabulary(pm: Plugins) -> Vocabulary:
-    """The rule conditions, rule actions and plugin names the installed plugins provide."""
+    """The rule conditions, rule actions, plugin names and settings models the plugins provide."""
     return Vocabulary(
         conditions={
             c.name: replace(c, plugin=name)
@@ -72,4 +73,5 @@ def vocabulary(pm: Plugins) -> Vocabulary:
         },
         plugins=frozenset(available_plugins()),
         catalogues=tuple(Path(f) for _name, f in pm.contributions("sanshe_catalogues")),
+        settings=dict(pm.contributions("sanshe_settings")),
     )

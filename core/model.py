@@ -6,9 +6,12 @@ refused) and the frozen domain objects the rest of Sanshe works with.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+
+#: A plugin's settings model (see ``sanshe_settings``).
+SettingsModel = TypeVar("SettingsModel", bound=BaseModel)
 
 #: Text written in YAML: one string, or one string per locale (``{zh_CN: …, en: …}``).
 Text = str | Annotated[dict[str, str], Field(min_length=1)]
@@ -240,9 +243,31 @@ class Form(_Frozen):
 
 
 class PluginSettings(_Frozen):
-    """Which plugins run for this community."""
+    """Which plugins run for this community, and each plugin's own section (``plugins: {name: …}``).
+
+    Checking the file (:mod:`sanshe.core.config`) makes a running plugin's
+    section an instance of the model it declares (``sanshe_settings``), its
+    defaults when the file has no section; a disabled plugin's stays as written.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
 
     disable: tuple[str, ...] = ()
+
+    @property
+    def sections(self) -> dict[str, Any]:
+        """Each plugin's section by plugin name: a model instance, or as written (disabled)."""
+        return dict(self.model_extra or {})
+
+    def of(self, model: type[SettingsModel]) -> SettingsModel:
+        """The settings of the plugin whose model is ``model``; LookupError if none is in force."""
+        for section in (self.model_extra or {}).values():
+            if type(section) is model:
+                return section
+        raise LookupError(
+            f"no {model.__qualname__} settings: is the plugin declaring it (sanshe_settings) "
+            "running, and was the community checked with its vocabulary?"
+        )
 
 
 class StorageSettings(_Frozen):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .i18n import Translator
-from .model import Community
+from .model import Community, SettingsModel
 from .plugins import answer_of, call_hook
 
 if TYPE_CHECKING:
@@ -88,6 +88,10 @@ class Services:
     def kind_name(self, kind: str, _: Translator) -> str:
         """A group kind's name (custom kinds included) in ``_``'s language."""
         return self._bot.kind_name(kind, _)
+
+    def settings(self, model: type[SettingsModel]) -> SettingsModel:
+        """A plugin's settings: the instance of ``model`` (its ``sanshe_settings``) in force."""
+        return self._bot.community.plugins.of(model)
 
     async def call(self, hook: str, **kwargs: Any) -> Any:
         """Call a hook another plugin offers (see :func:`call_offered`)."""

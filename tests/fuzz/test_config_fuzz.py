@@ -12,6 +12,9 @@ seed that replays it: ``mutated(random.Random(seed))``.
 
 A sample goes through the real ``sanshe check-config`` command (exit 0 or 1,
 no traceback, the same verdict as in-process).
+
+An installed plugin, ``drills``, declares a settings model, and the example is
+fuzzed with its section under ``plugins:`` (see :func:`original`).
 """
 
 from __future__ import annotations
@@ -24,21 +27,86 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sanshe.core.config import CommunityFile, ConfigError, Vocabulary
 from sanshe.core.contributions import vocabulary
 from sanshe.core.plugins import plugin_manager
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, install_plugin
 from tests.fuzz.conftest import FUZZ, tally
 
 FILES = [EXAMPLE, *sorted((EXAMPLE.parent / "forms").glob("*.yaml"))]
 PROBLEM = re.compile(r"(?P<file>.+\.yaml):(?P<line>\d+):(?P<column>\d+): \S.*", re.S)
 HANG_GUARD = 60.0
+
+#: A plugin with settings of several shapes; the fuzzed example gives them under ``plugins:``.
+DRILLS = """
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sanshe.core.hookspecs import hookimpl
+
+
+class Window(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: int = Field(ge=0, le=23)
+    end: int = Field(ge=0, le=23)
+
+
+class DrillSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    every_days: int = Field(default=7, gt=0)
+    group_kinds: tuple[str, ...] = ()
+    quiet: bool = False
+    tone: Literal["calm", "urgent"] = "calm"
+    window: Window = Window(start=9, end=18)
+
+
+@hookimpl
+def sanshe_settings():
+    return DrillSettings
+"""
+DRILLS_SECTION = (
+    b"  drills:\n"
+    b"    every_days: 14\n"
+    b"    group_kinds: [resident, focus_service]\n"
+    b"    quiet: true\n"
+    b"    tone: urgent\n"
+    b"    window: {start: 8, end: 20}\n"
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def drills(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The plugin ``drills`` installed, for this process and for ``sanshe check-config``."""
+    site = str(install_plugin(tmp_path_factory.mktemp("drills"), "drills", "drills_plugin", DRILLS))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(site)
+        patch.setenv(
+            "PYTHONPATH", os.pathsep.join(filter(None, [site, os.environ.get("PYTHONPATH")]))
+        )
+        yield
+    sys.modules.pop("drills_plugin", None)
+    _VOCABULARIES.clear()
+
+
+def original(file: Path) -> bytes:
+    """The bytes the fuzz starts from: the example's file, with the drills section in the example."""
+    data = file.read_bytes()
+    if file == EXAMPLE:
+        assert b"  disable: []\n" in data
+        data = data.replace(b"  disable: []\n", b"  disable: []\n" + DRILLS_SECTION, 1)
+    return data
+
 
 VALUES = [
     "[[phone]]",
@@ -101,7 +169,7 @@ class Mutant:
 def mutated(r: random.Random) -> Mutant:
     """A mutated copy of one of the example's files, drawn from ``r``."""
     file = r.choice([EXAMPLE, EXAMPLE, EXAMPLE, *FILES[1:]])
-    data = file.read_bytes()
+    data = original(file)
     steps = []
     for _ in range(r.randint(1, 4)):
         kind = r.choice(
@@ -176,9 +244,13 @@ def mutated(r: random.Random) -> Mutant:
 #: Settings every run reaches for sure (a random mutation seldom lands on one line):
 #: each is given every value of VALUES and ROLE_VALUES where the example sets it.
 ROLE_SETTINGS = ("view", "export", "admins")
-SETTINGS = (*ROLE_SETTINGS, "dead_letter_after")
-#: Values for a number of tries, beside VALUES.
+#: The drills plugin's settings (``window`` is a mapping, given VALUES only).
+DRILL_SETTINGS = ("every_days", "group_kinds", "quiet", "tone", "window")
+SETTINGS = (*ROLE_SETTINGS, "dead_letter_after", *DRILL_SETTINGS)
+#: Values for a number (of tries, of days), beside VALUES.
 TRY_VALUES = ["0", "-1", "1", "2.5", "100000", "three", "[3]"]
+#: Values no setting of the drills plugin takes: each is refused at its line.
+DRILL_REFUSED = {"every_days": ["0", "-1", "2.5", "three", "[3]"], "quiet": ["three"]}
 ROLE_VALUES = [
     "[nobody]",
     "[social_worker, nobody]",
@@ -197,7 +269,7 @@ def setting_lines() -> list[tuple[Path, int, str]]:
     """(file, line index, key) of every line of the example that gives one of SETTINGS."""
     found = []
     for file in FILES:
-        for n, line in enumerate(file.read_bytes().split(b"\n")):
+        for n, line in enumerate(original(file).split(b"\n")):
             match = _SETTING.match(line)
             if match and match["key"].decode() in SETTINGS:
                 found.append((file, n, match["key"].decode()))
@@ -210,7 +282,7 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
     Returns the mutant, the (1-based) line changed and the value written there.
     """
     file, n, key = r.choice(setting_lines())
-    lines = file.read_bytes().split(b"\n")
+    lines = original(file).split(b"\n")
     value = r.choice(VALUES + (ROLE_VALUES if key in ROLE_SETTINGS else TRY_VALUES))
     match = _SETTING.match(lines[n])
     assert match is not None
@@ -224,7 +296,7 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
 
 def copy_with(folder: Path, mutant: Mutant) -> Path:
     """The example community in ``folder``, with the mutant in place of its file."""
-    shutil.copy(EXAMPLE, folder / "community.yaml")
+    (folder / "community.yaml").write_bytes(original(EXAMPLE))
     shutil.copytree(EXAMPLE.parent / "forms", folder / "forms", dirs_exist_ok=True)
     (folder / mutant.file.relative_to(EXAMPLE.parent)).write_bytes(mutant.text)
     return folder / "community.yaml"
@@ -350,9 +422,12 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
         wrong = misplaced(problems, folder)
         key = mutant.steps[0].split(":", 1)[0]
         named = value.startswith("[") and "nobody" in value and key in ROLE_SETTINGS
+        here = f"{mutant.file.name}:{line}:"
         if named and "duplicate" not in mutant.steps:
-            here = f"{mutant.file.name}:{line}:"
             if not any(here in p and "nobody" in p for p in problems):
                 wrong.append(f"no problem at {here} names the unknown role: {problems}")
+        if value in DRILL_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            if not any(here in p and key in p for p in problems):
+                wrong.append(f"no problem at {here} names the drills setting {key}: {problems}")
         figures["problems without file:line:col"] += len(wrong)
         assert not wrong, f"seed {seed} ({mutant.steps}): {wrong}"
