@@ -30,6 +30,8 @@ class Action:
 
     urgent: bool = False
     """Urgent actions (crisis alerts) go ahead of bulk ones where an adapter queues."""
+    network: str = ""
+    """The network to perform it on; empty: the network of the event (or timer) that decided it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +53,7 @@ from .rules import RuleBook
 from .services import Services
 from .storage import Storage, event_of
 from .storage.models import DeadLetter
+from .storage.writes import Writes
 from .text import storable_event
 
 log = logging.getLogger(__name__)
@@ -66,19 +67,23 @@ _RULE_EVENTS: dict[type[Event], str] = {
 
 
 class Bot:
-    """One community on one adapter: resolves events, runs plugins and rules, performs actions."""
+    """One community on one or more networks: resolves events, runs plugins and rules, performs actions."""
 
     def __init__(
         self,
         community: Community,
-        adapter: Adapter,
+        adapter: Adapter | Sequence[Adapter],
         storage: Storage,
         pm: Plugins | None = None,
         config_path: Path | None = None,
         *,
         clock: Clock | None = None,
     ) -> None:
-        self.adapter = adapter
+        adapters = [adapter] if isinstance(adapter, Adapter) else list(adapter)
+        self.adapters: dict[str, Adapter] = {a.network: a for a in adapters}
+        """The adapters serving the community, by network (more than one: several networks)."""
+        self.adapter = adapters[0]
+        """The first network's adapter (the only one, on one network)."""
         self.clock: Clock = clock or SystemClock()
         """What time it is for this bot and its plugins (a test kit's clock can be moved)."""
         self.storage = storage
@@ -121,26 +126,26 @@ class Bot:
         return self.contributions.vocabulary
 
     def _named(self) -> frozenset[str]:
-        return (
-            frozenset({self.adapter.network}) if self.adapter.chats_named_by_group else frozenset()
-        )
+        return frozenset(n for n, a in self.adapters.items() if a.chats_named_by_group)
 
     # -- life cycle ------------------------------------------------------------------
 
     async def start(self) -> None:
         """Load bindings, prepare the adapter, perform actions a crash left in the outbox, start plugins."""
         await self._ready()
-        for key, action in await self.storage.outbox(self.adapter.network):
-            await self._perform(key, action)
+        for network in self.adapters:
+            for key, action in await self.storage.outbox(network):
+                await self._perform(key, network, action)
         await self._tell(self.pm, "sanshe_startup")
         gc.freeze()  # what start-up built lives as long as the bot: the collector skips it
 
     async def _ready(self) -> None:
         """Load the stored bindings and let the adapter prepare (connect, load what it keeps)."""
         self.directory = Directory(self.community, self._named(), await self.storage.bindings())
-        prepare = getattr(self.adapter, "prepare", None)
-        if prepare is not None:
-            await prepare(self)
+        for adapter in self.adapters.values():
+            prepare = getattr(adapter, "prepare", None)
+            if prepare is not None:
+                await prepare(self)
 
     async def stop(self) -> None:
         """Finish queued events and tell plugins we are stopping."""
@@ -201,11 +206,15 @@ class Bot:
         self._changed()
         return []
 
-    async def bind(self, network: str, chat: str, group_id: str, bound_by: str) -> None:
-        """Make ``chat`` the chat of ``group_id`` on ``network``, now and after restarts."""
-        await self.storage.bind(network, chat, group_id, bound_by)
-        self.directory.bind(network, chat, group_id)
-        self._changed()
+    def bind(self, writes: Writes, network: str, chat: str, group_id: str, bound_by: str) -> None:
+        """Make ``chat`` the chat of ``group_id`` on ``network`` with ``writes`` (an event's)."""
+
+        def bound() -> None:
+            self.directory.bind(network, chat, group_id)
+            self._changed()
+
+        writes.run(lambda db: self.storage.bind(network, chat, group_id, bound_by, using=db))
+        writes.after(bound)
 
     def _changed(self) -> None:
         """Tell plugins (and adapters registered as plugins) that the community changed."""
@@ -239,9 +248,8 @@ class Bot:
         before, trying = await self.storage.begin(events)
         outcomes: list[BaseException | None] = [None] * len(events)
         tries = {index: done + 1 for index, done in enumerate(before) if done >= 0}
-        if not tries:
-            return outcomes
         decided: list[tuple[int, _Decision]] = []
+        last = max(tries, default=-1)
         for index in tries:
             try:
                 decision = await self._decide(events[index], tries[index])
@@ -253,34 +261,56 @@ class Bot:
                     events[index].network,
                 )
                 decision = exc
-            if isinstance(decision, _Decision):
-                decided.append((index, decision))
-            else:
+            if not isinstance(decision, _Decision):
                 outcomes[index] = decision
-        for actions, keys in await self._checkpoint(decided, tries, outcomes, trying):
-            for key, action in zip(keys, actions, strict=True):
-                await self._perform(key, action)
+                continue
+            decided.append((index, decision))
+            if decision.writes and index != last:  # the next event must see these writes
+                await self._keep(decided, tries, outcomes, None)
+                decided = []
+        await self._keep(decided, tries, outcomes, trying)
         return outcomes
 
-    async def _perform(self, key: str, action: Action) -> None:
+    async def _keep(
+        self,
+        decided: list[tuple[int, _Decision]],
+        tries: dict[int, int],
+        outcomes: list[BaseException | None],
+        trying: str | None,
+    ) -> None:
+        """Checkpoint the decided events (ending the try ``trying``, if given), then perform."""
+        for decision, keys in await self._checkpoint(decided, tries, outcomes, trying):
+            if not keys:  # none decided, or handled before (then nothing of it was kept)
+                continue
+            for key, action in zip(keys, decision.actions, strict=True):
+                await self._perform(key, action.network or decision.event.network, action)
+
+    async def _perform(self, key: str, network: str, action: Action) -> None:
+        """Perform ``action`` on ``network`` and drop it from the outbox.
+
+        Without an adapter for ``network`` here, it stays in the outbox.
+        """
+        adapter = self.adapters.get(network)
+        if adapter is None:
+            log.error("no adapter for %s here: %s stays in the outbox", network, key)
+            return
         performing = performing_outbox_key.set(key)
         try:
-            await self.adapter.perform(action)
+            await adapter.perform(action)
         except ActionFailed as exc:
-            log.warning(
-                "%s refused %s: %s", self.adapter.network, type(action).__name__, exc.reason
-            )
+            log.warning("%s refused %s: %s", network, type(action).__name__, exc.reason)
         except Exception:
-            log.exception("%s failed to perform %s", self.adapter.network, type(action).__name__)
+            log.exception("%s failed to perform %s", network, type(action).__name__)
         finally:
             performing_outbox_key.reset(performing)
         await self.storage.performed(key)
 
-    def context(self, event: Event) -> Context:
-        """The context of ``event``: its group, sender and the sender's roles there."""
+    def context(self, event: Event, writes: Writes | None = None) -> Context:
+        """The context of ``event`` (whose database writes go to ``writes``): its group, sender
+        and the sender's roles there."""
         group = None if event.direct else self.directory.group(event.network, event.chat)
         person = self.directory.person(event.network, event.sender, event.sender_name)
-        return Context(self, event, group, person)
+        return Context(self, event, group, person, writes=writes)
 
     def context_for(
         self, network: str, person: Person | None, group: Group | None, *, direct: bool = False
@@ -298,15 +328,15 @@ class Bot:
         event = Event(network=network, chat=chat, event_id="", sender=handle, direct=direct)
         return Context(self, event, group, person)
 
-    async def handle(self, event: Event) -> list[Action]:
-        """Decide what to do about ``event`` (no network side effects).
+    async def handle(self, event: Event, writes: Writes | None = None) -> list[Action]:
+        """Decide what to do about ``event`` (no side effects: its database writes go to ``writes``).
 
         In a group, the service rules see every message first, commands
         included; a message they delete goes no further (their own actions tell
         the person why).  A private message that nothing took is answered with
         the commands open to the person.
         """
-        ctx = self.context(event)
+        ctx = self.context(event, writes)
         if isinstance(event, Callback):
             return await self.rules.apply(ctx, "button_pressed") + await self.press(ctx)
         if not isinstance(event, Message):
@@ -449,20 +479,26 @@ class Bot:
         return lines
 
     def _supported(self, event: Event, actions: list[Action]) -> list[Action]:
-        """Replace actions the network cannot perform by a note saying so."""
-        able = self.adapter.capabilities
-        if all(type(a) in able for a in actions):
+        """Replace actions their network cannot perform by a note saying so (in the event's chat)."""
+        here = self.adapters.get(event.network)
+        if here is not None and all(
+            not a.network and type(a) in here.capabilities for a in actions
+        ):
             return actions
-        ctx = self.context(event)
+        ctx: Context | None = None
         kept: list[Action] = []
         for action in actions:
-            if type(action) in able:
+            network = action.network or event.network
+            adapter = self.adapters.get(network)
+            if adapter is not None and type(action) in adapter.capabilities:
                 kept.append(action)
-            else:
-                log.info("%s cannot perform %s", self.adapter.network, type(action).__name__)
-                what = ctx._(f"action.{type(action).__name__}")
-                note = ctx._("action.unsupported", action=what, network=self.adapter.network)
-                kept.append(ctx.reply(note))
+                continue
+            log.info("%s cannot perform %s", network, type(action).__name__)
+            if here is None:  # a timer's: there is no chat to say so in
+                continue
+            ctx = ctx or self.context(event)
+            what = ctx._(f"action.{type(action).__name__}")
+            kept.append(ctx.reply(ctx._("action.unsupported", action=what, network=network)))
         return kept
 
     # -- language --------------------------------------------------------------------------
@@ -489,15 +525,21 @@ class Bot:
     async def _decide(self, event: Event, tries: int) -> _Decision | BaseException:
         """``event``'s actions on its try number ``tries``; after its last try, its setting aside.
 
-        Returns what handling raised while tries remain.
+        Returns what handling raised while tries remain.  Handling an event
+        handled before is only found out by its checkpoint, unless it raises.
         """
         last = self.community.community.dead_letter_after
         if tries > last:  # the last try did not finish: the process stopped during it
             error = await self.storage.last_failure(event)
             return await self._set_aside(event, tries - 1, error)
+        writes = Writes()
         try:
-            return _Decision(event, self._supported(event, await self.handle(event)))
+            actions = self._supported(event, await self.handle(event, writes))
+            return _Decision(event, actions, writes=writes)
         except Exception as exc:
+            if await self.storage.handled_among([event]):  # a second delivery: done already
+                log.info("event %s of %s was handled before", event.event_id, event.network)
+                return _Decision(event, [])
             log.exception(
                 "event %s of %s in chat %s was not handled (try %d of %d)",
                 event.event_id,
@@ -533,18 +575,21 @@ class Bot:
         decided: list[tuple[int, _Decision]],
         tries: dict[int, int],
         outcomes: list[BaseException | None],
-        trying: str,
-    ) -> list[tuple[list[Action], list[str]]]:
-        """Checkpoint the decided events together, ending their tries; if that fails, each alone.
+        trying: str | None,
+    ) -> list[tuple[_Decision, list[str]]]:
+        """Checkpoint the decided events together, ending the try ``trying``; if that fails,
+        each alone.
 
         An event whose checkpoint fails alone stays unacknowledged, or on its
-        last try is set aside.  Returns the actions to perform and their keys.
+        last try is set aside.  Returns the decisions kept and their actions'
+        outbox keys (none for an event handled before).
         """
         if decided:
             try:
                 together = [(d.event, d.actions) for _i, d in decided]
-                keys = await self.storage.checkpoint(together, trying)
-                return [(d.actions, k) for (_i, d), k in zip(decided, keys, strict=True)]
+                writes = [d.writes for _i, d in decided]
+                keys = await self.storage.checkpoint(together, trying, writes)
+                return [(d, k) for (_i, d), k in zip(decided, keys, strict=True)]
             except Exception:
                 log.warning(
                     "%d event(s) could not be checkpointed; trying each alone", len(decided)
@@ -552,27 +597,28 @@ class Bot:
         try:
             return await self._checkpoint_each(decided, tries, outcomes)
         finally:
-            try:
-                await self.storage.tried(trying)
-            except Exception:
-                log.exception("the end of a try could not be stored; it counts as cut short")
+            if trying is not None:
+                try:
+                    await self.storage.tried(trying)
+                except Exception:
+                    log.exception("the end of a try could not be stored; it counts as cut short")
 
     async def _checkpoint_each(
         self,
         decided: list[tuple[int, _Decision]],
         tries: dict[int, int],
         outcomes: list[BaseException | None],
-    ) -> list[tuple[list[Action], list[str]]]:
+    ) -> list[tuple[_Decision, list[str]]]:
         """Checkpoint the decided events one at a time (see :meth:`_checkpoint`)."""
         last = self.community.community.dead_letter_after
-        done: list[tuple[list[Action], list[str]]] = []
+        done: list[tuple[_Decision, list[str]]] = []
         for index, decision in decided:
             try:
                 try:
-                    [keys] = await self.storage.checkpoint([(decision.event, decision.actions)])
+                    [keys] = await self.storage.checkpoint(
+                        [(decision.event, decision.actions)], writes=[decision.writes]
+                    )
                 except Exception as exc:
-                    if await self.storage.handled_among([decision.event]):
-                        continue  # checkpointed meanwhile, by another process on this database
                     if decision.aside or tries[index] < last:
                         raise
                     log.exception(
@@ -594,7 +640,7 @@ class Bot:
                 with contextlib.suppress(Exception):  # the database may be what failed
                     await self.storage.note_failure(decision.event, failure(exc))
                 continue
-            done.append((decision.actions, keys))
+            done.append((decision, keys))
         return done
 
     async def replay(self, letter: DeadLetter) -> list[Action]:
@@ -607,9 +653,11 @@ class Bot:
         await self._ready()
         await self._tell(self.pm, "sanshe_startup")
         event = event_of(letter.event)
-        actions = self._supported(event, await self.handle(event))
-        for key, action in zip(await self.storage.settle(letter, actions), actions, strict=True):
-            await self._perform(key, action)
+        writes = Writes()
+        actions = self._supported(event, await self.handle(event, writes))
+        kept = await self.storage.settle(letter, actions, writes)
+        for key, action in zip(kept, actions, strict=True):
+            await self._perform(key, action.network or event.network, action)
         return actions
 
 
@@ -620,6 +668,8 @@ class _Decision:
     event: Event
     actions: list[Action]
     aside: bool = False
+    writes: Writes | None = None
+    """Its database writes (none for an event set aside)."""
 
 
 @dataclass(frozen=True, slots=True)

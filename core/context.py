@@ -12,8 +12,9 @@ from .actions import Action, AnswerButton, Button, DirectMessage, Reply, Send, S
 from .buttons import ButtonPress, read_press
 from .events import Callback, Command, Event, MemberRenamed, Message
 from .i18n import Translator
-from .model import Community, Group, Person
+from .model import Community, Group, Person, SettingsModel
 from .services import call_offered
+from .storage.writes import Writes
 
 if TYPE_CHECKING:
     from .bot import Bot
@@ -67,6 +68,7 @@ class Context:
         "command",
         "fired",
         "running",
+        "writes",
     )
 
     def __init__(
@@ -77,6 +79,7 @@ class Context:
         person: Person,
         command: Command | None = None,
         roles: frozenset[str] | None = None,
+        writes: Writes | None = None,
     ) -> None:
         self._bot = bot
         self.event = event
@@ -88,6 +91,8 @@ class Context:
         self.fired: Fired | None = None
         self.running: ChatCommand | None = None
         """The command whose handler is running (set by core), with what it declared."""
+        self.writes: Writes = Writes() if writes is None else writes
+        """The event's database writes: made with its checkpoint (see :mod:`.storage.writes`)."""
 
     def about(self, group: Group | None) -> Context:
         """This event as it concerns ``group`` named from elsewhere (None: the whole community).
@@ -96,7 +101,7 @@ class Context:
         naming a group does not make one its member.
         """
         roles = roles_in(self.community, self.person, group, member=False)
-        return Context(self._bot, self.event, group, self.person, self.command, roles)
+        return Context(self._bot, self.event, group, self.person, self.command, roles, self.writes)
 
     @property
     def community(self) -> Community:
@@ -107,6 +112,13 @@ class Context:
     def records(self) -> Records:
         """The stored forms."""
         return self._bot.storage
+
+    def settings(self, model: type[SettingsModel]) -> SettingsModel:
+        """This plugin's settings: the instance of ``model`` (its ``sanshe_settings``) in force.
+
+        Read when needed, not kept: a reload brings the file's new settings.
+        """
+        return self._bot.community.plugins.of(model)
 
     @property
     def text(self) -> str:
@@ -172,6 +184,10 @@ class Context:
         if press is None or not press.callback_id:
             return self.reply(text)
         return AnswerButton(callback_id=press.callback_id, text=text, chat=self.event.chat)
+
+    async def number(self, sequence: str) -> int:
+        """The next number of ``sequence`` (``case``…), to show before the event is stored."""
+        return await self._bot.storage.number(sequence)
 
     def now(self) -> datetime:
         """What time it is (aware, UTC), by the bot's clock: a test kit's clock can be moved."""
@@ -239,9 +255,9 @@ class Context:
         """Tell the rules (``on: form_submitted``) and the plugins that a form was stored."""
         return await self._bot.form_submitted(self, result)
 
-    async def bind(self, group_id: str) -> None:
-        """Make this chat the chat of ``group_id``, now and after restarts (plugins are told)."""
-        await self._bot.bind(self.event.network, self.event.chat, group_id, self.person.id)
+    def bind(self, group_id: str) -> None:
+        """Make this chat the chat of ``group_id`` once the event is stored (plugins are told)."""
+        self._bot.bind(self.writes, self.event.network, self.event.chat, group_id, self.person.id)
 
     async def reload(self) -> list[str]:
         """Read the community file again; the problems that kept it from taking effect."""

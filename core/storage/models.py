@@ -190,6 +190,94 @@ class AuditEntry(Model):
     actor = fields.CharField(max_length=PERSON_LENGTH)
     action = fields.CharField(max_length=32)
     subject = fields.CharField(max_length=PERSON_LENGTH)
+    detail = fields.CharField(max_length=255, default="", db_default="")
+    """What else the entry needs (a row count, a form), never personal data."""
 
     class Meta:
         table = "audit_entry"
+
+
+class Timer(Model):
+    """Work a plugin scheduled: due at ``due_at``, once or on ``schedule`` (see :mod:`..timers`)."""
+
+    id = fields.BigIntField(primary_key=True)
+    plugin = fields.CharField(max_length=64)
+    key = fields.CharField(max_length=255)
+    """What the plugin calls it: scheduling the same key again replaces it."""
+    due_at = fields.DatetimeField(db_index=True)
+    schedule = fields.CharField(max_length=64, default="")
+    """Empty for a timer that fires once; else how it recurs (:class:`..timers.Schedule`)."""
+    data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    """What the plugin wants back when it fires (ids, not personal data)."""
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "timer"
+        unique_together = (("plugin", "key"),)
+
+
+class NumberSequence(Model):
+    """The next number of a sequence (records, cases): numbers taken are never given again."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    next = fields.BigIntField(default=1)
+
+    class Meta:
+        table = "number_sequence"
+
+
+class StoredPerson(Model):
+    """A person who became known in chat (a resident let in, a volunteer registered, a client)."""
+
+    id = fields.CharField(max_length=64, primary_key=True)
+    name = fields.CharField(max_length=255, default="")
+    locale = fields.CharField(max_length=8, null=True)
+    details: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    """What a rule, form or case needs about them (building, room, household), nothing more."""
+    added_by = fields.CharField(max_length=PERSON_LENGTH, default="")
+    added_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "person"
+
+
+class PersonHandle(Model):
+    """A stored person's id on one network (a person may have one on each)."""
+
+    id = fields.IntField(primary_key=True)
+    person_id = fields.CharField(max_length=64, db_index=True)
+    network = fields.CharField(max_length=32)
+    handle = fields.CharField(max_length=255)
+
+    class Meta:
+        table = "person_handle"
+        unique_together = (("network", "handle"),)
+
+
+class RoleGrant(Model):
+    """A role given at runtime (``/grant``): to whom, where, by whom, why, for how long."""
+
+    id = fields.IntField(primary_key=True)
+    person_id = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
+    role = fields.CharField(max_length=64)
+    groups: fields.JSONField[list[str] | None] = fields.JSONField(null=True)
+    """The groups it counts in; None: community-wide."""
+    granted_by = fields.CharField(max_length=PERSON_LENGTH)
+    reason = fields.CharField(max_length=255, default="")
+    starts_at = fields.DatetimeField()
+    until = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_by = fields.CharField(max_length=PERSON_LENGTH, default="")
+
+    class Meta:
+        table = "role_grant"
+
+
+class Pseudonym(Model):
+    """The name the audit log knows a person by: deleting the row unlinks their entries."""
+
+    person = fields.CharField(max_length=PERSON_LENGTH, primary_key=True)
+    pseudonym = fields.CharField(max_length=32, unique=True)
+
+    class Meta:
+        table = "pseudonym"

@@ -119,7 +119,7 @@ async def bind(ctx: Context) -> Action:
     Core has checked the sender's roles both in this chat's group and in the named one.
     """
     group = BIND.read(ctx).group
-    await ctx.bind(group.id)
+    ctx.bind(group.id)
     return ctx.reply(ctx._("basics.bind.done", name=group.name, id=group.id))
 
 

@@ -40,11 +40,11 @@ class Fault:
         self.tries = 0
         handle = Bot.handle
 
-        async def faulty(bot: Bot, event: Event) -> Any:
+        async def faulty(bot: Bot, event: Event, writes: Any = None) -> Any:
             if self.on:
                 self.tries += 1
                 raise RuntimeError("the fault's message, which may quote 13812345678")
-            return await handle(bot, event)
+            return await handle(bot, event, writes)
 
         monkeypatch.setattr(Bot, "handle", faulty)
 
@@ -104,7 +104,8 @@ async def test_an_event_failing_every_try_is_set_aside_after_the_tries_and_the_a
         assert await HandledEvent.filter(event_id="ev-1").exists()
         assert not await EventTry.filter(event_id="ev-1").exists()
         assert await sandbox.deliver(event) == []  # the network may stop delivering it
-        assert fault.tries == 3
+        assert fault.tries == 4  # decided again (its checkpoint finds it handled): nothing kept
+        assert await DeadLetter.all().count() == 1 and await sandbox.pending() == []
 
 
 async def test_a_try_the_process_did_not_live_through_counts(tmp_path: Path) -> None:
@@ -212,8 +213,8 @@ async def test_an_event_another_bot_checkpointed_meanwhile_is_not_set_aside(
 ) -> None:
     handle = Bot.handle
 
-    async def elsewhere(bot: Bot, event: Event) -> Any:
-        actions = await handle(bot, event)
+    async def elsewhere(bot: Bot, event: Event, writes: Any = None) -> Any:
+        actions = await handle(bot, event, writes)
         await bot.storage.checkpoint([(event, [])])  # as a second process on the database would
         return actions
 

@@ -20,7 +20,8 @@ from sanshe.core.storage import (
     event_record,
     migrations,
 )
-from sanshe.core.storage.models import AuditEntry, EventTry, Record, TryUnderWay
+from sanshe.core.storage.models import AuditEntry, EventTry, HandledEvent, Record, TryUnderWay
+from sanshe.core.storage.writes import Writes
 from sanshe.testing import Sandbox
 from tests.conftest import write_community
 from tests.core.test_forms import FORM_COMMUNITY
@@ -65,8 +66,47 @@ async def test_checkpoint_outbox_and_dedup(storage: Storage) -> None:
     assert [a for _, a in await storage.outbox("telegram")] == actions
     await storage.performed(keys[0])
     assert [a for _, a in await storage.outbox("telegram")] == actions[1:]
+    again = Send(chat="-100", text="decided again")  # a second delivery: nothing of it is kept
+    assert await storage.checkpoint([(first, [again]), (first, [again])]) == [[], []]
+    assert [a for _, a in await storage.outbox("telegram")] == actions[1:]
+
+
+async def test_writes_are_made_with_the_checkpoint_of_a_new_event_only(storage: Storage) -> None:
+    first, second = event("t", "w1"), event("t", "w2")
+    writes = [Writes(), Writes()]
+    for w, event_id in zip(writes, ("w1", "w2"), strict=True):
+        w.add(AuditEntry(actor="wang", action="create", subject=event_id))
+    seen: list[str] = []
+    writes[0].after(lambda: seen.append("first written"))
+    await storage.checkpoint([(first, [])], writes=writes[:1])
+    assert seen == ["first written"]
+    again = Writes()
+    again.add(AuditEntry(actor="wang", action="create", subject="w1"))
+    again.after(lambda: seen.append("written twice"))
+    assert await storage.checkpoint(
+        [(first, [Send(chat="c", text="x")]), (second, [Send(chat="c", text="y")])],
+        writes=[again, writes[1]],
+    ) == [[], ["t|w2|0"]]
+    assert seen == ["first written"]
+    assert sorted(await AuditEntry.all().values_list("subject", flat=True)) == ["w1", "w2"]
+
+
+async def test_a_write_that_fails_leaves_nothing_of_its_checkpoint(storage: Storage) -> None:
+    broken = Writes()
+    broken.add(AuditEntry(actor="wang", action="create", subject="kept?"))
+    for _twice in range(2):  # the second breaks a unique constraint
+        broken.add(HandledEvent(network="t", event_id="twice"))
     with pytest.raises(IntegrityError):
-        await storage.checkpoint([(first, [])])
+        await storage.checkpoint([(event("t", "f1"), [Send(chat="c", text="x")])], writes=[broken])
+    assert await storage.handled_among([event("t", "f1")]) == set()
+    assert await storage.outbox("t") == []
+    assert not await AuditEntry.exists()
+
+
+async def test_numbers_are_never_given_twice(storage: Storage) -> None:
+    taken = await asyncio.gather(*(storage.number("case") for _ in range(20)))
+    assert sorted(taken) == list(range(1, 21))
+    assert await storage.number("other") == 1
 
 
 async def test_concurrent_checkpoints_share_a_transaction_but_fail_alone(storage: Storage) -> None:
@@ -77,8 +117,7 @@ async def test_concurrent_checkpoints_share_a_transaction_but_fail_alone(storage
         storage.checkpoint([(event("t", "b"), [])]),
         return_exceptions=True,
     )
-    assert results[0] == [["t|a|0"]] and results[2] == [[]]
-    assert isinstance(results[1], IntegrityError)
+    assert results == [[["t|a|0"]], [[]], [[]]]  # the second delivery keeps nothing
     assert await storage.handled_among([event("t", "a"), event("t", "b")]) == {
         ("t", "a"),
         ("t", "b"),
@@ -127,9 +166,8 @@ async def test_a_try_begins_for_the_events_not_handled_before_and_counts_if_cut_
     handled, cut, failed = event("t", "h"), event("t", "c"), event("t", "f")
     await storage.checkpoint([(handled, [])])
     await storage.note_failure(failed, "RuntimeError at core/bot.py:1 in handle")
-    assert (await storage.begin([handled]))[0] == [-1]
     before, _trying = await storage.begin([handled, cut, failed, cut])
-    assert before == [-1, 0, 1, -1]  # handled before, or a repeat: not tried
+    assert before == [0, 0, 1, -1]  # a repeat is not tried; its checkpoint tells a handled one
     await storage.close()
     again = Storage(db_url)  # the process stopped during the try: it counts, for those tried
     await again.open()

@@ -60,11 +60,11 @@ async def test_an_event_failing_every_try_is_set_aside_the_admin_told_and_replay
     fault = {"on": True, "tries": 0}
     handle = Bot.handle
 
-    async def faulty(self: Bot, event: Event) -> Any:
+    async def faulty(self: Bot, event: Event, writes: Any = None) -> Any:
         if fault["on"] and isinstance(event, Message) and event.text == "/help":
             fault["tries"] += 1
             raise RuntimeError("a fault core cannot isolate")
-        return await handle(self, event)
+        return await handle(self, event, writes)
 
     monkeypatch.setattr(Bot, "handle", faulty)
     async with running_bot(config, db):

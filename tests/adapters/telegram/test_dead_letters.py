@@ -42,11 +42,11 @@ async def test_an_update_failing_every_try_is_set_aside_acknowledged_told_and_re
     fault = {"on": True, "tries": 0}
     handle = Bot.handle
 
-    async def faulty(self: Bot, event: Event) -> Any:
+    async def faulty(self: Bot, event: Event, writes: Any = None) -> Any:
         if fault["on"] and isinstance(event, Message) and event.text == "ping":
             fault["tries"] += 1
             raise RuntimeError("a fault core cannot isolate")
-        return await handle(self, event)
+        return await handle(self, event, writes)
 
     monkeypatch.setattr(Bot, "handle", faulty)
     pm = plugin_manager(extra=[Gatekeeper()])

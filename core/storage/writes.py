@@ -1,0 +1,85 @@
+"""What handling one event writes: kept until the event's checkpoint, written in its transaction.
+
+Core and plugins never write to the database while they decide about an event
+or a timer: they note the writes here (``ctx.writes``), and core makes them in
+the transaction that marks the event handled and keeps its actions in the
+outbox.  A redelivered event writes nothing twice; a checkpoint that fails
+leaves nothing half done.  Within one chat, the next event is decided after
+the writes of the one before are made, so a plugin sees its own earlier writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
+
+#: A statement to run in the checkpoint's transaction, given its connection.
+Statement = Callable[[BaseDBAsyncClient], Awaitable[object]]
+
+
+class Writes:
+    """The database writes of one event (or timer), in the order they were noted."""
+
+    __slots__ = ("_steps", "_after")
+
+    def __init__(self) -> None:
+        self._steps: list[Statement] = []
+        self._after: list[Callable[[], None]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._steps)
+
+    def add(self, row: Model) -> None:
+        """Insert ``row`` (a model object not yet stored).
+
+        A primary key left to the database is known only after the
+        checkpoint; take a number first (``ctx.number``) where one must be shown.
+        """
+        generated = row.pk is None
+
+        async def insert(connection: BaseDBAsyncClient) -> None:
+            if generated:  # a checkpoint tried before and rolled back gave it one
+                row.pk = None
+            await row.save(using_db=connection, force_create=True)
+
+        self._steps.append(insert)
+
+    def save(self, row: Model, fields: Iterable[str] | None = None) -> None:
+        """Update the stored ``row`` (only ``fields``, if given)."""
+        update = list(fields) if fields is not None else None
+
+        async def save(connection: BaseDBAsyncClient) -> None:
+            await row.save(using_db=connection, update_fields=update, force_update=True)
+
+        self._steps.append(save)
+
+    def delete(self, row: Model) -> None:
+        """Delete the stored ``row``."""
+
+        async def delete(connection: BaseDBAsyncClient) -> None:
+            await row.delete(using_db=connection)
+
+        self._steps.append(delete)
+
+    def run(self, statement: Statement) -> None:
+        """Run ``statement(connection)``: a query set's ``update()`` or ``delete()``, raw SQL…
+
+        For example ``writes.run(lambda db: Shift.filter(id=3).using_db(db).delete())``.
+        """
+        self._steps.append(statement)
+
+    def after(self, change: Callable[[], None]) -> None:
+        """Call ``change`` once the writes are made (to update what is kept in memory)."""
+        self._after.append(change)
+
+    async def write(self, connection: BaseDBAsyncClient) -> None:
+        """Make the writes on ``connection`` (core calls this inside the checkpoint's transaction)."""
+        for step in self._steps:
+            await step(connection)
+
+    def written(self) -> None:
+        """The writes are committed: apply the in-memory changes noted with :meth:`after`."""
+        for change in self._after:
+            change()
