@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .adapter import CannotStart
+from .adapter import Adapter, CannotStart
 from .bot import Bot
 from .commands import CommandClash
 from .config import CommunityFile, ConfigError, config_translator
@@ -88,11 +88,13 @@ async def _run(args: argparse.Namespace) -> int:
     enabled = [
         name for name, settings in community.adapters.items() if settings.get("enabled", True)
     ]
-    network = args.network or (enabled[0] if enabled else "console")
-    settings = community.adapters.get(network, {})
-    adapter = adapter_class(network).from_settings(settings)
+    networks = [args.network] if args.network else enabled or ["console"]
+    adapters: list[Adapter] = [
+        adapter_class(network).from_settings(community.adapters.get(network, {}))
+        for network in networks
+    ]
     storage = Storage(args.db or database_url(community.storage.db_url))
-    bot = Bot(community, adapter, storage, pm=pm, config_path=path)
+    bot = Bot(community, adapters, storage, pm=pm, config_path=path)
     applied = await storage.open(migrate=True)
     for name in applied:
         log.info("applied migration %s", name)
@@ -101,7 +103,7 @@ async def _run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(signal.SIGHUP, lambda: bot.in_background(bot.reload()))
     try:
         await bot.start()
-        await adapter.run(bot)
+        await _serve(bot, adapters)
     except CannotStart as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -109,8 +111,29 @@ async def _run(args: argparse.Namespace) -> int:
         try:
             await bot.stop()
         finally:
+            for adapter in adapters:  # one whose start failed, or that never ran, is connected
+                close = getattr(adapter, "close", None)
+                if close is not None:
+                    await await_me_maybe(close())
             await storage.close()
     return 0
+
+
+async def _serve(bot: Bot, adapters: list[Adapter]) -> None:
+    """Run every network's adapter side by side until one of them ends; then stop the others.
+
+    What that one raised (a :class:`CannotStart`: a network refusing the
+    bot) is raised here once the others have finished what they had under way.
+    """
+    runs = [asyncio.create_task(a.run(bot), name=f"{a.network} adapter") for a in adapters]
+    try:
+        ended, _running = await asyncio.wait(runs, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for run in runs:
+            run.cancel()
+        await asyncio.gather(*runs, return_exceptions=True)
+    for run in ended:
+        run.result()
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from .buttons import ButtonPress, read_press
 from .events import Callback, Command, Event, MemberRenamed, Message
 from .i18n import Translator
 from .model import Community, Group, Person, SettingsModel
+from .reach import reach
 from .services import call_offered
 from .storage.writes import Writes
 
@@ -159,6 +160,25 @@ class Context:
         fallback = None if self.event.direct else self.event.chat
         return DirectMessage(
             user=user or self.event.sender, text=text, buttons=buttons, fallback_chat=fallback
+        )
+
+    def tell(self, person: Person, text: str, buttons: tuple[Button, ...] = ()) -> Action | None:
+        """Write privately to ``person`` on a network where they have a handle (this one first).
+
+        None when they cannot be reached (logged): no handle on a running
+        network that writes privately.  Only for the sender is this chat asked
+        to open a private one if the network refuses; a group never sees a
+        message meant for someone else.
+        """
+        event = self.event
+        own = person.id == self.person.id and not event.direct
+        return reach(
+            person,
+            text,
+            self._bot.adapters,
+            first=event.network,
+            buttons=buttons,
+            fallback_chat=event.chat if own else None,
         )
 
     def send_file(

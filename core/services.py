@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .actions import Action, Button
 from .i18n import Translator
-from .model import Community, SettingsModel
+from .model import Community, Person, SettingsModel
 from .plugins import answer_of, call_hook
+from .reach import reach
 
 if TYPE_CHECKING:
     from .bot import Bot
@@ -69,8 +71,18 @@ class Services:
 
     @property
     def network(self) -> str:
-        """The name of the network served (``console``, ``matrix``, ``telegram``)."""
+        """The name of the first network served (``console``, ``matrix``, ``telegram``)."""
         return self._bot.adapter.network
+
+    @property
+    def networks(self) -> tuple[str, ...]:
+        """The names of every network served, the first one first."""
+        return tuple(self._bot.adapters)
+
+    def tell(self, person: Person, text: str, buttons: tuple[Button, ...] = ()) -> Action | None:
+        """Write privately to ``person`` on a network where they have a handle (see
+        :func:`~sanshe.core.reach.reach`); None, logged, when they cannot be reached."""
+        return reach(person, text, self._bot.adapters, buttons=buttons)
 
     @property
     def records(self) -> Records:
