@@ -27,6 +27,7 @@ from .model import Community
 from .plugins import Plugins, await_me_maybe, plugin_manager
 from .storage import CannotOpen, Settled, Storage, database_url
 from .storage.models import DeadLetter
+from .storage.tables import plugin_tables
 from .verbs import CliCommand, Invocation, VerbBook, verb_book
 
 log = logging.getLogger("sanshe")
@@ -93,7 +94,7 @@ async def _run(args: argparse.Namespace) -> int:
         adapter_class(network).from_settings(community.adapters.get(network, {}))
         for network in networks
     ]
-    storage = Storage(args.db or database_url(community.storage.db_url))
+    storage = Storage(args.db or database_url(community.storage.db_url), plugin_tables(pm))
     bot = Bot(community, adapters, storage, pm=pm, config_path=path)
     applied = await storage.open(migrate=True)
     for name in applied:
@@ -171,8 +172,8 @@ def _check(args: argparse.Namespace) -> int:
 
 async def _migrate(args: argparse.Namespace) -> int:
     path = Path(args.config) if args.config else default_config()
-    community, _pm = _load(path)
-    storage = Storage(args.db or database_url(community.storage.db_url))
+    community, pm = _load(path)
+    storage = Storage(args.db or database_url(community.storage.db_url), plugin_tables(pm))
     applied = await storage.open(migrate=True)
     await storage.close()
     for name in applied:
@@ -184,13 +185,13 @@ async def _migrate(args: argparse.Namespace) -> int:
 
 async def _provision(args: argparse.Namespace) -> int:
     path = Path(args.config) if args.config else default_config()
-    community, _pm = _load(path)
+    community, pm = _load(path)
     adapter = adapter_class(args.network).from_settings(community.adapters.get(args.network, {}))
     provision = getattr(adapter, "provision", None)
     if provision is None:
         print(_text("cli.cannot_provision", network=args.network), file=sys.stderr)
         return 1
-    storage = Storage(args.db or database_url(community.storage.db_url))
+    storage = Storage(args.db or database_url(community.storage.db_url), plugin_tables(pm))
     await storage.open(migrate=True)
     try:
         await provision(community, storage, print)
@@ -203,7 +204,7 @@ async def _dead_letters(args: argparse.Namespace) -> int:
     """``sanshe dead-letters``: list the events set aside after their last try, or replay one."""
     path = Path(args.config) if args.config else default_config()
     community, pm = _load(path)
-    storage = Storage(args.db or database_url(community.storage.db_url))
+    storage = Storage(args.db or database_url(community.storage.db_url), plugin_tables(pm))
     await storage.open(migrate=True)
     try:
         if args.replay is None:
@@ -295,7 +296,7 @@ async def _verb(args: argparse.Namespace, command: CliCommand, pm: Plugins) -> i
     """Run a plugin's verb; what it raises is told in one line (the traceback with ``-v``)."""
     path = Path(args.config) if args.config else default_config()
     community, pm = _load(path, pm)
-    storage = Storage(args.db or database_url(community.storage.db_url))
+    storage = Storage(args.db or database_url(community.storage.db_url), plugin_tables(pm))
     await storage.open(migrate=True)
     _ = config_translator(vocabulary(pm))
     try:

@@ -24,8 +24,9 @@ Facts a plugin author needs:
 
 * **Async or not.** The registration hooks (``sanshe_commands``,
   ``sanshe_buttons``, ``sanshe_catalogues``, ``sanshe_rule_conditions``,
-  ``sanshe_rule_actions``, ``sanshe_cli_commands``, ``sanshe_addhooks``) must
-  be plain functions: they are asked once, when the plugin is registered.
+  ``sanshe_rule_actions``, ``sanshe_tables``, ``sanshe_cli_commands``,
+  ``sanshe_addhooks``) must be plain functions: they are asked once, when the
+  plugin is registered.
   So must the implementations of a ``firstresult`` hook (pluggy stops at the
   first answer, and a coroutine is one): core refuses an ``async`` one.  Every
   other hook, and every command, button and rule handler, may be ``async
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     from .plugins import Plugins
     from .rules import Condition, RuleAction
     from .services import Services
+    from .storage.tables import Tables
     from .verbs import CliCommand
 
 PROJECT = "sanshe"
@@ -144,6 +146,22 @@ def sanshe_catalogues() -> Iterable[Path]:
 
     Called by core once, when the plugin is registered.  A folder without a
     catalogue for a locale is warned about at start-up.
+    """
+
+
+@hookspec(historic=True)
+def sanshe_tables() -> Tables:
+    """Where this plugin's database tables are declared: one :class:`~sanshe.core.storage.tables.Tables`.
+
+    Called by core once, when the plugin is registered.  Return
+    ``Tables(app="my_plugin", models="my_plugin.models",
+    migrations="my_plugin.migrations")``: the tortoise app its models form,
+    named as the plugin; the module of its tortoise models; the package of
+    its migrations.  ``sanshe migrate`` and ``sanshe run`` (and the test kit's
+    sandbox) apply its migrations after core's, on SQLite and PostgreSQL.
+    Name the tables after the plugin (``my_plugin_note``): one named as core's
+    or another plugin's, or an app two plugins name, is refused when the
+    database is opened.  A plugin without tables does not implement it.
     """
 
 

@@ -58,8 +58,11 @@ CONTRIBUTIONS: tuple[str, ...] = (
     "sanshe_catalogues",
     "sanshe_rule_conditions",
     "sanshe_rule_actions",
+    "sanshe_tables",
     "sanshe_cli_commands",
 )
+#: Contribution hooks answered with one value rather than several.
+ONE_ANSWER = frozenset({"sanshe_tables"})
 #: Hooks whose implementations run only when core awaits their answers, one by one in call
 #: order: the first answer takes the message, and the implementations after it do not run.
 AWAITED_IN_TURN = frozenset({"sanshe_dialog"})
@@ -105,7 +108,8 @@ class Plugins(pluggy.PluginManager):
     def _file(self, hook: str, result: Iterable[Any] | None) -> None:
         """Keep what the plugin being registered contributes through ``hook``."""
         name = self._registering[-1] if self._registering else "?"
-        self.contributed.setdefault(name, {}).setdefault(hook, []).extend(result or ())
+        items = [result] if hook in ONE_ANSWER else result or ()
+        self.contributed.setdefault(name, {}).setdefault(hook, []).extend(items)
 
     def register(self, plugin: object, name: str | None = None) -> str | None:
         """Register ``plugin`` (asking its contributions) and isolate its other implementations."""

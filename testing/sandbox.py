@@ -35,6 +35,7 @@ from sanshe.core.model import Community
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
 from sanshe.core.storage.models import AuditEntry, FormSession, Record, stored_person
+from sanshe.core.storage.tables import plugin_tables
 
 from .clock import ManualClock
 
@@ -215,7 +216,8 @@ class Sandbox:
         return CommunityFile.read(self.config)
 
     async def start(self) -> Sandbox:
-        """Load the YAML (refusing it as ``sanshe check-config`` would), open storage, start the bot.
+        """Load the YAML (refusing it as ``sanshe check-config`` would), open storage (with the
+        plugins' tables), start the bot.
 
         Raises RuntimeError while another sandbox runs.
         """
@@ -238,7 +240,7 @@ class Sandbox:
         file = self._file()
         pm = plugin_manager(file.disabled_plugins, extra=self.plugins)
         community = file.check(vocabulary(pm))
-        self.storage = Storage(self.db_url)
+        self.storage = Storage(self.db_url, plugin_tables(pm))
         adapter = RecordingAdapter
         if self.capabilities != RecordingAdapter.capabilities:
             adapter = RecordingAdapter.limited_to(self.capabilities)

@@ -25,7 +25,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.exceptions import BaseORMException
-from tortoise.migrations.executor import MigrationExecutor
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -45,6 +45,7 @@ from .models import (
     TryUnderWay,
     stored_person,
 )
+from .tables import Tables
 
 APP = "sanshe"
 
@@ -72,19 +73,69 @@ def connection_name(db_url: str) -> str:
     return db_url.split(":", 1)[0]
 
 
-def tortoise_config(db_url: str) -> dict[str, Any]:
-    """The tortoise-orm configuration for ``db_url``."""
+#: App labels taken by core: its own, and tortoise's record of applied migrations.
+_CORE_LABELS = (APP, "_migrations")
+
+
+def tortoise_config(db_url: str, tables: Mapping[str, Tables] | None = None) -> dict[str, Any]:
+    """The tortoise-orm configuration for ``db_url``: core's app, then one per plugin of ``tables``.
+
+    ``tables`` maps a plugin's name to its :class:`Tables`.  Raises
+    :class:`CannotOpen` when two plugins name one app, or one names core's.
+    """
     name = connection_name(db_url)
-    return {
-        "connections": {name: db_url},
-        "apps": {
-            APP: {
-                "models": ["sanshe.core.storage.models"],
-                "migrations": "sanshe.core.storage.migrations",
-                "default_connection": name,
-            }
-        },
+    apps: dict[str, dict[str, Any]] = {
+        APP: {
+            "models": ["sanshe.core.storage.models"],
+            "migrations": "sanshe.core.storage.migrations",
+            "default_connection": name,
+        }
     }
+    owners: dict[str, str] = {}
+    for plugin, declared in (tables or {}).items():
+        label = declared.app
+        if label in _CORE_LABELS:
+            raise CannotOpen("storage.tables_label_core", plugin=plugin, label=label)
+        if label in owners:
+            raise CannotOpen(
+                "storage.tables_label_clash", plugin=plugin, other=owners[label], label=label
+            )
+        owners[label] = plugin
+        apps[label] = {
+            "models": [declared.models],
+            "migrations": declared.migrations,
+            "default_connection": name,
+        }
+    return {"connections": {name: _securely_deleting(db_url)}, "apps": apps}
+
+
+def _securely_deleting(db_url: str) -> str:
+    """``db_url``, for a SQLite file, with ``secure_delete`` on: what a row held is overwritten
+    when the row goes, not left in free pages."""
+    if not db_url.startswith("sqlite://") or ":memory:" in db_url:
+        return db_url
+    return db_url + ("&" if "?" in db_url else "?") + "secure_delete=ON"
+
+
+def _refuse_shared_tables(
+    apps: Mapping[str, Mapping[str, type[Model]]], plugins: Mapping[str, str]
+) -> None:
+    """Raise :class:`CannotOpen` when a plugin's model has the table of core's or of a plugin
+    before it; ``apps`` are tortoise's, core's first, ``plugins`` their labels' plugin names."""
+    owners = {"tortoise_migrations": APP}
+    for label, models in apps.items():
+        for model in models.values():
+            table = model._meta.db_table
+            owner = owners.setdefault(table, label)
+            if owner == label:
+                continue
+            plugin = plugins.get(label, label)
+            if owner == APP:
+                raise CannotOpen("storage.table_of_core", plugin=plugin, table=table, label=label)
+            other = plugins.get(owner, owner)
+            raise CannotOpen(
+                "storage.table_clash", plugin=plugin, other=other, table=table, label=label
+            )
 
 
 def _db_value(model: type[Model], field: str, value: Any) -> Any:
@@ -207,9 +258,12 @@ def event_of(record: Mapping[str, Any]) -> Event:
 class Storage:
     """One open database: checkpoints, tries and dead letters, outbox, bindings, records, audit."""
 
-    def __init__(self, db_url: str) -> None:
+    def __init__(self, db_url: str, tables: Mapping[str, Tables] | None = None) -> None:
+        """A database at ``db_url``, with core's tables and those of ``tables`` (plugin name ->
+        :class:`Tables`, see :func:`~sanshe.core.storage.tables.plugin_tables`)."""
         self.db_url = db_url
-        self._config = tortoise_config(db_url)
+        self._config = tortoise_config(db_url, tables)
+        self._plugins = {declared.app: plugin for plugin, declared in (tables or {}).items()}
         self._seen = Batch(self._seen_many)
         self._begun = Batch(self._begin_many)
         self._tries: dict[str, dict[str, int]] = {}
@@ -223,14 +277,17 @@ class Storage:
     async def open(self, *, migrate: bool = True) -> list[str]:
         """Connect; with ``migrate``, apply pending migrations and return their names.
 
-        Raises :class:`CannotOpen` for a URL of another kind or a database that
-        cannot be reached; ``ModuleNotFoundError`` when its driver is not installed.
+        Raises :class:`CannotOpen` for a URL of another kind, a database that
+        cannot be reached, or a plugin's table named as core's or another
+        plugin's; ``ModuleNotFoundError`` when its driver is not installed.
         """
         if "://" not in self.db_url or connection_name(self.db_url) not in SCHEMES:
             raise CannotOpen("storage.unsupported_url", url=shown_url(self.db_url))
         try:
             _create_sqlite_file(self.db_url)
             await Tortoise.init(config=self._config)
+            assert Tortoise.apps is not None
+            _refuse_shared_tables(dict(Tortoise.apps.items()), self._plugins)
             return await self.migrate() if migrate else []
         except Exception as exc:
             await Tortoise.close_connections()
@@ -241,21 +298,25 @@ class Storage:
                 ) from exc
             raise
 
-    async def migrate(self) -> list[str]:
-        """Apply pending migrations; return the names of those applied."""
+    def _migrations(self) -> tuple[MigrationExecutor, list[MigrationTarget]]:
+        """The executor of every app's migrations, and their latest: core's first, then each plugin's."""
         executor = MigrationExecutor(
             get_connection(connection_name(self.db_url)), self._config["apps"]
         )
-        plan = await executor.plan(None)
-        await executor.migrate(None)
+        return executor, [MigrationTarget(label, "__latest__") for label in self._config["apps"]]
+
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations, core's first; return the names of those applied
+        (``sanshe.0001_initial``, ``<plugin's app label>.0001_initial``…)."""
+        executor, latest = self._migrations()
+        plan = await executor.plan(latest)
+        await executor.migrate(latest)
         return [f"{step.migration.app_label}.{step.migration.name}" for step in plan]
 
     async def pending_migrations(self) -> list[str]:
-        """Names of migrations not yet applied."""
-        executor = MigrationExecutor(
-            get_connection(connection_name(self.db_url)), self._config["apps"]
-        )
-        return [f"{s.migration.app_label}.{s.migration.name}" for s in await executor.plan(None)]
+        """Names of migrations not yet applied, in the order :meth:`migrate` applies them."""
+        executor, latest = self._migrations()
+        return [f"{s.migration.app_label}.{s.migration.name}" for s in await executor.plan(latest)]
 
     async def close(self) -> None:
         """Close the connections."""
