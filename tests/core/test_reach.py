@@ -114,6 +114,9 @@ async def test_someone_with_only_a_matrix_handle_is_told_on_matrix_from_a_telegr
 
 async def test_the_events_network_comes_first_for_someone_on_both(networks: Networks) -> None:
     wang = person(networks, "wang")
+    # One person, whichever network they write from.
+    assert networks.context("telegram", "-1001", "21").person is wang
+    assert networks.context("matrix", "!b1:hs", "@wang:hs").person is wang
     on_telegram = networks.context("telegram", "-1001", "31").tell(wang, "x")
     on_matrix = networks.context("matrix", "!b1:hs", "@someone:hs").tell(wang, "x")
     assert isinstance(on_telegram, DirectMessage) and isinstance(on_matrix, DirectMessage)
