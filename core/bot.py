@@ -6,7 +6,10 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import Awaitable, Sequence
+import os
+import signal
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +34,14 @@ from .events import (
     MemberLeft,
     MemberRenamed,
     Message,
+    TimerDue,
+    Unprompted,
     parse_command,
 )
 from .forms import FormResult
 from .i18n import Catalogue, Translator, normalize_locale
 from .model import Community, Group, Person
+from .people import People
 from .plugins import (
     TRACE_PLUGIN,
     Plugins,
@@ -55,8 +61,16 @@ from .storage import Storage, event_of
 from .storage.models import DeadLetter
 from .storage.writes import Writes
 from .text import storable_event
+from .timers import Timers
 
 log = logging.getLogger(__name__)
+
+#: The network of the work plugins do outside incoming events (see :meth:`Bot.act`).
+PLUGIN_NETWORK = "plugin"
+#: Test-only: ``<network>:checkpoint`` makes the process stop itself (SIGSTOP) once it has
+#: decided an event of ``network``, before its checkpoint; ``<network>:perform``, between that
+#: checkpoint and the performing of its actions.  A crash test SIGKILLs it there.
+STOP_VARIABLE = "SANSHE_TEST_STOP"
 
 _RULE_EVENTS: dict[type[Event], str] = {
     JoinRequest: "join_request",
@@ -95,10 +109,16 @@ class Bot:
         self.rules = RuleBook(community, self.vocabulary.conditions, self.vocabulary.actions)
         if self.rules.problems:
             raise ValueError("rules do not compile; check the file with `sanshe check-config`")
+        self.people = People()
+        """The people and role grants kept in storage (loaded at start)."""
         self.directory = Directory(community, self._named(), {})
         self.dispatcher = Dispatcher(self.process)
+        self.timers = Timers(self)
+        """What plugins and rules scheduled (see :mod:`.timers`)."""
+        self._unprompted: dict[str, Callable[[Context], object]] = {}
         self._background: set[asyncio.Future[object]] = set()
         self._reloading = asyncio.Lock()
+        self._stop_at = os.environ.get(STOP_VARIABLE, "")
 
     @property
     def contributions(self) -> Contributions:
@@ -136,19 +156,25 @@ class Bot:
         for network in self.adapters:
             for key, action in await self.storage.outbox(network):
                 await self._perform(key, network, action)
+        await self.timers.load()
         await self._tell(self.pm, "sanshe_startup")
+        self.in_background(self.timers.run())  # first, what fell due while the bot was stopped
         gc.freeze()  # what start-up built lives as long as the bot: the collector skips it
 
     async def _ready(self) -> None:
-        """Load the stored bindings and let the adapter prepare (connect, load what it keeps)."""
-        self.directory = Directory(self.community, self._named(), await self.storage.bindings())
+        """Load the stored bindings and people and let the adapter prepare (connect, load what it
+        keeps)."""
+        self.people = await People.load(self.clock.now())
+        bindings = await self.storage.bindings()
+        self.directory = Directory(self.community, self._named(), bindings, self.people)
         for adapter in self.adapters.values():
             prepare = getattr(adapter, "prepare", None)
             if prepare is not None:
                 await prepare(self)
 
     async def stop(self) -> None:
-        """Finish queued events and tell plugins we are stopping."""
+        """Stop the timers, finish queued events and tell plugins we are stopping."""
+        self.timers.close()
         await self.dispatcher.close()
         await asyncio.gather(*self._background, return_exceptions=True)
         await self._tell(self.pm, "sanshe_shutdown")
@@ -196,13 +222,15 @@ class Bot:
                 return [config_translator()("config.reload_failed", error=type(exc).__name__)]
             old = self.pm
             self.pm, self.community, self.rules = loaded.pm, loaded.community, loaded.rules
-            self.directory = Directory(self.community, self._named(), self.directory.bound)
+            bound = self.directory.bound
+            self.directory = Directory(self.community, self._named(), bound, self.people)
             if self.pm is not old:
                 before = {name for name, _p in old.list_name_plugin()}
                 now = {name for name, _p in self.pm.list_name_plugin()}
                 await self._tell(old, "sanshe_shutdown", only=before - now)
                 await self._tell(self.pm, "sanshe_startup", only=now - before)
         log.info("reloaded %s", self.config_path)
+        await self.timers.follow_rules()
         self._changed()
         return []
 
@@ -227,6 +255,21 @@ class Bot:
         task.add_done_callback(self._background.discard)
 
     # -- events ------------------------------------------------------------------------
+
+    async def act(self, plugin: str, work: Callable[[Context], object]) -> None:
+        """Run ``work`` (a plugin's, outside any incoming event) as an event of ``plugin``'s lane.
+
+        ``work(context)`` returns actions (or a coroutine of them) and may note
+        writes on ``context.writes``: they are checkpointed and performed as an
+        event's.  Returns once they are kept; raises what ``work`` raised.
+        """
+        event_id = uuid.uuid4().hex
+        self._unprompted[event_id] = work
+        event = Unprompted(network=PLUGIN_NETWORK, chat=plugin, event_id=event_id, sender=plugin)
+        try:
+            await self.submit(event)
+        finally:
+            self._unprompted.pop(event_id, None)
 
     def submit(self, event: Event) -> asyncio.Future[None]:
         """Queue an event (its texts made storable); the future completes once it is checkpointed."""
@@ -279,11 +322,20 @@ class Bot:
         trying: str | None,
     ) -> None:
         """Checkpoint the decided events (ending the try ``trying``, if given), then perform."""
+        if self._stop_at:
+            self._stop_if("checkpoint", [decision.event for _index, decision in decided])
         for decision, keys in await self._checkpoint(decided, tries, outcomes, trying):
             if not keys:  # none decided, or handled before (then nothing of it was kept)
                 continue
+            if self._stop_at:
+                self._stop_if("perform", [decision.event])
             for key, action in zip(keys, decision.actions, strict=True):
                 await self._perform(key, action.network or decision.event.network, action)
+
+    def _stop_if(self, point: str, events: list[Event]) -> None:
+        """Stop this process at ``point`` if :data:`STOP_VARIABLE` names it for one of ``events``."""
+        if any(self._stop_at == f"{event.network}:{point}" for event in events):
+            os.kill(os.getpid(), signal.SIGSTOP)
 
     async def _perform(self, key: str, network: str, action: Action) -> None:
         """Perform ``action`` on ``network`` and drop it from the outbox.
@@ -337,6 +389,11 @@ class Bot:
         the commands open to the person.
         """
         ctx = self.context(event, writes)
+        if isinstance(event, TimerDue):
+            return await self.timers.fire(ctx, event)
+        if isinstance(event, Unprompted):
+            work = self._unprompted.get(event.event_id)
+            return as_actions(await await_me_maybe(work(ctx))) if work is not None else []
         if isinstance(event, Callback):
             return await self.rules.apply(ctx, "button_pressed") + await self.press(ctx)
         if not isinstance(event, Message):

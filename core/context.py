@@ -2,40 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import permissions
+from . import audit, people, permissions
 from .actions import Action, AnswerButton, Button, DirectMessage, Reply, Send, SendFile
 from .buttons import ButtonPress, read_press
 from .events import Callback, Command, Event, MemberRenamed, Message
 from .i18n import Translator
-from .model import Community, Group, Person, SettingsModel
+from .model import Community, Group, Person, RuntimeGrant, SettingsModel
 from .reach import reach
 from .services import call_offered
 from .storage.writes import Writes
 
 if TYPE_CHECKING:
+    from .audit import Entry
     from .bot import Bot
     from .commands import ChatCommand
     from .forms import FormResult
     from .rules import Fired
     from .services import Records
+    from .timers import TimerBook
 
 
 def roles_in(
-    community: Community, person: Person, group: Group | None, *, member: bool = True
+    community: Community,
+    person: Person,
+    group: Group | None,
+    *,
+    member: bool = True,
+    now: datetime | None = None,
 ) -> frozenset[str]:
     """The roles ``person`` has in ``group``; outside any group, their community-wide roles only.
 
     Scoped roles count only in their groups.  Whoever has no role in a group
     has the member role of its kind (resident, client), unless ``member`` is
     False: a group named from elsewhere, where being in its chat proves
-    nothing.  Holders of a role that administers the group are its ``group_admin``.
+    nothing.  Holders of a role that administers the group are its ``group_admin``.  A role
+    granted at runtime counts at ``now`` only if it has begun and not ended (None: the
+    system's time).
     """
-    roles = {g.role for g in person.roles if g.covers(group.id if group else None)}
+    where = group.id if group else None
+    roles = {g.role for g in person.roles if g.covers(where) and g.counts_at(now)}
     if group is not None:
         member_role = community.member_role(group.kind)
         if member and member_role and not roles:
@@ -70,6 +80,7 @@ class Context:
         "fired",
         "running",
         "writes",
+        "computed",
     )
 
     def __init__(
@@ -81,19 +92,25 @@ class Context:
         command: Command | None = None,
         roles: frozenset[str] | None = None,
         writes: Writes | None = None,
+        computed: dict[str | None, frozenset[str]] | None = None,
     ) -> None:
         self._bot = bot
         self.event = event
         self.group = group
         self.person = person
         self.command = command
-        self.roles = roles_in(bot.community, person, group) if roles is None else roles
+        now = bot.clock.now()
+        self.roles = roles_in(bot.community, person, group, now=now) if roles is None else roles
         self._: Translator = bot.translator(person, event)
         self.fired: Fired | None = None
         self.running: ChatCommand | None = None
         """The command whose handler is running (set by core), with what it declared."""
         self.writes: Writes = Writes() if writes is None else writes
         """The event's database writes: made with its checkpoint (see :mod:`.storage.writes`)."""
+        self.computed: dict[str | None, frozenset[str]] = {} if computed is None else computed
+        """The sender's computed roles per group id, asked once per event (see :mod:`.people`)."""
+        if extra := people.computed(self, group):
+            self.roles = self.roles | extra
 
     def about(self, group: Group | None) -> Context:
         """This event as it concerns ``group`` named from elsewhere (None: the whole community).
@@ -101,8 +118,18 @@ class Context:
         Only the roles the person holds there count: no member role, since
         naming a group does not make one its member.
         """
-        roles = roles_in(self.community, self.person, group, member=False)
-        return Context(self._bot, self.event, group, self.person, self.command, roles, self.writes)
+        now = self.now()
+        roles = roles_in(self.community, self.person, group, member=False, now=now)
+        return Context(
+            self._bot,
+            self.event,
+            group,
+            self.person,
+            self.command,
+            roles,
+            self.writes,
+            self.computed,
+        )
 
     @property
     def community(self) -> Community:
@@ -205,6 +232,22 @@ class Context:
             return self.reply(text)
         return AnswerButton(callback_id=press.callback_id, text=text, chat=self.event.chat)
 
+    def timers(self, plugin: str) -> TimerBook:
+        """``plugin``'s timers: schedule, replace or cancel them with this event's writes."""
+        return self._bot.timers.book(self.writes, plugin)
+
+    def in_chats_of(self, group: Group) -> list[Context]:
+        """This event as it concerns ``group``'s chat on each network served (to post there)."""
+        places = []
+        for network in self._bot.adapters:
+            chat = self._bot.directory.chat_of(network, group.id)
+            if chat is None:
+                continue
+            event = Event(network=network, chat=chat, event_id=self.event.event_id, sender="")
+            person = self.person
+            places.append(Context(self._bot, event, group, person, self.command, None, self.writes))
+        return places
+
     async def number(self, sequence: str) -> int:
         """The next number of ``sequence`` (``case``…), to show before the event is stored."""
         return await self._bot.storage.number(sequence)
@@ -213,6 +256,18 @@ class Context:
         """What time it is (aware, UTC), by the bot's clock: a test kit's clock can be moved."""
         return self._bot.clock.now()
 
+    def audit(self, action: str, subject: str, detail: str = "") -> None:
+        """Note in the audit log that the sender did ``action`` (``read``, ``create``…) on
+        ``subject`` (``record:12``, ``person:<id>``…), with the event's writes (see :mod:`.audit`)."""
+        audit.stage(self.writes, self.person.id, action, subject, detail, self.now())
+
+    async def audit_log(self, subject: str | None = None, limit: int = 20) -> list[Entry]:
+        """The audit log's latest ``limit`` entries, newest first (on ``subject``, if given);
+        nothing for a sender without ``audit.read`` here."""
+        if not await self.allowed(permissions.AUDIT_READ):
+            return []
+        return await audit.recent(self._bot.storage, subject, limit)
+
     def person_with(self, handle: str) -> Person:
         """Whoever has ``handle`` on this event's network: a known person, or an unknown one."""
         return self._bot.directory.person(self.event.network, handle)
@@ -220,6 +275,35 @@ class Context:
     def person_seen(self, handle: str) -> Person | None:
         """The known person with ``handle`` here, or an unknown one who wrote lately; else None."""
         return self._bot.directory.seen(self.event.network, handle)
+
+    def add_person(
+        self,
+        *,
+        name: str,
+        handles: Mapping[str, str | int],
+        locale: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Person:
+        """Store someone who became known in chat (a resident let in, a volunteer registered),
+        with the event's writes; ValueError for a handle a known person has (see :mod:`.people`)."""
+        return people.add_person(self, name=name, handles=handles, locale=locale, details=details)
+
+    def grant(
+        self,
+        person: Person,
+        role: str,
+        groups: Iterable[str] | None = None,
+        *,
+        until: datetime | None = None,
+        reason: str = "",
+    ) -> Person:
+        """Give ``person`` ``role`` in ``groups`` (None: community-wide) until ``until``, with the
+        event's writes and an audit entry; no check of who may (see :func:`.people.grant`)."""
+        return people.grant(self, person, role, groups, until=until, reason=reason)
+
+    def revoke(self, person: Person, role: str, group: Group | None) -> list[RuntimeGrant]:
+        """End ``person``'s runtime grants of ``role`` in ``group`` (None: community-wide ones)."""
+        return people.revoke(self, person, role, group)
 
     async def allowed(self, permission: str) -> bool:
         """Whether the sender may do ``permission`` here (``record.read:<form>``…): votes, then YAML."""

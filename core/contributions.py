@@ -62,7 +62,8 @@ def button_book(pm: Plugins) -> ButtonBook:
 
 
 def vocabulary(pm: Plugins) -> Vocabulary:
-    """The rule conditions, rule actions, plugin names and settings models the plugins provide."""
+    """The rule conditions, rule actions, plugin names, settings models and computed roles the
+    plugins provide."""
     return Vocabulary(
         conditions={
             c.name: replace(c, plugin=name)
@@ -74,4 +75,5 @@ def vocabulary(pm: Plugins) -> Vocabulary:
         plugins=frozenset(available_plugins()),
         catalogues=tuple(Path(f) for _name, f in pm.contributions("sanshe_catalogues")),
         settings=dict(pm.contributions("sanshe_settings")),
+        roles={r.name: r.title for _name, r in pm.contributions("sanshe_computed_roles")},
     )

@@ -83,6 +83,21 @@ class Callback(Event):
     callback_id: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimerDue(Event):
+    """A timer fell due (see :mod:`sanshe.core.timers`): network ``timer``, chat ``plugin|key``."""
+
+    plugin: str
+    key: str
+    due: str
+    """When it was due (ISO 8601, UTC)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unprompted(Event):
+    """Work a plugin does that no incoming event caused (see ``Services.act``): network ``plugin``."""
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """A message read as a command: ``/name args`` (``@botname`` suffix removed)."""

@@ -24,10 +24,10 @@ Facts a plugin author needs:
 
 * **Async or not.** The registration hooks (``sanshe_commands``,
   ``sanshe_buttons``, ``sanshe_catalogues``, ``sanshe_rule_conditions``,
-  ``sanshe_rule_actions``, ``sanshe_tables``, ``sanshe_cli_commands``,
-  ``sanshe_addhooks``) must be plain functions: they are asked once, when the
-  plugin is registered.
-  So must the implementations of a ``firstresult`` hook (pluggy stops at the
+  ``sanshe_rule_actions``, ``sanshe_tables``, ``sanshe_settings``,
+  ``sanshe_cli_commands``, ``sanshe_computed_roles``, ``sanshe_addhooks``)
+  must be plain functions: they are asked once, when the plugin is registered.
+  So must ``sanshe_roles_now``, and the implementations of a ``firstresult`` hook (pluggy stops at the
   first answer, and a coroutine is one): core refuses an ``async`` one.  Every
   other hook, and every command, button and rule handler, may be ``async
   def``; core awaits the answers after pluggy's call, in
@@ -62,15 +62,20 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from .actions import Action
     from .buttons import ButtonHandler
     from .commands import ChatCommand
     from .context import Context
     from .forms import FormResult
+    from .model import Group
+    from .people import ComputedRole
     from .plugins import Plugins
     from .rules import Condition, RuleAction
     from .services import Services
     from .storage.tables import Tables
+    from .timers import Due
     from .verbs import CliCommand
 
 PROJECT = "sanshe"
@@ -165,6 +170,24 @@ def sanshe_tables() -> Tables:
     """
 
 
+@hookspec(historic=True)
+def sanshe_settings() -> type[BaseModel] | None:
+    """The model of this plugin's section under ``plugins:`` in the community file.
+
+    Called by core once, when the plugin is registered.  Return a pydantic
+    model class (``frozen=True, extra="forbid"`` is best: a mistyped key is
+    then refused).  Each time the file is read (at start, on ``sanshe
+    check-config``, on a reload) the section ``plugins: <plugin name>:`` is
+    validated by it, and its mistakes are refused with file, line and column;
+    no section gives the model's defaults.  The plugin reads the instance with
+    :meth:`Context.settings <sanshe.core.context.Context.settings>` or
+    :meth:`Services.settings <sanshe.core.services.Services.settings>`.
+    Return None (or do not implement it) for a plugin without settings: a
+    section for it is then refused.  A disabled plugin's section is kept as
+    written, unvalidated.
+    """
+
+
 # -- permissions ----------------------------------------------------------------------------
 
 
@@ -181,6 +204,32 @@ def sanshe_permission(context: Context, permission: str) -> bool | None:
     denies, else any True allows; with no opinion at all, the roles the
     command, button or YAML names decide.  An implementation that raises
     votes False.
+    """
+
+
+@hookspec(historic=True)
+def sanshe_computed_roles() -> Iterable[ComputedRole]:
+    """The roles this plugin computes from what is happening (``on_shift``), so rules may name them.
+
+    Called by core once, when the plugin is registered.  Return
+    :class:`~sanshe.core.people.ComputedRole` values: the role's name and the
+    catalogue key of what people read for it.  The community file may name
+    them wherever it names a role (``sender_role: on_shift``, a form's
+    ``fill:``), but not grant them; :func:`sanshe_roles_now` says who holds them.
+    """
+
+
+@hookspec
+def sanshe_roles_now(context: Context, group: Group | None) -> Iterable[str] | None:
+    """The computed roles the sender of ``context`` holds now in ``group`` (None: community-wide).
+
+    Called by core when it works out the sender's roles for an event, at most
+    once per event and group (the answer is kept for the event), before any
+    rule, command or permission sees ``context.roles``; ``context.roles`` then
+    holds the other roles only.  Return names the plugin declared with
+    :func:`sanshe_computed_roles` (others are left out, logged), or None.  A
+    plain function: it must not await, so read what the plugin keeps in memory;
+    the time is ``context.now()``.  One that raises counts as answering None.
     """
 
 
@@ -218,6 +267,23 @@ def sanshe_event(context: Context) -> Action | Iterable[Action] | None:
     leaving and renaming themselves (``context.event`` says which, see
     :mod:`sanshe.core.events`).  Button presses go to their handler only.
     Return the actions to perform (or None).
+    """
+
+
+@hookspec
+def sanshe_timer(context: Context, timer: Due) -> Action | Iterable[Action] | None:
+    """Do what a timer of this plugin was set for (see :mod:`sanshe.core.timers`).
+
+    Called by core for the plugin that owns the timer only, when it falls due
+    (at start, for one that fell due while the bot was stopped), once per
+    firing: the firing is an event of its own lane, checkpointed with its
+    actions.  ``timer.key`` and ``timer.data`` are what the plugin scheduled;
+    ``timer.late`` says how late it fires, so a reminder long overdue may be
+    skipped.  A recurring timer is moved on already; schedule, replace or
+    cancel timers with ``context.timers(<plugin>)``.  ``context`` has no group
+    and no sender: address actions with ``context.tell`` (a person) or
+    ``context.in_chats_of`` (a group's chats).  Return the actions to perform
+    (or None).
     """
 
 

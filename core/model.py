@@ -6,6 +6,7 @@ refused) and the frozen domain objects the rest of Sanshe works with.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
@@ -125,6 +126,27 @@ class Grant(_Frozen):
         """Whether this grant applies in ``group_id`` (None: outside any group)."""
         return self.groups is None or (group_id is not None and group_id in self.groups)
 
+    def counts_at(self, now: datetime | None) -> bool:
+        """Whether the grant counts at ``now``: one of the YAML always does."""
+        return True
+
+
+class RuntimeGrant(Grant):
+    """A role given in chat (``/grant``) or by a plugin, kept in storage (see :mod:`.people`)."""
+
+    id: int
+    person_id: str
+    granted_by: str
+    reason: str = ""
+    starts_at: datetime
+    until: datetime | None = None
+    """None: until revoked."""
+
+    def counts_at(self, now: datetime | None) -> bool:
+        """Whether the grant counts at ``now`` (None: the system's time): begun, not yet ended."""
+        now = now or datetime.now(UTC)
+        return self.starts_at <= now and (self.until is None or now < self.until)
+
 
 def _grant(value: Any) -> Any:
     return {"role": value} if isinstance(value, str) else value
@@ -162,8 +184,22 @@ class RuleScope(_Frozen):
         return group.kind in self.kinds or group.id in self.groups
 
 
+class RuleSchedule(_Frozen):
+    """``on: {every: day, at: "20:00"}`` or ``on: {every: 30m}``: a rule run on a schedule.
+
+    ``every`` is ``day`` (at ``at``, local time of the community's time zone;
+    midnight without ``at``) or a duration (``30m``, ``2h``, ``1d``).
+    """
+
+    every: Annotated[str, Field(pattern=r"^(day|[1-9]\d*\s*(m|min|h|d))$")]
+    at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = None
+
+
 class Rule(_Frozen):
-    """A service rule: where (groups) + when (conditions) + do (actions)."""
+    """A service rule: where (groups) + when (conditions) + do (actions).
+
+    A rule ``on`` a schedule runs in each group of its scope when it falls due.
+    """
 
     id: str
     description: Text = ""
@@ -175,7 +211,7 @@ class Rule(_Frozen):
         "member_renamed",
         "button_pressed",
         "form_submitted",
-    ] = "message"
+    ] | RuleSchedule = "message"
     where: RuleScope = RuleScope()
     when: dict[str, Any] = {}
     do: tuple[dict[str, Any], ...] = Field(min_length=1)
@@ -274,6 +310,9 @@ class StorageSettings(_Frozen):
     """Where records and checkpoints live; ``SANSHE_DB_URL`` overrides ``db_url``."""
 
     db_url: str = "sqlite://sanshe.sqlite3"
+    key_file: Annotated[str, Field(min_length=1)] | None = None
+    """The file of the key that seals personal data (relative to the community file's folder);
+    ``SANSHE_KEY`` and ``SANSHE_KEY_FILE`` override it (see :mod:`.storage.sealed`)."""
 
 
 class Community(_Frozen):
@@ -282,6 +321,8 @@ class Community(_Frozen):
     community: CommunityInfo
     kinds: tuple[GroupKind, ...] = ()
     roles: tuple[CustomRole, ...] = ()
+    grants: dict[str, tuple[str, ...]] = {}
+    """Per role, the roles its holders may grant at runtime, where they hold it (``/grant``)."""
     groups: tuple[Group, ...] = ()
     people: tuple[Person, ...] = ()
     rules: tuple[Rule, ...] = ()
@@ -332,11 +373,18 @@ class Community(_Frozen):
     _groups: dict[str, Group] = PrivateAttr(default_factory=dict)
     _people: dict[str, Person] = PrivateAttr(default_factory=dict)
     _forms: dict[str, Form] = PrivateAttr(default_factory=dict)
+    _computed_roles: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def computed_roles(self) -> dict[str, str]:
+        """The roles plugins compute (``sanshe_computed_roles``) -> the catalogue key of each
+        name: filled when the file is checked with the plugins' vocabulary."""
+        return self._computed_roles
 
 
 def all_roles(community: Community) -> set[str]:
-    """Built-in and community roles."""
-    return set(ROLES) | {r.id for r in community.roles}
+    """Built-in, community and computed roles (the names rules, forms and grants may use)."""
+    return set(ROLES) | {r.id for r in community.roles} | set(community.computed_roles)
 
 
 def all_kinds(community: Community) -> set[str]:

@@ -32,6 +32,8 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.basics",
     "sanshe.plugins.forms",
     "sanshe.plugins.moderation",
+    "sanshe.plugins.audit",
+    "sanshe.plugins.people",
 )
 
 
@@ -59,10 +61,12 @@ CONTRIBUTIONS: tuple[str, ...] = (
     "sanshe_rule_conditions",
     "sanshe_rule_actions",
     "sanshe_tables",
+    "sanshe_settings",
     "sanshe_cli_commands",
+    "sanshe_computed_roles",
 )
 #: Contribution hooks answered with one value rather than several.
-ONE_ANSWER = frozenset({"sanshe_tables"})
+ONE_ANSWER = frozenset({"sanshe_tables", "sanshe_settings"})
 #: Hooks whose implementations run only when core awaits their answers, one by one in call
 #: order: the first answer takes the message, and the implementations after it do not run.
 AWAITED_IN_TURN = frozenset({"sanshe_dialog"})

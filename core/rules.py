@@ -24,6 +24,7 @@ from .actions import Action
 from .i18n import Translator
 from .model import Community, Group, Rule
 from .plugins import as_actions, await_me_maybe
+from .timers import on_networks
 
 if TYPE_CHECKING:
     from .context import Context
@@ -271,25 +272,30 @@ class RuleBook:
             return []
         actions: list[Action] = []
         for index in self.candidates(context.group, on, context.text):
-            compiled = self._rules[index]
-            if not await _holds(compiled, context):
-                continue
-            context.fired = _fired(compiled, context)
-            try:
-                for step, value in compiled.steps:
-                    try:
-                        actions.extend(as_actions(await await_me_maybe(step.run(context, value))))
-                    except Exception:
-                        log.exception(
-                            "rule %r: action %r of plugin %r failed; the rule's other actions "
-                            "and the other rules still run",
-                            compiled.rule.id,
-                            step.name,
-                            step.plugin,
-                        )
-            finally:
-                context.fired = None
+            actions.extend(await self._run(self._rules[index], context))
         return _unique(actions)
+
+    async def _run(self, compiled: _Compiled, context: Context) -> list[Action]:
+        """The actions of ``compiled`` if its conditions hold for ``context``."""
+        if not await _holds(compiled, context):
+            return []
+        actions: list[Action] = []
+        context.fired = _fired(compiled, context)
+        try:
+            for step, value in compiled.steps:
+                try:
+                    actions.extend(as_actions(await await_me_maybe(step.run(context, value))))
+                except Exception:
+                    log.exception(
+                        "rule %r: action %r of plugin %r failed; the rule's other actions "
+                        "and the other rules still run",
+                        compiled.rule.id,
+                        step.name,
+                        step.plugin,
+                    )
+        finally:
+            context.fired = None
+        return actions
 
     def describe(self, group: Group, _: Translator) -> list[str]:
         """Each rule that watches ``group``, in plain words."""
@@ -311,18 +317,44 @@ class RuleBook:
             lines.append(
                 _(
                     "rules.line",
-                    on=_(f"rules.on_{rule.on}"),
+                    on=_on(rule, _),
                     when=_("rules.and").join(when) if when else _("rules.always"),
                     do=_("rules.list_sep").join(do),
                 )
             )
         return lines
 
+    async def apply_scheduled(self, context: Context, rule_id: str) -> list[Action]:
+        """Run the rule ``rule_id`` (one ``on`` a schedule) in each chat of each group it watches.
+
+        ``context`` is its timer's; the actions go to those chats' networks.
+        """
+        compiled = next((c for c in self._rules if c.rule.id == rule_id), None)
+        if compiled is None:
+            return []
+        actions: list[Action] = []
+        for group in self.community.groups:
+            if not compiled.rule.where.covers(group):
+                continue
+            for place in context.in_chats_of(group):
+                found = await self._run(compiled, place)
+                actions.extend(on_networks(found, place.event.network))
+        return _unique(actions)
+
     def _said(self, describe: Callable[..., str], _: Translator, value: Any) -> str:
         """A condition's or action's ``describe`` (given the community, if it asks)."""
         if _wants_community(describe):
             return describe(_, value, community=self.community)
         return describe(_, value)
+
+
+def _on(rule: Rule, _: Translator) -> str:
+    """When ``rule`` runs, in words: on which event, or on which schedule."""
+    if isinstance(rule.on, str):
+        return _(f"rules.on_{rule.on}")
+    if rule.on.every == "day":
+        return _("rules.on_every_day", at=rule.on.at or "00:00")
+    return _("rules.on_every", interval=rule.on.every)
 
 
 async def _holds(compiled: _Compiled, context: Context) -> bool:

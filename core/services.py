@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .actions import Action, Button
@@ -12,21 +13,23 @@ from .reach import reach
 
 if TYPE_CHECKING:
     from .bot import Bot
-    from .storage.models import FormSession, Record
+    from .context import Context
+    from .storage.models import Record
+    from .storage.writes import Writes
 
 
 class Records(Protocol):
     """The stored forms: what the forms plugin (and later the records plugin) reads and writes."""
 
     async def add_record(
-        self,
-        form_id: str,
-        person: str,
-        group_id: str | None,
-        data: dict[str, Any],
-        finishing: FormSession | None = None,
+        self, writes: Writes, form_id: str, person: str, group_id: str | None, data: dict[str, Any]
     ) -> Record:
-        """Store a filled form, audit it, and end the dialog ``finishing`` that filled it."""
+        """Note on ``writes`` (an event's) the storing of a filled form; the caller audits it
+        (``ctx.audit("create", f"record:{record.id}")``).
+
+        The record's number is taken now (``Record.id`` is set); the record is
+        stored with the event's checkpoint, so it is not in the database yet.
+        """
         ...
 
     async def record(self, record_id: int | None) -> Record | None:
@@ -105,6 +108,22 @@ class Services:
         """A plugin's settings: the instance of ``model`` (its ``sanshe_settings``) in force."""
         return self._bot.community.plugins.of(model)
 
+    async def act(self, plugin: str, work: Callable[[Context], object]) -> None:
+        """Do ``work`` for ``plugin`` as an event of its own: send, write, schedule timers.
+
+        ``work(context)`` returns actions (or a coroutine of them) and notes
+        its writes on ``context.writes`` (``context.timers(plugin)`` schedules):
+        they are checkpointed and performed exactly as an event's, through the
+        outbox and the networks' capabilities.  Nothing in a plugin performs
+        actions or writes any other way.  Returns once they are kept.
+        """
+        await self._bot.act(plugin, work)
+
     async def call(self, hook: str, **kwargs: Any) -> Any:
         """Call a hook another plugin offers (see :func:`call_offered`)."""
         return await call_offered(self._bot, hook, **kwargs)
+
+    async def audit(self, actor: str, action: str, subject: str, detail: str = "") -> None:
+        """Append to the audit log now that ``actor`` (a person's id, or an operator such as
+        ``cli:<user>``) did ``action`` on ``subject`` (see :mod:`sanshe.core.audit`)."""
+        await self._bot.storage.audit(actor, action, subject, detail, self._bot.clock.now())

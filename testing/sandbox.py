@@ -7,6 +7,7 @@ import itertools
 import textwrap
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, cast
@@ -34,7 +35,7 @@ from sanshe.core.i18n import Catalogue, Translator, environment_locale
 from sanshe.core.model import Community
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
-from sanshe.core.storage.models import AuditEntry, FormSession, Record, stored_person
+from sanshe.core.storage.models import AuditEntry, FormSession, Pseudonym, Record, stored_person
 from sanshe.core.storage.tables import plugin_tables
 
 from .clock import ManualClock
@@ -291,6 +292,23 @@ class Sandbox:
             "time": self.clock.time(),
         }
 
+    async def advance(
+        self,
+        delta: timedelta | None = None,
+        *,
+        days: float = 0,
+        hours: float = 0,
+        minutes: float = 0,
+        seconds: float = 0,
+    ) -> list[Action]:
+        """Move the clock forward (nothing given: not at all), fire the timers due by then and
+        return the actions performed meanwhile (a timer due while stopped fires at start: see
+        it with ``advance()`` after :meth:`restart`)."""
+        before = len(self.adapter.performed)
+        self.clock.advance(delta, days=days, hours=hours, minutes=minutes, seconds=seconds)
+        await asyncio.wait_for(self.bot.timers.fire_due(), self.timeout)
+        return self.adapter.performed[before:]
+
     async def deliver(self, event: Event) -> list[Action]:
         """Hand ``event`` to the bot as an adapter would; return the actions performed for it."""
         before = len(self.adapter.performed)
@@ -403,13 +421,26 @@ class Sandbox:
     async def audit(
         self, *, who: str | None = None, action: str | None = None, subject: str | None = None
     ) -> list[AuditEntry]:
-        """The audit log's entries, oldest first: by ``who``, of ``action``, on ``subject`` if given."""
+        """The audit log's entries, oldest first: by ``who``, of ``action``, on ``subject`` if given.
+
+        ``who`` is a console handle and a person subject ``person:<id>``, as the
+        audit API names them; the entries hold pseudonyms (none: no entries).
+        """
         query = AuditEntry.all()
         if who is not None:
-            query = query.filter(actor=self.person_key(who))
+            actor = await Pseudonym.get_or_none(person=self.person_key(who))
+            if actor is None:
+                return []
+            query = query.filter(actor=actor.pseudonym)
         if action is not None:
             query = query.filter(action=action)
         if subject is not None:
+            kind, _colon, person = subject.partition(":")
+            if kind == "person":
+                named = await Pseudonym.get_or_none(person=stored_person(person))
+                if named is None:
+                    return []
+                subject = f"person:{named.pseudonym}"
             query = query.filter(subject=subject)
         return await query.order_by("id")
 

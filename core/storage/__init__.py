@@ -15,7 +15,7 @@ import os
 import sys
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,8 @@ from tortoise.transactions import in_transaction
 
 from ..actions import Action, from_record, to_record
 from ..events import Event
+from . import audit as audit_log
+from . import sealed
 from .batch import Batch
 from .models import (
     AdapterState,
@@ -38,21 +40,23 @@ from .models import (
     ChatBinding,
     DeadLetter,
     EventTry,
-    FormSession,
     HandledEvent,
     OutboxAction,
     Record,
     TryUnderWay,
     stored_person,
 )
+from .sealed import KeyProblem, KeySource, key_source
 from .tables import Tables
+from .writes import Writes
 
 APP = "sanshe"
 
 log = logging.getLogger(__name__)
 
-#: An event to checkpoint: network, event id, and its actions' outbox keys and stored payloads.
-_Checkpoint = tuple[str, str, list[tuple[str, Any]]]
+#: An event to checkpoint: network, event id, its actions' outbox keys, networks and stored
+#: payloads, and its writes.
+_Checkpoint = tuple[str, str, list[tuple[str, str, Any]], "Writes | None"]
 #: Events to checkpoint together, and the tries under way they end (see :meth:`Storage.begin`).
 _Request = tuple[list[_Checkpoint], str | None]
 #: Rows per statement when many are written at once (SQLite takes 32,766 parameters).
@@ -258,10 +262,17 @@ def event_of(record: Mapping[str, Any]) -> Event:
 class Storage:
     """One open database: checkpoints, tries and dead letters, outbox, bindings, records, audit."""
 
-    def __init__(self, db_url: str, tables: Mapping[str, Tables] | None = None) -> None:
+    def __init__(
+        self,
+        db_url: str,
+        tables: Mapping[str, Tables] | None = None,
+        key: KeySource | None = None,
+    ) -> None:
         """A database at ``db_url``, with core's tables and those of ``tables`` (plugin name ->
-        :class:`Tables`, see :func:`~sanshe.core.storage.tables.plugin_tables`)."""
+        :class:`Tables`, see :func:`~sanshe.core.storage.tables.plugin_tables`), sealed with
+        the key of ``key`` (default: :func:`~sanshe.core.storage.sealed.key_source`)."""
         self.db_url = db_url
+        self._key = key
         self._config = tortoise_config(db_url, tables)
         self._plugins = {declared.app: plugin for plugin, declared in (tables or {}).items()}
         self._seen = Batch(self._seen_many)
@@ -271,15 +282,16 @@ class Storage:
         self._tries_loaded: dict[str, asyncio.Future[None]] = {}
         self._try_keys = (f"{uuid.uuid4().hex[:20]}{n:x}" for n in itertools.count())
         """Names of tries under way, unique to this process (see :meth:`begin`)."""
-        self._checkpoints = Batch(self._checkpoint_many)
+        self._checkpoints: Batch[_Request, list[bool]] = Batch(self._checkpoint_many)
         self._done = Batch(self._performed_many)
 
     async def open(self, *, migrate: bool = True) -> list[str]:
         """Connect; with ``migrate``, apply pending migrations and return their names.
 
         Raises :class:`CannotOpen` for a URL of another kind, a database that
-        cannot be reached, or a plugin's table named as core's or another
-        plugin's; ``ModuleNotFoundError`` when its driver is not installed.
+        cannot be reached, a plugin's table named as core's or another
+        plugin's, or a key that is missing, malformed or not the database's
+        (see :mod:`.sealed`); ``ModuleNotFoundError`` when its driver is not installed.
         """
         if "://" not in self.db_url or connection_name(self.db_url) not in SCHEMES:
             raise CannotOpen("storage.unsupported_url", url=shown_url(self.db_url))
@@ -288,8 +300,20 @@ class Storage:
             await Tortoise.init(config=self._config)
             assert Tortoise.apps is not None
             _refuse_shared_tables(dict(Tortoise.apps.items()), self._plugins)
-            return await self.migrate() if migrate else []
+            connection = get_connection(connection_name(self.db_url))
+            source = self._key or key_source(self.db_url)
+            seal, known = await sealed.load_key(connection, source)
+            sealed.use(seal)
+            applied = await self.migrate() if migrate else []
+            if migrate and not known:
+                await sealed.remember_key(connection, seal, source)
+            return applied
+        except KeyProblem as exc:
+            sealed.use(None)
+            await Tortoise.close_connections()
+            raise CannotOpen(exc.key, **exc.values) from None
         except Exception as exc:
+            sealed.use(None)
             await Tortoise.close_connections()
             if isinstance(exc, OSError | BaseORMException) or _from_driver(exc):
                 reason = str(exc).replace(self.db_url, shown_url(self.db_url))
@@ -319,8 +343,9 @@ class Storage:
         return [f"{s.migration.app_label}.{s.migration.name}" for s in await executor.plan(latest)]
 
     async def close(self) -> None:
-        """Close the connections."""
+        """Close the connections; sealed columns can no longer be read."""
         await Tortoise.close_connections()
+        sealed.use(None)
 
     # -- checkpoints and outbox -------------------------------------------------
     # Calls from concurrent chats are gathered into one query or transaction
@@ -332,15 +357,22 @@ class Storage:
         return await self._seen([(e.network, e.event_id) for e in events])
 
     async def checkpoint(
-        self, decided: Sequence[tuple[Event, Sequence[Action]]], trying: str | None = None
+        self,
+        decided: Sequence[tuple[Event, Sequence[Action]]],
+        trying: str | None = None,
+        writes: Sequence[Writes | None] = (),
     ) -> list[list[str]]:
-        """Record events as handled and keep their actions in the outbox, atomically.
+        """Record events as handled, make their writes and keep their actions in the outbox, atomically.
 
-        Returns, per event, the outbox keys of its actions in order.  Raises
-        ``IntegrityError`` if an event was already checkpointed, and what
-        storing an action raised (an action no database can store: a value that
-        is not JSON) before writing anything.  The events' tries are forgotten,
-        and the tries under way ``trying`` (of :meth:`begin`) are over.
+        ``writes`` are the events' database writes (one per event, or none),
+        made only for an event not handled before.  Returns, per event, the
+        outbox keys of its actions in order; none for an event handled before
+        (a second delivery: nothing of it is kept).  Raises what storing an
+        action raised (an action no database can store: a value that is not
+        JSON) before writing anything, and what a write raised (then nothing of
+        the whole call is written).  The events' tries are forgotten, and the
+        tries under way ``trying`` (of :meth:`begin`) are over.  An action
+        whose ``network`` is empty goes to its event's network.
         """
         items = [
             (
@@ -349,17 +381,22 @@ class Storage:
                 [
                     (
                         f"{e.network}|{e.event_id}|{i}",
+                        a.network or e.network,
                         _db_value(OutboxAction, "payload", to_record(a)),
                     )
                     for i, a in enumerate(actions)
                 ],
+                writes[index] if index < len(writes) else None,
             )
-            for e, actions in decided
+            for index, (e, actions) in enumerate(decided)
         ]
-        await self._checkpoints((items, trying))
-        for network, event_id, _planned in items:
+        handled = await self._checkpoints((items, trying))
+        for network, event_id, _planned, _writes in items:
             self._tries.get(network, {}).pop(event_id, None)
-        return [[key for key, _ in planned] for _n, _e, planned in items]
+        return [
+            [key for key, _n, _p in planned] if new else []
+            for (_n, _e, planned, _w), new in zip(items, handled, strict=True)
+        ]
 
     async def performed(self, key: str) -> None:
         """The adapter performed this action: drop it from the outbox."""
@@ -386,44 +423,66 @@ class Storage:
             found.update((network, str(row["event_id"])) for row in rows)
         return [found.intersection(request) for request in requests]
 
-    async def _checkpoint_many(self, requests: list[_Request]) -> list[None | Exception]:
+    async def _checkpoint_many(self, requests: list[_Request]) -> list[list[bool] | Exception]:
         try:
-            await self._write_checkpoints(
+            handled = await self._write_checkpoints(
                 [item for items, _trying in requests for item in items],
                 [trying for _items, trying in requests if trying is not None],
             )
         except Exception:
             if len(requests) == 1:
                 raise
-            # A request of the batch cannot be written (checkpointed before, say): write each
-            # alone, so that it fails alone.
-            outcomes: list[None | Exception] = []
+            # A request of the batch cannot be written (a plugin's write fails, say): write
+            # each alone, so that it fails alone.
+            outcomes: list[list[bool] | Exception] = []
             for items, trying in requests:
                 try:
-                    await self._write_checkpoints(items, [trying] if trying else [])
+                    outcomes.append(await self._write_checkpoints(items, [trying] if trying else []))
                 except Exception as exc:
                     outcomes.append(exc)
-                else:
-                    outcomes.append(None)
             return outcomes
-        return [None] * len(requests)
+        results: list[list[bool] | Exception] = []
+        start = 0
+        for items, _trying in requests:
+            results.append(handled[start : start + len(items)])
+            start += len(items)
+        return results
 
-    async def _write_checkpoints(self, items: list[_Checkpoint], trying: list[str]) -> None:
-        # Plain INSERTs with executemany: building a model object per event cost more than the write.
+    async def _write_checkpoints(self, items: list[_Checkpoint], trying: list[str]) -> list[bool]:
+        """Write the checkpoints in one transaction; per item, whether it was new (not a repeat).
+
+        The duplicate check is the insert itself (``ON CONFLICT DO NOTHING
+        RETURNING``): one statement per thousand events, no look-up before it.
+        """
+        # Plain INSERTs: building a model object per event cost more than the write.
         now = datetime.now(UTC)
         handled_at = _db_value(HandledEvent, "handled_at", now)
         created_at = _db_value(OutboxAction, "created_at", now)
         async with in_transaction(connection_name(self.db_url)) as connection:
-            await connection.execute_many(
-                _insert(connection, "handled_event", ("network", "event_id", "handled_at")),
-                [[n, e, handled_at] for n, e, _ in items],
-            )
+            new: set[tuple[str, str]] = set()
+            for start in range(0, len(items), _ROWS):
+                chunk = items[start : start + _ROWS]
+                marks = iter(_marks(connection, 3 * len(chunk)))
+                rows = ", ".join(f"({next(marks)}, {next(marks)}, {next(marks)})" for _ in chunk)
+                returned = await connection.execute_query_dict(
+                    f'INSERT INTO "handled_event" ("network", "event_id", "handled_at") VALUES {rows} '
+                    'ON CONFLICT ("network", "event_id") DO NOTHING RETURNING "network", "event_id"',
+                    [value for n, e, _p, _w in chunk for value in (n, e, handled_at)],
+                )
+                new.update((str(r["network"]), str(r["event_id"])) for r in returned)
+            fresh = []
+            for n, e, _p, _w in items:  # the same event twice in the batch: the first is new
+                fresh.append((n, e) in new)
+                new.discard((n, e))
+            for (_n, _e, _p, writes), is_new in zip(items, fresh, strict=True):
+                if is_new and writes:
+                    await writes.write(connection)
             if trying:
                 await connection.execute_many(
                     'DELETE FROM "try_under_way" WHERE "key" = {}'.format(*_marks(connection, 1)),
                     [[key] for key in trying],
                 )
-            tried = [[n, e] for n, e, _ in items if e in self._tries.get(n, {})]
+            tried = [[n, e] for n, e, _p, _w in items if e in self._tries.get(n, {})]
             if tried:
                 await connection.execute_many(
                     'DELETE FROM "event_try" WHERE "network" = {} AND "event_id" = {}'.format(
@@ -432,9 +491,10 @@ class Storage:
                     tried,
                 )
             rows = [
-                [n, key, payload, created_at]
-                for n, _e, planned in items
-                for key, payload in planned
+                [network, key, payload, created_at]
+                for (_n, _e, planned, _w), is_new in zip(items, fresh, strict=True)
+                if is_new
+                for key, network, payload in planned
             ]
             if rows:
                 await connection.execute_many(
@@ -443,6 +503,10 @@ class Storage:
                     ),
                     rows,
                 )
+        for (_n, _e, _p, writes), is_new in zip(items, fresh, strict=True):
+            if is_new and writes is not None:
+                writes.written()
+        return fresh
 
     async def _performed_many(self, keys: list[str]) -> list[None]:
         connection = get_connection(connection_name(self.db_url))
@@ -455,26 +519,27 @@ class Storage:
     # -- tries and dead letters ----------------------------------------------------
 
     async def begin(self, events: Sequence[Event]) -> tuple[list[int], str]:
-        """Begin a try of those of these events (of one network) not handled before.
+        """Begin a try of these events (of one network), noting it in storage before it starts.
 
         Returns, per event, how many tries it had before (see
-        :meth:`tries_so_far`), or -1 if it was handled before or is a repeat of
-        an earlier one of ``events``; and what names the try (for
-        :meth:`checkpoint` or :meth:`tried` to end it).  The try is noted in the transaction that reads
-        which events were handled.
+        :meth:`tries_so_far`), or -1 for a repeat of an earlier one of
+        ``events``; and what names the try (for :meth:`checkpoint` or
+        :meth:`tried` to end it).  Whether an event was handled before is
+        found by its checkpoint (see :meth:`checkpoint`), not here.
         """
         network = events[0].network
         await self._load(network)
         tries = self._tries[network]
         key = next(self._try_keys)
         ids = list(dict.fromkeys(e.event_id for e in events))
-        handled = await self._begun((key, network, ids))
+        await self._begun((key, network, ids))
         before: list[int] = []
+        seen: set[str] = set()
         for e in events:
-            if e.event_id in handled:
+            if e.event_id in seen:
                 before.append(-1)
             else:
-                handled.add(e.event_id)
+                seen.add(e.event_id)
                 before.append(tries.get(e.event_id, 0))
         return before, key
 
@@ -505,6 +570,12 @@ class Storage:
         """Count a try for each event of the tries left under way on ``network``, then read them."""
         left = await TryUnderWay.filter(network=network)
         cut_short = Counter(str(e) for row in left for e in row.events)
+        listed = list(cut_short)
+        for start in range(0, len(listed), 10 * _ROWS):  # those checkpointed during the try
+            chunk = listed[start : start + 10 * _ROWS]
+            done = HandledEvent.filter(network=network, event_id__in=chunk)
+            for event_id in await done.values_list("event_id", flat=True):
+                del cut_short[str(event_id)]
         if cut_short:
             # Read first, then write in a transaction that starts writing: SQLite refuses a
             # transaction that read before writing while another process (sanshe
@@ -524,54 +595,18 @@ class Storage:
         rows = await EventTry.filter(network=network)
         self._tries[network] = {row.event_id: row.tries for row in rows}
 
-    async def _begin_many(self, requests: list[tuple[str, str, list[str]]]) -> list[set[str]]:
-        """Note the tries, read which of their events were handled, and keep only the others'.
-
-        Written first: SQLite refuses a transaction that read before writing
-        while another process (``sanshe dead-letters``) wrote meanwhile.
-        """
+    async def _begin_many(self, requests: list[tuple[str, str, list[str]]]) -> list[None]:
+        """Note the tries under way (one statement for the batch)."""
         started = _db_value(TryUnderWay, "started_at", datetime.now(UTC))
-        async with in_transaction(connection_name(self.db_url)) as connection:
-            await connection.execute_many(
-                _insert(connection, "try_under_way", ("key", "network", "events", "started_at")),
-                [
-                    [key, network, _db_value(TryUnderWay, "events", ids), started]
-                    for key, network, ids in requests
-                ],
-            )
-            found: dict[str, set[str]] = {}
-            for network in {network for _key, network, _ids in requests}:
-                ids = [i for _k, n, request in requests if n == network for i in request]
-                seen: set[str] = set()
-                found[network] = seen
-                for start in range(0, len(ids), 10 * _ROWS):
-                    chunk = ids[start : start + 10 * _ROWS]
-                    marks = _marks(connection, len(chunk) + 1)
-                    _count, rows = await connection.execute_query(
-                        'SELECT "event_id" FROM "handled_event" WHERE "network" = {} '
-                        'AND "event_id" IN ({})'.format(marks[0], ", ".join(marks[1:])),
-                        [network, *chunk],
-                    )
-                    seen.update(str(row["event_id"]) for row in rows)
-            handled = [found[network].intersection(ids) for _key, network, ids in requests]
-            for (key, _network, ids), done in zip(requests, handled, strict=True):
-                if done:  # delivered again: only the others are tried
-                    left = [i for i in ids if i not in done]
-                    if left:
-                        await connection.execute_query(
-                            'UPDATE "try_under_way" SET "events" = {} WHERE "key" = {}'.format(
-                                *_marks(connection, 2)
-                            ),
-                            [_db_value(TryUnderWay, "events", left), key],
-                        )
-                    else:
-                        await connection.execute_query(
-                            'DELETE FROM "try_under_way" WHERE "key" = {}'.format(
-                                *_marks(connection, 1)
-                            ),
-                            [key],
-                        )
-        return handled
+        connection = get_connection(connection_name(self.db_url))
+        await connection.execute_many(
+            _insert(connection, "try_under_way", ("key", "network", "events", "started_at")),
+            [
+                [key, network, _db_value(TryUnderWay, "events", ids), started]
+                for key, network, ids in requests
+            ],
+        )
+        return [None] * len(requests)
 
     async def tried(self, trying: str) -> None:
         """The tries named ``trying`` are over (those not ended by a checkpoint)."""
@@ -618,8 +653,11 @@ class Storage:
         """The dead letter with this id, if it is still there."""
         return await DeadLetter.get_or_none(id=letter_id)
 
-    async def settle(self, letter: DeadLetter, actions: Sequence[Action]) -> list[str]:
-        """A dead letter handled again: drop it and keep its actions in the outbox, atomically.
+    async def settle(
+        self, letter: DeadLetter, actions: Sequence[Action], writes: Writes | None = None
+    ) -> list[str]:
+        """A dead letter handled again: drop it, make its writes and keep its actions in the
+        outbox, atomically.
 
         Returns the actions' outbox keys; raises :class:`Settled` if it was
         replayed meanwhile (nothing is kept then).
@@ -628,14 +666,44 @@ class Storage:
             (f"{letter.network}|{letter.event_id}|replay-{letter.id}|{i}", action)
             for i, action in enumerate(actions)
         ]
-        async with in_transaction(connection_name(self.db_url)):
-            if not await DeadLetter.filter(id=letter.id).delete():
+        async with in_transaction(connection_name(self.db_url)) as connection:
+            if not await DeadLetter.filter(id=letter.id).using_db(connection).delete():
                 raise Settled(letter.id)
+            if writes:
+                await writes.write(connection)
             for key, action in planned:
                 await OutboxAction.create(
-                    network=letter.network, key=key, payload=to_record(action)
+                    network=action.network or letter.network,
+                    key=key,
+                    payload=to_record(action),
+                    using_db=connection,
                 )
+        if writes is not None:
+            writes.written()
         return [key for key, _ in planned]
+
+    async def write(self, writes: Writes) -> None:
+        """Make ``writes`` now, in a transaction of their own (outside any event: start-up)."""
+        async with in_transaction(connection_name(self.db_url)) as connection:
+            await writes.write(connection)
+        writes.written()
+
+    # -- numbers ---------------------------------------------------------------------
+
+    async def number(self, sequence: str) -> int:
+        """The next number of ``sequence`` (records, cases…), taken now and never given again.
+
+        Taken outside any checkpoint: a decision that is not kept leaves a gap.
+        """
+        connection = get_connection(connection_name(self.db_url))
+        mark = _marks(connection, 1)[0]
+        rows = await connection.execute_query_dict(
+            f'INSERT INTO "number_sequence" ("name", "next") VALUES ({mark}, 2) '
+            'ON CONFLICT ("name") DO UPDATE SET "next" = "number_sequence"."next" + 1 '
+            'RETURNING "next"',
+            [sequence],
+        )
+        return int(rows[0]["next"]) - 1
 
     # -- adapter positions --------------------------------------------------------
 
@@ -663,50 +731,67 @@ class Storage:
         """All ``/bind`` bindings: (network, chat) -> group id."""
         return {(b.network, b.chat): b.group_id for b in await ChatBinding.all()}
 
-    async def bind(self, network: str, chat: str, group_id: str, bound_by: str) -> None:
-        """Bind a chat to a group (replacing an earlier binding of that chat)."""
+    async def bind(
+        self,
+        network: str,
+        chat: str,
+        group_id: str,
+        bound_by: str,
+        using: BaseDBAsyncClient | None = None,
+    ) -> None:
+        """Bind a chat to a group (replacing an earlier binding of that chat), on ``using``'s
+        connection if given (a checkpoint's)."""
         await ChatBinding.update_or_create(
             network=network,
             chat=chat,
             defaults={"group_id": group_id, "bound_by": stored_person(bound_by)},
+            using_db=using,
         )
 
     # -- records and audit -----------------------------------------------------------
 
     async def add_record(
-        self,
-        form_id: str,
-        person: str,
-        group_id: str | None,
-        data: dict[str, Any],
-        finishing: FormSession | None = None,
+        self, writes: Writes, form_id: str, person: str, group_id: str | None, data: dict[str, Any]
     ) -> Record:
-        """Store a filled form and audit its creation; end the dialog that filled it, atomically.
-
-        The dialog's row stays, without its answers, naming the record: a last
-        answer delivered again finds it (see :class:`FormSession`).
-        """
-        async with in_transaction(connection_name(self.db_url)):
-            record = await Record.create(
-                form_id=form_id, person=stored_person(person), group_id=group_id, data=data
-            )
-            await AuditEntry.create(
-                actor=stored_person(person), action="create", subject=f"record:{record.id}"
-            )
-            if finishing is not None:
-                finishing.answers = {}
-                finishing.record_id = record.id
-                await finishing.save(
-                    update_fields=["answers", "step", "answered", "record_id", "updated_at"]
-                )
+        """Note on ``writes`` the storing of a filled form, numbered now (``ctx.audit`` it)."""
+        record = Record(
+            id=await self.number("record"),
+            form_id=form_id,
+            person=stored_person(person),
+            group_id=group_id,
+            data=data,
+        )
+        writes.add(record)
         return record
 
     async def record(self, record_id: int | None) -> Record | None:
         """The record with this id, if there is one."""
         return await Record.get_or_none(id=record_id) if record_id is not None else None
 
-    async def audit(self, actor: str, action: str, subject: str) -> None:
-        """Note that ``actor`` did ``action`` on ``subject``."""
-        await AuditEntry.create(
-            actor=stored_person(actor), action=action, subject=stored_person(subject)
-        )
+    async def audit(self, actor: str, action: str, subject: str, detail: str, at: datetime) -> None:
+        """Append an audit entry now: ``actor`` did ``action`` on ``subject`` at ``at``.
+
+        Outside events only (while one is handled, ``ctx.audit`` stages it); see
+        :mod:`sanshe.core.audit`.  Raises ``ValueError`` for a subject of no known kind.
+        """
+        async with in_transaction(connection_name(self.db_url)) as connection:
+            await audit_log.append(connection, actor, action, subject, detail, at)
+
+    async def audit_log(self, subject: str | None = None, limit: int = 20) -> list[AuditEntry]:
+        """The latest ``limit`` audit entries, newest first: all, or those on ``subject``.
+
+        A ``person:<id>`` subject is looked up by the person's pseudonym (none: no entries).
+        """
+        return await audit_log.recent(get_connection(connection_name(self.db_url)), subject, limit)
+
+    async def people_named(self, pseudonyms: Iterable[str]) -> dict[str, str]:
+        """The people these pseudonyms of the audit log still name: pseudonym -> person id."""
+        connection = get_connection(connection_name(self.db_url))
+        return await audit_log.people_named(connection, pseudonyms)
+
+    async def forget(self, person: str) -> bool:
+        """Delete ``person``'s pseudonym: the audit log keeps their entries, naming nobody.
+
+        Whether they had one.  (``sanshe person erase`` calls this.)
+        """
+        return await audit_log.forget(get_connection(connection_name(self.db_url)), person)

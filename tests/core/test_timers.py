@@ -1,0 +1,168 @@
+"""Timers: scheduled by plugins and rules, fired as events by the bot's clock, exactly once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sanshe.core.actions import Action, Send
+from sanshe.core.arguments import Arguments, Word
+from sanshe.core.commands import ChatCommand
+from sanshe.core.context import Context
+from sanshe.core.hookspecs import hookimpl
+from sanshe.core.storage.models import Timer
+from sanshe.core.timers import Due, Schedule
+from sanshe.testing import ManualClock, Sandbox
+from tests.conftest import EXAMPLE, example_text, write_community
+
+
+class Reminders:
+    """``/remind <minutes>`` sets a reminder in this chat; ``/forget`` cancels it."""
+
+    spec = Arguments(minutes=Word(name="arguments.name.duration"))
+
+    def __init__(self) -> None:
+        self.fired: list[Due] = []
+
+    @hookimpl
+    def sanshe_commands(self) -> list[ChatCommand]:
+        return [
+            ChatCommand("remind", self.remind, help="arguments.name.duration", arguments=self.spec),
+            ChatCommand("forget", self.forget, help="arguments.name.duration"),
+        ]
+
+    def remind(self, ctx: Context) -> Action:
+        minutes = int(self.spec.read(ctx).minutes)
+        data = {"chat": ctx.event.chat}
+        ctx.timers("Reminders").after(f"remind:{ctx.person.id}", timedelta(minutes=minutes), data)
+        return ctx.reply("set")
+
+    def forget(self, ctx: Context) -> Action:
+        ctx.timers("Reminders").cancel(f"remind:{ctx.person.id}")
+        return ctx.reply("forgotten")
+
+    @hookimpl
+    def sanshe_timer(self, context: Context, timer: Due) -> Action:
+        self.fired.append(timer)
+        late = int(timer.late.total_seconds() // 60)
+        return Send(network="console", chat=timer.data["chat"], text=f"reminder, {late} min late")
+
+
+def texts(actions: list[Action]) -> list[str]:
+    return [a.text for a in actions if isinstance(a, Send)]
+
+
+def test_a_daily_time_is_local_time_of_the_community() -> None:
+    eight = Schedule.daily("08:00")
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert eight.after(datetime(2026, 12, 1, 23, 0, tzinfo=UTC), shanghai) == datetime(
+        2026, 12, 2, 0, 0, tzinfo=UTC
+    )  # 08:00 in Shanghai is midnight UTC
+
+
+def test_a_daily_time_keeps_its_local_hour_across_a_change_of_summer_time() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    eight = Schedule.daily("08:00")
+    moment = datetime(2027, 3, 26, 12, 0, tzinfo=UTC)  # summer time starts on 28 March 2027
+    seen = []
+    for _day in range(4):
+        moment = eight.after(moment, berlin)
+        seen.append(moment)
+    assert [m.astimezone(berlin).hour for m in seen] == [8, 8, 8, 8]
+    assert [(m.day, m.hour) for m in seen] == [(27, 7), (28, 6), (29, 6), (30, 6)]  # UTC+1, +2
+
+
+def test_a_schedule_reads_back_what_it_stored() -> None:
+    for schedule in (Schedule.daily("20:00"), Schedule.every("30m"), Schedule.every("2h")):
+        assert Schedule.read(schedule.text) == schedule
+    with pytest.raises(ValueError):
+        Schedule.every("soon")
+
+
+async def test_a_timer_fires_once_when_its_time_comes_and_not_before() -> None:
+    reminders = Reminders()
+    clock = ManualClock(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    async with Sandbox(EXAMPLE, plugins=[reminders], clock=clock) as sandbox:
+        assert sandbox.texts(await sandbox.send("li", "building-1", "/remind 30")) == ["set"]
+        assert await sandbox.advance(minutes=29) == []
+        fired = await sandbox.advance(minutes=1)
+        assert texts(fired) == ["reminder, 0 min late"]
+        assert [a.network for a in fired] == ["console"]
+        assert await sandbox.advance(hours=5) == []
+        assert len(reminders.fired) == 1
+        assert not await Timer.exists()
+
+
+async def test_a_cancelled_or_replaced_timer_does_not_fire_at_its_old_time() -> None:
+    reminders = Reminders()
+    async with Sandbox(EXAMPLE, plugins=[reminders]) as sandbox:
+        await sandbox.send("li", "building-1", "/remind 10")
+        await sandbox.send("li", "building-1", "/forget")
+        assert await sandbox.advance(minutes=15) == []
+        await sandbox.send("li", "building-1", "/remind 10")
+        await sandbox.send("li", "building-1", "/remind 60")  # the same key: replaced
+        assert await sandbox.advance(minutes=15) == []
+        assert texts(await sandbox.advance(minutes=50)) == ["reminder, 5 min late"]
+
+
+async def test_a_timer_due_while_the_bot_was_stopped_fires_once_at_start_with_its_lateness(
+    tmp_path: Path,
+) -> None:
+    reminders = Reminders()
+    clock = ManualClock(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    sandbox = Sandbox(
+        EXAMPLE, plugins=[reminders], clock=clock, db_url=f"sqlite://{tmp_path}/db.sqlite3"
+    )
+    await sandbox.start()
+    try:
+        await sandbox.send("li", "building-1", "/remind 30")
+        await sandbox.stop()
+        clock.advance(hours=2)  # due at 01:30, the bot is back at 03:00
+        await sandbox.start()
+        assert texts(await sandbox.advance()) == ["reminder, 90 min late"]
+        assert reminders.fired[0].late == timedelta(minutes=90)
+        await sandbox.restart()
+        assert await sandbox.advance(hours=1) == []
+    finally:
+        await sandbox.stop()
+
+
+async def test_a_rule_on_a_schedule_posts_in_each_group_it_watches_at_local_time(
+    tmp_path: Path,
+) -> None:
+    rule = """
+rules:
+  - id: evening-notice
+    on: {every: day, at: "20:00"}
+    where: {groups: [building-1, building-2]}
+    do:
+      - reply: 今天的健康打卡请在21点前完成。
+"""
+    text = example_text().replace("\nrules:\n", rule + "\n", 1)
+    clock = ManualClock(datetime(2026, 12, 2, 11, 0, tzinfo=UTC))  # 19:00 in Shanghai
+    async with Sandbox(write_community(tmp_path, text), clock=clock) as sandbox:
+        assert await sandbox.advance(minutes=59) == []
+        posted = await sandbox.advance(minutes=1)
+        assert sorted((a.chat, a.text) for a in posted if isinstance(a, Send)) == [
+            ("building-1", "今天的健康打卡请在21点前完成。"),
+            ("building-2", "今天的健康打卡请在21点前完成。"),
+        ]
+        assert await sandbox.advance(hours=23, minutes=59) == []
+        assert len(await sandbox.advance(minutes=1)) == 2  # the next evening
+
+
+async def test_a_plugin_acts_outside_any_event_through_the_outbox() -> None:
+    async with Sandbox(EXAMPLE) as sandbox:
+        services = sandbox.bot.services
+
+        def work(ctx: Context) -> Action:
+            ctx.timers("Notices").at("later", ctx.now() + timedelta(hours=1))
+            return Send(network="console", chat="building-1", text="notice")
+
+        await services.act("Notices", work)
+        assert texts(sandbox.adapter.performed) == ["notice"]
+        assert await sandbox.pending() == []
+        assert await Timer.filter(plugin="Notices", key="later").exists()
