@@ -270,6 +270,8 @@ class Form(_Frozen):
     """Roles that may read its records (permission ``record.read:<id>``)."""
     export: tuple[str, ...] | None = None
     """Roles that may export its records (``record.export:<id>``); None: those of ``view``."""
+    retention_days: int | None = Field(default=None, gt=0)
+    """Days its records are kept (then deleted by the retention plugin); None: until erased."""
     fields: tuple[FormField, ...] = Field(min_length=1)
 
     @property

@@ -34,6 +34,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.moderation",
     "sanshe.plugins.audit",
     "sanshe.plugins.people",
+    "sanshe.plugins.retention",
 )
 
 

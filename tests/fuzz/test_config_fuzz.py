@@ -100,11 +100,15 @@ def drills(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 def original(file: Path) -> bytes:
-    """The bytes the fuzz starts from: the example's file, with the drills section in the example."""
+    """The bytes the fuzz starts from: the example's file, with the drills section and a
+    storage.key_file in the example."""
     data = file.read_bytes()
     if file == EXAMPLE:
         assert b"  disable: []\n" in data
         data = data.replace(b"  disable: []\n", b"  disable: []\n" + DRILLS_SECTION, 1)
+        db_url = re.search(rb"\n  db_url: [^\n]*\n", data)
+        assert db_url is not None
+        data = data.replace(db_url[0], db_url[0] + KEY_FILE_LINE, 1)
     return data
 
 
@@ -243,10 +247,14 @@ def mutated(r: random.Random) -> Mutant:
 
 #: Settings every run reaches for sure (a random mutation seldom lands on one line):
 #: each is given every value of VALUES and ROLE_VALUES where the example sets it.
-ROLE_SETTINGS = ("view", "export", "admins")
+ROLE_SETTINGS = ("view", "export", "admins", "social_worker")  # social_worker: under grants:
 #: The drills plugin's settings (``window`` is a mapping, given VALUES only).
 DRILL_SETTINGS = ("every_days", "group_kinds", "quiet", "tone", "window")
-SETTINGS = (*ROLE_SETTINGS, "dead_letter_after", *DRILL_SETTINGS)
+SETTINGS = (*ROLE_SETTINGS, "dead_letter_after", "retention_days", *DRILL_SETTINGS, "key_file")
+#: The key file's setting (the example leaves it out: the demo's key goes beside its database).
+KEY_FILE_LINE = b"  key_file: keys/sanshe.key\n"
+#: Values storage.key_file does not take: each is refused at its line, naming it.
+KEY_FILE_REFUSED = ["''", "[[phone]]", "{}", "[]", "0", "2.5", "[3]", "-.inf"]
 #: Values for a number (of tries, of days), beside VALUES.
 TRY_VALUES = ["0", "-1", "1", "2.5", "100000", "three", "[3]"]
 #: Values no setting of the drills plugin takes: each is refused at its line.
@@ -429,5 +437,11 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
         if value in DRILL_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key in p for p in problems):
                 wrong.append(f"no problem at {here} names the drills setting {key}: {problems}")
+        if key == "retention_days" and value in ("0", "-1", "2.5", "three", "[3]"):
+            if "duplicate" not in mutant.steps and not any(here in p for p in problems):
+                wrong.append(f"no problem at {here} refuses retention_days {value}: {problems}")
+        if key == "key_file" and value in KEY_FILE_REFUSED and "duplicate" not in mutant.steps:
+            if not any(here in p and key in p for p in problems):
+                wrong.append(f"no problem at {here} names {key}: {problems}")
         figures["problems without file:line:col"] += len(wrong)
         assert not wrong, f"seed {seed} ({mutant.steps}): {wrong}"
