@@ -1,0 +1,42 @@
+"""The pipeline bench runs on SQLite and PostgreSQL, tiny (a smoke test: it asserts no timing)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+from .conftest import PG_ADMIN, ROOT
+
+
+async def _databases_of(pid: int) -> list[str]:
+    """The bench databases left on the server by the bench process ``pid``."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    connection = await asyncpg.connect(PG_ADMIN)
+    try:
+        rows = await connection.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1", f"sanshe\\_bench\\_{pid}\\_%"
+        )
+    finally:
+        await connection.close()
+    return [str(row["datname"]) for row in rows]
+
+
+def test_the_pipeline_bench_prints_postgresql_as_a_ratio_of_sqlite() -> None:
+    bench = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "pipeline.py"), "--messages", "40", "--groups", "4"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SANSHE_BENCH_PG": PG_ADMIN},
+    )
+    out, err = bench.communicate(timeout=300)
+    assert bench.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[0].endswith("at most 100 in flight")
+    assert "  SQLite file:" in lines and "  PostgreSQL:" in lines
+    assert lines[-1].startswith("  ratio pg/sqlite: ")
+    assert lines[-1].endswith("(target >= 0.8)")
+    assert asyncio.run(_databases_of(bench.pid)) == []  # its throwaway databases are dropped
