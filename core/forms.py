@@ -6,9 +6,12 @@ empty, ``/cancel`` discards everything.  The dialog's state is stored, so it
 resumes after a restart; a finished form becomes one :class:`Record`.  Each
 answer is read and checked by :mod:`.answers`.
 
-Each message that moves the dialog is remembered by its event, so a message
-delivered again after a crash changes nothing; a dialog whose form a reload
-changed starts again from the first question.
+The dialog writes nothing itself: it notes its writes on the event's
+:class:`~.storage.writes.Writes`, made with the event's checkpoint.  A message
+delivered again after a crash therefore changes nothing (its checkpoint keeps
+nothing of an event handled before), and one whose checkpoint failed left
+nothing behind.  A dialog whose form a reload changed starts again from the
+first question.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from .answers import Invalid, mask, parse_answer, show_value
 from .i18n import Translator
 from .model import Community, Form
 from .storage.models import FormSession, stored_person
+from .storage.writes import Writes
 
 CANCEL = ("cancel", "取消")
 BACK = ("back", "返回", "上一步")
@@ -67,102 +71,75 @@ def question(form: Form, step: int, _: Translator) -> str:
 class FormDialog:
     """The private conversation that fills ``form`` for one person."""
 
-    def __init__(self, session: FormSession, form: Form, _: Translator) -> None:
+    def __init__(self, session: FormSession, form: Form, _: Translator, writes: Writes) -> None:
         self.session = session
         self.form = form
         self._ = _
+        self.writes = writes
+        """The event's writes, where the dialog notes its own."""
 
     @classmethod
-    async def begin(
+    def begin(
         cls,
         person: str,
         network: str,
         form: Form,
         group_id: str | None,
         _: Translator,
-        event_key: str,
+        writes: Writes,
     ) -> tuple[FormDialog, str]:
-        """Start (or restart) ``form`` for ``person``; return the dialog and its first text.
-
-        ``event_key`` names the event that asked for it: delivered again (after a
-        crash), it leaves the dialog it started where the person has taken it since.
-        """
-        started = await FormSession.get_or_none(person=stored_person(person))
-        if started is not None and started.form_id == form.id:
-            dialog = cls(started, form, _)
-            if dialog.took(event_key) is not None:
-                return dialog, dialog._resumed()
-        await FormSession.filter(person=stored_person(person)).delete()
-        session = await FormSession.create(
-            person=stored_person(person),
+        """Start (or restart) ``form`` for ``person`` with ``writes``; return the dialog and
+        its first text."""
+        key = stored_person(person)
+        session = FormSession(
+            person=key,
             network=network,
             form_id=form.id,
             form_version=version(form),
             step=0,
             answers={},
-            answered=[[event_key, 0]],
             group_id=group_id,
         )
+        writes.run(lambda db: FormSession.filter(person=key).using_db(db).delete())
+        writes.add(session)
         intro = [_("form.start", title=_.pick(form.title))]
         if form.intro:
             intro.append(_.pick(form.intro))
         intro.append(question(form, 0, _))
-        return cls(session, form, _), "\n".join(intro)
+        return cls(session, form, _, writes), "\n".join(intro)
 
-    def _resumed(self) -> str:
-        """The text for a dialog asked for again: where it stands now."""
-        _ = self._
-        title = _.pick(self.form.title)
-        if self.finished or self.session.step >= len(self.form.fields):
-            return _("form.already_saved", title=title)
-        return "\n".join([_("form.start", title=title), question(self.form, self.session.step, _)])
-
-    @property
-    def finished(self) -> bool:
-        """Whether the dialog has created its record."""
-        return self.session.record_id is not None
-
-    def took(self, event_key: str) -> int | None:
-        """The step the event ``event_key`` moved the dialog to, if it was taken before."""
-        for key, step in self.session.answered:
-            if key == event_key:
-                return int(step)
-        return None
-
-    async def _move(self, event_key: str, step: int, fields: list[str]) -> None:
-        session = self.session
-        session.step = step
-        session.answered = [*session.answered, [event_key, step]]
+    def _move(self, step: int, fields: list[str]) -> None:
+        """Go to ``step``, noting the update of ``fields`` too; past the last question, the
+        dialog is over and its row is deleted."""
+        self.session.step = step
         if step < len(self.form.fields):
-            await session.save(update_fields=[*fields, "step", "answered", "updated_at"])
+            self.writes.save(self.session, [*fields, "step", "updated_at"])
+        else:
+            self.writes.delete(self.session)
 
-    async def answer(self, text: str, event_key: str) -> tuple[list[str], dict[str, Any] | None]:
-        """Take one message (``event_key`` names its event); return the texts to send back,
-        and the answers once complete (the caller stores them with ``Storage.add_record``)."""
+    def answer(self, text: str) -> tuple[list[str], dict[str, Any] | None]:
+        """Take one message; return the texts to send back, and the answers once complete
+        (the caller stores them with ``Records.add_record``, on the same writes)."""
         _ = self._
         session = self.session
         word = text.strip().lower().lstrip("/")
         is_control = text.strip().startswith("/")
         if is_control and word in CANCEL:
-            await session.delete()
+            self.writes.delete(session)
             return [_("form.cancelled", title=_.pick(self.form.title))], None
         if session.form_version != version(self.form):
             session.form_version = version(self.form)
             session.answers = {}
-            session.answered = []
-            await self._move(event_key, 0, ["form_version", "answers"])
+            self._move(0, ["form_version", "answers"])
             return [
                 _("form.changed", title=_.pick(self.form.title)),
                 question(self.form, 0, _),
             ], None
-        taken = self.took(event_key)
-        if taken is not None:  # delivered again after a crash: it was taken already
-            return [question(self.form, taken, _)], None
         field = self.form.fields[session.step]
         if is_control and word in BACK:
             if session.step == 0:
                 return [_("form.at_start"), question(self.form, 0, _)], None
-            await self._move(event_key, session.step - 1, [])
+            self._move(session.step - 1, [])
             return [question(self.form, session.step, _)], None
         if is_control and word in SKIP:
             if field.required:
@@ -179,7 +156,7 @@ class FormDialog:
                     question(self.form, session.step, _),
                 ], None
         session.answers = {**session.answers, field.id: value}
-        await self._move(event_key, session.step + 1, ["answers"])
+        self._move(session.step + 1, ["answers"])
         if session.step < len(self.form.fields):
             return [question(self.form, session.step, _)], None
         answers = {f.id: session.answers.get(f.id) for f in self.form.fields}
@@ -198,14 +175,16 @@ class FormDialog:
         return "\n".join(lines)
 
 
-async def open_dialog(person: str, community: Community, _: Translator) -> FormDialog | None:
-    """The dialog ``person`` is in, if any, finished ones included (a form removed
+async def open_dialog(
+    person: str, community: Community, _: Translator, writes: Writes
+) -> FormDialog | None:
+    """The dialog ``person`` is in, if any, noting its writes on ``writes`` (a form removed
     from the YAML ends it)."""
     session = await FormSession.get_or_none(person=stored_person(person))
     if session is None:
         return None
     form = community.form(session.form_id)
     if form is None:
-        await session.delete()
+        writes.delete(session)
         return None
-    return FormDialog(session, form, _)
+    return FormDialog(session, form, _, writes)

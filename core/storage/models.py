@@ -141,11 +141,7 @@ class ChatBinding(Model):
 
 
 class FormSession(Model):
-    """A form being filled in a private dialog, kept across restarts.
-
-    A finished dialog keeps its row, without answers, until the person's next
-    message: a last answer delivered again then finds it and creates no second record.
-    """
+    """A form being filled in a private dialog, kept across restarts (deleted once finished)."""
 
     id = fields.IntField(primary_key=True)
     person = fields.CharField(max_length=PERSON_LENGTH, unique=True)
@@ -155,12 +151,6 @@ class FormSession(Model):
     """The fingerprint of the form's questions when the dialog started."""
     step = fields.IntField(default=0)
     answers: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
-    answered: fields.JSONField[list[list[str | int]]] = fields.JSONField(
-        default=list, db_default="[]"
-    )
-    """``[event key, step it led to]`` of each message that moved the dialog: redeliveries."""
-    record_id = fields.IntField(null=True)
-    """The record the dialog created, once finished."""
     group_id = fields.CharField(max_length=64, null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from sanshe.core.actions import Action
 from sanshe.core.arguments import Arguments, Group, Word, listing
@@ -77,9 +76,8 @@ async def start_form(ctx: Context) -> list[Action]:
             return [ctx.reply(_("forms.not_allowed_here", title=_.pick(form.title), how=how))]
         return [ctx.reply(_("forms.not_allowed", title=_.pick(form.title)))]
     group_id = ctx.group.id if ctx.group else None
-    event_key = f"{ctx.event.network}|{ctx.event.event_id}"
-    _dialog, first = await FormDialog.begin(
-        ctx.person_key, ctx.event.network, form, group_id, _, event_key
+    _dialog, first = FormDialog.begin(
+        ctx.person_key, ctx.event.network, form, group_id, _, ctx.writes
     )
     actions = [ctx.direct(first)]
     if not ctx.event.direct:
@@ -102,33 +100,21 @@ async def sanshe_dialog(context: Context) -> list[Action] | None:
     name = text[1:].split(" ", 1)[0].lower()
     if text.startswith("/") and name and name not in (*BACK, *SKIP, *CANCEL):
         return None
-    dialog = await open_dialog(context.person_key, context.community, context._)
+    dialog = await open_dialog(context.person_key, context.community, context._, context.writes)
     if dialog is None:
         return None
-    event_key = f"{event.network}|{event.event_id}"
-    storage = context.records
-    if dialog.finished:
-        record_id = dialog.session.record_id
-        record = await storage.record(record_id) if dialog.took(event_key) is not None else None
-        if record is None:  # the person has moved on: the dialog is over
-            await dialog.session.delete()
-            return None
-        return await _completed(context, dialog, record.id, record.data)  # the last answer again
-    texts, answers = await dialog.answer(text, event_key)
+    texts, answers = dialog.answer(text)
     actions: list[Action] = [context.direct("\n".join(texts))] if texts else []
     if answers is None:
         return actions
     group_id = dialog.session.group_id
-    record = await storage.add_record(
-        dialog.form.id, context.person_key, group_id, answers, finishing=dialog.session
+    record = await context.records.add_record(
+        context.writes, dialog.form.id, context.person_key, group_id, answers
     )
-    return actions + await _completed(context, dialog, record.id, answers)
-
-
-async def _completed(
-    context: Context, dialog: FormDialog, record_id: int, answers: dict[str, Any]
-) -> list[Action]:
-    """The summary for the person, and what plugins do about the stored record."""
-    group_id = dialog.session.group_id
-    result = FormResult(dialog.form, record_id, context.person_key, answers, group_id)
-    return [context.direct(dialog.summary(answers)), *await context.form_submitted(result)]
+    context.audit("create", f"record:{record.id}", detail=dialog.form.id)
+    result = FormResult(dialog.form, record.id, context.person_key, answers, group_id)
+    return [
+        *actions,
+        context.direct(dialog.summary(answers)),
+        *await context.form_submitted(result),
+    ]

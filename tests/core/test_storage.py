@@ -132,9 +132,13 @@ async def test_state_bindings_records(storage: Storage) -> None:
     await storage.bind("telegram", "-1001", "building-1", "wang")
     await storage.bind("telegram", "-1001", "building-2", "wang")
     assert await storage.bindings() == {("telegram", "-1001"): "building-2"}
-    record = await storage.add_record("checkin", "wang", "building-1", {"temp": 36.5})
+    writes = Writes()
+    record = await storage.add_record(writes, "checkin", "wang", "building-1", {"temp": 36.5})
+    other = await storage.add_record(Writes(), "checkin", "li", None, {"temp": 37.0})
+    assert other.id == record.id + 1 and await Record.all().count() == 0  # noted, numbered
+    await storage.checkpoint([(event("t", "record"), [])], writes=[writes])
     assert (await Record.get(id=record.id)).data == {"temp": 36.5}
-    assert await AuditEntry.filter(subject=f"record:{record.id}").count() == 1
+    assert await Record.all().count() == 1
 
 
 async def test_tries_a_crash_cut_short_count_and_a_checkpoint_forgets_them(

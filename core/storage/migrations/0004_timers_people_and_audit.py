@@ -1,4 +1,5 @@
-"""Timers, number sequences, people and role grants made at runtime, pseudonyms for the audit log."""
+"""Timers, number sequences, people and role grants made at runtime, pseudonyms for the audit log;
+form dialogs without their redelivery bookkeeping."""
 
 import functools
 from json import dumps, loads
@@ -140,4 +141,10 @@ class Migration(migrations.Migration):
             name="detail",
             field=fields.CharField(max_length=255, default="", db_default=""),
         ),
+        # A form dialog's writes are made with its event's checkpoint, which keeps nothing of
+        # a redelivered event: the dialog no longer notes its events, nor keeps a finished row
+        # for a last answer delivered again.
+        ops.RunSQL("DELETE FROM form_session WHERE record_id IS NOT NULL"),
+        ops.RemoveField(model_name="FormSession", name="answered"),
+        ops.RemoveField(model_name="FormSession", name="record_id"),
     ]
