@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import personal_data
 from .adapter import Adapter, CannotStart
 from .bot import Bot
 from .commands import CommandClash
@@ -27,6 +29,7 @@ from .model import Community
 from .plugins import Plugins, await_me_maybe, plugin_manager
 from .storage import CannotOpen, Settled, Storage, database_url
 from .storage.models import DeadLetter
+from .storage.sealed import key_source
 from .storage.tables import plugin_tables
 from .verbs import CliCommand, Invocation, VerbBook, verb_book
 
@@ -83,6 +86,14 @@ def _load(path: Path, pm: Plugins | None = None) -> tuple[Any, Any]:
         raise SystemExit(1) from None
 
 
+def _storage(args: argparse.Namespace, community: Community, pm: Plugins, path: Path) -> Storage:
+    """The database of ``--db``, ``$SANSHE_DB_URL`` or the YAML, with the plugins' tables and the
+    key that seals it (``storage.key_file`` is relative to the community file's folder)."""
+    db_url = args.db or database_url(community.storage.db_url)
+    key = key_source(db_url, community.storage.key_file, path.parent)
+    return Storage(db_url, plugin_tables(pm), key)
+
+
 async def _run(args: argparse.Namespace) -> int:
     path = Path(args.config) if args.config else default_config()
     community, pm = _load(path)
@@ -94,7 +105,7 @@ async def _run(args: argparse.Namespace) -> int:
         adapter_class(network).from_settings(community.adapters.get(network, {}))
         for network in networks
     ]
-    storage = Storage(args.db or database_url(community.storage.db_url), plugin_tables(pm))
+    storage = _storage(args, community, pm, path)
     bot = Bot(community, adapters, storage, pm=pm, config_path=path)
     applied = await storage.open(migrate=True)
     for name in applied:
@@ -173,7 +184,7 @@ def _check(args: argparse.Namespace) -> int:
 async def _migrate(args: argparse.Namespace) -> int:
     path = Path(args.config) if args.config else default_config()
     community, pm = _load(path)
-    storage = Storage(args.db or database_url(community.storage.db_url), plugin_tables(pm))
+    storage = _storage(args, community, pm, path)
     applied = await storage.open(migrate=True)
     await storage.close()
     for name in applied:
@@ -191,7 +202,7 @@ async def _provision(args: argparse.Namespace) -> int:
     if provision is None:
         print(_text("cli.cannot_provision", network=args.network), file=sys.stderr)
         return 1
-    storage = Storage(args.db or database_url(community.storage.db_url), plugin_tables(pm))
+    storage = _storage(args, community, pm, path)
     await storage.open(migrate=True)
     try:
         await provision(community, storage, print)
@@ -200,11 +211,41 @@ async def _provision(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _person(args: argparse.Namespace) -> int:
+    """``sanshe person export|erase <id>``: everything stored about one person, out or gone."""
+    path = Path(args.config) if args.config else default_config()
+    community, pm = _load(path)
+    storage = _storage(args, community, pm, path)
+    await storage.open(migrate=True)
+    try:
+        if args.what == "export":
+            data = await personal_data.export(storage, community, pm, args.id)
+            text = json.dumps(data, ensure_ascii=False, indent=2)
+            if args.output:
+                Path(args.output).write_text(text + "\n", encoding="utf-8")
+                os.chmod(args.output, 0o600)
+                print(_text("cli.person.exported", id=args.id, path=args.output))
+            else:
+                print(text)
+            return 0
+        removed = await personal_data.erase(storage, community, pm, args.id)
+    finally:
+        await storage.close()
+    if not removed or set(removed) == {"audit link"}:
+        print(_text("cli.person.nothing", id=args.id))
+    else:
+        what = ", ".join(f"{kind} {n}" for kind, n in removed.items())
+        print(_text("cli.person.erased", id=args.id, what=what))
+    if community.person(args.id) is not None:
+        print(_text("cli.person.in_file", id=args.id, path=path), file=sys.stderr)
+    return 0
+
+
 async def _dead_letters(args: argparse.Namespace) -> int:
     """``sanshe dead-letters``: list the events set aside after their last try, or replay one."""
     path = Path(args.config) if args.config else default_config()
     community, pm = _load(path)
-    storage = Storage(args.db or database_url(community.storage.db_url), plugin_tables(pm))
+    storage = _storage(args, community, pm, path)
     await storage.open(migrate=True)
     try:
         if args.replay is None:
@@ -296,7 +337,7 @@ async def _verb(args: argparse.Namespace, command: CliCommand, pm: Plugins) -> i
     """Run a plugin's verb; what it raises is told in one line (the traceback with ``-v``)."""
     path = Path(args.config) if args.config else default_config()
     community, pm = _load(path, pm)
-    storage = Storage(args.db or database_url(community.storage.db_url), plugin_tables(pm))
+    storage = _storage(args, community, pm, path)
     await storage.open(migrate=True)
     _ = config_translator(vocabulary(pm))
     try:
@@ -433,6 +474,12 @@ def parser(verbs: VerbBook | None = None, _: Translator | None = None) -> Comman
     dead.add_argument("--db", help=_text("cli.db"))
     dead.add_argument("--replay", type=int, metavar="ID", help=_text("cli.dead_letters.replay"))
     dead.add_argument("--text", action="store_true", help=_text("cli.dead_letters.show_text"))
+    person = sub.add_parser("person", help=_text("cli.person"))
+    person.add_argument("what", choices=("export", "erase"), help=_text("cli.person.what"))
+    person.add_argument("id", help=_text("cli.person.id"))
+    person.add_argument("--output", help=_text("cli.person.output"))
+    person.add_argument("--config", help=_text("cli.config"))
+    person.add_argument("--db", help=_text("cli.db"))
     if verbs is not None:
         verbs.offer(sub, _ or config_translator())
     return top
@@ -483,6 +530,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_provision(args))
         if args.command == "dead-letters":
             return asyncio.run(_dead_letters(args))
+        if args.command == "person":
+            return asyncio.run(_person(args))
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
         return 130

@@ -57,7 +57,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -74,7 +74,9 @@ if TYPE_CHECKING:
     from .plugins import Plugins
     from .rules import Condition, RuleAction
     from .services import Services
+    from .model import Person
     from .storage.tables import Tables
+    from .storage.writes import Writes
     from .timers import Due
     from .verbs import CliCommand
 
@@ -300,6 +302,31 @@ def sanshe_form_submitted(context: Context, result: FormResult) -> Action | Iter
 
 
 # -- life cycle ----------------------------------------------------------------------------------
+
+
+# -- a person's data: called by ``sanshe person export`` and ``sanshe person erase`` -----------
+
+
+@hookspec
+def sanshe_person_export(person: Person) -> dict[str, Any] | None:
+    """What this plugin's tables hold about ``person``, JSON-ready (None: nothing).
+
+    Called by ``sanshe person export <id>`` (:mod:`sanshe.core.personal_data`)
+    with the database open; ``person.id`` is their id, ``person.handles``
+    every handle known for them.  The answer goes into the export under the
+    plugin's name.
+    """
+
+
+@hookspec
+def sanshe_person_erase(person: Person, writes: Writes) -> None:
+    """Delete (or unlink) what this plugin's tables hold about ``person``, on ``writes``.
+
+    Called by ``sanshe person erase <id>`` before core's own deletions run:
+    note them on ``writes`` (``writes.run(lambda db: Model.filter(...).using_db(db).delete())``),
+    made in the one transaction of the erasure.  Leave nothing that names
+    their id or a handle of theirs, nor what they answered.
+    """
 
 
 @hookspec

@@ -1,0 +1,105 @@
+"""`sanshe person export` and `sanshe person erase`: everything stored about one person, out or gone."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from sanshe.core.actions import DirectMessage
+from sanshe.core.cli import main
+from sanshe.core.events import Message
+from sanshe.core.storage.models import AuditEntry, Pseudonym, Record, RoleGrant, Timer
+from sanshe.testing import Sandbox
+from tests.conftest import write_community
+
+COMMUNITY = """\
+community: {id: c, name: Test, locale: en}
+groups: [{id: b1, kind: resident, name: B1}]
+people:
+  - {id: li, name: Li, handles: {console: li}, roles: [community_worker]}
+forms:
+  - id: checkin
+    title: Daily check-in
+    fields:
+      - {id: temp, type: temperature, label: Temperature}
+      - {id: phone, type: phone, label: Phone, sensitive: true}
+"""
+#: Someone who never registered: known by their handle on the console.
+WHO = "console:anna7"
+PHONE = "13987654321"
+
+
+async def leave_traces(sandbox: Sandbox) -> None:
+    """What a person leaves in storage: a record, an open dialog, a grant, a timer, an outbox
+    action to them and a dead letter of theirs, a position keyed by them, audit entries."""
+    await sandbox.send("anna7", "b1", "/form checkin")
+    await sandbox.send("anna7", "dm", "38.7")
+    await sandbox.send("anna7", "dm", PHONE)
+    await sandbox.send("anna7", "b1", "/form checkin")  # a second dialog, left open
+    await sandbox.send("anna7", "dm", "38.9")
+    await RoleGrant.create(
+        person_id=WHO, role="general_volunteer", granted_by="li", starts_at=sandbox.clock.now()
+    )
+    await Timer.create(plugin="x", key="remind", due_at=sandbox.clock.now(), data={"who": WHO})
+    left = Message(network="console", chat="b1", event_id="gone", sender="anna7", text="hi")
+    await sandbox.storage.checkpoint([(left, [DirectMessage(user="anna7", text=f"{PHONE}?")])])
+    await sandbox.storage.set_state("console", "dm:anna7", "room-9")
+
+
+async def cli(argv: list[str]) -> int:
+    """``sanshe <argv>``, as from a terminal (its own event loop, the sandbox stopped)."""
+    return await asyncio.to_thread(main, argv)
+
+
+def every_cell(path: Path) -> list[str]:
+    """Every value of every table the schema catalogue lists, as text."""
+    with sqlite3.connect(path) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return [
+            str(cell)
+            for table in tables
+            for row in db.execute(f'SELECT * FROM "{table}"')
+            for cell in row
+        ]
+
+
+async def test_erase_leaves_no_table_holding_the_persons_id_handles_or_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_community(tmp_path, COMMUNITY)
+    db = tmp_path / "db.sqlite3"
+    options = ["--config", str(config), "--db", f"sqlite://{db}"]
+    async with Sandbox(config, db_url=f"sqlite://{db}") as sandbox:
+        await leave_traces(sandbox)
+        [record] = await Record.all()
+        assert record.data["phone"] == PHONE
+    assert any("anna7" in cell for cell in every_cell(db))
+
+    assert (
+        await cli(["person", "export", WHO, "--output", str(tmp_path / "out.json"), *options]) == 0
+    )
+    exported = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [r["answers"]["phone"] for r in exported["records"]] == [PHONE]
+    assert [d["answers"] for d in exported["dialogs"]] == [{"temp": 38.9}]
+    assert [g["role"] for g in exported["grants"]] == ["general_volunteer"]
+    assert (tmp_path / "out.json").stat().st_mode & 0o077 == 0
+    capsys.readouterr()
+
+    assert await cli(["person", "erase", WHO, *options]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"Erased what was stored about {WHO}: records 1, dialogs 1, grants 1")
+    for cell in every_cell(db):
+        for trace in ("anna7", PHONE, "38.7", "38.9"):
+            assert trace not in cell, f"{trace!r} is still stored: {cell[:80]!r}"
+    async with Sandbox(config, db_url=f"sqlite://{db}") as sandbox:
+        assert await Record.all().count() == 0 and await sandbox.pending() == []
+        assert not await Pseudonym.filter(person=WHO).exists()
+        [erased] = await AuditEntry.filter(action="erase")
+        assert "anna7" not in erased.subject and erased.detail == ""
+        assert await AuditEntry.filter(action="create").count() == 1  # the log keeps its entries
+    assert await cli(["person", "erase", WHO, *options]) == 0
+    assert capsys.readouterr().out.strip() == f"Nothing was stored about {WHO}."
