@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sanshe.core.storage.sealed import key_text, new_key
 from sanshe.testing import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,10 @@ EXAMPLE = ROOT / "config" / "community.yaml"
 pytest_plugins = ["tests.synapse.fixtures"]
 
 PG_ADMIN = os.environ.get("SANSHE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+
+# One key seals every database the tests open (PostgreSQL's too), in-process and in the
+# ``sanshe`` commands they run; a test of keys sets its own.
+os.environ.setdefault("SANSHE_KEY", key_text(new_key()))
 
 
 @pytest.fixture

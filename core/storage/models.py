@@ -1,5 +1,5 @@
 """Tables: checkpoints, tries and dead letters, the outbox, chat bindings, form dialogs, records
-and the audit log.
+and the audit log.  Columns that may hold a person's words are sealed (:mod:`.sealed`).
 
 Only what a form, a case or a rule needs is stored; chat messages themselves are not, but
 for an event set aside as a dead letter, kept as received until an operator replays it.
@@ -12,6 +12,8 @@ from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+from .sealed import SealedJSONField, SealedTextField
 
 #: Room for a person's key, ``network:handle`` for people the YAML does not name
 #: (a Matrix id alone may have 255 characters).
@@ -47,7 +49,7 @@ class OutboxAction(Model):
     network = fields.CharField(max_length=32)
     key = fields.CharField(max_length=300, unique=True)
     """``network|event id|position``: names the action before the database has numbered it."""
-    payload: fields.JSONField[dict[str, object]] = fields.JSONField()
+    payload: SealedJSONField[dict[str, object]] = SealedJSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -102,7 +104,7 @@ class DeadLetter(Model):
     event_id = fields.CharField(max_length=255)
     chat = fields.CharField(max_length=255)
     kind = fields.CharField(max_length=32)
-    event: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    event: SealedJSONField[dict[str, Any]] = SealedJSONField()
     error = fields.CharField(max_length=255)
     tries = fields.IntField()
     failed_at = fields.DatetimeField(auto_now_add=True)
@@ -150,7 +152,7 @@ class FormSession(Model):
     form_version = fields.CharField(max_length=64, default="", db_default="")
     """The fingerprint of the form's questions when the dialog started."""
     step = fields.IntField(default=0)
-    answers: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    answers: SealedJSONField[dict[str, Any]] = SealedJSONField(default=dict)
     group_id = fields.CharField(max_length=64, null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -165,7 +167,7 @@ class Record(Model):
     form_id = fields.CharField(max_length=64, db_index=True)
     person = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
     group_id = fields.CharField(max_length=64, null=True)
-    data: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    data: SealedJSONField[dict[str, Any]] = SealedJSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -197,7 +199,7 @@ class Timer(Model):
     due_at = fields.DatetimeField(db_index=True)
     schedule = fields.CharField(max_length=64, default="")
     """Empty for a timer that fires once; else how it recurs (:class:`..timers.Schedule`)."""
-    data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    data: SealedJSONField[dict[str, Any]] = SealedJSONField(default=dict)
     """What the plugin wants back when it fires (ids, not personal data)."""
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -220,9 +222,9 @@ class StoredPerson(Model):
     """A person who became known in chat (a resident let in, a volunteer registered, a client)."""
 
     id = fields.CharField(max_length=64, primary_key=True)
-    name = fields.CharField(max_length=255, default="")
+    name: SealedTextField = SealedTextField(default="")
     locale = fields.CharField(max_length=8, null=True)
-    details: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    details: SealedJSONField[dict[str, Any]] = SealedJSONField(default=dict)
     """What a rule, form or case needs about them (building, room, household), nothing more."""
     added_by = fields.CharField(max_length=PERSON_LENGTH, default="")
     added_at = fields.DatetimeField(auto_now_add=True)
@@ -253,7 +255,7 @@ class RoleGrant(Model):
     groups: fields.JSONField[list[str] | None] = fields.JSONField(null=True)
     """The groups it counts in; None: community-wide."""
     granted_by = fields.CharField(max_length=PERSON_LENGTH)
-    reason = fields.CharField(max_length=255, default="")
+    reason: SealedTextField = SealedTextField(default="")
     starts_at = fields.DatetimeField()
     until = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
@@ -271,3 +273,13 @@ class Pseudonym(Model):
 
     class Meta:
         table = "pseudonym"
+
+
+class SealKey(Model):
+    """Which key seals the database: its fingerprint, per version byte (see :mod:`.sealed`)."""
+
+    version = fields.IntField(primary_key=True, generated=False)
+    fingerprint = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "seal_key"
