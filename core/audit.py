@@ -19,7 +19,9 @@ form's id), never personal data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -27,7 +29,10 @@ from .storage import audit as log
 from .storage.audit import PERSON, SUBJECT_KINDS, subject_kind
 from .storage.writes import Writes
 
-__all__ = ["PERSON", "SUBJECT_KINDS", "person_subject", "stage", "subject_kind"]
+if TYPE_CHECKING:
+    from .storage import Storage
+
+__all__ = ["PERSON", "SUBJECT_KINDS", "Entry", "person_subject", "recent", "stage", "subject_kind"]
 
 
 def person_subject(person_id: str) -> str:
@@ -47,3 +52,45 @@ def stage(writes: Writes, actor: str, action: str, subject: str, detail: str, at
         await log.append(connection, actor, action, subject, detail, at)
 
     writes.run(append)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An entry as read back: people by their id while their pseudonym still links to them.
+
+    ``actor`` is a person's id (``named``) or, once they were forgotten, the
+    pseudonym; likewise the id in a ``person:`` ``subject`` (``subject_named``).
+    """
+
+    at: datetime
+    actor: str
+    named: bool
+    action: str
+    subject: str
+    subject_named: bool
+    detail: str
+
+
+async def recent(storage: Storage, subject: str | None, limit: int) -> list[Entry]:
+    """The latest ``limit`` entries, newest first: all, or those on ``subject`` (API form)."""
+    rows = await storage.audit_log(subject, limit)
+    people = await storage.people_named(
+        {row.actor for row in rows}
+        | {row.subject.partition(":")[2] for row in rows if subject_kind(row.subject) == PERSON}
+    )
+    entries = []
+    for row in rows:
+        kind, _colon, rest = row.subject.partition(":")
+        person = people.get(rest) if kind == PERSON else None
+        entries.append(
+            Entry(
+                at=row.at,
+                actor=people.get(row.actor, row.actor),
+                named=row.actor in people,
+                action=row.action,
+                subject=person_subject(person) if person is not None else row.subject,
+                subject_named=person is not None,
+                detail=row.detail,
+            )
+        )
+    return entries
