@@ -142,7 +142,8 @@ async def export(
         if section is not None:
             data.setdefault("plugins", {})[name] = section
     await storage.audit(OPERATOR, "export", f"person:{person_id}", "", datetime.now(UTC))
-    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
+    written: dict[str, Any] = json.loads(json.dumps(data, ensure_ascii=False, default=str))
+    return written
 
 
 async def erase(

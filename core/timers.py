@@ -236,12 +236,12 @@ class Timers:
 
         A rule whose schedule is unchanged keeps its next time.
         """
-        wanted = {r.id: _rule_schedule(r) for r in self._bot.community.rules}
-        wanted = {rule_id: s for rule_id, s in wanted.items() if s is not None}
+        schedules = {r.id: _rule_schedule(r) for r in self._bot.community.rules}
+        wanted = {rule_id: s for rule_id, s in schedules.items() if s is not None}
         rows = {row.key: row for row in await Timer.filter(plugin=RULES)}
         writes = Writes()
         for key, row in rows.items():
-            if wanted.get(key) is None or wanted[key].text != row.schedule:
+            if key not in wanted or wanted[key].text != row.schedule:
                 self.drop(writes, RULES, key)
         for key, schedule in wanted.items():
             if key not in rows or rows[key].schedule != schedule.text:

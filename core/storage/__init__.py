@@ -437,7 +437,9 @@ class Storage:
             outcomes: list[list[bool] | Exception] = []
             for items, trying in requests:
                 try:
-                    outcomes.append(await self._write_checkpoints(items, [trying] if trying else []))
+                    outcomes.append(
+                        await self._write_checkpoints(items, [trying] if trying else [])
+                    )
                 except Exception as exc:
                     outcomes.append(exc)
             return outcomes
@@ -463,9 +465,9 @@ class Storage:
             for start in range(0, len(items), _ROWS):
                 chunk = items[start : start + _ROWS]
                 marks = iter(_marks(connection, 3 * len(chunk)))
-                rows = ", ".join(f"({next(marks)}, {next(marks)}, {next(marks)})" for _ in chunk)
+                values = ", ".join(f"({next(marks)}, {next(marks)}, {next(marks)})" for _ in chunk)
                 returned = await connection.execute_query_dict(
-                    f'INSERT INTO "handled_event" ("network", "event_id", "handled_at") VALUES {rows} '
+                    f'INSERT INTO "handled_event" ("network", "event_id", "handled_at") VALUES {values} '
                     'ON CONFLICT ("network", "event_id") DO NOTHING RETURNING "network", "event_id"',
                     [value for n, e, _p, _w in chunk for value in (n, e, handled_at)],
                 )

@@ -8,12 +8,15 @@ deletions are the timer's writes: made with its checkpoint, exactly once.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.services import Services
 from sanshe.core.storage.models import FormSession, Record, Timer
+from sanshe.core.storage.writes import Statement
 from sanshe.core.timers import Due, Schedule
 
 PLUGIN = "retention"
@@ -43,13 +46,14 @@ async def sanshe_timer(context: Context, timer: Due) -> None:
         expired = Record.filter(form_id=form.id, created_at__lt=cutoff)
         for record_id in await expired.values_list("id", flat=True):
             context.audit("expire", f"record:{record_id}", detail=form.id)
-        context.writes.run(
-            lambda db, form_id=form.id, cutoff=cutoff: (
-                Record.filter(form_id=form_id, created_at__lt=cutoff).using_db(db).delete()
-            )
-        )
-        context.writes.run(
-            lambda db, form_id=form.id, cutoff=cutoff: (
-                FormSession.filter(form_id=form_id, updated_at__lt=cutoff).using_db(db).delete()
-            )
-        )
+        context.writes.run(_expire(form.id, cutoff))
+
+
+def _expire(form_id: str, cutoff: datetime) -> Statement:
+    """The deletion of ``form_id``'s records, and its idle dialogs, from before ``cutoff``."""
+
+    async def expire(db: BaseDBAsyncClient) -> None:
+        await Record.filter(form_id=form_id, created_at__lt=cutoff).using_db(db).delete()
+        await FormSession.filter(form_id=form_id, updated_at__lt=cutoff).using_db(db).delete()
+
+    return expire

@@ -93,7 +93,7 @@ async def test_a_timer_fires_once_when_its_time_comes_and_not_before() -> None:
         assert [a.network for a in fired] == ["console"]
         assert await sandbox.advance(hours=5) == []
         assert len(reminders.fired) == 1
-        assert not await Timer.exists()
+        assert not await Timer.filter(plugin="Reminders").exists()
 
 
 async def test_a_cancelled_or_replaced_timer_does_not_fire_at_its_old_time() -> None:
