@@ -411,7 +411,7 @@ class Sandbox:
         return await query.order_by("id")
 
     async def form_dialog(self, who: str) -> FormSession | None:
-        """The form dialog kept for ``who`` (being filled, or finished and not yet left), if any."""
+        """The form dialog ``who`` is filling, if any."""
         return await FormSession.get_or_none(person=self.person_key(who))
 
     async def form_dialogs(self) -> list[FormSession]:
