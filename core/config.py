@@ -80,6 +80,8 @@ class Vocabulary:
     catalogues: tuple[Path, ...] = ()
     settings: Mapping[str, type[BaseModel]] = dataclass_field(default_factory=dict)
     """Plugin name -> the model of its section under ``plugins:`` (``sanshe_settings``)."""
+    roles: Mapping[str, str] = dataclass_field(default_factory=dict)
+    """The roles plugins compute (``sanshe_computed_roles``) -> the catalogue key of each name."""
 
 
 def config_translator(vocabulary: Vocabulary | None = None) -> Translator:
@@ -399,6 +401,14 @@ class _Semantics:
         for j, role in enumerate(c.community.admins):
             if role not in roles:
                 self.unknown_role(("community", "admins", j), role, roles)
+        for role, granted in c.grants.items():
+            if role not in roles:
+                self.unknown_role(("grants", role), role, roles, at_key=True)
+            for j, given in enumerate(granted):
+                if given in c.computed_roles:
+                    p(("grants", role, j), "config.grants_computed", role=given)
+                elif given not in roles:
+                    self.unknown_role(("grants", role, j), given, roles)
         for i, kind in enumerate(c.kinds):
             if kind.member_role and kind.member_role not in roles:
                 self.unknown_role(("kinds", i, "member_role"), kind.member_role, roles)
@@ -490,10 +500,12 @@ class _Semantics:
                     )
                 p(problem.path, problem.key, at_key=problem.at_key, **values)
 
-    def unknown_role(self, path: tuple[str | int, ...], role: str, roles: set[str]) -> None:
+    def unknown_role(
+        self, path: tuple[str | int, ...], role: str, roles: set[str], *, at_key: bool = False
+    ) -> None:
         if not self.unsure("roles", role):
             known = self.loader._.join(sorted(roles))
-            self.problem(path, "config.unknown_role", role=role, known=known)
+            self.problem(path, "config.unknown_role", at_key=at_key, role=role, known=known)
 
     def unknown_kind(self, path: tuple[str | int, ...], kind: str, kinds: set[str]) -> None:
         if not self.unsure("kinds", kind):
@@ -586,6 +598,7 @@ class CommunityFile:
         with yamlmarks.collector_paused():
             community = loader.validate(vocabulary)
             if community is not None:
+                community.computed_roles.update(vocabulary.roles if vocabulary else {})
                 _Semantics(loader, community, vocabulary).run()
         if loader.problems or community is None:
             raise ConfigError(

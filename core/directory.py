@@ -1,8 +1,14 @@
-"""Who is who and which chat is which group: the community's people and chats by handle."""
+"""Who is who and which chat is which group: the community's people (the file's and those
+stored, see :mod:`.people`) and chats by handle."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .model import Community, Group, Person
+
+if TYPE_CHECKING:
+    from .people import People
 
 
 class Directory:
@@ -13,12 +19,14 @@ class Directory:
         community: Community,
         named_by_group: frozenset[str],
         bindings: dict[tuple[str, str], str],
+        people: People | None = None,
     ) -> None:
         self.community = community
         self._named_by_group = named_by_group
+        known = people.merged(community) if people is not None else community.people
         self._people = {
             (network, handle): person
-            for person in community.people
+            for person in known
             for network, handle in person.handles.items()
         }
         self._strangers: dict[tuple[str, str], Person] = {}
@@ -51,6 +59,12 @@ class Directory:
         """The known person with this handle, or an unknown one who has written lately; else None."""
         key = (network, handle)
         return self._people.get(key) or self._strangers.get(key)
+
+    def know(self, person: Person) -> None:
+        """Know ``person`` by their handles from now on (stored, or their roles changed)."""
+        for network, handle in person.handles.items():
+            self._strangers.pop((network, handle), None)
+            self._people[(network, handle)] = person
 
     def group(self, network: str, chat: str) -> Group | None:
         """The group a chat belongs to, if any."""

@@ -7,9 +7,11 @@ from .model import GROUP_KINDS, ROLES, Community
 
 
 def role_name(community: Community, role: str, _: Translator) -> str:
-    """``role``'s name: the catalogue's for a built-in role, the YAML's ``roles:`` name else."""
+    """``role``'s name: the catalogue's for a built-in or computed role, else the YAML's name."""
     if role in ROLES:
         return _(f"role.{role}")
+    if role in community.computed_roles:
+        return _(community.computed_roles[role])
     for custom in community.roles:
         if custom.id == role and custom.name:
             return _.pick(custom.name)
