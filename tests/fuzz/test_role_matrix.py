@@ -46,6 +46,7 @@ REFUSALS = (
     "command.refused_community",
     "command.denied",
     "command.no_role_in",
+    "audit.refused",
 )
 
 
