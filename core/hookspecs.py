@@ -69,12 +69,11 @@ if TYPE_CHECKING:
     from .commands import ChatCommand
     from .context import Context
     from .forms import FormResult
-    from .model import Group
+    from .model import Group, Person
     from .people import ComputedRole
     from .plugins import Plugins
     from .rules import Condition, RuleAction
     from .services import Services
-    from .model import Person
     from .storage.tables import Tables
     from .storage.writes import Writes
     from .timers import Due
@@ -313,8 +312,8 @@ def sanshe_person_export(person: Person) -> dict[str, Any] | None:
 
     Called by ``sanshe person export <id>`` (:mod:`sanshe.core.personal_data`)
     with the database open; ``person.id`` is their id, ``person.handles``
-    every handle known for them.  The answer goes into the export under the
-    plugin's name.
+    every handle known for them.  May be async (to query the plugin's
+    tables).  The answer goes into the export under the plugin's name.
     """
 
 
@@ -324,8 +323,9 @@ def sanshe_person_erase(person: Person, writes: Writes) -> None:
 
     Called by ``sanshe person erase <id>`` before core's own deletions run:
     note them on ``writes`` (``writes.run(lambda db: Model.filter(...).using_db(db).delete())``),
-    made in the one transaction of the erasure.  Leave nothing that names
-    their id or a handle of theirs, nor what they answered.
+    made in the one transaction of the erasure.  May be async (to read which
+    rows are theirs first).  Leave nothing that names their id or a handle of
+    theirs, nor what they answered.
     """
 
 

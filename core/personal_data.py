@@ -24,7 +24,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from .model import Community, Person
-from .plugins import Plugins, call_hook
+from .plugins import Plugins, answer_of, call_hook
 from .storage import Storage
 from .storage import audit as audit_log
 from .storage.models import (
@@ -138,7 +138,8 @@ async def export(
         else [],
     }
     person = _person(target)
-    for name, section in _named_answers(pm, "sanshe_person_export", person=person):
+    for name, answer in _named_answers(pm, "sanshe_person_export", person=person):
+        section = await answer_of(answer)  # an async implementation reads its tables
         if section is not None:
             data.setdefault("plugins", {})[name] = section
     await storage.audit(OPERATOR, "export", f"person:{person_id}", "", datetime.now(UTC))
@@ -195,7 +196,8 @@ async def erase(
     positions = [s.id for s in await AdapterState.all() if _names(target, (s.key, s.value))]
     if positions:
         count("positions", lambda db: AdapterState.filter(id__in=positions).using_db(db).delete())
-    call_hook(pm.hook.sanshe_person_erase, person=_person(target), writes=writes)
+    for answer in call_hook(pm.hook.sanshe_person_erase, person=_person(target), writes=writes):
+        await answer_of(answer)  # an async implementation reads its tables before noting
 
     async def audited(db: BaseDBAsyncClient) -> None:
         # The entry names the person by their pseudonym, deleted next: it names nobody.

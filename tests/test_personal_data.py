@@ -12,7 +12,11 @@ import pytest
 from sanshe.core.actions import DirectMessage
 from sanshe.core.cli import main
 from sanshe.core.events import Message
+from sanshe.core.hookspecs import hookimpl
+from sanshe.core.model import Person
+from sanshe.core.personal_data import erase
 from sanshe.core.storage.models import AuditEntry, Pseudonym, Record, RoleGrant, Timer
+from sanshe.core.storage.writes import Writes
 from sanshe.testing import Sandbox
 from tests.conftest import write_community
 
@@ -103,3 +107,23 @@ async def test_erase_leaves_no_table_holding_the_persons_id_handles_or_answers(
         assert await AuditEntry.filter(action="create").count() == 1  # the log keeps its entries
     assert await cli(["person", "erase", WHO, *options]) == 0
     assert capsys.readouterr().out.strip() == f"Nothing was stored about {WHO}."
+
+
+class KeyedNotes:
+    """A plugin whose erasure hook is async: it reads which of its timers are the person's first."""
+
+    @hookimpl
+    async def sanshe_person_erase(self, person: Person, writes: Writes) -> None:
+        theirs = await Timer.filter(plugin="notes", key__startswith=f"{person.id}/")
+        keys = [t.key for t in theirs]
+        writes.run(lambda db: Timer.filter(plugin="notes", key__in=keys).using_db(db).delete())
+
+
+async def test_an_async_erasure_hook_is_awaited_and_its_writes_made(tmp_path: Path) -> None:
+    config = write_community(tmp_path, COMMUNITY)
+    async with Sandbox(config, plugins=[KeyedNotes()]) as sandbox:
+        now = sandbox.clock.now()
+        await Timer.create(plugin="notes", key=f"{WHO}/1", due_at=now, data={})
+        await Timer.create(plugin="notes", key="console:li/1", due_at=now, data={})
+        await erase(sandbox.storage, sandbox.community, sandbox.bot.pm, WHO)
+        assert [t.key for t in await Timer.filter(plugin="notes")] == ["console:li/1"]
