@@ -41,7 +41,7 @@ class Fault:
         handle = Bot.handle
 
         async def faulty(bot: Bot, event: Event, writes: Any = None) -> Any:
-            if self.on:
+            if self.on and event.network == "console":  # not the plugins' own (timers, start-up)
                 self.tries += 1
                 raise RuntimeError("the fault's message, which may quote 13812345678")
             return await handle(bot, event, writes)
