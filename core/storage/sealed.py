@@ -2,9 +2,9 @@
 
 Form answers, records, the outbox's actions, dead letters, stored people's
 names and details, the reasons of role grants and timers' data are kept as
-AES-256-GCM ciphertext (``cryptography``):
-a version byte, a random 12-byte nonce, then the sealed JSON text.  The version
-byte names the key (one for now), so keys can be rotated later.
+AES-256-GCM ciphertext (``cryptography``): a version byte, a random 12-byte
+nonce, then the sealed JSON (or text).  The version byte names the key (one for
+now), so keys can be rotated later.
 
 The key is the deployment's: ``SANSHE_KEY`` (32 bytes, URL-safe base64), else
 the file ``SANSHE_KEY_FILE``, else the YAML's ``storage.key_file``, else a file

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from sanshe.core.storage.sealed import Seal, key_of
 from tests.botapi import BotApiServer
 
 from .conftest import wait_for
@@ -51,7 +52,12 @@ def outbox(db: Path) -> list[dict[str, object]]:
     """Actions checkpointed and not yet performed, as the bot stored them."""
     if not db.exists():
         return []
-    return [json.loads(payload) for (payload,) in query(db, "SELECT payload FROM outbox_action")]
+    rows = query(db, "SELECT payload FROM outbox_action")
+    if not rows:
+        return []
+    # Sealed with the key the first run made beside the database.
+    seal = Seal(key_of(db.with_name(db.name + ".key").read_text("ascii"), "key"))
+    return [json.loads(seal.open(payload)) for (payload,) in rows]
 
 
 def stored_offset(db: Path) -> int | None:
