@@ -244,6 +244,15 @@ class Bot:
         writes.run(lambda db: self.storage.bind(network, chat, group_id, bound_by, using=db))
         writes.after(bound)
 
+    async def bound(self, network: str, chat: str, group_id: str, bound_by: str) -> None:
+        """An adapter made ``chat`` ``group_id``'s (a room it created, a group that moved): kept now.
+
+        Not an event's decision but what happened on the network while performing one.
+        """
+        writes = Writes()
+        self.bind(writes, network, chat, group_id, bound_by)
+        await self.storage.write(writes)
+
     def _changed(self) -> None:
         """Tell plugins (and adapters registered as plugins) that the community changed."""
         self.in_background(self._tell(self.pm, "sanshe_community_changed"))

@@ -838,7 +838,7 @@ class MatrixAdapter(Adapter):
         created = await request(
             f"create the room of {group.id}", partial(client.room_create, **options)
         )
-        await bot.bind(NETWORK, created.room_id, group.id, "CreateGroup")
+        await bot.bound(NETWORK, created.room_id, group.id, "CreateGroup")
         for user in action.invite:
             await request(f"invite {user}", partial(client.room_invite, created.room_id, user))
 

@@ -141,7 +141,7 @@ class Connection(Adapter):
         backoff = Backoff(1.0, MAX_BACKOFF)
         while True:
             try:
-                await bot.bind(NETWORK, new, group_id, bound_by=f"{NETWORK}:{old}")
+                await bot.bound(NETWORK, new, group_id, bound_by=f"{NETWORK}:{old}")
                 return
             except Exception:
                 delay = backoff.delay()
