@@ -83,10 +83,10 @@ async def test_an_older_database_is_sealed_by_its_upgrade(db_url: str, tmp_path:
     await executor.migrate([MigrationTarget("sanshe", "0003_dead_letters")])
     await connection.execute_script(
         'INSERT INTO "outbox_action" ("network", "key", "payload", "created_at") VALUES '
-        "('console', 'console|1|0', '{\"kind\":\"Send\",\"text\":\"13812345678\"}', "
+        '(\'console\', \'console|1|0\', \'{"kind":"Send","text":"13812345678"}\', '
         "'2026-01-01 00:00:00+00:00');"
         'INSERT INTO "dead_letter" ("network", "event_id", "chat", "kind", "event", "error", '
-        '"tries", "failed_at") VALUES (\'console\', \'2\', \'dm:ann\', \'Message\', '
+        "\"tries\", \"failed_at\") VALUES ('console', '2', 'dm:ann', 'Message', "
         "'{\"text\":\"13812345678\"}', '', 3, '2026-01-01 00:00:00+00:00');"
     )
     await old.close()
@@ -103,3 +103,16 @@ async def test_an_older_database_is_sealed_by_its_upgrade(db_url: str, tmp_path:
         assert await Record.all() == []
     finally:
         await upgraded.close()
+
+
+async def test_sqlite_overwrites_what_a_deleted_row_held(tmp_path: Path) -> None:
+    """Outbox rows and dialogs are deleted once done: their pages are zeroed, not left free."""
+    db_url = f"sqlite://{tmp_path}/db.sqlite3"
+    storage = Storage(db_url, key=KeySource(key=new_key()))
+    await storage.open()
+    try:
+        connection = get_connection(connection_name(db_url))
+        _count, rows = await connection.execute_query("PRAGMA secure_delete")
+        assert [tuple(row) for row in rows] == [(1,)]
+    finally:
+        await storage.close()
