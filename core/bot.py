@@ -634,7 +634,11 @@ class Bot:
             letter.id,
             letter.id,
         )
-        return _Decision(event, self._supported(event, admin_notes(self, event, letter)), True)
+        writes = Writes()
+        if isinstance(event, TimerDue):  # a recurring timer goes on without this firing
+            await self.timers.move_on(writes, event)
+        notes = self._supported(event, admin_notes(self, event, letter))
+        return _Decision(event, notes, True, writes)
 
     async def _checkpoint(
         self,
@@ -693,7 +697,9 @@ class Bot:
                         decision.event.network,
                     )
                     decision = await self._set_aside(decision.event, tries[index], failure(exc))
-                    [keys] = await self.storage.checkpoint([(decision.event, decision.actions)])
+                    [keys] = await self.storage.checkpoint(
+                        [(decision.event, decision.actions)], writes=[decision.writes]
+                    )
             except Exception as exc:
                 log.exception(
                     "event %s of %s could not be checkpointed (try %d of %d)",

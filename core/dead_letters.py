@@ -20,10 +20,11 @@ import traceback
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
-from .actions import Action, DirectMessage
+from .actions import Action
 from .events import Event
 from .i18n import Translator
 from .model import Group
+from .reach import reach
 
 if TYPE_CHECKING:
     from .bot import Bot
@@ -86,13 +87,11 @@ def error_text(letter: DeadLetter, _: Translator) -> str:
 
 
 def admin_notes(bot: Bot, event: Event, letter: DeadLetter) -> list[Action]:
-    """A private note to each of the community's admins on the event's network, in their language."""
+    """A private note to each of the community's admins, in their language, on the event's network
+    if they have a handle there, else on another (a timer's event has no network of its own)."""
     group = None if event.direct else bot.directory.group(event.network, event.chat)
     notes: list[Action] = []
     for admin in bot.community.admins():
-        handle = admin.handles.get(event.network)
-        if not handle:
-            continue
         _ = bot.translator(admin)
         text = _(
             "dead_letter.note",
@@ -103,5 +102,7 @@ def admin_notes(bot: Bot, event: Event, letter: DeadLetter) -> list[Action]:
             tries=letter.tries,
             error=error_text(letter, _),
         )
-        notes.append(DirectMessage(user=handle, text=text))
+        note = reach(admin, text, bot.adapters, first=event.network)
+        if note is not None:
+            notes.append(note)
     return notes

@@ -167,7 +167,8 @@ class Timers:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
         self._due: dict[tuple[str, str], datetime] = {}
-        self._heap: list[tuple[datetime, str, str]] = []
+        self._heap: list[tuple[datetime, str, str, datetime]] = []
+        """(when to fire, plugin, key, when due): ``when`` is later than ``due`` for a retry."""
         self._firing: dict[tuple[str, str], asyncio.Future[None]] = {}
         self._wake = asyncio.Event()
         self._stopped = False
@@ -218,7 +219,7 @@ class Timers:
             self._due.pop((plugin, key), None)
             return
         self._due[(plugin, key)] = due
-        heapq.heappush(self._heap, (due, plugin, key))
+        heapq.heappush(self._heap, (due, plugin, key, due))
         self._wake.set()
 
     # -- start-up and the loop ---------------------------------------------------------
@@ -272,7 +273,7 @@ class Timers:
         fired already) are handled."""
         now = self.now()
         while self._heap and self._heap[0][0] <= now:
-            due, plugin, key = heapq.heappop(self._heap)
+            _when, plugin, key, due = heapq.heappop(self._heap)
             if self._due.get((plugin, key)) != due or (plugin, key) in self._firing:
                 continue  # replaced or dropped since, or being handled
             self._firing[(plugin, key)] = asyncio.ensure_future(self._fire(plugin, key, due))
@@ -293,9 +294,9 @@ class Timers:
             await self._bot.submit(event)
         except Exception:
             log.warning("timer %s of %s is tried again in %s", key, plugin, RETRY)
-            if self._due.get((plugin, key)) == due:
-                heapq.heappush(self._heap, (self.now() + RETRY, plugin, key))
-                self._due[(plugin, key)] = self.now() + RETRY
+            if self._due.get((plugin, key)) == due:  # the same firing, a minute later
+                heapq.heappush(self._heap, (self.now() + RETRY, plugin, key, due))
+                self._wake.set()
             return
         finally:
             self._firing.pop((plugin, key), None)
@@ -304,23 +305,34 @@ class Timers:
 
     # -- firing ----------------------------------------------------------------------------
 
+    async def move_on(self, writes: Writes, event: TimerDue) -> Due | None:
+        """Move the timer of ``event`` to its next time (or drop it) with ``writes``; the firing.
+
+        None if it was replaced or cancelled since it fell due.  Also used when
+        the firing is set aside as a dead letter, so that a recurring timer goes on.
+        """
+        row = await Timer.get_or_none(plugin=event.plugin, key=event.key)
+        due = datetime.fromisoformat(event.due)
+        if row is None or utc(row.due_at) != due:
+            return None
+        schedule = Schedule.read(row.schedule)
+        now = self.now()
+        if schedule is None:
+            self.drop(writes, row.plugin, row.key)
+        else:
+            following = schedule.after(max(now, due), self.zone)
+            self.keep(writes, row.plugin, row.key, following, schedule, row.data)
+        return Due(row.plugin, row.key, due, max(now - due, timedelta()), row.data, schedule)
+
     async def fire(self, ctx: Context, event: TimerDue) -> list[Action]:
         """What the timer of ``event`` does; it is moved on (or dropped) with the event's writes.
 
         A timer replaced or cancelled since it fell due does nothing.
         """
-        row = await Timer.get_or_none(plugin=event.plugin, key=event.key)
-        due = datetime.fromisoformat(event.due)
-        if row is None or utc(row.due_at) != due:
+        fired = await self.move_on(ctx.writes, event)
+        if fired is None:
             return []
-        schedule = Schedule.read(row.schedule)
-        now = self.now()
-        if schedule is None:
-            self.drop(ctx.writes, row.plugin, row.key)
-        else:
-            following = schedule.after(max(now, due), self.zone)
-            self.keep(ctx.writes, row.plugin, row.key, following, schedule, row.data)
-        fired = Due(row.plugin, row.key, due, max(now - due, timedelta()), row.data, schedule)
+        row = fired
         if row.plugin == RULES:
             return await self._bot.rules.apply_scheduled(ctx, row.key)
         pm = self._bot.pm

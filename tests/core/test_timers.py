@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sanshe.core.actions import Action, Send
+from sanshe.core.actions import Action, DirectMessage, Send
 from sanshe.core.arguments import Arguments, Word
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
@@ -166,3 +166,33 @@ async def test_a_plugin_acts_outside_any_event_through_the_outbox() -> None:
         assert texts(sandbox.adapter.performed) == ["notice"]
         assert await sandbox.pending() == []
         assert await Timer.filter(plugin="Notices", key="later").exists()
+
+
+class Failing:
+    """A daily timer whose firing fails in a way core cannot isolate (its actions cannot be stored)."""
+
+    @hookimpl
+    def sanshe_commands(self) -> list[ChatCommand]:
+        return [ChatCommand("daily", self.daily, help="arguments.name.duration")]
+
+    def daily(self, ctx: Context) -> Action:
+        ctx.timers("Failing").every("daily", Schedule.daily("09:00"))
+        return ctx.reply("set")
+
+    @hookimpl
+    def sanshe_timer(self, context: Context, timer: Due) -> Action:
+        return Send(network="console", chat="building-1", text="x", buttons=(object(),))  # type: ignore[arg-type]
+
+
+async def test_a_firing_set_aside_leaves_a_recurring_timer_going_and_tells_the_admins() -> None:
+    clock = ManualClock(datetime(2026, 12, 2, 0, 0, tzinfo=UTC))  # 08:00 in Shanghai
+    async with Sandbox(EXAMPLE, plugins=[Failing()], clock=clock) as sandbox:
+        await sandbox.send("li", "building-1", "/daily")
+        told = await sandbox.advance(hours=1)  # 09:00: the first try fails
+        for _try in range(2):  # the community's dead_letter_after is 3
+            told += await sandbox.advance(minutes=1)
+        [row] = await Timer.filter(plugin="Failing")
+        assert row.due_at.astimezone(UTC) == datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+        notes = [a for a in told if isinstance(a, DirectMessage)]
+        assert [n.user for n in notes] == ["li", "zhang"]  # the admins, on their network
+        assert all("--replay 1" in n.text and n.network == "console" for n in notes)
