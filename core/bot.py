@@ -319,9 +319,27 @@ class Bot:
             decided.append((index, decision))
             if decision.writes and index != last:  # the next event must see these writes
                 await self._keep(decided, tries, outcomes, None)
+                if any(outcomes[i] is not None for i, _d in decided):
+                    self._hold(events, tries, index, outcomes)  # decided on a state not kept
+                    break
                 decided = []
-        await self._keep(decided, tries, outcomes, trying)
+        else:
+            await self._keep(decided, tries, outcomes, trying)
+            return outcomes
+        await self._keep([], tries, outcomes, trying)
         return outcomes
+
+    def _hold(
+        self,
+        events: list[Event],
+        tries: dict[int, int],
+        failed: int,
+        outcomes: list[BaseException | None],
+    ) -> None:
+        """Leave the events after ``failed`` undecided: they come again after it, in order."""
+        for index in tries:
+            if index > failed:
+                outcomes[index] = Held(events[index].event_id)
 
     async def _keep(
         self,
@@ -731,6 +749,10 @@ class Bot:
         for key, action in zip(kept, actions, strict=True):
             await self._perform(key, action.network or event.network, action)
         return actions
+
+
+class Held(Exception):
+    """An event not decided because the checkpoint of an earlier one of its chat failed."""
 
 
 @dataclass(frozen=True, slots=True)
