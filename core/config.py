@@ -62,6 +62,10 @@ class Problem:
         return f"{self.mark}: {self.message}"
 
 
+#: How a setting checked by a pattern is written, as catalogue keys (rules' schedules).
+_WRITTEN = {"every": "config.form.every", "at": "config.form.at"}
+
+
 class ConfigError(Exception):
     """A community file that cannot be used; ``problems`` lists every mistake found."""
 
@@ -261,6 +265,14 @@ class _Loader:
             self.problem(path, "config.not_list", field=field)
         elif kind in ("dict_type", "model_type", "model_attributes_type"):
             self.problem(path, "config.not_mapping", field=field)
+        elif kind == "string_pattern_mismatch":
+            form = _WRITTEN.get(field)
+            if form is not None:
+                self.problem(
+                    path, "config.not_written_as", field=field, value=shown, form=self._(form)
+                )
+            else:
+                self.problem(path, "config.not_written_right", field=field, value=shown)
         elif kind in ("literal_error", "enum"):
             self.problem(
                 path, "config.not_one_of", field=field, value=shown, choices=ctx.get("expected", "")

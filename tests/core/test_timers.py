@@ -11,8 +11,11 @@ import pytest
 from sanshe.core.actions import Action, DirectMessage, Send
 from sanshe.core.arguments import Arguments, Word
 from sanshe.core.commands import ChatCommand
+from sanshe.core.config import CommunityFile, ConfigError
 from sanshe.core.context import Context
+from sanshe.core.contributions import vocabulary
 from sanshe.core.hookspecs import hookimpl
+from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage.models import Timer
 from sanshe.core.timers import Due, Schedule
 from sanshe.testing import ManualClock, Sandbox
@@ -196,3 +199,34 @@ async def test_a_firing_set_aside_leaves_a_recurring_timer_going_and_tells_the_a
         notes = [a for a in told if isinstance(a, DirectMessage)]
         assert [n.user for n in notes] == ["li", "zhang"]  # the admins, on their network
         assert all("--replay 1" in n.text and n.network == "console" for n in notes)
+
+
+SCHEDULED = """\
+community: {id: c, name: Test, locale: en}
+groups: [{id: b1, kind: resident, name: B1}]
+rules:
+  - id: evening
+    on: ON
+    do: [{reply: hi}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("on", "said"),
+    [
+        (
+            "{every: soon}",
+            "“every” is written as day, or a duration such as 30m, 2h or 1d, not “soon”.",
+        ),
+        ('{every: day, at: "25:00"}', "“at” is written as a time of day as HH:MM"),
+    ],
+)
+def test_a_wrong_schedule_is_refused_at_its_place_in_plain_words(
+    tmp_path: Path, on: str, said: str
+) -> None:
+    text = SCHEDULED.replace("ON", on)
+    path = write_community(tmp_path, text)
+    with pytest.raises(ConfigError) as refused:
+        CommunityFile.read(path).check(vocabulary(plugin_manager()))
+    problems = [str(p) for p in refused.value.problems]
+    assert any("community.yaml:5:" in p and said in p for p in problems), problems
