@@ -15,6 +15,7 @@ from sanshe.core.contributions import vocabulary
 from sanshe.core.plugins import available_plugins, plugin_manager
 from sanshe.testing import Sandbox
 from tests.conftest import example_text, install_plugin, write_community
+from tests.core.test_config import BASE, english  # noqa: F401 - english: the fixture
 
 SHIFTS = """
 from pydantic import BaseModel, ConfigDict, Field
@@ -67,25 +68,6 @@ class VaultSettings(BaseModel):
 def sanshe_settings():
     return VaultSettings
 """
-
-BASE = """\
-community:
-  id: c
-  name: Test
-groups:
-  - id: b1
-    kind: resident
-    name: Building 1
-people:
-  - id: wang
-    handles: {console: wang}
-    roles: [social_worker]
-"""
-
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SANSHE_LANG", "en")
 
 
 @pytest.fixture
