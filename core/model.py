@@ -203,15 +203,18 @@ class Rule(_Frozen):
 
     id: str
     description: Text = ""
-    on: Literal[
-        "message",
-        "join_request",
-        "member_joined",
-        "member_left",
-        "member_renamed",
-        "button_pressed",
-        "form_submitted",
-    ] | RuleSchedule = "message"
+    on: (
+        Literal[
+            "message",
+            "join_request",
+            "member_joined",
+            "member_left",
+            "member_renamed",
+            "button_pressed",
+            "form_submitted",
+        ]
+        | RuleSchedule
+    ) = "message"
     where: RuleScope = RuleScope()
     when: dict[str, Any] = {}
     do: tuple[dict[str, Any], ...] = Field(min_length=1)
