@@ -744,7 +744,19 @@ class Bot:
         await self._tell(self.pm, "sanshe_startup")
         event = event_of(letter.event)
         writes = Writes()
-        actions = self._supported(event, await self.handle(event, writes))
+        if isinstance(event, TimerDue):  # its timer moved on when it was set aside
+            decided = await self.timers.replay(self.context(event, writes), event)
+        elif isinstance(event, Unprompted):
+            log.warning(
+                "dead letter %d was work of plugin %s done outside any event: it went with the "
+                "process that had it and cannot be done again; the letter is settled",
+                letter.id,
+                event.chat,
+            )
+            decided = []
+        else:
+            decided = await self.handle(event, writes)
+        actions = self._supported(event, decided)
         kept = await self.storage.settle(letter, actions, writes)
         for key, action in zip(kept, actions, strict=True):
             await self._perform(key, action.network or event.network, action)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,8 +100,10 @@ class Context:
         self.group = group
         self.person = person
         self.command = command
-        now = bot.clock.now()
-        self.roles = roles_in(bot.community, person, group, now=now) if roles is None else roles
+        if roles is None:  # only grants given at runtime need the time
+            now = bot.clock.now() if person.roles else None
+            roles = roles_in(bot.community, person, group, now=now)
+        self.roles = roles
         self._: Translator = bot.translator(person, event)
         self.fired: Fired | None = None
         self.running: ChatCommand | None = None
@@ -245,7 +248,7 @@ class Context:
                 continue
             event = Event(network=network, chat=chat, event_id=self.event.event_id, sender="")
             person = self.person
-            places.append(Context(self._bot, event, group, person, self.command, None, self.writes))
+            places.append(_Place(self._bot, event, group, person, self.command, None, self.writes))
         return places
 
     async def number(self, sequence: str) -> int:
@@ -366,3 +369,23 @@ class Context:
     async def reload(self) -> list[str]:
         """Read the community file again; the problems that kept it from taking effect."""
         return await self._bot.reload()
+
+
+class _Place(Context):
+    """A group's chat on one network, as :meth:`Context.in_chats_of` gives it: what it builds
+    goes to that network (the event it serves may be a timer's, which has none)."""
+
+    __slots__ = ()
+
+    def reply(self, text: str, buttons: tuple[Button, ...] = ()) -> Action:
+        return replace(super().reply(text, buttons), network=self.event.network)
+
+    def direct(
+        self, text: str, user: str | None = None, buttons: tuple[Button, ...] = ()
+    ) -> Action:
+        return replace(super().direct(text, user, buttons), network=self.event.network)
+
+    def send_file(
+        self, name: str, content: bytes | None = None, path: str | Path = "", caption: str = ""
+    ) -> Action:
+        return replace(super().send_file(name, content, path, caption), network=self.event.network)

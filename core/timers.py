@@ -23,6 +23,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from .actions import Action
 from .events import TimerDue
 from .plugins import settle
@@ -89,6 +91,12 @@ class Schedule:
         if kind == "every":
             return cls(interval=timedelta(seconds=int(value)))
         return None
+
+    def next(self, due: datetime, now: datetime, zone: ZoneInfo) -> datetime:
+        """The time after a firing due at ``due`` and made at ``now``: the next one after
+        ``due`` that is still to come (those missed while stopped are skipped, not made up)."""
+        following = self.after(due, zone)
+        return following if following > now else self.after(now, zone)
 
     def after(self, moment: datetime, zone: ZoneInfo) -> datetime:
         """The first time after ``moment`` it falls due (aware, UTC).
@@ -317,12 +325,34 @@ class Timers:
             return None
         schedule = Schedule.read(row.schedule)
         now = self.now()
-        if schedule is None:
-            self.drop(writes, row.plugin, row.key)
-        else:
-            following = schedule.after(max(now, due), self.zone)
-            self.keep(writes, row.plugin, row.key, following, schedule, row.data)
+        following = None if schedule is None else schedule.next(due, now, self.zone)
+        self._advance(writes, row, following)
         return Due(row.plugin, row.key, due, max(now - due, timedelta()), row.data, schedule)
+
+    def _advance(self, writes: Writes, row: Timer, following: datetime | None) -> None:
+        """Replace ``row`` by its next time (or drop it) with ``writes``, unless it was replaced
+        or cancelled meanwhile (by another chat's event, a reload): then that change stands."""
+        moved = False
+
+        async def advance(db: BaseDBAsyncClient) -> None:
+            nonlocal moved
+            moved = bool(await Timer.filter(id=row.id).using_db(db).delete())
+            if moved and following is not None:
+                again = Timer(
+                    plugin=row.plugin,
+                    key=row.key,
+                    due_at=following,
+                    schedule=row.schedule,
+                    data=row.data,
+                )
+                await again.save(using_db=db, force_create=True)
+
+        def kept() -> None:
+            if moved:
+                self._set(row.plugin, row.key, following)
+
+        writes.run(advance)
+        writes.after(kept)
 
     async def fire(self, ctx: Context, event: TimerDue) -> list[Action]:
         """What the timer of ``event`` does; it is moved on (or dropped) with the event's writes.
@@ -330,13 +360,24 @@ class Timers:
         A timer replaced or cancelled since it fell due does nothing.
         """
         fired = await self.move_on(ctx.writes, event)
-        if fired is None:
-            return []
-        row = fired
-        if row.plugin == RULES:
-            return await self._bot.rules.apply_scheduled(ctx, row.key)
+        return [] if fired is None else await self._run(ctx, fired)
+
+    async def replay(self, ctx: Context, event: TimerDue) -> list[Action]:
+        """Fire ``event``'s timer again as it fell due (a dead letter replayed): the timer,
+        moved on when the firing was set aside, stays as it is."""
+        row = await Timer.get_or_none(plugin=event.plugin, key=event.key)
+        due = datetime.fromisoformat(event.due)
+        late = max(self.now() - due, timedelta())
+        schedule = Schedule.read(row.schedule) if row is not None else None
+        data = row.data if row is not None else {}
+        return await self._run(ctx, Due(event.plugin, event.key, due, late, data, schedule))
+
+    async def _run(self, ctx: Context, fired: Due) -> list[Action]:
+        """What the firing does: its rule's actions, or its plugin's ``sanshe_timer``."""
+        if fired.plugin == RULES:
+            return await self._bot.rules.apply_scheduled(ctx, fired.key)
         pm = self._bot.pm
-        others = [p for name, p in pm.list_name_plugin() if name != row.plugin and p is not None]
+        others = [p for name, p in pm.list_name_plugin() if name != fired.plugin and p is not None]
         hook = pm.subset_hook_caller("sanshe_timer", remove_plugins=others)
         return await settle(hook(context=ctx, timer=fired))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from sanshe.core.context import Context
 from sanshe.core.contributions import vocabulary
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import plugin_manager
-from sanshe.core.storage.models import Timer
+from sanshe.core.storage.models import DeadLetter, Timer
 from sanshe.core.timers import Due, Schedule
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import EXAMPLE, example_text, write_community
@@ -182,8 +183,12 @@ class Failing:
         ctx.timers("Failing").every("daily", Schedule.daily("09:00"))
         return ctx.reply("set")
 
+    fixed = False
+
     @hookimpl
     def sanshe_timer(self, context: Context, timer: Due) -> Action:
+        if self.fixed:
+            return Send(network="console", chat="building-1", text="done")
         return Send(network="console", chat="building-1", text="x", buttons=(object(),))  # type: ignore[arg-type]
 
 
@@ -230,3 +235,88 @@ def test_a_wrong_schedule_is_refused_at_its_place_in_plain_words(
         CommunityFile.read(path).check(vocabulary(plugin_manager()))
     problems = [str(p) for p in refused.value.problems]
     assert any("community.yaml:5:" in p and said in p for p in problems), problems
+
+
+class Notices:
+    """A timer that posts in each chat of building-1 through ``context.in_chats_of``."""
+
+    @hookimpl
+    def sanshe_timer(self, context: Context, timer: Due) -> list[Action]:
+        group = context.community.group("building-1")
+        assert group is not None
+        return [place.reply("posted") for place in context.in_chats_of(group)]
+
+
+async def test_a_timer_posts_in_a_groups_chats() -> None:
+    async with Sandbox(EXAMPLE, plugins=[Notices()]) as sandbox:
+        await sandbox.bot.services.act(
+            "Notices", lambda ctx: ctx.timers("Notices").after("post", timedelta(minutes=5))
+        )
+        posted = await sandbox.advance(minutes=6)
+        assert [(a.chat, a.text, a.network) for a in posted if isinstance(a, Send)] == [
+            ("building-1", "posted", "console")
+        ]
+
+
+def test_a_recurring_timer_keeps_its_pace_and_skips_what_it_missed() -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+    due = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+    half_hour = Schedule.every("30m")
+    assert half_hour.next(due, due + timedelta(seconds=5), zone) == due + timedelta(minutes=30)
+    late = due + timedelta(
+        hours=2, minutes=10
+    )  # back after a stop: the missed ones are not made up
+    assert half_hour.next(due, late, zone) == late + timedelta(minutes=30)
+
+
+class Slow:
+    """An hourly timer whose firing takes a while; ``/stop`` cancels it meanwhile."""
+
+    def __init__(self) -> None:
+        self.inside = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    @hookimpl
+    def sanshe_commands(self) -> list[ChatCommand]:
+        return [ChatCommand("stop", self.stop, help="arguments.name.duration")]
+
+    def stop(self, ctx: Context) -> Action:
+        ctx.timers("Slow").cancel("hourly")
+        return ctx.reply("stopped")
+
+    @hookimpl
+    async def sanshe_timer(self, context: Context, timer: Due) -> None:
+        self.inside.set()
+        await self.gate.wait()
+
+
+async def test_a_timer_cancelled_while_it_fires_stays_cancelled() -> None:
+    slow = Slow()
+    async with Sandbox(EXAMPLE, plugins=[slow]) as sandbox:
+        await sandbox.bot.services.act(
+            "Slow", lambda ctx: ctx.timers("Slow").every("hourly", Schedule.every("1h"))
+        )
+        firing = asyncio.ensure_future(sandbox.advance(hours=1))
+        await asyncio.wait_for(slow.inside.wait(), 10)
+        assert sandbox.texts(await sandbox.send("li", "building-1", "/stop")) == ["stopped"]
+        slow.gate.set()
+        await firing
+        assert not await Timer.filter(plugin="Slow").exists()
+        assert await sandbox.advance(hours=3) == []
+
+
+async def test_a_timers_dead_letter_replayed_once_fixed_does_what_the_firing_was_for() -> None:
+    failing = Failing()
+    clock = ManualClock(datetime(2026, 12, 2, 0, 0, tzinfo=UTC))
+    async with Sandbox(EXAMPLE, plugins=[failing], clock=clock) as sandbox:
+        await sandbox.send("li", "building-1", "/daily")
+        await sandbox.advance(hours=1)
+        for _try in range(2):
+            await sandbox.advance(minutes=1)
+        [letter] = await DeadLetter.all()
+        failing.fixed = True
+        replayed = await sandbox.bot.replay(letter)
+        assert [a.text for a in replayed if isinstance(a, Send)] == ["done"]
+        assert not await DeadLetter.exists()
+        [row] = await Timer.filter(plugin="Failing")  # still tomorrow's
+        assert row.due_at.astimezone(UTC) == datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
