@@ -16,6 +16,7 @@ and adds one entry saying a person was erased, which names no erased data.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -219,7 +220,14 @@ def _stored(row: OutboxAction | DeadLetter | Timer) -> Any:
 
 
 def _names(target: Subject, values: Iterable[str]) -> bool:
-    return any(word and word in value for value in values for word in target.words)
+    """Whether one of ``values`` (an adapter's key or value) holds the person's id or a handle as
+    a whole: ``dm:anna`` names ``anna``, ``dm:annabel`` and ``hannah`` do not."""
+    return any(
+        re.search(rf"(?<![\w@.+-]){re.escape(word)}(?![\w.+-])", value)
+        for value in values
+        for word in target.words
+        if word
+    )
 
 
 def _named_answers(pm: Plugins, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,16 @@ from sanshe.core.events import Message
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Person
 from sanshe.core.personal_data import erase
-from sanshe.core.storage.models import AuditEntry, Pseudonym, Record, RoleGrant, Timer
+from sanshe.core.storage.models import (
+    AuditEntry,
+    DeadLetter,
+    FormSession,
+    OutboxAction,
+    Pseudonym,
+    Record,
+    RoleGrant,
+    Timer,
+)
 from sanshe.core.storage.writes import Writes
 from sanshe.testing import Sandbox
 from tests.conftest import write_community
@@ -52,6 +63,26 @@ async def leave_traces(sandbox: Sandbox) -> None:
     left = Message(network="console", chat="b1", event_id="gone", sender="anna7", text="hi")
     await sandbox.storage.checkpoint([(left, [DirectMessage(user="anna7", text=f"{PHONE}?")])])
     await sandbox.storage.set_state("console", "dm:anna7", "room-9")
+    failed = Message(network="console", chat="b1", event_id="bad", sender="anna7", text=PHONE)
+    await sandbox.storage.set_aside(failed, 3, "")
+    # Someone else, with a handle that holds hers: none of this is theirs to lose.
+    await sandbox.send("anna70", "b1", "/form checkin")
+    await sandbox.send("anna70", "dm", "36.6")
+    await sandbox.send("anna70", "dm", "13811112222")
+    await sandbox.storage.set_state("console", "dm:anna70", "room-10")
+    await sandbox.storage.set_state("console", "since", "anna7x-token")
+
+
+async def sealed_values() -> list[str]:
+    """What the sealed columns hold, opened with the key (raw bytes there are ciphertext)."""
+    rows: list[Any] = [
+        *(r.data for r in await Record.all()),
+        *(d.answers for d in await FormSession.all()),
+        *(o.payload for o in await OutboxAction.all()),
+        *(d.event for d in await DeadLetter.all()),
+        *(t.data for t in await Timer.all()),
+    ]
+    return [json.dumps(row, ensure_ascii=False) for row in rows]
 
 
 async def cli(argv: list[str]) -> int:
@@ -79,8 +110,8 @@ async def test_erase_leaves_no_table_holding_the_persons_id_handles_or_answers(
     options = ["--config", str(config), "--db", f"sqlite://{db}"]
     async with Sandbox(config, db_url=f"sqlite://{db}") as sandbox:
         await leave_traces(sandbox)
-        [record] = await Record.all()
-        assert record.data["phone"] == PHONE
+        hers = await Record.filter(person=WHO)
+        assert [r.data["phone"] for r in hers] == [PHONE]
     assert any("anna7" in cell for cell in every_cell(db))
 
     assert (
@@ -96,15 +127,27 @@ async def test_erase_leaves_no_table_holding_the_persons_id_handles_or_answers(
     assert await cli(["person", "erase", WHO, *options]) == 0
     said = capsys.readouterr().out
     assert said.startswith(f"Erased what was stored about {WHO}: records 1, dialogs 1, grants 1")
-    for cell in every_cell(db):
-        for trace in ("anna7", PHONE, "38.7", "38.9"):
+    for kind in ("outbox 1", "dead letters 1", "timers 1", "positions 1"):
+        assert kind in said, said
+    for cell in every_cell(db):  # her handle, not anna70's or a token that starts with it
+        assert re.search(r"anna7(?![\w-])", cell) is None, f"anna7 is still stored: {cell[:80]!r}"
+        for trace in (PHONE, "38.7", "38.9"):
             assert trace not in cell, f"{trace!r} is still stored: {cell[:80]!r}"
     async with Sandbox(config, db_url=f"sqlite://{db}") as sandbox:
-        assert await Record.all().count() == 0 and await sandbox.pending() == []
+        for value in await sealed_values():
+            for trace in ('anna7"', PHONE, "38.7", "38.9"):
+                assert trace not in value, f"{trace!r} is still stored: {value[:80]!r}"
+        assert not await DeadLetter.exists() and not await Timer.filter(plugin="x").exists()
+        [kept] = await Record.all()  # anna70's
+        assert kept.data["phone"] == "13811112222"
+        assert await sandbox.storage.get_state("console", "dm:anna70") == "room-10"
+        assert await sandbox.storage.get_state("console", "since") == "anna7x-token"
+        assert await AuditEntry.filter(action="export").count() == 1
+        assert await sandbox.pending() == []
         assert not await Pseudonym.filter(person=WHO).exists()
         [erased] = await AuditEntry.filter(action="erase")
         assert "anna7" not in erased.subject and erased.detail == ""
-        assert await AuditEntry.filter(action="create").count() == 1  # the log keeps its entries
+        assert await AuditEntry.filter(action="create").count() == 2  # the log keeps its entries
     assert await cli(["person", "erase", WHO, *options]) == 0
     assert capsys.readouterr().out.strip() == f"Nothing was stored about {WHO}."
 
