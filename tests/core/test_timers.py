@@ -320,3 +320,61 @@ async def test_a_timers_dead_letter_replayed_once_fixed_does_what_the_firing_was
         assert not await DeadLetter.exists()
         [row] = await Timer.filter(plugin="Failing")  # still tomorrow's
         assert row.due_at.astimezone(UTC) == datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+
+
+class Morning:
+    """A daily timer at 08:00, set with ``/morning``; keeps each firing."""
+
+    def __init__(self) -> None:
+        self.fired: list[Due] = []
+
+    @hookimpl
+    def sanshe_commands(self) -> list[ChatCommand]:
+        return [ChatCommand("morning", self.morning, help="arguments.name.duration")]
+
+    def morning(self, ctx: Context) -> Action:
+        ctx.timers("Morning").every("briefing", Schedule.daily("08:00"))
+        return ctx.reply("set")
+
+    @hookimpl
+    def sanshe_timer(self, context: Context, timer: Due) -> None:
+        self.fired.append(timer)
+
+
+async def test_a_daily_timer_in_berlin_fires_at_eight_local_across_summer_time(
+    tmp_path: Path,
+) -> None:
+    text = example_text().replace("timezone: Asia/Shanghai", "timezone: Europe/Berlin")
+    morning = Morning()
+    clock = ManualClock(datetime(2027, 3, 26, 12, 0, tzinfo=UTC))  # summer time from 28 March
+    async with Sandbox(write_community(tmp_path, text), plugins=[morning], clock=clock) as sandbox:
+        await sandbox.send("li", "building-1", "/morning")
+        for _hour in range(4 * 24):
+            await sandbox.advance(hours=1)
+    berlin = ZoneInfo("Europe/Berlin")
+    assert [(t.due.day, t.due.hour) for t in morning.fired] == [(27, 7), (28, 6), (29, 6), (30, 6)]
+    assert {t.due.astimezone(berlin).hour for t in morning.fired} == {8}
+
+
+async def test_a_daily_timer_missed_for_days_while_stopped_fires_once_at_start(
+    tmp_path: Path,
+) -> None:
+    morning = Morning()
+    clock = ManualClock(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))  # 09:00 in Shanghai
+    sandbox = Sandbox(
+        EXAMPLE, plugins=[morning], clock=clock, db_url=f"sqlite://{tmp_path}/db.sqlite3"
+    )
+    await sandbox.start()
+    try:
+        await sandbox.send("li", "building-1", "/morning")
+        await sandbox.stop()
+        clock.advance(days=3, hours=2)  # back on 5 December at 11:00, three mornings missed
+        await sandbox.start()
+        await sandbox.advance()
+        [once] = morning.fired
+        assert once.due == datetime(2026, 12, 3, 0, 0, tzinfo=UTC)  # the first one missed
+        assert once.late == timedelta(days=2, hours=3)
+        [row] = await Timer.filter(plugin="Morning")
+        assert row.due_at.astimezone(UTC) == datetime(2026, 12, 6, 0, 0, tzinfo=UTC)
+    finally:
+        await sandbox.stop()

@@ -127,6 +127,7 @@ COMMANDS = (
     "grant",
     "授权",
     "revoke",
+    "撤销授权",
     "roles",
     "角色",
     "nosuch",

@@ -11,6 +11,7 @@ from tests.conftest import write_community
 COMMUNITY = """\
 community: {id: c, name: Test, locale: en}
 groups: [{id: b1, kind: resident, name: B1}]
+people: [{id: li, name: Li, handles: {console: li}, roles: [community_worker]}]
 forms:
   - id: checkin
     title: Daily check-in
@@ -37,6 +38,8 @@ async def test_records_past_their_forms_retention_go_and_each_is_audited(tmp_pat
         assert [r.form_id for r in await Record.all()] == ["kept"]
         [expired] = await AuditEntry.filter(action="expire")
         assert expired.subject.startswith("record:") and expired.detail == "checkin"
+        [shown] = sandbox.texts(await sandbox.send("li", "dm", f"/audit {expired.subject}"))
+        assert f"deleted (its retention over) {expired.subject} (checkin)" in shown
         await sandbox.advance(days=30)
         assert [r.form_id for r in await Record.all()] == ["kept"]  # no retention: kept
 
@@ -47,7 +50,7 @@ async def test_a_wrong_retention_is_refused_at_its_line(tmp_path: Path) -> None:
     try:
         await sandbox.start()
     except Exception as exc:
-        assert "community.yaml:6:21" in str(exc) and "retention_days" in str(exc)
+        assert "community.yaml:7:21" in str(exc) and "retention_days" in str(exc)
     else:
         await sandbox.stop()
         raise AssertionError("a negative retention was accepted")
