@@ -323,11 +323,13 @@ def computed(ctx: Context, group: Group | None) -> frozenset[str]:
     Asked at most once per event and group: the answer is kept in the event's
     :attr:`Context.computed`.  Names no plugin declared are left out, logged.
     """
+    hook = ctx._bot.pm.hook.sanshe_roles_now
+    if not hook.get_hookimpls():  # no plugin computes roles: nothing to ask (most events)
+        return frozenset()
     cache = ctx.computed
     key = group.id if group is not None else None
     if key in cache:
         return cache[key]
-    hook = ctx._bot.pm.hook.sanshe_roles_now
     found: set[str] = set()
     declared = ctx.community.computed_roles
     for answer in call_hook(hook, context=ctx, group=group):
