@@ -1,6 +1,12 @@
 """``sanshe run`` on the console, killed with SIGKILL at 20 seeded random moments of a scripted
 run where ten people answer a form, line by line (issue 10, item 3).
 
+Each kill lands after the bot has read the line typed (nothing is left unread in its
+input), a seeded share of the time a line's handling usually takes later (the median
+so far, from reading the line to its answer seen): spread from at once to twice that
+time, denser early, so that early kills land before the line's checkpoint and late
+ones after it, however fast the machine is.  Both must happen.
+
 The script is typed as a person at a terminal would: a line, then its answer.  When the
 bot dies, the line it was handling is typed again after the restart unless the bot has
 answered it (before dying, or at the restart: an answer decided is kept in the outbox and
@@ -15,12 +21,16 @@ that has imported Sanshe once, reading its input from a FIFO of its own.
 
 from __future__ import annotations
 
+import array
+import fcntl
 import os
 import random
 import re
 import signal
 import sqlite3
+import statistics
 import sys
+import termios
 import time
 from collections.abc import Callable
 from functools import partial
@@ -34,6 +44,8 @@ SEED = 10_2026
 PEOPLE = [f"p{n}" for n in range(10)]
 #: 20 in CI (the acceptance of issue 10); 6 elsewhere, to keep the suite short.
 KILLS = 20 if os.environ.get("CI") else 6
+#: The latest kill, in lines' usual handling time after the bot read the line.
+SPAN = 2.0
 FORM = """\
 community: {id: crash, name: Crash Test, locale: en}
 forms:
@@ -141,6 +153,21 @@ class Console:
         self.typing.write(line + "\n")
         self.typing.flush()
 
+    def unread(self) -> int:
+        """How many bytes typed into this run the bot has not read yet."""
+        assert self.typing is not None
+        count = array.array("i", [0])
+        fcntl.ioctl(self.typing.fileno(), termios.FIONREAD, count)
+        return count[0]
+
+    def wait_read(self) -> None:
+        """Wait until the bot has read everything typed (polled without sleeping: a kill's
+        moment is measured from here)."""
+        deadline = time.monotonic() + 30
+        while self.unread():
+            assert self.running(), f"sanshe run ended by itself; see {self.log(self.runs)}"
+            assert time.monotonic() < deadline, f"input unread for 30 s; see {self.out(self.runs)}"
+
     def printed(self, run: int | None = None) -> list[str]:
         """The lines printed by run ``run`` (by every run so far, if None)."""
         runs = [run] if run is not None else range(1, self.runs + 1)
@@ -199,7 +226,12 @@ def test_kills_during_a_console_run_of_form_answers_lose_none_and_apply_none_twi
         person = rng.choice([p for p in PEOPLE if pending[p] < 5])
         order.append((person, pending[person]))
         pending[person] += 1
-    kill_at = set(rng.sample(range(len(order)), KILLS))
+    kill_at = set(rng.sample(range(2, len(order)), KILLS))  # two lines timed before the first
+    # One kill in each of KILLS stretches, denser early: a line's checkpoint comes well
+    # before its answer is seen.
+    moments = [((n + rng.random()) / KILLS) ** 2 * SPAN for n in range(KILLS)]
+    rng.shuffle(moments)
+    handling: list[float] = []  # seconds from the bot reading a line to its answer
     counts = tally("random console kills during form answers")
     config, db = tmp_path / "community.yaml", tmp_path / "crash.sqlite3"
     config.write_text(FORM, encoding="utf-8")
@@ -210,18 +242,26 @@ def test_kills_during_a_console_run_of_form_answers_lose_none_and_apply_none_twi
         for index, (person, step) in enumerate(order):
             line = f"{person}@dm: " + ("/form intake" if step == 0 else answers(person)[step - 1])
             console.type(line)
+            console.wait_read()
+            read = time.monotonic()
             if index not in kill_at:
                 console.wait_for(partial(answered, person=person, step=step))
+                handling.append(time.monotonic() - read)
                 continue
-            time.sleep(rng.uniform(0, 0.03))  # before, while or after the bot handles it
+            time.sleep(moments.pop() * statistics.median(handling))
             assert console.kill() == -signal.SIGKILL
             counts["tried"] += 1
+            killed = console.runs
             console.start()
             # The restart prints what the outbox kept before it reads a line: the probe's
             # answer comes after any answer to the line typed last.
             console.type("probe@dm: /help")
             console.wait_for(lambda text: text.startswith("dm probe:"), run=console.runs)
-            if not any(answered(text, person, step) for text in console.printed()):
+            if any(answered(text, person, step) for text in console.printed(killed)):
+                counts["answered before the kill"] += 1
+            elif any(answered(text, person, step) for text in console.printed(console.runs)):
+                counts["kept at restart"] += 1
+            else:
                 counts["typed again"] += 1
                 console.type(line)
                 console.wait_for(partial(answered, person=person, step=step))
@@ -229,6 +269,10 @@ def test_kills_during_a_console_run_of_form_answers_lose_none_and_apply_none_twi
     finally:
         console.close()
     counts["seconds"] = round(time.monotonic() - began)
+    counts["handling ms"] = round(statistics.median(handling) * 1000)
+    kept = counts["answered before the kill"] + counts["kept at restart"]
+    assert counts["typed again"] > 0, f"seed {SEED}: no kill landed before a line's checkpoint"
+    assert kept > 0, f"seed {SEED}: no kill landed after a line's checkpoint"
 
     with sqlite3.connect(db) as connection:
         stored = connection.execute("SELECT person FROM record ORDER BY person").fetchall()
