@@ -250,7 +250,17 @@ def mutated(r: random.Random) -> Mutant:
 ROLE_SETTINGS = ("view", "export", "admins", "social_worker")  # social_worker: under grants:
 #: The drills plugin's settings (``window`` is a mapping, given VALUES only).
 DRILL_SETTINGS = ("every_days", "group_kinds", "quiet", "tone", "window")
-SETTINGS = (*ROLE_SETTINGS, "dead_letter_after", "retention_days", *DRILL_SETTINGS, "key_file")
+SCHEDULE_SETTINGS = ("every", "at")
+SETTINGS = (
+    *ROLE_SETTINGS,
+    "dead_letter_after",
+    "retention_days",
+    *SCHEDULE_SETTINGS,
+    *DRILL_SETTINGS,
+    "key_file",
+)
+#: Values a rule's schedule does not take: each is refused at its line.
+SCHEDULE_REFUSED = ["soon", "0m", "-1h", "[day]", "25:00", "8:00", "{}", "3 days"]
 #: The key file's setting (the example leaves it out: the demo's key goes beside its database).
 KEY_FILE_LINE = b"  key_file: keys/sanshe.key\n"
 #: Values storage.key_file does not take: each is refused at its line, naming it.
@@ -291,7 +301,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
     """
     file, n, key = r.choice(setting_lines())
     lines = original(file).split(b"\n")
-    value = r.choice(VALUES + (ROLE_VALUES if key in ROLE_SETTINGS else TRY_VALUES))
+    others = SCHEDULE_REFUSED if key in SCHEDULE_SETTINGS else TRY_VALUES
+    value = r.choice(VALUES + (ROLE_VALUES if key in ROLE_SETTINGS else others))
     match = _SETTING.match(lines[n])
     assert match is not None
     lines[n] = match["head"] + b": " + value.encode()
@@ -437,6 +448,13 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
         if value in DRILL_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key in p for p in problems):
                 wrong.append(f"no problem at {here} names the drills setting {key}: {problems}")
+        if (
+            key in SCHEDULE_SETTINGS
+            and value in SCHEDULE_REFUSED
+            and "duplicate" not in mutant.steps
+        ):
+            if not any(here in p for p in problems):
+                wrong.append(f"no problem at {here} refuses {key} {value}: {problems}")
         if key == "retention_days" and value in ("0", "-1", "2.5", "three", "[3]"):
             if "duplicate" not in mutant.steps and not any(here in p for p in problems):
                 wrong.append(f"no problem at {here} refuses retention_days {value}: {problems}")
