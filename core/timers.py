@@ -259,10 +259,10 @@ class Timers:
             await self._bot.storage.write(writes)
 
     async def run(self) -> None:
-        """Fire timers as they fall due, until :meth:`close`."""
+        """Fire timers as they fall due, until :meth:`close`; a slow firing holds up no other."""
         while not self._stopped:
-            await self.fire_due()
             self._wake.clear()
+            self._start_due()
             wait = NAP
             if self._heap:
                 wait = min(NAP, max(0.0, (self._heap[0][0] - self.now()).total_seconds()))
@@ -270,6 +270,8 @@ class Timers:
                 await asyncio.wait_for(self._wake.wait(), wait)
             except TimeoutError:
                 pass
+        if self._firing:
+            await asyncio.gather(*self._firing.values())
 
     def close(self) -> None:
         """End :meth:`run`."""
@@ -279,14 +281,28 @@ class Timers:
     async def fire_due(self) -> None:
         """Hand every timer due by now to the dispatcher; wait until they (and those being
         fired already) are handled."""
-        now = self.now()
-        while self._heap and self._heap[0][0] <= now:
-            _when, plugin, key, due = heapq.heappop(self._heap)
-            if self._due.get((plugin, key)) != due or (plugin, key) in self._firing:
-                continue  # replaced or dropped since, or being handled
-            self._firing[(plugin, key)] = asyncio.ensure_future(self._fire(plugin, key, due))
-        if self._firing:
+        self._start_due()
+        while self._firing:
             await asyncio.gather(*self._firing.values())
+            self._start_due()  # what those firings set due by now (a retry is not)
+
+    def _start_due(self) -> None:
+        """Start firing every timer due by now that is not being fired already."""
+        now = self.now()
+        busy = []
+        while self._heap and self._heap[0][0] <= now:
+            entry = heapq.heappop(self._heap)
+            _when, plugin, key, due = entry
+            if self._due.get((plugin, key)) != due:
+                continue  # replaced or dropped since
+            if (plugin, key) in self._firing:
+                busy.append(entry)  # once that firing is over
+                continue
+            firing = asyncio.ensure_future(self._fire(plugin, key, due))
+            firing.add_done_callback(lambda _f: self._wake.set())
+            self._firing[(plugin, key)] = firing
+        for entry in busy:
+            heapq.heappush(self._heap, entry)
 
     async def _fire(self, plugin: str, key: str, due: datetime) -> None:
         event = TimerDue(
