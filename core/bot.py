@@ -270,7 +270,9 @@ class Bot:
 
         ``work(context)`` returns actions (or a coroutine of them) and may note
         writes on ``context.writes``: they are checkpointed and performed as an
-        event's.  Returns once they are kept; raises what ``work`` raised.
+        event's.  Returns once they are kept; raises what ``work`` raised, or
+        :class:`Held` when an earlier event of the lane could not be kept (then
+        nothing of this one is).  Work that fails is not tried again: the plugin decides.
         """
         event_id = uuid.uuid4().hex
         self._unprompted[event_id] = work
@@ -287,14 +289,18 @@ class Bot:
     async def process(self, events: list[Event]) -> list[BaseException | None]:
         """Handle events of one chat exactly once, in order: decide, checkpoint, then perform.
 
-        Events seen before are skipped.  The others' try is noted in storage
-        before it starts, so that a try the process does not live through
-        counts.  An event whose handling raises stays unacknowledged (its error
+        An event handled before is decided again but its checkpoint keeps
+        nothing of it (the duplicate check is the checkpoint's insert).  The
+        try is noted in storage before it starts, so that a try the process
+        does not live through counts.  An event whose handling raises stays unacknowledged (its error
         is returned; its adapter delivers it again), but on its last try
         (``community.dead_letter_after``) it is set aside as a dead letter and
         the admins are told, which counts as handled (see :mod:`.dead_letters`).
-        The checkpoints, with their actions (the outbox), are written in one
-        transaction before any action is performed.  Returns, per event, None or
+        The checkpoints, with their writes and actions (the outbox), are written
+        in one transaction before any of those actions is performed; an event
+        with writes is checkpointed (and its actions performed) before the next
+        one of the chat is decided, which then sees those writes.  If that
+        checkpoint fails, the chat's later events of the batch are held.  Returns, per event, None or
         the error that kept it from being handled.
         """
         before, trying = await self.storage.begin(events)
@@ -632,6 +638,8 @@ class Bot:
                 tries,
                 last,
             )
+            if isinstance(event, Unprompted):  # never delivered again: its plugin is told
+                return exc
             if tries >= last:
                 return await self._set_aside(event, tries, failure(exc))
             await self.storage.note_failure(event, failure(exc))

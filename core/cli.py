@@ -221,9 +221,12 @@ async def _person(args: argparse.Namespace) -> int:
         if args.what == "export":
             data = await personal_data.export(storage, community, pm, args.id)
             text = json.dumps(data, ensure_ascii=False, indent=2)
-            if args.output:
-                Path(args.output).write_text(text + "\n", encoding="utf-8")
-                os.chmod(args.output, 0o600)
+            if args.output:  # readable by its owner only from the start
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(args.output)
+                fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as file:
+                    file.write(text + "\n")
                 print(_text("cli.person.exported", id=args.id, path=args.output))
             else:
                 print(text)

@@ -57,8 +57,7 @@ class Services:
     """The community being served, its stored forms, its texts and the plugins' offered hooks.
 
     Given to ``sanshe_startup``, ``sanshe_shutdown`` and
-    ``sanshe_community_changed`` (and, with the timers of the next issue, to
-    scheduled work).  It reads the bot's current state each time, so a
+    ``sanshe_community_changed``.  It reads the bot's current state each time, so a
     plugin may keep it.
     """
 

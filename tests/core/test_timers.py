@@ -17,7 +17,7 @@ from sanshe.core.context import Context
 from sanshe.core.contributions import vocabulary
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import plugin_manager
-from sanshe.core.storage.models import DeadLetter, Timer
+from sanshe.core.storage.models import DeadLetter, EventTry, Timer
 from sanshe.core.timers import Due, Schedule
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import EXAMPLE, example_text, write_community
@@ -377,3 +377,14 @@ async def test_a_daily_timer_missed_for_days_while_stopped_fires_once_at_start(
         assert row.due_at.astimezone(UTC) == datetime(2026, 12, 6, 0, 0, tzinfo=UTC)
     finally:
         await sandbox.stop()
+
+
+async def test_work_a_plugin_does_outside_events_that_fails_is_told_and_leaves_no_try() -> None:
+    async with Sandbox(EXAMPLE) as sandbox:
+
+        def broken(ctx: Context) -> Action:
+            raise RuntimeError("the plugin's own fault")
+
+        with pytest.raises(RuntimeError, match="own fault"):
+            await sandbox.bot.services.act("Notices", broken)
+        assert not await EventTry.exists() and not await DeadLetter.exists()
