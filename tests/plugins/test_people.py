@@ -14,7 +14,8 @@ from sanshe.core.config import CommunityFile, ConfigError
 from sanshe.core.context import Context
 from sanshe.core.contributions import vocabulary
 from sanshe.core.hookspecs import hookimpl
-from sanshe.core.model import Group
+from sanshe.core.i18n import Translator
+from sanshe.core.model import ROLES, Group
 from sanshe.core.people import ComputedRole
 from sanshe.core.plugins import plugin_manager
 from sanshe.testing import Sandbox
@@ -234,3 +235,34 @@ def test_grants_in_the_file_name_known_roles_and_no_computed_one() -> None:
     assert problems[0].startswith("c.yaml:4:38: Unknown role “nobody”.")
     assert problems[1].startswith("c.yaml:4:46: “on_shift” is computed by a plugin")
     assert problems[2].startswith("c.yaml:5:3: Unknown role “nobody”.")
+
+
+async def test_every_built_in_role_is_refused_what_it_may_not_grant_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    """Per built-in role, held community-wide: a role it may not grant is refused naming what
+    it may grant; held in Building 1 only: its own role in Building 2 is refused naming Building 1.
+    Expected from the rule as the README writes it (one's roles there, and the file's grants:)."""
+    roles = sorted(set(ROLES) - {"group_admin"})
+    people = "".join(
+        f"  - {{id: w-{r}, handles: {{console: '{r}@*'}}, roles: [{r}]}}\n"
+        f"  - {{id: b-{r}, handles: {{console: '{r}@b1'}}, roles: [{{role: {r}, groups: [b1]}}]}}\n"
+        for r in roles
+    )
+    text = COMMUNITY.replace("people:\n", "people:\n" + people, 1)
+    s = Sandbox.from_yaml(text, db_url=f"sqlite://{tmp_path}/matrix.sqlite3", plugins=[Duty()])
+    wrong: list[str] = []
+    async with s:
+        _ = Translator(s.bot.catalogue, "en")
+        for role in roles:
+            mine = {role, *({"general_volunteer"} if role == "social_worker" else set())}
+            other = next(r for r in roles if r not in mine)
+            [answer] = s.texts(await s.send(f"{role}@*", "dm", f"/grant gus {other} community"))
+            refused = f"You cannot grant {s.bot.role_name(other, _)}. Your roles may grant: "
+            if not answer.startswith(refused) or s.bot.role_name(role, _) not in answer:
+                wrong.append(f"{role} granting {other}: {answer}")
+            [answer] = s.texts(await s.send(f"{role}@b1", "b2", f"/grant gus {role}"))
+            where = f"You may grant {s.bot.role_name(role, _)} only in: Building 1. Name one of these groups."
+            if answer != where:
+                wrong.append(f"{role} of Building 1 granting it in Building 2: {answer}")
+    assert not wrong, "\n".join(wrong)
