@@ -243,8 +243,11 @@ class Timers:
     async def follow_rules(self) -> None:
         """Store a timer for each rule with a schedule, and drop those of rules that are gone.
 
-        A rule whose schedule is unchanged keeps its next time.
+        A rule whose schedule is unchanged keeps its next time.  When the
+        community's time zone changed (since the daily timers were set, across
+        restarts too), every daily timer is set again at its time in the new zone.
         """
+        await self._follow_zone()
         schedules = {r.id: _rule_schedule(r) for r in self._bot.community.rules}
         wanted = {rule_id: s for rule_id, s in schedules.items() if s is not None}
         rows = {row.key: row for row in await Timer.filter(plugin=RULES)}
@@ -257,6 +260,22 @@ class Timers:
                 self.keep(writes, RULES, key, schedule.after(self.now(), self.zone), schedule, {})
         if writes:
             await self._bot.storage.write(writes)
+
+    async def _follow_zone(self) -> None:
+        storage = self._bot.storage
+        zone = self._bot.community.community.timezone
+        before = await storage.get_state(NETWORK, "timezone")
+        if before is not None and before != zone:
+            writes = Writes()
+            for row in await Timer.filter(schedule__startswith="day "):
+                schedule = Schedule.read(row.schedule)
+                assert schedule is not None
+                due = schedule.after(self.now(), self.zone)
+                self.keep(writes, row.plugin, row.key, due, schedule, row.data)
+            await storage.write(writes)
+            log.info("the time zone is now %s: daily timers keep their local times there", zone)
+        if before != zone:
+            await storage.set_state(NETWORK, "timezone", zone)
 
     async def run(self) -> None:
         """Fire timers as they fall due, until :meth:`close`; a slow firing holds up no other."""

@@ -388,3 +388,25 @@ async def test_work_a_plugin_does_outside_events_that_fails_is_told_and_leaves_n
         with pytest.raises(RuntimeError, match="own fault"):
             await sandbox.bot.services.act("Notices", broken)
         assert not await EventTry.exists() and not await DeadLetter.exists()
+
+
+async def test_daily_timers_follow_the_community_to_another_time_zone(tmp_path: Path) -> None:
+    morning = Morning()
+    clock = ManualClock(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    path = write_community(tmp_path, example_text())
+    sandbox = Sandbox(
+        path, plugins=[morning], clock=clock, db_url=f"sqlite://{tmp_path}/db.sqlite3"
+    )
+    await sandbox.start()
+    try:
+        await sandbox.send("li", "building-1", "/morning")  # 08:00 in Shanghai: 00:00 UTC
+        path.write_text(
+            example_text().replace("timezone: Asia/Shanghai", "timezone: Europe/Berlin"),
+            encoding="utf-8",
+        )
+        await sandbox.restart()
+        await sandbox.advance(days=1)
+        [fired] = morning.fired
+        assert fired.due == datetime(2026, 12, 2, 7, 0, tzinfo=UTC)  # 08:00 in Berlin that day
+    finally:
+        await sandbox.stop()
