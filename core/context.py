@@ -241,7 +241,7 @@ class Context:
 
     def in_chats_of(self, group: Group) -> list[Context]:
         """This event as it concerns ``group``'s chat on each network served (to post there)."""
-        places = []
+        places: list[Context] = []
         for network in self._bot.adapters:
             chat = self._bot.directory.chat_of(network, group.id)
             if chat is None:
