@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 _Checkpoint = tuple[str, str, list[tuple[str, str, Any]], "Writes | None"]
 #: Events to checkpoint together, and the tries under way they end (see :meth:`Storage.begin`).
 _Request = tuple[list[_Checkpoint], str | None]
+#: How many events a process remembers having checkpointed (see ``Storage.begin``).
+_HANDLED_KEPT = 100_000
 #: Rows per statement when many are written at once (SQLite takes 32,766 parameters).
 _ROWS = 1000
 
@@ -283,6 +285,9 @@ class Storage:
         self._try_keys = (f"{uuid.uuid4().hex[:20]}{n:x}" for n in itertools.count())
         """Names of tries under way, unique to this process (see :meth:`begin`)."""
         self._checkpoints: Batch[_Request, list[bool]] = Batch(self._checkpoint_many)
+        self._handled_here: dict[tuple[str, str], None] = {}
+        """The events this process checkpointed lately, oldest first: a second delivery of one
+        (an update Telegram sends again before its offset is confirmed) is not decided again."""
         self._done = Batch(self._performed_many)
 
     async def open(self, *, migrate: bool = True) -> list[str]:
@@ -505,9 +510,13 @@ class Storage:
                     ),
                     rows,
                 )
-        for (_n, _e, _p, writes), is_new in zip(items, fresh, strict=True):
+        handled = self._handled_here
+        for (network, event_id, _p, writes), is_new in zip(items, fresh, strict=True):
+            handled[(network, event_id)] = None
             if is_new and writes is not None:
                 writes.written()
+        while len(handled) > _HANDLED_KEPT:
+            del handled[next(iter(handled))]
         return fresh
 
     async def _performed_many(self, keys: list[str]) -> list[None]:
@@ -526,19 +535,24 @@ class Storage:
         Returns, per event, how many tries it had before (see
         :meth:`tries_so_far`), or -1 for a repeat of an earlier one of
         ``events``; and what names the try (for :meth:`checkpoint` or
-        :meth:`tried` to end it).  Whether an event was handled before is
-        found by its checkpoint (see :meth:`checkpoint`), not here.
+        :meth:`tried` to end it).  An event this process checkpointed lately
+        is -1 too; whether another was handled before (by an earlier run) is
+        found by its checkpoint (see :meth:`checkpoint`), not looked up here.
         """
         network = events[0].network
         await self._load(network)
         tries = self._tries[network]
         key = next(self._try_keys)
-        ids = list(dict.fromkeys(e.event_id for e in events))
-        await self._begun((key, network, ids))
+        handled = self._handled_here
+        ids = list(
+            dict.fromkeys(e.event_id for e in events if (network, e.event_id) not in handled)
+        )
+        if ids:
+            await self._begun((key, network, ids))
         before: list[int] = []
         seen: set[str] = set()
         for e in events:
-            if e.event_id in seen:
+            if e.event_id in seen or (network, e.event_id) in handled:
                 before.append(-1)
             else:
                 seen.add(e.event_id)

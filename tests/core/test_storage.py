@@ -171,11 +171,17 @@ async def test_a_try_begins_for_the_events_not_handled_before_and_counts_if_cut_
     await storage.checkpoint([(handled, [])])
     await storage.note_failure(failed, "RuntimeError at core/bot.py:1 in handle")
     before, _trying = await storage.begin([handled, cut, failed, cut])
-    assert before == [0, 0, 1, -1]  # a repeat is not tried; its checkpoint tells a handled one
+    assert before == [-1, 0, 1, -1]  # handled by this process, or a repeat: not tried
     await storage.close()
     again = Storage(db_url)  # the process stopped during the try: it counts, for those tried
     await again.open()
     assert await again.tries_so_far([handled, cut, failed]) == [0, 1, 2]
+    before, trying = await again.begin([handled])  # handled by the run before: decided again,
+    assert before == [0]
+    assert await again.checkpoint([(handled, [Send(chat="c", text="x")])], trying) == [[]]
+    before, trying = await again.begin([handled, cut, failed])  # ... and its checkpoint keeps none
+    assert before == [-1, 1, 2]
+    await again.tried(trying)
     before, trying = await again.begin([cut, failed])
     assert before == [1, 2]
     await again.checkpoint([(cut, []), (failed, [])], trying)
