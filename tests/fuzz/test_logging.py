@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sanshe.core.storage.sealed import Seal, key_of
 from tests.conftest import EXAMPLE, install_plugin
 
 ID_NUMBER = "11010519491231002X"
@@ -75,11 +76,21 @@ def _check(result: subprocess.CompletedProcess[str], stored: dict[str, object]) 
     assert not found, leaking[:5]
 
 
+def _opened(sealed: bytes | None) -> dict[str, object]:
+    """A record's answers, sealed with the tests' deployment key (``SANSHE_KEY``)."""
+    if sealed is None:
+        return {}
+    opened: dict[str, object] = json.loads(
+        Seal(key_of(os.environ["SANSHE_KEY"], "key")).open(bytes(sealed))
+    )
+    return opened
+
+
 def test_nothing_typed_is_logged_on_sqlite(tmp_path: Path) -> None:
     result = _fill_the_form(f"sqlite://{tmp_path}/log.sqlite3")
     with sqlite3.connect(tmp_path / "log.sqlite3") as db:
         rows = db.execute("select data from record").fetchall()
-    _check(result, json.loads(rows[0][0]) if rows else {})
+    _check(result, _opened(rows[0][0] if rows else None))
 
 
 def test_nothing_typed_is_logged_on_postgres(postgres_url: str) -> None:
@@ -93,7 +104,7 @@ def test_nothing_typed_is_logged_on_postgres(postgres_url: str) -> None:
             data = await connection.fetchval("select data from record")
         finally:
             await connection.close()
-        return {} if data is None else json.loads(data) if isinstance(data, str) else data
+        return _opened(data)
 
     _check(result, asyncio.run(stored()))
 
