@@ -12,6 +12,8 @@ from .plugins import answer_of, call_hook
 from .reach import reach
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .bot import Bot
     from .context import Context
     from .storage.models import Record
@@ -22,10 +24,16 @@ class Records(Protocol):
     """The stored forms: what the forms plugin (and later the records plugin) reads and writes."""
 
     async def add_record(
-        self, writes: Writes, form_id: str, person: str, group_id: str | None, data: dict[str, Any]
+        self,
+        writes: Writes,
+        form_id: str,
+        person: str,
+        group_id: str | None,
+        data: dict[str, Any],
+        at: datetime,
     ) -> Record:
-        """Note on ``writes`` (an event's) the storing of a filled form; the caller audits it
-        (``ctx.audit("create", f"record:{record.id}")``).
+        """Note on ``writes`` (an event's) the storing of a form filled at ``at`` (``ctx.now()``);
+        the caller audits it (``ctx.audit("create", f"record:{record.id}")``).
 
         The record's number is taken now (``Record.id`` is set); the record is
         stored with the event's checkpoint, so it is not in the database yet.

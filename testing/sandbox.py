@@ -139,8 +139,8 @@ class Sandbox:
 
     One sandbox runs at a time (the database connection is the process's):
     starting a second before the first stops is refused.  The clock stamps
-    events and what the bot reads as ``bot.clock``, not the times the database
-    stamps itself (a record's ``created_at``, an audit entry's time…): those
+    events, records, audit entries and what the bot reads as ``bot.clock``, not
+    the times the database stamps itself (a form dialog's ``updated_at``…): those
     are the system's.
     """
 

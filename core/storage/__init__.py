@@ -767,15 +767,23 @@ class Storage:
     # -- records and audit -----------------------------------------------------------
 
     async def add_record(
-        self, writes: Writes, form_id: str, person: str, group_id: str | None, data: dict[str, Any]
+        self,
+        writes: Writes,
+        form_id: str,
+        person: str,
+        group_id: str | None,
+        data: dict[str, Any],
+        at: datetime,
     ) -> Record:
-        """Note on ``writes`` the storing of a filled form, numbered now (``ctx.audit`` it)."""
+        """Note on ``writes`` the storing of a form filled at ``at`` (the bot's clock), numbered
+        now (``ctx.audit`` it)."""
         record = Record(
             id=await self.number("record"),
             form_id=form_id,
             person=stored_person(person),
             group_id=group_id,
             data=data,
+            created_at=at,
         )
         writes.add(record)
         return record

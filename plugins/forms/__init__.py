@@ -109,7 +109,7 @@ async def sanshe_dialog(context: Context) -> list[Action] | None:
         return actions
     group_id = dialog.session.group_id
     record = await context.records.add_record(
-        context.writes, dialog.form.id, context.person_key, group_id, answers
+        context.writes, dialog.form.id, context.person_key, group_id, answers, context.now()
     )
     context.audit("create", f"record:{record.id}", detail=dialog.form.id)
     result = FormResult(dialog.form, record.id, context.person_key, answers, group_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from sanshe.core.events import Message
 from sanshe.core.i18n import Catalogue, Translator
 from sanshe.core.model import FormField
 from sanshe.core.storage.writes import Writes
-from sanshe.testing import Sandbox
+from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import EXAMPLE, write_community
 
 _ = Translator(Catalogue(), "en")
@@ -120,6 +121,18 @@ async def test_dialog_back_skip_and_one_record(tmp_path: Path) -> None:
         assert records[0].group_id == "b1"
         assert await s.form_dialogs() == []  # the answers are in the record only
         assert len(await s.audit(subject=f"record:{records[0].id}", action="create")) == 1
+
+
+async def test_a_record_is_stamped_by_the_bots_clock(tmp_path: Path) -> None:
+    """Reports of a day (the handover of a shift, retention) count records by the bot's time."""
+    clock = ManualClock(datetime(2026, 3, 1, 4, 0, tzinfo=UTC))
+    async with Sandbox(write_community(tmp_path, FORM_COMMUNITY), clock=clock) as s:
+        await s.send("wang", "b1", "/form checkin")
+        clock.advance(hours=5)
+        for answer in ("36.6", "13912345678", "/skip"):
+            await s.send("wang", "dm", answer)
+        [record] = await s.records()
+        assert record.created_at == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 async def test_cancel_discards_everything(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -133,11 +134,13 @@ async def test_state_bindings_records(storage: Storage) -> None:
     await storage.bind("telegram", "-1001", "building-2", "wang")
     assert await storage.bindings() == {("telegram", "-1001"): "building-2"}
     writes = Writes()
-    record = await storage.add_record(writes, "checkin", "wang", "building-1", {"temp": 36.5})
-    other = await storage.add_record(Writes(), "checkin", "li", None, {"temp": 37.0})
+    at = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    record = await storage.add_record(writes, "checkin", "wang", "building-1", {"temp": 36.5}, at)
+    other = await storage.add_record(Writes(), "checkin", "li", None, {"temp": 37.0}, at)
     assert other.id == record.id + 1 and await Record.all().count() == 0  # noted, numbered
     await storage.checkpoint([(event("t", "record"), [])], writes=[writes])
-    assert (await Record.get(id=record.id)).data == {"temp": 36.5}
+    stored = await Record.get(id=record.id)
+    assert stored.data == {"temp": 36.5} and stored.created_at == at
     assert await Record.all().count() == 1
 
 

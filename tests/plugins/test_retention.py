@@ -49,8 +49,8 @@ async def test_retention_ends_exactly_at_its_cutoff_for_records_and_idle_dialogs
     tmp_path: Path,
 ) -> None:
     """A record or a dialog left a second past 14 days before the firing goes; one a second
-    short of it stays.  The database stamps these times by the system's clock, not the
-    sandbox's (see :class:`Sandbox`), so the test sets them where the cutoff falls."""
+    short of it stays.  The database stamps a dialog's time by the system's clock, not the
+    sandbox's (see :class:`Sandbox`), so the test sets the times where the cutoff falls."""
     start = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai: the timer is at 03:00
     async with Sandbox(write_community(tmp_path, COMMUNITY), clock=ManualClock(start)) as sandbox:
         await fill(sandbox, "checkin", "36.6")
