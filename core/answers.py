@@ -3,6 +3,8 @@
 :func:`parse_answer` checks an answer against its field's type (text, numbers,
 ages and temperatures in range, phone and resident ID numbers, dates, yes/no,
 choices) and raises :class:`Invalid` with the reason in the person's language.
+An ``agreement`` is never answered by what is typed: only by ``/agree`` (see
+:mod:`.forms`), so every text is refused saying so.
 """
 
 from __future__ import annotations
@@ -134,6 +136,8 @@ def parse_answer(field: FormField, text: str, _: Translator) -> Any:
     if kind == "multi_choice":
         picked = [_choice(field, part, _) for part in _SPLIT.split(text) if part]
         return list(dict.fromkeys(picked))
+    if kind == "agreement":
+        raise Invalid(_("form.invalid.agreement"))
     raise Invalid(_("form.invalid.empty"))
 
 
@@ -155,6 +159,8 @@ def show_value(field: FormField, value: Any, _: Translator) -> str:
         return _("form.skipped")
     if field.type == "yes_no":
         return _("form.yes") if value else _("form.no")
+    if field.type == "agreement":
+        return _("form.agreed")
     if field.type == "choice":
         return _.pick(field.choices.get(value, value))
     if field.type == "multi_choice":

@@ -490,6 +490,8 @@ class _Semantics:
                     )
                 if field.type in ("choice", "multi_choice") and not field.choices:
                     p(where, "config.choices_needed", type=field.type)
+                if field.type == "agreement" and not form.intro:
+                    p(where + ("type",), "config.agreement_needs_intro")
                 if field.min is not None and field.max is not None and field.min > field.max:
                     p(where + ("min",), "config.min_above_max", min=field.min, max=field.max)
                 if field.pattern:

@@ -2,9 +2,10 @@
 
 A form (declared in YAML) is filled one question at a time in a private chat.
 ``/back`` returns to the previous question, ``/skip`` leaves an optional one
-empty, ``/cancel`` discards everything.  The dialog's state is stored, so it
-resumes after a restart; a finished form becomes one :class:`Record`.  Each
-answer is read and checked by :mod:`.answers`.
+empty, ``/cancel`` discards everything; ``/agree`` answers an ``agreement``
+question (the form's intro is the text agreed to), which nothing else answers.
+The dialog's state is stored, so it resumes after a restart; a finished form
+becomes one :class:`Record`.  Each answer is read and checked by :mod:`.answers`.
 
 The dialog writes nothing itself: it notes its writes on the event's
 :class:`~.storage.writes.Writes`, made with the event's checkpoint.  A message
@@ -30,6 +31,7 @@ from .storage.writes import Writes
 CANCEL = ("cancel", "取消")
 BACK = ("back", "返回", "上一步")
 SKIP = ("skip", "跳过")
+AGREE = ("agree", "同意")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,8 @@ def question(form: Form, step: int, _: Translator) -> str:
             lines.append(_("form.multi_hint"))
     elif field.type == "yes_no":
         lines.append(_("form.yes_no_hint"))
+    elif field.type == "agreement":
+        lines.append(_("form.agreement_hint"))
     lines.append(_("form.controls_optional") if not field.required else _("form.controls"))
     return "\n".join(lines)
 
@@ -141,10 +145,14 @@ class FormDialog:
                 return [_("form.at_start"), question(self.form, 0, _)], None
             self._move(session.step - 1, [])
             return [question(self.form, session.step, _)], None
-        if is_control and word in SKIP:
+        if is_control and word in AGREE:
+            if field.type != "agreement":
+                return [_("form.agree_not_asked"), question(self.form, session.step, _)], None
+            value: Any = True
+        elif is_control and word in SKIP:
             if field.required:
                 return [_("form.required"), question(self.form, session.step, _)], None
-            value: Any = None
+            value = None
         elif is_control:
             return [_("form.unknown_control"), question(self.form, session.step, _)], None
         else:

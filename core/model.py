@@ -229,6 +229,8 @@ class Rule(_Frozen):
         return value
 
 
+#: The types a form's field may have; an ``agreement`` is answered only with ``/agree``
+#: (``/同意``), agreeing to the text of the form's ``intro``.
 FIELD_TYPES = (
     "text",
     "long_text",
@@ -242,6 +244,7 @@ FIELD_TYPES = (
     "age",
     "temperature",
     "date",
+    "agreement",
 )
 
 

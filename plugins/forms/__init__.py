@@ -10,7 +10,7 @@ from sanshe.core.arguments import Arguments, Group, Word, listing
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.events import Message
-from sanshe.core.forms import BACK, CANCEL, SKIP, FormDialog, FormResult, open_dialog
+from sanshe.core.forms import AGREE, BACK, CANCEL, SKIP, FormDialog, FormResult, open_dialog
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Form
 from sanshe.core.privacy import excerpt
@@ -34,6 +34,7 @@ def sanshe_commands() -> Iterable[ChatCommand]:
         ChatCommand(
             "cancel", not_in_form, help="forms.help.cancel", aliases=CANCEL[1:], listed=False
         ),
+        ChatCommand("agree", not_in_form, help="forms.help.agree", aliases=AGREE[1:], listed=False),
     ]
 
 
@@ -86,7 +87,7 @@ async def start_form(ctx: Context) -> list[Action]:
 
 
 def not_in_form(ctx: Context) -> Action:
-    """/back, /skip or /cancel typed while no form is being filled."""
+    """/back, /skip, /cancel or /agree typed while no form is being filled."""
     return ctx.reply(ctx._("forms.not_in_form"))
 
 
@@ -98,7 +99,7 @@ async def sanshe_dialog(context: Context) -> list[Action] | None:
         return None
     text = event.text.strip()
     name = text[1:].split(" ", 1)[0].lower()
-    if text.startswith("/") and name and name not in (*BACK, *SKIP, *CANCEL):
+    if text.startswith("/") and name and name not in (*BACK, *SKIP, *CANCEL, *AGREE):
         return None
     dialog = await open_dialog(context.person_key, context.community, context._, context.writes)
     if dialog is None:

@@ -122,6 +122,8 @@ COMMANDS = (
     "back",
     "skip",
     "cancel",
+    "agree",
+    "同意",
     "audit",
     "审计",
     "grant",
@@ -409,6 +411,7 @@ FUZZ_FORM = "fuzz_every_field"
 _FORM_YAML = f"""
   - id: {FUZZ_FORM}
     title: {{zh_CN: 字段测试表, en: Every kind of field}}
+    intro: {{zh_CN: 我同意以上条款。, en: I agree to these terms.}}
     fill: anyone
     view: [social_worker]
     fields:
@@ -422,6 +425,7 @@ _FORM_YAML = f"""
       - {{id: id_number, type: id_number, sensitive: true, label: {{zh_CN: 身份证号, en: ID}}}}
       - {{id: date, type: date, label: {{zh_CN: 日期, en: Date}}}}
       - {{id: agree, type: yes_no, label: {{zh_CN: 同意, en: Agree}}}}
+      - {{id: pledge, type: agreement, label: {{zh_CN: 我同意, en: I agree}}}}
       - id: gender
         type: choice
         label: {{zh_CN: 性别, en: Gender}}
@@ -502,6 +506,8 @@ def valid_answer(field_: FormField, rnd: random.Random) -> tuple[str, Any]:
         return rnd.choice(
             (("是", True), ("否", False), ("yes", True), ("No", False), ("没有", False))
         )
+    if kind == "agreement":
+        return rnd.choice((("/agree", True), ("/同意", True), (" /AGREE ", True)))
     keys = list(field_.choices)
     if kind == "choice":
         index = rnd.randrange(len(keys))
