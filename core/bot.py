@@ -558,7 +558,13 @@ class Bot:
 
         What /help lists and what a network's command menu shows.
         """
-        return [c for c in self.commands.commands if c.listed and await self.open_to(ctx, c)]
+        return [
+            c
+            for c in self.commands.commands
+            if c.listed
+            and await self.open_to(ctx, c)
+            and (c.shown_to is None or await answer_of(c.shown_to(ctx)))
+        ]
 
     async def command_lines(self, ctx: Context) -> list[str]:
         """One line per command open to the sender here: its names and what it does."""

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 Handler = Callable[
     ["Context"], "Action | Iterable[Action] | None | Awaitable[Action | Iterable[Action] | None]"
 ]
+Shown = Callable[["Context"], "bool | Awaitable[bool]"]
 
 ANYONE: frozenset[str] = frozenset()
 
@@ -48,6 +49,9 @@ class ChatCommand:
     arguments: Arguments | None = None
     listed: bool = True
     """False for commands that only make sense inside a dialog; /help leaves them out."""
+    shown_to: Shown | None = None
+    """Whether /help and the menus show it to the sender (None: to whoever may use it). For a
+    command open to all that refuses by itself those it can do nothing for (``/grant``)."""
     plugin: str = ""
     """The plugin that contributed it (filled in by core)."""
 

@@ -79,8 +79,14 @@ def sanshe_commands() -> Iterable[ChatCommand]:
             where="direct",
             acts_on="community",
             arguments=AUDIT,
+            shown_to=may_read,
         )
     ]
+
+
+async def may_read(ctx: Context) -> bool:
+    """Whether the sender may read the audit log: /help shows /audit to them only."""
+    return await ctx.allowed(AUDIT_READ)
 
 
 def _shown_person(ctx: Context, person_id: str, otherwise: str) -> str:

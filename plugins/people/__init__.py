@@ -134,12 +134,29 @@ def sanshe_catalogues() -> Iterable[Path]:
 @hookimpl
 def sanshe_commands() -> Iterable[ChatCommand]:
     return [
-        ChatCommand("grant", grant, help="people.help.grant", aliases=("授权",), arguments=GRANT),
         ChatCommand(
-            "revoke", revoke, help="people.help.revoke", aliases=("撤销授权",), arguments=REVOKE
+            "grant",
+            grant,
+            help="people.help.grant",
+            aliases=("授权",),
+            arguments=GRANT,
+            shown_to=may_grant,
+        ),
+        ChatCommand(
+            "revoke",
+            revoke,
+            help="people.help.revoke",
+            aliases=("撤销授权",),
+            arguments=REVOKE,
+            shown_to=may_grant,
         ),
         ChatCommand("roles", roles, help="people.help.roles", aliases=("角色",), arguments=ROLES),
     ]
+
+
+def may_grant(ctx: Context) -> bool:
+    """Whether the sender may grant some role somewhere: /help shows /grant and /revoke then."""
+    return bool(people.grantable_anywhere(ctx))
 
 
 def _scope(ctx: Context, given: Any) -> GroupModel | None:

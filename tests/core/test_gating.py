@@ -74,6 +74,21 @@ async def test_help_depends_on_role_and_language(community: Sandbox) -> None:
     assert network.startswith("Commands you can use here:")
 
 
+async def test_help_lists_grant_and_audit_only_to_who_can_use_them(community: Sandbox) -> None:
+    """/grant and /revoke are open to anyone (they refuse by scope, saying why) and /audit to
+    anyone privately (it refuses all but the admins): /help shows them only where they do
+    something."""
+    [resident] = community.texts(await community.send("maria", "dm", "/help"))
+    [worker] = community.texts(await community.send("zhang", "dm", "/help"))
+    [social] = community.texts(await community.send("wang", "building-1", "/help"))
+    for command in ("/grant", "/revoke", "/audit"):
+        assert command not in resident and command in worker
+    assert "/roles" in resident  # one's own roles: for everyone
+    assert "/grant" in social and "/audit" not in social  # privately only, and for admins
+    [refused] = community.texts(await community.send("maria", "dm", "/grant @wang resident"))
+    assert refused == "您不能授予居民：您的角色都不能授予角色。"  # still answered, saying why
+
+
 class Veto:
     """Denies /whoami to everybody, allows /reload to everybody."""
 
