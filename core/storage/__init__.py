@@ -32,7 +32,7 @@ from tortoise.transactions import in_transaction
 from ..actions import Action, from_record, to_record
 from ..events import Event
 from . import audit as audit_log
-from . import sealed
+from . import fresh, sealed
 from .batch import Batch
 from .models import (
     AdapterState,
@@ -337,10 +337,19 @@ class Storage:
     async def migrate(self) -> list[str]:
         """Apply pending migrations, core's first; return the names of those applied
         (``sanshe.0001_initial``, ``<plugin's app label>.0001_initial``…)."""
+        connection = get_connection(connection_name(self.db_url))
+        apps = fresh.apps_of(self.db_url, self._config["apps"])
+        if apps is not None and not await fresh.empty(connection):
+            apps = None  # migrated before: only its pending migrations are applied
+        if apps is not None and (copied := await fresh.restore(connection, apps)) is not None:
+            return copied
         executor, latest = self._migrations()
         plan = await executor.plan(latest)
         await executor.migrate(latest)
-        return [f"{step.migration.app_label}.{step.migration.name}" for step in plan]
+        applied = [f"{step.migration.app_label}.{step.migration.name}" for step in plan]
+        if apps is not None:
+            await fresh.keep(connection, apps, applied)
+        return applied
 
     async def pending_migrations(self) -> list[str]:
         """Names of migrations not yet applied, in the order :meth:`migrate` applies them."""
