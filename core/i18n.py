@@ -45,6 +45,22 @@ def environment_locale() -> str:
     return FALLBACK
 
 
+_READ: dict[tuple[Path, str, int, int], tuple[tuple[str, str], ...]] = {}
+
+
+def _messages(path: Path, locale: str) -> tuple[tuple[str, str], ...]:
+    """The (key, text) pairs of the ``.po`` file at ``path``, parsed once while it is unchanged
+    (a process reads each several times: the file's check, the bot, each test's sandbox)."""
+    stat = path.stat()
+    seen = (path, locale, stat.st_mtime_ns, stat.st_size)
+    if seen not in _READ:
+        with path.open("rb") as fh:
+            _READ[seen] = tuple(
+                (str(m.id), str(m.string)) for m in read_po(fh, locale=locale) if m.id and m.string
+            )
+    return _READ[seen]
+
+
 class Catalogue:
     """Translations for all shipped locales, merged from several ``locales`` folders."""
 
@@ -66,12 +82,10 @@ class Catalogue:
             if not path.is_file():
                 continue
             read.append(locale)
-            with path.open("rb") as fh:
-                for message in read_po(fh, locale=locale):
-                    if message.id and message.string:
-                        self._texts[locale][str(message.id)] = str(message.string)
-                        if owner:
-                            self.own(str(message.id), owner)
+            for key, text in _messages(path, locale):
+                self._texts[locale][key] = text
+                if owner:
+                    self.own(key, owner)
         return tuple(read)
 
     def own(self, key: str, owner: str) -> None:
