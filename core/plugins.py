@@ -35,6 +35,8 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.audit",
     "sanshe.plugins.people",
     "sanshe.plugins.retention",
+    "sanshe.plugins.handover",
+    "sanshe.plugins.hours",
 )
 
 

@@ -192,7 +192,7 @@ def test_a_disabled_plugins_section_is_kept_unvalidated(shifts: str, tmp_path: P
     text = with_plugins("disable: [shifts]\nshifts:\n  remind_before: soon\n")
     pm = plugin_manager(["shifts"])
     community = load_community(write_community(tmp_path, text), vocabulary(pm))
-    assert community.plugins.sections == {"shifts": {"remind_before": "soon"}}
+    assert community.plugins.sections["shifts"] == {"remind_before": "soon"}
 
 
 @pytest.mark.parametrize(

@@ -132,6 +132,10 @@ COMMANDS = (
     "撤销授权",
     "roles",
     "角色",
+    "handover",
+    "交接",
+    "hours",
+    "时长",
     "nosuch",
     "halp",
 )
@@ -148,6 +152,7 @@ ARGUMENTS = (
     "record:1",
     "person:wang",
     "@wang",
+    "confirm",
     "a\x00b",
     "\ud800",
     "x" * 500,

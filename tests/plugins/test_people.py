@@ -56,9 +56,9 @@ class Duty:
                 roles=frozenset({"general_volunteer"}),
             ),
             ChatCommand(
-                "handover",
-                lambda ctx: ctx.reply("handed over"),
-                help="handover",
+                "relieve",
+                lambda ctx: ctx.reply("relieved"),
+                help="relieve",
                 roles=frozenset({"on_shift"}),
             ),
         ]
@@ -181,9 +181,9 @@ async def test_a_computed_role_is_asked_once_per_event_and_group(tmp_path: Path)
     s = sandbox(tmp_path, duty)
     async with s:
         duty.on_shift.add("gus")
-        assert s.texts(await s.send("gus", "b1", "/handover")) == ["handed over"]
-        [refused] = s.texts(await s.send("sam", "b1", "/handover"))
-        assert refused.startswith("Sorry, /handover is for")
+        assert s.texts(await s.send("gus", "b1", "/relieve")) == ["relieved"]
+        [refused] = s.texts(await s.send("sam", "b1", "/relieve"))
+        assert refused.startswith("Sorry, /relieve is for")
         assert duty.asked and set(duty.asked.values()) == {1}
 
 

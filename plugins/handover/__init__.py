@@ -1,0 +1,217 @@
+"""Handover: at the end of each shift, the handover for the next one, confirmed by the outgoing
+secretary and received privately by the incoming shift.
+
+When a shift ends (the shifts plugin's ``shifts_shift_ended``) the handover is drafted from
+that shift's records in the group (by number, form and recorder), the follow-ups they ask
+for, the staff who did not appear, and the lines other plugins add (``shifts_handover_items``).
+The draft goes privately to the outgoing secretary (who served as general volunteer; else
+the shift's social worker; else the group's admins) with buttons to confirm or edit it;
+``/handover`` (交接) shows, completes and confirms it (see :mod:`.commands`).  Confirmed, it
+goes to the incoming shift; unconfirmed, it goes as drafted when the next shift starts, saying
+so.  It names no client and quotes no answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from sanshe.core.actions import Action
+from sanshe.core.buttons import ButtonHandler
+from sanshe.core.commands import ChatCommand
+from sanshe.core.context import Context
+from sanshe.core.hookspecs import hookimpl
+from sanshe.core.model import Group, Person
+from sanshe.core.storage.models import stored_person
+from sanshe.core.storage.tables import Tables
+from sanshe.core.storage.writes import Writes
+from sanshe.core.timers import Due, utc
+
+from . import delivery
+from .commands import CONFIRM, EDIT, HANDOVER, draft_message, handover_command, note_after_edit
+from .draft import HandoverSettings, compose
+from .models import Handover
+
+PLUGIN = "handover"
+
+
+@hookimpl
+def sanshe_catalogues() -> Iterable[Path]:
+    return [Path(__file__).parent / "locales"]
+
+
+@hookimpl
+def sanshe_tables() -> Tables:
+    return Tables(app=PLUGIN, models=f"{__name__}.models", migrations=f"{__name__}.migrations")
+
+
+@hookimpl
+def sanshe_settings() -> type[BaseModel]:
+    return HandoverSettings
+
+
+@hookimpl
+def sanshe_commands() -> Iterable[ChatCommand]:
+    return [
+        ChatCommand(
+            "handover",
+            handover_command,
+            help="handover.help",
+            aliases=("交接",),
+            arguments=HANDOVER,
+        )
+    ]
+
+
+@hookimpl
+def sanshe_buttons() -> Iterable[ButtonHandler]:
+    return [CONFIRM, EDIT]
+
+
+@hookimpl
+async def sanshe_dialog(context: Context) -> list[Action] | None:
+    return await note_after_edit(context)
+
+
+@hookimpl(optionalhook=True)
+async def shifts_shift_ended(
+    context: Context,
+    group: Group,
+    shift: str,
+    start: datetime,
+    end: datetime,
+    served: Mapping[str, str],
+    absent: Mapping[str, str],
+    incoming: Mapping[str, str],
+    next_start: datetime | None,
+) -> None:
+    """Draft the shift's handover; the draft goes out now, the handover by the next start (or
+    ``confirm_within`` after this end, if that is later)."""
+    number = await context.number(PLUGIN)
+    start, end = utc(start), utc(end)  # as the database compares them
+    next_start = utc(next_start) if next_start is not None else None
+    wait = context.settings(HandoverSettings).wait
+    due = None if next_start is None else max(next_start, end + wait)
+    handover = Handover(
+        id=number,
+        group_id=group.id,
+        shift=shift,
+        start=start,
+        end=end,
+        next_start=next_start,
+        due_at=due,
+        content=await compose(context, group, start, end, absent),
+        people={
+            "outgoing": dict(served),
+            "drafted_to": [p.id for p in delivery.secretaries(context, group, served)],
+            "incoming": dict(incoming),
+            "told": [],
+        },
+    )
+    context.writes.add(handover)
+    timers = context.timers(PLUGIN)
+    timers.at(f"draft:{number}", context.now())  # the firing's actions are the timer's to return
+    if due is not None:
+        timers.at(f"deliver:{number}", due)
+
+
+@hookimpl
+async def sanshe_timer(context: Context, timer: Due) -> list[Action]:
+    """``draft:<n>``: the draft to its editors; ``deliver:<n>``: the handover to the shift
+    starting (as drafted if nobody confirmed it; to the group's admins if nobody is on it)."""
+    kind, _colon, number = timer.key.partition(":")
+    handover = await Handover.get_or_none(id=int(number)) if number.isdigit() else None
+    group = context.community.group(handover.group_id) if handover is not None else None
+    if handover is None or group is None:
+        return []
+    if kind == "draft":
+        if handover.sent_at is not None:
+            return []
+        drafts = (
+            draft_message(context, p, handover) for p in delivery.known(context, _drafted(handover))
+        )
+        return [message for message in drafts if message is not None]
+    to = await delivery.incoming(context, handover, group)
+    if not to and not handover.people.get("told"):
+        to = context.admins(group)
+    sent = delivery.hand_over(context, handover, to)
+    context.writes.save(handover, ("people", "sent_at", "editor"))
+    return sent
+
+
+def _drafted(handover: Handover) -> list[str]:
+    return list(handover.people.get("drafted_to", []))
+
+
+# -- a person's data --------------------------------------------------------------------------
+
+#: The parts of a handover's ``people`` that name people.
+_PARTS = ("outgoing", "drafted_to", "incoming", "told")
+
+
+def _naming(handover: Handover, person_id: str) -> list[str]:
+    """How ``handover`` names the person: which of its parts hold their id."""
+    held, content, column = handover.people, handover.content, stored_person(person_id)
+    parts = [part for part in _PARTS if person_id in held.get(part, ())]
+    if person_id in content.get("absent", {}):
+        parts.append("absent")
+    if any(s["by"] == column for s in content.get("served", [])):
+        parts.append("recorder")
+    if any(n["by"] == person_id for n in content.get("notes", [])):
+        parts.append("notes")
+    parts += [c for c in ("editor", "confirmed_by") if getattr(handover, c) == column]
+    return parts
+
+
+@hookimpl
+async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
+    """The handovers that name the person, how, and the notes they wrote."""
+    named = []
+    for handover in await Handover.all().order_by("id"):
+        parts = _naming(handover, person.id)
+        if parts:
+            notes = handover.content.get("notes", [])
+            named.append(
+                {
+                    "handover": handover.id,
+                    "group": handover.group_id,
+                    "shift": handover.shift,
+                    "as": parts,
+                    "notes": [n["text"] for n in notes if n["by"] == person.id],
+                }
+            )
+    return {"handovers": named} if named else None
+
+
+@hookimpl
+async def sanshe_person_erase(person: Person, writes: Writes) -> None:
+    """The person leaves the handovers: their notes go, and their id wherever it stood."""
+    me, recorder = person.id, stored_person(person.id)  # the columns hold stored_person
+    for handover in await Handover.all():
+        if not _naming(handover, me):
+            continue
+        held, content = handover.people, handover.content
+        handover.people = {
+            part: [p for p in value if p != me]
+            if isinstance(value, list)
+            else {p: r for p, r in value.items() if p != me}
+            for part, value in held.items()
+        }
+        handover.content = {
+            **content,
+            "absent": {p: r for p, r in content.get("absent", {}).items() if p != me},
+            "served": [
+                {**s, "by": "" if s["by"] == recorder else s["by"]}
+                for s in content.get("served", [])
+            ],
+            "notes": [n for n in content.get("notes", []) if n["by"] != me],
+        }
+        if handover.editor == recorder:
+            handover.editor = None
+        if handover.confirmed_by == recorder:
+            handover.confirmed_by = ""  # still confirmed, by nobody named
+        writes.save(handover)

@@ -1,0 +1,474 @@
+"""Handover: drafted at a shift's end from its records, confirmed or edited by the outgoing
+shift, received privately by the incoming one (at the latest when it starts).
+
+The shifts plugin is stood in for by :class:`ShiftEnds`, which offers its hooks, ends the
+shifts it is given on its own timers (as the shifts plugin does) and says who is on duty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pluggy import PluginManager
+
+from sanshe.core.actions import Action, AnswerButton, DirectMessage
+from sanshe.core.context import Context
+from sanshe.core.hookspecs import hookimpl
+from sanshe.core.model import Group
+from sanshe.core.plugins import available_plugins
+from sanshe.core.services import Services
+from sanshe.core.timers import Due
+from sanshe.plugins.handover.models import Handover
+from sanshe.plugins.shifts import hookspecs as shift_hooks
+from sanshe.testing import ManualClock, Sandbox
+from tests.conftest import write_community
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = datetime(2026, 12, 1, tzinfo=SHANGHAI)
+
+
+def at(hour: int, minute: int = 0, days: int = 0) -> datetime:
+    """A time on the test's day (Shanghai)."""
+    return DAY + timedelta(days=days, hours=hour, minutes=minute)
+
+
+COMMUNITY = """\
+community: {id: c, name: Test, locale: en, timezone: Asia/Shanghai}
+groups:
+  - {id: focus-1, kind: focus_service, name: Focus, administered_by: [social_worker]}
+  - {id: key-1, kind: key_accompaniment, name: Key, administered_by: [social_worker]}
+  - {id: volunteers, kind: volunteer_pool, name: Pool, administered_by: [social_worker]}
+people:
+  - {id: wang, name: Wang, handles: {console: wang}, roles: [social_worker]}
+  - id: he
+    name: He
+    handles: {console: he}
+    roles: [{role: general_volunteer, groups: [focus-1, key-1]}]
+  - id: sun
+    name: Sun
+    handles: {console: sun}
+    roles: [{role: medical_volunteer, groups: [focus-1, key-1]}]
+  - id: xu
+    name: Xu
+    handles: {console: xu}
+    roles: [{role: psych_volunteer, groups: [focus-1]}]
+  - id: gao
+    name: Gao
+    locale: zh_CN
+    handles: {console: gao}
+    roles: [{role: general_volunteer, groups: [focus-1]}]
+  - id: lin
+    name: Lin
+    handles: {console: lin}
+    roles: [{role: social_worker, groups: [key-1]}]
+  - id: pool
+    name: Pei
+    handles: {console: pool}
+    roles: [{role: social_worker, groups: [volunteers]}]
+forms:
+  - id: consult
+    title: Consultation record
+    fill: [general_volunteer, social_worker]
+    fields:
+      - {id: client, type: text, label: Client}
+      - {id: follow_up, type: text, required: false, label: Follow-up advice}
+plugins:
+  disable: [DISABLED]
+"""
+#: The shifts plugin (once installed) gives way to :class:`ShiftEnds`, which stands in for it.
+DISABLED = "shifts" if "shifts" in available_plugins() else ""
+
+
+@dataclass
+class Ending:
+    """A shift that ends, with what the shifts plugin would say about it."""
+
+    group: str
+    shift: str
+    start: datetime
+    end: datetime
+    served: dict[str, str]
+    arrived: dict[str, datetime] = field(default_factory=dict)
+    absent: dict[str, str] = field(default_factory=dict)
+    incoming: dict[str, str] = field(default_factory=dict)
+    next_start: datetime | None = None
+    fires_at: datetime | None = None
+    """When the shifts plugin calls the hook (None: at ``end``; later: a shift ended again)."""
+
+
+class ShiftEnds:
+    """Stands in for the shifts plugin: offers its hooks, calls ``shifts_shift_ended`` from a
+    timer at each ending's end, and answers ``shifts_on_duty`` from :attr:`roster`."""
+
+    def __init__(self, *endings: Ending) -> None:
+        self.endings = endings
+        self.roster: dict[tuple[str, datetime], dict[str, str]] = {}
+        """(group id, a shift's start) -> who is on that shift."""
+
+    @hookimpl
+    def sanshe_addhooks(self, pluginmanager: PluginManager) -> None:
+        caller = getattr(pluginmanager.hook, "shifts_shift_ended", None)
+        if caller is None or caller.spec is None:
+            pluginmanager.add_hookspecs(shift_hooks)
+
+    @hookimpl
+    async def sanshe_startup(self, services: Services) -> None:
+        def plan(ctx: Context) -> None:
+            for n, ending in enumerate(self.endings):
+                ctx.timers(type(self).__name__).at(f"end:{n}", ending.fires_at or ending.end)
+
+        await services.act(type(self).__name__, plan)
+
+    @hookimpl
+    async def sanshe_timer(self, context: Context, timer: Due) -> None:
+        ending = self.endings[int(timer.key.partition(":")[2])]
+        await context.call(
+            "shifts_shift_ended",
+            context=context,
+            group=context.community.group(ending.group),
+            shift=ending.shift,
+            start=ending.start,
+            end=ending.end,
+            served=ending.served,
+            arrived=ending.arrived,
+            absent=ending.absent,
+            incoming=ending.incoming,
+            next_start=ending.next_start,
+        )
+
+    @hookimpl
+    def shifts_on_duty(self, group: Group, at: datetime) -> Mapping[str, str]:
+        return self.roster.get((group.id, at), {})
+
+
+class OpenCases:
+    """A plugin adding a line to every handover, as triage will add its open cases."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, datetime, datetime]] = []
+
+    @hookimpl
+    def shifts_handover_items(
+        self, context: Context, group: Group, start: datetime, end: datetime
+    ) -> Iterable[str]:
+        self.asked.append((group.id, start, end))
+        return ["Case 7 waits for a call back"]
+
+
+#: The morning shift of focus-1: He (the secretary) and Xu served, Sun never appeared; the
+#: afternoon's Gao and Sun come next, from 12:00.
+MORNING = Ending(
+    "focus-1",
+    "12",
+    at(8),
+    at(12),
+    served={"he": "general_volunteer", "xu": "psych_volunteer"},
+    arrived={"he": at(7, 55), "xu": at(8, 20)},
+    absent={"sun": "medical_volunteer"},
+    incoming={"gao": "general_volunteer", "sun": "medical_volunteer"},
+    next_start=at(12),
+)
+
+
+def _sandbox(tmp_path: Path, *plugins: object, start: datetime | None = None) -> Sandbox:
+    """The test's community with ``plugins``, its clock at ``start`` (default 07:00)."""
+    config = write_community(tmp_path, COMMUNITY.replace("DISABLED", DISABLED))
+    return Sandbox(config, plugins=plugins, clock=ManualClock(start or at(7)))
+
+
+async def fill(sandbox: Sandbox, who: str, group: str, client: str, follow_up: str = "") -> int:
+    """``who`` fills a consultation record in ``group``; its number."""
+    await sandbox.send(who, group, "/form consult")
+    await sandbox.send(who, "dm", client)
+    await sandbox.send(who, "dm", follow_up or "/skip")
+    return (await sandbox.records("consult"))[-1].id
+
+
+def told(actions: Iterable[Action]) -> dict[str, list[str]]:
+    """What each person was told privately, by handle."""
+    found: dict[str, list[str]] = {}
+    for action in actions:
+        if isinstance(action, DirectMessage):
+            found.setdefault(action.user, []).append(action.text)
+    return found
+
+
+def draft_text(records: tuple[int, int], follow_up: int, rest: str = "") -> str:
+    served, other = records
+    return (
+        "Handover of Focus, shift 12 (12-01 08:00–12:00)\n"
+        "Records of this shift (2):\n"
+        f"• #{served} Consultation record (recorded by He)\n"
+        f"• #{other} Consultation record (recorded by He)\n"
+        "To follow up:\n"
+        f"• #{follow_up} Consultation record: Follow-up advice\n"
+        "Did not appear: Sun (medical volunteer)\n"
+        "Also:\n"
+        "• Case 7 waits for a call back" + rest
+    )
+
+
+HOW = (
+    "\n\nOnce confirmed it goes privately to the next shift: Gao, Sun. To add a note: "
+    "/handover your note; to send it: /handover confirm, or the buttons below. "
+    "If nobody confirms it, it goes as drafted at 12-01 12:30."
+)
+
+
+async def morning(sandbox: Sandbox) -> tuple[int, int]:
+    """The morning's records: one before the shift and one in another group (neither counts),
+    two in focus-1 during it (one asking for a follow-up)."""
+    await fill(sandbox, "he", "focus-1", "before the shift")
+    await sandbox.advance(hours=2)  # 09:00
+    first = await fill(sandbox, "he", "focus-1", "Mrs A", follow_up="ring her daughter")
+    await fill(sandbox, "wang", "volunteers", "elsewhere", follow_up="not ours")
+    second = await fill(sandbox, "he", "focus-1", "Mr B")
+    return first, second
+
+
+async def test_the_draft_goes_to_the_secretary_at_the_shifts_end_with_its_buttons(
+    tmp_path: Path,
+) -> None:
+    cases = OpenCases()
+    async with _sandbox(tmp_path, ShiftEnds(MORNING), cases) as sandbox:
+        first, second = await morning(sandbox)
+        assert await sandbox.advance(hours=2, minutes=59) == []  # 11:59: the shift goes on
+        ended = await sandbox.advance(minutes=1)
+        assert told(ended) == {"he": [draft_text((first, second), first) + HOW]}
+        [draft] = [a for a in ended if isinstance(a, DirectMessage)]
+        assert [b.label for b in draft.buttons] == ["Confirm and send", "Add a note"]
+        assert cases.asked == [("focus-1", at(8), at(12))]
+        [stored] = await Handover.all()
+        assert "Mrs A" not in str(stored.content) and "daughter" not in str(stored.content)
+
+
+async def test_confirmed_by_button_the_incoming_shift_gets_it_privately(tmp_path: Path) -> None:
+    shifts = ShiftEnds(MORNING)
+    shifts.roster[("focus-1", at(12))] = {"gao": "general_volunteer", "sun": "medical_volunteer"}
+    async with _sandbox(tmp_path, shifts, OpenCases()) as sandbox:
+        first, second = await morning(sandbox)
+        ended = await sandbox.advance(hours=3)
+        [draft] = [a for a in ended if isinstance(a, DirectMessage)]
+        pressed = await sandbox.press("he", "dm", draft.buttons[0], on=draft)
+        assert any(isinstance(a, AnswerButton) for a in pressed)
+        body = draft_text((first, second), first)
+        gao = (
+            "上一班的交接（He已确认）：\n"
+            "Focus第12班交接（12-01 08:00–12:00）\n"
+            "本班服务记录（2份）：\n"
+            f"• #{first} Consultation record（记录人：He）\n"
+            f"• #{second} Consultation record（记录人：He）\n"
+            "需要跟进：\n"
+            f"• #{first} Consultation record：Follow-up advice\n"
+            "未到岗：Sun（医务志愿者）\n"
+            "其他事项：\n"
+            "• Case 7 waits for a call back"
+        )
+        assert told(pressed) == {
+            "gao": [gao],
+            "sun": ["The handover of the shift before (confirmed by He):\n" + body],
+        }
+        assert sandbox.texts(a for a in pressed if not isinstance(a, DirectMessage))[-1] == (
+            "The handover went to the next shift: Gao, Sun."
+        )
+        again = await sandbox.press("he", "dm", draft.buttons[0], on=draft)
+        assert sandbox.texts(again) == [
+            "This handover went to the next shift at 12-01 12:00; it cannot be changed now."
+        ]
+        assert told(await sandbox.advance(hours=1)) == {}  # nothing more at 12:30
+
+
+async def test_unconfirmed_it_goes_as_drafted_when_the_next_shift_can_start(
+    tmp_path: Path,
+) -> None:
+    """Back to back (the next shift starts at this one's end) it waits confirm_within (30m);
+    a claim made meanwhile counts: who is on the next shift when it goes gets it."""
+    shifts = ShiftEnds(MORNING)
+    async with _sandbox(tmp_path, shifts, OpenCases()) as sandbox:
+        first, second = await morning(sandbox)
+        await sandbox.advance(hours=3)  # 12:00: the draft
+        shifts.roster[("focus-1", at(12))] = {"xu": "psych_volunteer"}  # claimed since
+        assert told(await sandbox.advance(minutes=29)) == {}
+        sent = await sandbox.advance(minutes=1)
+        assert told(sent) == {
+            "xu": [
+                "The handover of the shift before (not confirmed: sent as drafted):\n"
+                + draft_text((first, second), first)
+            ]
+        }
+        [shown] = sandbox.texts(await sandbox.send("he", "dm", "/handover focus-1"))
+        assert shown == (
+            draft_text((first, second), first)
+            + "\n\nNot confirmed: sent as drafted when the next shift started, at 12-01 12:30."
+        )
+        [late] = sandbox.texts(await sandbox.send("he", "dm", "/handover confirm"))
+        assert late == "No handover is waiting for you to confirm it."
+
+
+async def test_a_later_next_shift_gets_it_at_its_start(tmp_path: Path) -> None:
+    """With a gap before the next shift, the draft waits until that shift starts."""
+    evening = Ending(
+        "focus-1", "14", at(14), at(18), served={"he": "general_volunteer"}, next_start=at(20)
+    )
+    shifts = ShiftEnds(evening)
+    shifts.roster[("focus-1", at(20))] = {"gao": "general_volunteer"}
+    async with _sandbox(tmp_path, shifts, start=at(13)) as sandbox:
+        drafted = await sandbox.advance(hours=5)
+        assert list(told(drafted)) == ["he"]
+        assert told(await sandbox.advance(hours=1, minutes=59)) == {}
+        [text] = told(await sandbox.advance(minutes=1))["gao"]
+        assert text.startswith("上一班的交接（未经确认，按原稿发送）：\nFocus第14班交接")
+        assert "本班在群内没有填写服务记录。" in text
+
+
+async def test_notes_by_command_and_after_edit_then_confirm_by_command(tmp_path: Path) -> None:
+    shifts = ShiftEnds(MORNING)
+    shifts.roster[("focus-1", at(12))] = {"gao": "general_volunteer"}
+    async with _sandbox(tmp_path, shifts, OpenCases()) as sandbox:
+        first, second = await morning(sandbox)
+        ended = await sandbox.advance(hours=3)
+        [draft] = [a for a in ended if isinstance(a, DirectMessage)]
+        in_group = await sandbox.send("he", "focus-1", "/交接 Bed 3's daughter calls at 9")
+        assert sandbox.texts(in_group)[0] == "I have sent you the handover privately."
+        [private] = told(in_group)["he"]
+        assert private.startswith("Note added.\n\nHandover of Focus, shift 12")
+        assert "Notes:\n• He: Bed 3's daughter calls at 9\n\nOnce confirmed" in private
+        edit = await sandbox.press("he", "dm", draft.buttons[1], on=draft)
+        assert told(edit) == {
+            "he": ["Send the note to add as your next message; a command instead cancels it."]
+        }
+        noted = sandbox.texts(await sandbox.send("he", "dm", "Oxygen delivery due at 14:00"))
+        assert "• He: Bed 3's daughter calls at 9\n• He: Oxygen delivery due at 14:00" in noted[0]
+        plain = sandbox.texts(await sandbox.send("he", "dm", "thanks"))
+        assert "Note added." not in plain[0]  # one message after "edit", not more
+        confirmed = await sandbox.send("he", "dm", "/handover confirm")
+        assert sandbox.texts(confirmed)[0] == "The handover went to the next shift: Gao."
+        [received] = told(confirmed)["gao"]
+        assert received.endswith(
+            "备注：\n• He：Bed 3's daughter calls at 9\n• He：Oxygen delivery due at 14:00"
+        )
+        assert received.startswith("上一班的交接（He已确认）：")
+
+
+async def test_a_note_with_personal_data_or_too_long_is_refused(tmp_path: Path) -> None:
+    async with _sandbox(tmp_path, ShiftEnds(MORNING)) as sandbox:
+        await sandbox.advance(hours=5)
+        [phone] = sandbox.texts(await sandbox.send("he", "dm", "/handover call 13812345678"))
+        assert phone == (
+            "A note may not hold phone numbers: the handover says only what the next shift "
+            "needs; name clients by their record number."
+        )
+        [long] = sandbox.texts(await sandbox.send("he", "dm", "/handover " + "x" * 501))
+        assert long.startswith("The note is too long (501 characters, at most 500)")
+        [stored] = await Handover.all()
+        assert stored.content["notes"] == []
+
+
+async def test_only_the_shifts_people_and_the_groups_social_workers_may_edit_or_confirm(
+    tmp_path: Path,
+) -> None:
+    shifts = ShiftEnds(MORNING)
+    shifts.roster[("focus-1", at(12))] = {"gao": "general_volunteer", "sun": "medical_volunteer"}
+    async with _sandbox(tmp_path, shifts) as sandbox:
+        ended = await sandbox.advance(hours=5)
+        [draft] = [a for a in ended if isinstance(a, DirectMessage)]
+        refused = (
+            "Only the people of the shift and the group's social workers may add to or confirm "
+            "the handover of Focus."
+        )
+        [lin] = sandbox.texts(await sandbox.send("lin", "dm", "/handover focus-1 confirm"))
+        assert lin == "Sorry, you hold no role in Focus, so /handover cannot act on it from here."
+        assert sandbox.texts(await sandbox.send("sun", "focus-1", "/handover confirm")) == [refused]
+        assert sandbox.texts(await sandbox.press("sun", "dm", draft.buttons[0], on=draft)) == [
+            refused
+        ]
+        [read] = sandbox.texts(await sandbox.send("maria", "focus-1", "/handover"))
+        assert read == (
+            "Only the people of this shift and the next and the group's social workers may "
+            "read the handover of Focus."
+        )
+        # Xu served the shift; Sun, absent, comes next and may read it; Wang is the social worker.
+        [noted] = sandbox.texts(await sandbox.send("xu", "dm", "/handover Bed 2 slept well"))
+        assert noted.startswith("Note added.")
+        assert told(await sandbox.send("sun", "focus-1", "/handover"))["sun"][0].startswith(
+            "(a draft, not confirmed yet)\nHandover of Focus, shift 12"
+        )
+        done = await sandbox.send("wang", "dm", "/handover focus-1 confirm")
+        assert sandbox.texts(done)[0] == "The handover went to the next shift: Gao, Sun."
+
+
+async def test_the_draft_goes_to_the_social_worker_without_a_secretary_else_the_admins(
+    tmp_path: Path,
+) -> None:
+    night = Ending("key-1", "30", at(0), at(8), served={"lin": "social_worker"})
+    dawn = Ending("key-1", "31", at(8), at(9), served={"sun": "medical_volunteer"})
+    async with _sandbox(tmp_path, ShiftEnds(night, dawn), start=at(0)) as sandbox:
+        assert list(told(await sandbox.advance(hours=8))) == ["lin"]
+        assert sorted(told(await sandbox.advance(hours=1))) == ["lin", "wang"]  # the admins
+        # No shift is planned after it: confirmed, it goes to the group's (other) admins.
+        confirmed = await sandbox.send("lin", "dm", "/handover key-1 confirm")
+        assert sandbox.texts(confirmed)[0] == (
+            "Confirmed. No shift follows, so it went to the group's admins: Wang."
+        )
+        [text] = told(confirmed)["wang"]
+        assert text.startswith(
+            "The handover of the shift before (confirmed by Lin):\n"
+            "Handover of Key, shift 31 (12-01 08:00–09:00)"
+        )
+
+
+async def test_several_drafts_ask_which_group(tmp_path: Path) -> None:
+    focus = Ending("focus-1", "1", at(8), at(12), served={"he": "general_volunteer"})
+    key = Ending("key-1", "2", at(8), at(12), served={"he": "general_volunteer"})
+    async with _sandbox(tmp_path, ShiftEnds(focus, key)) as sandbox:
+        await sandbox.advance(hours=5)
+        [which] = sandbox.texts(await sandbox.send("he", "dm", "/handover"))
+        assert which == (
+            "Handovers of several groups are waiting for you; name the group: "
+            "/handover key-1, /handover focus-1"
+        )
+        [shown] = sandbox.texts(await sandbox.send("he", "dm", "/handover key-1"))
+        assert shown.startswith("Handover of Key, shift 2 (12-01 08:00–12:00)")
+
+
+async def test_a_person_is_exported_and_erased_from_the_handovers(tmp_path: Path) -> None:
+    async with _sandbox(tmp_path, ShiftEnds(MORNING)) as sandbox:
+        await morning(sandbox)
+        await sandbox.advance(hours=3)
+        await sandbox.send("he", "dm", "/handover Bed 3 needs a call")
+        await sandbox.send("xu", "dm", "/handover All quiet")
+        exported = await _export(sandbox, "he")
+        assert exported["plugins"]["handover"] == {
+            "handovers": [
+                {
+                    "handover": 1,
+                    "group": "focus-1",
+                    "shift": "12",
+                    "as": ["outgoing", "drafted_to", "recorder", "notes"],
+                    "notes": ["Bed 3 needs a call"],
+                }
+            ]
+        }
+        await _erase(sandbox, "he")
+        [stored] = await Handover.all()
+        assert "he" not in str(stored.people) and "Bed 3" not in str(stored.content)
+        assert [n["text"] for n in stored.content["notes"]] == ["All quiet"]
+        assert {s["by"] for s in stored.content["served"]} == {""}
+        assert "sun" in stored.people["incoming"]
+
+
+async def _export(sandbox: Sandbox, person_id: str) -> dict[str, Any]:
+    from sanshe.core.personal_data import export
+
+    return await export(sandbox.storage, sandbox.community, sandbox.bot.pm, person_id)
+
+
+async def _erase(sandbox: Sandbox, person_id: str) -> dict[str, int]:
+    from sanshe.core.personal_data import erase
+
+    return await erase(sandbox.storage, sandbox.community, sandbox.bot.pm, person_id)
