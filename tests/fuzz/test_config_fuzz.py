@@ -251,12 +251,15 @@ ROLE_SETTINGS = ("view", "export", "admins", "social_worker")  # social_worker: 
 #: The drills plugin's settings (``window`` is a mapping, given VALUES only).
 DRILL_SETTINGS = ("every_days", "group_kinds", "quiet", "tone", "window")
 SCHEDULE_SETTINGS = ("every", "at")
+#: The handover plugin's settings in the example.
+HANDOVER_SETTINGS = ("follow_up", "confirm_within")
 SETTINGS = (
     *ROLE_SETTINGS,
     "dead_letter_after",
     "retention_days",
     *SCHEDULE_SETTINGS,
     *DRILL_SETTINGS,
+    *HANDOVER_SETTINGS,
     "key_file",
 )
 #: Values a rule's schedule does not take: each is refused at its line.
@@ -269,6 +272,11 @@ KEY_FILE_REFUSED = ["''", "[[phone]]", "{}", "[]", "0", "2.5", "[3]", "-.inf"]
 TRY_VALUES = ["0", "-1", "1", "2.5", "100000", "three", "[3]"]
 #: Values no setting of the drills plugin takes: each is refused at its line.
 DRILL_REFUSED = {"every_days": ["0", "-1", "2.5", "three", "[3]"], "quiet": ["three"]}
+#: Values the handover plugin's settings do not take: each is refused at its line, naming it.
+HANDOVER_REFUSED = {
+    "follow_up": ["three", "[3]", "[[phone]]", "''", "{}"],
+    "confirm_within": ["three", "0", "1", "2.5", "[3]", "''", "{}"],
+}
 ROLE_VALUES = [
     "[nobody]",
     "[social_worker, nobody]",
@@ -448,6 +456,9 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
         if value in DRILL_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key in p for p in problems):
                 wrong.append(f"no problem at {here} names the drills setting {key}: {problems}")
+        if value in HANDOVER_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            if not any(here in p and key in p for p in problems):
+                wrong.append(f"no problem at {here} names the handover setting {key}: {problems}")
         if (
             key in SCHEDULE_SETTINGS
             and value in SCHEDULE_REFUSED
