@@ -35,6 +35,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.audit",
     "sanshe.plugins.people",
     "sanshe.plugins.retention",
+    "sanshe.plugins.volunteers",
     "sanshe.plugins.handover",
     "sanshe.plugins.hours",
 )

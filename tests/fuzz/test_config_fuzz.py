@@ -253,6 +253,8 @@ DRILL_SETTINGS = ("every_days", "group_kinds", "quiet", "tone", "window")
 SCHEDULE_SETTINGS = ("every", "at")
 #: The handover plugin's settings in the example.
 HANDOVER_SETTINGS = ("follow_up", "confirm_within")
+#: The volunteers plugin's settings in the example (``training`` is a list of mappings).
+VOLUNTEER_SETTINGS = ("registration_form", "agreement_form", "class_roles", "training")
 SETTINGS = (
     *ROLE_SETTINGS,
     "dead_letter_after",
@@ -260,6 +262,7 @@ SETTINGS = (
     *SCHEDULE_SETTINGS,
     *DRILL_SETTINGS,
     *HANDOVER_SETTINGS,
+    *VOLUNTEER_SETTINGS,
     "key_file",
 )
 #: Values a rule's schedule does not take: each is refused at its line.
@@ -276,6 +279,12 @@ DRILL_REFUSED = {"every_days": ["0", "-1", "2.5", "three", "[3]"], "quiet": ["th
 HANDOVER_REFUSED = {
     "follow_up": ["three", "[3]", "[[phone]]", "''", "{}"],
     "confirm_within": ["three", "0", "1", "2.5", "[3]", "''", "{}"],
+}
+#: Values the volunteers plugin's settings do not take: each is refused at its line, naming it.
+VOLUNTEER_REFUSED = {
+    "registration_form": ["''", "[3]", "[]", "{}"],
+    "agreement_form": ["''", "[3]", "[]", "{}"],
+    "class_roles": ["[3]", "three", "0", "[]"],
 }
 ROLE_VALUES = [
     "[nobody]",
@@ -459,6 +468,9 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
         if value in HANDOVER_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key in p for p in problems):
                 wrong.append(f"no problem at {here} names the handover setting {key}: {problems}")
+        if value in VOLUNTEER_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            if not any(here in p and key in p for p in problems):
+                wrong.append(f"no problem at {here} names the volunteers setting {key}: {problems}")
         if (
             key in SCHEDULE_SETTINGS
             and value in SCHEDULE_REFUSED

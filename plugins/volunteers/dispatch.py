@@ -1,0 +1,106 @@
+"""Dispatch: ``/dispatch <volunteer> <group>`` sends a trained volunteer who signed the
+agreement into a consultation group.
+
+Core lets only social workers of that group (or community-wide ones) run it, as the group is
+one of its arguments.  The volunteer is granted their class's role there (audited by core),
+invited into the group's chat on the network they registered on (a Matrix invite; on
+Telegram a one-person invite link sent privately), and told privately how to name
+themselves there.  Missing training or the agreement is refused, saying exactly what.
+"""
+
+from __future__ import annotations
+
+from sanshe.core.actions import Action, Invite
+from sanshe.core.arguments import Arguments, Group
+from sanshe.core.context import Context
+from sanshe.core.model import Group as GroupModel
+from sanshe.core.names import role_name
+
+from .models import Dispatch
+from .pool import (
+    CONSULTATION,
+    Named,
+    find,
+    lacking,
+    lacking_text,
+    name_of,
+    person_of,
+    privately,
+    status,
+)
+from .settings import VolunteerSettings
+
+DISPATCH = Arguments(usage="volunteers.usage.dispatch", volunteer=Named(), group=Group())
+
+
+def _chat(ctx: Context, group: GroupModel, network: str) -> str | None:
+    """The chat of ``group`` on ``network``, if it has one."""
+    places = [p for p in ctx.in_chats_of(group) if p.event.network == network]
+    return places[0].event.chat if places else None
+
+
+async def dispatch(ctx: Context) -> list[Action]:
+    """Grant the volunteer their role in the group, invite them, tell them its nickname rule."""
+    _ = ctx._
+    args = DISPATCH.read(ctx)
+    group: GroupModel = args.group
+    if group.kind not in CONSULTATION:
+        kinds = _.join(ctx.kind_name(k) for k in CONSULTATION)
+        raise DISPATCH.error(
+            ctx,
+            "volunteers.not_consultation",
+            group=group.name,
+            kind=ctx.kind_name(group.kind),
+            kinds=kinds,
+        )
+    found = await find(args.volunteer)
+    if found is None:
+        raise DISPATCH.error(ctx, "volunteers.unknown_volunteer")
+    person = person_of(ctx, found)
+    if person is None:
+        return privately(ctx, _("volunteers.not_in_registry", number=found.id))
+    name = name_of(ctx, found)
+    values = {"number": found.id, "name": name, "group": group.name}
+    if found.status != "approved" or found.kind is None:
+        return privately(ctx, _("volunteers.not_dispatchable", status=status(_, found), **values))
+    left, unsigned = await lacking(ctx, found)
+    if left or unsigned:
+        missing = lacking_text(_, left, unsigned)
+        return privately(ctx, _("volunteers.cannot_dispatch", missing=missing, **values))
+    role = getattr(ctx.settings(VolunteerSettings).class_roles, found.kind)
+    again = await Dispatch.exists(volunteer=found.id, group_id=group.id)
+    if not again:
+        ctx.grant(person, role, [group.id], reason=f"volunteer {found.id} dispatched")
+        ctx.writes.add(
+            Dispatch(
+                volunteer=found.id,
+                person=found.person,
+                group_id=group.id,
+                role=role,
+                by=ctx.person.id,
+                at=ctx.now(),
+            )
+        )
+    lines = [
+        _(
+            "volunteers.dispatched_again" if again else "volunteers.dispatched",
+            role=ctx.role_name(role),
+            **values,
+        )
+    ]
+    actions: list[Action] = []
+    handle = person.handles.get(found.network)
+    chat = _chat(ctx, group, found.network)
+    if chat is None or handle is None:
+        lines.append(_("volunteers.no_chat", group=group.name, network=found.network))
+    else:
+        actions.append(Invite(chat=chat, user=handle, network=found.network))
+        lines.append(_("volunteers.invited"))
+    theirs = ctx.translator(person)
+    hint = theirs.pick(group.nickname_hint) or theirs(f"volunteers.nickname.{found.kind}")
+    their_role = role_name(ctx.community, role, theirs)
+    told = ctx.tell(
+        person, theirs("volunteers.dispatched_you", group=group.name, role=their_role, hint=hint)
+    )
+    lines.append(_("volunteers.told" if told else "volunteers.not_told"))
+    return [*privately(ctx, "\n".join(lines)), *actions, *([told] if told else [])]
