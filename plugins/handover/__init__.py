@@ -54,6 +54,18 @@ def sanshe_settings() -> type[BaseModel]:
     return HandoverSettings
 
 
+#: The roles that serve shifts: /help shows /handover to their holders.
+SHIFT_ROLES = frozenset(
+    {"social_worker", "medical_volunteer", "psych_volunteer", "general_volunteer"}
+)
+
+
+def serves_shifts(ctx: Context) -> bool:
+    """Whether the sender holds a role that serves shifts, anywhere (/help lists /handover then)."""
+    now = ctx.now()
+    return any(g.role in SHIFT_ROLES and g.counts_at(now) for g in ctx.person.roles)
+
+
 @hookimpl
 def sanshe_commands() -> Iterable[ChatCommand]:
     return [
@@ -63,6 +75,7 @@ def sanshe_commands() -> Iterable[ChatCommand]:
             help="handover.help",
             aliases=("交接",),
             arguments=HANDOVER,
+            shown_to=serves_shifts,
         )
     ]
 

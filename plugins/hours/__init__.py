@@ -40,9 +40,30 @@ def sanshe_tables() -> Tables:
     return Tables(app=PLUGIN, models=f"{__name__}.models", migrations=f"{__name__}.migrations")
 
 
+#: The roles that serve shifts: /help shows /hours to their holders.
+SHIFT_ROLES = frozenset(
+    {"social_worker", "medical_volunteer", "psych_volunteer", "general_volunteer"}
+)
+
+
+def serves_shifts(ctx: Context) -> bool:
+    """Whether the sender holds a role that serves shifts, anywhere (/help lists /hours then)."""
+    now = ctx.now()
+    return any(g.role in SHIFT_ROLES and g.counts_at(now) for g in ctx.person.roles)
+
+
 @hookimpl
 def sanshe_commands() -> Iterable[ChatCommand]:
-    return [ChatCommand("hours", show_hours, help="hours.help", aliases=("时长",), arguments=HOURS)]
+    return [
+        ChatCommand(
+            "hours",
+            show_hours,
+            help="hours.help",
+            aliases=("时长",),
+            arguments=HOURS,
+            shown_to=serves_shifts,
+        )
+    ]
 
 
 @hookimpl(optionalhook=True)

@@ -472,3 +472,16 @@ async def _erase(sandbox: Sandbox, person_id: str) -> dict[str, int]:
     from sanshe.core.personal_data import erase
 
     return await erase(sandbox.storage, sandbox.community, sandbox.bot.pm, person_id)
+
+
+async def test_help_lists_handover_and_hours_to_those_who_serve_shifts(tmp_path: Path) -> None:
+    async with _sandbox(tmp_path) as sandbox:
+        [staff] = sandbox.texts(await sandbox.send("sun", "dm", "/help"))
+        assert "/handover" in staff and "/hours" in staff
+        [client] = sandbox.texts(await sandbox.send("maria", "focus-1", "/help"))
+        assert "/handover" not in client and "/hours" not in client
+        # The commands still answer, saying why there is nothing for them.
+        assert sandbox.texts(await sandbox.send("maria", "dm", "/hours")) == [
+            "You have no service hours recorded yet: each shift you appear for is entered when "
+            "it ends."
+        ]
