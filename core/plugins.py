@@ -36,6 +36,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.people",
     "sanshe.plugins.retention",
     "sanshe.plugins.volunteers",
+    "sanshe.plugins.shifts",
     "sanshe.plugins.handover",
     "sanshe.plugins.hours",
 )

@@ -57,7 +57,8 @@ def shifts_shift_ended(
     each of them appeared; ``absent``: person id -> role of those who claimed
     it and never appeared; ``incoming``: person id -> role of the claimers of
     the group's next shift, which starts at ``next_start`` (None: no shift is
-    planned after it).  The return value is ignored.
+    planned after it).  Return the actions to perform with the firing (a
+    draft sent privately with ``context.tell``), or None.
     """
 
 

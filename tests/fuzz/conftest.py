@@ -34,6 +34,7 @@ from sanshe.core.events import Event
 from sanshe.core.model import Community
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
+from sanshe.core.storage.tables import plugin_tables
 
 T = TypeVar("T")
 
@@ -216,7 +217,7 @@ async def run_console(
     path = Path(config)
     community, pm = load(path)
     adapter = _Recording(_Lines(iter(lines), run), run.stdout, run)
-    storage = Storage(db_url)
+    storage = Storage(db_url, plugin_tables(pm))  # the plugins' tables too, as `sanshe run`
     keep = _Keep(run.logs)
     root = logging.getLogger()
     root.addHandler(keep)

@@ -1,0 +1,201 @@
+"""Shifts: the roster of the consultation groups, who is on duty, reminders and the no-show flag.
+
+Shifts come from the templates in the plugin's settings (see :mod:`.settings`),
+planned ``plan_days`` ahead and numbered for phones (``/claim 12``).  Claimers
+are reminded before their shift and thanked at its end; a professional who has
+not appeared (no message in the group, no ``/arrive``) ``no_show_after`` into
+it is flagged privately to the secretary, else to the group's social worker;
+under-staffed shifts are announced to the volunteer pool ``announce_before``
+ahead.  Other plugins ask who is on duty through the ``shifts_on_duty`` hook
+(or name the computed role ``on_shift``) and follow each shift's end through
+``shifts_shift_ended`` (see :mod:`.hookspecs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from tortoise.expressions import Q
+
+from sanshe.core.actions import Action
+from sanshe.core.buttons import ButtonHandler
+from sanshe.core.commands import ChatCommand
+from sanshe.core.context import Context
+from sanshe.core.hookspecs import hookimpl
+from sanshe.core.model import Group, Person
+from sanshe.core.people import ComputedRole
+from sanshe.core.plugins import Plugins
+from sanshe.core.services import Services
+from sanshe.core.storage.models import Timer
+from sanshe.core.storage.tables import Tables
+from sanshe.core.storage.writes import Writes
+from sanshe.core.timers import Due
+
+from . import commands, duties, hookspecs, planning, stored, timing
+from .models import StoredClaim, StoredShift, SwapOffer
+from .roster import ROSTER
+from .settings import ShiftSettings
+
+PLUGIN = timing.PLUGIN
+#: The computed role of whoever is on shift in a group now.
+ON_SHIFT = "on_shift"
+
+
+@hookimpl
+def sanshe_settings() -> type[BaseModel]:
+    return ShiftSettings
+
+
+@hookimpl
+def sanshe_tables() -> Tables:
+    return Tables(
+        app=PLUGIN,
+        models="sanshe.plugins.shifts.models",
+        migrations="sanshe.plugins.shifts.migrations",
+    )
+
+
+@hookimpl
+def sanshe_catalogues() -> Iterable[Path]:
+    return [Path(__file__).parent / "locales"]
+
+
+@hookimpl
+def sanshe_addhooks(pluginmanager: Plugins) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def sanshe_computed_roles() -> Iterable[ComputedRole]:
+    return [ComputedRole(ON_SHIFT, "shifts.role.on_shift")]
+
+
+@hookimpl
+def sanshe_commands() -> Iterable[ChatCommand]:
+    return commands.commands()
+
+
+@hookimpl
+def sanshe_buttons() -> Iterable[ButtonHandler]:
+    return [commands.OFFER]
+
+
+@hookimpl
+def shifts_on_duty(group: Group, at: datetime) -> Mapping[str, str]:
+    """Who is on shift in ``group`` at ``at``, from the roster in memory."""
+    return ROSTER.on_duty(group.id, at)
+
+
+@hookimpl
+def sanshe_roles_now(context: Context, group: Group | None) -> Iterable[str] | None:
+    """``on_shift`` for the sender in a group where they are on shift now."""
+    if group is None:
+        return None
+    person = context.person.id
+    if any(person in shift.claims for shift in ROSTER.at(group.id, context.now())):
+        return (ON_SHIFT,)
+    return None
+
+
+@hookimpl
+def sanshe_message(context: Context) -> None:
+    """A claimer writing in the group of their shift has appeared for it."""
+    commands.noticed(context)
+
+
+async def _start(ctx: Context) -> None:
+    """Load the roster, plan it ahead, and keep the daily planning's timer."""
+    await stored.load(ctx.now() - planning.KEPT)
+    await planning.plan(ctx)
+    if not await Timer.exists(plugin=PLUGIN, key="plan"):
+        timing.plan_daily(ctx)
+    ROSTER.basis = _basis(ctx.settings(ShiftSettings), ctx)
+
+
+def _basis(settings: ShiftSettings, ctx: Context) -> tuple[object, ...]:
+    """What the roster was planned from: the settings, the groups and the time zone."""
+    return (settings, ctx.community.groups, ctx.community.community.timezone)
+
+
+@hookimpl
+async def sanshe_startup(services: Services) -> None:
+    """Load and plan the roster (nothing to do for a community without templates or shifts)."""
+    ROSTER.clear()
+    if services.settings(ShiftSettings).templates or await StoredShift.exists():
+        await services.act(PLUGIN, _start)
+
+
+@hookimpl
+async def sanshe_community_changed(services: Services) -> None:
+    """Plan again when the settings, the groups or the time zone changed (a reload)."""
+
+    async def again(ctx: Context) -> None:
+        if _basis(ctx.settings(ShiftSettings), ctx) == ROSTER.basis:
+            return
+        await planning.plan(ctx, again=True)
+        if ctx.settings(ShiftSettings).templates:
+            timing.plan_daily(ctx)
+        ROSTER.basis = _basis(ctx.settings(ShiftSettings), ctx)
+
+    if services.settings(ShiftSettings).templates or ROSTER.shifts:
+        await services.act(PLUGIN, again)
+
+
+@hookimpl
+def sanshe_shutdown() -> None:
+    ROSTER.clear()
+
+
+@hookimpl
+async def sanshe_timer(context: Context, timer: Due) -> list[Action]:
+    return await duties.fire(context, timer)
+
+
+@hookimpl
+async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
+    """The person's claims (which shift, role, when claimed and arrived) and swaps offered."""
+    claims = await StoredClaim.filter(person=person.id).order_by("id")
+    offers = await SwapOffer.filter(Q(from_person=person.id) | Q(to_person=person.id))
+    if not claims and not offers:
+        return None
+    shifts = {s.id: s for s in await StoredShift.filter(id__in=[c.shift for c in claims])}
+    return {
+        "claims": [
+            {
+                "shift": c.shift,
+                "group": shifts[c.shift].group if c.shift in shifts else None,
+                "start": shifts[c.shift].starts_at.isoformat() if c.shift in shifts else None,
+                "end": shifts[c.shift].ends_at.isoformat() if c.shift in shifts else None,
+                "role": c.role,
+                "claimed_at": c.claimed_at.isoformat(),
+                "arrived_at": c.arrived_at.isoformat() if c.arrived_at else None,
+            }
+            for c in claims
+        ],
+        "swaps": [
+            {
+                "shift": o.shift,
+                "offered": o.from_person == person.id,
+                "role": o.role,
+                "made_at": o.made_at.isoformat(),
+            }
+            for o in offers
+        ],
+    }
+
+
+@hookimpl
+def sanshe_person_erase(person: Person, writes: Writes) -> None:
+    """Delete the person's claims and the swaps they offered or were offered."""
+    writes.run(lambda db: StoredClaim.filter(person=person.id).using_db(db).delete())
+    writes.run(
+        lambda db: (
+            SwapOffer.filter(Q(from_person=person.id) | Q(to_person=person.id))
+            .using_db(db)
+            .delete()
+        )
+    )

@@ -1,0 +1,202 @@
+"""What the shifts plugin's timers do when they fire (see :mod:`.timing` for when).
+
+A firing's context has no sender: people are written to privately with
+``context.tell`` in their own language, the volunteer pool in its chats with
+``context.in_chats_of``.  A reminder or a prompt that fires long after its
+time (the bot was stopped) is not sent; the end of a shift is always reported
+to the ``shifts_shift_ended`` hook, so that the handover and the hours follow.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sanshe.core import people
+from sanshe.core.actions import Action
+from sanshe.core.context import Context, roles_in
+from sanshe.core.model import Person
+from sanshe.core.plugins import as_actions
+from sanshe.core.timers import Due
+
+from . import planning, shown, timing
+from .roster import PROFESSIONALS, ROSTER, Shift
+from .settings import ShiftSettings
+
+log = logging.getLogger(__name__)
+
+#: A reminder or prompt later than this is not sent (the moment it was for is gone).
+STALE = timedelta(hours=1)
+
+
+async def fire(context: Context, timer: Due) -> list[Action]:
+    """Do what timer ``timer`` of the plugin is for."""
+    kind, _colon, rest = timer.key.partition(":")
+    if kind == "plan":
+        await planning.plan(context)
+        return []
+    if kind == "announce":
+        return announce(context, timing.announced_start(timer.key))
+    shift = ROSTER.shift(int(rest)) if rest.isdigit() else None
+    if shift is None:
+        return []
+    if kind == "remind":
+        return remind(context, shift) if context.now() < shift.start else []
+    if kind == "check":
+        return no_shows(context, shift) if context.now() < shift.end else []
+    if kind == "end":
+        return await ended(context, shift, prompt=timer.late <= STALE)
+    return []
+
+
+def _person(context: Context, person_id: str) -> Person | None:
+    return people.current_by_id(context, person_id)
+
+
+def _told(messages: Iterable[Action | None]) -> list[Action]:
+    return [m for m in messages if m is not None]
+
+
+def remind(context: Context, shift: Shift) -> list[Action]:
+    """Each claimer of ``shift``: it starts soon, in which role, and how to say they are there."""
+    where = shown.zone(context.community)
+    told = []
+    for claim in shift.claims.values():
+        person = _person(context, claim.person)
+        if person is None:
+            continue
+        _ = context.translator(person)
+        text = _(
+            "shifts.remind",
+            shift=shown.shift(_, context.community, shift),
+            start=shown.clock(shift.start, where),
+            role=shown.role(_, context.community, claim.role),
+        )
+        told.append(context.tell(person, text))
+    return _told(told)
+
+
+def no_shows(context: Context, shift: Shift) -> list[Action]:
+    """Professionals on ``shift`` who have not appeared, flagged privately to its secretary
+    (the general volunteer on it), else to the group's social worker."""
+    absent = {
+        c.person: c.role
+        for c in shift.claims.values()
+        if c.role in PROFESSIONALS and c.arrived is None
+    }
+    group = context.community.group(shift.group)
+    if not absent or group is None:
+        return []
+    told_to = [c.person for c in shift.claims.values() if c.role == "general_volunteer"]
+    if not told_to:
+        told_to = [
+            pid
+            for pid, role in shift.serving().items()
+            if role == "social_worker" and pid not in absent
+        ]
+    if not told_to:
+        now = context.now()
+        told_to = [
+            p.id
+            for p in context.community.people
+            if p.id not in absent
+            and "social_worker"
+            in roles_in(context.community, people.current(context, p), group, member=False, now=now)
+        ]
+    settings = context.settings(ShiftSettings)
+    told = []
+    for person_id in told_to:
+        person = _person(context, person_id)
+        if person is None:
+            continue
+        _ = context.translator(person)
+        text = _(
+            "shifts.no_show",
+            shift=shown.shift(_, context.community, shift),
+            people=shown.staff(context, _, absent),
+            after=shown.length(_, settings.grace),
+        )
+        told.append(context.tell(person, text))
+    if not told_to:
+        log.warning("shift %s: nobody to tell that a professional did not appear", shift.number)
+    return _told(told)
+
+
+def announce(context: Context, start: datetime) -> list[Action]:
+    """The under-staffed shifts starting at ``start``, posted in the volunteer pool's chats."""
+    if context.now() >= start:
+        return []
+    wanting = sorted(
+        (s for s in ROSTER.shifts.values() if s.start == start and s.missing()),
+        key=lambda s: s.number,
+    )
+    if not wanting:
+        return []
+    community = context.community
+    _ = context._
+    lines = [
+        _(
+            "shifts.announce.line",
+            shift=shown.shift(_, community, s),
+            missing=shown.missing(_, community, s.missing()),
+        )
+        for s in wanting
+    ]
+    text = _("shifts.announce", lines="\n".join(lines))
+    pools = [g for g in community.groups if g.kind == "volunteer_pool"]
+    return [place.reply(text) for pool in pools for place in context.in_chats_of(pool)]
+
+
+async def ended(context: Context, shift: Shift, *, prompt: bool) -> list[Action]:
+    """``shift`` is over: its claimers thanked (``prompt``), then ``shifts_shift_ended`` called
+    with who served, who did not appear and who comes next; what its implementations answer
+    is performed with the firing."""
+    group = context.community.group(shift.group)
+    if group is None:
+        return []
+    following = ROSTER.next_after(shift)
+    incoming = following.serving() if following is not None else {}
+    next_start = following.start if following is not None else None
+    actions = _thanks(context, shift, following) if prompt else []
+    arrived = {c.person: c.arrived for c in shift.claims.values() if c.arrived is not None}
+    answers = await context.call(
+        "shifts_shift_ended",
+        context=context,
+        group=group,
+        shift=str(shift.number),
+        start=shift.start,
+        end=shift.end,
+        served={pid: role for pid, role in shift.serving().items() if pid in arrived},
+        arrived=arrived,
+        absent={pid: role for pid, role in shift.serving().items() if pid not in arrived},
+        incoming=incoming,
+        next_start=next_start,
+    )
+    for answer in answers:
+        try:
+            actions.extend(as_actions(answer))
+        except TypeError:
+            log.error("a shifts_shift_ended implementation answered something that is not actions")
+    return actions
+
+
+def _thanks(context: Context, shift: Shift, following: Shift | None) -> list[Action]:
+    """Each claimer of ``shift``: it is over, thank you, and who takes over."""
+    where = shown.zone(context.community)
+    told = []
+    for claim in shift.claims.values():
+        person = _person(context, claim.person)
+        if person is None:
+            continue
+        _ = context.translator(person)
+        lines = [_("shifts.ended", shift=shown.shift(_, context.community, shift))]
+        if following is not None:
+            start = shown.clock(following.start, where)
+            if following.claims:
+                names = shown.staff(context, _, following.serving())
+                lines.append(_("shifts.ended.next", start=start, people=names))
+            else:
+                lines.append(_("shifts.ended.next_open", start=start))
+        told.append(context.tell(person, "\n".join(lines)))
+    return _told(told)

@@ -1,0 +1,205 @@
+"""The roster in memory: every planned shift with its claims, and who is on shift when.
+
+Loaded from the plugin's tables at start-up and kept right after each commit
+(``writes.after``), so that "who is on shift in this group now" is a lookup,
+never a database read: :meth:`Roster.on_duty` is what the ``shifts_on_duty``
+hook and the computed role ``on_shift`` answer from.  A shift counts from its
+start (included) to its end (excluded).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sanshe.core.model import Community
+
+from .settings import ShiftSettings
+
+#: The roles of professionals, flagged when they do not appear (the secretary is not).
+PROFESSIONALS = frozenset({"social_worker", "medical_volunteer", "psych_volunteer"})
+
+
+@dataclass(slots=True)
+class Claim:
+    """Someone's place on a shift: the role they serve it in, and when they appeared."""
+
+    person: str
+    role: str
+    place: int
+    """Which of the role's places (1, 2…): two claims never take the same one."""
+    arrived: datetime | None = None
+
+
+@dataclass(slots=True)
+class Shift:
+    """A planned shift of a group: its number, times (aware, UTC), the places it needs, claims."""
+
+    number: int
+    group: str
+    start: datetime
+    end: datetime
+    needs: dict[str, int]
+    claims: dict[str, Claim] = field(default_factory=dict)
+    """Person id -> their claim."""
+
+    def taken(self, role: str) -> int:
+        """How many places of ``role`` are claimed."""
+        return sum(1 for c in self.claims.values() if c.role == role)
+
+    def free_place(self, role: str) -> int | None:
+        """The lowest free place of ``role``, or None when the role's places are all taken."""
+        used = {c.place for c in self.claims.values() if c.role == role}
+        return next((n for n in range(1, self.needs.get(role, 0) + 1) if n not in used), None)
+
+    def missing(self) -> dict[str, int]:
+        """The places still free, per role (none: the shift is fully staffed)."""
+        left = {role: count - self.taken(role) for role, count in self.needs.items()}
+        return {role: n for role, n in left.items() if n > 0}
+
+    def serving(self) -> dict[str, str]:
+        """Person id -> role of everyone who claimed it."""
+        return {c.person: c.role for c in self.claims.values()}
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A shift the templates give a group on a day: times (aware, UTC) and needs."""
+
+    group: str
+    start: datetime
+    end: datetime
+    needs: tuple[tuple[str, int], ...]
+
+
+class Roster:
+    """The shifts kept in memory, by number and by group (ordered by start)."""
+
+    def __init__(self) -> None:
+        self.shifts: dict[int, Shift] = {}
+        self._groups: dict[str, list[Shift]] = {}
+        self._starts: dict[str, list[datetime]] = {}
+        self._longest: dict[str, timedelta] = {}
+        self.basis: tuple[object, ...] = ()
+        """What it was planned from (settings, groups, time zone): a change plans it again."""
+
+    def clear(self) -> None:
+        """Forget every shift (the plugin stopped; start-up loads them again)."""
+        self.shifts.clear()
+        self._groups.clear()
+        self._starts.clear()
+        self._longest.clear()
+        self.basis = ()
+
+    def add(self, shift: Shift) -> None:
+        """Keep ``shift`` (planned and stored)."""
+        self.shifts[shift.number] = shift
+        shifts = self._groups.setdefault(shift.group, [])
+        starts = self._starts.setdefault(shift.group, [])
+        at = bisect.bisect_right(starts, shift.start)
+        shifts.insert(at, shift)
+        starts.insert(at, shift.start)
+        length = shift.end - shift.start
+        if length > self._longest.get(shift.group, timedelta()):
+            self._longest[shift.group] = length
+
+    def drop(self, number: int) -> None:
+        """Forget shift ``number`` (deleted)."""
+        shift = self.shifts.pop(number, None)
+        if shift is None:
+            return
+        shifts, starts = self._groups[shift.group], self._starts[shift.group]
+        at = shifts.index(shift)
+        del shifts[at], starts[at]
+
+    def shift(self, number: int) -> Shift | None:
+        """Shift ``number``, if it is planned."""
+        return self.shifts.get(number)
+
+    def of_group(self, group_id: str) -> list[Shift]:
+        """The shifts of ``group_id``, by start."""
+        return list(self._groups.get(group_id, ()))
+
+    def has_shifts(self, group_id: str) -> bool:
+        """Whether ``group_id`` has shifts at all."""
+        return bool(self._groups.get(group_id))
+
+    def at(self, group_id: str, moment: datetime) -> Iterator[Shift]:
+        """The shifts of ``group_id`` under way at ``moment`` (start included, end excluded)."""
+        return self.overlapping(group_id, moment, moment)
+
+    def overlapping(self, group_id: str, first: datetime, last: datetime) -> Iterator[Shift]:
+        """The shifts of ``group_id`` under way at some moment from ``first`` to ``last``
+        (both included): started by ``last``, not ended by ``first``; latest start first."""
+        starts = self._starts.get(group_id)
+        if not starts:
+            return
+        shifts = self._groups[group_id]
+        earliest = first - self._longest[group_id]
+        i = bisect.bisect_right(starts, last) - 1
+        while i >= 0 and starts[i] >= earliest:
+            if first < shifts[i].end:
+                yield shifts[i]
+            i -= 1
+
+    def on_duty(self, group_id: str, moment: datetime) -> dict[str, str]:
+        """Person id -> role of whoever is on shift in ``group_id`` at ``moment``."""
+        found: dict[str, str] = {}
+        for shift in self.at(group_id, moment):
+            for claim in shift.claims.values():
+                found.setdefault(claim.person, claim.role)
+        return found
+
+    def next_after(self, shift: Shift) -> Shift | None:
+        """The group's first shift starting at or after ``shift``'s end, if one is planned."""
+        starts = self._starts.get(shift.group, [])
+        i = bisect.bisect_left(starts, shift.end)
+        return self._groups[shift.group][i] if i < len(starts) else None
+
+    def claims_of(self, person_id: str) -> Iterator[Shift]:
+        """The shifts ``person_id`` claimed, by start."""
+        mine = [s for s in self.shifts.values() if person_id in s.claims]
+        yield from sorted(mine, key=lambda s: s.start)
+
+
+def planned(
+    community: Community, settings: ShiftSettings, first: date, days: int
+) -> Iterator[Planned]:
+    """The shifts the templates give each group on ``days`` days from ``first`` (local days).
+
+    Wall-clock times of the community's time zone, in UTC: 08:00 stays 08:00
+    across a change to summer time.  A group two templates give the same
+    times gets that shift once (the first template's needs).
+    """
+    zone = ZoneInfo(community.community.timezone)
+    for group in community.groups:
+        hours = [h for t in settings.templates if t.covers(group.id, group.kind) for h in t.shifts]
+        if not hours:
+            continue
+        seen: set[tuple[datetime, datetime]] = set()
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            for shift in hours:
+                start_time, end_time, later = shift.times()
+                start = _utc(day, start_time, zone)
+                end = _utc(day + timedelta(days=later), end_time, zone)
+                if (start, end) in seen or end <= start:
+                    continue
+                seen.add((start, end))
+                yield Planned(group.id, start, end, tuple(shift.needs.items()))
+
+
+def _utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The day ``moment`` falls on in ``zone``."""
+    return moment.astimezone(zone).date()
+
+
+#: The running bot's roster (loaded at start-up, see :func:`sanshe.plugins.shifts.stored.load`).
+ROSTER = Roster()
