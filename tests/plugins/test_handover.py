@@ -109,6 +109,7 @@ class ShiftEnds:
         self.endings = endings
         self.roster: dict[tuple[str, datetime], dict[str, str]] = {}
         """(group id, a shift's start) -> who is on that shift."""
+        self.planned = False
 
     @hookimpl
     def sanshe_addhooks(self, pluginmanager: PluginManager) -> None:
@@ -118,6 +119,11 @@ class ShiftEnds:
 
     @hookimpl
     async def sanshe_startup(self, services: Services) -> None:
+        """Set the timers at the first start (they are kept across a restart)."""
+        if self.planned:
+            return
+        self.planned = True
+
         def plan(ctx: Context) -> None:
             for n, ending in enumerate(self.endings):
                 ctx.timers(type(self).__name__).at(f"end:{n}", ending.fires_at or ending.end)
@@ -485,3 +491,39 @@ async def test_help_lists_handover_and_hours_to_those_who_serve_shifts(tmp_path:
             "You have no service hours recorded yet: each shift you appear for is entered when "
             "it ends."
         ]
+
+
+async def test_a_late_claimer_of_the_next_shift_gets_the_confirmed_handover_too(
+    tmp_path: Path,
+) -> None:
+    shifts = ShiftEnds(MORNING)
+    shifts.roster[("focus-1", at(12))] = {"gao": "general_volunteer"}
+    async with _sandbox(tmp_path, shifts) as sandbox:
+        await sandbox.advance(hours=5)
+        confirmed = await sandbox.send("he", "dm", "/handover confirm")
+        assert list(told(confirmed)) == ["gao"]
+        shifts.roster[("focus-1", at(12))] = {"gao": "general_volunteer", "xu": "psych_volunteer"}
+        [late] = told(await sandbox.advance(minutes=30))["xu"]
+        assert late.startswith("The handover of the shift before (confirmed by He):\n")
+
+
+async def test_nobody_on_the_next_shift_when_it_goes_then_the_groups_admins_get_it(
+    tmp_path: Path,
+) -> None:
+    async with _sandbox(tmp_path, ShiftEnds(MORNING)) as sandbox:
+        await sandbox.advance(hours=5)
+        [sent] = told(await sandbox.advance(minutes=30))["wang"]
+        assert sent.startswith("The handover of the shift before (not confirmed: sent as drafted)")
+
+
+async def test_the_draft_and_its_timer_outlive_a_restart(db_url: str, tmp_path: Path) -> None:
+    shifts = ShiftEnds(MORNING)
+    shifts.roster[("focus-1", at(12))] = {"gao": "general_volunteer"}
+    sandbox = _sandbox(tmp_path, shifts)
+    sandbox.db_url = db_url
+    async with sandbox:
+        await sandbox.advance(hours=5)
+        await sandbox.send("he", "dm", "/handover Bed 3 needs a call")
+        await sandbox.restart()
+        [sent] = told(await sandbox.advance(minutes=30))["gao"]
+        assert sent.endswith("备注：\n• He：Bed 3 needs a call")
