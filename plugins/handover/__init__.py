@@ -101,14 +101,16 @@ async def shifts_shift_ended(
     absent: Mapping[str, str],
     incoming: Mapping[str, str],
     next_start: datetime | None,
-) -> None:
-    """Draft the shift's handover; the draft goes out now, the handover by the next start (or
-    ``confirm_within`` after this end, if that is later)."""
+) -> list[Action]:
+    """Draft the shift's handover and send it to the outgoing secretary; it goes to the next
+    shift when confirmed, at the latest when that starts (or ``confirm_within`` after this end,
+    if that is later)."""
     number = await context.number(PLUGIN)
     start, end = utc(start), utc(end)  # as the database compares them
     next_start = utc(next_start) if next_start is not None else None
     wait = context.settings(HandoverSettings).wait
     due = None if next_start is None else max(next_start, end + wait)
+    editors = delivery.secretaries(context, group, served)
     handover = Handover(
         id=number,
         group_id=group.id,
@@ -120,44 +122,33 @@ async def shifts_shift_ended(
         content=await compose(context, group, start, end, absent),
         people={
             "outgoing": dict(served),
-            "drafted_to": [p.id for p in delivery.secretaries(context, group, served)],
+            "drafted_to": [p.id for p in editors],
             "incoming": dict(incoming),
             "told": [],
         },
     )
     context.writes.add(handover)
-    timers = context.timers(PLUGIN)
-    timers.at(f"draft:{number}", context.now())  # the firing's actions are the timer's to return
     if due is not None:
-        timers.at(f"deliver:{number}", due)
+        context.timers(PLUGIN).at(f"deliver:{number}", due)
+    drafts = (draft_message(context, person, handover) for person in editors)
+    return [message for message in drafts if message is not None]
 
 
 @hookimpl
 async def sanshe_timer(context: Context, timer: Due) -> list[Action]:
-    """``draft:<n>``: the draft to its editors; ``deliver:<n>``: the handover to the shift
-    starting (as drafted if nobody confirmed it; to the group's admins if nobody is on it)."""
-    kind, _colon, number = timer.key.partition(":")
+    """``deliver:<n>``: the handover to the shift starting (as drafted if nobody confirmed it;
+    to the group's admins if nobody is on it)."""
+    _kind, _colon, number = timer.key.partition(":")
     handover = await Handover.get_or_none(id=int(number)) if number.isdigit() else None
     group = context.community.group(handover.group_id) if handover is not None else None
     if handover is None or group is None:
         return []
-    if kind == "draft":
-        if handover.sent_at is not None:
-            return []
-        drafts = (
-            draft_message(context, p, handover) for p in delivery.known(context, _drafted(handover))
-        )
-        return [message for message in drafts if message is not None]
     to = await delivery.incoming(context, handover, group)
     if not to and not handover.people.get("told"):
         to = context.admins(group)
     sent = delivery.hand_over(context, handover, to)
     context.writes.save(handover, ("people", "sent_at", "editor"))
     return sent
-
-
-def _drafted(handover: Handover) -> list[str]:
-    return list(handover.people.get("drafted_to", []))
 
 
 # -- a person's data --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from sanshe.core.actions import Action, AnswerButton, DirectMessage
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Group
-from sanshe.core.plugins import available_plugins
+from sanshe.core.plugins import as_actions, available_plugins
 from sanshe.core.services import Services
 from sanshe.core.timers import Due
 from sanshe.plugins.handover.models import Handover
@@ -131,9 +131,10 @@ class ShiftEnds:
         await services.act(type(self).__name__, plan)
 
     @hookimpl
-    async def sanshe_timer(self, context: Context, timer: Due) -> None:
+    async def sanshe_timer(self, context: Context, timer: Due) -> list[Action]:
+        """The shift's end, told to ``shifts_shift_ended``: what it answers is performed."""
         ending = self.endings[int(timer.key.partition(":")[2])]
-        await context.call(
+        answers = await context.call(
             "shifts_shift_ended",
             context=context,
             group=context.community.group(ending.group),
@@ -146,6 +147,7 @@ class ShiftEnds:
             incoming=ending.incoming,
             next_start=ending.next_start,
         )
+        return [action for answer in answers for action in as_actions(answer)]
 
     @hookimpl
     def shifts_on_duty(self, group: Group, at: datetime) -> Mapping[str, str]:
@@ -527,3 +529,62 @@ async def test_the_draft_and_its_timer_outlive_a_restart(db_url: str, tmp_path: 
         await sandbox.restart()
         [sent] = told(await sandbox.advance(minutes=30))["gao"]
         assert sent.endswith("备注：\n• He：Bed 3 needs a call")
+
+
+#: The community with the shifts plugin itself: two shifts a day in focus-1 (numbered 1 and 2
+#: on 1 December, 3 and 4 on the 2nd).
+WITH_SHIFTS = (
+    COMMUNITY.replace("  disable: [DISABLED]\n", "")
+    + """\
+  shifts:
+    templates:
+      - groups: [focus-1]
+        shifts:
+          - {start: "08:00", end: "12:00", needs: {medical_volunteer: 1, general_volunteer: 1}}
+          - {start: "12:00", end: "18:00", needs: {psych_volunteer: 1, general_volunteer: 1}}
+    plan_days: 2
+"""
+)
+
+
+def with_shifts(tmp_path: Path, *plugins: object) -> Sandbox:
+    """The test's community served by the shifts plugin, from 07:00 on 1 December."""
+    config = write_community(tmp_path, WITH_SHIFTS)
+    return Sandbox(config, plugins=plugins, clock=ManualClock(at(7)))
+
+
+async def test_claimed_shift_ends_and_its_handover_reaches_the_next_shift(tmp_path: Path) -> None:
+    """The whole flow with the shifts plugin: claims, a shift served (Sun never appears), its
+    end drafts the handover for He, who confirms it; the next shift's claimers receive it."""
+    async with with_shifts(tmp_path, OpenCases()) as sandbox:
+        for who, shift in (("he", 1), ("sun", 1), ("gao", 2), ("xu", 2)):
+            await sandbox.send(who, "dm", f"/claim {shift}")
+        await sandbox.advance(hours=1, minutes=5)  # 08:05
+        await sandbox.send("he", "focus-1", "Good morning, I am on shift")
+        await sandbox.advance(minutes=55)  # 09:00
+        record = await fill(sandbox, "he", "focus-1", "Mrs A", follow_up="ring her daughter")
+        ended = await sandbox.advance(hours=3)  # 12:00
+        [draft] = [a for a in ended if isinstance(a, DirectMessage) and a.buttons]
+        assert (draft.user, draft.text) == (
+            "he",
+            "Handover of Focus, shift 1 (12-01 08:00–12:00)\n"
+            "Records of this shift (1):\n"
+            f"• #{record} Consultation record (recorded by He)\n"
+            "To follow up:\n"
+            f"• #{record} Consultation record: Follow-up advice\n"
+            "Did not appear: Sun (medical volunteer)\n"
+            "Also:\n"
+            "• Case 7 waits for a call back\n\n"
+            "Once confirmed it goes privately to the next shift: Gao, Xu. To add a note: "
+            "/handover your note; to send it: /handover confirm, or the buttons below. "
+            "If nobody confirms it, it goes as drafted at 12-01 12:30.",
+        )
+        confirmed = await sandbox.press("he", "dm", draft.buttons[0], on=draft)
+        received = told(confirmed)
+        assert sorted(received) == ["gao", "xu"]
+        assert received["xu"][0].startswith(
+            "The handover of the shift before (confirmed by He):\nHandover of Focus, shift 1"
+        )
+        assert received["gao"][0].startswith("上一班的交接（He已确认）：\nFocus第1班交接")
+        later = told(await sandbox.advance(minutes=30))  # the shifts plugin's flags only
+        assert not any("handover" in text or "交接" in text for t in later.values() for text in t)

@@ -12,7 +12,7 @@ from pathlib import Path
 from sanshe.core.personal_data import erase, export
 from sanshe.plugins.hours.models import HoursEntry
 from sanshe.testing import Sandbox
-from tests.plugins.test_handover import MORNING, Ending, ShiftEnds, _sandbox, at, told
+from tests.plugins.test_handover import MORNING, Ending, ShiftEnds, _sandbox, at, told, with_shifts
 
 #: He and Xu serve the morning in focus-1 (He from its start: he came at 07:55; Xu from
 #: 08:20), He the afternoon in key-1 from 12:10, Gao the evening in focus-1, in time.
@@ -138,3 +138,28 @@ async def test_a_persons_hours_are_exported_and_erased(tmp_path: Path) -> None:
         ]
         await erase(sandbox.storage, sandbox.community, sandbox.bot.pm, "he")
         assert sorted(await HoursEntry.all().values_list("person", flat=True)) == ["gao", "xu"]
+
+
+async def test_hours_follow_the_shifts_served_with_the_shifts_plugin(tmp_path: Path) -> None:
+    """Claims, arrivals (a message, /arrive, one before the start, one never), two shifts'
+    ends: the totals are the shifts served, from arrival (not before the start) to the end."""
+    async with with_shifts(tmp_path) as sandbox:
+        for who, shift in (("he", 1), ("sun", 1), ("gao", 2), ("xu", 2)):
+            await sandbox.send(who, "dm", f"/claim {shift}")
+        await sandbox.advance(minutes=50)  # 07:50, within the reminder's half hour
+        await sandbox.send("he", "focus-1", "On my way in")  # early: counts from 08:00
+        await sandbox.advance(hours=4, minutes=10)  # 12:00: Sun never came
+        await sandbox.send("gao", "dm", "/arrive")
+        await sandbox.advance(minutes=45)
+        await sandbox.send("xu", "focus-1", "Hello everyone")  # 12:45
+        await sandbox.advance(hours=5, minutes=15)  # 18:00
+        assert sandbox.texts(await sandbox.send("wang", "dm", "/hours")) == [
+            "Service hours by person (3; 15 h 15 min in all):\n"
+            "• Gao: 6 h, 1 shift\n"
+            "• Xu: 5 h 15 min, 1 shift\n"
+            "• He: 4 h, 1 shift"
+        ]
+        assert sandbox.texts(await sandbox.send("sun", "dm", "/hours")) == [
+            "You have no service hours recorded yet: each shift you appear for is entered when "
+            "it ends."
+        ]
