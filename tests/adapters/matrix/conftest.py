@@ -22,10 +22,12 @@ import yaml
 
 from sanshe.adapters.matrix import MatrixAdapter
 from sanshe.core.bot import Bot
+from sanshe.core.clock import Clock
 from sanshe.core.config import load_community
 from sanshe.core.contributions import vocabulary
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
+from sanshe.core.storage.tables import plugin_tables
 from tests.synapse.clients import MatrixUserFactory, sync_until, timeline
 from tests.synapse.harness import Homeserver, RegisteredUser
 
@@ -87,15 +89,19 @@ class Running:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    config: Path, db: Path, plugins: Sequence[object] = (gatekeeper,)
+    config: Path,
+    db: Path,
+    plugins: Sequence[object] = (gatekeeper,),
+    *,
+    clock: Clock | None = None,
 ) -> AsyncIterator[Running]:
-    """Start the bot of ``config`` (with the test plugin) and stop it on leaving."""
+    """Start the bot of ``config`` (with the test plugin, on ``clock`` if given); stop it on leaving."""
     pm = plugin_manager(extra=plugins)
     community = load_community(config, vocabulary(pm))
     adapter = MatrixAdapter.from_settings(community.adapters["matrix"])
-    storage = Storage(f"sqlite://{db}")
+    storage = Storage(f"sqlite://{db}", plugin_tables(pm))  # the plugins' tables too
     await storage.open()
-    bot = Bot(community, adapter, storage, pm=pm, config_path=config)
+    bot = Bot(community, adapter, storage, pm=pm, config_path=config, clock=clock)
     await bot.start()
     task = asyncio.create_task(adapter.run(bot), name="matrix adapter")
     try:

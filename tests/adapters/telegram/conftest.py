@@ -22,6 +22,7 @@ from sanshe.adapters.telegram import TelegramAdapter
 from sanshe.core.actions import ApproveJoin, CreateGroup, DeclineJoin
 from sanshe.core.bot import Bot
 from sanshe.core.buttons import ButtonHandler
+from sanshe.core.clock import Clock
 from sanshe.core.commands import ChatCommand
 from sanshe.core.config import load_community
 from sanshe.core.context import Context
@@ -30,6 +31,7 @@ from sanshe.core.events import Event, JoinRequest
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
+from sanshe.core.storage.tables import plugin_tables
 from tests.botapi import BotApiServer, Limits
 
 # PTB warns that RetryAfter.retry_after will become a timedelta; the server sends integers.
@@ -226,20 +228,23 @@ async def running(
     tmp_path: Path,
     community: str = COMMUNITY,
     plugins: Sequence[object] = (),
+    *,
+    clock: Clock | None = None,
     **settings: Any,
 ) -> AsyncIterator[World]:
-    """``community`` (the test community) on ``server``, with ``plugins`` and adapter ``settings`` added."""
+    """``community`` (the test community) on ``server``, with ``plugins`` and adapter ``settings``
+    added, on ``clock`` if given."""
     config = tmp_path / "community.yaml"
     config.write_text(community, encoding="utf-8")
     plugin = Gatekeeper()
     pm = plugin_manager(extra=[plugin, *plugins])
     community = load_community(config, vocabulary(pm))
-    storage = Storage("sqlite://:memory:")
+    storage = Storage("sqlite://:memory:", plugin_tables(pm))  # the plugins' tables too
     await storage.open()
     adapter = TelegramAdapter.from_settings(
         {"token": TOKEN, "base_url": server.base_url, "poll_timeout": 5, "limits": FAST} | settings
     )
-    bot = Bot(community, adapter, storage, pm=pm, config_path=config)
+    bot = Bot(community, adapter, storage, pm=pm, config_path=config, clock=clock)
     world = World(server, bot, adapter, plugin, storage)
     try:
         await bot.start()

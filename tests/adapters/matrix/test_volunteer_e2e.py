@@ -1,0 +1,306 @@
+"""A volunteer from registration to the shift reminder, on the real Synapse (issue 11).
+
+Everyone is a real Matrix account and everything goes over the homeserver: the volunteer
+registers from the volunteer pool's room and fills the forms in the private room the bot
+opens, the social worker vets and dispatches; the bot, in-process, runs on a manual clock,
+so the reminder before the shift is brought by moving the clock, not by waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import nio
+import yaml
+
+from sanshe.testing import ManualClock
+from tests.synapse.clients import MatrixUserFactory, sync_until
+from tests.synapse.harness import Homeserver, RegisteredUser
+
+from .conftest import (
+    VOLUNTEERS,
+    body,
+    bot_joined,
+    create_room,
+    join,
+    members,
+    reply_to,
+    running_bot,
+    say,
+    write_community,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: 06:00 in Shanghai: the Focus group's one shift of the day, 08:00–12:00, is shift 1.
+START = datetime(2026, 12, 1, 6, 0, tzinfo=SHANGHAI)
+FORMS = Path(__file__).resolve().parents[3] / "config" / "forms"
+ID_NUMBER = "110101199003074573"
+PHONE = "13812345678"
+#: Ann's answers to the 16 questions of the registration form (form 1).
+REGISTRATION = [
+    "Ann Lee",
+    "1",  # gender: female
+    "/skip",  # political status
+    ID_NUMBER,
+    "5",  # years of work
+    "/skip",
+    "/skip",
+    "first aid",
+    "Sunshine",
+    PHONE,
+    "/skip",
+    "/skip",
+    "/skip",
+    "/skip",
+    "weekday mornings",
+    "3",  # general volunteer
+]
+#: Her answers to the confidentiality agreement (form 2) before its /agree and its date.
+AGREEMENT = ["Sunshine social work", "01012345678", "Ann Lee", ID_NUMBER, PHONE]
+
+
+@dataclass
+class Person:
+    """One person's Matrix client, keeping every event it received, so that waiting for one
+    message never loses another that came in the same sync."""
+
+    client: nio.AsyncClient
+    bot: str
+    seen: list[tuple[str, nio.Event]] = field(default_factory=list)
+    invited: list[str] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+    private: set[str] = field(default_factory=set)
+    """The person's private rooms with the bot."""
+
+    def _keep(self, response: nio.SyncResponse) -> None:
+        for room_id, room in response.rooms.join.items():
+            self.seen += [(room_id, e) for e in room.timeline.events]
+        self.invited += [r for r in response.rooms.invite if r not in self.invited]
+
+    async def _until(self, look: Callable[[], str | nio.Event | None], what: str) -> object:
+        found = look()
+        if found is not None:
+            return found
+
+        def again(response: nio.SyncResponse) -> str | nio.Event | None:
+            self._keep(response)
+            return look()
+
+        try:
+            return await sync_until(self.client, again, timeout=20)
+        except AssertionError as exc:
+            raise AssertionError(f"{what}: {exc}") from None
+
+    async def from_bot(
+        self,
+        room_id: str,
+        what: str,
+        match: Callable[[nio.Event], bool] = lambda e: True,
+        after: str | None = None,
+    ) -> str:
+        """The text of the bot's first message in ``room_id`` not read yet that matches (and
+        comes after the event ``after``)."""
+
+        def look() -> nio.Event | None:
+            events = [e for room, e in self.seen if room == room_id]
+            ids = [e.event_id for e in events]
+            if after is not None:
+                if after not in ids:
+                    return None
+                events = events[ids.index(after) + 1 :]
+            for event in events:
+                if (
+                    event.sender == self.bot
+                    and event.event_id not in self.taken
+                    and isinstance(event, nio.RoomMessage)
+                    and match(event)
+                ):
+                    self.taken.add(event.event_id)
+                    return event
+            return None
+
+        found = await self._until(look, what)
+        assert isinstance(found, nio.Event)
+        return body(found)
+
+    async def ask(self, room_id: str, text: str) -> str:
+        """Write ``text`` in ``room_id``; the text of the bot's answer (in a group, its reply)."""
+        sent = await say(self.client, room_id, text)
+        what = f"the answer to {text!r}"
+        return await self.from_bot(room_id, what, lambda e: self._answers(room_id, e, sent), sent)
+
+    def _answers(self, room_id: str, event: nio.Event, sent: str) -> bool:
+        """Whether ``event`` answers ``sent``: a reply to it, or the bot's next message in a
+        private room (where answers are not replies)."""
+        return reply_to(event) == sent or room_id in self.private
+
+    async def invitation(self, what: str, not_to: Collection[str] = ()) -> str:
+        """The room of an invitation received (to none of ``not_to``)."""
+
+        def look() -> str | None:
+            return next((r for r in self.invited if r not in not_to), None)
+
+        found = await self._until(look, what)
+        assert isinstance(found, str)
+        return found
+
+
+async def test_a_dispatched_volunteer_is_invited_into_the_room_and_reminded_privately(
+    tmp_path: Path,
+    homeserver: Homeserver,
+    matrix_user: MatrixUserFactory,
+    bot_account: RegisteredUser,
+) -> None:
+    bot = bot_account.user_id
+    worker = Person(await matrix_user("worker"), bot)
+    ann = Person(await matrix_user("ann"), bot)
+    pool = await create_room(worker.client, [bot, ann.client.user_id], moderators=[bot])
+    focus = await create_room(worker.client, [bot], moderators=[bot])
+    await join(ann.client, pool)
+    config = write_community(
+        tmp_path / "community.yaml",
+        homeserver,
+        bot_account,
+        groups=[
+            {**VOLUNTEERS, "administered_by": ["social_worker"], "chats": {"matrix": pool}},
+            {"id": "dispatch", "kind": "volunteer_dispatch", "name": "Dispatch desk"},
+            {
+                "id": "focus-1",
+                "kind": "focus_service",
+                "name": "Focus",
+                "administered_by": ["social_worker"],
+                "chats": {"matrix": focus},
+            },
+        ],
+        people=[
+            {
+                "id": "wang",
+                "name": "Wang",
+                "handles": {"matrix": worker.client.user_id},
+                "roles": ["social_worker"],
+            }
+        ],
+    )
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["forms"] = [
+        str(FORMS / "1_volunteer_registration.yaml"),
+        str(FORMS / "2_confidentiality_agreement.yaml"),
+    ]
+    data["plugins"] = {
+        "volunteers": {
+            "training": [{"id": "rules", "title": "Online service rules", "text": "Be kind."}]
+        },
+        "shifts": {
+            "templates": [
+                {
+                    "groups": ["focus-1"],
+                    "shifts": [
+                        {"start": "08:00", "end": "12:00", "needs": {"general_volunteer": 1}}
+                    ],
+                }
+            ],
+            "plan_days": 1,
+            "remind_before": "30m",
+        },
+    }
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    clock = ManualClock(START)
+    async with running_bot(config, tmp_path / "bot.sqlite3", plugins=(), clock=clock) as running:
+        await bot_joined(worker.client, pool, bot)
+        await bot_joined(worker.client, focus, bot)
+
+        # Ann registers from the pool's room; the form goes on in the private room the bot opens.
+        assert await ann.ask(pool, "/volunteer") == "I have written to you privately."
+        private = await ann.invitation("the bot's private room", not_to={pool})
+        await join(ann.client, private)
+        ann.private.add(private)
+        first = await ann.from_bot(private, "the registration form's first question")
+        assert first.startswith("Form: Volunteer registration form."), first
+        assert first.endswith("(1/16) Name\n(/back previous question · /cancel stop)"), first
+        for answer in REGISTRATION[:-1]:
+            await ann.ask(private, answer)
+        done = await ann.ask(private, REGISTRATION[-1])
+        assert ID_NUMBER not in done and PHONE not in done
+        received = await ann.from_bot(
+            private, "the registration's number", lambda e: "registration is number" in body(e)
+        )
+        assert received == (
+            "Thank you! Your registration is number 1. "
+            "A social worker will review it and tell you the result here."
+        )
+
+        # The social worker approves her, from the pool's room; the answer comes privately.
+        vetted = await worker.ask(pool, "/vet 1 approve general yes")
+        assert vetted == "I have written to you privately."
+        desk = await worker.invitation(
+            "the bot's private room with the social worker", {pool, focus}
+        )
+        await join(worker.client, desk)
+        worker.private.add(desk)
+        approved = await worker.from_bot(desk, "the approval", lambda e: "approved" in body(e))
+        assert approved == (
+            "Number 1, Ann Lee: approved, class general, role general volunteer (group secretary); "
+            "qualifications checked.\nThey were told privately."
+        )
+        welcome = await ann.from_bot(private, "her welcome", lambda e: "approved" in body(e))
+        assert "1. Online service rules\n   Be kind." in welcome, welcome
+
+        # Training, then the agreement, answered with /agree.
+        trained = await ann.ask(private, "/trained rules")
+        assert trained == (
+            "Noted: “Online service rules” done.\n"
+            "Still to do: the confidentiality agreement is not signed (/agreement)."
+        )
+        shown = await ann.ask(private, "/agreement")
+        assert shown.startswith("Form: Volunteer confidentiality agreement."), shown
+        assert "The duty of confidentiality survives the end of this agreement." in shown
+        for answer in [*AGREEMENT, "/agree"]:
+            await ann.ask(private, answer)
+        await ann.ask(private, "2026-12-01")
+        signed = await ann.from_bot(private, "the signature", lambda e: "is signed" in body(e))
+        assert signed.startswith("The confidentiality agreement is signed (version "), signed
+        assert signed.endswith(").\nAll done: a social worker can now dispatch you."), signed
+
+        # Dispatched: her client shows the invitation into Focus, and she joins.
+        dispatched = await worker.ask(desk, "/dispatch 1 focus-1")
+        assert dispatched == (
+            "Number 1, Ann Lee, is dispatched to Focus as general volunteer (group secretary).\n"
+            "The invitation into the group is sent.\nThey were told privately."
+        )
+        assert await ann.invitation("the invitation into Focus", {pool, private}) == focus
+        await join(ann.client, focus)
+        assert ann.client.user_id in await members(worker.client, focus)
+        told = await ann.from_bot(private, "where she is sent", lambda e: "dispatched" in body(e))
+        assert told.startswith(
+            "You are dispatched to Focus as general volunteer (group secretary). "
+            "Please set your nickname there as: "
+        ), told
+
+        # She claims the morning shift in the group; at 07:30 the reminder comes privately.
+        claimed = await ann.ask(focus, "/claim 1")
+        assert claimed == (
+            "You have claimed shift 1 (Focus, Tue, Dec 1, 08:00–12:00), as general volunteer "
+            "(group secretary). I will remind you 30 min before it begins."
+        )
+        clock.set(START + timedelta(hours=1, minutes=30))
+        await running.bot.timers.fire_due()
+        reminder = await ann.from_bot(private, "the reminder", lambda e: "Reminder" in body(e))
+        assert reminder == (
+            "Reminder: shift 1 (Focus, Tue, Dec 1, 08:00–12:00) begins at 08:00; you serve it "
+            "as general volunteer (group secretary). Once there, write in the group or send /arrive."
+        )
+        # In the groups the bot said nothing of hers: no answer to the forms, no reminder.
+        in_groups = [
+            (room, body(e))
+            for room, e in ann.seen
+            if room in (pool, focus) and e.sender == bot and isinstance(e, nio.RoomMessage)
+        ]
+        assert in_groups == [
+            (pool, "I have written to you privately."),
+            (pool, "I have written to you privately."),
+            (focus, claimed),
+        ]
