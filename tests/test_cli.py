@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sanshe.core.plugins import BUILTINS, plugin_name
 from tests.adapters.test_console import sanshe
 from tests.conftest import EXAMPLE, ROOT
 
@@ -109,9 +110,17 @@ def test_a_missing_file_is_a_clear_failure(tmp_path: Path) -> None:
 def test_migrate_creates_then_reports_up_to_date(tmp_path: Path) -> None:
     db = f"sqlite://{tmp_path}/m.sqlite3"
     first = sanshe("migrate", "--config", str(EXAMPLE), "--db", db, env={"SANSHE_LANG": "en"})
-    shipped = sorted((ROOT / "core" / "storage" / "migrations").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    core = ROOT / "core" / "storage" / "migrations"
+    shipped = [("sanshe", core)] + [  # then the built-in plugins' tables, in their order
+        (name, ROOT / "plugins" / name / "migrations")
+        for name in (plugin_name(module) for module in BUILTINS)
+    ]
     assert first.returncode == 0
-    assert first.stdout.splitlines() == [f"applied sanshe.{m.stem}" for m in shipped]
+    assert first.stdout.splitlines() == [
+        f"applied {app}.{m.stem}"
+        for app, folder in shipped
+        for m in sorted(folder.glob("[0-9][0-9][0-9][0-9]_*.py"))
+    ]
     assert first.stdout.startswith("applied sanshe.0001_initial\n")
     second = sanshe("migrate", "--config", str(EXAMPLE), "--db", db, env={"SANSHE_LANG": "en"})
     assert second.stdout.strip() == "The database is up to date."
