@@ -68,9 +68,11 @@ async def dispatch(ctx: Context) -> list[Action]:
         missing = lacking_text(_, left, unsigned)
         return privately(ctx, _("volunteers.cannot_dispatch", missing=missing, **values))
     role = getattr(ctx.settings(VolunteerSettings).class_roles, found.kind)
-    again = await Dispatch.exists(volunteer=found.id, group_id=group.id)
+    now = ctx.now()
+    again = any(g.role == role and g.covers(group.id) and g.counts_at(now) for g in person.roles)
     if not again:
         ctx.grant(person, role, [group.id], reason=f"volunteer {found.id} dispatched")
+    if not await Dispatch.exists(volunteer=found.id, group_id=group.id):
         ctx.writes.add(
             Dispatch(
                 volunteer=found.id,
@@ -78,7 +80,7 @@ async def dispatch(ctx: Context) -> list[Action]:
                 group_id=group.id,
                 role=role,
                 by=ctx.person.id,
-                at=ctx.now(),
+                at=now,
             )
         )
     lines = [

@@ -44,7 +44,8 @@ def runs(ctx: Context, kinds: Iterable[str] = POOL) -> bool:
 
 
 def social_workers(ctx: Context) -> list[PersonModel]:
-    """The people who hold ``social_worker`` now, community-wide or in a volunteer pool group."""
+    """The community file's people who hold ``social_worker`` now (their runtime grants
+    included), community-wide or in a volunteer pool group."""
     now = ctx.now()
     pools = {g.id for g in groups_of(ctx, POOL)}
     found = []

@@ -11,7 +11,7 @@ from sanshe.core.model import Form
 from sanshe.core.storage.models import Record, stored_person
 
 from .models import Volunteer
-from .pool import POOL, groups_of, social_workers, status
+from .pool import POOL, groups_of, privately, social_workers, status
 from .settings import VolunteerSettings
 
 #: The registration form's answers the plugin keeps: who they are, what they can take.
@@ -33,7 +33,7 @@ async def volunteer(ctx: Context) -> list[Action]:
     registered = await Volunteer.filter(person=ctx.person.id).first()
     if registered is not None:
         values = {"number": registered.id, "status": status(_, registered)}
-        return [ctx.reply(_("volunteers.registered_already", **values))]
+        return privately(ctx, _("volunteers.registered_already", **values))
     group_id = group.id if group is not None else None
     _dialog, first = FormDialog.begin(
         ctx.person_key, ctx.event.network, form, group_id, _, ctx.writes

@@ -15,10 +15,11 @@ from sanshe.core.audit import person_subject
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 
-from .models import Dispatch, Training, Volunteer
+from .models import Dispatch, Volunteer
 from .pool import (
     COORDINATION,
     Named,
+    confirmed,
     find,
     groups_of,
     local,
@@ -28,6 +29,7 @@ from .pool import (
     runs,
     status,
 )
+from .registration import ROLES
 from .settings import VolunteerSettings
 from .training import training_text
 
@@ -111,15 +113,15 @@ async def _line(ctx: Context, row: Volunteer) -> str:
     settings = ctx.settings(VolunteerSettings)
     parts = [f"#{row.id} {name_of(ctx, row)}", status(_, row)]
     form = ctx.community.form(settings.registration_form)
-    field = next((f for f in form.fields if f.id == "roles"), None) if form else None
+    field = next((f for f in form.fields if f.id == ROLES), None) if form else None
     if row.offered and field is not None:
         offered = _.join(_.pick(field.choices.get(c, c)) for c in row.offered)
         parts.append(_("volunteers.offered", roles=offered))
     parts.append(_("volunteers.registered_at", at=local(ctx, row.registered_at)))
     if row.status == "approved":
-        done = await Training.filter(volunteer=row.id).count()
-        total = len(settings.training)
-        parts.append(_("volunteers.trained_count", done=min(done, total), total=total))
+        items = {i.id for i in settings.training}
+        done = len(await confirmed(row) & items)
+        parts.append(_("volunteers.trained_count", done=done, total=len(items)))
         parts.append(_("volunteers.signed" if row.agreement_version else "volunteers.unsigned"))
         places = {d.group_id for d in await Dispatch.filter(volunteer=row.id)}
         groups = [g.name for g in ctx.community.groups if g.id in places]

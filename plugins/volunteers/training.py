@@ -164,12 +164,13 @@ def version(text: str) -> str:
 
 
 async def signed(ctx: Context, result: FormResult) -> list[Action]:
-    """The agreement form was filled: an approved volunteer who agreed to every agreement
-    question has signed the text they were shown (its version), now, with this handle."""
+    """The agreement form was filled: a volunteer (approved, or still pending) who agreed to
+    every agreement question has signed the text they were shown (its version), now, with
+    this handle."""
     _ = ctx._
     volunteer = await mine(ctx)
     agreed = [result.data.get(f.id) for f in result.form.fields if f.type == "agreement"]
-    if volunteer is None or volunteer.status != "approved" or volunteer.agreed_at is not None:
+    if volunteer is None or volunteer.status == "rejected" or volunteer.agreed_at is not None:
         return []
     if not agreed or not all(a is True for a in agreed):
         return [ctx.direct(_("volunteers.not_agreed"))]

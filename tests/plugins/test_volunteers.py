@@ -207,9 +207,7 @@ async def test_registration_to_dispatch_with_the_reasons_on_the_way() -> None:
         ]
         assert len(await sandbox.audit(action="grant", subject=f"person:{volunteer.person}")) == 2
         [again] = told(await c.send("wang", "dm", "/dispatch 1 focus-1"), "wang")
-        assert again.startswith(
-            "编号 1（李娜）此前已派驻到聚焦服务群，身份为医务志愿者。\n入群邀请已发出。"
-        )
+        assert again.startswith("编号 1（李娜）在聚焦服务群已有医务志愿者身份。\n入群邀请已发出。")
         assert await RoleGrant.filter(person_id=volunteer.person).count() == 2
 
         assert c.group_texts() == ["已私信您。"] * 3  # /volunteer, /志愿者名单, /派驻
@@ -423,3 +421,26 @@ async def test_the_tables_are_migrated_and_used_on_sqlite_and_postgresql(db_url:
         assert volunteer.offered == ["medical", "general"]
         assert volunteer.registered_at == START
         assert [t.item for t in await Training.filter(volunteer=1)] == ["rules"]
+
+
+async def test_an_agreement_signed_while_pending_counts_once_approved() -> None:
+    async with pipeline() as sandbox:
+        c = Community(sandbox)
+        await c.register("maria", "李娜")
+        [again] = told(await c.send("maria", "volunteers", "/报名"), "maria")
+        assert again == "您已报名（编号 1，待审核）。"
+        [not_yet] = await c.texts("maria", "dm", "/agreement")
+        assert not_yet == "您的报名还在审核中，结果会在这里告诉您。"
+        await c.send("maria", "dm", "/form confidentiality_agreement")
+        for answer in ("阳光社工站", "01012345678", "李娜", ID_NUMBER, PHONE, "/agree"):
+            await c.send("maria", "dm", answer)
+        signed = told(await c.send("maria", "dm", "2026-12-01"), "maria")
+        assert signed[-1].startswith("保密协议已签署（版本 ")
+        await c.send("wang", "dm", "/vet 1 approve general checked")
+        await c.send("maria", "dm", "/trained 1")
+        await c.send("maria", "dm", "/trained 2")
+        [dispatched] = told(await c.send("wang", "dm", "/dispatch 1 key-1"), "wang")
+        assert dispatched.startswith(
+            "编号 1（李娜）已派驻到重点陪助群，身份为一般志愿者（群秘书）。"
+        )
+        assert c.group_texts() == ["已私信您。"]
