@@ -444,3 +444,15 @@ async def test_an_agreement_signed_while_pending_counts_once_approved() -> None:
             "编号 1（李娜）已派驻到重点陪助群，身份为一般志愿者（群秘书）。"
         )
         assert c.group_texts() == ["已私信您。"]
+        [revoked] = await c.texts("wang", "dm", "/revoke @maria general_volunteer key-1")
+        assert revoked == "李娜已不再在重点陪助群担任一般志愿者（群秘书）。"
+        [granted_again] = told(await c.send("wang", "dm", "/dispatch 1 key-1"), "wang")
+        assert granted_again.startswith("编号 1（李娜）已派驻到重点陪助群")
+        [volunteer] = await Volunteer.all()
+        grants = await RoleGrant.filter(person_id=volunteer.person, role="general_volunteer")
+        assert [(g.groups, g.revoked_at is None) for g in grants] == [
+            (["volunteers", "dispatch"], True),
+            (["key-1"], False),
+            (["key-1"], True),
+        ]
+        assert await Dispatch.filter(volunteer=1).count() == 1
