@@ -34,7 +34,7 @@ from sanshe.core.timers import Due, utc
 from . import delivery
 from .commands import CONFIRM, EDIT, HANDOVER, draft_message, handover_command, note_after_edit
 from .draft import HandoverSettings, compose
-from .models import Handover
+from .models import Handover, HandoverNote
 
 PLUGIN = "handover"
 
@@ -146,7 +146,7 @@ async def sanshe_timer(context: Context, timer: Due) -> list[Action]:
     to = await delivery.incoming(context, handover, group)
     if not to and not handover.people.get("told"):
         to = context.admins(group)
-    sent = delivery.hand_over(context, handover, to)
+    sent = delivery.hand_over(context, handover, await delivery.notes_of(handover), to)
     context.writes.save(handover, ("people", "sent_at", "editor"))
     return sent
 
@@ -158,15 +158,13 @@ _PARTS = ("outgoing", "drafted_to", "incoming", "told")
 
 
 def _naming(handover: Handover, person_id: str) -> list[str]:
-    """How ``handover`` names the person: which of its parts hold their id."""
+    """How ``handover`` names the person (its notes aside): which of its parts hold their id."""
     held, content, column = handover.people, handover.content, stored_person(person_id)
     parts = [part for part in _PARTS if person_id in held.get(part, ())]
     if person_id in content.get("absent", {}):
         parts.append("absent")
     if any(s["by"] == column for s in content.get("served", [])):
         parts.append("recorder")
-    if any(n["by"] == person_id for n in content.get("notes", [])):
-        parts.append("notes")
     parts += [c for c in ("editor", "confirmed_by") if getattr(handover, c) == column]
     return parts
 
@@ -174,18 +172,20 @@ def _naming(handover: Handover, person_id: str) -> list[str]:
 @hookimpl
 async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
     """The handovers that name the person, how, and the notes they wrote."""
+    written: dict[int, list[str]] = {}
+    for note in await HandoverNote.filter(person=stored_person(person.id)).order_by("id"):
+        written.setdefault(note.handover, []).append(note.text)
     named = []
     for handover in await Handover.all().order_by("id"):
-        parts = _naming(handover, person.id)
+        parts = _naming(handover, person.id) + (["notes"] if handover.id in written else [])
         if parts:
-            notes = handover.content.get("notes", [])
             named.append(
                 {
                     "handover": handover.id,
                     "group": handover.group_id,
                     "shift": handover.shift,
                     "as": parts,
-                    "notes": [n["text"] for n in notes if n["by"] == person.id],
+                    "notes": written.get(handover.id, []),
                 }
             )
     return {"handovers": named} if named else None
@@ -194,7 +194,8 @@ async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
 @hookimpl
 async def sanshe_person_erase(person: Person, writes: Writes) -> None:
     """The person leaves the handovers: their notes go, and their id wherever it stood."""
-    me, recorder = person.id, stored_person(person.id)  # the columns hold stored_person
+    me, column = person.id, stored_person(person.id)
+    writes.run(lambda db: HandoverNote.filter(person=column).using_db(db).delete())
     for handover in await Handover.all():
         if not _naming(handover, me):
             continue
@@ -209,13 +210,11 @@ async def sanshe_person_erase(person: Person, writes: Writes) -> None:
             **content,
             "absent": {p: r for p, r in content.get("absent", {}).items() if p != me},
             "served": [
-                {**s, "by": "" if s["by"] == recorder else s["by"]}
-                for s in content.get("served", [])
+                {**s, "by": "" if s["by"] == column else s["by"]} for s in content.get("served", [])
             ],
-            "notes": [n for n in content.get("notes", []) if n["by"] != me],
         }
-        if handover.editor == recorder:
+        if handover.editor == column:
             handover.editor = None
-        if handover.confirmed_by == recorder:
+        if handover.confirmed_by == column:
             handover.confirmed_by = ""  # still confirmed, by nobody named
         writes.save(handover)

@@ -10,6 +10,7 @@ to or confirm it; the incoming shift may read it too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sanshe.core.actions import Action, Button
@@ -22,9 +23,9 @@ from sanshe.core.model import Person
 from sanshe.core.privacy import personal_data
 from sanshe.core.storage.models import stored_person
 
-from .delivery import hand_over, incoming, local, may_edit, may_read
+from .delivery import hand_over, incoming, local, may_edit, may_read, notes_of
 from .draft import name_of, text
-from .models import Handover
+from .models import Handover, HandoverNote
 
 #: What ``/handover`` takes to mean "send it".
 CONFIRM_WORDS = frozenset({"confirm", "确认", "确认发送"})
@@ -59,7 +60,9 @@ def _buttons(context: Context, person: Person, handover: Handover) -> tuple[Butt
     )
 
 
-def _draft_text(context: Context, person: Person, handover: Handover) -> str:
+def _draft_text(
+    context: Context, person: Person, handover: Handover, notes: Sequence[HandoverNote]
+) -> str:
     """The draft as its editors read it: the handover, then who will get it and how to finish."""
     _ = context.translator(person)
     coming = [name_of(context, _, p) for p in handover.people.get("incoming", {})]
@@ -67,13 +70,14 @@ def _draft_text(context: Context, person: Person, handover: Handover) -> str:
     how = _("handover.how", incoming=to)
     if handover.due_at is not None:
         how += _("handover.deadline", at=local(context, handover.due_at))
-    return f"{text(context, _, handover)}\n\n{how}"
+    return f"{text(context, _, handover, notes)}\n\n{how}"
 
 
 def draft_message(context: Context, person: Person, handover: Handover) -> Action | None:
-    """The draft sent privately to ``person``, with the buttons to confirm or edit it."""
+    """The new draft (no notes yet) sent privately to ``person``, with the buttons to confirm
+    or edit it."""
     return context.tell(
-        person, _draft_text(context, person, handover), _buttons(context, person, handover)
+        person, _draft_text(context, person, handover, ()), _buttons(context, person, handover)
     )
 
 
@@ -118,32 +122,35 @@ async def handover_command(ctx: Context) -> list[Action]:
     if not what:
         if not may_read(ctx, found, group):
             return [ctx.reply(_("handover.refused_read", group=group.name))]
-        return _privately(ctx, *_shown(ctx, found, group))
+        return _privately(ctx, *_shown(ctx, found, group, await notes_of(found)))
     if not may_edit(ctx, found, group):
         return [ctx.reply(_("handover.refused", group=group.name))]
     if found.sent_at is not None:
         return [ctx.reply(_("handover.already_sent", at=local(ctx, found.sent_at)))]
     if what.casefold() in CONFIRM_WORDS:
         return await confirm(ctx, found, group)
-    return _add_note(ctx, found, what)
+    return await _add_note(ctx, found, what)
 
 
-def _shown(ctx: Context, handover: Handover, group: GroupModel) -> tuple[str, tuple[Button, ...]]:
+def _shown(
+    ctx: Context, handover: Handover, group: GroupModel, notes: Sequence[HandoverNote]
+) -> tuple[str, tuple[Button, ...]]:
     """The handover as the sender reads it, with the buttons if they may still complete it."""
     _ = ctx._
     if handover.sent_at is None:
         if may_edit(ctx, handover, group):
-            return _draft_text(ctx, ctx.person, handover), _buttons(ctx, ctx.person, handover)
-        return f"{_('handover.is_draft')}\n{text(ctx, _, handover)}", ()
+            body = _draft_text(ctx, ctx.person, handover, notes)
+            return body, _buttons(ctx, ctx.person, handover)
+        return f"{_('handover.is_draft')}\n{text(ctx, _, handover, notes)}", ()
     how = (
         _("handover.sent_confirmed", at=local(ctx, handover.sent_at))
         if handover.confirmed_by is not None
         else _("handover.sent_unconfirmed", at=local(ctx, handover.sent_at))
     )
-    return f"{text(ctx, _, handover)}\n\n{how}", ()
+    return f"{text(ctx, _, handover, notes)}\n\n{how}", ()
 
 
-def _add_note(ctx: Context, handover: Handover, note: str) -> list[Action]:
+async def _add_note(ctx: Context, handover: Handover, note: str) -> list[Action]:
     """Add ``note`` to the draft (refused with personal data in it, or too long)."""
     _ = ctx._
     if found := personal_data(note):
@@ -151,12 +158,15 @@ def _add_note(ctx: Context, handover: Handover, note: str) -> list[Action]:
         return [ctx.reply(_("handover.note_personal", kinds=kinds))]
     if len(note) > NOTE_LENGTH:
         return [ctx.reply(_("handover.note_long", limit=NOTE_LENGTH, length=len(note)))]
-    content = handover.content
-    notes = [*content.get("notes", []), {"by": ctx.person.id, "text": note}]
-    handover.content = {**content, "notes": notes}
-    handover.editor = None
-    ctx.writes.save(handover, ("content", "editor"))
-    body = f"{_('handover.noted')}\n\n{_draft_text(ctx, ctx.person, handover)}"
+    added = HandoverNote(
+        handover=handover.id, person=stored_person(ctx.person.id), text=note, written_at=ctx.now()
+    )
+    ctx.writes.add(added)
+    if handover.editor is not None:
+        handover.editor = None
+        ctx.writes.save(handover, ("editor",))
+    notes = [*await notes_of(handover), added]
+    body = f"{_('handover.noted')}\n\n{_draft_text(ctx, ctx.person, handover, notes)}"
     return _privately(ctx, body, _buttons(ctx, ctx.person, handover))
 
 
@@ -165,7 +175,7 @@ async def confirm(ctx: Context, handover: Handover, group: GroupModel) -> list[A
     _ = ctx._
     handover.confirmed_by = stored_person(ctx.person.id)
     to = [p for p in await incoming(ctx, handover, group) if p.id != ctx.person.id]
-    sent = hand_over(ctx, handover, to)
+    sent = hand_over(ctx, handover, await notes_of(handover), to)
     ctx.writes.save(handover, ("people", "confirmed_by", "sent_at", "editor"))
     told = handover.people.get("told", [])
     names = _.join(name_of(ctx, _, p) for p in told)
@@ -235,4 +245,4 @@ async def note_after_edit(ctx: Context) -> list[Action] | None:
         return None
     if handover.sent_at is not None:
         return [ctx.reply(ctx._("handover.already_sent", at=local(ctx, handover.sent_at)))]
-    return _add_note(ctx, handover, event.text.strip())
+    return await _add_note(ctx, handover, event.text.strip())

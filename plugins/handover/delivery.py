@@ -3,7 +3,7 @@ the incoming shift (when confirmed, else as drafted when the next shift starts).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from sanshe.core.model import Group, Person
 from sanshe.core.timers import utc
 
 from .draft import name_of, text
-from .models import Handover
+from .models import Handover, HandoverNote
 
 #: The group's secretary: who confirms a shift's handover.
 SECRETARY = "general_volunteer"
@@ -78,9 +78,16 @@ def local(context: Context, moment: datetime | None) -> str:
     return utc(moment).astimezone(zone).strftime("%m-%d %H:%M")
 
 
-def hand_over(context: Context, handover: Handover, to: Iterable[Person]) -> list[Action]:
-    """Send ``handover`` privately to those of ``to`` who have not had it (noted in its
-    ``told``); marked sent now if it was not.  The caller saves the row."""
+async def notes_of(handover: Handover) -> list[HandoverNote]:
+    """The notes added to ``handover``, in the order they were written."""
+    return await HandoverNote.filter(handover=handover.id).order_by("id")
+
+
+def hand_over(
+    context: Context, handover: Handover, notes: Sequence[HandoverNote], to: Iterable[Person]
+) -> list[Action]:
+    """Send ``handover`` with its ``notes`` privately to those of ``to`` who have not had it
+    (noted in its ``told``); marked sent now if it was not.  The caller saves the row."""
     held = handover.people
     told = list(held.get("told", []))
     if handover.sent_at is None:
@@ -95,7 +102,7 @@ def hand_over(context: Context, handover: Handover, to: Iterable[Person]) -> lis
             head = _("handover.confirmed_by", name=name_of(context, _, handover.confirmed_by))
         else:
             head = _("handover.unconfirmed")
-        message = context.tell(person, f"{head}\n{text(context, _, handover)}")
+        message = context.tell(person, f"{head}\n{text(context, _, handover, notes)}")
         if message is not None:
             actions.append(message)
             told.append(person.id)

@@ -2,14 +2,15 @@
 for each reader in their language.
 
 It names records by number, form and recorder, and staff by name and role; it
-quotes no answer.  A follow-up is a record whose answer to one of the settings'
+quotes no answer.  The notes the outgoing shift adds are rows of their own
+(:class:`~.models.HandoverNote`).  A follow-up is a record whose answer to one of the settings'
 ``follow_up`` fields is yes or any text: the handover names that field, not
 what was answered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from sanshe.core.model import Group
 from sanshe.core.storage.models import Record
 from sanshe.core.timers import utc
 
-from .models import Handover
+from .models import Handover, HandoverNote
 
 Length = Annotated[str, Field(pattern=r"^(\d{1,2}d)?(\d{1,3}h)?(\d{1,4}m)?$", min_length=2)]
 """A length of time: ``30m``, ``2h``, ``1h30m``."""
@@ -83,7 +84,6 @@ async def compose(
         "follow_ups": follow_ups,
         "absent": dict(absent),
         "items": items,
-        "notes": [],
     }
 
 
@@ -128,8 +128,8 @@ def title(context: Context, _: Translator, handover: Handover) -> str:
     )
 
 
-def text(context: Context, _: Translator, handover: Handover) -> str:
-    """The handover written out for a reader of ``_``'s language."""
+def text(context: Context, _: Translator, handover: Handover, notes: Sequence[HandoverNote]) -> str:
+    """The handover with its ``notes`` written out for a reader of ``_``'s language."""
     content = handover.content
     lines = [title(context, _, handover)]
     served = content.get("served", [])
@@ -170,9 +170,9 @@ def text(context: Context, _: Translator, handover: Handover) -> str:
     if items := content.get("items", []):
         lines.append(_("handover.items"))
         lines.extend(_("handover.item", text=item) for item in items)
-    if notes := content.get("notes", []):
+    if notes:
         lines.append(_("handover.notes"))
         lines.extend(
-            _("handover.note", by=name_of(context, _, n["by"]), text=n["text"]) for n in notes
+            _("handover.note", by=name_of(context, _, n.person), text=n.text) for n in notes
         )
     return "\n".join(lines)

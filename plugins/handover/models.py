@@ -8,7 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from sanshe.core.storage.models import PERSON_LENGTH
-from sanshe.core.storage.sealed import SealedJSONField
+from sanshe.core.storage.sealed import SealedJSONField, SealedTextField
 
 
 class Handover(Model):
@@ -40,3 +40,18 @@ class Handover(Model):
 
     class Meta:
         table = "handover_shift"
+
+
+class HandoverNote(Model):
+    """A line someone of the outgoing shift added to a handover's draft (their words: sealed)."""
+
+    id = fields.IntField(primary_key=True)
+    handover = fields.IntField(db_index=True)
+    """The :class:`Handover`'s number."""
+    person = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
+    """Who wrote it (``stored_person`` of their id)."""
+    text = SealedTextField()
+    written_at = fields.DatetimeField()
+
+    class Meta:
+        table = "handover_note"

@@ -7,6 +7,7 @@ shifts it is given on its own timers (as the shifts plugin does) and says who is
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pluggy import PluginManager
+from tortoise import connections
 
 from sanshe.core.actions import Action, AnswerButton, DirectMessage
 from sanshe.core.context import Context
@@ -23,7 +25,7 @@ from sanshe.core.model import Group
 from sanshe.core.plugins import as_actions, available_plugins
 from sanshe.core.services import Services
 from sanshe.core.timers import Due
-from sanshe.plugins.handover.models import Handover
+from sanshe.plugins.handover.models import Handover, HandoverNote
 from sanshe.plugins.shifts import hookspecs as shift_hooks
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import write_community
@@ -373,8 +375,7 @@ async def test_a_note_with_personal_data_or_too_long_is_refused(tmp_path: Path) 
         )
         [long] = sandbox.texts(await sandbox.send("he", "dm", "/handover " + "x" * 501))
         assert long.startswith("The note is too long (501 characters, at most 500)")
-        [stored] = await Handover.all()
-        assert stored.content["notes"] == []
+        assert not await HandoverNote.exists()
 
 
 async def test_only_the_shifts_people_and_the_groups_social_workers_may_edit_or_confirm(
@@ -464,8 +465,8 @@ async def test_a_person_is_exported_and_erased_from_the_handovers(tmp_path: Path
         }
         await _erase(sandbox, "he")
         [stored] = await Handover.all()
-        assert "he" not in str(stored.people) and "Bed 3" not in str(stored.content)
-        assert [n["text"] for n in stored.content["notes"]] == ["All quiet"]
+        assert all("he" not in part for part in stored.people.values())
+        assert [n.text for n in await HandoverNote.all()] == ["All quiet"]
         assert {s["by"] for s in stored.content["served"]} == {""}
         assert "sun" in stored.people["incoming"]
 
@@ -588,3 +589,29 @@ async def test_claimed_shift_ends_and_its_handover_reaches_the_next_shift(tmp_pa
         assert received["gao"][0].startswith("上一班的交接（He已确认）：\nFocus第1班交接")
         later = told(await sandbox.advance(minutes=30))  # the shifts plugin's flags only
         assert not any("handover" in text or "交接" in text for t in later.values() for text in t)
+
+
+async def test_notes_added_at_once_from_two_chats_both_stay(tmp_path: Path) -> None:
+    async with _sandbox(tmp_path, ShiftEnds(MORNING)) as sandbox:
+        await sandbox.advance(hours=5)
+        await asyncio.gather(
+            sandbox.send("he", "dm", "/handover focus-1 Bed 3 needs a call"),
+            sandbox.send("xu", "focus-1", "/handover All quiet"),
+        )
+        [shown] = sandbox.texts(await sandbox.send("wang", "dm", "/handover focus-1"))
+        assert "• He: Bed 3 needs a call" in shown and "• Xu: All quiet" in shown
+
+
+async def test_notes_and_the_handovers_content_are_sealed_at_rest(tmp_path: Path) -> None:
+    async with _sandbox(tmp_path, ShiftEnds(MORNING)) as sandbox:
+        await morning(sandbox)
+        await sandbox.advance(hours=3)
+        await sandbox.send("he", "dm", "/handover Bed 3 needs a call")
+        connection = connections.get(next(iter(connections.db_config)))
+        [note] = await connection.execute_query_dict('SELECT "text" FROM "handover_note"')
+        [row] = await connection.execute_query_dict(
+            'SELECT "content", "people" FROM "handover_shift"'
+        )
+        stored = [note["text"], row["content"], row["people"]]
+        assert all(isinstance(value, bytes) for value in stored)
+        assert not any(b"Bed 3" in v or b"consult" in v or b"xu" in v for v in stored)
