@@ -8,7 +8,8 @@ The draft goes privately to the outgoing secretary (who served as general volunt
 the shift's social worker; else the group's admins) with buttons to confirm or edit it;
 ``/handover`` (交接) shows, completes and confirms it (see :mod:`.commands`).  Confirmed, it
 goes to the incoming shift; unconfirmed, it goes as drafted when the next shift starts, saying
-so.  It names no client and quotes no answer.
+so (shifts back to back: ``confirm_within`` after the end, the settings' 30 minutes by
+default).  It names no client and quotes no answer.
 """
 
 from __future__ import annotations

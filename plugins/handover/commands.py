@@ -104,7 +104,8 @@ async def _find(ctx: Context, group: GroupModel | None) -> Handover | str:
     if not groups:
         return _("handover.none_waiting")
     if len(groups) > 1:
-        return _("handover.which", ways=_.join(f"/handover {g}" for g in groups))
+        command = _("handover.command")
+        return _("handover.which", ways=_.join(f"{command} {g}" for g in groups))
     return waiting[0]
 
 

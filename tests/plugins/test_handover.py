@@ -211,7 +211,7 @@ def told(actions: Iterable[Action]) -> dict[str, list[str]]:
 def draft_text(records: tuple[int, int], follow_up: int, rest: str = "") -> str:
     served, other = records
     return (
-        "Handover of Focus, shift 12 (12-01 08:00–12:00)\n"
+        "Handover of shift 12 (Focus, 12-01 08:00–12:00)\n"
         "Records of this shift (2):\n"
         f"• #{served} Consultation record (recorded by He)\n"
         f"• #{other} Consultation record (recorded by He)\n"
@@ -269,7 +269,7 @@ async def test_confirmed_by_button_the_incoming_shift_gets_it_privately(tmp_path
         body = draft_text((first, second), first)
         gao = (
             "上一班的交接（He已确认）：\n"
-            "Focus第12班交接（12-01 08:00–12:00）\n"
+            "12号班次交接（Focus 12-01 08:00–12:00）\n"
             "本班服务记录（2份）：\n"
             f"• #{first} Consultation record（记录人：He）\n"
             f"• #{second} Consultation record（记录人：He）\n"
@@ -332,7 +332,7 @@ async def test_a_later_next_shift_gets_it_at_its_start(tmp_path: Path) -> None:
         assert list(told(drafted)) == ["he"]
         assert told(await sandbox.advance(hours=1, minutes=59)) == {}
         [text] = told(await sandbox.advance(minutes=1))["gao"]
-        assert text.startswith("上一班的交接（未经确认，按原稿发送）：\nFocus第14班交接")
+        assert text.startswith("上一班的交接（未经确认，按原稿发送）：\n14号班次交接（Focus")
         assert "本班在群内没有填写服务记录。" in text
 
 
@@ -346,7 +346,7 @@ async def test_notes_by_command_and_after_edit_then_confirm_by_command(tmp_path:
         in_group = await sandbox.send("he", "focus-1", "/交接 Bed 3's daughter calls at 9")
         assert sandbox.texts(in_group)[0] == "I have sent you the handover privately."
         [private] = told(in_group)["he"]
-        assert private.startswith("Note added.\n\nHandover of Focus, shift 12")
+        assert private.startswith("Note added.\n\nHandover of shift 12 (Focus")
         assert "Notes:\n• He: Bed 3's daughter calls at 9\n\nOnce confirmed" in private
         edit = await sandbox.press("he", "dm", draft.buttons[1], on=draft)
         assert told(edit) == {
@@ -405,7 +405,7 @@ async def test_only_the_shifts_people_and_the_groups_social_workers_may_edit_or_
         [noted] = sandbox.texts(await sandbox.send("xu", "dm", "/handover Bed 2 slept well"))
         assert noted.startswith("Note added.")
         assert told(await sandbox.send("sun", "focus-1", "/handover"))["sun"][0].startswith(
-            "(a draft, not confirmed yet)\nHandover of Focus, shift 12"
+            "(a draft, not confirmed yet)\nHandover of shift 12 (Focus"
         )
         done = await sandbox.send("wang", "dm", "/handover focus-1 confirm")
         assert sandbox.texts(done)[0] == "The handover went to the next shift: Gao, Sun."
@@ -427,7 +427,7 @@ async def test_the_draft_goes_to_the_social_worker_without_a_secretary_else_the_
         [text] = told(confirmed)["wang"]
         assert text.startswith(
             "The handover of the shift before (confirmed by Lin):\n"
-            "Handover of Key, shift 31 (12-01 08:00–09:00)"
+            "Handover of shift 31 (Key, 12-01 08:00–09:00)"
         )
 
 
@@ -442,7 +442,7 @@ async def test_several_drafts_ask_which_group(tmp_path: Path) -> None:
             "/handover key-1, /handover focus-1"
         )
         [shown] = sandbox.texts(await sandbox.send("he", "dm", "/handover key-1"))
-        assert shown.startswith("Handover of Key, shift 2 (12-01 08:00–12:00)")
+        assert shown.startswith("Handover of shift 2 (Key, 12-01 08:00–12:00)")
 
 
 async def test_a_person_is_exported_and_erased_from_the_handovers(tmp_path: Path) -> None:
@@ -568,7 +568,7 @@ async def test_claimed_shift_ends_and_its_handover_reaches_the_next_shift(tmp_pa
         [draft] = [a for a in ended if isinstance(a, DirectMessage) and a.buttons]
         assert (draft.user, draft.text) == (
             "he",
-            "Handover of Focus, shift 1 (12-01 08:00–12:00)\n"
+            "Handover of shift 1 (Focus, 12-01 08:00–12:00)\n"
             "Records of this shift (1):\n"
             f"• #{record} Consultation record (recorded by He)\n"
             "To follow up:\n"
@@ -584,9 +584,9 @@ async def test_claimed_shift_ends_and_its_handover_reaches_the_next_shift(tmp_pa
         received = told(confirmed)
         assert sorted(received) == ["gao", "xu"]
         assert received["xu"][0].startswith(
-            "The handover of the shift before (confirmed by He):\nHandover of Focus, shift 1"
+            "The handover of the shift before (confirmed by He):\nHandover of shift 1 (Focus"
         )
-        assert received["gao"][0].startswith("上一班的交接（He已确认）：\nFocus第1班交接")
+        assert received["gao"][0].startswith("上一班的交接（He已确认）：\n1号班次交接（Focus")
         later = told(await sandbox.advance(minutes=30))  # the shifts plugin's flags only
         assert not any("handover" in text or "交接" in text for t in later.values() for text in t)
 
