@@ -17,13 +17,13 @@ from sanshe.testing import Sandbox
 from tests.conftest import example_text, install_plugin, write_community
 from tests.core.test_config import BASE, english  # noqa: F401 - english: the fixture
 
-SHIFTS = """
+ROUNDS = """
 from pydantic import BaseModel, ConfigDict, Field
 
 from sanshe.core.hookspecs import hookimpl
 
 
-class ShiftSettings(BaseModel):
+class RoundSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     remind_before: int = Field(default=30, gt=0)
@@ -37,18 +37,18 @@ STARTED_WITH = []
 
 @hookimpl
 def sanshe_settings():
-    return ShiftSettings
+    return RoundSettings
 
 
 @hookimpl
 def sanshe_startup(services):
-    STARTED_WITH.append(services.settings(ShiftSettings))
+    STARTED_WITH.append(services.settings(RoundSettings))
 
 
 @hookimpl
 def sanshe_message(context):
     if context.text == "shift?":
-        settings = context.settings(ShiftSettings)
+        settings = context.settings(RoundSettings)
         return context.reply(f"{settings.greeting} {settings.remind_before}")
 """
 
@@ -71,11 +71,11 @@ def sanshe_settings():
 
 
 @pytest.fixture
-def shifts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """An installed plugin ``shifts`` whose settings model has defaults for every field."""
-    monkeypatch.syspath_prepend(str(install_plugin(tmp_path, "shifts", "shifts_plugin", SHIFTS)))
-    yield "shifts"
-    sys.modules.pop("shifts_plugin", None)
+def rounds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An installed plugin ``rounds`` whose settings model has defaults for every field."""
+    monkeypatch.syspath_prepend(str(install_plugin(tmp_path, "rounds", "rounds_plugin", ROUNDS)))
+    yield "rounds"
+    sys.modules.pop("rounds_plugin", None)
 
 
 @pytest.fixture
@@ -105,30 +105,30 @@ def example_with(section: str) -> str:
     return text.replace("  disable: []\n", f"  disable: []\n  {section}\n", 1)
 
 
-async def test_a_plugin_reads_its_section(shifts: str, tmp_path: Path) -> None:
-    config = write_community(tmp_path, example_with("shifts: {remind_before: 45, greeting: 早}"))
+async def test_a_plugin_reads_its_section(rounds: str, tmp_path: Path) -> None:
+    config = write_community(tmp_path, example_with("rounds: {remind_before: 45, greeting: 早}"))
     async with Sandbox(config) as community:
         said = community.texts(await community.send("maria", "building-1", "shift?"))
     assert said == ["早 45"]
 
 
 async def test_a_plugin_without_a_section_gets_the_defaults_of_its_model(
-    shifts: str, tmp_path: Path
+    rounds: str, tmp_path: Path
 ) -> None:
     async with Sandbox(write_community(tmp_path, example_text())) as community:
         said = community.texts(await community.send("maria", "building-1", "shift?"))
     assert said == ["hello 30"]
 
 
-async def test_services_give_the_settings_at_start_up(shifts: str, tmp_path: Path) -> None:
-    config = write_community(tmp_path, example_with("shifts: {remind_before: 5}"))
+async def test_services_give_the_settings_at_start_up(rounds: str, tmp_path: Path) -> None:
+    config = write_community(tmp_path, example_with("rounds: {remind_before: 5}"))
     async with Sandbox(config):
-        started = sys.modules["shifts_plugin"].STARTED_WITH
+        started = sys.modules["rounds_plugin"].STARTED_WITH
         assert [s.remind_before for s in started] == [5]
 
 
-def test_a_wrong_value_is_refused_at_its_place(shifts: str, tmp_path: Path) -> None:
-    text = with_plugins("shifts:\n  remind_before: soon\n")
+def test_a_wrong_value_is_refused_at_its_place(rounds: str, tmp_path: Path) -> None:
+    text = with_plugins("rounds:\n  remind_before: soon\n")
     assert problems_of(tmp_path, text) == [
         "community.yaml:14:20: “remind_before” must be a whole number, not “soon”."
     ]
@@ -144,7 +144,7 @@ def test_a_wrong_value_is_refused_at_its_place(shifts: str, tmp_path: Path) -> N
     ],
 )
 def test_a_value_above_a_plugins_limit_is_refused_in_words(
-    shifts: str,
+    rounds: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     setting: str,
@@ -152,22 +152,22 @@ def test_a_value_above_a_plugins_limit_is_refused_in_words(
     sentence: str,
 ) -> None:
     monkeypatch.setenv("SANSHE_LANG", locale)
-    text = with_plugins(f"shifts:\n  {setting}\n")
+    text = with_plugins(f"rounds:\n  {setting}\n")
     assert problems_of(tmp_path, text) == [f"community.yaml:14:{len(setting) + 3}: {sentence}"]
 
 
-def test_an_unknown_setting_of_a_plugin_is_refused_at_its_key(shifts: str, tmp_path: Path) -> None:
-    text = with_plugins("shifts:\n  remind_befor: 10\n")
+def test_an_unknown_setting_of_a_plugin_is_refused_at_its_key(rounds: str, tmp_path: Path) -> None:
+    text = with_plugins("rounds:\n  remind_befor: 10\n")
     assert problems_of(tmp_path, text) == [
         "community.yaml:14:5: Unknown setting “remind_befor”. Did you mean “remind_before”?"
     ]
 
 
 def test_a_section_naming_no_installed_plugin_is_refused_with_the_known_names(
-    shifts: str, tmp_path: Path
+    rounds: str, tmp_path: Path
 ) -> None:
     text = with_plugins("shfits:\n  remind_before: 10\n")
-    installed = ", ".join(sorted(available_plugins()))  # shifts among them
+    installed = ", ".join(sorted(available_plugins()))  # rounds among them
     assert problems_of(tmp_path, text) == [
         f"community.yaml:13:3: No plugin is called “shfits”. Installed: {installed}."
     ]
@@ -188,11 +188,11 @@ def test_a_section_for_a_plugin_that_takes_no_settings_is_refused(
     assert problems_of(tmp_path, text) == [f"community.yaml:13:3: {sentence}"]
 
 
-def test_a_disabled_plugins_section_is_kept_unvalidated(shifts: str, tmp_path: Path) -> None:
-    text = with_plugins("disable: [shifts]\nshifts:\n  remind_before: soon\n")
-    pm = plugin_manager(["shifts"])
+def test_a_disabled_plugins_section_is_kept_unvalidated(rounds: str, tmp_path: Path) -> None:
+    text = with_plugins("disable: [rounds]\nrounds:\n  remind_before: soon\n")
+    pm = plugin_manager(["rounds"])
     community = load_community(write_community(tmp_path, text), vocabulary(pm))
-    assert community.plugins.sections["shifts"] == {"remind_before": "soon"}
+    assert community.plugins.sections["rounds"] == {"remind_before": "soon"}
 
 
 @pytest.mark.parametrize(
@@ -215,17 +215,17 @@ def test_a_plugin_whose_model_requires_settings_asks_for_them(
 
 
 async def test_a_reload_reads_the_settings_again_and_a_wrong_one_keeps_them(
-    shifts: str, tmp_path: Path
+    rounds: str, tmp_path: Path
 ) -> None:
-    config = write_community(tmp_path, example_with("shifts: {remind_before: 45}"))
+    config = write_community(tmp_path, example_with("rounds: {remind_before: 45}"))
     async with Sandbox(config) as community:
-        config.write_text(example_with("shifts: {remind_before: 50}"), encoding="utf-8")
+        config.write_text(example_with("rounds: {remind_before: 50}"), encoding="utf-8")
         assert await community.bot.reload() == []
         said = community.texts(await community.send("maria", "building-1", "shift?"))
         assert said == ["hello 50"]
-        wrong = example_with("shifts: {remind_before: -1}")
+        wrong = example_with("rounds: {remind_before: -1}")
         config.write_text(wrong, encoding="utf-8")
-        line = wrong.splitlines().index("  shifts: {remind_before: -1}") + 1
+        line = wrong.splitlines().index("  rounds: {remind_before: -1}") + 1
         assert await community.bot.reload() == [
             f"{config}:{line}:27: “remind_before” must be greater than 0."
         ]
@@ -234,9 +234,9 @@ async def test_a_reload_reads_the_settings_again_and_a_wrong_one_keeps_them(
 
 
 def test_check_config_reports_a_wrong_setting(
-    shifts: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    rounds: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write_community(tmp_path, with_plugins("shifts: {remind_before: soon}\n"))
+    path = write_community(tmp_path, with_plugins("rounds: {remind_before: soon}\n"))
     assert main(["check-config", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out == [

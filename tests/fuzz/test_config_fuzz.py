@@ -253,6 +253,8 @@ DRILL_SETTINGS = ("every_days", "group_kinds", "quiet", "tone", "window")
 SCHEDULE_SETTINGS = ("every", "at")
 #: The handover plugin's settings in the example.
 HANDOVER_SETTINGS = ("follow_up", "confirm_within")
+#: The shifts plugin's settings in the example (``templates`` is a list of mappings).
+SHIFT_SETTINGS = ("templates", "plan_days", "remind_before", "announce_before", "no_show_after")
 #: The volunteers plugin's settings in the example (``training`` is a list of mappings).
 VOLUNTEER_SETTINGS = ("registration_form", "agreement_form", "class_roles", "training")
 SETTINGS = (
@@ -262,6 +264,7 @@ SETTINGS = (
     *SCHEDULE_SETTINGS,
     *DRILL_SETTINGS,
     *HANDOVER_SETTINGS,
+    *SHIFT_SETTINGS,
     *VOLUNTEER_SETTINGS,
     "key_file",
 )
@@ -279,6 +282,14 @@ DRILL_REFUSED = {"every_days": ["0", "-1", "2.5", "three", "[3]"], "quiet": ["th
 HANDOVER_REFUSED = {
     "follow_up": ["three", "[3]", "[[phone]]", "''", "{}"],
     "confirm_within": ["three", "0", "1", "2.5", "[3]", "''", "{}"],
+}
+#: Values the shifts plugin's settings do not take: each is refused at its line, naming it.
+LENGTH_REFUSED = ["three", "0", "1", "2.5", "[3]", "''", "{}"]
+SHIFT_REFUSED = {
+    "plan_days": ["0", "-1", "2.5", "three", "[3]", "100000"],
+    "remind_before": LENGTH_REFUSED,
+    "announce_before": LENGTH_REFUSED,
+    "no_show_after": LENGTH_REFUSED,
 }
 #: Values the volunteers plugin's settings do not take: each is refused at its line, naming it.
 VOLUNTEER_REFUSED = {
@@ -468,6 +479,9 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
         if value in HANDOVER_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key in p for p in problems):
                 wrong.append(f"no problem at {here} names the handover setting {key}: {problems}")
+        if value in SHIFT_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            if not any(here in p and key in p for p in problems):
+                wrong.append(f"no problem at {here} names the shifts setting {key}: {problems}")
         if value in VOLUNTEER_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key in p for p in problems):
                 wrong.append(f"no problem at {here} names the volunteers setting {key}: {problems}")
