@@ -29,10 +29,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from .audit import person_subject
 from .model import Community, Group, Person, RuntimeGrant
 from .plugins import call_hook
-from .storage.models import PersonHandle, RoleGrant, StoredPerson
+from .storage import audit as audit_log
+from .storage.models import (
+    FormSession,
+    PersonHandle,
+    Record,
+    RoleGrant,
+    StoredPerson,
+    stored_person,
+)
+from .storage.writes import Statement
 
 if TYPE_CHECKING:
     from .context import Context
@@ -137,8 +148,10 @@ def add_person(
     """Store a person who became known in chat; known to the directory once the event is stored.
 
     ``details`` is what a rule, form or case needs about them (building, room,
-    household), nothing more.  Raises ValueError for a handle a known person
-    has already, or a locale other than ``zh_CN``/``en`` (a plugin's mistake).
+    household), nothing more.  What was kept under their handle is theirs from
+    then on; when they are the sender, ``ctx.person`` becomes them.  Raises
+    ValueError for a handle a known person has already, or a locale other than
+    ``zh_CN``/``en`` (a plugin's mistake).
     """
     bot = ctx._bot
     person = Person.model_validate(
@@ -159,6 +172,9 @@ def add_person(
     )
     for network, handle in person.handles.items():
         ctx.writes.add(PersonHandle(person_id=person.id, network=network, handle=handle))
+        ctx.writes.run(_theirs_now(f"{network}:{handle}", person.id))
+    if not ctx.person.known and ctx.person.handles.items() <= person.handles.items():
+        ctx.person = person  # the sender, stored: the rest of the event is theirs
 
     def known() -> None:
         bot.people.keep_person(person)
@@ -167,6 +183,19 @@ def add_person(
     ctx.writes.after(known)
     ctx.audit("create", person_subject(person.id))
     return person
+
+
+def _theirs_now(handle_key: str, person_id: str) -> Statement:
+    """What was kept under a stranger's ``network:handle`` key becomes the stored person's: their
+    records, open dialog and audit link (export, erasure and the dialog find them)."""
+    old, new = stored_person(handle_key), stored_person(person_id)
+
+    async def rekey(db: BaseDBAsyncClient) -> None:
+        await Record.filter(person=old).using_db(db).update(person=new)
+        await FormSession.filter(person=old).using_db(db).update(person=new)
+        await audit_log.relink(db, handle_key, person_id)
+
+    return rekey
 
 
 def grant(

@@ -100,6 +100,14 @@ async def people_named(connection: BaseDBAsyncClient, pseudonyms: Iterable[str])
     return {row.pseudonym: row.person for row in rows}
 
 
+async def relink(connection: BaseDBAsyncClient, old: str, new: str) -> None:
+    """Make ``old``'s pseudonym (their entries) ``new``'s, who has none yet."""
+    await connection.execute_query(
+        'UPDATE "pseudonym" SET "person" = {} WHERE "person" = {}'.format(*_marks(connection, 2)),
+        [stored_person(new), stored_person(old)],
+    )
+
+
 async def forget(connection: BaseDBAsyncClient, person: str) -> bool:
     """Delete ``person``'s pseudonym: their entries stay, naming nobody.  Whether they had one."""
     return bool(await Pseudonym.filter(person=stored_person(person)).using_db(connection).delete())

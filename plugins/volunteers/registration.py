@@ -8,7 +8,6 @@ from sanshe.core.audit import person_subject
 from sanshe.core.context import Context
 from sanshe.core.forms import FormDialog, FormResult
 from sanshe.core.model import Form
-from sanshe.core.storage.models import Record, stored_person
 
 from .models import Volunteer
 from .pool import POOL, groups_of, privately, social_workers, status
@@ -56,9 +55,8 @@ async def registered(ctx: Context, result: FormResult) -> list[Action]:
     """The registration form was filled: a new volunteer (pending review), once per person.
 
     Someone not yet in the registry is added by the name they gave and their handle here,
-    nothing more; the form's record keeps the rest, filed under them from then on (so that
-    their export and erasure find it).  The pool's social workers are told
-    privately that a registration waits: the volunteer's name and the commands, no more.
+    nothing more; the form's record keeps the rest (core files it under them).  The pool's
+    social workers are told privately that a registration waits: the name and the commands.
     """
     _ = ctx._
     registered = await Volunteer.filter(person=ctx.person.id).first()
@@ -69,10 +67,6 @@ async def registered(ctx: Context, result: FormResult) -> list[Action]:
     person = ctx.person
     if not person.known:
         person = ctx.add_person(name=name, handles={ctx.event.network: ctx.event.sender})
-        filed = stored_person(person.id)  # the record, filed by their handle, is theirs now
-        ctx.writes.run(
-            lambda db: Record.filter(id=result.record_id).using_db(db).update(person=filed)
-        )
     number = await ctx.number("volunteer")
     ctx.writes.add(
         Volunteer(
