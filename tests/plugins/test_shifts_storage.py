@@ -1,0 +1,119 @@
+"""The shifts plugin's tables, on SQLite and PostgreSQL: the roster and its claims survive a
+restart, a reload with other templates plans again, a person's claims are exported and erased."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sanshe.core.personal_data import erase, export
+from sanshe.plugins.shifts.models import StoredClaim, StoredShift, SwapOffer
+from sanshe.testing import ManualClock, Sandbox
+from tests.conftest import write_community
+from tests.plugins.test_shifts import COMMUNITY, SHIFT_1, START, say
+
+
+async def test_claims_and_arrivals_survive_a_restart(db_url: str, tmp_path: Path) -> None:
+    config = write_community(tmp_path, COMMUNITY)
+    community = Sandbox(config, db_url=db_url, clock=ManualClock(START))
+    await community.start()
+    try:
+        await community.send("sun", "dm", "/claim 1")
+        await community.send("he", "dm", "/claim 1")
+        await community.send("he", "dm", "/swap 1 @gao")
+        await community.advance(hours=2)  # 08:00
+        await community.send("sun", "focus-1", "Good morning.")
+        await community.restart()
+        assert await StoredShift.filter(group="focus-1").count() == 9  # 3 a day, 1 to 3 December
+        assert await say(community, "wang", "focus-1", "/onduty") == (
+            "On shift now in Focus: Sun (medical volunteer), He (general volunteer (group secretary))."
+        )
+        assert (
+            await say(community, "sun", "dm", "/arrive") == "You are noted as arrived since 08:00."
+        )
+        assert await say(community, "gao", "dm", "/accept 1") == (
+            f"{SHIFT_1} has begun: it can no longer be released or swapped."
+        )
+        await community.restart()  # the daily planning's timer is kept, not set twice
+        await community.advance(hours=16)  # 00:00 on 2 December: plans 4 December
+        assert await StoredShift.filter(group="focus-1").count() == 12
+    finally:
+        await community.stop()
+
+
+async def test_other_templates_plan_the_roster_again_and_claimed_shifts_stay(
+    tmp_path: Path,
+) -> None:
+    config = write_community(tmp_path, COMMUNITY)
+    db_url = f"sqlite://{tmp_path}/db.sqlite3"
+    async with Sandbox(config, db_url=db_url, clock=ManualClock(START)) as community:
+        await community.send("xu", "dm", "/claim 4")  # 22:00-02:00, claimed: it stays
+        await community.send("sun", "dm", "/claim 3")
+        changed = COMMUNITY.replace(
+            '          - {start: "22:00", end: "02:00", needs: {psych_volunteer: 1}}\n', ""
+        ).replace(
+            "needs: {medical_volunteer: 1, general_volunteer: 1}", "needs: {medical_volunteer: 2}"
+        )
+        config.write_text(changed, encoding="utf-8")
+        await community.restart()
+        listed = await say(community, "wang", "focus-1", "/shifts")
+        assert listed.splitlines()[2:4] == [
+            "3  12:00–18:00  medical volunteer: Sun, 1 free",
+            "4  22:00–02:00  counselling volunteer: Xu",
+        ]
+        tomorrow = await say(community, "wang", "focus-1", "/shifts tomorrow")
+        assert [line.split("  ")[1] for line in tomorrow.splitlines()[1:-1]] == [
+            "08:00–12:00",
+            "12:00–18:00",
+        ]
+
+
+async def test_a_persons_claims_and_swaps_are_exported_and_erased(
+    db_url: str, tmp_path: Path
+) -> None:
+    config = write_community(tmp_path, COMMUNITY)
+    async with Sandbox(config, db_url=db_url, clock=ManualClock(START)) as community:
+        await community.send("sun", "dm", "/claim 1")
+        await community.send("lin", "dm", "/claim 3")
+        await community.send("sun", "dm", "/swap 1 @lin")
+        await community.advance(hours=2, minutes=5)
+        await community.send("sun", "focus-1", "Here.")
+        storage, pm = community.storage, community.bot.pm
+        exported = await export(storage, community.community, pm, "sun")
+        assert exported["plugins"]["shifts"] == {
+            "claims": [
+                {
+                    "shift": 1,
+                    "group": "focus-1",
+                    "start": "2026-12-01T00:00:00+00:00",
+                    "end": "2026-12-01T04:00:00+00:00",
+                    "role": "medical_volunteer",
+                    "claimed_at": "2026-11-30T22:00:00+00:00",
+                    "arrived_at": "2026-12-01T00:05:00+00:00",
+                }
+            ],
+            "swaps": [
+                {
+                    "shift": 1,
+                    "offered": True,
+                    "role": "medical_volunteer",
+                    "made_at": "2026-11-30T22:00:00+00:00",
+                }
+            ],
+        }
+        assert (await export(storage, community.community, pm, "lin"))["plugins"]["shifts"][
+            "swaps"
+        ] == [
+            {
+                "shift": 1,
+                "offered": False,
+                "role": "medical_volunteer",
+                "made_at": "2026-11-30T22:00:00+00:00",
+            }
+        ]
+        assert "shifts" not in (await export(storage, community.community, pm, "xu")).get(
+            "plugins", {}
+        )
+        await erase(storage, community.community, pm, "sun")
+        assert await StoredClaim.filter(person="sun").count() == 0
+        assert await SwapOffer.all().count() == 0
+        assert await StoredClaim.filter(person="lin").count() == 1
