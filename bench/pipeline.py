@@ -10,7 +10,10 @@ a SQLite file, then on PostgreSQL, and prints PostgreSQL's rate as a ratio of
 SQLite's (target >= 0.8).  It prints; it does not assert.
 
     python bench/pipeline.py [--messages 100000] [--groups 1000] [--in-flight 100]
-                             [--db both|sqlite|postgres|<database URL>]
+                             [--db both|sqlite|postgres|<database URL>] [--shifts]
+
+``--shifts`` runs the pipeline (10 rules) with the shifts plugin planning a roster in
+every group against the plugin disabled, and prints that ratio instead (target >= 0.9).
 
 ``postgres`` is a throwaway database per run on the server of
 ``$SANSHE_BENCH_PG`` (default postgres://postgres@127.0.0.1:5432/postgres),
@@ -49,7 +52,22 @@ PG_SERVER = os.environ.get("SANSHE_BENCH_PG", "postgres://postgres@127.0.0.1:543
 Database = Callable[[], AbstractAsyncContextManager[str]]
 
 
-def community_yaml(groups: int, rules: int) -> str:
+#: ``--shifts``: a roster in every group, someone on shift at every hour (three shifts a day).
+SHIFTS_ON = """plugins:
+  shifts:
+    templates:
+      - kinds: [resident]
+        shifts:
+          - {start: "00:00", end: "08:00", needs: {general_volunteer: 1}}
+          - {start: "08:00", end: "16:00", needs: {general_volunteer: 1}}
+          - {start: "16:00", end: "24:00", needs: {general_volunteer: 1}}
+    plan_days: 1
+"""
+#: ``--shifts``: the same community without the shifts plugin.
+SHIFTS_OFF = "plugins:\n  disable: [shifts]\n"
+
+
+def community_yaml(groups: int, rules: int, plugins: str = "") -> str:
     lines = [
         "community: {id: bench, name: Bench, locale: zh_CN}",
         "groups:",
@@ -63,7 +81,7 @@ def community_yaml(groups: int, rules: int) -> str:
         lines.append(
             f"  - {{id: r{i}, where: {{kinds: [resident]}}, when: {{keywords: [{word}]}}, do: [{{reply: 已收到}}]}}"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + plugins
 
 
 def messages(count: int, groups: int, seed: int = 7) -> list[Message]:
@@ -121,12 +139,19 @@ def databases(db: str, folder: Path) -> Database:
 
 
 async def run(
-    rules: int, events: list[Message], groups: int, folder: Path, database: Database, in_flight: int
+    rules: int,
+    events: list[Message],
+    groups: int,
+    folder: Path,
+    database: Database,
+    in_flight: int,
+    plugins: str = "",
 ) -> tuple[float, float]:
     """Messages per second through a fresh sandbox, ``in_flight`` submitted at most at once, and
-    this process's CPU seconds per message (not the database server's)."""
+    this process's CPU seconds per message (not the database server's); ``plugins`` is the
+    community's ``plugins:`` section."""
     config = folder / f"community-{rules}.yaml"
-    config.write_text(community_yaml(groups, rules), encoding="utf-8")
+    config.write_text(community_yaml(groups, rules, plugins), encoding="utf-8")
     async with database() as url, Sandbox(config, db_url=url, timeout=600) as sandbox:
         submit = sandbox.bot.submit
         queue = iter(events)
@@ -162,6 +187,34 @@ async def measure(
     return few, many
 
 
+def _together(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The rate and CPU a message of runs of as many messages each, taken together."""
+    rate = len(runs) / sum(1 / rate for rate, _cpu in runs)
+    return rate, sum(cpu for _rate, cpu in runs) / len(runs)
+
+
+async def measure_shifts(
+    db: str, events: list[Message], groups: int, in_flight: int, folder: Path
+) -> None:
+    """The rates with the shifts plugin (a roster in every group, planned at start-up; none of
+    the residents writing has claimed a shift) and without it, each run twice, printed."""
+    database = databases(db, folder)
+    warm_up = events[: min(2_000, len(events))]
+    await run(10, warm_up, groups, folder, database, in_flight, SHIFTS_ON)
+    runs: dict[str, list[tuple[float, float]]] = {SHIFTS_ON: [], SHIFTS_OFF: []}
+    for _round in range(2):  # alternating, so that a machine busy meanwhile slows both alike
+        for plugins, kept in runs.items():
+            kept.append(await run(10, events, groups, folder, database, in_flight, plugins))
+    (on, on_cpu), (off, off_cpu) = (_together(kept) for kept in runs.values())
+    shown = {"sqlite": "SQLite file", "postgres": "PostgreSQL"}.get(db, db)
+    print(f"  {shown}:")
+    print(f"    with shifts:         {on:10.0f} messages/s   {on_cpu * 1e6:6.1f} µs CPU a message")
+    print(
+        f"    without shifts:      {off:10.0f} messages/s   {off_cpu * 1e6:6.1f} µs CPU a message"
+    )
+    print(f"    ratio with / without shifts: {on / off:.2f}  (target >= 0.9)")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--messages", type=int, default=100_000)
@@ -174,12 +227,19 @@ async def main() -> None:
         default="both",
         help="both (default: sqlite, then postgres), sqlite (a file), postgres, or a database URL",
     )
+    parser.add_argument(
+        "--shifts",
+        action="store_true",
+        help="with the shifts plugin (a roster in every group) against without it, 10 rules",
+    )
     args = parser.parse_args()
     events = messages(args.messages, args.groups)
     print(
         f"pipeline: {args.messages} messages across {args.groups} groups, basics + forms + "
         f"moderation plugins, at most {args.in_flight} in flight"
     )
+    if args.shifts:
+        print("  the shifts plugin with a roster in every group, against the plugin disabled")
     # Stopped (SIGTERM, Ctrl-C), the run ends as if done: its PostgreSQL database is dropped.
     task = asyncio.current_task()
     assert task is not None
@@ -188,8 +248,12 @@ async def main() -> None:
     rates = {}
     with tempfile.TemporaryDirectory() as tmp:
         for db in kinds:
-            rates[db] = await measure(db, events, args.groups, args.in_flight, Path(tmp))
-    if args.db == "both":  # the messages of both runs over their time, PostgreSQL's over SQLite's
+            if args.shifts:
+                await measure_shifts(db, events, args.groups, args.in_flight, Path(tmp))
+            else:
+                rates[db] = await measure(db, events, args.groups, args.in_flight, Path(tmp))
+    # The messages of both runs over their time, PostgreSQL's over SQLite's.
+    if args.db == "both" and not args.shifts:
         sqlite, postgres = (2 / (1 / few + 1 / many) for few, many in rates.values())
         print(f"  ratio pg/sqlite: {postgres / sqlite:.2f}  (target >= 0.8)")
 

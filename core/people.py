@@ -360,10 +360,10 @@ def computed(ctx: Context, group: Group | None) -> frozenset[str]:
     if key in cache:
         return cache[key]
     found: set[str] = set()
-    declared = ctx.community.computed_roles
     for answer in call_hook(hook, context=ctx, group=group):
-        if answer is None:
+        if answer is None:  # most events: not looking up the names declared (a private attribute)
             continue
+        declared = ctx.community.computed_roles
         if not isinstance(answer, Iterable) or isinstance(answer, str):
             close = getattr(answer, "close", None)
             if close is not None:  # a coroutine: the hook must not await

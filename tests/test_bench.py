@@ -40,3 +40,37 @@ def test_the_pipeline_bench_prints_postgresql_as_a_ratio_of_sqlite() -> None:
     assert lines[-1].startswith("  ratio pg/sqlite: ")
     assert lines[-1].endswith("(target >= 0.8)")
     assert asyncio.run(_databases_of(bench.pid)) == []  # its throwaway databases are dropped
+
+
+def test_the_onduty_bench_and_the_pipeline_with_and_without_shifts_print_their_figures() -> None:
+    onduty = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "onduty.py"), "--groups", "10", "--days", "2"]
+        + ["--lookups", "1000"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert onduty.returncode == 0, onduty.stderr
+    title, lookup, message = onduty.stdout.splitlines()
+    assert title.startswith("onduty: 10 consultation groups, 2 days of 3 shifts each (60 shifts")
+    assert lookup.startswith("  on-shift lookup (shifts_on_duty): ") and lookup.endswith(
+        " of 1000 found someone)"
+    )
+    assert message.startswith("  per message (on_shift + arrival): ") and message.endswith(" µs")
+    pipeline = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "pipeline.py"), "--messages", "40", "--groups", "4"]
+        + ["--db", "sqlite", "--shifts"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert pipeline.returncode == 0, pipeline.stderr
+    lines = pipeline.stdout.splitlines()
+    assert (
+        lines[1] == "  the shifts plugin with a roster in every group, against the plugin disabled"
+    )
+    assert lines[-3].startswith("    with shifts: ") and lines[-2].startswith(
+        "    without shifts: "
+    )
+    assert lines[-1].startswith("    ratio with / without shifts: ")
+    assert lines[-1].endswith("(target >= 0.9)")

@@ -93,9 +93,9 @@ def shifts_on_duty(group: Group, at: datetime) -> Mapping[str, str]:
 @hookimpl
 def sanshe_roles_now(context: Context, group: Group | None) -> Iterable[str] | None:
     """``on_shift`` for the sender in a group where they are on shift now."""
-    if group is None:
-        return None
     person = context.person.id
+    if group is None or not ROSTER.claims_anything(person):
+        return None
     if any(person in shift.claims for shift in ROSTER.at(group.id, context.now())):
         return (ON_SHIFT,)
     return None
@@ -104,7 +104,8 @@ def sanshe_roles_now(context: Context, group: Group | None) -> Iterable[str] | N
 @hookimpl
 def sanshe_message(context: Context) -> None:
     """A claimer writing in the group of their shift has appeared for it."""
-    commands.noticed(context)
+    if ROSTER.claims_anything(context.person.id):  # most who write have claimed nothing
+        commands.noticed(context)
 
 
 async def _start(ctx: Context) -> None:

@@ -351,7 +351,7 @@ def noticed(ctx: Context) -> None:
     """A message in a group: its sender, a claimer of a shift of it under way (or about to
     begin), has appeared for that shift."""
     group = ctx.group
-    if group is None or ctx.event.direct or not ROSTER.has_shifts(group.id):
+    if group is None or ctx.event.direct:
         return
     now = ctx.now()
     early = ctx.settings(ShiftSettings).reminder

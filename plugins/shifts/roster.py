@@ -83,6 +83,8 @@ class Roster:
         self._groups: dict[str, list[Shift]] = {}
         self._starts: dict[str, list[datetime]] = {}
         self._longest: dict[str, timedelta] = {}
+        self._people: dict[str, set[int]] = {}
+        """Person id -> the numbers of the shifts they claimed."""
         self.basis: tuple[object, ...] = ()
         """What it was planned from (settings, groups, time zone): a change plans it again."""
 
@@ -92,6 +94,7 @@ class Roster:
         self._groups.clear()
         self._starts.clear()
         self._longest.clear()
+        self._people.clear()
         self.basis = ()
 
     def add(self, shift: Shift) -> None:
@@ -107,13 +110,34 @@ class Roster:
             self._longest[shift.group] = length
 
     def drop(self, number: int) -> None:
-        """Forget shift ``number`` (deleted)."""
+        """Forget shift ``number`` (deleted), with its claims."""
         shift = self.shifts.pop(number, None)
         if shift is None:
             return
+        for person in list(shift.claims):
+            self.unclaim(shift, person)
         shifts, starts = self._groups[shift.group], self._starts[shift.group]
         at = shifts.index(shift)
         del shifts[at], starts[at]
+
+    def claim(self, shift: Shift, claim: Claim) -> None:
+        """Keep ``claim`` of ``shift`` (made and stored)."""
+        shift.claims[claim.person] = claim
+        self._people.setdefault(claim.person, set()).add(shift.number)
+
+    def unclaim(self, shift: Shift, person: str) -> Claim | None:
+        """Forget ``person``'s claim of ``shift`` (released, handed over); the claim, if any."""
+        claim = shift.claims.pop(person, None)
+        numbers = self._people.get(person)
+        if numbers is not None:
+            numbers.discard(shift.number)
+            if not numbers:
+                del self._people[person]
+        return claim
+
+    def claims_anything(self, person: str) -> bool:
+        """Whether ``person`` has claimed any shift kept (most people who write have not)."""
+        return person in self._people
 
     def shift(self, number: int) -> Shift | None:
         """Shift ``number``, if it is planned."""
@@ -159,10 +183,10 @@ class Roster:
         i = bisect.bisect_left(starts, shift.end)
         return self._groups[shift.group][i] if i < len(starts) else None
 
-    def claims_of(self, person_id: str) -> Iterator[Shift]:
+    def claims_of(self, person_id: str) -> list[Shift]:
         """The shifts ``person_id`` claimed, by start."""
-        mine = [s for s in self.shifts.values() if person_id in s.claims]
-        yield from sorted(mine, key=lambda s: s.start)
+        mine = (self.shifts[n] for n in self._people.get(person_id, ()))
+        return sorted(mine, key=lambda s: s.start)
 
 
 def planned(

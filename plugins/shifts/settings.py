@@ -23,6 +23,7 @@ consultation groups (focus service and key accompaniment).
 from __future__ import annotations
 
 from datetime import time, timedelta
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -88,16 +89,19 @@ class ShiftSettings(_Settings):
     no_show_after: Length = "15m"
     """How long after a shift's start a professional who has not appeared is flagged."""
 
-    @property
+    @cached_property
     def reminder(self) -> timedelta:
+        """``remind_before`` as a length of time."""
         return _length(self.remind_before)
 
-    @property
+    @cached_property
     def announcement(self) -> timedelta:
+        """``announce_before`` as a length of time."""
         return _length(self.announce_before)
 
-    @property
+    @cached_property
     def grace(self) -> timedelta:
+        """``no_show_after`` as a length of time."""
         return _length(self.no_show_after)
 
 

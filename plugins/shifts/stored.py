@@ -24,9 +24,9 @@ async def load(since: datetime) -> None:
         ROSTER.add(Shift(row.id, row.group, _aware(row.starts_at), _aware(row.ends_at), row.needs))
     numbers = list(ROSTER.shifts)
     for claim in await StoredClaim.filter(shift__in=numbers).order_by("id"):
-        shift = ROSTER.shifts[claim.shift]
         arrived = _aware(claim.arrived_at) if claim.arrived_at else None
-        shift.claims[claim.person] = Claim(claim.person, claim.role, claim.place, arrived)
+        kept = Claim(claim.person, claim.role, claim.place, arrived)
+        ROSTER.claim(ROSTER.shifts[claim.shift], kept)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -76,7 +76,7 @@ def claim(ctx: Context, shift: Shift, role: str, place: int) -> None:
     ctx.writes.add(row)
 
     def claimed() -> None:
-        shift.claims[person] = Claim(person, role, place)
+        ROSTER.claim(shift, Claim(person, role, place))
 
     ctx.writes.after(claimed)
 
@@ -90,7 +90,7 @@ def release(ctx: Context, shift: Shift, person: str) -> None:
     )
 
     def released() -> None:
-        shift.claims.pop(person, None)
+        ROSTER.unclaim(shift, person)
 
     ctx.writes.after(released)
 
@@ -109,9 +109,9 @@ def hand_over(ctx: Context, shift: Shift, offer: SwapOffer) -> None:
     ctx.writes.delete(offer)
 
     def handed() -> None:
-        given = shift.claims.pop(giver, None)
+        given = ROSTER.unclaim(shift, giver)
         if given is not None:
-            shift.claims[taker] = Claim(taker, given.role, given.place)
+            ROSTER.claim(shift, Claim(taker, given.role, given.place))
 
     ctx.writes.after(handed)
 
