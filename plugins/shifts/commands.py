@@ -25,8 +25,10 @@ from .readers import Day, GroupOrDay, ShiftNumber
 from .roster import ROSTER, Shift
 from .settings import ShiftSettings, StaffRole
 
+#: The roles shifts need.
+STAFF = frozenset(get_args(StaffRole))
 #: Who may see a roster: the roles shifts need, and community workers.
-VIEWERS = frozenset({*get_args(StaffRole), "community_worker"})
+VIEWERS = STAFF | {"community_worker"}
 
 SHIFTS = Arguments(
     usage="shifts.usage.shifts", group=GroupOrDay(optional=True), day=Day(optional=True)
@@ -37,8 +39,19 @@ SWAP = Arguments(usage="shifts.usage.swap", shift=ShiftNumber(), person=Person()
 ARRIVE = Arguments()
 
 
+def serves_shifts(ctx: Context) -> bool:
+    """Whether the sender holds, anywhere, a role shifts need (/help lists /claim… to them)."""
+    now = ctx.now()
+    return any(g.role in STAFF and g.counts_at(now) for g in ctx.person.roles)
+
+
+def roster_here(ctx: Context) -> bool:
+    """Whether this chat's group has a roster, or the sender serves shifts (/help lists /onduty)."""
+    return (ctx.group is not None and ROSTER.has_shifts(ctx.group.id)) or serves_shifts(ctx)
+
+
 def commands() -> list[ChatCommand]:
-    """The plugin's chat commands."""
+    """The plugin's chat commands: open to anyone but /shifts, each deciding by the shift's group."""
     return [
         ChatCommand(
             "shifts",
@@ -48,19 +61,53 @@ def commands() -> list[ChatCommand]:
             roles=VIEWERS,
             arguments=SHIFTS,
         ),
-        ChatCommand("claim", claim, help="shifts.help.claim", aliases=("认领",), arguments=SHIFT),
         ChatCommand(
-            "release", release, help="shifts.help.release", aliases=("退班",), arguments=SHIFT
-        ),
-        ChatCommand("swap", swap, help="shifts.help.swap", aliases=("换班",), arguments=SWAP),
-        ChatCommand(
-            "accept", accept, help="shifts.help.accept", aliases=("接班",), arguments=SHIFT
-        ),
-        ChatCommand(
-            "onduty", on_duty, help="shifts.help.onduty", aliases=("在班", "值班"), arguments=ONDUTY
+            "claim",
+            claim,
+            help="shifts.help.claim",
+            aliases=("认领",),
+            arguments=SHIFT,
+            shown_to=serves_shifts,
         ),
         ChatCommand(
-            "arrive", arrive, help="shifts.help.arrive", aliases=("到岗",), arguments=ARRIVE
+            "release",
+            release,
+            help="shifts.help.release",
+            aliases=("退班",),
+            arguments=SHIFT,
+            shown_to=serves_shifts,
+        ),
+        ChatCommand(
+            "swap",
+            swap,
+            help="shifts.help.swap",
+            aliases=("换班",),
+            arguments=SWAP,
+            shown_to=serves_shifts,
+        ),
+        ChatCommand(
+            "accept",
+            accept,
+            help="shifts.help.accept",
+            aliases=("接班",),
+            arguments=SHIFT,
+            shown_to=serves_shifts,
+        ),
+        ChatCommand(
+            "onduty",
+            on_duty,
+            help="shifts.help.onduty",
+            aliases=("在班", "值班"),
+            arguments=ONDUTY,
+            shown_to=roster_here,
+        ),
+        ChatCommand(
+            "arrive",
+            arrive,
+            help="shifts.help.arrive",
+            aliases=("到岗",),
+            arguments=ARRIVE,
+            shown_to=serves_shifts,
         ),
     ]
 

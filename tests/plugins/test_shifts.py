@@ -71,7 +71,7 @@ def flags(actions: Iterable[Action]) -> list[tuple[str, str]]:
     return [
         (a.user, a.text)
         for a in actions
-        if isinstance(a, DirectMessage) and "not there yet" in a.text
+        if isinstance(a, DirectMessage) and ("not there yet" in a.text or "尚未到岗" in a.text)
     ]
 
 
@@ -383,3 +383,40 @@ async def test_each_shifts_end_is_told_to_the_hook_with_who_served_and_who_comes
             "01 22:00",
         )
         assert [e["shift"] for e in recorder.ended] == ["1", "2", "3"]  # in order of their ends
+
+
+async def test_the_example_communitys_roster_in_chinese() -> None:
+    """The example community (zh_CN): its focus service group's 08:00 shift is number 1."""
+    clock = ManualClock(datetime(2026, 12, 1, 6, 0, tzinfo=SHANGHAI))
+    async with Sandbox(clock=clock) as community:
+        shift = "1号班次（聚焦服务群 12月1日周二 08:00–12:00）"
+        assert await say(community, "sun", "focus-1", "/认领 1") == (
+            f"您已认领{shift}，身份：医务志愿者。开始前30分钟我会提醒您。"
+        )
+        await community.send("he", "focus-1", "/认领 1")
+        listed = await say(community, "he", "focus-1", "/班次")
+        assert listed.splitlines()[:2] == [
+            "聚焦服务群 12月1日周二的班次：",
+            "1号  08:00–12:00  社会工作者：空缺1；医务志愿者：孙医生；心理咨询志愿者：空缺1；"
+            "一般志愿者（群秘书）：何秘书",
+        ]
+        assert await say(community, "zhao", "dm", "/认领 1") == (
+            f"{shift}需要社会工作者、医务志愿者、心理咨询志愿者、一般志愿者（群秘书）；"
+            "您在聚焦服务群的身份是：无。"
+        )
+        assert await say(community, "maria", "building-1", "/在班") == "1号楼居民群没有排班。"
+        assert "/claim /认领 — 认领班次：/claim 班次号" in await say(
+            community, "sun", "dm", "/帮助"
+        )
+        assert "/claim" not in await say(community, "maria", "building-1", "/帮助")
+        reminded = await community.advance(hours=1, minutes=30)  # 07:30
+        assert told(reminded, "sun") == [
+            f"提醒：{shift}将于08:00开始，您的身份是医务志愿者。到岗后请在群里发言或发送 /arrive。"
+        ]
+        await community.advance(minutes=30)  # 08:00
+        assert await say(community, "maria", "focus-1", "/在班") == (
+            "聚焦服务群当前在班：孙医生（医务志愿者）、何秘书（一般志愿者（群秘书））。"
+        )
+        assert flags(await community.advance(minutes=15)) == [
+            ("he", f"{shift}已开始15分钟，孙医生（医务志愿者）尚未到岗，请联系。")
+        ]
