@@ -26,7 +26,7 @@ from sanshe.core.buttons import ButtonHandler
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
-from sanshe.core.model import Group, Person
+from sanshe.core.model import Community, Group, Person
 from sanshe.core.people import ComputedRole
 from sanshe.core.plugins import Plugins
 from sanshe.core.services import Services
@@ -114,12 +114,12 @@ async def _start(ctx: Context) -> None:
     await planning.plan(ctx)
     if not await Timer.exists(plugin=PLUGIN, key="plan"):
         timing.plan_daily(ctx)
-    ROSTER.basis = _basis(ctx.settings(ShiftSettings), ctx)
+    ROSTER.basis = _basis(ctx.community)
 
 
-def _basis(settings: ShiftSettings, ctx: Context) -> tuple[object, ...]:
-    """What the roster was planned from: the settings, the groups and the time zone."""
-    return (settings, ctx.community.groups, ctx.community.community.timezone)
+def _basis(community: Community) -> tuple[object, ...]:
+    """What the roster is planned from: the settings, the groups and the time zone."""
+    return (community.plugins.of(ShiftSettings), community.groups, community.community.timezone)
 
 
 @hookimpl
@@ -130,20 +130,22 @@ async def sanshe_startup(services: Services) -> None:
         await services.act(PLUGIN, _start)
 
 
+async def _again(ctx: Context) -> None:
+    """Plan the roster again from what changed; keep the daily planning while there are templates."""
+    await planning.plan(ctx, again=True)
+    if ctx.settings(ShiftSettings).templates:
+        timing.plan_daily(ctx)
+    ROSTER.basis = _basis(ctx.community)
+
+
 @hookimpl
 async def sanshe_community_changed(services: Services) -> None:
-    """Plan again when the settings, the groups or the time zone changed (a reload)."""
-
-    async def again(ctx: Context) -> None:
-        if _basis(ctx.settings(ShiftSettings), ctx) == ROSTER.basis:
-            return
-        await planning.plan(ctx, again=True)
-        if ctx.settings(ShiftSettings).templates:
-            timing.plan_daily(ctx)
-        ROSTER.basis = _basis(ctx.settings(ShiftSettings), ctx)
-
+    """Plan again when the settings, the groups or the time zone changed (a reload; a chat
+    bound to a group changes none of them)."""
+    if _basis(services.community) == ROSTER.basis:
+        return
     if services.settings(ShiftSettings).templates or ROSTER.shifts:
-        await services.act(PLUGIN, again)
+        await services.act(PLUGIN, _again)
 
 
 @hookimpl

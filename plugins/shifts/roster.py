@@ -220,10 +220,5 @@ def _utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
 
 
-def local_day(moment: datetime, zone: ZoneInfo) -> date:
-    """The day ``moment`` falls on in ``zone``."""
-    return moment.astimezone(zone).date()
-
-
 #: The running bot's roster (loaded at start-up, see :func:`sanshe.plugins.shifts.stored.load`).
 ROSTER = Roster()
