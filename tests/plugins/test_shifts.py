@@ -405,13 +405,13 @@ async def test_the_example_communitys_roster_in_chinese() -> None:
             "您在聚焦服务群的身份是：无。"
         )
         assert await say(community, "maria", "building-1", "/在班") == "1号楼居民群没有排班。"
-        assert "/claim /认领 — 认领班次：/claim 班次号" in await say(
+        assert "/claim /认领 — 认领班次：/认领 班次号" in await say(
             community, "sun", "dm", "/帮助"
         )
         assert "/claim" not in await say(community, "maria", "building-1", "/帮助")
         reminded = await community.advance(hours=1, minutes=30)  # 07:30
         assert told(reminded, "sun") == [
-            f"提醒：{shift}将于08:00开始，您的身份是医务志愿者。到岗后请在群里发言或发送 /arrive。"
+            f"提醒：{shift}将于08:00开始，您的身份是医务志愿者。到岗后请在群里发言或发送 /到岗。"
         ]
         await community.advance(minutes=30)  # 08:00
         assert await say(community, "maria", "focus-1", "/在班") == (
