@@ -45,6 +45,12 @@ def serves_shifts(ctx: Context) -> bool:
     return any(g.role in STAFF and g.counts_at(now) for g in ctx.person.roles)
 
 
+def serves_shifts_here(ctx: Context) -> bool:
+    """Whether /help lists /claim… here: to who serves shifts, privately or where a roster is."""
+    here = ctx.event.direct or (ctx.group is not None and ROSTER.has_shifts(ctx.group.id))
+    return here and serves_shifts(ctx)
+
+
 def roster_here(ctx: Context) -> bool:
     """Whether this chat's group has a roster, or the sender serves shifts (/help lists /onduty)."""
     return (ctx.group is not None and ROSTER.has_shifts(ctx.group.id)) or serves_shifts(ctx)
@@ -67,7 +73,7 @@ def commands() -> list[ChatCommand]:
             help="shifts.help.claim",
             aliases=("认领",),
             arguments=SHIFT,
-            shown_to=serves_shifts,
+            shown_to=serves_shifts_here,
         ),
         ChatCommand(
             "release",
@@ -75,7 +81,7 @@ def commands() -> list[ChatCommand]:
             help="shifts.help.release",
             aliases=("退班",),
             arguments=SHIFT,
-            shown_to=serves_shifts,
+            shown_to=serves_shifts_here,
         ),
         ChatCommand(
             "swap",
@@ -83,7 +89,7 @@ def commands() -> list[ChatCommand]:
             help="shifts.help.swap",
             aliases=("换班",),
             arguments=SWAP,
-            shown_to=serves_shifts,
+            shown_to=serves_shifts_here,
         ),
         ChatCommand(
             "accept",
@@ -91,7 +97,7 @@ def commands() -> list[ChatCommand]:
             help="shifts.help.accept",
             aliases=("接班",),
             arguments=SHIFT,
-            shown_to=serves_shifts,
+            shown_to=serves_shifts_here,
         ),
         ChatCommand(
             "onduty",
@@ -107,7 +113,7 @@ def commands() -> list[ChatCommand]:
             help="shifts.help.arrive",
             aliases=("到岗",),
             arguments=ARRIVE,
-            shown_to=serves_shifts,
+            shown_to=serves_shifts_here,
         ),
     ]
 

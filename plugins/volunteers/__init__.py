@@ -27,6 +27,7 @@ from sanshe.core.storage.writes import Writes
 
 from .dispatch import DISPATCH, dispatch
 from .models import Dispatch, Training, Volunteer
+from .pool import POOL
 from .registration import registered, volunteer
 from .review import LIST, VET, vet, volunteers
 from .settings import VolunteerSettings
@@ -34,6 +35,23 @@ from .training import TRAINED, TRAINING, agreement, signed, trained, training
 
 PLUGIN = "volunteers"
 SOCIAL_WORKERS = frozenset({"social_worker"})
+
+
+def registers_here(ctx: Context) -> bool:
+    """/help lists /volunteer where it registers: private chats and the volunteer pool's."""
+    return ctx.event.direct or (ctx.group is not None and ctx.group.kind in POOL)
+
+
+async def in_training(ctx: Context) -> bool:
+    """Whether the sender registered as a volunteer and was not turned down: /help lists the
+    training and the agreement to them."""
+    return await Volunteer.filter(person=ctx.person.id).exclude(status="rejected").exists()
+
+
+async def in_training_or_social_worker(ctx: Context) -> bool:
+    """/training is listed to volunteers in training, and to social workers (who post it)."""
+    serves = any(g.role in SOCIAL_WORKERS for g in ctx.person.roles if g.counts_at(ctx.now()))
+    return serves or await in_training(ctx)
 
 
 @hookimpl
@@ -55,7 +73,11 @@ def sanshe_catalogues() -> Iterable[Path]:
 def sanshe_commands() -> Iterable[ChatCommand]:
     return [
         ChatCommand(
-            "volunteer", volunteer, help="volunteers.help.volunteer", aliases=("志愿者报名", "报名")
+            "volunteer",
+            volunteer,
+            help="volunteers.help.volunteer",
+            aliases=("志愿者报名", "报名"),
+            shown_to=registers_here,
         ),
         ChatCommand(
             "volunteers",
@@ -79,6 +101,7 @@ def sanshe_commands() -> Iterable[ChatCommand]:
             help="volunteers.help.training",
             aliases=("培训",),
             arguments=TRAINING,
+            shown_to=in_training_or_social_worker,
         ),
         ChatCommand(
             "trained",
@@ -86,9 +109,14 @@ def sanshe_commands() -> Iterable[ChatCommand]:
             help="volunteers.help.trained",
             aliases=("已培训",),
             arguments=TRAINED,
+            shown_to=in_training,
         ),
         ChatCommand(
-            "agreement", agreement, help="volunteers.help.agreement", aliases=("保密协议",)
+            "agreement",
+            agreement,
+            help="volunteers.help.agreement",
+            aliases=("保密协议",),
+            shown_to=in_training,
         ),
         ChatCommand(
             "dispatch",

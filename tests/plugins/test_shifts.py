@@ -405,10 +405,12 @@ async def test_the_example_communitys_roster_in_chinese() -> None:
             "您在聚焦服务群的身份是：无。"
         )
         assert await say(community, "maria", "building-1", "/在班") == "1号楼居民群没有排班。"
-        assert "/claim /认领 — 认领班次：/认领 班次号" in await say(
-            community, "sun", "dm", "/帮助"
-        )
+        assert "/claim /认领 — 认领班次：/认领 班次号" in await say(community, "sun", "dm", "/帮助")
         assert "/claim" not in await say(community, "maria", "building-1", "/帮助")
+        in_focus, in_building = [
+            await say(community, "wang", group, "/帮助") for group in ("focus-1", "building-1")
+        ]  # a social worker: listed where there is a roster, not in a group without one
+        assert "/claim" in in_focus and "/claim" not in in_building
         reminded = await community.advance(hours=1, minutes=30)  # 07:30
         assert told(reminded, "sun") == [
             f"提醒：{shift}将于08:00开始，您的身份是医务志愿者。到岗后请在群里发言或发送 /到岗。"

@@ -456,3 +456,26 @@ async def test_an_agreement_signed_while_pending_counts_once_approved() -> None:
             (["key-1"], True),
         ]
         assert await Dispatch.filter(volunteer=1).count() == 1
+
+
+async def test_help_lists_the_training_and_agreement_to_volunteers_only() -> None:
+    """/training, /trained and /agreement answer anyone (refusing, saying why), but /help and the
+    menus list them to registered volunteers not turned down (and /training to social workers)."""
+    async with pipeline() as sandbox:
+        c = Community(sandbox)
+        names = ("/training", "/trained", "/agreement")
+        [stranger] = await c.texts("amy", "dm", "/help")
+        assert "/volunteer" in stranger and not any(n in stranger for n in names)
+        [pool, resident] = [
+            (await c.texts("amy", g, "/help"))[0] for g in ("volunteers", "building-1")
+        ]
+        assert "/volunteer" in pool and "/volunteer" not in resident  # registers privately or there
+        await c.register("amy", "Amy Wu")
+        [registered] = await c.texts("amy", "dm", "/help")
+        assert all(n in registered for n in names)
+        [social] = await c.texts("wang", "dm", "/help")
+        assert "/training" in social and "/trained" not in social
+        await c.register("bob", "Bob Li")
+        await c.send("wang", "dm", "/vet 2 reject 暂不需要")
+        [rejected] = await c.texts("bob", "dm", "/help")
+        assert not any(n in rejected for n in names)

@@ -101,17 +101,23 @@ async def test_each_role_sees_its_own_command_menu(world: World, tmp_path: Path)
     everyone = {"start", "help", "whoami", "form", "choose", "mkgroup", "roles"}
     assert names(world, "default") == everyone | {"groupinfo", "rules"}  # an unknown resident
     assert names(world, "default", "en") == names(world, "default")
-    assert names(world, "all_private_chats") == everyone  # no /grant, no /audit: they refuse
+    # Privately anyone may register as a volunteer; no /grant, no /audit: they refuse.
+    assert names(world, "all_private_chats") == everyone | {"volunteer"}
     granter = {"grant", "revoke"}  # a social worker may grant the role they hold
-    assert names(world, f"chat:{WANG}") == everyone | granter | {"reload"}
-    assert names(world, f"chat_member:{BUILDING}:{WANG}") == names(world, "default") | {
-        "bind",
-        "reload",
-        *granter,
-    }
+    vetting = {"volunteers", "vet", "training", "dispatch"}  # a social worker's
+    staff = {"shifts", "onduty", "handover", "hours"}  # who serves shifts, anywhere
+    claims = {"claim", "release", "swap", "accept", "arrive"}  # privately or with a roster
+    assert names(world, f"chat:{WANG}") == (
+        everyone | granter | vetting | staff | claims | {"reload", "volunteer"}
+    )
+    assert names(world, f"chat_member:{BUILDING}:{WANG}") == (
+        names(world, "default") | {"bind", "reload"} | granter | vetting | staff
+    )
     assert names(world, f"chat_member:{VOLUNTEERS}:{HE}") == names(world, "default") | {
         "shift",
+        "volunteer",  # registering, in the volunteer pool
         *granter,  # their own role, there
+        *staff,
     }
     assert (f"chat_member:{BUILDING}:{HE}", "") not in server.commands  # no role there
     help_zh = {c["command"]: c["description"] for c in server.commands[("default", "")]}["help"]
