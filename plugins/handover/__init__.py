@@ -105,9 +105,12 @@ async def shifts_shift_ended(
 ) -> list[Action]:
     """Draft the shift's handover and send it to the outgoing secretary; it goes to the next
     shift when confirmed, at the latest when that starts (or ``confirm_within`` after this end,
-    if that is later)."""
-    number = await context.number(PLUGIN)
+    if that is later).  A shift nobody served, with nothing in it, has none."""
     start, end = utc(start), utc(end)  # as the database compares them
+    content = await compose(context, group, start, end, absent)
+    if not served and not any(content.values()):
+        return []  # nobody served it and nothing happened in it: nothing to hand over
+    number = await context.number(PLUGIN)
     next_start = utc(next_start) if next_start is not None else None
     wait = context.settings(HandoverSettings).wait
     due = None if next_start is None else max(next_start, end + wait)
@@ -120,7 +123,7 @@ async def shifts_shift_ended(
         end=end,
         next_start=next_start,
         due_at=due,
-        content=await compose(context, group, start, end, absent),
+        content=content,
         people={
             "outgoing": dict(served),
             "drafted_to": [p.id for p in editors],

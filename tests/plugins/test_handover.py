@@ -591,6 +591,19 @@ async def test_claimed_shift_ends_and_its_handover_reaches_the_next_shift(tmp_pa
         assert not any("handover" in text or "交接" in text for t in later.values() for text in t)
 
 
+async def test_a_shift_nobody_served_and_nothing_happened_in_has_no_handover(
+    tmp_path: Path,
+) -> None:
+    """An empty shift leaves the admins nothing to read: no draft, and nothing sent as drafted;
+    one with a record in it still has its handover (to the admins, nobody being on it)."""
+    async with with_shifts(tmp_path) as sandbox:
+        quiet = told(await sandbox.advance(hours=5, minutes=30))  # 12:30: shift 1 over, nobody
+        assert not any("andover" in text for texts in quiet.values() for text in texts)
+        await fill(sandbox, "wang", "focus-1", "Mrs A")
+        busy = told(await sandbox.advance(hours=6))  # 18:30: shift 2 had a record
+        assert any(t.startswith("Handover of shift 2") for t in busy.get("wang", []))
+
+
 async def test_notes_added_at_once_from_two_chats_both_stay(tmp_path: Path) -> None:
     async with _sandbox(tmp_path, ShiftEnds(MORNING)) as sandbox:
         await sandbox.advance(hours=5)
