@@ -53,6 +53,10 @@ ROLES: tuple[str, ...] = (
     "client",
     "group_admin",
 )
+#: The built-in roles whose holders serve shifts in the consultation groups (DOMAIN.md).
+SHIFT_ROLES: frozenset[str] = frozenset(
+    {"social_worker", "medical_volunteer", "psych_volunteer", "general_volunteer"}
+)
 
 
 class _Frozen(BaseModel):

@@ -137,6 +137,13 @@ def _runtime(row: RoleGrant) -> RuntimeGrant:
 # -- changes, staged on an event's writes ------------------------------------------------
 
 
+def holds_anywhere(ctx: Context, roles: Iterable[str]) -> bool:
+    """Whether the sender holds one of ``roles`` now, in some group or community-wide (what
+    /help asks of a command it lists to them only)."""
+    now, wanted = ctx.now(), set(roles)
+    return any(g.role in wanted and g.counts_at(now) for g in ctx.person.roles)
+
+
 def add_person(
     ctx: Context,
     *,

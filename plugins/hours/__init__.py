@@ -15,10 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sanshe.core import people
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
-from sanshe.core.model import Group, Person
+from sanshe.core.model import SHIFT_ROLES, Group, Person
 from sanshe.core.storage.models import stored_person
 from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
@@ -40,16 +41,9 @@ def sanshe_tables() -> Tables:
     return Tables(app=PLUGIN, models=f"{__name__}.models", migrations=f"{__name__}.migrations")
 
 
-#: The roles that serve shifts: /help shows /hours to their holders.
-SHIFT_ROLES = frozenset(
-    {"social_worker", "medical_volunteer", "psych_volunteer", "general_volunteer"}
-)
-
-
 def serves_shifts(ctx: Context) -> bool:
     """Whether the sender holds a role that serves shifts, anywhere (/help lists /hours then)."""
-    now = ctx.now()
-    return any(g.role in SHIFT_ROLES and g.counts_at(now) for g in ctx.person.roles)
+    return people.holds_anywhere(ctx, SHIFT_ROLES)
 
 
 @hookimpl

@@ -9,7 +9,6 @@ hands the claim over once the other person accepts (a button or ``/accept``).
 from __future__ import annotations
 
 from datetime import date
-from typing import get_args
 
 from sanshe.core import people
 from sanshe.core.actions import Action, Edit
@@ -17,16 +16,17 @@ from sanshe.core.arguments import Arguments, Group, Person, listing
 from sanshe.core.buttons import ButtonHandler
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context, roles_in
+from sanshe.core.model import SHIFT_ROLES
 from sanshe.core.model import Group as GroupModel
 
 from . import shown, stored, timing
 from .models import SwapOffer
 from .readers import Day, GroupOrDay, ShiftNumber
 from .roster import ROSTER, Shift
-from .settings import ShiftSettings, StaffRole
+from .settings import ShiftSettings
 
 #: The roles shifts need.
-STAFF = frozenset(get_args(StaffRole))
+STAFF = SHIFT_ROLES
 #: Who may see a roster: the roles shifts need, and community workers.
 VIEWERS = STAFF | {"community_worker"}
 
@@ -41,8 +41,7 @@ ARRIVE = Arguments()
 
 def serves_shifts(ctx: Context) -> bool:
     """Whether the sender holds, anywhere, a role shifts need (/help lists /claim… to them)."""
-    now = ctx.now()
-    return any(g.role in STAFF and g.counts_at(now) for g in ctx.person.roles)
+    return people.holds_anywhere(ctx, STAFF)
 
 
 def serves_shifts_here(ctx: Context) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sanshe.core import people
 from sanshe.core.actions import Action
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
@@ -50,8 +51,7 @@ async def in_training(ctx: Context) -> bool:
 
 async def in_training_or_social_worker(ctx: Context) -> bool:
     """/training is listed to volunteers in training, and to social workers (who post it)."""
-    serves = any(g.role in SOCIAL_WORKERS for g in ctx.person.roles if g.counts_at(ctx.now()))
-    return serves or await in_training(ctx)
+    return people.holds_anywhere(ctx, SOCIAL_WORKERS) or await in_training(ctx)
 
 
 @hookimpl

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 from sanshe.core.actions import Action, AnswerButton, DirectMessage, Edit, Send
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
-from sanshe.core.model import Group
+from sanshe.core.model import SHIFT_ROLES, Group
+from sanshe.plugins.shifts.settings import StaffRole
 from sanshe.testing import ManualClock, Sandbox
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -422,3 +423,9 @@ async def test_the_example_communitys_roster_in_chinese() -> None:
         assert flags(await community.advance(minutes=15)) == [
             ("he", f"{shift}已开始15分钟，孙医生（医务志愿者）尚未到岗，请联系。")
         ]
+
+
+def test_the_roles_a_shift_may_need_are_the_roles_that_serve_shifts() -> None:
+    """The settings' roles (checked where the file names them) are core's SHIFT_ROLES, which the
+    handover and hours plugins list their commands to."""
+    assert set(get_args(StaffRole)) == SHIFT_ROLES
