@@ -10,11 +10,12 @@ import difflib
 import glob
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
@@ -30,6 +31,7 @@ from .model import (
     Form,
     Group,
     GroupKind,
+    Names,
     Person,
     Rule,
     all_kinds,
@@ -291,6 +293,36 @@ class _Loader:
             self.problem(path, "config.invalid", field=field, reason=error["msg"])
 
 
+def _named(
+    value: Any, path: tuple[str | int, ...], annotation: Any = None, metadata: Iterable[Any] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str, str, bool]]:
+    """Where a settings ``value`` (a model instance, or a part of one of type ``annotation``)
+    names a role, kind, group or form: each ``(path, what, name, at_key)``."""
+    for mark in metadata:
+        if isinstance(mark, Names) and isinstance(value, str):
+            yield path, mark.what, value, False
+    if isinstance(value, BaseModel):
+        for name, field in type(value).model_fields.items():
+            key = field.alias or name
+            yield from _named(getattr(value, name), (*path, key), field.annotation, field.metadata)
+        return
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        yield from _named(value, path, args[0], args[1:])
+    elif origin in (UnionType, Union):
+        for arg in args:
+            yield from _named(value, path, arg)
+    elif isinstance(value, tuple | list | set | frozenset) and args:
+        items = args[:1] * len(value) if len(args) == 1 or args[-1] is Ellipsis else args
+        for i, (item, arg) in enumerate(zip(value, items, strict=False)):
+            yield from _named(item, (*path, i), arg)
+    elif isinstance(value, Mapping) and len(args) == 2:
+        for key, item in value.items():
+            for where, what, name, _at in _named(key, (*path, key), args[0]):
+                yield where, what, name, True
+            yield from _named(item, (*path, key), args[1])
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -505,6 +537,7 @@ class _Semantics:
                         name=name,
                         known=self.loader._.join(sorted(self.vocabulary.plugins)),
                     )
+            self.plugin_names(roles, kinds, group_ids)
             book = RuleBook(c, self.vocabulary.conditions, self.vocabulary.actions)
             for problem in book.problems:
                 values = dict(problem.values)
@@ -513,6 +546,27 @@ class _Semantics:
                         str(values["reason"]), **dict(problem.reason_values)
                     )
                 p(problem.path, problem.key, at_key=problem.at_key, **values)
+
+    def plugin_names(self, roles: set[str], kinds: set[str], group_ids: set[str]) -> None:
+        """Refuse what the plugins' sections name (:class:`~.model.Names`) that the community
+        does not have; only names the file writes (a default may name what is not used)."""
+        form_ids = {f.id for f in self.community.forms}
+        for plugin, section in self.community.plugins.sections.items():
+            if not isinstance(section, BaseModel):
+                continue
+            for path, what, name, at_key in _named(section, ("plugins", plugin)):
+                if _real_path(self.loader.doc.data, path)[0] != path:
+                    continue  # a default, not written in the file
+                if what == "role" and name not in roles:
+                    self.unknown_role(path, name, roles, at_key=at_key)
+                elif what == "kind" and name not in kinds:
+                    self.unknown_kind(path, name, kinds)
+                elif what == "group" and name not in group_ids:
+                    self.unknown_group(path, name, group_ids)
+                elif what == "form" and name not in form_ids and not self.unsure("forms", name):
+                    known = self.loader._.join(sorted(form_ids))
+                    hint = self.loader._("config.known_forms", known=known) if known else ""
+                    self.problem(path, "config.unknown_form", form=name, hint=hint)
 
     def unknown_role(
         self, path: tuple[str | int, ...], role: str, roles: set[str], *, at_key: bool = False

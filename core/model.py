@@ -6,6 +6,7 @@ refused) and the frozen domain objects the rest of Sanshe works with.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -57,6 +58,24 @@ ROLES: tuple[str, ...] = (
 SHIFT_ROLES: frozenset[str] = frozenset(
     {"social_worker", "medical_volunteer", "psych_volunteer", "general_volunteer"}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Marks a text of a plugin's settings as naming one of the community's roles, group kinds,
+    groups or forms: checking the file refuses one it does not have, at its line."""
+
+    what: Literal["role", "kind", "group", "form"]
+
+
+RoleName = Annotated[str, Names("role")]
+"""A role of the community (built-in or declared), in a plugin's settings."""
+KindName = Annotated[str, Names("kind")]
+"""A group kind of the community, in a plugin's settings."""
+GroupName = Annotated[str, Names("group")]
+"""A group id of the community, in a plugin's settings."""
+FormName = Annotated[str, Names("form")]
+"""A form id of the community, in a plugin's settings."""
 
 
 class _Frozen(BaseModel):

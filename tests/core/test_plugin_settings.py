@@ -70,6 +70,73 @@ def sanshe_settings():
 """
 
 
+ROSTER = """
+from pydantic import BaseModel, ConfigDict
+
+from sanshe.core.hookspecs import hookimpl
+from sanshe.core.model import FormName, GroupName, KindName, RoleName
+
+
+class Template(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kinds: tuple[KindName, ...] = ()
+    needs: dict[RoleName, int] = {}
+
+
+class RosterSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    templates: tuple[Template, ...] = ()
+    lead: RoleName | None = None
+    groups: dict[str, GroupName] = {}
+    form: FormName = "sign_up"
+
+
+@hookimpl
+def sanshe_settings():
+    return RosterSettings
+"""
+
+
+@pytest.fixture
+def roster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An installed plugin ``roster`` whose settings name roles, kinds, groups and a form."""
+    monkeypatch.syspath_prepend(str(install_plugin(tmp_path, "roster", "roster_plugin", ROSTER)))
+    yield "roster"
+    sys.modules.pop("roster_plugin", None)
+
+
+def test_names_a_plugins_settings_give_are_checked_against_the_community(
+    roster: str, tmp_path: Path
+) -> None:
+    """A role, kind, group or form a section names that the community lacks is refused at its
+    line, as anywhere in the file; the model's default form, not written, is not checked."""
+    good = with_plugins(
+        "roster:\n"
+        "  templates: [{kinds: [resident], needs: {social_worker: 1}}]\n"
+        "  lead: social_worker\n"
+        "  groups: {main: b1}\n"
+    )
+    load_community(write_community(tmp_path, good), vocabulary(plugin_manager()))
+    wrong = with_plugins(
+        "roster:\n"
+        "  templates: [{kinds: [resdent], needs: {social_wroker: 1}}]\n"
+        "  lead: nobody\n"
+        "  groups: {main: b2}\n"
+        "  form: nosuch\n"
+    )
+    roles = "Use one of: building_leader, client, community_worker"
+    assert [p.split(" Use one of")[0] for p in problems_of(tmp_path, wrong)] == [
+        "community.yaml:14:26: Unknown group kind “resdent”.",
+        "community.yaml:14:44: Unknown role “social_wroker”.",
+        "community.yaml:15:11: Unknown role “nobody”.",
+        "community.yaml:16:20: There is no group “b2” in this community.",
+        "community.yaml:17:11: There is no form “nosuch” in this community.",
+    ]
+    assert roles in problems_of(tmp_path, wrong)[1]
+
+
 @pytest.fixture
 def rounds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """An installed plugin ``rounds`` whose settings model has defaults for every field."""
