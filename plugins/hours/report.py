@@ -10,6 +10,7 @@ from sanshe.core.arguments import Arguments, Person
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Person as PersonModel
+from sanshe.core.names import kind_name
 from sanshe.core.storage.models import stored_person
 from sanshe.core.timers import utc
 
@@ -43,7 +44,8 @@ async def show_hours(ctx: Context) -> list[Action]:
     elif overseer:
         text = await _person(ctx, target, own=False)
     else:
-        return [ctx.reply(_("hours.refused", role=ctx.role_name(OVERSEER)))]
+        pool = kind_name(ctx.community, POOL, _)
+        return [ctx.reply(_("hours.refused", role=ctx.role_name(OVERSEER), pool=pool))]
     if ctx.event.direct:
         return [ctx.reply(text)]
     return [ctx.reply(_("hours.sent_private")), ctx.direct(text)]

@@ -104,12 +104,15 @@ async def test_others_see_only_their_own(tmp_path: Path) -> None:
     async with await served(tmp_path, *DAY_OF_SHIFTS) as sandbox:
         await sandbox.advance(days=1)
         refused = [
-            "Only a social worker may see someone else's service hours. For your own, write "
-            "/hours alone."
+            "Only a social worker of the whole community or of a volunteer general group may "
+            "see someone else's service hours. For your own, write /hours alone."
         ]
         assert sandbox.texts(await sandbox.send("xu", "dm", "/hours he")) == refused
         # Lin is a social worker of key-1 only: not of the community nor of the volunteer pool.
         assert sandbox.texts(await sandbox.send("lin", "dm", "/hours he")) == refused
+        assert sandbox.texts(await sandbox.send("gao", "dm", "/时长 @he")) == [
+            "只有全社区或志愿服务总群的社会工作者能查看别人的服务时长。查看自己的时长请只写 /时长。"
+        ]
         assert sandbox.texts(await sandbox.send("xu", "dm", "/hours xu")) == [
             "Your service hours: 3 h 40 min in all, 1 shift.\n• Focus: 3 h 40 min, 1 shift"
         ]
