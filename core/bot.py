@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import inspect
 import logging
 import os
 import signal
@@ -561,10 +562,22 @@ class Bot:
         return [
             c
             for c in self.commands.commands
-            if c.listed
-            and await self.open_to(ctx, c)
-            and (c.shown_to is None or await answer_of(c.shown_to(ctx)))
+            if c.listed and await self.open_to(ctx, c) and await self._shown(ctx, c)
         ]
+
+    async def _shown(self, ctx: Context, command: ChatCommand) -> bool:
+        """Whether ``command``'s ``shown_to`` lists it to the sender; one that raises is logged
+        with its plugin and hides the command (the others are listed)."""
+        if command.shown_to is None:
+            return True
+        try:
+            shown = command.shown_to(ctx)
+            return bool(await shown if inspect.isawaitable(shown) else shown)
+        except Exception:
+            log.exception(
+                "plugin %r failed saying whether to list /%s", command.plugin, command.name
+            )
+            return False
 
     async def command_lines(self, ctx: Context) -> list[str]:
         """One line per command open to the sender here: its names and what it does."""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sanshe.core.actions import Delete, DirectMessage, Reply, Send
+from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.testing import Sandbox
@@ -87,6 +90,38 @@ async def test_help_lists_grant_and_audit_only_to_who_can_use_them(community: Sa
     assert "/grant" in social and "/audit" not in social  # privately only, and for admins
     [refused] = community.texts(await community.send("maria", "dm", "/grant @wang resident"))
     assert refused == "您不能授予居民：您的角色都不能授予角色。"  # still answered, saying why
+
+
+class Flaky:
+    """Two commands whose ``shown_to`` raises: one a plain function, one async."""
+
+    @staticmethod
+    def broken(ctx: Context) -> bool:
+        raise RuntimeError("no roster")
+
+    @staticmethod
+    async def broken_later(ctx: Context) -> bool:
+        raise RuntimeError("no roster either")
+
+    @hookimpl
+    def sanshe_commands(self) -> list[ChatCommand]:
+        return [
+            ChatCommand("odd", lambda ctx: None, help="x", shown_to=self.broken),
+            ChatCommand("odder", lambda ctx: None, help="x", shown_to=self.broken_later),
+        ]
+
+
+async def test_a_failing_shown_to_hides_its_command_and_help_still_answers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with Sandbox(EXAMPLE, plugins=[Flaky()]) as sandbox:
+        [listed] = sandbox.texts(await sandbox.send("maria", "dm", "/help"))
+        assert "/whoami" in listed and "/odd" not in listed
+        [lost] = sandbox.texts(await sandbox.send("maria", "dm", "hello?"))  # lists commands too
+        assert "/whoami" in lost
+    failures = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("/odd" in m and "Flaky" in m for m in failures), failures
+    assert any("/odder" in m and "Flaky" in m for m in failures), failures
 
 
 class Veto:
