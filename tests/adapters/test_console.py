@@ -168,14 +168,20 @@ def test_volunteer_registration_through_the_console_with_a_restart(tmp_path: Pat
     out = run_script(tmp_path, second)
     assert "（8/16）服务技能" in out[0], "the dialog resumed where it stopped"
     assert out[3].startswith("dm maria: 这个回答未被接受：这不是有效的电话号码。")
-    assert out[-1].startswith("dm maria: 谢谢！“志愿者信息登记表”已保存：")
-    assert "工作年限: 6" in out[-1] and "138****5678" in out[-1]
+    [saved] = [
+        line for line in out if line.startswith("dm maria: 谢谢！“志愿者信息登记表”已保存：")
+    ]
+    assert "工作年限: 6" in saved and "138****5678" in saved
+    assert out[-1].startswith(
+        "dm wang: 有一份志愿者报名待审核：编号 1，李娜。"
+    )  # the pool's social worker
     with sqlite3.connect(tmp_path / "demo.sqlite3") as db:
         rows = db.execute("select form_id, person, data from record").fetchall()
         sessions = db.execute("select answers from form_session").fetchall()
+        [maria] = db.execute("select person_id from person_handle where handle = 'maria'")
     assert len(rows) == 1 and sessions == [], "no answers kept outside the record"
     form_id, person, sealed = rows[0]
-    assert (form_id, person) == ("volunteer_registration", "console:maria")
+    assert (form_id, person) == ("volunteer_registration", maria[0])  # registered: hers
     key = os.environ.get("SANSHE_KEY") or (tmp_path / "demo.sqlite3.key").read_text("ascii")
     data = json.loads(Seal(key_of(key, "key")).open(sealed))  # sealed with the deployment's key
     assert (data["phone"], data["years_of_work"]) == ("13812345678", 6)
@@ -469,7 +475,7 @@ def test_at_a_terminal_as_and_in_confirm_and_ctrl_c_ends_the_run_at_once(tmp_pat
         os.close(leader)
 
 
-SHIFTS = """
+ROTA = """
     from sanshe.core.actions import AnswerButton, Edit, SendFile
     from sanshe.core.buttons import ButtonHandler
     from sanshe.core.commands import ChatCommand
@@ -485,7 +491,7 @@ SHIFTS = """
         ]
 
 
-    TAKE = ButtonHandler("shifts.take", take)
+    TAKE = ButtonHandler("rota.take", take)
     CHOICES = (TAKE.button("上午", "am"), TAKE.button("下午", "pm"))
 
 
@@ -504,8 +510,8 @@ SHIFTS = """
     @hookimpl
     def sanshe_commands():
         return [
-            ChatCommand(name="shift", handler=offer, help="shifts.help"),
-            ChatCommand(name="roster", handler=roster, help="shifts.help"),
+            ChatCommand(name="shift", handler=offer, help="rota.help"),
+            ChatCommand(name="roster", handler=roster, help="rota.help"),
         ]
 
 
@@ -520,7 +526,7 @@ def run_with_plugin(
     lines: list[str],
     env: dict[str, str] | None = None,
     config: Path = EXAMPLE,
-    plugin: tuple[str, str, str] = ("shifts", "shifts_plugin", SHIFTS),
+    plugin: tuple[str, str, str] = ("rota", "rota_plugin", ROTA),
 ) -> subprocess.CompletedProcess[str]:
     """``sanshe run`` in ``tmp_path`` with ``plugin`` (name, module, source) installed, fed ``lines``."""
     name, module, source = plugin
@@ -555,26 +561,26 @@ def test_a_button_pressed_on_the_console_reaches_its_plugin_with_the_message(
         [
             "wang@volunteers: /shift",
             "wang@volunteers! button 2",
-            "wang@volunteers! button shifts.take|am",
+            "wang@volunteers! button rota.take|am",
             "wang@dm: /shift",
             "wang@dm! button 1",
             "wang@volunteers! button 1 on b1",
             "wang@volunteers! button 3",
             "wang@volunteers! button 1 on b9",
             "maria@building-1! button 1",
-            "maria@building-1! button shifts.gone|x",
+            "maria@building-1! button rota.gone|x",
         ],
     )
     assert result.stdout.splitlines() == [
-        "reply volunteers: 选一个班次 [1 上午|shifts.take|am] [2 下午|shifts.take|pm] (b1)",
-        "edit volunteers: b1 已选：pm [1 上午|shifts.take|am] [2 下午|shifts.take|pm]",
+        "reply volunteers: 选一个班次 [1 上午|rota.take|am] [2 下午|rota.take|pm] (b1)",
+        "edit volunteers: b1 已选：pm [1 上午|rota.take|am] [2 下午|rota.take|pm]",
         "answer wang: 好的（b1）",
-        "edit volunteers: b1 已选：am [1 上午|shifts.take|am] [2 下午|shifts.take|pm]",
+        "edit volunteers: b1 已选：am [1 上午|rota.take|am] [2 下午|rota.take|pm]",
         "answer wang: 好的（b1）",
-        "dm wang: 选一个班次 [1 上午|shifts.take|am] [2 下午|shifts.take|pm] (b2)",
-        "dm-edit wang: b2 已选：am [1 上午|shifts.take|am] [2 下午|shifts.take|pm]",
+        "dm wang: 选一个班次 [1 上午|rota.take|am] [2 下午|rota.take|pm] (b2)",
+        "dm-edit wang: b2 已选：am [1 上午|rota.take|am] [2 下午|rota.take|pm]",
         "answer wang: 好的（b2）",
-        "edit volunteers: b1 已选：am [1 上午|shifts.take|am] [2 下午|shifts.take|pm]",
+        "edit volunteers: b1 已选：am [1 上午|rota.take|am] [2 下午|rota.take|pm]",
         "answer wang: 好的（b1）",
     ]
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
@@ -583,7 +589,7 @@ def test_a_button_pressed_on_the_console_reaches_its_plugin_with_the_message(
         "error: line 8: the bot has shown no message b9 with buttons in this run",
         "error: line 9: the bot has shown no buttons in building-1 yet; "
         "write '! button <data>', or '! button <n> on <message>'",
-        "error: line 10: no message the bot shows in building-1 has a button shifts.gone|x; "
+        "error: line 10: no message the bot shows in building-1 has a button rota.gone|x; "
         "press one it shows ('! button <n>')",
     ]
 
@@ -601,7 +607,7 @@ def test_a_file_the_bot_sends_is_written_and_its_path_printed(tmp_path: Path) ->
     folder = tmp_path / "sanshe-files"
     assert (folder / "排班_表.csv").read_bytes() == "姓名,班次\n王芳,上午\n".encode()
     assert (folder / "排班_表-2.csv").read_bytes() == (folder / "排班_表.csv").read_bytes()
-    plugin = (tmp_path / "site-shifts" / "shifts_plugin.py").read_bytes()
+    plugin = (tmp_path / "site-rota" / "rota_plugin.py").read_bytes()
     assert (folder / "逃出.txt").read_bytes() == plugin
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".txt") == []  # not outside
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
