@@ -256,6 +256,12 @@ def _plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def plain_word(text: str) -> str:
+    """A word typed alone, as compared: full-width forms as ASCII, any letter case, without the
+    full stop or exclamation mark ending it (``确认。``, ``ＣＯＮＦＩＲＭ！`` are ``确认``, ``confirm``)."""
+    return _plain(text).strip().rstrip("。.!！").rstrip()
+
+
 def _unique(found: Iterable[T]) -> T | None:
     """The one item of ``found``, or None when there is none or more than one."""
     items = list(found)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sanshe.core.actions import Action, Button
-from sanshe.core.arguments import MISSING, Arguments, Group, Rest, Words, group_named
+from sanshe.core.arguments import MISSING, Arguments, Group, Rest, Words, group_named, plain_word
 from sanshe.core.buttons import ButtonHandler
 from sanshe.core.context import Context
 from sanshe.core.events import Message
@@ -27,8 +27,8 @@ from .delivery import hand_over, incoming, local, may_edit, may_read, notes_of
 from .draft import name_of, text
 from .models import Handover, HandoverNote
 
-#: What ``/handover`` takes to mean "send it".
-CONFIRM_WORDS = frozenset({"confirm", "确认", "确认发送"})
+#: What ``/handover`` takes to mean "send it" (as :func:`plain_word` compares words).
+CONFIRM_WORDS = frozenset({"confirm", "确认", "确定", "确认发送"})
 #: The longest note, in characters: a line for the next shift, not a record.
 NOTE_LENGTH = 500
 
@@ -128,7 +128,7 @@ async def handover_command(ctx: Context) -> list[Action]:
         return [ctx.reply(_("handover.refused", group=group.name))]
     if found.sent_at is not None:
         return [ctx.reply(_("handover.already_sent", at=local(ctx, found.sent_at)))]
-    if what.casefold() in CONFIRM_WORDS:
+    if plain_word(what) in CONFIRM_WORDS:
         return await confirm(ctx, found, group)
     return await _add_note(ctx, found, what)
 

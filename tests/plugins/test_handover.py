@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from pluggy import PluginManager
 from tortoise import connections
 
@@ -363,6 +364,19 @@ async def test_notes_by_command_and_after_edit_then_confirm_by_command(tmp_path:
             "备注：\n• He：Bed 3's daughter calls at 9\n• He：Oxygen delivery due at 14:00"
         )
         assert received.startswith("上一班的交接（He已确认）：")
+
+
+@pytest.mark.parametrize("typed", ["确定", "确认。", "ＣＯＮＦＩＲＭ", "Confirm!"])
+async def test_confirm_typed_as_people_type_it_sends_it(tmp_path: Path, typed: str) -> None:
+    """确定, a full stop or exclamation mark after it, full-width letters: all confirm."""
+    shifts = ShiftEnds(MORNING)
+    shifts.roster[("focus-1", at(12))] = {"gao": "general_volunteer"}
+    async with _sandbox(tmp_path, shifts) as sandbox:
+        await sandbox.advance(hours=5)
+        confirmed = await sandbox.send("he", "dm", f"/交接 {typed}")
+        assert sandbox.texts(confirmed)[0] == "The handover went to the next shift: Gao."
+        assert list(told(confirmed)) == ["gao"]
+        assert not await HandoverNote.exists()
 
 
 async def test_a_note_with_personal_data_or_too_long_is_refused(tmp_path: Path) -> None:
