@@ -23,6 +23,7 @@ from sanshe.core.context import Context
 from sanshe.core.forms import FormResult
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Person
+from sanshe.core.storage.models import stored_person
 from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 
@@ -46,7 +47,8 @@ def registers_here(ctx: Context) -> bool:
 async def in_training(ctx: Context) -> bool:
     """Whether the sender registered as a volunteer and was not turned down: /help lists the
     training and the agreement to them."""
-    return await Volunteer.filter(person=ctx.person.id).exclude(status="rejected").exists()
+    mine = Volunteer.filter(person=stored_person(ctx.person.id))
+    return await mine.exclude(status="rejected").exists()
 
 
 async def in_training_or_social_worker(ctx: Context) -> bool:
@@ -143,11 +145,12 @@ async def sanshe_form_submitted(context: Context, result: FormResult) -> list[Ac
 @hookimpl
 async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
     """What ``sanshe person export`` writes out: their registration, training and dispatches."""
-    rows = await Volunteer.filter(person=person.id).order_by("id")
+    column = stored_person(person.id)
+    rows = await Volunteer.filter(person=column).order_by("id")
     if not rows:
         return None
-    trainings = await Training.filter(person=person.id).order_by("id")
-    dispatches = await Dispatch.filter(person=person.id).order_by("id")
+    trainings = await Training.filter(person=column).order_by("id")
+    dispatches = await Dispatch.filter(person=column).order_by("id")
     return {
         "volunteers": [
             {
@@ -180,6 +183,7 @@ async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
 @hookimpl
 def sanshe_person_erase(person: Person, writes: Writes) -> None:
     """What ``sanshe person erase`` removes, in its one transaction: all three tables' rows."""
-    writes.run(lambda db: Volunteer.filter(person=person.id).using_db(db).delete())
-    writes.run(lambda db: Training.filter(person=person.id).using_db(db).delete())
-    writes.run(lambda db: Dispatch.filter(person=person.id).using_db(db).delete())
+    column = stored_person(person.id)
+    writes.run(lambda db: Volunteer.filter(person=column).using_db(db).delete())
+    writes.run(lambda db: Training.filter(person=column).using_db(db).delete())
+    writes.run(lambda db: Dispatch.filter(person=column).using_db(db).delete())

@@ -15,6 +15,7 @@ from sanshe.core.arguments import Arguments, Group
 from sanshe.core.context import Context
 from sanshe.core.model import Group as GroupModel
 from sanshe.core.names import role_name
+from sanshe.core.storage.models import stored_person
 
 from .models import Dispatch
 from .pool import (
@@ -79,7 +80,7 @@ async def dispatch(ctx: Context) -> list[Action]:
                 person=found.person,
                 group_id=group.id,
                 role=role,
-                by=ctx.person.id,
+                by=stored_person(ctx.person.id),
                 at=now,
             )
         )

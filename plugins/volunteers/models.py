@@ -5,6 +5,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from sanshe.core.storage.models import PERSON_LENGTH
 from sanshe.core.storage.sealed import SealedJSONField, SealedTextField
 
 
@@ -13,8 +14,8 @@ class Volunteer(Model):
 
     id = fields.IntField(primary_key=True)
     """The volunteer's number (``ctx.number("volunteer")``), as social workers type it."""
-    person = fields.CharField(max_length=255, db_index=True)
-    """Their person id in the registry: what export and erasure look for."""
+    person = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
+    """Their person id in the registry (``stored_person`` of it): what export and erasure look for."""
     network = fields.CharField(max_length=32)
     """The network they registered on: where they are invited when dispatched."""
     record = fields.IntField()
@@ -30,13 +31,13 @@ class Volunteer(Model):
     """Whether their qualifications were checked."""
     note = SealedTextField(null=True)
     """The reviewer's note, or the reason of a rejection."""
-    vetted_by = fields.CharField(max_length=255, null=True)
+    vetted_by = fields.CharField(max_length=PERSON_LENGTH, null=True)
     vetted_at = fields.DatetimeField(null=True)
     agreement_version = fields.CharField(max_length=64, null=True)
     """The sha256 of the agreement's text as it was shown to them (None: not signed)."""
     agreed_at = fields.DatetimeField(null=True)
-    agreed_handle = fields.CharField(max_length=255, null=True)
-    """The handle (``network:handle``) they signed with."""
+    agreed_handle = fields.CharField(max_length=PERSON_LENGTH, null=True)
+    """The handle (``network:handle``, as ``stored_person`` keeps it) they signed with."""
     agreement_record = fields.IntField(null=True)
 
     class Meta:
@@ -48,7 +49,7 @@ class Training(Model):
 
     id = fields.IntField(primary_key=True)
     volunteer = fields.IntField(db_index=True)
-    person = fields.CharField(max_length=255, db_index=True)
+    person = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
     item = fields.CharField(max_length=32)
     at = fields.DatetimeField()
 
@@ -62,10 +63,10 @@ class Dispatch(Model):
 
     id = fields.IntField(primary_key=True)
     volunteer = fields.IntField(db_index=True)
-    person = fields.CharField(max_length=255, db_index=True)
+    person = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
     group_id = fields.CharField(max_length=255)
     role = fields.CharField(max_length=64)
-    by = fields.CharField(max_length=255)
+    by = fields.CharField(max_length=PERSON_LENGTH)
     at = fields.DatetimeField()
 
     class Meta:

@@ -17,6 +17,7 @@ from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Group
 from sanshe.core.model import Person as PersonModel
+from sanshe.core.storage.models import stored_person
 
 from .models import Training, Volunteer
 from .settings import TrainingItem, VolunteerSettings
@@ -95,12 +96,12 @@ async def find(named: int | PersonModel) -> Volunteer | None:
     """The volunteer a :class:`Named` reading names, if they registered."""
     if isinstance(named, int):
         return await Volunteer.get_or_none(id=named)
-    return await Volunteer.filter(person=named.id).first()
+    return await Volunteer.filter(person=stored_person(named.id)).first()
 
 
 async def mine(ctx: Context) -> Volunteer | None:
     """The sender's registration, if any."""
-    return await Volunteer.filter(person=ctx.person.id).first()
+    return await Volunteer.filter(person=stored_person(ctx.person.id)).first()
 
 
 def person_of(ctx: Context, volunteer: Volunteer) -> PersonModel | None:

@@ -8,9 +8,10 @@ from sanshe.core.audit import person_subject
 from sanshe.core.context import Context
 from sanshe.core.forms import FormDialog, FormResult
 from sanshe.core.model import Form
+from sanshe.core.storage.models import stored_person
 
 from .models import Volunteer
-from .pool import POOL, groups_of, privately, social_workers, status
+from .pool import POOL, groups_of, mine, privately, social_workers, status
 from .settings import VolunteerSettings
 
 #: The registration form's answers the plugin keeps: who they are, what they can take.
@@ -29,7 +30,7 @@ async def volunteer(ctx: Context) -> list[Action]:
     form = ctx.community.form(form_id)
     if form is None:
         return [ctx.reply(_("volunteers.no_form", form=form_id))]
-    registered = await Volunteer.filter(person=ctx.person.id).first()
+    registered = await mine(ctx)
     if registered is not None:
         values = {"number": registered.id, "status": status(_, registered)}
         return privately(ctx, _("volunteers.registered_already", **values))
@@ -59,7 +60,7 @@ async def registered(ctx: Context, result: FormResult) -> list[Action]:
     social workers are told privately that a registration waits: the name and the commands.
     """
     _ = ctx._
-    registered = await Volunteer.filter(person=ctx.person.id).first()
+    registered = await mine(ctx)
     if registered is not None:
         values = {"number": registered.id, "status": status(_, registered)}
         return [ctx.direct(_("volunteers.registered_twice", **values))]
@@ -71,7 +72,7 @@ async def registered(ctx: Context, result: FormResult) -> list[Action]:
     ctx.writes.add(
         Volunteer(
             id=number,
-            person=person.id,
+            person=stored_person(person.id),
             network=ctx.event.network,
             record=result.record_id,
             offered=_offered(result.form, result.data),

@@ -14,6 +14,7 @@ from sanshe.core.arguments import Arguments, Rest, Word
 from sanshe.core.audit import person_subject
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
+from sanshe.core.storage.models import stored_person
 
 from .models import Dispatch, Volunteer
 from .pool import (
@@ -147,7 +148,7 @@ async def vet(ctx: Context) -> list[Action]:
     if found.status != "pending":
         values = {"number": found.id, "name": name, "status": status(_, found)}
         return privately(ctx, _("volunteers.vetted_already", **values))
-    found.vetted_by, found.vetted_at = ctx.person.id, ctx.now()
+    found.vetted_by, found.vetted_at = stored_person(ctx.person.id), ctx.now()
     theirs = ctx.translator(person)
     if verdict == "reject":
         reason = REJECT.read(ctx).reason

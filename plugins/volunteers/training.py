@@ -17,6 +17,7 @@ from sanshe.core.context import Context
 from sanshe.core.forms import FormDialog, FormResult
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Person
+from sanshe.core.storage.models import stored_person
 
 from .models import Training, Volunteer
 from .pool import (
@@ -176,7 +177,7 @@ async def signed(ctx: Context, result: FormResult) -> list[Action]:
         return [ctx.direct(_("volunteers.not_agreed"))]
     volunteer.agreement_version = version(_.pick(result.form.intro))
     volunteer.agreed_at = ctx.now()
-    volunteer.agreed_handle = f"{ctx.event.network}:{ctx.event.sender}"
+    volunteer.agreed_handle = stored_person(f"{ctx.event.network}:{ctx.event.sender}")
     volunteer.agreement_record = result.record_id
     ctx.writes.save(
         volunteer, ["agreement_version", "agreed_at", "agreed_handle", "agreement_record"]

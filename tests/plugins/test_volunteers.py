@@ -8,14 +8,17 @@ personal is posted in a group.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from sanshe.core.actions import Action, DirectMessage, Invite, Reply, Send
 from sanshe.core.personal_data import erase, export
-from sanshe.core.storage.models import Record, RoleGrant
+from sanshe.core.storage.models import Record, RoleGrant, stored_person
 from sanshe.plugins.volunteers.models import Dispatch, Training, Volunteer
 from sanshe.testing import ManualClock, Sandbox
 
@@ -479,3 +482,35 @@ async def test_help_lists_the_training_and_agreement_to_volunteers_only() -> Non
         await c.send("wang", "dm", "/vet 2 reject 暂不需要")
         [rejected] = await c.texts("bob", "dm", "/help")
         assert not any(n in rejected for n in names)
+
+
+LONG = "u" * 255  # a handle as long as a Matrix id may be: its key, console:uuu…, is longer
+
+
+async def test_a_stranger_with_a_long_handle_registers_trains_and_signs(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with Sandbox(db_url=db_url, clock=ManualClock(START)) as sandbox:
+        c = Community(sandbox)
+        with caplog.at_level(logging.ERROR):
+            [menu] = await c.texts(LONG, "dm", "/help")
+            assert "/volunteer" in menu and "/trained" not in menu
+            for command in ("/training", "/trained 1", "/agreement"):
+                [before] = await c.texts(LONG, "dm", command)
+                assert before == "您还没有报名成为志愿者，请发送 /志愿者报名 报名。"
+            done = await c.register(LONG, "李娜")
+        assert not caplog.records, [r.getMessage() for r in caplog.records]
+        assert told(done, LONG)[-1] == "感谢报名！您的报名编号为 1。社工审核后会在这里告诉您结果。"
+        [again] = await c.texts(LONG, "dm", "/volunteer")
+        assert again == "您已报名（编号 1，待审核）。"
+        await c.send("wang", "dm", "/vet 1 approve general checked")
+        await c.send(LONG, "dm", "/trained 1")
+        [two] = await c.texts(LONG, "dm", "/trained 2")
+        assert two.endswith("还需完成：尚未签署保密协议（/保密协议）。")
+        await c.send(LONG, "dm", "/agreement")
+        for answer in ("阳光社工站", "01012345678", "李娜", ID_NUMBER, PHONE, "/agree"):
+            await c.send(LONG, "dm", answer)
+        signed = told(await c.send(LONG, "dm", "2026-12-01"), LONG)
+        assert signed[-1].endswith("全部完成，社工现在可以为您安排派驻。")
+        [volunteer] = await Volunteer.all()
+        assert volunteer.agreed_handle == stored_person(f"console:{LONG}")
