@@ -63,8 +63,17 @@ def _buttons(context: Context, person: Person, handover: Handover) -> tuple[Butt
 def _draft_text(
     context: Context, person: Person, handover: Handover, notes: Sequence[HandoverNote]
 ) -> str:
-    """The draft as its editors read it: the handover, then who will get it and how to finish."""
+    """The draft as its editors read it: the handover, then who will get it and how to finish
+    (confirmed with nobody to send it to yet: when it goes)."""
     _ = context.translator(person)
+    if handover.confirmed_by is not None:
+        by = name_of(context, _, handover.confirmed_by)
+        how = (
+            _("handover.confirmed_waiting", name=by, at=local(context, handover.due_at))
+            if handover.due_at is not None
+            else _("handover.confirmed_unsent", name=by)
+        )
+        return f"{text(context, _, handover, notes)}\n\n{how}"
     coming = [name_of(context, _, p) for p in handover.people.get("incoming", {})]
     to = _.join(coming) if coming else _("handover.nobody_yet")
     how = _("handover.how", incoming=to)
@@ -142,7 +151,12 @@ def _shown(
         if may_edit(ctx, handover, group):
             body = _draft_text(ctx, ctx.person, handover, notes)
             return body, _buttons(ctx, ctx.person, handover)
-        return f"{_('handover.is_draft')}\n{text(ctx, _, handover, notes)}", ()
+        state = (
+            _("handover.is_draft")
+            if handover.confirmed_by is None
+            else _("handover.is_confirmed", name=name_of(ctx, _, handover.confirmed_by))
+        )
+        return f"{state}\n{text(ctx, _, handover, notes)}", ()
     how = (
         _("handover.sent_confirmed", at=local(ctx, handover.sent_at))
         if handover.confirmed_by is not None

@@ -87,12 +87,10 @@ def hand_over(
     context: Context, handover: Handover, notes: Sequence[HandoverNote], to: Iterable[Person]
 ) -> list[Action]:
     """Send ``handover`` with its ``notes`` privately to those of ``to`` who have not had it
-    (noted in its ``told``); marked sent now if it was not.  The caller saves the row."""
+    (noted in its ``told``); marked sent now if it was not and someone was sent it.  The caller
+    saves the row."""
     held = handover.people
     told = list(held.get("told", []))
-    if handover.sent_at is None:
-        handover.sent_at = context.now()
-        handover.editor = None
     actions: list[Action] = []
     for person in to:
         if person.id in told:
@@ -107,4 +105,7 @@ def hand_over(
             actions.append(message)
             told.append(person.id)
     handover.people = {**held, "told": told}
+    if actions and handover.sent_at is None:
+        handover.sent_at = context.now()
+        handover.editor = None
     return actions

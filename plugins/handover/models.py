@@ -36,7 +36,7 @@ class Handover(Model):
     """Who pressed "edit": their next private message is added as a note."""
     confirmed_by = fields.CharField(max_length=PERSON_LENGTH, null=True)
     sent_at = fields.DatetimeField(null=True)
-    """When it went to the incoming shift (None: still a draft)."""
+    """When it was first sent to someone (None: not yet, whether confirmed or not)."""
 
     class Meta:
         table = "handover_shift"

@@ -46,6 +46,7 @@ groups:
   - {id: focus-1, kind: focus_service, name: Focus, administered_by: [social_worker]}
   - {id: key-1, kind: key_accompaniment, name: Key, administered_by: [social_worker]}
   - {id: volunteers, kind: volunteer_pool, name: Pool, administered_by: [social_worker]}
+  - {id: quiet-1, kind: focus_service, name: Quiet, administered_by: [expert]}
 people:
   - {id: wang, name: Wang, handles: {console: wang}, roles: [social_worker]}
   - id: he
@@ -522,6 +523,53 @@ async def test_a_late_claimer_of_the_next_shift_gets_the_confirmed_handover_too(
         shifts.roster[("focus-1", at(12))] = {"gao": "general_volunteer", "xu": "psych_volunteer"}
         [late] = told(await sandbox.advance(minutes=30))["xu"]
         assert late.startswith("The handover of the shift before (confirmed by He):\n")
+
+
+async def test_confirmed_with_nobody_on_the_next_shift_it_waits_for_them_and_takes_notes(
+    tmp_path: Path,
+) -> None:
+    """Confirmed while nobody has claimed the next shift, it is not said to be sent: a note can
+    still be added, and whoever has claimed it by the time it goes gets it, confirmed."""
+    shifts = ShiftEnds(MORNING)
+    async with _sandbox(tmp_path, shifts) as sandbox:
+        await sandbox.advance(hours=5)  # 12:00: the draft
+        confirmed = await sandbox.send("he", "dm", "/handover confirm")
+        assert sandbox.texts(confirmed) == [
+            "Confirmed. Nobody has claimed the next shift yet: it goes to whoever is on it when "
+            "it starts."
+        ]
+        [shown] = sandbox.texts(await sandbox.send("he", "dm", "/handover focus-1"))
+        assert shown.endswith(
+            "\n\nConfirmed by He. Nobody is on the next shift yet: it goes to whoever is on it "
+            "at 12-01 12:30; a note can still be added: /handover your note."
+        )
+        [noted] = sandbox.texts(await sandbox.send("he", "dm", "/handover Bed 3 needs a call"))
+        assert noted.startswith("Note added.")
+        [read] = told(await sandbox.send("sun", "focus-1", "/handover"))["sun"]
+        assert read.startswith("(confirmed by He, not sent yet)\nHandover of shift 12 (Focus")
+        shifts.roster[("focus-1", at(12))] = {"gao": "general_volunteer"}  # claimed since
+        [sent] = told(await sandbox.advance(minutes=30))["gao"]
+        assert sent.startswith("上一班的交接（He已确认）：")
+        assert sent.endswith("备注：\n• He：Bed 3 needs a call")
+        [shown] = sandbox.texts(await sandbox.send("he", "dm", "/handover focus-1"))
+        assert shown.endswith("\n\nConfirmed and sent to the next shift at 12-01 12:30.")
+
+
+async def test_confirmed_with_nobody_to_send_it_to_it_is_not_said_sent(tmp_path: Path) -> None:
+    """No shift after it and no admin of the group (nobody holds the role that administers it)."""
+    last = Ending("quiet-1", "40", at(8), at(12), served={"he": "general_volunteer"})
+    async with _sandbox(tmp_path, ShiftEnds(last)) as sandbox:
+        await sandbox.advance(hours=5)
+        confirmed = await sandbox.send("he", "dm", "/handover confirm")
+        assert sandbox.texts(confirmed) == [
+            "Confirmed, but there is nobody to send it to: no shift follows, and none of the "
+            "group's admins can be reached."
+        ]
+        [shown] = sandbox.texts(await sandbox.send("he", "dm", "/handover"))
+        assert shown.endswith(
+            "\n\nConfirmed by He, not sent: no shift follows and none of the group's admins "
+            "could be reached."
+        )
 
 
 async def test_nobody_on_the_next_shift_when_it_goes_then_the_groups_admins_get_it(
