@@ -30,7 +30,7 @@ from sanshe.core.model import Community, Group, Person
 from sanshe.core.people import ComputedRole
 from sanshe.core.plugins import Plugins
 from sanshe.core.services import Services
-from sanshe.core.storage.models import Timer
+from sanshe.core.storage.models import Timer, stored_person
 from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import Due
@@ -110,7 +110,7 @@ def sanshe_message(context: Context) -> None:
 
 async def _start(ctx: Context) -> None:
     """Load the roster, plan it ahead, and keep the daily planning's timer."""
-    await stored.load(ctx.now() - planning.KEPT)
+    await stored.load(ctx.now() - planning.KEPT, (p.id for p in ctx.community.people))
     await planning.plan(ctx)
     if not await Timer.exists(plugin=PLUGIN, key="plan"):
         timing.plan_daily(ctx)
@@ -161,8 +161,9 @@ async def sanshe_timer(context: Context, timer: Due) -> list[Action]:
 @hookimpl
 async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
     """The person's claims (which shift, role, when claimed and arrived) and swaps offered."""
-    claims = await StoredClaim.filter(person=person.id).order_by("id")
-    offers = await SwapOffer.filter(Q(from_person=person.id) | Q(to_person=person.id))
+    key = stored_person(person.id)
+    claims = await StoredClaim.filter(person=key).order_by("id")
+    offers = await SwapOffer.filter(Q(from_person=key) | Q(to_person=key))
     if not claims and not offers:
         return None
     shifts = {s.id: s for s in await StoredShift.filter(id__in=[c.shift for c in claims])}
@@ -182,7 +183,7 @@ async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
         "swaps": [
             {
                 "shift": o.shift,
-                "offered": o.from_person == person.id,
+                "offered": o.from_person == key,
                 "role": o.role,
                 "made_at": o.made_at.isoformat(),
             }
@@ -194,11 +195,8 @@ async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
 @hookimpl
 def sanshe_person_erase(person: Person, writes: Writes) -> None:
     """Delete the person's claims and the swaps they offered or were offered."""
-    writes.run(lambda db: StoredClaim.filter(person=person.id).using_db(db).delete())
+    key = stored_person(person.id)
+    writes.run(lambda db: StoredClaim.filter(person=key).using_db(db).delete())
     writes.run(
-        lambda db: (
-            SwapOffer.filter(Q(from_person=person.id) | Q(to_person=person.id))
-            .using_db(db)
-            .delete()
-        )
+        lambda db: SwapOffer.filter(Q(from_person=key) | Q(to_person=key)).using_db(db).delete()
     )

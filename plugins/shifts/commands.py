@@ -18,11 +18,12 @@ from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context, roles_in
 from sanshe.core.model import SHIFT_ROLES
 from sanshe.core.model import Group as GroupModel
+from sanshe.core.storage.models import stored_person
 
 from . import shown, stored, timing
 from .models import SwapOffer
 from .readers import Day, GroupOrDay, ShiftNumber
-from .roster import ROSTER, Shift
+from .roster import ROSTER, Claim, Shift
 from .settings import ShiftSettings
 
 #: The roles shifts need.
@@ -242,7 +243,7 @@ async def swap(ctx: Context) -> list[Action]:
         role = ctx.role_name(mine.role)
         return [ctx.reply(_("shifts.refused.swap_role", name=name, role=role, group=group.name))]
     number = await ctx.number("swap")
-    giver = ctx.person.id
+    giver = stored_person(ctx.person.id)
     ctx.writes.run(
         lambda db: SwapOffer.filter(shift=shift.number, from_person=giver).using_db(db).delete()
     )
@@ -251,7 +252,7 @@ async def swap(ctx: Context) -> list[Action]:
             id=number,
             shift=shift.number,
             from_person=giver,
-            to_person=target.id,
+            to_person=stored_person(target.id),
             role=mine.role,
             made_at=ctx.now(),
         )
@@ -274,10 +275,16 @@ async def swap(ctx: Context) -> list[Action]:
     return [reply] if told is None else [reply, told]
 
 
+def _giver(shift: Shift, offer: SwapOffer) -> Claim | None:
+    """The claim of ``shift`` that ``offer`` offers, if its maker still has it."""
+    found = (c for c in shift.claims.values() if stored_person(c.person) == offer.from_person)
+    return next(found, None)
+
+
 def _take_over(ctx: Context, shift: Shift, offer: SwapOffer) -> tuple[str, list[Action]]:
     """The sender accepts ``offer``: what they are told, and what the giver is told."""
     _ = ctx._
-    giver = shift.claims.get(offer.from_person)
+    giver = _giver(shift, offer)
     group = ctx.community.group(shift.group)
     if giver is None or giver.role != offer.role or group is None:
         ctx.writes.delete(offer)
@@ -290,10 +297,10 @@ def _take_over(ctx: Context, shift: Shift, offer: SwapOffer) -> tuple[str, list[
     if offer.role not in ctx.about(group).roles:
         role = ctx.role_name(offer.role)
         return _("shifts.refused.swap_role", name=me, role=role, group=group.name), []
-    stored.hand_over(ctx, shift, offer)
+    stored.hand_over(ctx, shift, giver.person, offer)
     timing.schedule_claim(ctx, shift, offer.role, ctx.settings(ShiftSettings))
     told: list[Action] = []
-    person = people.current_by_id(ctx, offer.from_person)
+    person = people.current_by_id(ctx, giver.person)
     if person is not None:
         their = ctx.translator(person)
         text = their("shifts.swap.handed", name=me, shift=shown.shift(their, ctx.community, shift))
@@ -306,9 +313,8 @@ def _take_over(ctx: Context, shift: Shift, offer: SwapOffer) -> tuple[str, list[
 async def accept(ctx: Context) -> list[Action]:
     """``/accept <shift>``: take over the shift someone offered the sender."""
     shift: Shift = SHIFT.read(ctx).shift
-    offer = (
-        await SwapOffer.filter(shift=shift.number, to_person=ctx.person.id).order_by("-id").first()
-    )
+    me = stored_person(ctx.person.id)
+    offer = await SwapOffer.filter(shift=shift.number, to_person=me).order_by("-id").first()
     if offer is None:
         return [ctx.reply(ctx._("shifts.swap.none", shift=_name(ctx, shift)))]
     text, told = _take_over(ctx, shift, offer)
@@ -322,7 +328,7 @@ async def answered(ctx: Context) -> list[Action]:
     verb, _colon, number = press.payload.partition(":")
     offer = await SwapOffer.get_or_none(id=int(number)) if number.isdigit() else None
     shift = ROSTER.shift(offer.shift) if offer is not None else None
-    if offer is None or shift is None or offer.to_person != ctx.person.id:
+    if offer is None or shift is None or offer.to_person != stored_person(ctx.person.id):
         return [ctx.answer(ctx._("shifts.swap.gone"))]
     if verb == "accept":
         text, told = _take_over(ctx, shift, offer)
@@ -336,7 +342,8 @@ def _decline(ctx: Context, shift: Shift, offer: SwapOffer) -> tuple[str, list[Ac
     ctx.writes.delete(offer)
     me = ctx.person.name or ctx.person.id
     told: list[Action] = []
-    person = people.current_by_id(ctx, offer.from_person)
+    giver = _giver(shift, offer)
+    person = people.current_by_id(ctx, giver.person) if giver is not None else None
     if person is not None:
         their = ctx.translator(person)
         text = their(

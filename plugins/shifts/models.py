@@ -7,6 +7,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from sanshe.core.storage.models import PERSON_LENGTH
+
 
 class StoredShift(Model):
     """A shift planned from a template: its number, group, times (UTC) and the places it needs."""
@@ -29,7 +31,8 @@ class StoredClaim(Model):
 
     id = fields.IntField(primary_key=True)
     shift = fields.IntField(db_index=True)
-    person = fields.CharField(max_length=255, db_index=True)
+    person = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
+    """The claimer, as core's person columns hold them (``stored_person``)."""
     role = fields.CharField(max_length=64)
     place = fields.IntField()
     """Which of the role's places: two claims of one role never share one."""
@@ -47,8 +50,9 @@ class SwapOffer(Model):
     id = fields.IntField(primary_key=True)
     """From the ``swap`` sequence: what the offer's buttons carry."""
     shift = fields.IntField(db_index=True)
-    from_person = fields.CharField(max_length=255, db_index=True)
-    to_person = fields.CharField(max_length=255, db_index=True)
+    from_person = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
+    to_person = fields.CharField(max_length=PERSON_LENGTH, db_index=True)
+    """Who offers and who is offered, as core's person columns hold them (``stored_person``)."""
     role = fields.CharField(max_length=64)
     made_at = fields.DatetimeField()
 

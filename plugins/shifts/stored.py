@@ -8,24 +8,30 @@ event's checkpoint, and :data:`~.roster.ROSTER` changes only after the commit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from sanshe.core.context import Context
+from sanshe.core.storage.models import stored_person
 
 from .models import StoredClaim, StoredShift, SwapOffer
 from .roster import ROSTER, Claim, Planned, Shift
 
 
-async def load(since: datetime) -> None:
-    """Fill the roster from storage: the shifts ending after ``since``, with their claims."""
+async def load(since: datetime, named: Iterable[str]) -> None:
+    """Fill the roster from storage: the shifts ending after ``since``, with their claims.
+
+    The person columns hold ``stored_person`` of an id; an id too long for them comes back as
+    one of ``named`` (the community file's people: stored people's ids are short).
+    """
+    ids = {stored_person(person): person for person in named}
     ROSTER.clear()
     for row in await StoredShift.filter(ends_at__gt=since):
         ROSTER.add(Shift(row.id, row.group, _aware(row.starts_at), _aware(row.ends_at), row.needs))
     numbers = list(ROSTER.shifts)
     for claim in await StoredClaim.filter(shift__in=numbers).order_by("id"):
         arrived = _aware(claim.arrived_at) if claim.arrived_at else None
-        kept = Claim(claim.person, claim.role, claim.place, arrived)
+        kept = Claim(ids.get(claim.person, claim.person), claim.role, claim.place, arrived)
         ROSTER.claim(ROSTER.shifts[claim.shift], kept)
 
 
@@ -71,7 +77,11 @@ def claim(ctx: Context, shift: Shift, role: str, place: int) -> None:
     """The sender takes ``place`` of ``role`` on ``shift``."""
     person = ctx.person.id
     row = StoredClaim(
-        shift=shift.number, person=person, role=role, place=place, claimed_at=ctx.now()
+        shift=shift.number,
+        person=stored_person(person),
+        role=role,
+        place=place,
+        claimed_at=ctx.now(),
     )
     ctx.writes.add(row)
 
@@ -83,11 +93,9 @@ def claim(ctx: Context, shift: Shift, role: str, place: int) -> None:
 
 def release(ctx: Context, shift: Shift, person: str) -> None:
     """``person`` gives up their place on ``shift`` (and the swap they offered of it)."""
-    number = shift.number
-    ctx.writes.run(lambda db: StoredClaim.filter(shift=number, person=person).using_db(db).delete())
-    ctx.writes.run(
-        lambda db: SwapOffer.filter(shift=number, from_person=person).using_db(db).delete()
-    )
+    number, key = shift.number, stored_person(person)
+    ctx.writes.run(lambda db: StoredClaim.filter(shift=number, person=key).using_db(db).delete())
+    ctx.writes.run(lambda db: SwapOffer.filter(shift=number, from_person=key).using_db(db).delete())
 
     def released() -> None:
         ROSTER.unclaim(shift, person)
@@ -95,15 +103,15 @@ def release(ctx: Context, shift: Shift, person: str) -> None:
     ctx.writes.after(released)
 
 
-def hand_over(ctx: Context, shift: Shift, offer: SwapOffer) -> None:
-    """The place of ``offer.from_person`` on ``shift`` becomes ``offer.to_person``'s."""
-    number, giver, taker = shift.number, offer.from_person, offer.to_person
-    now = ctx.now()
+def hand_over(ctx: Context, shift: Shift, giver: str, offer: SwapOffer) -> None:
+    """The place of ``giver`` (who made ``offer``) on ``shift`` becomes the sender's."""
+    number, taker, now = shift.number, ctx.person.id, ctx.now()
+    old, new = stored_person(giver), stored_person(taker)
     ctx.writes.run(
         lambda db: (
-            StoredClaim.filter(shift=number, person=giver)
+            StoredClaim.filter(shift=number, person=old)
             .using_db(db)
-            .update(person=taker, claimed_at=now, arrived_at=None)
+            .update(person=new, claimed_at=now, arrived_at=None)
         )
     )
     ctx.writes.delete(offer)
@@ -118,10 +126,10 @@ def hand_over(ctx: Context, shift: Shift, offer: SwapOffer) -> None:
 
 def arrive(ctx: Context, shift: Shift, person: str) -> datetime:
     """``person`` appeared for ``shift`` now (a message in the group, or /arrive)."""
-    number, now = shift.number, ctx.now()
+    number, now, key = shift.number, ctx.now(), stored_person(person)
     ctx.writes.run(
         lambda db: (
-            StoredClaim.filter(shift=number, person=person, arrived_at=None)
+            StoredClaim.filter(shift=number, person=key, arrived_at=None)
             .using_db(db)
             .update(arrived_at=now)
         )

@@ -6,10 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from sanshe.core.personal_data import erase, export
+from sanshe.core.storage.models import stored_person
+from sanshe.plugins.shifts import sanshe_person_export
 from sanshe.plugins.shifts.models import StoredClaim, StoredShift, SwapOffer
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import write_community
-from tests.plugins.test_shifts import COMMUNITY, SHIFT_1, START, say
+from tests.plugins.test_shifts import COMMUNITY, SHIFT_1, SHIFT_3, START, say
+
+#: A person id longer than the person columns (a stranger's ``network:handle`` may be too).
+LONG = "v" * 320
 
 
 async def test_claims_and_arrivals_survive_a_restart(db_url: str, tmp_path: Path) -> None:
@@ -117,3 +122,49 @@ async def test_a_persons_claims_and_swaps_are_exported_and_erased(
         assert await StoredClaim.filter(person="sun").count() == 0
         assert await SwapOffer.all().count() == 0
         assert await StoredClaim.filter(person="lin").count() == 1
+
+
+async def test_a_person_with_a_long_id_claims_swaps_and_is_found_after_a_restart(
+    db_url: str, tmp_path: Path
+) -> None:
+    long_one = (
+        f"  - {{id: {LONG}, name: Long, handles: {{console: long}}, "
+        "roles: [{role: medical_volunteer, groups: [focus-1]}]}\n"
+    )
+    config = write_community(tmp_path, COMMUNITY.replace("people:\n", "people:\n" + long_one))
+    community = Sandbox(config, db_url=db_url, clock=ManualClock(START))
+    await community.start()
+    try:
+        assert (await say(community, "long", "dm", "/claim 1")).startswith(
+            f"You have claimed {SHIFT_1}, as medical volunteer."
+        )
+        stranger = "u" * 300  # console:uuu…, 308 characters
+        assert await say(community, stranger, "dm", "/accept 1") == (
+            f"Nobody has offered you {SHIFT_1}."
+        )
+        await community.send("sun", "dm", "/claim 3")
+        await community.send("sun", "dm", "/swap 3 @long")
+        assert community.texts(await community.send("long", "dm", "/accept 3")) == [
+            f"{SHIFT_3} is yours now, as medical volunteer.",
+            f"Long took over your {SHIFT_3}.",
+        ]
+        await community.send("long", "dm", "/swap 1 @lin")
+        await community.restart()
+        assert community.texts(await community.send("lin", "dm", "/accept 1")) == [
+            f"{SHIFT_1} is yours now, as medical volunteer.",
+            f"Lin took over your {SHIFT_1}.",
+        ]
+        await community.send("long", "dm", "/swap 3 @lin")
+        await community.advance(hours=6)  # 12:00: shift 3
+        assert await say(community, "wang", "focus-1", "/onduty") == (
+            "On shift now in Focus: Long (medical volunteer)."
+        )
+        assert await StoredClaim.filter(person=stored_person(LONG)).count() == 1
+        person = community.community.person(LONG)
+        assert person is not None
+        mine = await sanshe_person_export(person)  # core's export cannot name so long an id
+        assert mine is not None
+        assert [(c["shift"], c["role"]) for c in mine["claims"]] == [(3, "medical_volunteer")]
+        assert [(s["shift"], s["offered"]) for s in mine["swaps"]] == [(3, True)]
+    finally:
+        await community.stop()
