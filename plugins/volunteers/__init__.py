@@ -29,7 +29,7 @@ from sanshe.core.storage.writes import Writes
 
 from .dispatch import DISPATCH, dispatch
 from .models import Dispatch, Training, Volunteer
-from .pool import POOL
+from .pool import POOL, runs
 from .registration import registered, volunteer
 from .review import LIST, VET, vet, volunteers
 from .settings import VolunteerSettings
@@ -86,16 +86,16 @@ def sanshe_commands() -> Iterable[ChatCommand]:
             volunteers,
             help="volunteers.help.volunteers",
             aliases=("志愿者名单",),
-            roles=SOCIAL_WORKERS,
             arguments=LIST,
+            shown_to=runs,
         ),
         ChatCommand(
             "vet",
             vet,
             help="volunteers.help.vet",
             aliases=("审核",),
-            roles=SOCIAL_WORKERS,
             arguments=VET,
+            shown_to=runs,
         ),
         ChatCommand(
             "training",

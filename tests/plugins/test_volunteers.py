@@ -243,9 +243,9 @@ async def test_only_social_workers_may_review_and_dispatch() -> None:
         await c.register("maria", "李娜")
         for who in ("he", "zhang", "maria"):
             [refused] = await c.texts(who, "dm", "/vet 1 approve medical checked")
-            assert refused.startswith("抱歉，/vet 仅限以下身份使用：社会工作者。"), refused
+            assert refused == "只有志愿者群或全社区的社工可以这样做。"
             [listing] = await c.texts(who, "dm", "/volunteers")
-            assert listing.startswith("抱歉，/volunteers 仅限以下身份使用：社会工作者。"), listing
+            assert listing == "只有志愿者群或全社区的社工可以这样做。"
             [dispatch] = await c.texts(who, "dm", "/dispatch 1 focus-1")
             assert dispatch.startswith("抱歉，/dispatch 仅限以下身份使用：社会工作者。"), dispatch
         [volunteer] = await Volunteer.all()
@@ -375,8 +375,6 @@ async def test_the_pools_social_workers_vet_and_the_groups_dispatch_in_english()
             not_pool
             == "Only social workers of the volunteer groups, or of the whole community, may do this."
         )
-        [private] = await c.texts("pia", "dm", "/vet 1 approve general checked")
-        assert private.startswith("Sorry, /vet is for: social worker. Here you are: no role.")
         approved = await c.send("pia", "pool", "/vet 1 approve general yes")
         assert sandbox.texts(approved)[0] == "I have written to you privately."
         [welcome] = told(approved, "ann")
@@ -514,3 +512,25 @@ async def test_a_stranger_with_a_long_handle_registers_trains_and_signs(
         assert signed[-1].endswith("全部完成，社工现在可以为您安排派驻。")
         [volunteer] = await Volunteer.all()
         assert volunteer.agreed_handle == stored_person(f"console:{LONG}")
+
+
+async def test_a_social_worker_of_the_pool_alone_reviews_in_a_private_chat() -> None:
+    """The registration notice tells the pool's social worker to type /volunteers and /vet
+    privately: there they work for them, and /help lists them; not to a social worker of
+    another group only, whom the commands refuse saying who may."""
+    async with Sandbox.from_yaml(SCOPED, clock=ManualClock(START)) as sandbox:
+        c = Community(sandbox)
+        await c.register("ann", "Ann Lee")
+        [menu] = await c.texts("pia", "dm", "/help")
+        assert "/volunteers" in menu and "/vet" in menu
+        [listed] = await c.texts("pia", "dm", "/volunteers pending")
+        assert listed.startswith("Registrations pending review:\n#1 Ann Lee · pending")
+        [vetted] = told(await c.send("pia", "dm", "/vet 1 approve general checked"), "pia")
+        assert vetted.startswith("Number 1, Ann Lee: approved, class general")
+        [other] = await c.texts("sam", "dm", "/help")
+        assert "/volunteers" not in other and "/vet" not in other
+        for command in ("/volunteers", "/vet 1 reject late"):
+            [refused] = await c.texts("sam", "dm", command)
+            assert refused == (
+                "Only social workers of the volunteer groups, or of the whole community, may do this."
+            )
