@@ -22,6 +22,7 @@ from sanshe.core.arguments import duration
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Group
+from sanshe.core.spans import span
 from sanshe.core.storage.models import Record
 from sanshe.core.timers import utc
 
@@ -114,17 +115,15 @@ def _field(context: Context, _: Translator, form_id: str, field_id: str) -> str:
 
 
 def title(context: Context, _: Translator, handover: Handover) -> str:
-    """Which shift's handover it is: group, shift number, day and times (local)."""
+    """Which shift's handover it is: group, shift number, day and times (local), written as
+    the shifts plugin writes a shift."""
     zone = ZoneInfo(context.community.community.timezone)
-    start, end = utc(handover.start).astimezone(zone), utc(handover.end).astimezone(zone)
     group = context.community.group(handover.group_id)
     return _(
         "handover.title",
         group=group.name if group else handover.group_id,
         shift=handover.shift,
-        day=start.strftime("%m-%d"),
-        start=start.strftime("%H:%M"),
-        end=end.strftime("%H:%M"),
+        **span(_, zone, utc(handover.start), utc(handover.end)),
     )
 
 

@@ -4,16 +4,16 @@ time zone."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton
-
-from sanshe.core import people
+from sanshe.core import people, spans
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Community
 from sanshe.core.names import role_name
+from sanshe.core.spans import clock as clock  # core's, as shown.clock and shown.day here
+from sanshe.core.spans import day as day
 
 from .roster import Shift
 
@@ -23,29 +23,14 @@ def zone(community: Community) -> ZoneInfo:
     return ZoneInfo(community.community.timezone)
 
 
-def day(_: Translator, on: date) -> str:
-    """A day with its weekday, as the reader's language writes it: ``12月2日周三``, ``Wed, Dec 2``."""
-    return format_skeleton("MMMEd", on, locale=_.locale)
-
-
-def clock(moment: datetime, where: ZoneInfo, *, end: bool = False) -> str:
-    """``HH:MM`` local time; an end at midnight is ``24:00`` (of the day before)."""
-    local = moment.astimezone(where)
-    text = local.strftime("%H:%M")
-    return "24:00" if end and text == "00:00" else text
-
-
 def shift(_: Translator, community: Community, found: Shift) -> str:
     """The shift as people name it: its number, group, day and times."""
-    where = zone(community)
     group = community.group(found.group)
     return _(
         "shifts.shift",
         number=found.number,
         group=group.name if group else found.group,
-        day=day(_, found.start.astimezone(where).date()),
-        start=clock(found.start, where),
-        end=clock(found.end, where, end=True),
+        **spans.span(_, zone(community), found.start, found.end),
     )
 
 

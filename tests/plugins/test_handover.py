@@ -213,7 +213,7 @@ def told(actions: Iterable[Action]) -> dict[str, list[str]]:
 def draft_text(records: tuple[int, int], follow_up: int, rest: str = "") -> str:
     served, other = records
     return (
-        "Handover of shift 12 (Focus, 12-01 08:00–12:00)\n"
+        "Handover of shift 12 (Focus, Tue, Dec 1, 08:00–12:00)\n"
         "Records of this shift (2):\n"
         f"• #{served} Consultation record (recorded by He)\n"
         f"• #{other} Consultation record (recorded by He)\n"
@@ -271,7 +271,7 @@ async def test_confirmed_by_button_the_incoming_shift_gets_it_privately(tmp_path
         body = draft_text((first, second), first)
         gao = (
             "上一班的交接（He已确认）：\n"
-            "12号班次交接（Focus 12-01 08:00–12:00）\n"
+            "12号班次交接（Focus 12月1日周二 08:00–12:00）\n"
             "本班服务记录（2份）：\n"
             f"• #{first} Consultation record（记录人：He）\n"
             f"• #{second} Consultation record（记录人：He）\n"
@@ -336,6 +336,20 @@ async def test_a_later_next_shift_gets_it_at_its_start(tmp_path: Path) -> None:
         [text] = told(await sandbox.advance(minutes=1))["gao"]
         assert text.startswith("上一班的交接（未经确认，按原稿发送）：\n14号班次交接（Focus")
         assert "本班在群内没有填写服务记录。" in text
+
+
+async def test_the_title_names_the_day_and_times_as_the_shifts_plugin_does(tmp_path: Path) -> None:
+    """The day with its weekday in the reader's language; an end at midnight is 24:00."""
+    evening = Ending(
+        "focus-1", "14", at(18), at(24), served={"he": "general_volunteer"}, incoming={"gao": ""}
+    )
+    async with _sandbox(tmp_path, ShiftEnds(evening), start=at(17)) as sandbox:
+        [draft] = told(await sandbox.advance(hours=7))["he"]
+        assert draft.startswith("Handover of shift 14 (Focus, Tue, Dec 1, 18:00–24:00)\n")
+        [read] = sandbox.texts(await sandbox.send("gao", "dm", "/交接 focus-1"))
+        assert read.startswith(
+            "（草稿，尚未确认）\n14号班次交接（Focus 12月1日周二 18:00–24:00）\n"
+        )
 
 
 async def test_notes_by_command_and_after_edit_then_confirm_by_command(tmp_path: Path) -> None:
@@ -442,7 +456,7 @@ async def test_the_draft_goes_to_the_social_worker_without_a_secretary_else_the_
         [text] = told(confirmed)["wang"]
         assert text.startswith(
             "The handover of the shift before (confirmed by Lin):\n"
-            "Handover of shift 31 (Key, 12-01 08:00–09:00)"
+            "Handover of shift 31 (Key, Tue, Dec 1, 08:00–09:00)"
         )
 
 
@@ -457,7 +471,7 @@ async def test_several_drafts_ask_which_group(tmp_path: Path) -> None:
             "/handover key-1, /handover focus-1"
         )
         [shown] = sandbox.texts(await sandbox.send("he", "dm", "/handover key-1"))
-        assert shown.startswith("Handover of shift 2 (Key, 12-01 08:00–12:00)")
+        assert shown.startswith("Handover of shift 2 (Key, Tue, Dec 1, 08:00–12:00)")
 
 
 async def test_a_person_is_exported_and_erased_from_the_handovers(tmp_path: Path) -> None:
@@ -630,7 +644,7 @@ async def test_claimed_shift_ends_and_its_handover_reaches_the_next_shift(tmp_pa
         [draft] = [a for a in ended if isinstance(a, DirectMessage) and a.buttons]
         assert (draft.user, draft.text) == (
             "he",
-            "Handover of shift 1 (Focus, 12-01 08:00–12:00)\n"
+            "Handover of shift 1 (Focus, Tue, Dec 1, 08:00–12:00)\n"
             "Records of this shift (1):\n"
             f"• #{record} Consultation record (recorded by He)\n"
             "To follow up:\n"
