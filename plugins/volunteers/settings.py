@@ -6,21 +6,19 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sanshe.core.model import ShownText, Text
-
-#: A role's id, as the community file writes it.
-RoleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+from sanshe.core.model import FormName, RoleName, ShownText, Text
 
 
 class ClassRoles(BaseModel):
-    """The role an approved volunteer of each class is given (``class_roles:``)."""
+    """The role an approved volunteer of each class is given (``class_roles:``): one the
+    community has."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    medical: RoleId = "medical_volunteer"
-    psychological: RoleId = "psych_volunteer"
-    general: RoleId = "general_volunteer"
-    other: RoleId = "general_volunteer"
+    medical: RoleName = "medical_volunteer"
+    psychological: RoleName = "psych_volunteer"
+    general: RoleName = "general_volunteer"
+    other: RoleName = "general_volunteer"
 
 
 class TrainingItem(BaseModel):
@@ -40,9 +38,9 @@ class VolunteerSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    registration_form: Annotated[str, Field(min_length=1)] = "volunteer_registration"
+    registration_form: FormName = "volunteer_registration"
     """The form ``/volunteer`` opens; its ``name`` answer names the volunteer."""
-    agreement_form: Annotated[str, Field(min_length=1)] = "confidentiality_agreement"
+    agreement_form: FormName = "confidentiality_agreement"
     """The form ``/agreement`` opens: the confidentiality agreement, its intro the text signed."""
     class_roles: ClassRoles = ClassRoles()
     training: tuple[TrainingItem, ...] = ()

@@ -255,8 +255,26 @@ SCHEDULE_SETTINGS = ("every", "at")
 HANDOVER_SETTINGS = ("follow_up", "confirm_within")
 #: The shifts plugin's settings in the example (``templates`` is a list of mappings).
 SHIFT_SETTINGS = ("templates", "plan_days", "remind_before", "announce_before", "no_show_after")
-#: The volunteers plugin's settings in the example (``training`` is a list of mappings).
-VOLUNTEER_SETTINGS = ("registration_form", "agreement_form", "class_roles", "training")
+#: The volunteers plugin's settings in the example: ``class_roles`` is a mapping and
+#: ``training`` a list of mappings (BLOCKS), whose keys are given values.
+VOLUNTEER_CLASSES = tuple(
+    f"class_roles.{c}" for c in ("medical", "psychological", "general", "other")
+)
+VOLUNTEER_SETTINGS = (
+    "registration_form",
+    "agreement_form",
+    *VOLUNTEER_CLASSES,
+    "training.id",
+    "training.title",
+    "training.text",
+)
+#: The volunteers plugin's settings that name a role or form of the community: given
+#: ROLE_VALUES too, "nobody" is refused at its line, naming it.
+VOLUNTEER_NAMES = ("registration_form", "agreement_form", *VOLUNTEER_CLASSES)
+#: Settings given as a block under their line (a mapping, a list of mappings): each key nested
+#: in one is a setting of its own, ``block.key`` in SETTINGS; the line opening the block is
+#: not given a value (with the block still below it, that is only a YAML syntax error).
+BLOCKS = ("class_roles", "training")
 SETTINGS = (
     *ROLE_SETTINGS,
     "dead_letter_after",
@@ -293,9 +311,12 @@ SHIFT_REFUSED = {
 }
 #: Values the volunteers plugin's settings do not take: each is refused at its line, naming it.
 VOLUNTEER_REFUSED = {
-    "registration_form": ["''", "[3]", "[]", "{}"],
-    "agreement_form": ["''", "[3]", "[]", "{}"],
-    "class_roles": ["[3]", "three", "0", "[]"],
+    "registration_form": ["[3]", "[]", "{}", "~"],
+    "agreement_form": ["[3]", "[]", "{}", "~"],
+    **{c: ["[3]", "[]", "{}", "~", "0", "[nobody]"] for c in VOLUNTEER_CLASSES},
+    "training.id": ["''", "[3]", "{}", "~", "0", "2.5"],
+    "training.title": ["''", "[3]", "[]", "{}", "~"],
+    "training.text": ["[3]", "[]"],
 }
 ROLE_VALUES = [
     "[nobody]",
@@ -312,13 +333,24 @@ _SETTING = re.compile(rb"^(?P<head>\s*(?:-\s+)?(?P<key>[a-z_]+)):(?:\s|$)")
 
 
 def setting_lines() -> list[tuple[Path, int, str]]:
-    """(file, line index, key) of every line of the example that gives one of SETTINGS."""
+    """(file, line index, key) of every line of the example that gives one of SETTINGS (a key
+    nested in one of BLOCKS named ``block.key``)."""
     found = []
     for file in FILES:
+        block: tuple[str, int] | None = None  # the block the lines are in: its key, its indent
         for n, line in enumerate(original(file).split(b"\n")):
             match = _SETTING.match(line)
-            if match and match["key"].decode() in SETTINGS:
-                found.append((file, n, match["key"].decode()))
+            if match is None:
+                continue
+            key, indent = match["key"].decode(), match.start("key")
+            if block is not None and indent <= block[1]:
+                block = None
+            if block is None and key in BLOCKS:
+                block = (key, indent)
+                continue
+            name = key if block is None else f"{block[0]}.{key}"
+            if name in SETTINGS:
+                found.append((file, n, name))
     return found
 
 
@@ -330,7 +362,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
     file, n, key = r.choice(setting_lines())
     lines = original(file).split(b"\n")
     others = SCHEDULE_REFUSED if key in SCHEDULE_SETTINGS else TRY_VALUES
-    value = r.choice(VALUES + (ROLE_VALUES if key in ROLE_SETTINGS else others))
+    names = key in ROLE_SETTINGS or key in VOLUNTEER_NAMES
+    value = r.choice(VALUES + (ROLE_VALUES if names else others))
     match = _SETTING.match(lines[n])
     assert match is not None
     lines[n] = match["head"] + b": " + value.encode()
@@ -483,8 +516,11 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
             if not any(here in p and key in p for p in problems):
                 wrong.append(f"no problem at {here} names the shifts setting {key}: {problems}")
         if value in VOLUNTEER_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
-            if not any(here in p and key in p for p in problems):
+            if not any(here in p and key.split(".")[-1] in p for p in problems):
                 wrong.append(f"no problem at {here} names the volunteers setting {key}: {problems}")
+        if key in VOLUNTEER_NAMES and value == "nobody" and "duplicate" not in mutant.steps:
+            if not any(here in p and "“nobody”" in p for p in problems):
+                wrong.append(f"no problem at {here} names the unknown {key} nobody: {problems}")
         if (
             key in SCHEDULE_SETTINGS
             and value in SCHEDULE_REFUSED

@@ -17,10 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sanshe.core.actions import Action, DirectMessage, Invite, Reply, Send
+from sanshe.core.config import ConfigError, load_community
+from sanshe.core.contributions import vocabulary
 from sanshe.core.personal_data import erase, export
+from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage.models import Record, RoleGrant, stored_person
 from sanshe.plugins.volunteers.models import Dispatch, Training, Volunteer
 from sanshe.testing import ManualClock, Sandbox
+from tests.conftest import example_text, write_community
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
@@ -534,3 +538,32 @@ async def test_a_social_worker_of_the_pool_alone_reviews_in_a_private_chat() -> 
             assert refused == (
                 "Only social workers of the volunteer groups, or of the whole community, may do this."
             )
+
+
+def test_settings_naming_what_the_community_lacks_are_refused_at_their_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A class granting a role the community has not, or a form it has not, is refused at the
+    line that names it (a volunteer approved as medical would be granted a role nobody reads)."""
+    monkeypatch.setenv("SANSHE_LANG", "en")
+    text = example_text()
+    for good, wrong in (
+        ("medical: medical_volunteer", "medical: medic_volunteer"),
+        ("registration_form: volunteer_registration", "registration_form: volunteer_form"),
+        ("agreement_form: confidentiality_agreement", "agreement_form: agreement"),
+    ):
+        assert text.count(good) == 1
+        text = text.replace(good, wrong)
+    path = write_community(tmp_path, text)
+    lines = text.splitlines()
+    with pytest.raises(ConfigError) as info:
+        load_community(path, vocabulary(plugin_manager()))
+    found = {}
+    for problem in map(str, info.value.problems):
+        _file, line, _column, sentence = problem.split(":", 3)
+        found[lines[int(line) - 1].split(":")[0].strip()] = sentence.split(". ")[0]
+    assert found == {
+        "medical": " Unknown role “medic_volunteer”",
+        "registration_form": " There is no form “volunteer_form” in this community",
+        "agreement_form": " There is no form “agreement” in this community",
+    }
