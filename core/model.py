@@ -76,6 +76,9 @@ GroupName = Annotated[str, Names("group")]
 """A group id of the community, in a plugin's settings."""
 FormName = Annotated[str, Names("form")]
 """A form id of the community, in a plugin's settings."""
+Length = Annotated[str, Field(pattern=r"^(\d{1,2}d)?(\d{1,3}h)?(\d{1,4}m)?$", min_length=2)]
+"""A length of time in a plugin's settings: ``30m``, ``2h``, ``1d``, ``1h30m`` (read it with
+:func:`sanshe.core.arguments.duration`)."""
 
 
 class _Frozen(BaseModel):

@@ -21,15 +21,12 @@ from sanshe.core import names, people
 from sanshe.core.arguments import duration
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
-from sanshe.core.model import Group
+from sanshe.core.model import Group, Length
 from sanshe.core.spans import span
 from sanshe.core.storage.models import Record
 from sanshe.core.timers import utc
 
 from .models import Handover, HandoverNote
-
-Length = Annotated[str, Field(pattern=r"^(\d{1,2}d)?(\d{1,3}h)?(\d{1,4}m)?$", min_length=2)]
-"""A length of time: ``30m``, ``2h``, ``1h30m``."""
 
 
 class HandoverSettings(BaseModel):

@@ -29,6 +29,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sanshe.core.arguments import duration
+from sanshe.core.model import Length
 
 #: The roles a shift may need: the social worker, the professional volunteers, the secretary.
 StaffRole = Literal["social_worker", "medical_volunteer", "psych_volunteer", "general_volunteer"]
@@ -37,8 +38,6 @@ CONSULTATION = ("focus_service", "key_accompaniment")
 
 Clock = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
 """A time of day, ``HH:MM`` (24-hour clock), or ``24:00`` for the midnight ending a day."""
-Length = Annotated[str, Field(pattern=r"^(\d{1,2}d)?(\d{1,3}h)?(\d{1,4}m)?$", min_length=2)]
-"""A length of time: ``30m``, ``2h``, ``1d``, ``1h30m``."""
 Name = Annotated[str, Field(min_length=1)]
 
 
