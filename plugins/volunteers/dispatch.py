@@ -46,14 +46,11 @@ async def dispatch(ctx: Context) -> list[Action]:
     args = DISPATCH.read(ctx)
     group: GroupModel = args.group
     if group.kind not in CONSULTATION:
-        kinds = _.join(ctx.kind_name(k) for k in CONSULTATION)
-        raise DISPATCH.error(
-            ctx,
-            "volunteers.not_consultation",
-            group=group.name,
-            kind=ctx.kind_name(group.kind),
-            kinds=kinds,
-        )
+        kinds, kind = _.join(ctx.kind_name(k) for k in CONSULTATION), ctx.kind_name(group.kind)
+        # "The volunteer pool is a volunteer pool" says nothing: when its name is its kind's.
+        plain = group.name.casefold() == kind.casefold()
+        key = "volunteers.not_consultation_plain" if plain else "volunteers.not_consultation"
+        raise DISPATCH.error(ctx, key, group=group.name, kind=kind, kinds=kinds)
     found = await find(args.volunteer)
     if found is None:
         raise DISPATCH.error(ctx, "volunteers.unknown_volunteer")

@@ -44,6 +44,11 @@ def runs(ctx: Context, kinds: Iterable[str] = POOL) -> bool:
     return any(SOCIAL_WORKER in ctx.about(g).roles for g in groups_of(ctx, kinds))
 
 
+def staff_only(ctx: Context) -> str:
+    """What one who does not run the pool is told: who may (see :func:`runs`)."""
+    return ctx._("volunteers.staff_only", pool=ctx.kind_name("volunteer_pool"))
+
+
 def social_workers(ctx: Context) -> list[PersonModel]:
     """The community file's people who hold ``social_worker`` now (their runtime grants
     included), community-wide or in a volunteer pool group."""

@@ -28,6 +28,7 @@ from .pool import (
     person_of,
     privately,
     runs,
+    staff_only,
     status,
 )
 from .registration import ROLES
@@ -95,7 +96,7 @@ async def volunteers(ctx: Context) -> list[Action]:
     """``/volunteers [pending|approved|all]``: the registrations, sent privately (pending first)."""
     _ = ctx._
     if not runs(ctx):
-        return [ctx.reply(_("volunteers.staff_only"))]
+        return [ctx.reply(staff_only(ctx))]
     which = WHICH[LIST.read(ctx).which or "pending"]
     query = Volunteer.all() if which == "all" else Volunteer.filter(status=which)
     rows = await query.order_by("id")
@@ -135,7 +136,7 @@ async def vet(ctx: Context) -> list[Action]:
     """``/vet <volunteer> approve <class> <checked|unchecked> [note]`` or ``… reject <reason>``."""
     _ = ctx._
     if not runs(ctx):
-        return [ctx.reply(_("volunteers.staff_only"))]
+        return [ctx.reply(staff_only(ctx))]
     head = VET.read(ctx)
     verdict = VERDICTS[head.verdict]
     found = await find(head.volunteer)

@@ -90,7 +90,11 @@ def _post(ctx: Context, items: list[tuple[int, TrainingItem]]) -> list[Action]:
     """The training items posted in each dispatch coordination group's chats."""
     _ = ctx._
     if not runs(ctx, COORDINATION):
-        return [ctx.reply(_("volunteers.staff_only"))]
+        kinds = {
+            "pool": ctx.kind_name("volunteer_pool"),
+            "dispatch": ctx.kind_name("volunteer_dispatch"),
+        }
+        return [ctx.reply(_("volunteers.coordinators_only", **kinds))]
     if not items:
         return [ctx.reply(_("volunteers.no_training"))]
     actions: list[Action] = []

@@ -247,9 +247,9 @@ async def test_only_social_workers_may_review_and_dispatch() -> None:
         await c.register("maria", "李娜")
         for who in ("he", "zhang", "maria"):
             [refused] = await c.texts(who, "dm", "/vet 1 approve medical checked")
-            assert refused == "只有志愿者群或全社区的社工可以这样做。"
+            assert refused == "只有全社区或志愿服务总群的社工可以这样做。"
             [listing] = await c.texts(who, "dm", "/volunteers")
-            assert listing == "只有志愿者群或全社区的社工可以这样做。"
+            assert listing == "只有全社区或志愿服务总群的社工可以这样做。"
             [dispatch] = await c.texts(who, "dm", "/dispatch 1 focus-1")
             assert dispatch.startswith("抱歉，/dispatch 仅限以下身份使用：社会工作者。"), dispatch
         [volunteer] = await Volunteer.all()
@@ -272,6 +272,10 @@ async def test_wrong_commands_say_how_to_write_them() -> None:
         [not_consultation] = await c.texts("wang", "dm", "/dispatch 1 building-1")
         assert not_consultation.startswith(
             "志愿者只派驻到咨询服务群（聚焦服务群、重点陪助群）；1号楼居民群是小区居民群。"
+        )
+        [named_as_its_kind] = await c.texts("wang", "dm", "/派驻 1 volunteers")
+        assert named_as_its_kind.startswith(
+            "志愿者只派驻到咨询服务群（聚焦服务群、重点陪助群），志愿服务总群不是咨询服务群。"
         )
         [pending] = await c.texts("wang", "dm", "/dispatch 1 focus-1")
         assert pending == "编号 1（李娜）不能派驻到聚焦服务群：报名状态为待审核。"
@@ -313,7 +317,7 @@ async def test_training_is_shown_posted_in_the_dispatch_group_and_listed() -> No
             "还需完成：未确认的培训：1. 线上服务规则；尚未签署保密协议（/保密协议）。"
         )
         refused = await c.texts("maria", "dispatch", "/training post")
-        assert refused == ["只有志愿者群或全社区的社工可以这样做。"]
+        assert refused == ["只有全社区、志愿服务总群或志愿者派驻协调群的社工可以这样做。"]
         posted = await c.send("wang", "volunteers", "/培训 发布")
         [post] = [a for a in posted if isinstance(a, Send) and a.chat == "dispatch"]
         assert post.text.startswith("志愿者岗前培训：\n1. 线上服务规则\n   不在班时不在群内发言")
@@ -377,7 +381,7 @@ async def test_the_pools_social_workers_vet_and_the_groups_dispatch_in_english()
         [not_pool] = await c.texts("sam", "care", "/vet 1 approve general checked")
         assert (
             not_pool
-            == "Only social workers of the volunteer groups, or of the whole community, may do this."
+            == "Only social workers of the whole community or of the volunteer general group may do this."
         )
         approved = await c.send("pia", "pool", "/vet 1 approve general yes")
         assert sandbox.texts(approved)[0] == "I have written to you privately."
@@ -480,6 +484,7 @@ async def test_help_lists_the_training_and_agreement_to_volunteers_only() -> Non
         assert all(n in registered for n in names)
         [social] = await c.texts("wang", "dm", "/help")
         assert "/training" in social and "/trained" not in social
+        assert "社工：私信查看志愿者报名：/志愿者名单 [待审核|已通过|全部]" in social
         await c.register("bob", "Bob Li")
         await c.send("wang", "dm", "/vet 2 reject 暂不需要")
         [rejected] = await c.texts("bob", "dm", "/help")
@@ -536,7 +541,8 @@ async def test_a_social_worker_of_the_pool_alone_reviews_in_a_private_chat() -> 
         for command in ("/volunteers", "/vet 1 reject late"):
             [refused] = await c.texts("sam", "dm", command)
             assert refused == (
-                "Only social workers of the volunteer groups, or of the whole community, may do this."
+                "Only social workers of the whole community or of the volunteer general group may do "
+                "this."
             )
 
 
