@@ -296,6 +296,15 @@ def current_by_id(ctx: Context, person_id: str) -> Person | None:
     return bot.people.person(bot.community, person_id)
 
 
+def name_of(ctx: Context, person_id: str, unknown: str | None = None) -> str:
+    """How the person ``person_id`` is named to others: their name, else their id; someone the
+    community does not know (or no longer does), ``unknown`` if given, else ``person_id``."""
+    found = current_by_id(ctx, person_id)
+    if found is None:
+        return person_id if unknown is None else unknown
+    return found.name or found.id
+
+
 def _know_again(ctx: Context, person_id: str) -> None:
     """Give the directory ``person_id`` as they are now (their grants changed)."""
     bot = ctx._bot

@@ -95,9 +95,9 @@ def _lines(answer: object) -> Iterable[str]:
 
 
 def name_of(context: Context, _: Translator, person_id: str) -> str:
-    """A person's name, or "a member" for someone the community does not know."""
-    found = people.current_by_id(context, person_id) if person_id else None
-    return (found.name or found.id) if found is not None else _("handover.member")
+    """A person's name (else their id), or "a member" for someone the community does not know
+    (an erased person's id is empty)."""
+    return people.name_of(context, person_id, unknown=_("handover.member"))
 
 
 def _form(context: Context, _: Translator, form_id: str) -> str:

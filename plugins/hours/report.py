@@ -78,11 +78,6 @@ def _totals(entries: Iterable[HoursEntry], key: str) -> dict[str, tuple[float, i
     return totals
 
 
-def _name(ctx: Context, person_id: str) -> str:
-    found = people.current_by_id(ctx, person_id)
-    return (found.name or found.id) if found is not None else person_id
-
-
 async def _person(ctx: Context, person: PersonModel, own: bool) -> str:
     """One person's total, then per group."""
     _ = ctx._
@@ -117,7 +112,7 @@ async def _everyone(ctx: Context) -> str:
     totals = _totals(await HoursEntry.all(), "person")
     if not totals:
         return _("hours.none_anyone")
-    rows = sorted(((-s, _name(ctx, p), s, n) for p, (s, n) in totals.items()))
+    rows = sorted(((-s, people.name_of(ctx, p), s, n) for p, (s, n) in totals.items()))
     all_seconds = sum(s for _order, _n, s, _c in rows)
     lines = [_("hours.everyone", count=len(rows), length=length(_, all_seconds))]
     for _order, name, seconds, count in rows[:LISTED]:

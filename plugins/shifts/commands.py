@@ -148,7 +148,7 @@ def show_shifts(ctx: Context) -> Action:
     for shift in that_day:
         places = []
         for role, count in shift.needs.items():
-            names = [shown.name(ctx, c.person) for c in shift.claims.values() if c.role == role]
+            names = [people.name_of(ctx, c.person) for c in shift.claims.values() if c.role == role]
             free = count - len(names)
             who = [*names, _("shifts.list.free", n=free)] if free > 0 else names
             places.append(_("shifts.list.role", role=ctx.role_name(role), who=_.join(who)))

@@ -47,12 +47,6 @@ def length(_: Translator, span: timedelta) -> str:
     return "".join(parts).strip() or _("shifts.length.m", n=0).strip()
 
 
-def name(ctx: Context, person_id: str) -> str:
-    """A person's name (their id if they have none), for a list of who is on a shift."""
-    found = people.current_by_id(ctx, person_id)
-    return (found.name or found.id) if found is not None else person_id
-
-
 def role(_: Translator, community: Community, held: str) -> str:
     """A role's name in ``_``'s language."""
     return role_name(community, held, _)
@@ -61,7 +55,7 @@ def role(_: Translator, community: Community, held: str) -> str:
 def staff(ctx: Context, _: Translator, serving: Mapping[str, str]) -> str:
     """``王芳（社会工作者）、孙医生（医务志愿者）``: people with the role they serve in."""
     return _.join(
-        _("shifts.person", name=name(ctx, pid), role=role(_, ctx.community, held))
+        _("shifts.person", name=people.name_of(ctx, pid), role=role(_, ctx.community, held))
         for pid, held in serving.items()
     )
 
