@@ -23,7 +23,7 @@ from sanshe.core.actions import Action, AnswerButton, DirectMessage
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Group
-from sanshe.core.plugins import as_actions, available_plugins
+from sanshe.core.plugins import as_actions
 from sanshe.core.services import Services
 from sanshe.core.timers import Due
 from sanshe.plugins.handover.models import Handover, HandoverNote
@@ -40,6 +40,8 @@ def at(hour: int, minute: int = 0, days: int = 0) -> datetime:
     return DAY + timedelta(days=days, hours=hour, minutes=minute)
 
 
+#: The test's community, where the shifts plugin gives way to :class:`ShiftEnds`, which stands
+#: in for it (but in :data:`WITH_SHIFTS`).
 COMMUNITY = """\
 community: {id: c, name: Test, locale: en, timezone: Asia/Shanghai}
 groups:
@@ -82,10 +84,8 @@ forms:
       - {id: client, type: text, label: Client}
       - {id: follow_up, type: text, required: false, label: Follow-up advice}
 plugins:
-  disable: [DISABLED]
+  disable: [shifts]
 """
-#: The shifts plugin (once installed) gives way to :class:`ShiftEnds`, which stands in for it.
-DISABLED = "shifts" if "shifts" in available_plugins() else ""
 
 
 @dataclass
@@ -189,7 +189,7 @@ MORNING = Ending(
 
 def _sandbox(tmp_path: Path, *plugins: object, start: datetime | None = None) -> Sandbox:
     """The test's community with ``plugins``, its clock at ``start`` (default 07:00)."""
-    config = write_community(tmp_path, COMMUNITY.replace("DISABLED", DISABLED))
+    config = write_community(tmp_path, COMMUNITY)
     return Sandbox(config, plugins=plugins, clock=ManualClock(start or at(7)))
 
 
@@ -611,7 +611,7 @@ async def test_the_draft_and_its_timer_outlive_a_restart(db_url: str, tmp_path: 
 #: The community with the shifts plugin itself: two shifts a day in focus-1 (numbered 1 and 2
 #: on 1 December, 3 and 4 on the 2nd).
 WITH_SHIFTS = (
-    COMMUNITY.replace("  disable: [DISABLED]\n", "")
+    COMMUNITY.replace("  disable: [shifts]\n", "")
     + """\
   shifts:
     templates:
