@@ -55,6 +55,7 @@ CLASS_WORDS = {
     "psychological": "psychological",
     "psych": "psychological",
     "心理": "psychological",
+    "心理咨询": "psychological",
     "general": "general",
     "一般": "general",
     "other": "other",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from sanshe.core.actions import Action
-from sanshe.core.arguments import Arguments, Word
+from sanshe.core.arguments import Arguments, Word, plain_word
 from sanshe.core.context import Context
 from sanshe.core.forms import FormDialog, FormResult
 from sanshe.core.i18n import Translator
@@ -117,11 +117,9 @@ def _post(ctx: Context, items: list[tuple[int, TrainingItem]]) -> list[Action]:
 async def trained(ctx: Context) -> list[Action]:
     """``/trained <item>``: an approved volunteer confirms a training item (its number or id)."""
     _ = ctx._
-    word = TRAINED.read(ctx).item
+    word = plain_word(TRAINED.read(ctx).item)
     items = list(enumerate(ctx.settings(VolunteerSettings).training, start=1))
-    picked = next(
-        (i for n, i in items if word == str(n) or word.casefold() == i.id.casefold()), None
-    )
+    picked = next((i for n, i in items if word in (str(n), i.id.casefold())), None)
     if picked is None:
         known = _.join(f"{n} ({i.id})" for n, i in items) or "—"
         raise TRAINED.error(ctx, "volunteers.unknown_item", known=known)

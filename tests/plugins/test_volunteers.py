@@ -573,3 +573,17 @@ def test_settings_naming_what_the_community_lacks_are_refused_at_their_line(
         "registration_form": " There is no form “volunteer_form” in this community",
         "agreement_form": " There is no form “agreement” in this community",
     }
+
+
+async def test_words_as_a_phone_types_them_are_understood() -> None:
+    """A full-width digit from a Chinese input method is the digit; the class the bot calls
+    心理咨询 is named so too."""
+    async with pipeline() as sandbox:
+        c = Community(sandbox)
+        await c.register("maria", "李娜")
+        vetted = await c.send("wang", "dm", "/审核 1 通过 心理咨询 已核验")
+        assert told(vetted, "wang")[0].startswith("编号 1（李娜）：已通过，类别：心理咨询")
+        [one] = await c.texts("maria", "dm", "/已培训 １")
+        assert one.startswith("已记录：完成“线上服务规则”。")
+        [two] = await c.texts("maria", "dm", "/已培训 ＰＲＩＶＡＣＹ。")
+        assert two.startswith("已记录：完成“保密与熟人回避”。")
