@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sanshe.core.model import Community  # noqa: E402
-from sanshe.plugins.shifts.roster import Claim, Roster, Shift, planned  # noqa: E402
+from sanshe.plugins.shifts.roster import Claim, RolesNow, Roster, Shift, planned  # noqa: E402
 from sanshe.plugins.shifts.settings import ShiftSettings  # noqa: E402
 
 NEEDS = {"social_worker": 1, "medical_volunteer": 1, "psych_volunteer": 1, "general_volunteer": 1}
@@ -35,25 +35,31 @@ FIRST = date(2026, 12, 1)
 
 
 def community(groups: int) -> Community:
-    """A community of ``groups`` focus service groups, in Shanghai's time zone."""
+    """A community of ``groups`` focus service groups, in Shanghai's time zone, with four
+    volunteers a group, each holding every role shifts need there."""
     return Community.model_validate(
         {
             "community": {"id": "bench", "name": "Bench", "timezone": "Asia/Shanghai"},
             "groups": [
                 {"id": f"g{i}", "kind": "focus_service", "name": f"G{i}"} for i in range(groups)
             ],
+            "people": [
+                {"id": f"v{i}", "roles": [{"role": role} for role in NEEDS]}
+                for i in range(groups * 4)
+            ],
         }
     )
 
 
-def roster(groups: int, days: int, seed: int = 11) -> Roster:
-    """The roster of ``days`` days in ``groups`` groups, every place claimed."""
+def roster(served: Community, days: int, seed: int = 11) -> Roster:
+    """The roster of ``days`` days in the groups of ``served``, every place claimed."""
     settings = ShiftSettings.model_validate(
         {"templates": [{"shifts": [{"start": s, "end": e, "needs": NEEDS} for s, e in HOURS]}]}
     )
     rng = random.Random(seed)
+    groups = len(served.groups)
     kept = Roster()
-    for number, given in enumerate(planned(community(groups), settings, FIRST, days), start=1):
+    for number, given in enumerate(planned(served, settings, FIRST, days), start=1):
         shift = Shift(number, given.group, given.start, given.end, dict(given.needs))
         kept.add(shift)
         for role in NEEDS:
@@ -67,9 +73,11 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--lookups", type=int, default=200_000)
     args = parser.parse_args()
+    served = community(args.groups)
     started = time.perf_counter()
-    kept = roster(args.groups, args.days)
+    kept = roster(served, args.days)
     built = time.perf_counter() - started
+    roles = RolesNow(served, served.person)
     print(
         f"onduty: {args.groups} consultation groups, {args.days} days of 3 shifts each "
         f"({len(kept.shifts)} shifts, 4 claimers each), planned in memory in {built:.1f} s"
@@ -85,13 +93,13 @@ def main() -> None:
     early = timedelta(minutes=30)
 
     started = time.perf_counter()
-    found = sum(1 for group, at in asks if kept.on_duty(group, at))
+    found = sum(1 for group, at in asks if kept.on_duty(group, at, roles))
     lookup = (time.perf_counter() - started) / len(asks)
 
     started = time.perf_counter()
     for (group, at), sender in zip(asks, senders, strict=True):
         # sanshe_roles_now: is the sender on shift here now?
-        any(sender in shift.claims for shift in kept.at(group, at))
+        kept.on_shift(sender, group, at, roles)
         # sanshe_message: did the sender appear for a shift of theirs under way (or about to be)?
         for shift in kept.overlapping(group, at, at + early):
             shift.claims.get(sender)

@@ -89,6 +89,11 @@ class Services:
         """The names of every network served, the first one first."""
         return tuple(self._bot.adapters)
 
+    def person(self, person_id: str) -> Person | None:
+        """The known person ``person_id`` (of the file or stored) as now, with their runtime grants
+        (a revoked one gone); None for someone unknown."""
+        return self._bot.people.person(self._bot.community, person_id)
+
     def tell(self, person: Person, text: str, buttons: tuple[Button, ...] = ()) -> Action | None:
         """Write privately to ``person`` on a network where they have a handle (see
         :func:`~sanshe.core.reach.reach`); None, logged, when they cannot be reached."""

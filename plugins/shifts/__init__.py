@@ -37,7 +37,7 @@ from sanshe.core.timers import Due
 
 from . import commands, duties, hookspecs, planning, stored, timing
 from .models import StoredClaim, StoredShift, SwapOffer
-from .roster import ROSTER
+from .roster import ROSTER, RolesNow
 from .settings import ShiftSettings
 
 PLUGIN = timing.PLUGIN
@@ -86,8 +86,12 @@ def sanshe_buttons() -> Iterable[ButtonHandler]:
 
 @hookimpl
 def shifts_on_duty(group: Group, at: datetime) -> Mapping[str, str]:
-    """Who is on shift in ``group`` at ``at``, from the roster in memory."""
-    return ROSTER.on_duty(group.id, at)
+    """Who is on shift in ``group`` at ``at``, from the roster in memory: claimers holding
+    there then the role they claimed the shift in."""
+    services = ROSTER.services
+    if services is None:
+        return {}
+    return ROSTER.on_duty(group.id, at, RolesNow(services.community, services.person))
 
 
 @hookimpl
@@ -96,7 +100,7 @@ def sanshe_roles_now(context: Context, group: Group | None) -> Iterable[str] | N
     person = context.person.id
     if group is None or not ROSTER.claims_anything(person):
         return None
-    if any(person in shift.claims for shift in ROSTER.at(group.id, context.now())):
+    if ROSTER.on_shift(person, group.id, context.now(), RolesNow.of(context)):
         return (ON_SHIFT,)
     return None
 
@@ -126,6 +130,7 @@ def _basis(community: Community) -> tuple[object, ...]:
 async def sanshe_startup(services: Services) -> None:
     """Load and plan the roster (nothing to do for a community without templates or shifts)."""
     ROSTER.clear()
+    ROSTER.services = services
     if services.settings(ShiftSettings).templates or await StoredShift.exists():
         await services.act(PLUGIN, _start)
 
@@ -151,6 +156,7 @@ async def sanshe_community_changed(services: Services) -> None:
 @hookimpl
 def sanshe_shutdown() -> None:
     ROSTER.clear()
+    ROSTER.services = None
 
 
 @hookimpl

@@ -23,7 +23,7 @@ from sanshe.core.storage.models import stored_person
 from . import shown, stored, timing
 from .models import SwapOffer
 from .readers import Day, GroupOrDay, ShiftNumber
-from .roster import ROSTER, Claim, Shift
+from .roster import ROSTER, Claim, RolesNow, Shift
 from .settings import ShiftSettings
 
 #: The roles shifts need.
@@ -368,7 +368,7 @@ def on_duty(ctx: Context) -> Action:
     _ = ctx._
     if not ROSTER.has_shifts(group.id):
         return ctx.reply(_("shifts.no_roster", group=group.name))
-    duty = ROSTER.on_duty(group.id, ctx.now())
+    duty = ROSTER.on_duty(group.id, ctx.now(), RolesNow.of(ctx))
     if duty:
         return ctx.reply(_("shifts.onduty", group=group.name, people=shown.staff(ctx, _, duty)))
     return ctx.reply(_("shifts.onduty.nobody", group=group.name))
@@ -381,10 +381,13 @@ def arrive(ctx: Context) -> Action:
     now = ctx.now()
     early = ctx.settings(ShiftSettings).reminder
     where = shown.zone(ctx.community)
+    roles = RolesNow.of(ctx)
     mine = [
         s
         for s in ROSTER.claims_of(ctx.person.id)
-        if s.start - early <= now < s.end and (ctx.group is None or s.group == ctx.group.id)
+        if s.start - early <= now < s.end
+        and (ctx.group is None or s.group == ctx.group.id)
+        and roles.holds(s.claims[ctx.person.id], s.group, now)
     ]
     if not mine:
         return ctx.reply(_("shifts.no_shift_now"))

@@ -5,12 +5,15 @@ A firing's context has no sender: people are written to privately with
 ``context.in_chats_of``.  A reminder or a prompt that fires long after its
 time (the bot was stopped) is not sent; the end of a shift is always reported
 to the ``shifts_shift_ended`` hook, so that the handover and the hours follow.
+Only claimers who hold the role of their claim in the shift's group count
+(:class:`~.roster.RolesNow`): one whose grant was revoked or ended is neither
+reminded, flagged, told nor counted.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from sanshe.core import people
@@ -21,13 +24,15 @@ from sanshe.core.plugins import as_actions
 from sanshe.core.timers import Due
 
 from . import planning, shown, timing
-from .roster import PROFESSIONALS, ROSTER, Shift
+from .roster import PROFESSIONALS, ROSTER, RolesNow, Shift
 from .settings import ShiftSettings
 
 log = logging.getLogger(__name__)
 
 #: A reminder or prompt later than this is not sent (the moment it was for is gone).
 STALE = timedelta(hours=1)
+#: From a shift's end back to its last instant: who held their role then served it to the end.
+LAST = timedelta(microseconds=1)
 
 
 async def fire(context: Context, timer: Due) -> list[Action]:
@@ -61,10 +66,11 @@ def _told(messages: Iterable[Action | None]) -> list[Action]:
 def remind(context: Context, shift: Shift) -> list[Action]:
     """Each claimer of ``shift``: it starts soon, in which role, and how to say they are there."""
     where = shown.zone(context.community)
+    roles = RolesNow.of(context)
     told = []
     for claim in shift.claims.values():
         person = _person(context, claim.person)
-        if person is None:
+        if person is None or not roles.holds(claim, shift.group, shift.start):
             continue
         _ = context.translator(person)
         text = _(
@@ -80,23 +86,22 @@ def remind(context: Context, shift: Shift) -> list[Action]:
 def no_shows(context: Context, shift: Shift) -> list[Action]:
     """Professionals on ``shift`` who have not appeared, flagged privately to its secretary
     (the general volunteer on it), else to the group's social worker."""
+    now = context.now()
+    serving = RolesNow.of(context).serving(shift, now)
     absent = {
-        c.person: c.role
-        for c in shift.claims.values()
-        if c.role in PROFESSIONALS and c.arrived is None
+        pid: role
+        for pid, role in serving.items()
+        if role in PROFESSIONALS and shift.claims[pid].arrived is None
     }
     group = context.community.group(shift.group)
     if not absent or group is None:
         return []
-    told_to = [c.person for c in shift.claims.values() if c.role == "general_volunteer"]
+    told_to = [pid for pid, role in serving.items() if role == "general_volunteer"]
     if not told_to:
         told_to = [
-            pid
-            for pid, role in shift.serving().items()
-            if role == "social_worker" and pid not in absent
+            pid for pid, role in serving.items() if role == "social_worker" and pid not in absent
         ]
     if not told_to:
-        now = context.now()
         told_to = [
             p.id
             for p in context.community.people
@@ -155,11 +160,13 @@ async def ended(context: Context, shift: Shift, *, prompt: bool) -> list[Action]
     group = context.community.group(shift.group)
     if group is None:
         return []
+    roles = RolesNow.of(context)
+    serving = roles.serving(shift, shift.end - LAST)
     following = ROSTER.next_after(shift)
-    incoming = following.serving() if following is not None else {}
+    incoming = roles.serving(following, following.start) if following is not None else {}
     next_start = following.start if following is not None else None
-    actions = _thanks(context, shift, following) if prompt else []
-    arrived = {c.person: c.arrived for c in shift.claims.values() if c.arrived is not None}
+    actions = _thanks(context, shift, serving, following, incoming) if prompt else []
+    arrived = {pid: when for pid in serving if (when := shift.claims[pid].arrived) is not None}
     answers = await context.call(
         "shifts_shift_ended",
         context=context,
@@ -167,9 +174,9 @@ async def ended(context: Context, shift: Shift, *, prompt: bool) -> list[Action]
         shift=str(shift.number),
         start=shift.start,
         end=shift.end,
-        served={pid: role for pid, role in shift.serving().items() if pid in arrived},
+        served={pid: role for pid, role in serving.items() if pid in arrived},
         arrived=arrived,
-        absent={pid: role for pid, role in shift.serving().items() if pid not in arrived},
+        absent={pid: role for pid, role in serving.items() if pid not in arrived},
         incoming=incoming,
         next_start=next_start,
     )
@@ -181,20 +188,27 @@ async def ended(context: Context, shift: Shift, *, prompt: bool) -> list[Action]
     return actions
 
 
-def _thanks(context: Context, shift: Shift, following: Shift | None) -> list[Action]:
-    """Each claimer of ``shift``: it is over, thank you, and who takes over."""
+def _thanks(
+    context: Context,
+    shift: Shift,
+    serving: Iterable[str],
+    following: Shift | None,
+    incoming: Mapping[str, str],
+) -> list[Action]:
+    """Those ``serving`` ``shift`` to its end: it is over, thank you, and who takes over
+    (``incoming``: the claimers of ``following``)."""
     where = shown.zone(context.community)
     told = []
-    for claim in shift.claims.values():
-        person = _person(context, claim.person)
+    for person_id in serving:
+        person = _person(context, person_id)
         if person is None:
             continue
         _ = context.translator(person)
         lines = [_("shifts.ended", shift=shown.shift(_, context.community, shift))]
         if following is not None:
             start = shown.clock(following.start, where)
-            if following.claims:
-                names = shown.staff(context, _, following.serving())
+            if incoming:
+                names = shown.staff(context, _, incoming)
                 lines.append(_("shifts.ended.next", start=start, people=names))
             else:
                 lines.append(_("shifts.ended.next_open", start=start))

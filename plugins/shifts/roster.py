@@ -4,18 +4,23 @@ Loaded from the plugin's tables at start-up and kept right after each commit
 (``writes.after``), so that "who is on shift in this group now" is a lookup,
 never a database read: :meth:`Roster.on_duty` is what the ``shifts_on_duty``
 hook and the computed role ``on_shift`` answer from.  A shift counts from its
-start (included) to its end (excluded).
+start (included) to its end (excluded), a claim while its claimer holds, in the
+shift's group, the role they claimed it in (:class:`RolesNow`): a grant revoked
+or ended takes them off the shift.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sanshe.core.model import Community
+from sanshe.core import people
+from sanshe.core.context import Context, roles_in
+from sanshe.core.model import Community, Person
+from sanshe.core.services import Services
 
 from .settings import ShiftSettings
 
@@ -60,9 +65,30 @@ class Shift:
         left = {role: count - self.taken(role) for role, count in self.needs.items()}
         return {role: n for role, n in left.items() if n > 0}
 
-    def serving(self) -> dict[str, str]:
-        """Person id -> role of everyone who claimed it."""
-        return {c.person: c.role for c in self.claims.values()}
+
+@dataclass(frozen=True, slots=True)
+class RolesNow:
+    """Who holds which role where, as the community and its people are known now."""
+
+    community: Community
+    person: Callable[[str], Person | None]
+    """The known person of an id, with their runtime grants (None: nobody known)."""
+
+    @classmethod
+    def of(cls, ctx: Context) -> RolesNow:
+        """As the event ``ctx`` knows them."""
+        return cls(ctx.community, lambda person_id: people.current_by_id(ctx, person_id))
+
+    def holds(self, claim: Claim, group_id: str, at: datetime) -> bool:
+        """Whether the claimer holds, in group ``group_id`` at ``at``, the role of ``claim``."""
+        group, person = self.community.group(group_id), self.person(claim.person)
+        if group is None or person is None:
+            return False
+        return claim.role in roles_in(self.community, person, group, member=False, now=at)
+
+    def serving(self, shift: Shift, at: datetime) -> dict[str, str]:
+        """Person id -> role of the claimers of ``shift`` who hold their role at ``at``."""
+        return {c.person: c.role for c in shift.claims.values() if self.holds(c, shift.group, at)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +113,9 @@ class Roster:
         """Person id -> the numbers of the shifts they claimed."""
         self.basis: tuple[object, ...] = ()
         """What it was planned from (settings, groups, time zone): a change plans it again."""
+        self.services: Services | None = None
+        """The running bot's (kept at start-up): whose roles the ``shifts_on_duty`` hook, which
+        has no event, reads."""
 
     def clear(self) -> None:
         """Forget every shift (the plugin stopped; start-up loads them again)."""
@@ -169,13 +198,24 @@ class Roster:
                 yield shifts[i]
             i -= 1
 
-    def on_duty(self, group_id: str, moment: datetime) -> dict[str, str]:
+    def on_duty(self, group_id: str, moment: datetime, roles: RolesNow) -> dict[str, str]:
         """Person id -> role of whoever is on shift in ``group_id`` at ``moment``."""
         found: dict[str, str] = {}
         for shift in self.at(group_id, moment):
-            for claim in shift.claims.values():
-                found.setdefault(claim.person, claim.role)
+            for person, role in roles.serving(shift, moment).items():
+                found.setdefault(person, role)
         return found
+
+    def on_shift(self, person: str, group_id: str, moment: datetime, roles: RolesNow) -> bool:
+        """Whether ``person`` is on shift in ``group_id`` at ``moment`` (the computed role
+        ``on_shift``): one lookup for someone who has claimed nothing."""
+        if person not in self._people:
+            return False
+        for shift in self.at(group_id, moment):
+            claim = shift.claims.get(person)
+            if claim is not None and roles.holds(claim, group_id, moment):
+                return True
+        return False
 
     def next_after(self, shift: Shift) -> Shift | None:
         """The group's first shift starting at or after ``shift``'s end, if one is planned."""

@@ -429,3 +429,83 @@ def test_the_roles_a_shift_may_need_are_the_roles_that_serve_shifts() -> None:
     """The settings' roles (checked where the file names them) are core's SHIFT_ROLES, which the
     handover and hours plugins list their commands to."""
     assert set(get_args(StaffRole)) == SHIFT_ROLES
+
+
+#: The test community where social workers may grant medical volunteers, Tan has no role of
+#: the file, and medical volunteers speak in Focus on their shift only.
+GRANTING = (
+    COMMUNITY.replace("groups:\n", "grants: {social_worker: [medical_volunteer]}\ngroups:\n", 1)
+    .replace("people:\n", "people:\n  - {id: tan, name: Tan, handles: {console: tan}}\n", 1)
+    .replace(
+        "plugins:\n",
+        "rules:\n"
+        "  - id: off-shift-silence\n"
+        "    where: {groups: [focus-1]}\n"
+        "    when: {sender_role: [medical_volunteer], not_sender_role: [on_shift]}\n"
+        "    do: [{reply: Volunteers speak here on their shift only.}]\n"
+        "plugins:\n",
+        1,
+    )
+)
+
+
+async def test_a_claimer_whose_role_is_revoked_is_no_longer_on_that_shift() -> None:
+    recorder = Recorder()
+    clock = ManualClock(START)
+    async with Sandbox.from_yaml(GRANTING, plugins=[recorder], clock=clock) as community:
+        await community.send("wang", "dm", "/grant @tan medical_volunteer focus-1")
+        assert (await say(community, "tan", "dm", "/claim 1")).startswith(
+            f"You have claimed {SHIFT_1}, as medical volunteer."
+        )
+        await community.send("he", "dm", "/claim 1")
+        await community.send("wang", "dm", "/revoke @tan medical_volunteer focus-1")
+        reminded = await community.advance(hours=1, minutes=30)  # 07:30
+        assert told(reminded, "tan") == [] and len(told(reminded, "he")) == 1
+        await community.advance(minutes=30)  # 08:00
+        assert await say(community, "wang", "focus-1", "/onduty") == (
+            "On shift now in Focus: He (general volunteer (group secretary))."
+        )
+        focus = community.community.group("focus-1")
+        duty = await community.bot.services.call("shifts_on_duty", group=focus, at=clock.now())
+        assert duty == {"he": "general_volunteer"}
+        assert await say(community, "tan", "focus-1", "/whoami") == (
+            "You are Tan.\nIn this group: client."  # no longer on shift
+        )
+        assert await say(community, "tan", "focus-1", "/arrive") == "You have no shift now."
+        assert flags(await community.advance(minutes=15)) == []  # 08:15: Tan is not flagged
+        ended = await community.advance(hours=3, minutes=45)  # 12:00
+        [first] = [e for e in recorder.ended if e["shift"] == "1"]
+        assert (first["served"], first["absent"]) == ({}, {"he": "general_volunteer"})
+        assert told(ended, "tan") == []
+        assert (await say(community, "tan", "dm", "/hours")).startswith(
+            "You have no service hours recorded yet"
+        )
+
+
+async def test_a_claimer_whose_grant_ends_during_the_shift_is_on_it_until_then() -> None:
+    recorder = Recorder()
+    clock = ManualClock(START)
+    async with Sandbox.from_yaml(GRANTING, plugins=[recorder], clock=clock) as community:
+        await community.send("wang", "dm", "/grant @tan medical_volunteer focus-1 2026-12-01 10:00")
+        await community.send("tan", "dm", "/claim 1")
+        reminded = await community.advance(hours=1, minutes=30)  # 07:30
+        assert [t[:18] for t in told(reminded, "tan")] == ["Reminder: shift 1 "]
+        await community.advance(minutes=30)  # 08:00
+        assert community.texts(await community.send("tan", "focus-1", "Good morning")) == []
+        assert (await say(community, "tan", "focus-1", "/whoami")).endswith(
+            "In this group: medical volunteer, on shift."
+        )
+        assert await say(community, "wang", "focus-1", "/onduty") == (
+            "On shift now in Focus: Tan (medical volunteer)."
+        )
+        await community.advance(hours=2)  # 10:00: the grant has ended
+        assert await say(community, "wang", "focus-1", "/onduty") == (
+            "Nobody is on shift in Focus now."
+        )
+        focus = community.community.group("focus-1")
+        duty = await community.bot.services.call("shifts_on_duty", group=focus, at=clock.now())
+        assert duty == {}
+        ended = await community.advance(hours=2)  # 12:00
+        [first] = [e for e in recorder.ended if e["shift"] == "1"]
+        assert (first["served"], first["absent"]) == ({}, {})
+        assert told(ended, "tan") == []
