@@ -118,12 +118,23 @@ async def _start(ctx: Context) -> None:
     await planning.plan(ctx)
     if not await Timer.exists(plugin=PLUGIN, key="plan"):
         timing.plan_daily(ctx)
-    ROSTER.basis = _basis(ctx.community)
+    _planned_from(ctx)
 
 
 def _basis(community: Community) -> tuple[object, ...]:
     """What the roster is planned from: the settings, the groups and the time zone."""
     return (community.plugins.of(ShiftSettings), community.groups, community.community.timezone)
+
+
+def _planned_from(ctx: Context) -> None:
+    """Once the planning is kept, the roster is planned from ``ctx``'s community (a planning
+    not kept is tried again at the next change)."""
+    basis = _basis(ctx.community)
+
+    def kept() -> None:
+        ROSTER.basis = basis
+
+    ctx.writes.after(kept)
 
 
 @hookimpl
@@ -140,7 +151,7 @@ async def _again(ctx: Context) -> None:
     await planning.plan(ctx, again=True)
     if ctx.settings(ShiftSettings).templates:
         timing.plan_daily(ctx)
-    ROSTER.basis = _basis(ctx.community)
+    _planned_from(ctx)
 
 
 @hookimpl

@@ -3,8 +3,13 @@ restart, a reload with other templates plans again, a person's claims are export
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from sanshe.core.bot import Held
 from sanshe.core.personal_data import erase, export
 from sanshe.core.storage.models import stored_person
 from sanshe.plugins.shifts import sanshe_person_export
@@ -168,3 +173,37 @@ async def test_a_person_with_a_long_id_claims_swaps_and_is_found_after_a_restart
         assert [(s["shift"], s["offered"]) for s in mine["swaps"]] == [(3, True)]
     finally:
         await community.stop()
+
+
+async def _reloaded(community: Sandbox) -> None:
+    """Reload the community file and wait for the shifts plugin to have followed the change
+    (raises Held when its planning could not be kept)."""
+    assert await community.bot.reload() == []
+    await asyncio.sleep(0)  # the change is told in the background: let it reach the plugin
+    await community.bot.services.act("shifts", lambda ctx: None)  # after its planning
+
+
+async def test_a_planning_not_kept_is_tried_again_at_the_next_change(
+    db_url: str, tmp_path: Path
+) -> None:
+    config = write_community(tmp_path, COMMUNITY)
+    async with Sandbox(config, db_url=db_url, clock=ManualClock(START)) as community:
+        evening = '          - {start: "18:00", end: "22:00", needs: {general_volunteer: 1}}\n'
+        night = '          - {start: "22:00", end: "02:00", needs: {psych_volunteer: 1}}\n'
+        config.write_text(COMMUNITY.replace(night, evening + night), encoding="utf-8")
+        last = await StoredShift.all().order_by("-id").first()
+        assert last is not None
+        taken = await StoredShift.create(  # the next shift's number: its planning is not kept
+            id=last.id + 1,
+            group="key-1",
+            starts_at=START - timedelta(hours=3),
+            ends_at=START - timedelta(hours=2),
+        )
+        with pytest.raises(Held):
+            await _reloaded(community)
+        assert "18:00–22:00" not in await say(community, "wang", "focus-1", "/shifts")
+        await taken.delete()
+        await _reloaded(community)  # the same file: the roster is planned from it again
+        assert "18:00–22:00  general volunteer (group secretary): 1 free" in (
+            await say(community, "wang", "focus-1", "/shifts")
+        )
