@@ -144,6 +144,15 @@ def holds_anywhere(ctx: Context, roles: Iterable[str]) -> bool:
     return any(g.role in wanted and g.counts_at(now) for g in ctx.person.roles)
 
 
+def holds_community_wide_or_in(ctx: Context, role: str, kinds: Iterable[str]) -> bool:
+    """Whether the sender holds ``role`` now community-wide or in a group of one of ``kinds``,
+    wherever they write from (a social worker of the whole community or of the volunteer pool)."""
+    if role in ctx.about(None).roles:
+        return True
+    wanted = set(kinds)
+    return any(role in ctx.about(g).roles for g in ctx.community.groups if g.kind in wanted)
+
+
 def add_person(
     ctx: Context,
     *,

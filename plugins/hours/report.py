@@ -24,19 +24,11 @@ OVERSEER = "social_worker"
 POOL = "volunteer_pool"
 
 
-def oversees(ctx: Context) -> bool:
-    """Whether the sender is a social worker community-wide or of a volunteer pool group."""
-    if OVERSEER in ctx.about(None).roles:
-        return True
-    pools = (g for g in ctx.community.groups if g.kind == POOL)
-    return any(OVERSEER in ctx.about(g).roles for g in pools)
-
-
 async def show_hours(ctx: Context) -> list[Action]:
     """Privately: the sender's own hours, a named person's (for a social worker), or everyone's."""
     _ = ctx._
     target: PersonModel | None = HOURS.read(ctx).person
-    overseer = oversees(ctx)
+    overseer = people.holds_community_wide_or_in(ctx, OVERSEER, (POOL,))
     if target is None and overseer:
         text = await _everyone(ctx)
     elif target is None or target.id == ctx.person.id:

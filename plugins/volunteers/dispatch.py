@@ -21,12 +21,10 @@ from .models import Dispatch
 from .pool import (
     CONSULTATION,
     Named,
-    find,
     lacking,
     lacking_text,
-    name_of,
-    person_of,
     privately,
+    registered_as,
     status,
 )
 from .settings import VolunteerSettings
@@ -51,13 +49,10 @@ async def dispatch(ctx: Context) -> list[Action]:
         plain = group.name.casefold() == kind.casefold()
         key = "volunteers.not_consultation_plain" if plain else "volunteers.not_consultation"
         raise DISPATCH.error(ctx, key, group=group.name, kind=kind, kinds=kinds)
-    found = await find(args.volunteer)
-    if found is None:
-        raise DISPATCH.error(ctx, "volunteers.unknown_volunteer")
-    person = person_of(ctx, found)
-    if person is None:
-        return privately(ctx, _("volunteers.not_in_registry", number=found.id))
-    name = name_of(ctx, found)
+    named = await registered_as(ctx, DISPATCH, args.volunteer)
+    if isinstance(named, list):
+        return named
+    found, person, name = named
     values = {"number": found.id, "name": name, "group": group.name}
     if found.status != "approved" or found.kind is None:
         return privately(ctx, _("volunteers.not_dispatchable", status=status(_, found), **values))

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sanshe.core import people
 from sanshe.core.actions import Action
-from sanshe.core.arguments import MISSING, Person, Reader, Words
+from sanshe.core.arguments import MISSING, Arguments, Person, Reader, Words
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Group
@@ -39,9 +39,7 @@ def groups_of(ctx: Context, kinds: Iterable[str]) -> list[Group]:
 
 def runs(ctx: Context, kinds: Iterable[str] = POOL) -> bool:
     """Whether the sender is a social worker community-wide or in a group of ``kinds``."""
-    if SOCIAL_WORKER in ctx.about(None).roles:
-        return True
-    return any(SOCIAL_WORKER in ctx.about(g).roles for g in groups_of(ctx, kinds))
+    return people.holds_community_wide_or_in(ctx, SOCIAL_WORKER, kinds)
 
 
 def staff_only(ctx: Context) -> str:
@@ -102,6 +100,20 @@ async def find(named: int | PersonModel) -> Volunteer | None:
     if isinstance(named, int):
         return await Volunteer.get_or_none(id=named)
     return await Volunteer.filter(person=stored_person(named.id)).first()
+
+
+async def registered_as(
+    ctx: Context, arguments: Arguments, named: int | PersonModel
+) -> tuple[Volunteer, PersonModel, str] | list[Action]:
+    """The volunteer a command names, their person now and how staff call them; or what to
+    answer instead (the command's usage when nobody registered as that, raised)."""
+    found = await find(named)
+    if found is None:
+        raise arguments.error(ctx, "volunteers.unknown_volunteer")
+    person = person_of(ctx, found)
+    if person is None:
+        return privately(ctx, ctx._("volunteers.not_in_registry", number=found.id))
+    return found, person, name_of(ctx, found)
 
 
 async def mine(ctx: Context) -> Volunteer | None:

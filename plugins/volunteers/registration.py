@@ -38,9 +38,7 @@ async def volunteer(ctx: Context) -> list[Action]:
     _dialog, first = FormDialog.begin(
         ctx.person_key, ctx.event.network, form, group_id, _, ctx.writes
     )
-    if ctx.event.direct:
-        return [ctx.reply(first)]
-    return [ctx.reply(_("volunteers.sent_private")), ctx.direct(first)]
+    return privately(ctx, first)
 
 
 def _offered(form: Form, answers: dict[str, object]) -> list[str]:

@@ -21,12 +21,11 @@ from .pool import (
     COORDINATION,
     Named,
     confirmed,
-    find,
     groups_of,
     local,
     name_of,
-    person_of,
     privately,
+    registered_as,
     runs,
     staff_only,
     status,
@@ -140,13 +139,10 @@ async def vet(ctx: Context) -> list[Action]:
         return [ctx.reply(staff_only(ctx))]
     head = VET.read(ctx)
     verdict = VERDICTS[head.verdict]
-    found = await find(head.volunteer)
-    if found is None:
-        raise VET.error(ctx, "volunteers.unknown_volunteer")
-    person = person_of(ctx, found)
-    if person is None:
-        return privately(ctx, _("volunteers.not_in_registry", number=found.id))
-    name = name_of(ctx, found)
+    named = await registered_as(ctx, VET, head.volunteer)
+    if isinstance(named, list):
+        return named
+    found, person, name = named
     if found.status != "pending":
         values = {"number": found.id, "name": name, "status": status(_, found)}
         return privately(ctx, _("volunteers.vetted_already", **values))

@@ -156,9 +156,7 @@ async def agreement(ctx: Context) -> list[Action]:
     if form is None:
         return [ctx.reply(_("volunteers.no_form", form=form_id))]
     _dialog, first = FormDialog.begin(ctx.person_key, ctx.event.network, form, None, _, ctx.writes)
-    if ctx.event.direct:
-        return [ctx.reply(first)]
-    return [ctx.reply(_("volunteers.sent_private")), ctx.direct(first)]
+    return privately(ctx, first)
 
 
 def version(text: str) -> str:

@@ -25,39 +25,16 @@ from sanshe.core.storage.models import Record, RoleGrant, stored_person
 from sanshe.plugins.volunteers.models import Dispatch, Training, Volunteer
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import example_text, write_community
+from tests.volunteering import ID_NUMBER, agreement_answers, registration_answers
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
-ID_NUMBER = "110101199003074573"
 WRONG_ID = "110101199003074578"  # its check digit should be 3
-PHONE = "13812345678"
 AGREEMENT_TEXT = (
     "甲方（志愿者组织方）制定信息保护规则并采取保密措施；乙方（志愿者）仅为提供服务使用保密信息"
     "（包括服务对象信息），不得用于其他目的。违反约定时，甲方有权提醒、制止、警告或将其移出群。"
     "本协议终止后，乙方的保密义务不随之终止。"
 )
-
-
-def answers(name: str) -> list[str]:
-    """Answers to the 16 questions of the registration form (form 1)."""
-    return [
-        name,
-        "1",  # gender: female
-        "/skip",  # political status
-        ID_NUMBER,
-        "5",  # years of work
-        "/skip",
-        "/skip",
-        "护理",
-        "阳光社区",
-        PHONE,
-        "/skip",
-        "/skip",
-        "/skip",
-        "护士执业证书",
-        "周末全天",
-        "1,3",  # medical, general
-    ]
 
 
 class Community:
@@ -78,9 +55,9 @@ class Community:
     async def register(self, who: str, name: str, where: str = "dm") -> list[Action]:
         """``who`` registers with /volunteer and answers every question; the last answer's actions."""
         await self.send(who, where, "/volunteer")
-        for answer in answers(name)[:-1]:
+        for answer in registration_answers(name)[:-1]:
             await self.send(who, "dm", answer)
-        return await self.send(who, "dm", answers(name)[-1])
+        return await self.send(who, "dm", registration_answers(name)[-1])
 
     def group_texts(self) -> list[str]:
         """What the bot posted in group chats (sends and replies outside private chats)."""
@@ -115,14 +92,14 @@ async def test_registration_to_dispatch_with_the_reasons_on_the_way() -> None:
             "表格：志愿者信息登记表。我会一次问一个问题。\n感谢您报名参加社区志愿服务！"
         )
         assert "（1/16）姓名" in first
-        for answer in answers("李娜")[:3]:
+        for answer in registration_answers("李娜")[:3]:
             await c.send("maria", "dm", answer)
         [refused] = await c.texts("maria", "dm", WRONG_ID)
         assert refused.startswith("这个回答未被接受：身份证号码校验位不正确，请再核对一下。")
         assert "（4/16）身份证号码" in refused
-        for answer in answers("李娜")[3:-1]:
+        for answer in registration_answers("李娜")[3:-1]:
             await c.send("maria", "dm", answer)
-        done = await c.send("maria", "dm", answers("李娜")[-1])
+        done = await c.send("maria", "dm", registration_answers("李娜")[-1])
         summary, received = told(done, "maria")
         assert "身份证号码: 110***********4573" in summary and ID_NUMBER not in summary
         assert received == "感谢报名！您的报名编号为 1。社工审核后会在这里告诉您结果。"
@@ -175,7 +152,7 @@ async def test_registration_to_dispatch_with_the_reasons_on_the_way() -> None:
 
         [shown] = await c.texts("maria", "dm", "/保密协议")
         assert shown.startswith("表格：志愿服务保密协议。我会一次问一个问题。\n" + AGREEMENT_TEXT)
-        for answer in ("阳光社工站", "01012345678", "李娜", ID_NUMBER, PHONE):
+        for answer in agreement_answers("李娜"):
             await c.send("maria", "dm", answer)
         [yes] = await c.texts("maria", "dm", "是")
         assert yes.startswith(
@@ -294,9 +271,9 @@ async def test_registering_twice_through_the_form_makes_no_second_volunteer() ->
         c = Community(sandbox)
         await c.register("maria", "李娜")
         await c.send("maria", "dm", "/form volunteer_registration")
-        for answer in answers("李娜")[:-1]:
+        for answer in registration_answers("李娜")[:-1]:
             await c.send("maria", "dm", answer)
-        last = await c.send("maria", "dm", answers("李娜")[-1])
+        last = await c.send("maria", "dm", registration_answers("李娜")[-1])
         assert told(last, "maria")[-1] == (
             "您已报名（编号 1，待审核）：本次表单已保存，但不会重复登记。"
         )
@@ -393,7 +370,7 @@ async def test_the_pools_social_workers_vet_and_the_groups_dispatch_in_english()
             "Still to do: the confidentiality agreement is not signed (/agreement)."
         )
         await c.send("ann", "dm", "/agreement")
-        for answer in ("Sunshine social work", "01012345678", "Ann Lee", ID_NUMBER, PHONE):
+        for answer in agreement_answers("Ann Lee", "Sunshine social work"):
             await c.send("ann", "dm", answer)
         [yes] = await c.texts("ann", "dm", "yes")
         assert yes.startswith("That answer was not accepted: to agree, type /agree")
@@ -441,7 +418,7 @@ async def test_an_agreement_signed_while_pending_counts_once_approved() -> None:
         [not_yet] = await c.texts("maria", "dm", "/agreement")
         assert not_yet == "您的报名还在审核中，结果会在这里告诉您。"
         await c.send("maria", "dm", "/form confidentiality_agreement")
-        for answer in ("阳光社工站", "01012345678", "李娜", ID_NUMBER, PHONE, "/agree"):
+        for answer in [*agreement_answers("李娜"), "/agree"]:
             await c.send("maria", "dm", answer)
         signed = told(await c.send("maria", "dm", "2026-12-01"), "maria")
         assert signed[-1].startswith("保密协议已签署（版本 ")
@@ -515,7 +492,7 @@ async def test_a_stranger_with_a_long_handle_registers_trains_and_signs(
         [two] = await c.texts(LONG, "dm", "/trained 2")
         assert two.endswith("还需完成：尚未签署保密协议（/保密协议）。")
         await c.send(LONG, "dm", "/agreement")
-        for answer in ("阳光社工站", "01012345678", "李娜", ID_NUMBER, PHONE, "/agree"):
+        for answer in [*agreement_answers("李娜"), "/agree"]:
             await c.send(LONG, "dm", answer)
         signed = told(await c.send(LONG, "dm", "2026-12-01"), LONG)
         assert signed[-1].endswith("全部完成，社工现在可以为您安排派驻。")

@@ -20,6 +20,7 @@ import yaml
 from sanshe.testing import ManualClock
 from tests.synapse.clients import MatrixUserFactory, sync_until
 from tests.synapse.harness import Homeserver, RegisteredUser
+from tests.volunteering import ID_NUMBER, PHONE, agreement_answers, registration_answers
 
 from .conftest import (
     VOLUNTEERS,
@@ -38,29 +39,17 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: 06:00 in Shanghai: the Focus group's one shift of the day, 08:00–12:00, is shift 1.
 START = datetime(2026, 12, 1, 6, 0, tzinfo=SHANGHAI)
 FORMS = Path(__file__).resolve().parents[3] / "config" / "forms"
-ID_NUMBER = "110101199003074573"
-PHONE = "13812345678"
 #: Ann's answers to the 16 questions of the registration form (form 1).
-REGISTRATION = [
+REGISTRATION = registration_answers(
     "Ann Lee",
-    "1",  # gender: female
-    "/skip",  # political status
-    ID_NUMBER,
-    "5",  # years of work
-    "/skip",
-    "/skip",
-    "first aid",
-    "Sunshine",
-    PHONE,
-    "/skip",
-    "/skip",
-    "/skip",
-    "/skip",
-    "weekday mornings",
-    "3",  # general volunteer
-]
+    skills="first aid",
+    region="Sunshine",
+    qualifications="/skip",
+    hours="weekday mornings",
+    roles="3",  # general volunteer
+)
 #: Her answers to the confidentiality agreement (form 2) before its /agree and its date.
-AGREEMENT = ["Sunshine social work", "01012345678", "Ann Lee", ID_NUMBER, PHONE]
+AGREEMENT = agreement_answers("Ann Lee", "Sunshine social work")
 
 
 @dataclass

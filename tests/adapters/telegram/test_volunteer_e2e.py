@@ -17,6 +17,7 @@ import pytest
 
 from sanshe.testing import ManualClock
 from tests.botapi import BotApiServer
+from tests.volunteering import agreement_answers, registration_answers
 
 from .conftest import BOT_ID, FOCUS, VOLUNTEERS, WANG, World, running, wait_for
 
@@ -27,29 +28,17 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 1, 6, 0, tzinfo=SHANGHAI)
 FORMS = Path(__file__).resolve().parents[3] / "config" / "forms"
 ANN = 41
-ID_NUMBER = "110101199003074573"
-PHONE = "13812345678"
 #: Ann's answers to the 16 questions of the registration form (form 1).
-REGISTRATION = [
+REGISTRATION = registration_answers(
     "Ann Lee",
-    "1",  # gender: female
-    "/skip",  # political status
-    ID_NUMBER,
-    "5",  # years of work
-    "/skip",
-    "/skip",
-    "first aid",
-    "Sunshine",
-    PHONE,
-    "/skip",
-    "/skip",
-    "/skip",
-    "/skip",
-    "weekday mornings",
-    "3",  # general volunteer
-]
+    skills="first aid",
+    region="Sunshine",
+    qualifications="/skip",
+    hours="weekday mornings",
+    roles="3",  # general volunteer
+)
 #: Her answers to the confidentiality agreement (form 2) before its /agree and its date.
-AGREEMENT = ["Sunshine social work", "01012345678", "Ann Lee", ID_NUMBER, PHONE]
+AGREEMENT = agreement_answers("Ann Lee", "Sunshine social work")
 
 COMMUNITY = f"""
 community: {{id: sunshine, name: Sunshine, locale: en}}
