@@ -564,3 +564,21 @@ async def test_words_as_a_phone_types_them_are_understood() -> None:
         assert one.startswith("已记录：完成“线上服务规则”。")
         [two] = await c.texts("maria", "dm", "/已培训 ＰＲＩＶＡＣＹ。")
         assert two.startswith("已记录：完成“保密与熟人回避”。")
+
+
+async def test_dispatch_counts_the_named_group_and_the_chat_it_is_typed_in() -> None:
+    """As the README's table says: privately only the named group's social workers may
+    dispatch there; typed in another group's chat, that group's roles must allow it too."""
+    async with Sandbox.from_yaml(SCOPED, clock=ManualClock(START)) as sandbox:
+        c = Community(sandbox)
+        await c.register("ann", "Ann Lee")
+        [privately] = told(await c.send("sam", "dm", "/dispatch 1 care"), "sam")
+        assert privately == (
+            "Number 1, Ann Lee, cannot be dispatched to Care: the registration is pending review."
+        )
+        [in_pool] = await c.texts("sam", "pool", "/dispatch 1 care")
+        assert in_pool.startswith("Sorry, /dispatch is for: social worker. Here you are: no role.")
+        [named_elsewhere] = await c.texts("pia", "dm", "/dispatch 1 care")
+        assert named_elsewhere.startswith(
+            "Sorry, /dispatch is for: social worker. In Care you are: no role."
+        )
