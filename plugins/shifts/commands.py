@@ -51,21 +51,26 @@ def serves_shifts_here(ctx: Context) -> bool:
     return here and serves_shifts(ctx)
 
 
+def views_rosters(ctx: Context) -> bool:
+    """Whether the sender holds, anywhere, a role that may see a roster (/help lists /shifts)."""
+    return people.holds_anywhere(ctx, VIEWERS)
+
+
 def roster_here(ctx: Context) -> bool:
     """Whether this chat's group has a roster, or the sender serves shifts (/help lists /onduty)."""
     return (ctx.group is not None and ROSTER.has_shifts(ctx.group.id)) or serves_shifts(ctx)
 
 
 def commands() -> list[ChatCommand]:
-    """The plugin's chat commands: open to anyone but /shifts, each deciding by the shift's group."""
+    """The plugin's chat commands: open to anyone, each deciding by the group it is about."""
     return [
         ChatCommand(
             "shifts",
             show_shifts,
             help="shifts.help.shifts",
             aliases=("班次", "排班"),
-            roles=VIEWERS,
             arguments=SHIFTS,
+            shown_to=views_rosters,
         ),
         ChatCommand(
             "claim",
@@ -130,13 +135,27 @@ def _name(ctx: Context, shift: Shift) -> str:
 # -- /shifts ----------------------------------------------------------------------------------
 
 
+def _served(ctx: Context) -> GroupModel | None:
+    """The one group with a roster where the sender holds a role that may see it, if one only."""
+    groups = ctx.community.groups
+    mine = [g for g in groups if ROSTER.has_shifts(g.id) and VIEWERS & ctx.about(g).roles]
+    return mine[0] if len(mine) == 1 else None
+
+
 def show_shifts(ctx: Context) -> Action:
-    """``/shifts [group] [day]``: the group's shifts that day, each place with who claimed it."""
+    """``/shifts [group] [day]``: the group's shifts that day, each place with who claimed it,
+    for who holds there a role shifts need, or is a community worker (privately, the group
+    left out: the one group of a roster the sender serves in)."""
     args = SHIFTS.read(ctx)
-    group: GroupModel | None = args.group or ctx.group
+    group: GroupModel | None = args.group or ctx.group or _served(ctx)
     if group is None:
         raise _group_needed(ctx, SHIFTS)
     _ = ctx._
+    place = ctx if group is ctx.group else ctx.about(group)
+    if not VIEWERS & place.roles:
+        allowed = _.join(ctx.role_name(r) for r in sorted(VIEWERS))
+        mine = _.join(ctx.role_name(r) for r in sorted(place.roles)) or _("roles.none")
+        return ctx.reply(_("shifts.refused.viewers", allowed=allowed, group=group.name, mine=mine))
     if not ROSTER.has_shifts(group.id):
         return ctx.reply(_("shifts.no_roster", group=group.name))
     where = shown.zone(ctx.community)

@@ -149,6 +149,31 @@ async def test_the_roster_shows_each_groups_shifts_by_day_with_their_numbers() -
         )
 
 
+async def test_the_roster_privately_of_the_one_group_one_serves_or_of_the_group_named() -> None:
+    async with sandbox() as community:
+        assert (await say(community, "sun", "dm", "/shifts")).startswith(
+            "Shifts of Focus on Tue, Dec 1:\n1  08:00–12:00"
+        )
+        assert (await say(community, "he", "dm", "/班次 tomorrow")).startswith(
+            "Shifts of Focus on Wed, Dec 2:\n5  08:00–12:00"
+        )
+        assert (await say(community, "xu", "dm", "/shifts tomorrow")).startswith(
+            "Name the group (focus-1, key-1). Write it as /shifts [group] [day]"
+        )
+        assert (await say(community, "xu", "dm", "/shifts key-1 tomorrow")).startswith(
+            "Shifts of Key on Wed, Dec 2:"
+        )
+        assert await say(community, "zhao", "dm", "/shifts focus-1") == (
+            "Sorry, you hold no role in Focus, so /shifts cannot act on it from here."
+        )
+        assert await say(community, "maria", "focus-1", "/shifts") == (
+            "Sorry, /shifts is for: community worker, general volunteer (group secretary), "
+            "medical volunteer, counselling volunteer, social worker. In Focus you are: client."
+        )
+        assert "/shifts /班次 /排班" in await say(community, "sun", "dm", "/help")
+        assert "/shifts" not in await say(community, "maria", "dm", "/help")
+
+
 async def test_a_claim_takes_a_free_place_of_ones_role_and_refusals_say_why() -> None:
     async with sandbox() as community:
         assert await say(community, "sun", "dm", "/claim 1") == (
@@ -407,6 +432,12 @@ async def test_the_example_communitys_roster_in_chinese() -> None:
         )
         assert await say(community, "maria", "building-1", "/在班") == "1号楼居民群没有排班。"
         assert "/claim /认领 — 认领班次：/认领 班次号" in await say(community, "sun", "dm", "/帮助")
+        assert (await say(community, "he", "dm", "/班次")).startswith(  # 何秘书 serves focus-1 only
+            "聚焦服务群 12月1日周二的班次：\n1号  08:00–12:00"
+        )
+        assert (await say(community, "sun", "dm", "/班次 明天")).startswith(  # focus-1 and key-1
+            "请写明是哪个群（"
+        )
         assert "/claim" not in await say(community, "maria", "building-1", "/帮助")
         in_focus, in_building = [
             await say(community, "wang", group, "/帮助") for group in ("focus-1", "building-1")
