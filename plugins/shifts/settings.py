@@ -29,7 +29,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from sanshe.core.arguments import duration
-from sanshe.core.model import Length
+from sanshe.core.model import GroupName, KindName, Length
 
 #: The roles a shift may need: the social worker, the professional volunteers, the secretary.
 StaffRole = Literal["social_worker", "medical_volunteer", "psych_volunteer", "general_volunteer"]
@@ -38,7 +38,6 @@ CONSULTATION = ("focus_service", "key_accompaniment")
 
 Clock = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
 """A time of day, ``HH:MM`` (24-hour clock), or ``24:00`` for the midnight ending a day."""
-Name = Annotated[str, Field(min_length=1)]
 
 
 class _Settings(BaseModel):
@@ -64,8 +63,8 @@ class Hours(_Settings):
 class Template(_Settings):
     """Shifts every day in the groups of ``kinds`` and the ``groups`` named."""
 
-    kinds: tuple[Name, ...] = ()
-    groups: tuple[Name, ...] = ()
+    kinds: tuple[KindName, ...] = ()
+    groups: tuple[GroupName, ...] = ()
     shifts: Annotated[tuple[Hours, ...], Field(min_length=1)]
 
     def covers(self, group_id: str, kind: str) -> bool:

@@ -253,8 +253,25 @@ DRILL_SETTINGS = ("every_days", "group_kinds", "quiet", "tone", "window")
 SCHEDULE_SETTINGS = ("every", "at")
 #: The handover plugin's settings in the example.
 HANDOVER_SETTINGS = ("follow_up", "confirm_within")
-#: The shifts plugin's settings in the example (``templates`` is a list of mappings).
-SHIFT_SETTINGS = ("templates", "plan_days", "remind_before", "announce_before", "no_show_after")
+#: The shifts plugin's settings in the example: ``templates`` is a list of mappings (BLOCKS),
+#: each shift of a template a mapping on one line (``- {start: …, end: …, needs: {…}}``) whose
+#: keys are given values there; the example's template names kinds, its line is given groups too.
+TEMPLATE_SETTINGS = (
+    "templates.kinds",
+    "templates.groups",
+    "templates.start",
+    "templates.end",
+    "templates.needs",
+)
+SHIFT_SETTINGS = (
+    "plan_days",
+    "remind_before",
+    "announce_before",
+    "no_show_after",
+    *TEMPLATE_SETTINGS,
+)
+#: Settings the example does not give, given on the line of another (the key written anew).
+GIVEN_ON = {"templates.groups": "templates.kinds"}
 #: The volunteers plugin's settings in the example: ``class_roles`` is a mapping and
 #: ``training`` a list of mappings (BLOCKS), whose keys are given values.
 VOLUNTEER_CLASSES = tuple(
@@ -274,7 +291,7 @@ VOLUNTEER_NAMES = ("registration_form", "agreement_form", *VOLUNTEER_CLASSES)
 #: Settings given as a block under their line (a mapping, a list of mappings): each key nested
 #: in one is a setting of its own, ``block.key`` in SETTINGS; the line opening the block is
 #: not given a value (with the block still below it, that is only a YAML syntax error).
-BLOCKS = ("class_roles", "training")
+BLOCKS = ("class_roles", "training", "templates")
 SETTINGS = (
     *ROLE_SETTINGS,
     "dead_letter_after",
@@ -303,11 +320,25 @@ HANDOVER_REFUSED = {
 }
 #: Values the shifts plugin's settings do not take: each is refused at its line, naming it.
 LENGTH_REFUSED = ["three", "0", "1", "2.5", "[3]", "''", "{}"]
+CLOCK_REFUSED = ["three", "0", "2.5", "[3]", "''", "{}", "[]", "~", "25:00", "8:00", "24:01"]
+NAMES_REFUSED = ["[3]", "{}", "nobody", "''", "[[a]]", "~"]
 SHIFT_REFUSED = {
     "plan_days": ["0", "-1", "2.5", "three", "[3]", "100000"],
     "remind_before": LENGTH_REFUSED,
     "announce_before": LENGTH_REFUSED,
     "no_show_after": LENGTH_REFUSED,
+    "templates.kinds": NAMES_REFUSED,
+    "templates.groups": NAMES_REFUSED,
+    "templates.start": CLOCK_REFUSED,
+    "templates.end": CLOCK_REFUSED,
+    "templates.needs": ["{}", "[3]", "three", "''", "~"],
+}
+#: A name the community lacks, for each template setting naming kinds, groups or roles: it is
+#: refused at its line, naming it.
+SHIFT_UNKNOWN = {
+    "templates.kinds": "[nobody]",
+    "templates.groups": "[nobody]",
+    "templates.needs": "{nobody: 1}",
 }
 #: Values the volunteers plugin's settings do not take: each is refused at its line, naming it.
 VOLUNTEER_REFUSED = {
@@ -330,6 +361,39 @@ ROLE_VALUES = [
     "nobody",
 ]
 _SETTING = re.compile(rb"^(?P<head>\s*(?:-\s+)?(?P<key>[a-z_]+)):(?:\s|$)")
+#: A mapping on one line, an item of a list: ``- {start: "08:00", needs: {a: 1}}``.
+_FLOW = re.compile(rb"^(?P<head>\s*-\s+)\{(?P<body>.*)\}\s*$")
+
+
+def _flow_items(body: bytes) -> list[bytes]:
+    """The ``key: value`` items of a one-line mapping's body (values may be mappings or lists)."""
+    items, depth, start = [], 0, 0
+    for i, c in enumerate(body):
+        depth += (c in b"{[") - (c in b"}]")
+        if c == ord(",") and depth == 0:
+            items.append(body[start:i].strip())
+            start = i + 1
+    return [*items, body[start:].strip()]
+
+
+def _item_key(item: bytes) -> str:
+    return item.split(b":", 1)[0].decode()
+
+
+def with_value(line: bytes, name: str, value: bytes) -> bytes:
+    """``line`` with setting ``name`` (its last part: the line's key, or a key of the mapping on
+    the line) given ``value``."""
+    key = name.rsplit(".", 1)[-1]
+    flow = _FLOW.match(line)
+    if flow is not None:
+        items = [
+            key.encode() + b": " + value if _item_key(item) == key else item
+            for item in _flow_items(flow["body"])
+        ]
+        return flow["head"] + b"{" + b", ".join(items) + b"}"
+    match = _SETTING.match(line)
+    assert match is not None
+    return line[: match.start("key")] + key.encode() + b": " + value
 
 
 def setting_lines() -> list[tuple[Path, int, str]]:
@@ -341,6 +405,10 @@ def setting_lines() -> list[tuple[Path, int, str]]:
         for n, line in enumerate(original(file).split(b"\n")):
             match = _SETTING.match(line)
             if match is None:
+                flow = _FLOW.match(line)
+                if flow is not None and block is not None:  # a mapping on one line in a block
+                    names = [f"{block[0]}.{_item_key(i)}" for i in _flow_items(flow["body"])]
+                    found.extend((file, n, name) for name in names if name in SETTINGS)
                 continue
             key, indent = match["key"].decode(), match.start("key")
             if block is not None and indent <= block[1]:
@@ -351,6 +419,7 @@ def setting_lines() -> list[tuple[Path, int, str]]:
             name = key if block is None else f"{block[0]}.{key}"
             if name in SETTINGS:
                 found.append((file, n, name))
+            found.extend((file, n, other) for other, on in GIVEN_ON.items() if on == name)
     return found
 
 
@@ -362,11 +431,11 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
     file, n, key = r.choice(setting_lines())
     lines = original(file).split(b"\n")
     others = SCHEDULE_REFUSED if key in SCHEDULE_SETTINGS else TRY_VALUES
+    if key in TEMPLATE_SETTINGS:
+        others = SHIFT_REFUSED[key] + ([SHIFT_UNKNOWN[key]] if key in SHIFT_UNKNOWN else [])
     names = key in ROLE_SETTINGS or key in VOLUNTEER_NAMES
     value = r.choice(VALUES + (ROLE_VALUES if names else others))
-    match = _SETTING.match(lines[n])
-    assert match is not None
-    lines[n] = match["head"] + b": " + value.encode()
+    lines[n] = with_value(lines[n], key, value.encode())
     steps = [f"{key}: {value}"]
     if r.random() < 0.2:
         lines.insert(n, lines[n])
@@ -513,8 +582,11 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
             if not any(here in p and key in p for p in problems):
                 wrong.append(f"no problem at {here} names the handover setting {key}: {problems}")
         if value in SHIFT_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
-            if not any(here in p and key in p for p in problems):
+            if not any(here in p and key.split(".")[-1] in p for p in problems):
                 wrong.append(f"no problem at {here} names the shifts setting {key}: {problems}")
+        if value == SHIFT_UNKNOWN.get(key) and "duplicate" not in mutant.steps:
+            if not any(here in p and "“nobody”" in p for p in problems):
+                wrong.append(f"no problem at {here} names the unknown {key} nobody: {problems}")
         if value in VOLUNTEER_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key.split(".")[-1] in p for p in problems):
                 wrong.append(f"no problem at {here} names the volunteers setting {key}: {problems}")

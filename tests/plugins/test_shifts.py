@@ -6,15 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from sanshe.core.actions import Action, AnswerButton, DirectMessage, Edit, Send
+from sanshe.core.config import ConfigError, load_community
+from sanshe.core.contributions import vocabulary
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import SHIFT_ROLES, Group
+from sanshe.core.plugins import plugin_manager
 from sanshe.plugins.shifts.settings import StaffRole
 from sanshe.testing import ManualClock, Sandbox
+from tests.conftest import write_community
+from tests.core.test_config import english  # noqa: F401 - the fixture
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 COMMUNITY = """\
@@ -540,3 +548,19 @@ async def test_a_claimer_whose_grant_ends_during_the_shift_is_on_it_until_then()
         [first] = [e for e in recorder.ended if e["shift"] == "1"]
         assert (first["served"], first["absent"]) == ({}, {})
         assert told(ended, "tan") == []
+
+
+@pytest.mark.usefixtures("english")
+def test_a_template_naming_a_kind_or_group_the_community_lacks_is_refused_at_its_line(
+    tmp_path: Path,
+) -> None:
+    wrong = COMMUNITY.replace("groups: [focus-1]\n", "groups: [focus-2]\n").replace(
+        "kinds: [key_accompaniment]", "kinds: [key_acompaniment]"
+    )
+    path = write_community(tmp_path, wrong)
+    with pytest.raises(ConfigError) as refused:
+        load_community(path, vocabulary(plugin_manager()))
+    assert [str(p).split(" Use one of")[0] for p in refused.value.problems] == [
+        f"{path}:18:18: There is no group “focus-2” in this community. Did you mean “focus-1”?",
+        f"{path}:23:17: Unknown group kind “key_acompaniment”.",
+    ]
