@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
 from typing import Any
 
-from sanshe.core.arguments import MISSING, Group, Reader, Words, Wrong, group_named, listing
+from sanshe.core.arguments import (
+    MISSING,
+    Group,
+    Reader,
+    Words,
+    Wrong,
+    group_named,
+    listing,
+    plain_word,
+)
 from sanshe.core.context import Context
 from sanshe.core.privacy import excerpt
 
@@ -23,10 +31,6 @@ _FULL_DATE = re.compile(
 _SHORT_DATE = re.compile(r"([0-9]{1,2})(?:[-/.]([0-9]{1,2})|月([0-9]{1,2})[日号]?)")
 
 
-def _plain(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 class ShiftNumber(Reader):
     """A planned shift, by the number ``/shifts`` shows (``12``, ``#12``, ``12号``)."""
 
@@ -36,7 +40,7 @@ class ShiftNumber(Reader):
         if not words.left:
             return MISSING
         word = words.peek()
-        found = _NUMBER.fullmatch(_plain(word))
+        found = _NUMBER.fullmatch(plain_word(word))
         if found is None:
             raise Wrong("shifts.not_a_number", word=excerpt(word))
         shift = ROSTER.shift(int(found.group(1)))
@@ -49,7 +53,7 @@ class ShiftNumber(Reader):
 def day_named(text: str, today: date) -> date | None:
     """The day ``text`` says: today, tomorrow, 明天, 后天, yesterday, ``2026-12-01``,
     ``12-01``, ``12月1日`` (this year); None if it says none."""
-    plain = _plain(text).strip()
+    plain = plain_word(text)
     if plain in _DAYS:
         return today + timedelta(days=_DAYS[plain])
     try:
@@ -62,6 +66,12 @@ def day_named(text: str, today: date) -> date | None:
     except ValueError:
         return None
     return None
+
+
+def date_shaped(text: str) -> bool:
+    """Whether ``text`` is written as a date is (``2026-13-01``, ``2月30日``), a real one or not."""
+    plain = plain_word(text)
+    return bool(_FULL_DATE.fullmatch(plain) or _SHORT_DATE.fullmatch(plain))
 
 
 def _today(ctx: Context) -> date:
@@ -95,7 +105,7 @@ class GroupOrDay(Group):
         word = words.peek()
         if group_named(ctx.community, word) is not None:
             return super().take(words, ctx)
-        if day_named(word, _today(ctx)) is not None:
-            return MISSING
+        if day_named(word, _today(ctx)) is not None or date_shaped(word):
+            return MISSING  # the day's reader reads it, or says it is no day
         known = listing(ctx._, (g.id for g in ctx.community.groups if ROSTER.has_shifts(g.id)))
         raise Wrong("shifts.unknown_group", word=excerpt(word), known=known)

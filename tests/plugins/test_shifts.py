@@ -155,6 +155,13 @@ async def test_the_roster_shows_each_groups_shifts_by_day_with_their_numbers() -
         assert (await say(community, "wang", "focus-1", "/shifts someday")).startswith(
             "There is no group “someday”. Groups with shifts: focus-1, key-1."
         )
+        for no_day, quoted in (("2月30日", "2月30日"), ("2026-13-01", "***"), ("１３-０１", "13-01")):
+            assert (await say(community, "wang", "focus-1", f"/shifts {no_day}")).startswith(
+                f"“{quoted}” is not a day: write today, tomorrow or a date such as 2026-12-01."
+            )
+        assert (await say(community, "wang", "focus-1", "/shifts ＴＯＭＯＲＲＯＷ")).startswith(
+            "Shifts of Focus on Wed, Dec 2:"
+        )
 
 
 async def test_the_roster_privately_of_the_one_group_one_serves_or_of_the_group_named() -> None:
@@ -445,6 +452,9 @@ async def test_the_example_communitys_roster_in_chinese() -> None:
         )
         assert (await say(community, "sun", "dm", "/班次 明天")).startswith(  # focus-1 and key-1
             "请写明是哪个群（"
+        )
+        assert (await say(community, "he", "focus-1", "/班次 2月30日")).startswith(
+            "“2月30日”不是日期，请写今天、明天或 2026-12-01 这样的日期。"
         )
         assert "/claim" not in await say(community, "maria", "building-1", "/帮助")
         in_focus, in_building = [
