@@ -132,6 +132,10 @@ def _name(ctx: Context, shift: Shift) -> str:
     return shown.shift(ctx._, ctx.community, shift)
 
 
+def _begun(ctx: Context, shift: Shift) -> str:
+    return shown.sentence(ctx._("shifts.refused.begun", shift=_name(ctx, shift)))
+
+
 # -- /shifts ----------------------------------------------------------------------------------
 
 
@@ -193,7 +197,7 @@ def claim(ctx: Context) -> Action:
     _ = ctx._
     group = ctx.community.group(shift.group)
     if group is None or ctx.now() >= shift.end:
-        return ctx.reply(_("shifts.refused.past", shift=_name(ctx, shift)))
+        return ctx.reply(shown.sentence(_("shifts.refused.past", shift=_name(ctx, shift))))
     mine = shift.claims.get(ctx.person.id)
     if mine is not None:
         role = ctx.role_name(mine.role)
@@ -203,19 +207,20 @@ def claim(ctx: Context) -> Action:
     if not roles:
         needed = _.join(ctx.role_name(r) for r in shift.needs)
         have = _.join(ctx.role_name(r) for r in sorted(held)) or _("roles.none")
-        return ctx.reply(
-            _(
-                "shifts.refused.role",
-                shift=_name(ctx, shift),
-                needed=needed,
-                group=group.name,
-                mine=have,
-            )
+        text = _(
+            "shifts.refused.role",
+            shift=_name(ctx, shift),
+            needed=needed,
+            group=group.name,
+            mine=have,
         )
+        return ctx.reply(shown.sentence(text))
     free = [(role, place) for role in roles if (place := shift.free_place(role)) is not None]
     if not free:
         full = _.join(ctx.role_name(r) for r in roles)
-        return ctx.reply(_("shifts.refused.full", shift=_name(ctx, shift), role=full))
+        return ctx.reply(
+            shown.sentence(_("shifts.refused.full", shift=_name(ctx, shift), role=full))
+        )
     role, place = free[0]
     settings = ctx.settings(ShiftSettings)
     stored.claim(ctx, shift, role, place)
@@ -233,7 +238,7 @@ def release(ctx: Context) -> Action:
     if ctx.person.id not in shift.claims:
         return ctx.reply(_("shifts.refused.not_yours", shift=_name(ctx, shift)))
     if ctx.now() >= shift.start:
-        return ctx.reply(_("shifts.refused.begun", shift=_name(ctx, shift)))
+        return ctx.reply(_begun(ctx, shift))
     stored.release(ctx, shift, ctx.person.id)
     return ctx.reply(_("shifts.released", shift=_name(ctx, shift)))
 
@@ -252,7 +257,7 @@ async def swap(ctx: Context) -> list[Action]:
         return [ctx.reply(_("shifts.refused.not_yours", shift=_name(ctx, shift)))]
     group = ctx.community.group(shift.group)
     if group is None or ctx.now() >= shift.start:
-        return [ctx.reply(_("shifts.refused.begun", shift=_name(ctx, shift)))]
+        return [ctx.reply(_begun(ctx, shift))]
     name = target.name or target.id
     if target.id == ctx.person.id:
         return [ctx.reply(_("shifts.refused.swap_self"))]
@@ -309,13 +314,13 @@ def _take_over(ctx: Context, shift: Shift, offer: SwapOffer) -> tuple[str, list[
         ctx.writes.delete(offer)
         return _("shifts.swap.gone"), []
     if ctx.now() >= shift.start:
-        return _("shifts.refused.begun", shift=_name(ctx, shift)), []
-    me = ctx.person.name or ctx.person.id
+        return _begun(ctx, shift), []
     if ctx.person.id in shift.claims:
-        return _("shifts.refused.swap_on", name=me, shift=_name(ctx, shift)), []
+        return _("shifts.refused.on_it", shift=_name(ctx, shift)), []
     if offer.role not in ctx.about(group).roles:
         role = ctx.role_name(offer.role)
-        return _("shifts.refused.swap_role", name=me, role=role, group=group.name), []
+        return _("shifts.refused.take_role", role=role, group=group.name), []
+    me = ctx.person.name or ctx.person.id
     stored.hand_over(ctx, shift, giver.person, offer)
     timing.schedule_claim(ctx, shift, offer.role, ctx.settings(ShiftSettings))
     told: list[Action] = []
@@ -326,6 +331,7 @@ def _take_over(ctx: Context, shift: Shift, offer: SwapOffer) -> tuple[str, list[
         if (message := ctx.tell(person, text)) is not None:
             told.append(message)
     text = _("shifts.swap.taken", shift=_name(ctx, shift), role=ctx.role_name(offer.role))
+    text = shown.sentence(text)
     return text, told
 
 

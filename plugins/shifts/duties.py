@@ -122,7 +122,7 @@ def no_shows(context: Context, shift: Shift) -> list[Action]:
             people=shown.staff(context, _, absent),
             after=shown.length(_, settings.grace),
         )
-        told.append(context.tell(person, text))
+        told.append(context.tell(person, shown.sentence(text)))
     if not told_to:
         log.warning("shift %s: nobody to tell that a professional did not appear", shift.number)
     return _told(told)
@@ -141,10 +141,12 @@ def announce(context: Context, start: datetime) -> list[Action]:
     community = context.community
     _ = context._
     lines = [
-        _(
-            "shifts.announce.line",
-            shift=shown.shift(_, community, s),
-            missing=shown.missing(_, community, s.missing()),
+        shown.sentence(
+            _(
+                "shifts.announce.line",
+                shift=shown.shift(_, community, s),
+                missing=shown.missing(_, community, s.missing()),
+            )
         )
         for s in wanting
     ]
@@ -204,7 +206,7 @@ def _thanks(
         if person is None:
             continue
         _ = context.translator(person)
-        lines = [_("shifts.ended", shift=shown.shift(_, context.community, shift))]
+        lines = [shown.sentence(_("shifts.ended", shift=shown.shift(_, context.community, shift)))]
         if following is not None:
             start = shown.clock(following.start, where)
             if incoming:

@@ -65,3 +65,12 @@ def missing(_: Translator, community: Community, free: Mapping[str, int]) -> str
     return _.join(
         _("shifts.places", role=role(_, community, held), n=n) for held, n in free.items()
     )
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence or a list's line begins: its first letter a capital (``shift 3 …
+    has ended`` -> ``Shift 3 …``, ``• shift 5 …`` -> ``• Shift 5 …``); Chinese is left as it is."""
+    for at, char in enumerate(text):
+        if char.isalnum():
+            return text[:at] + char.upper() + text[at + 1 :]
+    return text

@@ -14,8 +14,8 @@ import pytest
 
 from sanshe.core.actions import Action, AnswerButton, DirectMessage, Edit, Send
 from sanshe.core.config import ConfigError, load_community
-from sanshe.core.contributions import vocabulary
 from sanshe.core.context import Context
+from sanshe.core.contributions import vocabulary
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import SHIFT_ROLES, Group
 from sanshe.core.plugins import plugin_manager
@@ -58,6 +58,11 @@ plugins:
 START = datetime(2026, 12, 1, 6, 0, tzinfo=SHANGHAI)
 SHIFT_1 = "shift 1 (Focus, Tue, Dec 1, 08:00–12:00)"
 SHIFT_3 = "shift 3 (Focus, Tue, Dec 1, 12:00–18:00)"
+
+
+def first(text: str) -> str:
+    """``text`` as a sentence begins with it: ``Shift 1 (…)``."""
+    return text[:1].upper() + text[1:]
 
 
 def sandbox(*plugins: object) -> Sandbox:
@@ -155,7 +160,11 @@ async def test_the_roster_shows_each_groups_shifts_by_day_with_their_numbers() -
         assert (await say(community, "wang", "focus-1", "/shifts someday")).startswith(
             "There is no group “someday”. Groups with shifts: focus-1, key-1."
         )
-        for no_day, quoted in (("2月30日", "2月30日"), ("2026-13-01", "***"), ("１３-０１", "13-01")):
+        for no_day, quoted in (
+            ("2月30日", "2月30日"),
+            ("2026-13-01", "***"),
+            ("１３-０１", "13-01"),
+        ):
             assert (await say(community, "wang", "focus-1", f"/shifts {no_day}")).startswith(
                 f"“{quoted}” is not a day: write today, tomorrow or a date such as 2026-12-01."
             )
@@ -196,13 +205,13 @@ async def test_a_claim_takes_a_free_place_of_ones_role_and_refusals_say_why() ->
             "I will remind you 30 min before it begins."
         )
         assert await say(community, "sun", "focus-1", "/认领 1") == (
-            f"You have claimed {SHIFT_1} already, as medical volunteer."
+            f"You claimed {SHIFT_1} earlier, as medical volunteer: no need to claim it again."
         )
         assert await say(community, "lin", "focus-1", "/claim 1") == (
-            f"{SHIFT_1} is full: every place for medical volunteer is taken."
+            f"{first(SHIFT_1)} is full: every place for medical volunteer is taken."
         )
         assert await say(community, "zhao", "dm", "/claim 1") == (
-            f"{SHIFT_1} needs social worker, medical volunteer, counselling volunteer, "
+            f"{first(SHIFT_1)} needs social worker, medical volunteer, counselling volunteer, "
             "general volunteer (group secretary); in Focus you are: no role."
         )
         assert await say(community, "lin", "dm", "/claim 99") == (
@@ -223,7 +232,7 @@ async def test_a_claim_takes_a_free_place_of_ones_role_and_refusals_say_why() ->
             "counselling volunteer: 1 free; general volunteer (group secretary): 1 free"
         )
         await community.advance(hours=6)  # 12:00: shift 1 is over
-        assert await say(community, "xu", "dm", "/claim 1") == f"{SHIFT_1} is over."
+        assert await say(community, "xu", "dm", "/claim 1") == f"{first(SHIFT_1)} is over."
 
 
 async def test_a_claim_is_released_before_its_shift_begins_and_its_place_is_free_again() -> None:
@@ -238,7 +247,7 @@ async def test_a_claim_is_released_before_its_shift_begins_and_its_place_is_free
         )
         await community.advance(hours=6)  # 12:00
         assert await say(community, "lin", "dm", "/release 3") == (
-            f"{SHIFT_3} has begun: it can no longer be released or swapped."
+            f"{first(SHIFT_3)} has begun: it can no longer be released or swapped."
         )
 
 
@@ -264,7 +273,7 @@ async def test_claimers_are_reminded_before_and_thanked_at_the_end_with_the_next
         ]
         ended = await community.advance(minutes=30)  # 12:00
         thanks = (
-            f"{SHIFT_1} has ended. Thank you!\n"
+            f"{first(SHIFT_1)} has ended. Thank you!\n"
             "The next shift begins at 12:00: Lin (medical volunteer)."
         )
         assert thanks in told(ended, "sun") and thanks in told(ended, "he")
@@ -285,7 +294,7 @@ async def test_a_professional_who_has_not_appeared_is_flagged_to_the_secretary()
         assert flags(await community.advance(minutes=15)) == [
             (
                 "he",
-                f"{SHIFT_1}: not there yet, 15 min after its start: Sun (medical volunteer). "
+                f"{first(SHIFT_1)}: not there yet, 15 min after its start: Sun (medical volunteer). "
                 "Please get in touch.",
             )
         ]
@@ -299,7 +308,7 @@ async def test_without_a_secretary_the_flag_goes_to_the_social_worker_unless_the
         assert flags(flagged) == [
             (
                 "wang",
-                f"{SHIFT_3}: not there yet, 15 min after its start: Lin (medical volunteer). "
+                f"{first(SHIFT_3)}: not there yet, 15 min after its start: Lin (medical volunteer). "
                 "Please get in touch.",
             )
         ]
@@ -320,7 +329,7 @@ async def test_under_staffed_shifts_are_announced_to_the_volunteer_pool_ahead() 
             (
                 "pool",
                 "These shifts still need people:\n"
-                "• shift 5 (Focus, Wed, Dec 2, 08:00–12:00): social worker 1, medical volunteer 1, "
+                "• Shift 5 (Focus, Wed, Dec 2, 08:00–12:00): social worker 1, medical volunteer 1, "
                 "counselling volunteer 1, general volunteer (group secretary) 1\n"
                 "Claim one with /claim <number>.",
             )
@@ -345,7 +354,7 @@ async def test_a_swap_hands_the_claim_over_when_accepted_by_button() -> None:
         assert [type(a) for a in pressed] == [Edit, AnswerButton, DirectMessage]
         edit = pressed[0]
         assert isinstance(edit, Edit) and edit.text == (
-            f"{SHIFT_1} is yours now, as medical volunteer."
+            f"{first(SHIFT_1)} is yours now, as medical volunteer."
         )
         assert told(pressed, "sun") == [f"Lin took over your {SHIFT_1}."]
         again = await community.press("lin", "dm", offer.buttons[0], on=offer)
@@ -375,7 +384,7 @@ async def test_a_swap_is_accepted_by_command_or_declined_and_refusals_say_why() 
         await community.send("he", "dm", "/swap 1 @gao")
         accepted = await community.send("gao", "dm", "/接班 1")
         assert community.texts(accepted) == [
-            f"{SHIFT_1} is yours now, as general volunteer (group secretary).",
+            f"{first(SHIFT_1)} is yours now, as general volunteer (group secretary).",
             f"Gao took over your {SHIFT_1}.",
         ]
         assert [a.user for a in accepted if isinstance(a, DirectMessage)] == ["he"]
@@ -386,7 +395,7 @@ async def test_a_swap_is_accepted_by_command_or_declined_and_refusals_say_why() 
         assert told(declined, "gao") == [f"He declined to take over {SHIFT_1}; it stays yours."]
         await community.advance(hours=2)  # 08:00
         assert await say(community, "gao", "dm", "/swap 1 @he") == (
-            f"{SHIFT_1} has begun: it can no longer be released or swapped."
+            f"{first(SHIFT_1)} has begun: it can no longer be released or swapped."
         )
 
 
@@ -480,10 +489,12 @@ def test_the_roles_a_shift_may_need_are_the_roles_that_serve_shifts() -> None:
     assert set(get_args(StaffRole)) == SHIFT_ROLES
 
 
-#: The test community where social workers may grant medical volunteers, Tan has no role of
+#: The test community where social workers may grant volunteers' roles, Tan has no role of
 #: the file, and medical volunteers speak in Focus on their shift only.
 GRANTING = (
-    COMMUNITY.replace("groups:\n", "grants: {social_worker: [medical_volunteer]}\ngroups:\n", 1)
+    COMMUNITY.replace(
+        "groups:\n", "grants: {social_worker: [medical_volunteer, general_volunteer]}\ngroups:\n", 1
+    )
     .replace("people:\n", "people:\n  - {id: tan, name: Tan, handles: {console: tan}}\n", 1)
     .replace(
         "plugins:\n",
@@ -574,3 +585,22 @@ def test_a_template_naming_a_kind_or_group_the_community_lacks_is_refused_at_its
         f"{path}:18:18: There is no group “focus-2” in this community. Did you mean “focus-1”?",
         f"{path}:23:17: Unknown group kind “key_acompaniment”.",
     ]
+
+
+async def test_one_already_on_the_shift_offered_it_is_told_so_in_their_own_person() -> None:
+    async with Sandbox.from_yaml(GRANTING, clock=ManualClock(START)) as community:
+        for role in ("medical_volunteer", "general_volunteer"):
+            await community.send("wang", "dm", f"/grant @tan {role} focus-1")
+        await community.send("sun", "dm", "/claim 1")
+        await community.send("sun", "dm", "/swap 1 @tan")
+        assert (await say(community, "tan", "dm", "/claim 1")).startswith(
+            f"You have claimed {SHIFT_1}, as general volunteer (group secretary)."
+        )
+        assert await say(community, "tan", "dm", "/accept 1") == f"You are on {SHIFT_1} already."
+        await community.send("he", "dm", "/claim 3")
+        await community.send("he", "dm", "/swap 3 @tan")
+        await community.send("wang", "dm", "/revoke @tan general_volunteer focus-1")
+        assert await say(community, "tan", "dm", "/accept 3") == (
+            "You are not a general volunteer (group secretary) in Focus: "
+            "only one can take over this place."
+        )

@@ -16,7 +16,7 @@ from sanshe.plugins.shifts import sanshe_person_export
 from sanshe.plugins.shifts.models import StoredClaim, StoredShift, SwapOffer
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import write_community
-from tests.plugins.test_shifts import COMMUNITY, SHIFT_1, SHIFT_3, START, say
+from tests.plugins.test_shifts import COMMUNITY, SHIFT_1, SHIFT_3, START, first, say
 
 #: A person id longer than the person columns (a stranger's ``network:handle`` may be too).
 LONG = "v" * 320
@@ -41,7 +41,7 @@ async def test_claims_and_arrivals_survive_a_restart(db_url: str, tmp_path: Path
             await say(community, "sun", "dm", "/arrive") == "You are noted as arrived since 08:00."
         )
         assert await say(community, "gao", "dm", "/accept 1") == (
-            f"{SHIFT_1} has begun: it can no longer be released or swapped."
+            f"{first(SHIFT_1)} has begun: it can no longer be released or swapped."
         )
         await community.restart()  # the daily planning's timer is kept, not set twice
         await community.advance(hours=16)  # 00:00 on 2 December: plans 4 December
@@ -150,13 +150,13 @@ async def test_a_person_with_a_long_id_claims_swaps_and_is_found_after_a_restart
         await community.send("sun", "dm", "/claim 3")
         await community.send("sun", "dm", "/swap 3 @long")
         assert community.texts(await community.send("long", "dm", "/accept 3")) == [
-            f"{SHIFT_3} is yours now, as medical volunteer.",
+            f"{first(SHIFT_3)} is yours now, as medical volunteer.",
             f"Long took over your {SHIFT_3}.",
         ]
         await community.send("long", "dm", "/swap 1 @lin")
         await community.restart()
         assert community.texts(await community.send("lin", "dm", "/accept 1")) == [
-            f"{SHIFT_1} is yours now, as medical volunteer.",
+            f"{first(SHIFT_1)} is yours now, as medical volunteer.",
             f"Lin took over your {SHIFT_1}.",
         ]
         await community.send("long", "dm", "/swap 3 @lin")
