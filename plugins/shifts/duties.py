@@ -197,8 +197,9 @@ def _thanks(
     following: Shift | None,
     incoming: Mapping[str, str],
 ) -> list[Action]:
-    """Those ``serving`` ``shift`` to its end: it is over, thank you, and who takes over
-    (``incoming``: the claimers of ``following``)."""
+    """Those ``serving`` ``shift`` to its end who appeared: it is over, thank you, and who takes
+    over (``incoming``: the claimers of ``following``); those who never appeared: it ended
+    without them."""
     where = shown.zone(context.community)
     told = []
     for person_id in serving:
@@ -206,7 +207,11 @@ def _thanks(
         if person is None:
             continue
         _ = context.translator(person)
-        lines = [shown.sentence(_("shifts.ended", shift=shown.shift(_, context.community, shift)))]
+        name = shown.shift(_, context.community, shift)
+        if shift.claims[person_id].arrived is None:
+            told.append(context.tell(person, shown.sentence(_("shifts.ended.absent", shift=name))))
+            continue
+        lines = [shown.sentence(_("shifts.ended", shift=name))]
         if following is not None:
             start = shown.clock(following.start, where)
             if incoming:

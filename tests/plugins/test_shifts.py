@@ -267,16 +267,21 @@ async def test_claimers_are_reminded_before_and_thanked_at_the_end_with_the_next
             "(group secretary). Once there, write in the group or send /arrive."
         ]
         assert told(reminded, "lin") == []  # 12:00 is not yet near
-        await community.advance(hours=3, minutes=59)  # 11:29
+        await community.advance(minutes=30)  # 08:00
+        await community.send("sun", "focus-1", "Good morning.")  # He never appears
+        await community.advance(hours=3, minutes=29)  # 11:29
         assert [t[:18] for t in told(await community.advance(minutes=1), "lin")] == [
             "Reminder: shift 3 "
         ]
         ended = await community.advance(minutes=30)  # 12:00
-        thanks = (
+        assert told(ended, "sun") == [
             f"{first(SHIFT_1)} has ended. Thank you!\n"
             "The next shift begins at 12:00: Lin (medical volunteer)."
-        )
-        assert thanks in told(ended, "sun") and thanks in told(ended, "he")
+        ]
+        assert told(ended, "he") == [
+            f"{first(SHIFT_1)} has ended without you: you did not appear for it "
+            "(a message in the group, or /arrive)."
+        ]
 
 
 async def test_a_professional_who_has_not_appeared_is_flagged_to_the_secretary() -> None:
