@@ -1,11 +1,13 @@
 """Who is on shift: the shifts plugin's lookup, for 1,000 consultation groups with 30 days of shifts.
 
 Plans the roster the plugin would plan (three shifts a day in each group, each
-with four claimers) straight into memory, then looks up who is on shift in a
-random group at a random instant of those 30 days, as the ``shifts_on_duty``
-hook does, and what a message in a group costs the plugin when its sender has
-claimed shifts: the computed role ``on_shift`` of its sender and whether they
-appeared for a shift of theirs (a sender who has claimed none costs one dict
+with four claimers, volunteers holding the roles) straight into memory, then
+looks up who is on shift in a random group at a random instant of those 30
+days with the roster's own ``on_duty``, what the ``shifts_on_duty`` hook
+answers, and what a message in a group costs the plugin when its sender has
+claimed shifts: ``on_shift`` (the computed role, ``sanshe_roles_now``) and
+``awaiting`` (which shifts the message is their arrival for, ``sanshe_message``),
+as the plugin's hooks call them (a sender who has claimed none costs one dict
 lookup).  Prints microseconds per lookup and per message; it does not assert.
 
     python bench/onduty.py [--groups 1000] [--days 30] [--lookups 200000]
@@ -100,9 +102,8 @@ def main() -> None:
     for (group, at), sender in zip(asks, senders, strict=True):
         # sanshe_roles_now: is the sender on shift here now?
         kept.on_shift(sender, group, at, roles)
-        # sanshe_message: did the sender appear for a shift of theirs under way (or about to be)?
-        for shift in kept.overlapping(group, at, at + early):
-            shift.claims.get(sender)
+        # sanshe_message: which shifts of theirs under way (or about to be) did they appear for?
+        kept.awaiting(sender, group, at, early)
     message = (time.perf_counter() - started) / len(asks)
 
     print(

@@ -440,9 +440,6 @@ def noticed(ctx: Context) -> None:
     group = ctx.group
     if group is None or ctx.event.direct:
         return
-    now = ctx.now()
     early = ctx.settings(ShiftSettings).reminder
-    for shift in ROSTER.overlapping(group.id, now, now + early):
-        held = shift.claims.get(ctx.person.id)
-        if held is not None and held.arrived is None:
-            stored.arrive(ctx, shift, ctx.person.id)
+    for shift in ROSTER.awaiting(ctx.person.id, group.id, ctx.now(), early):
+        stored.arrive(ctx, shift, ctx.person.id)

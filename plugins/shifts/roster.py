@@ -217,6 +217,20 @@ class Roster:
                 return True
         return False
 
+    def awaiting(
+        self, person: str, group_id: str, moment: datetime, early: timedelta
+    ) -> list[Shift]:
+        """The shifts of ``group_id`` under way at ``moment`` or beginning within ``early``
+        that ``person`` claimed and has not appeared for yet (a message of theirs in the group
+        is their arrival): one lookup for someone who has claimed nothing."""
+        if person not in self._people:
+            return []
+        return [
+            shift
+            for shift in self.overlapping(group_id, moment, moment + early)
+            if (claim := shift.claims.get(person)) is not None and claim.arrived is None
+        ]
+
     def next_after(self, shift: Shift) -> Shift | None:
         """The group's first shift starting at or after ``shift``'s end, if one is planned."""
         starts = self._starts.get(shift.group, [])
