@@ -88,7 +88,7 @@ def main() -> None:
     start = datetime.combine(FIRST, datetime.min.time(), UTC) - timedelta(hours=8)
     span = args.days * 86_400
     asks = [
-        (f"g{rng.randrange(args.groups)}", start + timedelta(seconds=rng.randrange(span)))
+        (served.groups[rng.randrange(args.groups)], start + timedelta(seconds=rng.randrange(span)))
         for _ in range(args.lookups)
     ]
     senders = [f"v{rng.randrange(args.groups * 4)}" for _ in range(args.lookups)]
@@ -103,7 +103,7 @@ def main() -> None:
         # sanshe_roles_now: is the sender on shift here now?
         kept.on_shift(sender, group, at, roles)
         # sanshe_message: which shifts of theirs under way (or about to be) did they appear for?
-        kept.awaiting(sender, group, at, early)
+        kept.awaiting(sender, group.id, at, early)
     message = (time.perf_counter() - started) / len(asks)
 
     print(

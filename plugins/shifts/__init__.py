@@ -91,7 +91,7 @@ def shifts_on_duty(group: Group, at: datetime) -> Mapping[str, str]:
     services = ROSTER.services
     if services is None:
         return {}
-    return ROSTER.on_duty(group.id, at, RolesNow(services.community, services.person))
+    return ROSTER.on_duty(group, at, RolesNow(services.community, services.person))
 
 
 @hookimpl
@@ -100,7 +100,7 @@ def sanshe_roles_now(context: Context, group: Group | None) -> Iterable[str] | N
     person = context.person.id
     if group is None or not ROSTER.claims_anything(person):
         return None
-    if ROSTER.on_shift(person, group.id, context.now(), RolesNow.of(context)):
+    if ROSTER.on_shift(person, group, context.now(), RolesNow.of(context)):
         return (ON_SHIFT,)
     return None
 

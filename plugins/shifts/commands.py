@@ -393,7 +393,7 @@ def on_duty(ctx: Context) -> Action:
     _ = ctx._
     if not ROSTER.has_shifts(group.id):
         return ctx.reply(_("shifts.no_roster", group=group.name))
-    duty = ROSTER.on_duty(group.id, ctx.now(), RolesNow.of(ctx))
+    duty = ROSTER.on_duty(group, ctx.now(), RolesNow.of(ctx))
     if duty:
         return ctx.reply(_("shifts.onduty", group=group.name, people=shown.staff(ctx, _, duty)))
     return ctx.reply(_("shifts.onduty.nobody", group=group.name))
@@ -412,7 +412,7 @@ def arrive(ctx: Context) -> Action:
         for s in ROSTER.claims_of(ctx.person.id)
         if s.start - early <= now < s.end
         and (ctx.group is None or s.group == ctx.group.id)
-        and roles.holds(s.claims[ctx.person.id], s.group, now)
+        and roles.holds(s.claims[ctx.person.id], ctx.community.group(s.group), now)
     ]
     if not mine:
         return ctx.reply(_("shifts.no_shift_now"))

@@ -66,11 +66,11 @@ def _told(messages: Iterable[Action | None]) -> list[Action]:
 def remind(context: Context, shift: Shift) -> list[Action]:
     """Each claimer of ``shift``: it starts soon, in which role, and how to say they are there."""
     where = shown.zone(context.community)
-    roles = RolesNow.of(context)
+    roles, group = RolesNow.of(context), context.community.group(shift.group)
     told = []
     for claim in shift.claims.values():
         person = _person(context, claim.person)
-        if person is None or not roles.holds(claim, shift.group, shift.start):
+        if person is None or not roles.holds(claim, group, shift.start):
             continue
         _ = context.translator(person)
         text = _(

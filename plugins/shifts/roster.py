@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sanshe.core import people
 from sanshe.core.context import Context, roles_in
-from sanshe.core.model import Community, Person
+from sanshe.core.model import Community, Group, Person
 from sanshe.core.services import Services
 
 from .settings import ShiftSettings
@@ -79,16 +79,18 @@ class RolesNow:
         """As the event ``ctx`` knows them."""
         return cls(ctx.community, lambda person_id: people.current_by_id(ctx, person_id))
 
-    def holds(self, claim: Claim, group_id: str, at: datetime) -> bool:
-        """Whether the claimer holds, in group ``group_id`` at ``at``, the role of ``claim``."""
-        group, person = self.community.group(group_id), self.person(claim.person)
+    def holds(self, claim: Claim, group: Group | None, at: datetime) -> bool:
+        """Whether the claimer holds, in ``group`` (the claimed shift's) at ``at``, the role of
+        ``claim`` (a group no longer there: no)."""
+        person = self.person(claim.person)
         if group is None or person is None:
             return False
         return claim.role in roles_in(self.community, person, group, member=False, now=at)
 
     def serving(self, shift: Shift, at: datetime) -> dict[str, str]:
         """Person id -> role of the claimers of ``shift`` who hold their role at ``at``."""
-        return {c.person: c.role for c in shift.claims.values() if self.holds(c, shift.group, at)}
+        group = self.community.group(shift.group)
+        return {c.person: c.role for c in shift.claims.values() if self.holds(c, group, at)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,22 +200,23 @@ class Roster:
                 yield shifts[i]
             i -= 1
 
-    def on_duty(self, group_id: str, moment: datetime, roles: RolesNow) -> dict[str, str]:
-        """Person id -> role of whoever is on shift in ``group_id`` at ``moment``."""
+    def on_duty(self, group: Group, moment: datetime, roles: RolesNow) -> dict[str, str]:
+        """Person id -> role of whoever is on shift in ``group`` at ``moment``."""
         found: dict[str, str] = {}
-        for shift in self.at(group_id, moment):
-            for person, role in roles.serving(shift, moment).items():
-                found.setdefault(person, role)
+        for shift in self.at(group.id, moment):
+            for claim in shift.claims.values():
+                if claim.person not in found and roles.holds(claim, group, moment):
+                    found[claim.person] = claim.role
         return found
 
-    def on_shift(self, person: str, group_id: str, moment: datetime, roles: RolesNow) -> bool:
-        """Whether ``person`` is on shift in ``group_id`` at ``moment`` (the computed role
+    def on_shift(self, person: str, group: Group, moment: datetime, roles: RolesNow) -> bool:
+        """Whether ``person`` is on shift in ``group`` at ``moment`` (the computed role
         ``on_shift``): one lookup for someone who has claimed nothing."""
         if person not in self._people:
             return False
-        for shift in self.at(group_id, moment):
+        for shift in self.at(group.id, moment):
             claim = shift.claims.get(person)
-            if claim is not None and roles.holds(claim, group_id, moment):
+            if claim is not None and roles.holds(claim, group, moment):
                 return True
         return False
 
