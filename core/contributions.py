@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .buttons import ButtonBook
 from .commands import CommandBook
 from .config import Vocabulary
 from .i18n import Catalogue
 from .plugins import Plugins, available_plugins, plugin_catalogue
+
+if TYPE_CHECKING:
+    from .people import ComputedRole
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,8 @@ class Contributions:
     buttons: ButtonBook
     catalogue: Catalogue
     vocabulary: Vocabulary
+    computed: tuple[ComputedRole, ...]
+    """The computed roles the plugins declare (``sanshe_computed_roles``)."""
 
 
 def contributions(pm: Plugins) -> Contributions:
@@ -42,6 +48,7 @@ def contributions(pm: Plugins) -> Contributions:
         buttons=button_book(pm),
         catalogue=plugin_catalogue(pm, commands.commands),
         vocabulary=vocabulary(pm),
+        computed=tuple(r for _name, r in pm.contributions("sanshe_computed_roles")),
     )
     pm.built = built
     return built

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -53,11 +53,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class ComputedRole:
-    """A role a plugin computes (``sanshe_computed_roles``): its name and the catalogue key of
-    what people read for it."""
+    """A role a plugin computes (``sanshe_computed_roles``): its name, the catalogue key of
+    what people read for it, and, if the plugin can tell, a quick test of whether the person
+    with an id may hold it at all (the shifts plugin: who has claimed a shift).  When no
+    computed role's test passes for the sender, ``sanshe_roles_now`` is not asked."""
 
     name: str
     title: str
+    candidate: Callable[[str], bool] | None = None
 
 
 class People:
@@ -380,6 +383,11 @@ def computed(ctx: Context, group: Group | None) -> frozenset[str]:
     hook = ctx._bot.pm.hook.sanshe_roles_now
     if not hook.get_hookimpls():  # no plugin computes roles: nothing to ask (most events)
         return frozenset()
+    person = ctx.person.id
+    if all(
+        r.candidate is not None and not r.candidate(person) for r in ctx._bot.contributions.computed
+    ):
+        return frozenset()  # nobody's role to hold (a sender who claimed no shift)
     cache = ctx.computed
     key = group.id if group is not None else None
     if key in cache:

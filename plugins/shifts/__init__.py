@@ -71,7 +71,7 @@ def sanshe_addhooks(pluginmanager: Plugins) -> None:
 
 @hookimpl
 def sanshe_computed_roles() -> Iterable[ComputedRole]:
-    return [ComputedRole(ON_SHIFT, "shifts.role.on_shift")]
+    return [ComputedRole(ON_SHIFT, "shifts.role.on_shift", candidate=ROSTER.claims_anything)]
 
 
 @hookimpl

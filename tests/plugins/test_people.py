@@ -187,6 +187,26 @@ async def test_a_computed_role_is_asked_once_per_event_and_group(tmp_path: Path)
         assert duty.asked and set(duty.asked.values()) == {1}
 
 
+class Rota(Duty):
+    """Duty whose on_shift says who may hold it (those on its list): nobody else is asked about."""
+
+    @hookimpl
+    def sanshe_computed_roles(self) -> Iterable[ComputedRole]:
+        return [ComputedRole("on_shift", "duty.on_shift", candidate=self.on_shift.__contains__)]
+
+
+async def test_a_computed_role_is_not_asked_of_one_who_cannot_hold_it(tmp_path: Path) -> None:
+    """Most senders have claimed no shift: their events skip the question (a hook call each)."""
+    rota = Rota()
+    s = sandbox(tmp_path, rota)
+    async with s:
+        rota.on_shift.add("gus")
+        assert s.texts(await s.send("gus", "b1", "/relieve")) == ["relieved"]
+        [refused] = s.texts(await s.send("sam", "b1", "/relieve"))
+        assert refused.startswith("Sorry, /relieve is for")
+        assert len(rota.asked) == 1  # gus's /relieve only
+
+
 async def test_a_rule_may_name_a_computed_role(tmp_path: Path) -> None:
     duty = Duty()
     s = sandbox(tmp_path, duty)
