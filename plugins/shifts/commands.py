@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sanshe.core import people
+from sanshe.core import people, spans
 from sanshe.core.actions import Action, Edit
 from sanshe.core.arguments import Arguments, Group, Person, listing
 from sanshe.core.buttons import ButtonHandler
@@ -166,8 +166,8 @@ def show_shifts(ctx: Context) -> Action:
     on: date = args.day or ctx.now().astimezone(where).date()
     that_day = [s for s in ROSTER.of_group(group.id) if s.start.astimezone(where).date() == on]
     if not that_day:
-        return ctx.reply(_("shifts.list.none", group=group.name, day=shown.day(_, on)))
-    lines = [_("shifts.list.title", group=group.name, day=shown.day(_, on))]
+        return ctx.reply(_("shifts.list.none", group=group.name, day=spans.day(_, on)))
+    lines = [_("shifts.list.title", group=group.name, day=spans.day(_, on))]
     for shift in that_day:
         places = []
         for role, count in shift.needs.items():
@@ -179,8 +179,8 @@ def show_shifts(ctx: Context) -> Action:
             _(
                 "shifts.list.line",
                 number=shift.number,
-                start=shown.clock(shift.start, where),
-                end=shown.clock(shift.end, where, end=True),
+                start=spans.clock(shift.start, where),
+                end=spans.clock(shift.end, where, end=True),
                 places=_("shifts.list.sep").join(places),
             )
         )
@@ -420,7 +420,7 @@ def arrive(ctx: Context) -> Action:
     if not waiting:
         arrived = mine[0].claims[ctx.person.id].arrived
         assert arrived is not None
-        return ctx.reply(_("shifts.arrived_already", time=shown.clock(arrived, where)))
+        return ctx.reply(_("shifts.arrived_already", time=spans.clock(arrived, where)))
     for shift in waiting:
         stored.arrive(ctx, shift, ctx.person.id)
     shift = waiting[0]
@@ -429,7 +429,7 @@ def arrive(ctx: Context) -> Action:
         _(
             "shifts.arrived",
             group=group.name if group else shift.group,
-            end=shown.clock(shift.end, where, end=True),
+            end=spans.clock(shift.end, where, end=True),
         )
     )
 

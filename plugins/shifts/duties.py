@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-from sanshe.core import people
+from sanshe.core import people, spans
 from sanshe.core.actions import Action
 from sanshe.core.context import Context, roles_in
 from sanshe.core.model import Person
@@ -76,7 +76,7 @@ def remind(context: Context, shift: Shift) -> list[Action]:
         text = _(
             "shifts.remind",
             shift=shown.shift(_, context.community, shift),
-            start=shown.clock(shift.start, where),
+            start=spans.clock(shift.start, where),
             role=shown.role(_, context.community, claim.role),
         )
         told.append(context.tell(person, text))
@@ -213,7 +213,7 @@ def _thanks(
             continue
         lines = [shown.sentence(_("shifts.ended", shift=name))]
         if following is not None:
-            start = shown.clock(following.start, where)
+            start = spans.clock(following.start, where)
             if incoming:
                 names = shown.staff(context, _, incoming)
                 lines.append(_("shifts.ended.next", start=start, people=names))

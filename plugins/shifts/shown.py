@@ -12,8 +12,6 @@ from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Community
 from sanshe.core.names import role_name
-from sanshe.core.spans import clock as clock  # core's, as shown.clock and shown.day here
-from sanshe.core.spans import day as day
 
 from .roster import Shift
 
