@@ -34,7 +34,15 @@ from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import Due, utc
 
 from . import delivery
-from .commands import CONFIRM, EDIT, HANDOVER, draft_message, handover_command, note_after_edit
+from .commands import (
+    CONFIRM,
+    EDIT,
+    HANDOVER,
+    draft_message,
+    handover_command,
+    load_awaited,
+    note_after_edit,
+)
 from .draft import HandoverSettings, compose
 from .models import Handover, HandoverNote
 
@@ -78,6 +86,11 @@ def sanshe_commands() -> Iterable[ChatCommand]:
 @hookimpl
 def sanshe_buttons() -> Iterable[ButtonHandler]:
     return [CONFIRM, EDIT]
+
+
+@hookimpl
+async def sanshe_startup() -> None:
+    await load_awaited()
 
 
 @hookimpl

@@ -229,14 +229,27 @@ async def pressed_confirm(ctx: Context) -> list[Action]:
     return [ctx.answer(), *await confirm(ctx, *found)]
 
 
+#: Who may have a note awaited after pressing "edit" (person keys as stored): kept in memory so
+#: that the private messages of everyone else are not looked up; more is harmless.
+NOTES_AWAITED: set[str] = set()
+
+
+async def load_awaited() -> None:
+    """At start: who pressed "edit" and has not written their note yet."""
+    NOTES_AWAITED.clear()
+    for editor in await Handover.filter(editor__isnull=False).values_list("editor", flat=True):
+        NOTES_AWAITED.add(str(editor))
+
+
 async def pressed_edit(ctx: Context) -> list[Action]:
     """The "edit" button: the presser's next private message is added to the draft."""
     found = await _pressed(ctx)
     if isinstance(found, Action):
         return [found]
     handover, _group = found
-    handover.editor = stored_person(ctx.person.id)
+    editor = handover.editor = stored_person(ctx.person.id)
     ctx.writes.save(handover, ("editor",))
+    ctx.writes.after(lambda: NOTES_AWAITED.add(editor))
     return [ctx.answer(), ctx.direct(ctx._("handover.write_note"))]
 
 
@@ -249,7 +262,10 @@ async def note_after_edit(ctx: Context) -> list[Action] | None:
     event = ctx.event
     if not event.direct or not isinstance(event, Message) or not event.text.strip():
         return None
-    editing = Handover.filter(editor=stored_person(ctx.person.id))
+    key = stored_person(ctx.person.id)
+    if key not in NOTES_AWAITED:  # most private messages: no note awaited, nothing to read
+        return None
+    editing = Handover.filter(editor=key)
     handover = await editing.order_by("-id").first()
     if handover is None:
         return None

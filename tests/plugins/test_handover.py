@@ -26,6 +26,7 @@ from sanshe.core.model import Group
 from sanshe.core.plugins import as_actions
 from sanshe.core.services import Services
 from sanshe.core.timers import Due
+from sanshe.plugins.handover.commands import NOTES_AWAITED
 from sanshe.plugins.handover.models import Handover, HandoverNote
 from sanshe.plugins.shifts import hookspecs as shift_hooks
 from sanshe.testing import ManualClock, Sandbox
@@ -606,6 +607,22 @@ async def test_the_draft_and_its_timer_outlive_a_restart(db_url: str, tmp_path: 
         await sandbox.restart()
         [sent] = told(await sandbox.advance(minutes=30))["gao"]
         assert sent.endswith("备注：\n• He：Bed 3 needs a call")
+
+
+async def test_a_note_awaited_after_edit_is_taken_after_a_restart(tmp_path: Path) -> None:
+    """The bot remembers who pressed "edit" (in memory, to leave other messages unread) also
+    when it starts again before the note comes."""
+    sandbox = _sandbox(tmp_path, ShiftEnds(MORNING))
+    sandbox.db_url = f"sqlite://{tmp_path}/handover.sqlite3"
+    async with sandbox:
+        ended = await sandbox.advance(hours=5)
+        [draft] = [a for a in ended if isinstance(a, DirectMessage)]
+        await sandbox.press("he", "dm", draft.buttons[1], on=draft)
+        await sandbox.stop()
+        NOTES_AWAITED.clear()  # a new process remembers nothing
+        await sandbox.start()
+        [noted] = sandbox.texts(await sandbox.send("he", "dm", "Oxygen delivery due at 14:00"))
+        assert noted.startswith("Note added.") and "• He: Oxygen delivery due at 14:00" in noted
 
 
 #: The community with the shifts plugin itself: two shifts a day in focus-1 (numbered 1 and 2
