@@ -2,10 +2,12 @@
 
 from .server import (
     ADMIN_RIGHTS,
+    APPLICANT_WINDOW,
     MAX_DOWNLOAD_BYTES,
     MAX_UPLOAD_BYTES,
     PERMISSIONS,
     SECRET_HEADER,
+    SHORTEST_UNTIL,
     ApiError,
     BotApiServer,
     InviteLink,
@@ -21,10 +23,12 @@ from .server import (
 
 __all__ = [
     "ADMIN_RIGHTS",
+    "APPLICANT_WINDOW",
     "MAX_DOWNLOAD_BYTES",
     "MAX_UPLOAD_BYTES",
     "PERMISSIONS",
     "SECRET_HEADER",
+    "SHORTEST_UNTIL",
     "ApiError",
     "BotApiServer",
     "InviteLink",

@@ -138,6 +138,13 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_ANSWER = 200
 MAX_MEMBER_LIMIT = 99_999
 MAX_INVITE_LINK_NAME = 32
+#: How long after a join request the bot may write to the applicant who never opened a chat
+#: with it (ChatJoinRequest.user_chat_id: "the bot can use this identifier for 5 minutes").
+APPLICANT_WINDOW = 5 * 60
+#: A restriction or ban ending sooner than this, or later than :data:`LONGEST_UNTIL`, from now
+#: lasts forever (restrictChatMember's and banChatMember's until_date).
+SHORTEST_UNTIL = 30
+LONGEST_UNTIL = 366 * 24 * 3600
 
 
 class ApiError(Exception):
@@ -296,10 +303,6 @@ def scope_key(scope: Mapping[str, Any] | None) -> str:
     return ":".join(parts)
 
 
-def _now() -> int:
-    return int(time.time())
-
-
 def _coerce(name: str, value: Any) -> Any:
     """Convert a form-encoded (string) or JSON parameter to the type the Bot API gives it."""
     if name in _JSON_PARAMS and isinstance(value, str):
@@ -351,6 +354,7 @@ class BotApiServer:
         bot_first_name: str = "Sanshe",
         privacy_mode: bool = True,
         webhook_retry_delay: float = 0.05,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not re.fullmatch(r"\d+:[\w-]+", token):
             raise ValueError(f"malformed bot token {token!r}")
@@ -362,6 +366,9 @@ class BotApiServer:
         self.privacy_mode = privacy_mode
         #: Pause before re-POSTing an update the webhook refused.
         self.webhook_retry_delay = webhook_retry_delay
+        #: Telegram's clock (seconds since the epoch): message and request dates, the applicant
+        #: window, until_date.  A test can pass a clock it moves; the flood limits keep real time.
+        self.clock = clock
 
         self.users: dict[int, JSON] = {
             self.bot_id: {
@@ -403,6 +410,10 @@ class BotApiServer:
         self.migrated: dict[int, int] = {}
         self._chat_permissions: dict[int, dict[str, bool]] = {}
         self._private: dict[int, str] = {}  # user_id -> bot's status there: member or kicked
+        #: When each join request the bot received was made, by (chat_id, user_id), decided or not.
+        self._applied: dict[tuple[int, int], int] = {}
+        #: Applicants the bot wrote to in their window: they can answer (which opens the chat).
+        self._written_to: set[int] = set()
         self._next_message_id: dict[int, int] = defaultdict(lambda: 1)
         self._next_update_id = 1
         self._next_query_id = 1
@@ -457,6 +468,10 @@ class BotApiServer:
         self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
     # ------------------------------------------------------------------ lifecycle
+
+    def now(self) -> int:
+        """Telegram's time now, in whole seconds since the epoch."""
+        return int(self.clock())
 
     @property
     def base_url(self) -> str:
@@ -605,8 +620,13 @@ class BotApiServer:
     def inject_message(
         self, chat_id: int, user_id: int, text: str, reply_to_message_id: int | None = None
     ) -> JSON:
-        """Queue a text message from a user; returns the Update (queued only if the bot sees it)."""
+        """Queue a text message from a user; returns the Update (queued only if the bot sees it).
+
+        An applicant answering what the bot wrote to them opens their private chat with it.
+        """
         self._require_can_post(chat_id, user_id)
+        if chat_id > 0:
+            self._private[user_id] = "member"
         fields: JSON = {"text": text}
         if entities := self._command_entities(text):
             fields["entities"] = entities
@@ -626,7 +646,7 @@ class BotApiServer:
         message.pop("entities", None)
         if entities := self._command_entities(text):
             message["entities"] = entities
-        message["edit_date"] = _now()
+        message["edit_date"] = self.now()
         return self._queue("edited_message", message, self._bot_sees(message))
 
     def inject_join_request(self, chat_id: int, user_id: int, bio: str | None = None) -> JSON:
@@ -642,12 +662,23 @@ class BotApiServer:
             "chat": chat,
             "from": self.users[user_id],
             "user_chat_id": user_id,
-            "date": _now(),
+            "date": self.now(),
         }
         if bio is not None:
             request["bio"] = bio
-        self.join_requests[(chat_id, user_id)] = request
-        return self._queue("chat_join_request", request, self._bot_has(chat_id, "can_invite_users"))
+        return self._request_to_join(request)
+
+    def _request_to_join(self, request: JSON) -> JSON:
+        """Keep a pending join request; queue its update if the bot may see it (can_invite_users).
+
+        A bot told of the request may write to the applicant for :data:`APPLICANT_WINDOW`.
+        """
+        key = (request["chat"]["id"], request["from"]["id"])
+        self.join_requests[key] = request
+        visible = self._bot_has(key[0], "can_invite_users")
+        if visible:
+            self._applied[key] = request["date"]
+        return self._queue("chat_join_request", request, visible)
 
     def inject_member_joined(self, chat_id: int, user_id: int) -> list[JSON]:
         """A user joins a group: returns the ``chat_member`` and ``new_chat_members`` updates."""
@@ -713,7 +744,7 @@ class BotApiServer:
         in_chat = sum(self._in_chat(chat_id, user) for user in link.joined)
         if (
             link.expire_date
-            and link.expire_date <= _now()
+            and link.expire_date <= self.now()
             or (link.member_limit and in_chat >= link.member_limit)
         ):
             raise ValueError("INVITE_HASH_EXPIRED")
@@ -727,12 +758,10 @@ class BotApiServer:
                 "chat": self.chats[chat_id],
                 "from": self.users[user_id],
                 "user_chat_id": user_id,
-                "date": _now(),
+                "date": self.now(),
                 "invite_link": self._invite_link_json(link),
             }
-            self.join_requests[(chat_id, user_id)] = request
-            visible = self._bot_has(chat_id, "can_invite_users")
-            return [self._queue("chat_join_request", request, visible)]
+            return [self._request_to_join(request)]
         link.joined.add(user_id)
         return self._join(chat_id, user_id, actor_id=user_id, invite_link=link)
 
@@ -949,7 +978,7 @@ class BotApiServer:
                 if self._updates and self._updates[0] is update:
                     self._updates.pop(0)
             else:
-                hook.last_error_date, hook.last_error_message = _now(), error
+                hook.last_error_date, hook.last_error_message = self.now(), error
                 await asyncio.sleep(self.webhook_retry_delay)
 
     # ------------------------------------------------------------------ world helpers
@@ -965,7 +994,17 @@ class BotApiServer:
         return self.chats[chat_id]
 
     def _member(self, chat_id: int, user_id: int) -> _Member:
-        return self._members[chat_id].get(user_id) or _Member("left")
+        """A member as they are now: a restriction or ban whose until_date has come is over."""
+        member = self._members[chat_id].get(user_id) or _Member("left")
+        if member.status in ("restricted", "kicked") and 0 < member.until_date <= self.now():
+            lifted = member.status == "restricted" and member.is_member
+            member = self._members[chat_id][user_id] = _Member("member" if lifted else "left")
+        return member
+
+    def _until(self, p: JSON) -> int:
+        """The until_date of a restriction or ban; 0 (forever) if under 30 s or over 366 days."""
+        until: int = p.get("until_date", 0)
+        return until if SHORTEST_UNTIL <= until - self.now() <= LONGEST_UNTIL else 0
 
     def _in_chat(self, chat_id: int, user_id: int) -> bool:
         member = self._member(chat_id, user_id)
@@ -1006,7 +1045,8 @@ class BotApiServer:
         """Raise ValueError unless the simulated user could post in the chat."""
         self._user(user_id)
         if chat_id > 0:
-            if chat_id != user_id or self._private.get(user_id) != "member":
+            status = self._private.get(user_id, "member" if user_id in self._written_to else None)
+            if chat_id != user_id or status != "member":
                 raise ValueError(f"user {user_id} has no private chat {chat_id} with the bot")
             return
         self._group(chat_id)
@@ -1068,7 +1108,7 @@ class BotApiServer:
             "message_id": message_id,
             "from": sender,
             "chat": self._chat_json(chat_id),
-            "date": _now(),
+            "date": self.now(),
         } | fields
         self.messages[(chat_id, message_id)] = message
         return message
@@ -1092,7 +1132,7 @@ class BotApiServer:
         change: JSON = {
             "chat": self.chats[chat_id],
             "from": self.users[actor_id],
-            "date": _now(),
+            "date": self.now(),
             "old_chat_member": old,
             "new_chat_member": self._member_json(chat_id, user_id),
         }
@@ -1152,7 +1192,7 @@ class BotApiServer:
         change = {
             "chat": self._chat_json(user_id),
             "from": self.users[user_id],
-            "date": _now(),
+            "date": self.now(),
             "old_chat_member": {"status": old, "user": bot}
             | ({"until_date": 0} if old == "kicked" else {}),
             "new_chat_member": {"status": status, "user": bot}
@@ -1284,8 +1324,7 @@ class BotApiServer:
         if chat_id > 0:
             if self._private.get(chat_id) == "kicked":
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
-            requested = any(user_id == chat_id for _, user_id in self.join_requests)
-            if chat_id not in self._private and not requested:
+            if chat_id not in self._private and not self.applicant_window_open(chat_id):
                 raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
             return
         member = self._member(chat_id, self.bot_id)
@@ -1296,6 +1335,15 @@ class BotApiServer:
             raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
         if member.status == "restricted" and not member.permissions.get("can_send_messages"):
             raise ApiError(400, "Bad Request: not enough rights to send text messages to the chat")
+
+    def applicant_window_open(self, user_id: int) -> bool:
+        """Whether the bot may write to ``user_id`` as an applicant: a join request of theirs
+        reached it (pending or decided since) less than :data:`APPLICANT_WINDOW` ago."""
+        now = self.now()
+        return any(
+            user == user_id and now < date + APPLICANT_WINDOW
+            for (_chat, user), date in self._applied.items()
+        )
 
     def _take_send_slot(self, chat_id: int) -> None:
         """Apply the sliding-window flood limits; raise 429 without counting the send if over."""
@@ -1323,6 +1371,8 @@ class BotApiServer:
             times.append(now)
 
     def _record_sent(self, method: str, message: JSON) -> None:
+        if message["chat"]["id"] > 0 and message["chat"]["id"] not in self._private:
+            self._written_to.add(message["chat"]["id"])  # an applicant, in their window
         self.sent.append(
             SentRecord(
                 method,
@@ -1428,7 +1478,7 @@ class BotApiServer:
             message["entities"] = entities
         if markup is not None:
             message["reply_markup"] = markup
-        message["edit_date"] = _now()
+        message["edit_date"] = self.now()
         self._record_sent("editMessageText", message)
         return message
 
@@ -1440,7 +1490,7 @@ class BotApiServer:
         message.pop("reply_markup", None)
         if markup is not None:
             message["reply_markup"] = markup
-        message["edit_date"] = _now()
+        message["edit_date"] = self.now()
         return message
 
     async def _delete_message(self, p: JSON) -> bool:
@@ -1462,7 +1512,7 @@ class BotApiServer:
         self._require_changeable(chat_id, user_id)
         was_in_chat = self._in_chat(chat_id, user_id)
         self._member_change(
-            chat_id, user_id, _Member("kicked", until_date=p.get("until_date", 0)), self.bot_id
+            chat_id, user_id, _Member("kicked", until_date=self._until(p)), self.bot_id
         )
         if was_in_chat:
             self._service_message(chat_id, self.bot_id, _left_fields(self.users[user_id]))
@@ -1516,7 +1566,7 @@ class BotApiServer:
             new = _Member("member")
         else:
             new = _Member(
-                "restricted", p.get("until_date", 0), permissions=permissions, is_member=is_member
+                "restricted", self._until(p), permissions=permissions, is_member=is_member
             )
         self._member_change(chat_id, user_id, new, self.bot_id)
         return True
@@ -1670,7 +1720,7 @@ class BotApiServer:
         if member_limit > MAX_MEMBER_LIMIT:
             raise ApiError(400, "Bad Request: USAGE_LIMIT_INVALID")
         expire_date = max(p.get("expire_date", 0), 0)
-        if expire_date and expire_date <= _now():
+        if expire_date and expire_date <= self.now():
             raise ApiError(400, "Bad Request: EXPIRE_DATE_INVALID")
         link = InviteLink(
             url=f"https://t.me/+{secrets.token_urlsafe(12)}",

@@ -45,9 +45,11 @@ from telegram.ext import (
 )
 
 from . import (
+    APPLICANT_WINDOW,
     MAX_DOWNLOAD_BYTES,
     MAX_UPLOAD_BYTES,
     SECRET_HEADER,
+    SHORTEST_UNTIL,
     BotApiServer,
     Limits,
     scope_key,
@@ -588,6 +590,76 @@ async def test_join_request_approve_and_decline(server: BotApiServer, bot: Bot) 
     with pytest.raises(BadRequest, match="(?i)HIDE_REQUESTER_MISSING"):
         await bot.decline_chat_join_request(GROUP, CAROL)
     assert server.join_requests == {}
+
+
+class Hands:
+    """A clock for the server that moves only when told (seconds since the epoch)."""
+
+    def __init__(self) -> None:
+        self.now = float(int(time.time()))
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+async def test_an_applicant_can_be_written_to_for_five_minutes(
+    server: BotApiServer, bot: Bot
+) -> None:
+    clock = server.clock = Hands()
+    server.inject_join_request(GROUP, CAROL)  # the bot cannot see it: no window
+    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+        await bot.send_message(CAROL, "Which building?")
+    server.join_requests.clear()
+    make_admin(server)
+    server.limits = Limits(per_chat_per_second=100)
+    server.inject_join_request(GROUP, CAROL)
+    clock.advance(APPLICANT_WINDOW - 1)
+    await bot.send_message(CAROL, "Which building?")
+    assert await bot.approve_chat_join_request(GROUP, CAROL)
+    await bot.send_message(CAROL, "Welcome")  # just decided, within the five minutes
+    clock.advance(1)
+    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+        await bot.send_message(CAROL, "Welcome again")
+    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+        await bot.send_document(CAROL, InputFile(b"x", filename="rules.txt"))
+
+    # One who answers what the bot wrote has opened the chat: no window after that.
+    server.add_user(14, "Dan")
+    server.inject_join_request(GROUP, 14)
+    with pytest.raises(ValueError, match="no private chat"):
+        server.inject_message(14, 14, "1-302")  # the bot has not written to Dan yet
+    await bot.send_message(14, "Which building?")
+    server.inject_message(14, 14, "1-302")
+    clock.advance(3600)
+    await bot.send_message(14, "Your request is still with the admins")
+    assert not server.applicant_window_open(14)
+
+
+async def test_restrictions_and_bans_end_at_their_until_date(
+    server: BotApiServer, bot: Bot
+) -> None:
+    clock = server.clock = Hands()
+    make_admin(server)
+    server.add_user(14, "Dan")
+    server.add_member(GROUP, 14)
+    until = dt.datetime.fromtimestamp(clock.now + 120, dt.UTC)
+    no_sending = ChatPermissions.no_permissions()
+    assert await bot.restrict_chat_member(GROUP, BOB, no_sending, until_date=until)
+    soon = dt.datetime.fromtimestamp(clock.now + SHORTEST_UNTIL - 1, dt.UTC)
+    assert await bot.restrict_chat_member(GROUP, 14, no_sending, until_date=soon)
+    assert await bot.ban_chat_member(GROUP, CAROL, until_date=until)
+    clock.advance(119)
+    with pytest.raises(ValueError, match="(?i)cannot post"):
+        server.inject_message(GROUP, BOB, "let me talk")
+    clock.advance(1)
+    server.inject_message(GROUP, BOB, "let me talk")
+    assert (await bot.get_chat_member(GROUP, BOB)).status == "member"
+    assert (await bot.get_chat_member(GROUP, CAROL)).status == "left"
+    forever = await bot.get_chat_member(GROUP, 14)  # under 30 s from now: for ever (0)
+    assert isinstance(forever, ChatMemberRestricted) and forever.until_date.timestamp() == 0
 
 
 async def test_ban_restrict_and_rights(server: BotApiServer, bot: Bot) -> None:
