@@ -62,6 +62,9 @@ class DirectMessage(Action):
     buttons: tuple[Button, ...] = ()
     fallback_chat: str | None = None
     """Where to ask the person to open a private chat when the network refuses (no private data)."""
+    otherwise: tuple[Action, ...] = ()
+    """What core performs instead when the network refuses to write to the person (a Telegram
+    join applicant more than 5 minutes after their request…)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,6 +109,39 @@ class Restrict(Action):
     user: str
     minutes: int = 0
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unrestrict(Action):
+    """Let a muted person post again (what a :class:`Restrict` took, given back)."""
+
+    chat: str
+    user: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeleteRecent(Action):
+    """Remove what ``user`` wrote in a chat in the last ``hours`` (a community ban's clean-up)."""
+
+    chat: str
+    user: str
+    hours: int = 24
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublishBan(Action):
+    """Put ``user`` on the community's shared ban list (on Matrix: an ``m.policy.rule.user``
+    event in the community's policy room, which moderation bots such as Draupnir follow)."""
+
+    user: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WithdrawBan(Action):
+    """Take ``user`` off the community's shared ban list."""
+
+    user: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,6 +253,10 @@ ALL_ACTIONS: frozenset[type[Action]] = frozenset(
         Ban,
         Unban,
         Restrict,
+        Unrestrict,
+        DeleteRecent,
+        PublishBan,
+        WithdrawBan,
         ApproveJoin,
         DeclineJoin,
         Invite,
@@ -237,6 +277,8 @@ def to_record(action: Action) -> dict[str, object]:
     data["type"] = type(action).__name__
     if isinstance(data.get("content"), bytes):
         data["content"] = base64.b64encode(data["content"]).decode("ascii")
+    if isinstance(action, DirectMessage):
+        data["otherwise"] = [to_record(a) for a in action.otherwise]
     return data
 
 
@@ -250,4 +292,6 @@ def from_record(data: dict[str, object]) -> Action:
         values["content"] = base64.b64decode(str(values["content"]))
     if "invite" in values:
         values["invite"] = tuple(values["invite"])
+    if "otherwise" in values:
+        values["otherwise"] = tuple(from_record(a) for a in values["otherwise"])
     return cls(**values)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import names, permissions
-from .actions import Action, Delete
+from .actions import Action, Delete, DirectMessage
 from .adapter import ActionFailed, Adapter, performing_outbox_key
 from .arguments import ArgumentError
 from .buttons import ButtonBook, ButtonClash
@@ -380,16 +380,32 @@ class Bot:
         if adapter is None:
             log.error("no adapter for %s here: %s stays in the outbox", network, key)
             return
+        refused = await self._try(adapter, key, network, action)
+        if refused and isinstance(action, DirectMessage):
+            for n, instead in enumerate(action.otherwise, 1):
+                there = instead.network or network
+                if (other := self.adapters.get(there)) is not None:
+                    await self._try(other, f"{key}/{n}", there, instead)
+        await self.storage.performed(key)
+
+    async def _try(self, adapter: Adapter, key: str, network: str, action: Action) -> bool:
+        """Perform ``action`` as the outbox entry ``key``; True when the network refused it.
+
+        A refused :class:`DirectMessage`'s ``otherwise`` actions are performed after it under
+        keys of their own (``key/1``…); a crash before the entry is dropped performs the message,
+        and so its ``otherwise``, again.
+        """
         performing = performing_outbox_key.set(key)
         try:
             await adapter.perform(action)
         except ActionFailed as exc:
             log.warning("%s refused %s: %s", network, type(action).__name__, exc.reason)
+            return True
         except Exception:
             log.exception("%s failed to perform %s", network, type(action).__name__)
         finally:
             performing_outbox_key.reset(performing)
-        await self.storage.performed(key)
+        return False
 
     def context(self, event: Event, writes: Writes | None = None) -> Context:
         """The context of ``event`` (whose database writes go to ``writes``): its group, sender

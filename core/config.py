@@ -25,6 +25,7 @@ from . import yamlmarks
 from .i18n import Catalogue, Translator, environment_locale
 from .model import (
     FIELD_TYPES,
+    Building,
     Community,
     CommunityInfo,
     CustomRole,
@@ -46,6 +47,7 @@ INCLUDABLE = ("groups", "people", "rules", "forms")
 ITEMS: dict[str, type[Any]] = {
     "kinds": GroupKind,
     "roles": CustomRole,
+    "buildings": Building,
     "groups": Group,
     "people": Person,
     "rules": Rule,
@@ -177,9 +179,9 @@ class _Loader:
         """
         disabled = _disabled(plugins)
         known = vocabulary.plugins | set(vocabulary.settings)
-        checked = {"disable": plugins["disable"]} if "disable" in plugins else {}
+        checked = {k: plugins[k] for k in _LISTS if k in plugins}
         for name, section in plugins.items():
-            if name == "disable":
+            if name in _LISTS:
                 continue
             model = vocabulary.settings.get(name) if isinstance(name, str) else None
             if name in disabled:
@@ -445,6 +447,19 @@ class _Semantics:
         for j, role in enumerate(c.community.admins):
             if role not in roles:
                 self.unknown_role(("community", "admins", j), role, roles)
+        if c.community.moderation_log and c.community.moderation_log not in group_ids:
+            self.unknown_group(
+                ("community", "moderation_log"), c.community.moderation_log, group_ids
+            )
+        for i, building in enumerate(c.buildings):
+            for j, item in enumerate(building.rooms):
+                first, dash, last = item.partition("-")
+                if dash and first.strip().isdecimal() and last.strip().isdecimal():
+                    if int(first) > int(last):
+                        p(("buildings", i, "rooms", j), "config.rooms_backwards", rooms=item)
+                    elif int(last) - int(first) >= MOST_ROOMS:
+                        p(("buildings", i, "rooms", j), "config.rooms_too_many", most=MOST_ROOMS)
+        buildings = {b.id for b in c.buildings}
         for role, granted in c.grants.items():
             if role not in roles:
                 self.unknown_role(("grants", role), role, roles, at_key=True)
@@ -465,6 +480,13 @@ class _Semantics:
                     self.unknown_role(("groups", i, "administered_by", j), role, roles)
             if group.nickname:
                 self.regex(("groups", i, "nickname"), group.nickname)
+            if buildings and group.building is not None and group.building not in buildings:
+                p(
+                    ("groups", i, "building"),
+                    "config.unknown_building",
+                    building=group.building,
+                    known=self.loader._.join(sorted(buildings)),
+                )
             for network, chat in group.chats.items():
                 other = chats.setdefault((network, chat), group.id)
                 if other != group.id:
@@ -529,14 +551,15 @@ class _Semantics:
                 if field.pattern:
                     self.regex(where + ("pattern",), field.pattern)
         if self.vocabulary is not None:
-            for j, name in enumerate(c.plugins.disable):
-                if name not in self.vocabulary.plugins:
-                    p(
-                        ("plugins", "disable", j),
-                        "config.unknown_plugin",
-                        name=name,
-                        known=self.loader._.join(sorted(self.vocabulary.plugins)),
-                    )
+            for key, names in (("disable", c.plugins.disable), ("dry_run", c.plugins.dry_run)):
+                for j, name in enumerate(names):
+                    if name not in self.vocabulary.plugins:
+                        p(
+                            ("plugins", key, j),
+                            "config.unknown_plugin",
+                            name=name,
+                            known=self.loader._.join(sorted(self.vocabulary.plugins)),
+                        )
             self.plugin_names(roles, kinds, group_ids)
             book = RuleBook(c, self.vocabulary.conditions, self.vocabulary.actions)
             for problem in book.problems:
@@ -689,6 +712,12 @@ class CommunityFile:
             text = _("config.no_admin_holder", roles=_.join(roles)) if roles else ""
             found.append(Problem(mark, text or _("config.no_admin_roles")))
         return found
+
+
+#: The most rooms one range of a building's ``rooms:`` may give.
+MOST_ROOMS = 10_000
+#: The keys of ``plugins:`` that list plugins rather than give one's settings.
+_LISTS = ("disable", "dry_run")
 
 
 def _disabled(plugins: Any) -> tuple[str, ...]:

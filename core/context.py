@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import audit, people, permissions
+from . import audit, moderation_log, people, permissions
 from .actions import Action, AnswerButton, Button, DirectMessage, Reply, Send, SendFile
 from .buttons import ButtonPress, read_press
 from .events import Callback, Command, Event, MemberRenamed, Message
@@ -263,6 +263,28 @@ class Context:
         """Note in the audit log that the sender did ``action`` (``read``, ``create``…) on
         ``subject`` (``record:12``, ``person:<id>``…), with the event's writes (see :mod:`.audit`)."""
         audit.stage(self.writes, self.person.id, action, subject, detail, self.now())
+
+    def moderated(self, action: str, about: Person, key: str, **values: object) -> list[Action]:
+        """Note a moderation ``action`` (``warn``, ``mute``…) on ``about`` in the audit log and
+        tell the moderation log group ``key``'s text, values free of personal data (see
+        :mod:`.moderation_log`)."""
+        return moderation_log.moderated(self, action, about, key, **values)
+
+    def dry_run(self, plugin: str) -> bool:
+        """Whether ``plugin``'s rule actions and automatic sanctions only report what they would
+        do (``plugins: dry_run: [...]`` names it): then tell :meth:`moderated` instead of acting."""
+        return plugin in self.community.plugins.dry_run
+
+    def can(self, kind: type[Action], network: str = "") -> bool:
+        """Whether ``network``'s adapter (default: this event's) can perform actions of ``kind``."""
+        adapter = self._bot.adapters.get(network or self.event.network)
+        return adapter is not None and kind in adapter.capabilities
+
+    def once_per(self, plugin: str, key: str, interval: timedelta) -> bool:
+        """True, and noted with the event's writes, when ``plugin`` noted nothing under ``key``
+        within ``interval``; else False: for a reminder that must not nag (kept across restarts
+        as a timer of ``plugin``'s that core lets pass without calling it)."""
+        return self._bot.timers.once_per(self.writes, plugin, key, interval)
 
     async def audit_log(self, subject: str | None = None, limit: int = 20) -> list[Entry]:
         """The audit log's latest ``limit`` entries, newest first (on ``subject``, if given);

@@ -96,6 +96,9 @@ class CommunityInfo(_Frozen):
     """Roles whose community-wide holders are the community's admins (see :meth:`Community.admins`)."""
     dead_letter_after: int = Field(default=3, gt=0)
     """Tries of an event core cannot handle before it is set aside as a dead letter."""
+    moderation_log: str | None = None
+    """The group whose chats are told of every moderation action and dry run (the prevention
+    work group…); None: the audit log only (see :mod:`.moderation_log`)."""
 
 
 class GroupKind(_Frozen):
@@ -112,6 +115,26 @@ class CustomRole(_Frozen):
 
     id: str
     name: Text = ""
+
+
+class Building(_Frozen):
+    """A building of the community, whose households a resident group serves."""
+
+    id: str
+    name: Text = ""
+    rooms: tuple[str, ...] = ()
+    """Its rooms: numbers (``"302"``) or ranges of numbers (``"101-106"``)."""
+
+    def room_list(self) -> tuple[str, ...]:
+        """Every room, ranges written out (``"101-103"`` -> 101, 102, 103), in the order given."""
+        found: list[str] = []
+        for item in self.rooms:
+            first, dash, last = item.partition("-")
+            if dash and first.strip().isdecimal() and last.strip().isdecimal():
+                found.extend(str(n) for n in range(int(first), int(last) + 1))
+            else:
+                found.append(item.strip())
+        return tuple(dict.fromkeys(found))
 
 
 class Group(_Frozen):
@@ -244,6 +267,8 @@ class Rule(_Frozen):
     where: RuleScope = RuleScope()
     when: dict[str, Any] = {}
     do: tuple[dict[str, Any], ...] = Field(min_length=1)
+    dry_run: bool = False
+    """Do nothing to anyone: tell the moderation log what the rule would have done."""
 
     @field_validator("do", mode="before")
     @classmethod
@@ -323,6 +348,9 @@ class PluginSettings(_Frozen):
     model_config = ConfigDict(frozen=True, extra="allow")
 
     disable: tuple[str, ...] = ()
+    dry_run: tuple[str, ...] = ()
+    """Plugins whose rule actions and automatic sanctions are only reported to the moderation
+    log, not done (see :meth:`Context.dry_run <sanshe.core.context.Context.dry_run>`)."""
 
     @property
     def sections(self) -> dict[str, Any]:
@@ -357,6 +385,7 @@ class Community(_Frozen):
     roles: tuple[CustomRole, ...] = ()
     grants: dict[str, tuple[str, ...]] = {}
     """Per role, the roles its holders may grant at runtime, where they hold it (``/grant``)."""
+    buildings: tuple[Building, ...] = ()
     groups: tuple[Group, ...] = ()
     people: tuple[Person, ...] = ()
     rules: tuple[Rule, ...] = ()
@@ -377,6 +406,10 @@ class Community(_Frozen):
     def person(self, person_id: str) -> Person | None:
         """The known person with this id, if any."""
         return self._people.get(person_id)
+
+    def building(self, building_id: str | None) -> Building | None:
+        """The building with this id, if the file lists it."""
+        return next((b for b in self.buildings if b.id == building_id), None)
 
     def form(self, form_id: str) -> Form | None:
         """The form with this id, if any."""

@@ -22,8 +22,9 @@ import ahocorasick
 
 from .actions import Action
 from .i18n import Translator
-from .model import Community, Group, Rule
+from .model import Community, Group, Person, Rule
 from .plugins import as_actions, await_me_maybe
+from .privacy import excerpt
 from .timers import on_networks
 
 if TYPE_CHECKING:
@@ -279,6 +280,8 @@ class RuleBook:
         """The actions of ``compiled`` if its conditions hold for ``context``."""
         if not await _holds(compiled, context):
             return []
+        if self._dry(compiled, context):
+            return self._would(compiled, context)
         actions: list[Action] = []
         context.fired = _fired(compiled, context)
         try:
@@ -296,6 +299,27 @@ class RuleBook:
         finally:
             context.fired = None
         return actions
+
+    def _dry(self, compiled: _Compiled, context: Context) -> bool:
+        """Whether ``compiled`` only reports: it is ``dry_run``, or a step's plugin is."""
+        return compiled.rule.dry_run or any(
+            context.dry_run(step.plugin) for step, _value in compiled.steps
+        )
+
+    def _would(self, compiled: _Compiled, context: Context) -> list[Action]:
+        """What a dry run does instead of ``compiled``'s steps: tell the moderation log them."""
+        _ = context.translator(Person(id="moderation-log", known=False))
+        rule = compiled.rule
+        event = context.event
+        return context.moderated(
+            "dry_run",
+            context.person,
+            "rules.dry_run",
+            rule=_.pick(rule.description) if rule.description else rule.id,
+            group=context.group.name if context.group else "",
+            who=excerpt(context.person.name or event.sender_name or event.sender),
+            what=_("rules.list_sep").join(self._said(a.describe, _, v) for a, v in compiled.steps),
+        )
 
     def describe(self, group: Group, _: Translator) -> list[str]:
         """Each rule that watches ``group``, in plain words."""

@@ -44,6 +44,8 @@ NETWORK = "timer"
 RULES = "rules"
 #: How long a firing that failed waits before it is tried again.
 RETRY = timedelta(minutes=1)
+#: The key prefix of the timers :meth:`Timers.once_per` keeps: they fire without calling a plugin.
+QUIET = "quiet:"
 #: The longest the timer loop sleeps without looking at the clock again.
 NAP = 60.0
 
@@ -221,6 +223,17 @@ class Timers:
         """Delete timer ``key`` of ``plugin`` with ``writes``."""
         writes.run(lambda db: Timer.filter(plugin=plugin, key=key).using_db(db).delete())
         writes.after(lambda: self._set(plugin, key, None))
+
+    def once_per(self, writes: Writes, plugin: str, key: str, interval: timedelta) -> bool:
+        """True, and a quiet timer kept with ``writes``, unless ``plugin`` has one under ``key``
+        not yet due (see :meth:`Context.once_per <sanshe.core.context.Context.once_per>`)."""
+        quiet = QUIET + key
+        until = self._due.get((plugin, quiet))
+        now = self.now()
+        if until is not None and until > now:
+            return False
+        self.keep(writes, plugin, quiet, now + interval, None, None)
+        return True
 
     def _set(self, plugin: str, key: str, due: datetime | None) -> None:
         if due is None:
@@ -411,6 +424,8 @@ class Timers:
         """What the firing does: its rule's actions, or its plugin's ``sanshe_timer``."""
         if fired.plugin == RULES:
             return await self._bot.rules.apply_scheduled(ctx, fired.key)
+        if fired.key.startswith(QUIET):
+            return []  # a quiet time ended: nothing to do
         pm = self._bot.pm
         others = [p for name, p in pm.list_name_plugin() if name != fired.plugin and p is not None]
         hook = pm.subset_hook_caller("sanshe_timer", remove_plugins=others)

@@ -64,6 +64,9 @@ class RecordingAdapter(Adapter):
         """The number of each message sent, by the action's ``id()`` (kept in :attr:`performed`)."""
         self._shown: dict[str, tuple[str, tuple[Button, ...]]] = {}
         """The chat and buttons of each message with buttons, by its number."""
+        self.unreachable: set[str] = set()
+        """Handles a private message is refused to, as a network refuses one (Telegram: a join
+        applicant more than 5 minutes after the request)."""
 
     @classmethod
     def limited_to(cls, kinds: Iterable[type[Action]]) -> type[RecordingAdapter]:
@@ -79,6 +82,8 @@ class RecordingAdapter(Adapter):
         """Keep the action; one beyond the capabilities is refused as a network would."""
         if type(action) not in self.capabilities:
             raise ActionFailed(f"{self.network} cannot perform {type(action).__name__}")
+        if isinstance(action, DirectMessage) and action.user in self.unreachable:
+            raise ActionFailed(f"{action.user} cannot be written to privately")
         self.performed.append(action)
         if isinstance(action, Send | Reply | DirectMessage | SendFile):
             number = f"b{len(self._numbers) + 1}"
@@ -330,11 +335,13 @@ class Sandbox:
         language: str | None = None,
         reply_to: Action | str | None = None,
         reply_to_sender: str | None = None,
+        reply_to_text: str | None = None,
     ) -> list[Action]:
         """``who`` writes ``text`` in group ``where`` (or ``"dm"``); return the bot's actions.
 
         ``reply_to`` makes it a reply: to a message the bot sent (the action) or
-        to the message with that id, written by ``reply_to_sender`` (a handle).
+        to the message with that id, written by ``reply_to_sender`` (a handle),
+        whose text was ``reply_to_text``.
         """
         common = self._common(who, where)
         message_id = common["event_id"].rsplit(":", 1)[1]
@@ -347,6 +354,7 @@ class Sandbox:
                 language=language,
                 reply_to=reply_to,
                 reply_to_sender=reply_to_sender,
+                reply_to_text=reply_to_text,
                 **common,
             )
         )

@@ -69,16 +69,20 @@ from sanshe.core.actions import (
     CreateGroup,
     DeclineJoin,
     Delete,
+    DeleteRecent,
     DirectMessage,
     Edit,
     Invite,
     Pin,
+    PublishBan,
     Remove,
     Reply,
     Restrict,
     Send,
     SendFile,
     Unban,
+    Unrestrict,
+    WithdrawBan,
 )
 from sanshe.core.adapter import ActionFailed, Adapter, Backoff, performs
 from sanshe.core.clock import Clock, SystemClock
@@ -144,6 +148,14 @@ def format_action(action: Action, one_line: bool = True, message_id: str = "") -
             verb, target, body = "unban", chat, user
         case Restrict(chat=chat, user=user, minutes=minutes):
             verb, target, body = "restrict", chat, f"{user} {minutes}"
+        case Unrestrict(chat=chat, user=user):
+            verb, target, body = "unrestrict", chat, user
+        case DeleteRecent(chat=chat, user=user, hours=hours):
+            verb, target, body = "delete-recent", chat, f"{user} {hours}h"
+        case PublishBan(user=user):
+            verb, target, body = "publish-ban", "-", user
+        case WithdrawBan(user=user):
+            verb, target, body = "withdraw-ban", "-", user
         case ApproveJoin(chat=chat, user=user):
             verb, target, body = "approve", chat, user
         case DeclineJoin(chat=chat, user=user):
@@ -240,8 +252,9 @@ class ConsoleAdapter(Adapter):
         """The bot's messages with buttons: their chat and buttons, by message number."""
         self._latest: dict[str, str] = {}
         """The latest message with buttons in each chat."""
-        self._written: dict[str, tuple[str, str | None]] = {}
-        """The chat and the writer (None: the bot) of each message, by line number or ``b<n>``."""
+        self._written: dict[str, tuple[str, str | None, str | None]] = {}
+        """The chat, the writer (None: the bot) and the text (None: the bot's) of each message,
+        by line number or ``b<n>``."""
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> ConsoleAdapter:
@@ -269,7 +282,7 @@ class ConsoleAdapter(Adapter):
         """The number of the bot's next message, sent in ``chat``."""
         self._sent += 1
         number = f"b{self._sent}"
-        self._written[number] = (chat, None)
+        self._written[number] = (chat, None, None)
         return number
 
     def _show(self, number: str, chat: str, buttons: tuple[Button, ...]) -> None:
@@ -340,7 +353,20 @@ class ConsoleAdapter(Adapter):
         raise FileExistsError(f"{stem}{tail}: every variant of the name is taken")
 
     @performs(
-        Delete, Remove, Ban, Unban, Restrict, ApproveJoin, DeclineJoin, Invite, CreateGroup, Pin
+        Delete,
+        Remove,
+        Ban,
+        Unban,
+        Restrict,
+        Unrestrict,
+        DeleteRecent,
+        PublishBan,
+        WithdrawBan,
+        ApproveJoin,
+        DeclineJoin,
+        Invite,
+        CreateGroup,
+        Pin,
     )
     async def _echo(self, action: Action) -> None:
         """Print what would be done: there is no one to do it to on a terminal."""
@@ -376,22 +402,23 @@ class ConsoleAdapter(Adapter):
             time=self.clock.time(),
         )
         if sep == ":":
-            self._written[str(number)] = (str(common["chat"]), handle)
+            self._written[str(number)] = (str(common["chat"]), handle, text)
             return Message(text=text, message_id=str(number), **common)  # type: ignore[arg-type]
         word, _, rest = text.strip().partition(" ")
         if word == "reply":
             answered, _, said = rest.strip().partition(" ")
-            chat, author = self._written.get(answered, ("", None))
+            chat, author, quoted = self._written.get(answered, ("", None, None))
             if chat != common["chat"]:
                 return self._text(
                     "console.no_message_to_answer", number=number, message=excerpt(answered)
                 )
-            self._written[str(number)] = (str(common["chat"]), handle)
+            self._written[str(number)] = (str(common["chat"]), handle, said)
             return Message(
                 text=said,
                 message_id=str(number),
                 reply_to=answered,
                 reply_to_sender=author,
+                reply_to_text=quoted,
                 **common,  # type: ignore[arg-type]
             )
         if word == "join":

@@ -291,10 +291,13 @@ VOLUNTEER_NAMES = ("registration_form", "agreement_form", *VOLUNTEER_CLASSES)
 #: Settings given as a block under their line (a mapping, a list of mappings): each key nested
 #: in one is a setting of its own, ``block.key`` in SETTINGS; the line opening the block is
 #: not given a value (with the block still below it, that is only a YAML syntax error).
-BLOCKS = ("class_roles", "training", "templates")
+BLOCKS = ("class_roles", "training", "templates", "buildings")
 SETTINGS = (
     *ROLE_SETTINGS,
     "dead_letter_after",
+    "moderation_log",
+    "dry_run",
+    "buildings.rooms",
     "retention_days",
     *SCHEDULE_SETTINGS,
     *DRILL_SETTINGS,
