@@ -37,15 +37,20 @@ from sanshe.core.actions import (
     CreateGroup,
     DeclineJoin,
     Delete,
+    DeleteRecent,
     DirectMessage,
     Edit,
     Invite,
     Pin,
+    PublishBan,
     Remove,
     Reply,
+    Restrict,
     Send,
     SendFile,
     Unban,
+    Unrestrict,
+    WithdrawBan,
 )
 from sanshe.core.adapter import ActionFailed, Adapter, Backoff, performing_outbox_key, performs
 from sanshe.core.events import Event
@@ -66,8 +71,12 @@ from .client import (
     request,
 )
 from .convert import NETWORK, answered, is_own_join, reaction, to_event
+from .mutes import Mutes
+from .policy import PolicyRoom
 from .provision import Say
+from .redaction import redact_recent
 from .settings import LOCALES, MatrixSettings
+from .state import storage_key
 
 if TYPE_CHECKING:
     from sanshe.core.bot import Bot
@@ -102,12 +111,6 @@ UNREACHABLE = (
 )
 
 
-def storage_key(prefix: str, value: str) -> str:
-    """A storage state key ``prefix + value``, hashed when too long for the key column."""
-    key = prefix + value
-    return key if len(key) <= 64 else prefix + "#" + hashlib.sha256(value.encode()).hexdigest()[:40]
-
-
 def notice(body: str) -> dict[str, Any]:
     """The content of a notice, what bots post (so other bots do not answer it)."""
     return {"msgtype": "m.notice", "body": body}
@@ -116,8 +119,8 @@ def notice(body: str) -> dict[str, Any]:
 class MatrixAdapter(Adapter):
     """Serves a community on a Matrix homeserver through one bot account (matrix-nio).
 
-    It performs what it has a ``@performs`` method for; ``Restrict`` it cannot (a
-    room's power levels are the room's, not one person's for a while).
+    It performs what it has a ``@performs`` method for: a mute is a power-level
+    change (:mod:`.mutes`), the community's ban list a policy room (:mod:`.policy`).
     """
 
     network = NETWORK
@@ -133,6 +136,8 @@ class MatrixAdapter(Adapter):
         self._created_direct: set[str] = set()
         self._authors: dict[str, str] = {}
         """Sender by event id of recent messages (at most ``AUTHORS``, the oldest go first)."""
+        self._mutes = Mutes()
+        self._policy = PolicyRoom(settings)
         self._ = Translator(Catalogue([LOCALES]), FALLBACK)
 
     @classmethod
@@ -528,6 +533,52 @@ class MatrixAdapter(Adapter):
         client = await self.connect()
         room = await self._room(action.chat)
         await request(f"unban {action.user}", partial(client.room_unban, room, action.user))
+
+    @performs(Restrict)
+    async def restrict(self, action: Restrict) -> None:
+        """Mute: the person's power level below what posting needs (their own level noted).
+
+        A timed mute is lifted by the :class:`Unrestrict` its plugin emits on time.
+        """
+        client = await self.connect()
+        room = await self._room(action.chat)
+        await self._mutes.mute(client, self._started().storage, room, action.user)
+
+    @performs(Unrestrict)
+    async def unrestrict(self, action: Unrestrict) -> None:
+        """Lift a mute: the person's power level back to what the mute noted."""
+        client = await self.connect()
+        room = await self._room(action.chat)
+        await self._mutes.unmute(client, self._started().storage, room, action.user)
+
+    @performs(PublishBan)
+    async def publish_ban(self, action: PublishBan) -> None:
+        """Write the person's ``m.policy.rule.user`` ban in the policy room (created the first time)."""
+        client = await self.connect()
+        room = await self._policy.room(client, self._started().community, self._, create=True)
+        assert room is not None
+        await self._policy.publish(client, room, action.user, action.reason)
+
+    @performs(WithdrawBan)
+    async def withdraw_ban(self, action: WithdrawBan) -> None:
+        """Empty the person's rule in the policy room (nothing to do when there is no such room)."""
+        client = await self.connect()
+        room = await self._policy.room(client, self._started().community, self._, create=False)
+        if room is not None:
+            await self._policy.withdraw(client, room, action.user)
+
+    @performs(DeleteRecent)
+    async def delete_recent(self, action: DeleteRecent) -> None:
+        """Redact what the person posted in the room in the last ``hours``."""
+        client = await self.connect()
+        room = await self._room(action.chat)
+        await redact_recent(client, room, action.user, action.hours, self._txn)
+
+    def _started(self) -> Bot:
+        """The bot this adapter serves (:class:`ActionFailed` before it started)."""
+        if self._bot is None:
+            raise ActionFailed("this action needs the bot to be started")
+        return self._bot
 
     @performs(ApproveJoin)
     async def approve_join(self, action: ApproveJoin) -> None:

@@ -24,6 +24,7 @@ KEYS = (
     "access_token",
     "store_path",
     "device_name",
+    "policy_room",
 )
 
 
@@ -43,6 +44,8 @@ class MatrixSettings:
     store_path: Path = Path("data/matrix")
     """Folder for the device and access token a password login obtained (kept private)."""
     device_name: str = "Sanshe"
+    policy_room: str | None = None
+    """The room (id or alias) of the community's ban list; None: ``#<community id>-bans``."""
 
     @property
     def server_name(self) -> str:
@@ -86,4 +89,15 @@ class MatrixSettings:
             access_token=str(values["access_token"]) if values["access_token"] else None,
             store_path=Path(str(values.get("store_path", cls.store_path))).expanduser(),
             device_name=str(values.get("device_name", cls.device_name)),
+            policy_room=_room(values.get("policy_room")),
         )
+
+
+def _room(value: object) -> str | None:
+    """A ``policy_room`` setting: a room id (``!…``) or alias (``#…:server``), or nothing."""
+    if value is None or value == "":
+        return None
+    room = str(value).strip()
+    if not room.startswith(("!", "#")) or ":" not in room:
+        raise SystemExit(terminal_text()("matrix.settings.bad_room", key="policy_room", value=room))
+    return room

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from sanshe.adapters.matrix import mutes, policy, redaction
 from sanshe.adapters.matrix.adapter import MatrixAdapter, storage_key
 from sanshe.adapters.matrix.buttons import KEYS, Offer, key_of, listed
 from sanshe.adapters.matrix.convert import is_own_join, strip_reply_fallback, to_event
@@ -31,6 +32,7 @@ from sanshe.core.events import (
     Message,
 )
 from sanshe.core.i18n import Catalogue
+from sanshe.core.model import Community
 
 ME = "@bot:example.org"
 ROOM = "!room:example.org"
@@ -59,6 +61,7 @@ def test_settings_take_secrets_from_the_environment_and_never_show_them() -> Non
         ({**BASE, "acess_token": "x"}, "Did you mean “access_token”"),
         ({**BASE, "password": "x", "user_id": "bot"}, "@bot:example.org"),
         ({**BASE, "password": "x", "homeserver": "matrix.org"}, "https://"),
+        ({**BASE, "password": "x", "policy_room": "bans"}, "policy_room must be a room id"),
     ],
 )
 def test_wrong_settings_are_refused_with_a_sentence(
@@ -67,6 +70,62 @@ def test_wrong_settings_are_refused_with_a_sentence(
     monkeypatch.setenv("SANSHE_LANG", "en")
     with pytest.raises(SystemExit, match=re.escape(says)):
         MatrixSettings.read(given, {})
+
+
+def test_the_policy_room_is_the_setting_else_the_communitys_bans_alias() -> None:
+    community = Community.model_validate({"community": {"id": "anzhen", "name": "Anzhen"}})
+    plain = MatrixSettings.read({**BASE, "password": "x"}, {})
+    assert plain.policy_room is None
+    assert policy.address(plain, community) == "#anzhen-bans:example.org"
+    named = MatrixSettings.read({**BASE, "password": "x", "policy_room": "!bans:example.org"}, {})
+    assert policy.address(named, community) == "!bans:example.org"
+    assert policy.ban_rule("@spam:example.org", "scam links") == {
+        "entity": "@spam:example.org",
+        "recommendation": "m.ban",
+        "reason": "scam links",
+    }
+    assert policy.rule_key("@spam:example.org") == "rule:@spam:example.org"
+
+
+# -- mutes -----------------------------------------------------------------------------------
+
+ANN = "@ann:example.org"
+
+
+@pytest.mark.parametrize(
+    ("levels", "posting", "muted_at"),
+    [
+        ({}, 0, -1),
+        ({"events_default": 0, "users": {ME: 100}}, 0, -1),
+        ({"events_default": 10, "events": {"m.reaction": 5}}, 5, 4),
+        ({"events_default": "20"}, 20, 19),
+        ({"events_default": 50, "events": {"m.room.message": 0, "m.sticker": 0}}, 0, -1),
+    ],
+)
+def test_a_mute_lists_the_person_one_below_what_any_post_needs(
+    levels: dict[str, Any], posting: int, muted_at: int
+) -> None:
+    assert mutes.posting_level(levels) == posting
+    after = mutes.muted(levels, ANN)
+    assert after["users"][ANN] == muted_at
+    assert mutes.level_of(after, ANN) < mutes.posting_level(after)
+    assert {k: v for k, v in after.items() if k != "users"} == {
+        k: v for k, v in levels.items() if k != "users"
+    }
+    assert levels.get("users", {}).get(ANN) is None  # the room's levels are not changed
+
+
+def test_a_persons_level_is_their_own_else_the_rooms_default() -> None:
+    levels = {"users_default": 5, "users": {ME: 100}}
+    assert mutes.level_of(levels, ME) == 100 and mutes.level_of(levels, ANN) == 5
+
+
+def test_only_posts_not_yet_redacted_are_taken_back() -> None:
+    assert redaction.is_post({"type": "m.room.message"})
+    assert redaction.is_post({"type": "m.reaction"})
+    assert not redaction.is_post({"type": "m.room.member", "state_key": ANN})
+    assert not redaction.is_post({"type": "m.room.redaction"})
+    assert not redaction.is_post({"type": "m.room.message", "unsigned": {"redacted_because": {}}})
 
 
 # -- events in -------------------------------------------------------------------------------
@@ -256,7 +315,7 @@ def test_buttons_are_listed_under_the_text_with_their_keys() -> None:
 
 def test_the_adapter_performs_what_it_has_a_method_for() -> None:
     able = MatrixAdapter.capabilities
-    assert {Edit, AnswerButton, SendFile, Invite} <= able and Restrict not in able
+    assert {Edit, AnswerButton, SendFile, Invite, Restrict} <= able
     assert sorted(a.__name__ for a in able) == [
         "AnswerButton",
         "ApproveJoin",
@@ -264,15 +323,20 @@ def test_the_adapter_performs_what_it_has_a_method_for() -> None:
         "CreateGroup",
         "DeclineJoin",
         "Delete",
+        "DeleteRecent",
         "DirectMessage",
         "Edit",
         "Invite",
         "Pin",
+        "PublishBan",
         "Remove",
         "Reply",
+        "Restrict",
         "Send",
         "SendFile",
         "Unban",
+        "Unrestrict",
+        "WithdrawBan",
     ]
 
 
