@@ -42,6 +42,11 @@ class Message(Event):
     as the person they are about (``/mute 30m`` as a reply)."""
     attachments: tuple[str, ...] = ()
     """Kinds of what was attached (``image``, ``file``…); the content stays on the network."""
+    reply_to_text: str | None = None
+    """The text of the message answered, if the network gives it (``/report`` quotes an excerpt)."""
+    forwarded_from: str = ""
+    """The public username of the channel a forwarded message comes from, if the network says
+    (Telegram); a rule's ``not_from`` may trust it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

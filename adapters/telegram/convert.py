@@ -150,9 +150,19 @@ def _message(message: Json, event_id: str, bot_username: str) -> Message | None:
         message_id=str(message["message_id"]),
         reply_to=str(reply["message_id"]) if reply is not None else None,
         reply_to_sender=_author(reply, bot_username) if reply is not None else None,
+        reply_to_text=(reply.get("text") or reply.get("caption")) if reply is not None else None,
+        forwarded_from=_channel(message),
         attachments=attachments,
         **_person(user),
     )
+
+
+def _channel(message: Json) -> str:
+    """The username of the public channel ``message`` was forwarded from ("" if none)."""
+    origin = message.get("forward_origin") or {}
+    chat = origin.get("chat") if origin.get("type") == "channel" else None
+    chat = chat or message.get("forward_from_chat") or {}  # before Bot API 7.0
+    return str(chat.get("username") or "") if chat.get("type") == "channel" else ""
 
 
 def _opens_topic(reply: Json, message: Json) -> bool:

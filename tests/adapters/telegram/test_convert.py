@@ -141,3 +141,18 @@ def test_chat_of_finds_the_chat_of_each_kind() -> None:
     assert chat_of(update(callback_query={"id": "q", "message": message(PRIVATE)})) == PRIVATE
     assert chat_of(update(chat_join_request={"chat": GROUP})) == GROUP
     assert chat_of(update(callback_query={"id": "q"})) is None
+
+
+def test_a_reply_carries_the_text_answered_and_a_forward_its_channel() -> None:
+    reply = message(text="/report", reply_to_message=message(caption="内部消息：明天封楼"))
+    event = to_event(update(message=reply), "sanshe_bot")
+    assert isinstance(event, Message) and event.reply_to_text == "内部消息：明天封楼"
+    channel = {"id": -100500, "type": "channel", "title": "人民日报", "username": "rmrb"}
+    origin = {"type": "channel", "chat": channel, "message_id": 3, "date": 1_790_000_000}
+    forwarded = to_event(update(message=message(text="通知", forward_origin=origin)), "sanshe_bot")
+    assert isinstance(forwarded, Message) and forwarded.forwarded_from == "rmrb"
+    user = {"type": "user", "sender_user": BEN, "date": 1_790_000_000}
+    from_a_person = to_event(
+        update(message=message(text="通知", forward_origin=user)), "sanshe_bot"
+    )
+    assert isinstance(from_a_person, Message) and from_a_person.forwarded_from == ""
