@@ -3,18 +3,69 @@
 One set of detectors for core and plugins alike: the moderation plugin's
 ``personal_data`` rule condition uses them, and every reply that repeats what a
 person typed repeats only :func:`excerpt` of it.
+
+Text is read as NFKC (full-width digits are digits).  Numbers are found in one
+pass: each run of digit groups (digits broken by spaces or dashes, ``138 1234
+5678``) is read group by group, every stretch of whole groups is checked for
+each kind of number, and where readings overlap the longest one counts (an ID
+number that also passes the Luhn check is an ID number, not a card; a phone
+number inside an ID number is not a phone).  A stretch never starts or ends
+inside a group, so a longer digit run holding eleven digits is no phone.
+Addresses are found by one more pattern.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from .answers import check_id_number
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
-_ID = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
+NUMBERS = ("phone", "id_number", "bank_card")
+"""The kinds of number that are personal data wherever they are written."""
+KINDS = (*NUMBERS, "address")
+"""Every kind of personal data found; ``address`` (an exact one) only where a rule asks."""
+
+_SEPARATOR = "[ \t\\-\u2010-\u2015\u2212]{1,3}"
+"""Between two groups of one number: up to three spaces or dashes (NFKC made U+3000 a space)."""
+_GROUP = "[0-9]+(?:[Xx](?![0-9]))?"
+"""A group of digits; an ID number's last group may end in X."""
+_RUN = re.compile(f"{_GROUP}(?:{_SEPARATOR}{_GROUP})*")
+_GROUPS = re.compile(_GROUP)
+_DIGIT = re.compile("[0-9]")
+_MOBILE = re.compile(r"1(?:3[0-9]|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8[0-9]|9[0-35-9])[0-9]{8}")
+"""A mainland mobile number: the prefixes allocated to mobile services, 130 to 199."""
+
+_ROAD = r"(?:路|街|大道|大街|巷|弄|胡同)"
+_BUILDING = r"(?:[0-9]{1,3}|[A-Za-z])\s*(?:号楼|栋|幢|座|号)"
+_UNIT = r"[0-9]{1,2}\s*(?:单元|门)"
+_ROOM = r"[0-9]{3,4}(?![0-9])\s*(?:室|房|号)?"
+_STEP = r"[\s\-]*"
+_ADDRESS = re.compile(
+    "|".join(
+        (
+            # 新华路123号, 中山北路 12-3 号 (not 环路3号线, a metro line)
+            rf"(?<=\w){_ROAD}\s*[0-9]+(?:\s*[-之]\s*[0-9]+)?\s*号(?!线)",
+            # 5栋2单元302, 3号楼1单元501室, B座2门1502
+            rf"{_BUILDING}{_STEP}{_UNIT}{_STEP}{_ROOM}",
+            # 3号楼501室, 5栋302房
+            rf"{_BUILDING}{_STEP}[0-9]{{3,4}}\s*(?:室|房)",
+            # 5-2-302: building, unit, room
+            r"(?<![0-9-])[0-9]{1,2}-[0-9]{1,2}-[1-9][0-9]{2,3}(?![0-9-])",
+            # 12 Xinhua Road, 8B Nanjing West Rd
+            r"(?<![0-9])[0-9]+[A-Za-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}"
+            r"(?i:road|rd|street|st|avenue|ave|lane|ln|boulevard|blvd|drive|dr|lu)\b",
+            # Room 302, Building 5 / Building 5, Unit 2, Room 302
+            r"(?i:room|rm|flat|apt|apartment)\.?\s*#?[0-9]+[A-Za-z]?\s*,?\s*"
+            r"(?i:building|bldg|block|blk|tower)\.?\s*[0-9A-Za-z]{1,3}\b",
+            r"(?i:building|bldg|block|blk|tower)\.?\s*[0-9A-Za-z]{1,3}\s*,?\s*"
+            r"(?:(?i:unit)\s*[0-9]+\s*,?\s*)?(?i:room|rm|flat|apt|apartment)\.?\s*#?[0-9]+",
+        )
+    )
+)
+
 _LONG_DIGITS = re.compile(r"\(?\d(?:[\s\-./()]*\d){5,}\)?")
 """Six digits or more, however spaced or punctuated: an account, a card, a number we do not
 recognise; never quoted."""
@@ -22,32 +73,95 @@ recognise; never quoted."""
 EXCERPT_LENGTH = 16
 MASK = "***"
 
-Span = tuple[int, int]
+
+class Found(NamedTuple):
+    """Personal data of ``kind`` at ``text[start:end]``."""
+
+    kind: str
+    start: int
+    end: int
 
 
-def _phones(text: str) -> list[Span]:
-    return [m.span() for m in _PHONE.finditer(text)]
+def _luhn(digits: str) -> bool:
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = ord(digit) - 48
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
 
 
-def _id_numbers(text: str) -> list[Span]:
-    found = []
-    for match in _ID.finditer(text):
-        try:
-            check_id_number(match.group())
-        except ValueError:
-            continue
-        found.append(match.span())
-    return found
+def _is_id_number(digits: str) -> bool:
+    try:
+        check_id_number(digits)
+    except ValueError:
+        return False
+    return True
 
 
-DETECTORS: dict[str, Callable[[str], list[Span]]] = {"phone": _phones, "id_number": _id_numbers}
-"""Kind of personal data -> where it occurs in a text (empty: not there)."""
+def _number_kind(
+    text: str, groups: list[tuple[int, int]], first: int, last: int, digits: str
+) -> str:
+    """The kind of number ``digits`` is (``""``: none): ``groups[first:last + 1]`` of a run."""
+    length = len(digits)
+    if digits[-1] in "Xx":
+        return "id_number" if length == 18 and _is_id_number(digits) else ""
+    if length == 11:
+        return "phone" if _MOBILE.fullmatch(digits) else ""
+    if length == 13:  # +8613812345678
+        plus = groups[first][0] > 0 and text[groups[first][0] - 1] == "+"
+        return "phone" if plus and digits[:2] == "86" and _MOBILE.fullmatch(digits, 2) else ""
+    if length == 15:  # 008613812345678
+        return "phone" if digits[:4] == "0086" and _MOBILE.fullmatch(digits, 4) else ""
+    if length == 18 and _is_id_number(digits):
+        return "id_number"
+    if 16 <= length <= 19 and digits[0] != "0" and _luhn(digits):
+        sizes = [end - start for start, end in groups[first : last + 1]]
+        # One group, or groups of four (the last may be shorter): a card as it is written.
+        in_fours = all(size == 4 for size in sizes[:-1]) and sizes[-1] <= 4
+        return "bank_card" if len(sizes) == 1 or in_fours else ""
+    return ""
 
 
-def personal_data(text: str, kinds: Iterable[str] = DETECTORS) -> tuple[str, ...]:
+def _numbers(text: str) -> list[Found]:
+    """The phone, ID and card numbers in ``text`` (NFKC), none overlapping another."""
+    readings: list[tuple[int, Found]] = []
+    for run in _RUN.finditer(text):
+        groups = [g.span() for g in _GROUPS.finditer(text, run.start(), run.end())]
+        for first in range(len(groups)):
+            digits = ""
+            for last in range(first, len(groups)):
+                start, end = groups[last]
+                digits += text[start:end]
+                if len(digits) > 19:
+                    break
+                kind = len(digits) >= 11 and _number_kind(text, groups, first, last, digits)
+                if kind:
+                    readings.append((len(digits), Found(kind, groups[first][0], end)))
+                if digits[-1] in "Xx":
+                    break
+    readings.sort(key=lambda reading: -reading[0])
+    kept: list[Found] = []
+    for _length, found in readings:
+        if all(found.end <= other.start or other.end <= found.start for other in kept):
+            kept.append(found)
+    return kept
+
+
+def found_in(text: str) -> list[Found]:
+    """Every piece of personal data in ``text`` (already NFKC), in the order written."""
+    if not _DIGIT.search(text):
+        return []
+    found = _numbers(text)
+    found.extend(Found("address", *m.span()) for m in _ADDRESS.finditer(text))
+    return sorted(found, key=lambda f: f.start)
+
+
+def personal_data(text: str, kinds: Iterable[str] = NUMBERS) -> tuple[str, ...]:
     """The kinds of personal data (of ``kinds``) that ``text`` contains, full-width digits too."""
-    text = unicodedata.normalize("NFKC", text)
-    return tuple(kind for kind in kinds if DETECTORS[kind](text))
+    present = {found.kind for found in found_in(unicodedata.normalize("NFKC", text))}
+    return tuple(kind for kind in kinds if kind in present)
 
 
 def _printable(text: str) -> str:
@@ -58,11 +172,10 @@ def _printable(text: str) -> str:
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     """What a reply may quote of ``text``: printable, personal data and long numbers masked, short."""
     text = _printable(unicodedata.normalize("NFKC", text))
-    spans = sorted(span for detect in DETECTORS.values() for span in detect(text))
     masked, end = [], 0
-    for start, stop in spans:
-        if start >= end:
-            masked.append(text[end:start] + MASK)
-            end = stop
+    for found in found_in(text):
+        if found.start >= end:
+            masked.append(text[end : found.start] + MASK)
+        end = max(end, found.end)
     text = _LONG_DIGITS.sub(MASK, "".join(masked) + text[end:]).strip()
     return text if len(text) <= limit else text[:limit] + "…"

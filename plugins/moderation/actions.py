@@ -9,6 +9,8 @@ from sanshe.core.actions import Action, Delete
 from sanshe.core.context import Context
 from sanshe.core.events import Message
 from sanshe.core.i18n import Translator
+from sanshe.core.model import Person
+from sanshe.core.privacy import excerpt
 from sanshe.core.rules import Fired, RuleAction
 
 
@@ -52,13 +54,13 @@ def _tell_admins(ctx: Context, text: Any) -> list[Action]:
     if group is None:
         return []
     actions = []
+    who = _sender(ctx)
     for admin in ctx.admins(group):
         handle = ctx.handle_of(admin)
         if handle is None or handle == ctx.event.sender:
             continue
         _ = ctx.translator(admin)
         note = _.pick(text) if text else _("moderation.tell_admins.default")
-        who = ctx.person.name or ctx.event.sender_name or ctx.event.sender
         rule, content = _what_fired(ctx.fired, _)
         alert = _(
             "moderation.tell_admins",
@@ -84,11 +86,37 @@ def _what_fired(fired: Fired | None, _: Translator) -> tuple[str, str]:
     return rule, _.join(kinds) or _("moderation.content.conditions")
 
 
+def _sender(ctx: Context) -> str:
+    """The sender as a text may name them: their name, masked and short (see ``excerpt``)."""
+    return excerpt(ctx.person.name or ctx.event.sender_name or ctx.event.sender)
+
+
+def _kinds(fired: Fired | None, _: Translator) -> str:
+    """The kinds of personal data the rule found, in words (never the data itself)."""
+    found = fired.kinds if fired else ()
+    return _.join(_(f"content.{kind}") for kind in found if kind != "pattern") or _(
+        "moderation.private.personal"
+    )
+
+
 def _move_to_private(ctx: Context, _value: None) -> list[Action]:
+    """Say in the group that the talk goes on privately; tell the sender privately what kind
+    of personal data their message held and invite them to go on there; note it in the
+    moderation log."""
     _ = ctx._
+    group = ctx.group.name if ctx.group else ""
+    log = ctx.translator(Person(id="moderation-log", known=False))  # the community's language
     return [
         ctx.reply(_("moderation.private.group")),
-        ctx.direct(_("moderation.private.direct", group=ctx.group.name if ctx.group else "")),
+        ctx.direct(_("moderation.private.direct", group=group, kinds=_kinds(ctx.fired, _))),
+        *ctx.moderated(
+            "privacy",
+            ctx.person,
+            "moderation.log.private",
+            group=group,
+            who=_sender(ctx),
+            kinds=_kinds(ctx.fired, log),
+        ),
     ]
 
 

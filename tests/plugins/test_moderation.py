@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from sanshe.core.actions import Delete, DirectMessage, Reply, Send
+from sanshe.core.actions import Delete, DirectMessage, Send
 from sanshe.core.events import Message
 from sanshe.testing import NETWORK, Sandbox
 from tests.conftest import example_text
-
-
-async def test_personal_data_is_deleted_and_moved_to_private(community: Sandbox) -> None:
-    actions = await community.send(
-        "maria", "building-1", "我家电话13812345678，身份证110101199003074573"
-    )
-    assert [type(a) for a in actions] == [Delete, Reply, DirectMessage]
-    assert not any(
-        "13812345678" in t or "110101199003074573" in t for t in community.texts(actions)
-    )
-    assert actions[2].user == "maria" and actions[2].fallback_chat == "building-1"
 
 
 async def test_rumours_from_residents_but_not_from_staff(community: Sandbox) -> None:
@@ -36,7 +25,7 @@ async def test_urgent_words_alert_admins_and_answer(community: Sandbox) -> None:
 async def test_rules_in_words_for_a_resident_group(community: Sandbox) -> None:
     [text] = community.texts(await community.send("maria", "building-1", "/rules"))
     assert text.startswith("1号楼居民群的服务规则：")
-    assert "非权威来源的疫情消息" in text and "群内出现电话或身份证号会被删除" in text
+    assert "非权威来源的疫情消息" in text and "群内出现电话、身份证号或银行卡号会被删除" in text
 
 
 async def test_an_alert_names_the_rule_and_the_kind_of_content(community: Sandbox) -> None:
@@ -46,18 +35,6 @@ async def test_an_alert_names_the_rule_and_the_kind_of_content(community: Sandbo
         "2号楼居民群中，maria触发了服务规则“非权威来源的疫情消息、偏方会被删除并提醒发送者”"
         "（关键词“内部消息”）。请查看并跟进。"
     )
-
-
-async def test_an_alert_about_personal_data_names_its_kind_not_the_data() -> None:
-    text = example_text().replace(
-        "      - move_to_private\n", "      - move_to_private\n      - tell_admins\n", 1
-    )
-    async with Sandbox.from_yaml(text) as s:
-        actions = await s.send("maria", "building-1", "我的电话13812345678")
-        [alert] = [a for a in actions if isinstance(a, DirectMessage) and a.user == "zhao"]
-        assert "群内出现电话或身份证号会被删除" in alert.text and "电话号码" in alert.text
-        assert "身份证号" not in alert.text.split("”", 1)[1]  # only the kind that was found
-        assert "5678" not in alert.text
 
 
 async def test_a_warning_quotes_a_display_name_only_as_an_excerpt(community: Sandbox) -> None:
