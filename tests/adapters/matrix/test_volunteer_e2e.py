@@ -8,8 +8,6 @@ so the reminder before the shift is brought by moving the clock, not by waiting.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,10 +16,11 @@ import nio
 import yaml
 
 from sanshe.testing import ManualClock
-from tests.synapse.clients import MatrixUserFactory, sync_until
+from tests.synapse.clients import MatrixUserFactory
 from tests.synapse.harness import Homeserver, RegisteredUser
 from tests.volunteering import ID_NUMBER, PHONE, agreement_answers, registration_answers
 
+from .accounts import Account
 from .conftest import (
     VOLUNTEERS,
     body,
@@ -29,9 +28,7 @@ from .conftest import (
     create_room,
     join,
     members,
-    reply_to,
     running_bot,
-    say,
     write_community,
 )
 
@@ -52,92 +49,6 @@ REGISTRATION = registration_answers(
 AGREEMENT = agreement_answers("Ann Lee", "Sunshine social work")
 
 
-@dataclass
-class Person:
-    """One person's Matrix client, keeping every event it received, so that waiting for one
-    message never loses another that came in the same sync."""
-
-    client: nio.AsyncClient
-    bot: str
-    seen: list[tuple[str, nio.Event]] = field(default_factory=list)
-    invited: list[str] = field(default_factory=list)
-    taken: set[str] = field(default_factory=set)
-    private: set[str] = field(default_factory=set)
-    """The person's private rooms with the bot."""
-
-    def _keep(self, response: nio.SyncResponse) -> None:
-        for room_id, room in response.rooms.join.items():
-            self.seen += [(room_id, e) for e in room.timeline.events]
-        self.invited += [r for r in response.rooms.invite if r not in self.invited]
-
-    async def _until(self, look: Callable[[], str | nio.Event | None], what: str) -> object:
-        found = look()
-        if found is not None:
-            return found
-
-        def again(response: nio.SyncResponse) -> str | nio.Event | None:
-            self._keep(response)
-            return look()
-
-        try:
-            return await sync_until(self.client, again, timeout=20)
-        except AssertionError as exc:
-            raise AssertionError(f"{what}: {exc}") from None
-
-    async def from_bot(
-        self,
-        room_id: str,
-        what: str,
-        match: Callable[[nio.Event], bool] = lambda e: True,
-        after: str | None = None,
-    ) -> str:
-        """The text of the bot's first message in ``room_id`` not read yet that matches (and
-        comes after the event ``after``)."""
-
-        def look() -> nio.Event | None:
-            events = [e for room, e in self.seen if room == room_id]
-            ids = [e.event_id for e in events]
-            if after is not None:
-                if after not in ids:
-                    return None
-                events = events[ids.index(after) + 1 :]
-            for event in events:
-                if (
-                    event.sender == self.bot
-                    and event.event_id not in self.taken
-                    and isinstance(event, nio.RoomMessage)
-                    and match(event)
-                ):
-                    self.taken.add(event.event_id)
-                    return event
-            return None
-
-        found = await self._until(look, what)
-        assert isinstance(found, nio.Event)
-        return body(found)
-
-    async def ask(self, room_id: str, text: str) -> str:
-        """Write ``text`` in ``room_id``; the text of the bot's answer (in a group, its reply)."""
-        sent = await say(self.client, room_id, text)
-        what = f"the answer to {text!r}"
-        return await self.from_bot(room_id, what, lambda e: self._answers(room_id, e, sent), sent)
-
-    def _answers(self, room_id: str, event: nio.Event, sent: str) -> bool:
-        """Whether ``event`` answers ``sent``: a reply to it, or the bot's next message in a
-        private room (where answers are not replies)."""
-        return reply_to(event) == sent or room_id in self.private
-
-    async def invitation(self, what: str, not_to: Collection[str] = ()) -> str:
-        """The room of an invitation received (to none of ``not_to``)."""
-
-        def look() -> str | None:
-            return next((r for r in self.invited if r not in not_to), None)
-
-        found = await self._until(look, what)
-        assert isinstance(found, str)
-        return found
-
-
 async def test_a_dispatched_volunteer_is_invited_into_the_room_and_reminded_privately(
     tmp_path: Path,
     homeserver: Homeserver,
@@ -145,8 +56,8 @@ async def test_a_dispatched_volunteer_is_invited_into_the_room_and_reminded_priv
     bot_account: RegisteredUser,
 ) -> None:
     bot = bot_account.user_id
-    worker = Person(await matrix_user("worker"), bot)
-    ann = Person(await matrix_user("ann"), bot)
+    worker = Account(await matrix_user("worker"), bot)
+    ann = Account(await matrix_user("ann"), bot)
     pool = await create_room(worker.client, [bot, ann.client.user_id], moderators=[bot])
     focus = await create_room(worker.client, [bot], moderators=[bot])
     await join(ann.client, pool)

@@ -1,0 +1,325 @@
+"""Group service rules end to end on the real Synapse (issue 12): joining with approval, the
+privacy guard, warnings up to removal, a timed mute that lifts itself.
+
+Everyone is a real Matrix account; the bot runs in-process with the built-in plugins on a
+manual clock, so a mute's end is brought by moving the clock, not by waiting.  The
+community: one resident group (joined by knocking) whose admin is Zhao, a grid worker, and
+the prevention work group as the moderation log, where Zhao is too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import nio
+import pytest
+import yaml
+
+from sanshe.testing import ManualClock
+from tests.synapse.clients import MatrixUserFactory
+from tests.synapse.harness import Homeserver, RegisteredUser
+
+from .accounts import Account
+from .conftest import (
+    Running,
+    body,
+    bot_joined,
+    join,
+    running_bot,
+    say,
+    wait_until,
+    write_community,
+)
+
+START = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+PHONE = "138 0013 8000"
+BOT_LEVEL = 100
+
+
+@dataclass
+class Community:
+    """The rooms, the people's clients, and how to start the bot (again, as after a restart)."""
+
+    bot: str
+    zhao: Account
+    resident: Account
+    building: str
+    log: str
+    clock: ManualClock
+    start: Callable[[], contextlib.AbstractAsyncContextManager[Running]]
+
+
+async def room_of(admin: nio.AsyncClient, invite: list[str], *, knock: bool = False) -> str:
+    """A room made by ``admin``, the bot (first of ``invite``) at 100: it may change power levels."""
+    state = [{"type": "m.room.join_rules", "state_key": "", "content": {"join_rule": "knock"}}]
+    created = await admin.room_create(
+        name="room",
+        invite=invite,
+        initial_state=state if knock else [],
+        power_level_override={"users": {invite[0]: BOT_LEVEL}},
+    )
+    assert isinstance(created, nio.RoomCreateResponse), created
+    return created.room_id
+
+
+def settings(building: str, log: str, zhao: str) -> dict[str, Any]:
+    """The community file's groups, people, rules and plugin settings."""
+    return {
+        "groups": [
+            {
+                "id": "building-1",
+                "kind": "resident",
+                "name": "Building 1",
+                "join_approval": True,
+                "administered_by": ["grid_worker"],
+                "chats": {"matrix": building},
+            },
+            {
+                "id": "prevention",
+                "kind": "prevention_work",
+                "name": "Prevention work",
+                "join_approval": False,
+                "chats": {"matrix": log},
+            },
+        ],
+        "people": [
+            {
+                "id": "zhao",
+                "name": "Zhao",
+                "handles": {"matrix": zhao},
+                "roles": [{"role": "grid_worker", "groups": ["building-1"]}],
+            }
+        ],
+        "rules": [
+            {
+                "id": "private-data-stays-private",
+                "where": {"kinds": ["resident"]},
+                "when": {"personal_data": ["phone", "id_number", "bank_card"]},
+                "do": [
+                    "delete",
+                    "move_to_private",
+                    {"tell_admins": "The message was deleted and the sender told privately."},
+                ],
+            }
+        ],
+    }
+
+
+@pytest.fixture
+async def community(
+    tmp_path: Path,
+    homeserver: Homeserver,
+    matrix_user: MatrixUserFactory,
+    bot_account: RegisteredUser,
+) -> Community:
+    bot = bot_account.user_id
+    zhao = Account(await matrix_user("zhao"), bot)
+    resident = Account(await matrix_user("resident"), bot)
+    building = await room_of(zhao.client, [bot, resident.client.user_id], knock=True)
+    log = await room_of(zhao.client, [bot])
+    await join(resident.client, building)
+    config = write_community(tmp_path / "community.yaml", homeserver, bot_account)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data.update(settings(building, log, zhao.client.user_id))
+    data["community"]["moderation_log"] = "prevention"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    clock = ManualClock(START)
+
+    def start() -> contextlib.AbstractAsyncContextManager[Running]:
+        return running_bot(config, tmp_path / "bot.sqlite3", plugins=(), clock=clock)
+
+    return Community(bot, zhao, resident, building, log, clock, start)
+
+
+@contextlib.asynccontextmanager
+async def serving(community: Community) -> AsyncIterator[Running]:
+    """The bot started, in both rooms."""
+    async with community.start() as running:
+        await bot_joined(community.zhao.client, community.building, community.bot)
+        await bot_joined(community.zhao.client, community.log, community.bot)
+        yield running
+
+
+async def private_room(account: Account, *known: str) -> str:
+    """The private room the bot opened with ``account`` (its invitation accepted)."""
+    room = await account.invitation("the bot's private room", not_to=known)
+    await join(account.client, room)
+    account.private.add(room)
+    return room
+
+
+def bot_texts(account: Account, room: str) -> list[str]:
+    """Everything the bot wrote in ``room`` that ``account`` has seen."""
+    return [
+        body(e)
+        for r, e in account.seen
+        if r == room and e.sender == account.bot and isinstance(e, nio.RoomMessage)
+    ]
+
+
+def holds_the_number(text: str) -> bool:
+    return "".join(PHONE.split()) in "".join(text.split()) or "8000" in text
+
+
+async def redacted(client: nio.AsyncClient, room: str, event_id: str) -> bool:
+    found = await client.room_get_event(room, event_id)
+    assert isinstance(found, nio.RoomGetEventResponse), found
+    return "redacted_because" in found.event.source.get("unsigned", {})
+
+
+async def test_a_phone_number_is_redacted_its_author_told_privately_the_admin_without_it(
+    community: Community,
+) -> None:
+    resident, zhao = community.resident, community.zhao
+    async with serving(community):
+        posted = await say(resident.client, community.building, f"call me on {PHONE} about water")
+        private = await private_room(resident, community.building)
+        note = await resident.from_bot(private, "the private note")
+        assert note == (
+            "Your message in Building 1 held a phone number; to protect your privacy it was "
+            "removed, and the group no longer sees it. Please tell us here, in this private chat, "
+            "what you need, and a staff member will follow up."
+        )
+        desk = await private_room(zhao, community.building, community.log)
+        told = await zhao.from_bot(desk, "the admin told")
+        assert told.startswith("In Building 1, resident-"), told
+        assert told.endswith(
+            "set off the service rule “private-data-stays-private” (a phone number). "
+            "The message was deleted and the sender told privately."
+        ), told
+        logged = await zhao.from_bot(community.log, "the moderation log")
+        assert logged.startswith("In Building 1, a message from resident-"), logged
+        assert logged.endswith(
+            "held a phone number; the talk was moved to a private chat "
+            "(what it said is not repeated here)."
+        ), logged
+        assert await redacted(zhao.client, community.building, posted)
+        in_group = bot_texts(resident, community.building)
+    assert in_group == [
+        "To protect your privacy, personal information is not discussed in the group. "
+        "I have written to you privately."
+    ]
+    seen = [body(e) for _room, e in zhao.seen + resident.seen if e.sender == community.bot]
+    assert not any(holds_the_number(text) for text in seen)
+
+
+def kicked(user: str) -> Callable[[nio.Event], bool]:
+    return lambda e: (
+        isinstance(e, nio.RoomMemberEvent) and e.state_key == user and e.membership == "leave"
+    )
+
+
+async def test_three_warnings_remove_the_member(community: Community) -> None:
+    resident, zhao = community.resident, community.zhao
+    handle = resident.client.user_id
+    async with serving(community):
+        await say(resident.client, community.building, "buy my pills")
+        for n in (1, 2, 3):
+            await say(zhao.client, community.building, f"/warn {handle} selling pills")
+            logged = await zhao.from_bot(community.log, f"warning {n} in the moderation log")
+            assert logged.startswith("Zhao warned resident-"), logged
+            assert logged.endswith(f"in Building 1 ({n}/3): selling pills"), logged
+        removed = await zhao.from_bot(community.log, "the removal in the moderation log")
+        assert removed.endswith(
+            "had 3 warnings within 30 d in Building 1 and has been removed from the group."
+        ), removed
+        out = await zhao.event(community.building, "the member kicked", kicked(handle))
+        assert out.sender == community.bot
+        private = await private_room(resident, community.building)
+        notes = [await resident.from_bot(private, f"private note {n}") for n in (1, 2, 3)]
+    rule = "3 warnings within 30 d and a member is removed from the group."
+    assert notes == [
+        f"You have been warned in Building 1 (1/3): selling pills\n{rule} "
+        "Write to the group's admin privately with any question.",
+        f"You have been warned in Building 1 (2/3): selling pills\n{rule} "
+        "Write to the group's admin privately with any question.",
+        "You have been warned again in Building 1: selling pills\n"
+        "That is 3 warnings within 30 d: you have been removed from the group. "
+        "Write to the group's admin with any question.",
+    ]
+    in_group = [text.split(" ", 1)[1] for text in bot_texts(zhao, community.building)]
+    assert in_group == [
+        f"has been warned by the group's admin (1/3). Please keep to the group's service rules "
+        f"(/rules): {rule}",
+        f"has been warned by the group's admin (2/3). Please keep to the group's service rules "
+        f"(/rules): {rule}",
+        "has had 3 warnings within 30 d and has been removed from the group.",
+    ]
+
+
+async def level_of(client: nio.AsyncClient, room: str, user: str) -> int | None:
+    """``user``'s own entry in the room's power levels (None: not listed)."""
+    found = await client.room_get_state_event(room, "m.room.power_levels")
+    assert isinstance(found, nio.RoomGetStateEventResponse), found
+    level = found.content.get("users", {}).get(user)
+    return None if level is None else int(level)
+
+
+async def can_post(client: nio.AsyncClient, room: str) -> bool:
+    sent = await client.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "hello"})
+    return isinstance(sent, nio.RoomSendResponse)
+
+
+async def muted_level(community: Community, handle: str, level: int | None) -> None:
+    """Wait until ``handle``'s entry in the building's power levels is ``level``."""
+
+    async def check() -> bool | None:
+        found = await level_of(community.zhao.client, community.building, handle)
+        return True if found == level else None
+
+    await wait_until(check, f"{handle} listed at {level}")
+
+
+async def mute_for_two_hours(community: Community) -> str:
+    """Zhao's ``/mute`` of the resident, as the room and the moderation log see it."""
+    resident, zhao = community.resident, community.zhao
+    handle = resident.client.user_id
+    await say(resident.client, community.building, "buy my pills")
+    answer = await zhao.ask(community.building, f"/mute {handle} 2h selling pills")
+    assert answer.endswith(" is muted for 2 hours; it lifts itself on time."), answer
+    logged = await zhao.from_bot(community.log, "the mute in the moderation log")
+    assert logged.startswith("Zhao muted resident-"), logged
+    assert logged.endswith(
+        " in Building 1 for 2 hours (until Tue, Dec 1 11:00). Reason: selling pills"
+    ), logged
+    await muted_level(community, handle, -1)  # posting needs 0 in this room
+    assert not await can_post(resident.client, community.building)
+    return handle
+
+
+async def lifted(community: Community, handle: str) -> None:
+    """The mute's end, as the moderation log and the room's power levels show it."""
+    logged = await community.zhao.from_bot(community.log, "the mute's end in the moderation log")
+    assert logged.startswith("The mute on "), logged
+    assert logged.endswith(" in Building 1 has run out and is lifted."), logged
+    await muted_level(community, handle, None)  # not listed, as before the mute
+    assert await can_post(community.resident.client, community.building)
+
+
+async def test_a_two_hour_mute_lifts_itself_when_the_clock_reaches_its_end(
+    community: Community,
+) -> None:
+    async with serving(community) as running:
+        handle = await mute_for_two_hours(community)
+        community.clock.advance(timedelta(hours=1, minutes=59))
+        await running.bot.timers.fire_due()
+        assert not await can_post(community.resident.client, community.building)
+        community.clock.advance(timedelta(minutes=1))
+        await running.bot.timers.fire_due()
+        await lifted(community, handle)
+
+
+async def test_a_mute_due_while_the_bot_was_stopped_lifts_when_it_starts(
+    community: Community,
+) -> None:
+    async with serving(community):
+        handle = await mute_for_two_hours(community)
+    community.clock.advance(timedelta(hours=3))
+    async with serving(community):
+        await lifted(community, handle)
