@@ -15,15 +15,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sanshe.core.actions import Action, Ban, Remove, Restrict, Send
+from sanshe.core.actions import Action, Ban, Remove, Restrict
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
-from sanshe.core.privacy import excerpt
 from sanshe.core.rules import Condition, RuleAction
 
 from . import actions, conditions
 from .actions import no_value as _no_value
-from .actions import optional_text as _optional_text
 
 
 @hookimpl
@@ -42,13 +40,6 @@ def _minutes(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     raise ValueError("moderation.parse.minutes")
-
-
-def _warn(ctx: Context, text: Any) -> Action:
-    reason = ctx._.pick(text) if text else ctx._("moderation.warn.default")
-    name = excerpt(ctx.person.name or ctx.event.sender_name or ctx.event.sender)
-    # A deleted message cannot be replied to: post the warning in the chat.
-    return Send(chat=ctx.event.chat, text=ctx._("moderation.warn", name=name, reason=reason))
 
 
 def _remove(ctx: Context, _value: None) -> Action:
@@ -72,7 +63,6 @@ def _mute(ctx: Context, minutes: int) -> Action:
 def sanshe_rule_actions() -> Iterable[RuleAction]:
     return [
         *actions.actions(),
-        RuleAction("warn", _warn, lambda _, v: _("moderation.do.warn"), _optional_text),
         RuleAction("remove", _remove, lambda _, v: _("moderation.do.remove"), _no_value),
         RuleAction("ban", _ban, lambda _, v: _("moderation.do.ban"), _no_value),
         RuleAction("mute", _mute, lambda _, v: _("moderation.do.mute", minutes=v), _minutes),

@@ -288,10 +288,19 @@ VOLUNTEER_SETTINGS = (
 #: The volunteers plugin's settings that name a role or form of the community: given
 #: ROLE_VALUES too, "nobody" is refused at its line, naming it.
 VOLUNTEER_NAMES = ("registration_form", "agreement_form", *VOLUNTEER_CLASSES)
+#: The warnings plugin's settings in the example: its section is read as a block (BLOCKS), so
+#: its keys are ``warnings.<key>`` (``limit``, ``within``, ``then`` are words others may use too).
+WARNING_SETTINGS = ("warnings.limit", "warnings.within", "warnings.then")
+#: Values the warnings plugin's settings do not take: each is refused at its line, naming it.
+WARNING_REFUSED = {
+    "warnings.limit": ["0", "-1", "2.5", "three", "[3]", "101", "''", "{}"],
+    "warnings.within": ["three", "0", "0d", "1", "2.5", "[3]", "''", "{}", "30 days"],
+    "warnings.then": ["kick", "mute", "'mute:'", "mute:0m", "mute:forever", "[remove]", "''", "0"],
+}
 #: Settings given as a block under their line (a mapping, a list of mappings): each key nested
 #: in one is a setting of its own, ``block.key`` in SETTINGS; the line opening the block is
 #: not given a value (with the block still below it, that is only a YAML syntax error).
-BLOCKS = ("class_roles", "training", "templates", "buildings")
+BLOCKS = ("class_roles", "training", "templates", "buildings", "warnings")
 SETTINGS = (
     *ROLE_SETTINGS,
     "dead_letter_after",
@@ -304,6 +313,7 @@ SETTINGS = (
     *HANDOVER_SETTINGS,
     *SHIFT_SETTINGS,
     *VOLUNTEER_SETTINGS,
+    *WARNING_SETTINGS,
     "key_file",
 )
 #: Values a rule's schedule does not take: each is refused at its line.
@@ -436,6 +446,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
     others = SCHEDULE_REFUSED if key in SCHEDULE_SETTINGS else TRY_VALUES
     if key in TEMPLATE_SETTINGS:
         others = SHIFT_REFUSED[key] + ([SHIFT_UNKNOWN[key]] if key in SHIFT_UNKNOWN else [])
+    if key in WARNING_SETTINGS:
+        others = WARNING_REFUSED[key]
     names = key in ROLE_SETTINGS or key in VOLUNTEER_NAMES
     value = r.choice(VALUES + (ROLE_VALUES if names else others))
     lines[n] = with_value(lines[n], key, value.encode())
@@ -593,6 +605,9 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
         if value in VOLUNTEER_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key.split(".")[-1] in p for p in problems):
                 wrong.append(f"no problem at {here} names the volunteers setting {key}: {problems}")
+        if value in WARNING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            if not any(here in p and key.split(".")[-1] in p for p in problems):
+                wrong.append(f"no problem at {here} names the warnings setting {key}: {problems}")
         if key in VOLUNTEER_NAMES and value == "nobody" and "duplicate" not in mutant.steps:
             if not any(here in p and "“nobody”" in p for p in problems):
                 wrong.append(f"no problem at {here} names the unknown {key} nobody: {problems}")

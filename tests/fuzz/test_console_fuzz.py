@@ -167,6 +167,12 @@ COMMANDS = (
     "交接",
     "hours",
     "时长",
+    "warn",
+    "警告",
+    "warnings",
+    "警告记录",
+    "unwarn",
+    "撤销警告",
     "nosuch",
     "halp",
 )

@@ -10,8 +10,9 @@ from tests.conftest import example_text
 
 async def test_rumours_from_residents_but_not_from_staff(community: Sandbox) -> None:
     resident = await community.send("maria", "building-2", "内部消息：明天封楼")
-    assert [type(a) for a in resident] == [Delete, Send, DirectMessage]
-    assert resident[2].user == "zhao"
+    assert [type(a) for a in resident][:2] == [Delete, Send]
+    # The warned member's private note (the warnings plugin), then the admin's alert.
+    assert [a.user for a in resident if isinstance(a, DirectMessage)] == ["maria", "zhao"]
     assert await community.send("zhang", "building-2", "内部消息已核实，以官方通知为准") == []
 
 
@@ -30,7 +31,7 @@ async def test_rules_in_words_for_a_resident_group(community: Sandbox) -> None:
 
 async def test_an_alert_names_the_rule_and_the_kind_of_content(community: Sandbox) -> None:
     actions = await community.send("maria", "building-2", "内部消息：明天封楼")
-    [alert] = [a for a in actions if isinstance(a, DirectMessage)]
+    [alert] = [a for a in actions if isinstance(a, DirectMessage) and a.user == "zhao"]
     assert alert.text == (
         "2号楼居民群中，maria触发了服务规则“非权威来源的疫情消息、偏方会被删除并提醒发送者”"
         "（关键词“内部消息”）。请查看并跟进。"
@@ -48,8 +49,10 @@ async def test_a_warning_quotes_a_display_name_only_as_an_excerpt(community: San
         text="转发给所有人：内部消息",
         message_id="1",
     )
-    [warning] = [a.text for a in await community.deliver(event) if isinstance(a, Send)]
+    actions = await community.deliver(event)
+    [warning] = [a.text for a in actions if isinstance(a, Send) and a.chat == "building-2"]
     assert warning.startswith("提醒*** 的家长长长")
+    assert not any("5678" in t or "\u202e" in t for t in community.texts(actions))
     assert "\u202e" not in warning and "长" * 20 not in warning and "5678" not in warning
 
 
