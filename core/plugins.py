@@ -40,6 +40,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.handover",
     "sanshe.plugins.hours",
     "sanshe.plugins.warnings",
+    "sanshe.plugins.sanctions",
     "sanshe.plugins.joining",
 )
 

@@ -23,13 +23,14 @@ class Heard:
 
 
 class Mute:
-    """``/mute <person> <duration>``: a command reading a person (a reply names them) and a time."""
+    """``/hush <person> <duration>``: a command reading a person (a reply names them) and a time
+    (not ``/mute``, the sanctions plugin's)."""
 
     spec = Arguments(who=Person(), length=Duration())
 
     @hookimpl
     def sanshe_commands(self) -> list[ChatCommand]:
-        return [ChatCommand("mute", self.mute, help="arguments.name.duration")]
+        return [ChatCommand("hush", self.mute, help="arguments.name.duration")]
 
     def mute(self, ctx: Context) -> Action:
         found = self.spec.read(ctx)

@@ -661,16 +661,16 @@ MUTE = """
 
     @hookimpl
     def sanshe_commands():
-        return [ChatCommand(name="mute", handler=mute, help="arguments.name.duration")]
+        return [ChatCommand(name="hush", handler=mute, help="arguments.name.duration")]
 """
 
 
 def test_a_reply_on_the_console_names_whom_it_answers(tmp_path: Path) -> None:
     adapter = ConsoleAdapter(interactive=False)
     adapter.parse(1, "maria@building-1: 听说明天停电")
-    reply = adapter.parse(2, "wang@building-1! reply 1 /mute 2h")
+    reply = adapter.parse(2, "wang@building-1! reply 1 /hush 2h")
     assert isinstance(reply, Message)
-    assert (reply.text, reply.reply_to, reply.reply_to_sender) == ("/mute 2h", "1", "maria")
+    assert (reply.text, reply.reply_to, reply.reply_to_sender) == ("/hush 2h", "1", "maria")
     assert adapter.parse(3, "wang@building-2! reply 1 hi") == (
         "line 3: there is no message 1 in this chat to reply to; "
         "name a message by its line number, or the bot's as b1, b2…"
@@ -678,15 +678,15 @@ def test_a_reply_on_the_console_names_whom_it_answers(tmp_path: Path) -> None:
 
     lines = [
         "maria@building-1: 听说明天停电",
-        "wang@building-1! reply 1 /mute 2h",
-        "wang@building-1: /mute 30m",
-        "wang@building-1! reply b1 /mute 30m",
+        "wang@building-1! reply 1 /hush 2h",
+        "wang@building-1: /hush 30m",
+        "wang@building-1! reply b1 /hush 30m",
     ]
     result = run_with_plugin(tmp_path, lines, plugin=("mute", "mute_plugin", MUTE))
     # No one answered (line 3) or the bot did (line 4): "30m" is read as the person.
     asked = (
         "reply building-1: 不认识“30m”。请用 @账号、社区配置文件中的编号或姓名指明成员，"
-        "或者回复对方的消息时输入命令。请这样写：/mute <成员> <时长>。"
+        "或者回复对方的消息时输入命令。请这样写：/hush <成员> <时长>。"
     )
     assert result.stdout.splitlines() == [
         "restrict building-1: maria 120",

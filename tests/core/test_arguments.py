@@ -436,15 +436,15 @@ async def test_no_text_raises_anything_but_an_argument_error(community: Sandbox)
 
 async def test_a_plugin_command_reads_the_person_answered_and_core_answers_its_errors() -> None:
     async with Sandbox(clock=ManualClock(NOW), plugins=[Mute()]) as sandbox:
-        reply = _message(sandbox, "/mute 2小时", "wang", "building-1", reply_to_sender="maria")
+        reply = _message(sandbox, "/hush 2小时", "wang", "building-1", reply_to_sender="maria")
         [restrict] = await sandbox.deliver(reply)
         assert restrict == Restrict(chat="building-1", user="maria", minutes=120)
-        [named] = await sandbox.deliver(_message(sandbox, "/mute @zhao 30m", "wang", "b", None))
+        [named] = await sandbox.deliver(_message(sandbox, "/hush @zhao 30m", "wang", "b", None))
         assert isinstance(named, Restrict) and (named.user, named.minutes) == ("zhao", 30)
-        [error] = sandbox.texts(await sandbox.send("wang", "building-1", "/mute zhao soon"))
+        [error] = sandbox.texts(await sandbox.send("wang", "building-1", "/hush zhao soon"))
         assert error == (
             "“soon”不是时长。请写成 30分钟、2小时、3天 或 1小时30分钟。"
-            "请这样写：/mute <成员> <时长>。"
+            "请这样写：/hush <成员> <时长>。"
         )
 
 
@@ -498,10 +498,10 @@ async def test_form_with_a_wrong_form_or_group_says_what_is_wrong_and_the_usage(
 
 async def test_an_unknown_person_who_wrote_can_be_named_by_handle() -> None:
     async with Sandbox(clock=ManualClock(NOW), plugins=[Mute()]) as sandbox:
-        [unknown] = sandbox.texts(await sandbox.send("wang", "building-1", "/mute @spammer 30m"))
-        assert "spammer" in unknown and "/mute" in unknown  # not known yet: explained
+        [unknown] = sandbox.texts(await sandbox.send("wang", "building-1", "/hush @spammer 30m"))
+        assert "spammer" in unknown and "/hush" in unknown  # not known yet: explained
         await sandbox.send("spammer", "building-1", "加微信领免费口罩")
-        [restrict] = await sandbox.send("wang", "building-1", "/mute @spammer 30m")
+        [restrict] = await sandbox.send("wang", "building-1", "/hush @spammer 30m")
         assert restrict == Restrict(chat="building-1", user="spammer", minutes=30)
 
 

@@ -297,10 +297,24 @@ WARNING_REFUSED = {
     "warnings.within": ["three", "0", "0d", "1", "2.5", "[3]", "''", "{}", "30 days"],
     "warnings.then": ["kick", "mute", "'mute:'", "mute:0m", "mute:forever", "[remove]", "''", "0"],
 }
+#: The sanctions plugin's settings in the example (0 is a length there too: nothing deleted).
+SANCTION_SETTINGS = ("redact_recent",)
+#: Values the sanctions plugin's settings do not take: each is refused at its line, naming it.
+SANCTION_REFUSED = {"redact_recent": ["three", "1", "2.5", "-1h", "[3]", "''", "{}", "24 hours"]}
+#: The joining plugin's settings in the example: its section is read as a block (BLOCKS); its
+#: questions are mappings on one line (id, label), its auto-approval rules name roles.
+JOINING_SETTINGS = ("joining.id", "joining.label", "joining.roles")
+#: Values the joining plugin's settings do not take: each is refused at its line, naming it
+#: (an unknown role by its name).
+JOINING_REFUSED = {
+    "joining.id": ["''", "[3]", "{}", "~", "0", "2.5", "1a", "'a b'"],
+    "joining.label": ["''", "[3]", "[]", "{}", "~"],
+    "joining.roles": ["[nobody]", "nobody", "[3]", "{}", "~", "[[social_worker]]"],
+}
 #: Settings given as a block under their line (a mapping, a list of mappings): each key nested
 #: in one is a setting of its own, ``block.key`` in SETTINGS; the line opening the block is
 #: not given a value (with the block still below it, that is only a YAML syntax error).
-BLOCKS = ("class_roles", "training", "templates", "buildings", "warnings")
+BLOCKS = ("class_roles", "training", "templates", "buildings", "warnings", "joining")
 SETTINGS = (
     *ROLE_SETTINGS,
     "dead_letter_after",
@@ -314,6 +328,8 @@ SETTINGS = (
     *SHIFT_SETTINGS,
     *VOLUNTEER_SETTINGS,
     *WARNING_SETTINGS,
+    *SANCTION_SETTINGS,
+    *JOINING_SETTINGS,
     "key_file",
 )
 #: Values a rule's schedule does not take: each is refused at its line.
@@ -448,6 +464,10 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = SHIFT_REFUSED[key] + ([SHIFT_UNKNOWN[key]] if key in SHIFT_UNKNOWN else [])
     if key in WARNING_SETTINGS:
         others = WARNING_REFUSED[key]
+    if key in SANCTION_SETTINGS:
+        others = SANCTION_REFUSED[key]
+    if key in JOINING_SETTINGS:
+        others = JOINING_REFUSED[key]
     names = key in ROLE_SETTINGS or key in VOLUNTEER_NAMES
     value = r.choice(VALUES + (ROLE_VALUES if names else others))
     lines[n] = with_value(lines[n], key, value.encode())
@@ -608,6 +628,13 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
         if value in WARNING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key.split(".")[-1] in p for p in problems):
                 wrong.append(f"no problem at {here} names the warnings setting {key}: {problems}")
+        if value in SANCTION_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            if not any(here in p and key in p for p in problems):
+                wrong.append(f"no problem at {here} names the sanctions setting {key}: {problems}")
+        if value in JOINING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            named = "“nobody”" if "nobody" in value else key.split(".")[-1]
+            if not any(here in p and named in p for p in problems):
+                wrong.append(f"no problem at {here} names the joining setting {key}: {problems}")
         if key in VOLUNTEER_NAMES and value == "nobody" and "duplicate" not in mutant.steps:
             if not any(here in p and "“nobody”" in p for p in problems):
                 wrong.append(f"no problem at {here} names the unknown {key} nobody: {problems}")

@@ -63,18 +63,18 @@ async def test_a_command_typed_as_a_reply_acts_on_the_person_answered(
 ) -> None:
     async with running(server, tmp_path, plugins=[Mute()]) as world:
         rumour = said(world, NEIGHBOUR, "听说明天全楼停电")
-        said(world, WANG, "/mute 2h", reply_to=rumour)
+        said(world, WANG, "/hush 2h", reply_to=rumour)
         await wait_for(lambda: server.calls_to("restrictChatMember"), "the restriction")
         assert await world.status(BUILDING, NEIGHBOUR) == "restricted"
         assert [c["user_id"] for c in server.calls_to("restrictChatMember")] == [NEIGHBOUR]
 
         said(world, RESIDENT, "ping")
         await world.said(BUILDING, 1, "the pong")
-        said(world, WANG, "/mute 2h", reply_to=world.server.sent[0].message_id)  # the bot's
-        (_pong, missing) = await world.said(BUILDING, 2, "the answer to /mute on the bot")
+        said(world, WANG, "/hush 2h", reply_to=world.server.sent[0].message_id)  # the bot's
+        (_pong, missing) = await world.said(BUILDING, 2, "the answer to /hush on the bot")
         # No person answered: "2h" is read as the person, and the usage is shown.
         unknown = text(world, "arguments.unknown_person", word="2h")
-        usage = text(world, "arguments.usage", usage="/mute <成员> <时长>")
+        usage = text(world, "arguments.usage", usage="/hush <成员> <时长>")
         assert missing == unknown + usage
         await settled(world)
         assert len(server.calls_to("restrictChatMember")) == 1
@@ -101,7 +101,7 @@ async def test_a_changed_name_fires_the_rename_rule_once_before_the_message(
         # A restriction's chat_member update shows the name too.
         hello = said(world, NEIGHBOUR, "hello")
         rename(server, NEIGHBOUR, "1-303-韩")
-        said(world, WANG, "/mute 30m", reply_to=hello)
+        said(world, WANG, "/hush 30m", reply_to=hello)
         texts = await world.said(BUILDING, 4, "the nickname rule after the restriction")
         assert texts[3] == NICKNAME
         await settled(world)

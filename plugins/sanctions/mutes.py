@@ -1,0 +1,118 @@
+"""Mutes: a person kept from posting in a group's chats for a while, lifted on time.
+
+A mute is a :class:`~sanshe.core.actions.Restrict` in each chat of the group
+where the person has a handle, and a timer of the plugin's that lifts it
+(:class:`~sanshe.core.actions.Unrestrict` in the same chats) when it ends; a
+timer due while the bot was stopped fires at start, so a mute never outlasts
+its time by more than the stop.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sanshe.core.actions import Action, Restrict, Unrestrict
+from sanshe.core.context import Context
+from sanshe.core.model import Group, Person
+from sanshe.core.storage.models import Timer
+from sanshe.core.timers import Due
+
+from .chats import PLUGIN, community_words, digest, person_of, places, reason_shown, shown_name
+from .lengths import spoken, until
+
+#: The prefix of the timers that lift mutes.
+MUTE = "mute|"
+
+
+def timer_key(group: Group, person: Person) -> str:
+    """The key of the timer lifting ``person``'s mute in ``group``."""
+    return f"{MUTE}{group.id}|{digest(person.id)}"
+
+
+def mute(
+    ctx: Context, group: Group, person: Person, length: timedelta, reason: str, by: str
+) -> list[Action]:
+    """Mute ``person`` in ``group``'s chats for ``length`` (``by`` names who decided, ``reason``
+    says why); the timer lifting it replaces an earlier one.  Nothing if they have no handle
+    on a network the group has a chat on."""
+    reached = places(ctx, group, person.handles)
+    if not reached:
+        return []
+    minutes = max(1, math.ceil(length.total_seconds() / 60))
+    actions: list[Action] = [
+        Restrict(chat=chat, user=handle, minutes=minutes, reason=reason, network=network)
+        for network, chat, handle in reached
+    ]
+    ends = ctx.now() + length
+    data = {"group": group.id, "person": person.id, "handles": dict(person.handles)}
+    ctx.timers(PLUGIN).at(timer_key(group, person), ends, data)
+    zone = ZoneInfo(ctx.community.community.timezone)
+    _ = community_words(ctx)
+    actions += ctx.moderated(
+        "mute",
+        person,
+        "sanctions.log.mute",
+        by=by,
+        name=shown_name(person),
+        group=group.name,
+        length=spoken(_, length),
+        until=until(_, zone, ends),
+        reason=reason_shown(_, reason),
+    )
+    theirs = ctx.translator(person)
+    told = ctx.tell(
+        person,
+        theirs(
+            "sanctions.told.mute",
+            group=group.name,
+            length=spoken(theirs, length),
+            until=until(theirs, zone, ends),
+            reason=reason_shown(theirs, reason),
+        ),
+    )
+    return actions + ([told] if told else [])
+
+
+async def muted(group: Group, person: Person) -> bool:
+    """Whether ``person`` is muted in ``group`` by this plugin now (a lift is pending)."""
+    return await Timer.exists(plugin=PLUGIN, key=timer_key(group, person))
+
+
+def unmute(ctx: Context, group: Group, person: Person, by: str) -> list[Action]:
+    """Lift ``person``'s mute in ``group`` now (``by`` names who did), its timer cancelled."""
+    ctx.timers(PLUGIN).cancel(timer_key(group, person))
+    actions = _lift(ctx, group, person.handles)
+    actions += ctx.moderated(
+        "unmute", person, "sanctions.log.unmute", by=by, name=shown_name(person), group=group.name
+    )
+    return actions + _told_lifted(ctx, group, person)
+
+
+def lift_due(ctx: Context, timer: Due) -> list[Action]:
+    """The mute of ``timer`` has run out: let the person post again, wherever they were muted."""
+    data: dict[str, Any] = timer.data
+    group = ctx.community.group(str(data.get("group", "")))
+    handles = {str(k): str(v) for k, v in dict(data.get("handles", {})).items()}
+    if group is None:  # the group left the community file: nothing to lift it in
+        return []
+    person = person_of(ctx, str(data.get("person", "")), handles)
+    actions = _lift(ctx, group, handles)
+    actions += ctx.moderated(
+        "unmute", person, "sanctions.log.unmute_due", name=shown_name(person), group=group.name
+    )
+    return actions + _told_lifted(ctx, group, person)
+
+
+def _lift(ctx: Context, group: Group, handles: dict[str, str]) -> list[Action]:
+    return [
+        Unrestrict(chat=chat, user=handle, network=network)
+        for network, chat, handle in places(ctx, group, handles)
+    ]
+
+
+def _told_lifted(ctx: Context, group: Group, person: Person) -> list[Action]:
+    told = ctx.tell(person, ctx.translator(person)("sanctions.told.unmute", group=group.name))
+    return [told] if told else []

@@ -1,0 +1,394 @@
+"""The sanctions plugin: mutes that lift themselves, removals, community-wide bans."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sanshe.core.actions import (
+    Action,
+    Ban,
+    DeleteRecent,
+    DirectMessage,
+    PublishBan,
+    Remove,
+    Reply,
+    Restrict,
+    Send,
+    Unban,
+    Unrestrict,
+    WithdrawBan,
+)
+from sanshe.plugins.sanctions.models import CommunityBan
+from sanshe.testing import ManualClock, Sandbox
+from tests.conftest import EXAMPLE, example_text
+
+#: 14:00 in Shanghai, the example community's time zone.
+NOON = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+GROUPS = (
+    "building-1",
+    "building-2",
+    "building-3",
+    "focus-1",
+    "key-1",
+    "prevention",
+    "volunteers",
+    "dispatch",
+    "supervision",
+    "tenants-1",
+)
+
+
+@pytest.fixture
+async def sunshine() -> AsyncIterator[Sandbox]:
+    """The example community with its clock at 14:00 in Shanghai on 2 December 2026."""
+    async with Sandbox(EXAMPLE, clock=ManualClock(NOON)) as sandbox:
+        yield sandbox
+
+
+def of(kind: type[Action], actions: list[Action]) -> list[Action]:
+    return [a for a in actions if isinstance(a, kind)]
+
+
+def said(actions: list[Action], chat: str) -> list[str]:
+    """The texts posted in ``chat`` (a reply or a message)."""
+    return [a.text for a in actions if isinstance(a, Reply | Send) and a.chat == chat]
+
+
+def told(actions: list[Action], user: str) -> list[str]:
+    return [a.text for a in actions if isinstance(a, DirectMessage) and a.user == user]
+
+
+async def test_a_mute_lifts_itself_on_time(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-1", "大家好")
+    actions = await sunshine.send("zhao", "building-1", "/禁言 @maria 2小时 刷屏")
+    assert of(Restrict, actions) == [
+        Restrict(chat="building-1", user="maria", minutes=120, reason="刷屏", network="console")
+    ]
+    assert said(actions, "building-1") == ["已禁言maria，时长2小时，到时自动解除。"]
+    assert said(actions, "prevention") == [
+        "赵网格在1号楼居民群禁言了maria，时长2小时（至12月2日周三 16:00）。原因：刷屏"
+    ]
+    assert told(actions, "maria") == [
+        "您在1号楼居民群被禁言2小时，将于12月2日周三 16:00自动解除。原因：刷屏"
+    ]
+    assert of(Unrestrict, await sunshine.advance(hours=1, minutes=59)) == []
+    lifted = await sunshine.advance(minutes=1)
+    assert of(Unrestrict, lifted) == [
+        Unrestrict(chat="building-1", user="maria", network="console")
+    ]
+    assert said(lifted, "prevention") == ["maria在1号楼居民群的禁言已到期解除。"]
+    assert told(lifted, "maria") == ["您在1号楼居民群的禁言已解除，可以继续发言了。"]
+    assert of(Unrestrict, await sunshine.advance(hours=5)) == []
+
+
+async def test_a_mute_by_answering_a_message(sunshine: Sandbox) -> None:
+    posted = await sunshine.send("maria", "building-2", "大家好")
+    assert posted == []
+    actions = await sunshine.send(
+        "zhao", "building-2", "/mute 30m", reply_to="7", reply_to_sender="maria"
+    )
+    assert of(Restrict, actions) == [
+        Restrict(chat="building-2", user="maria", minutes=30, network="console")
+    ]
+    assert told(actions, "maria") == [
+        "您在2号楼居民群被禁言30分钟，将于12月2日周三 14:30自动解除。原因：未说明"
+    ]
+
+
+async def test_a_mute_due_while_the_bot_was_stopped_lifts_at_start_once(tmp_path: Path) -> None:
+    sandbox = Sandbox(
+        EXAMPLE, db_url=f"sqlite://{tmp_path / 'bot.sqlite3'}", clock=ManualClock(NOON)
+    )
+    async with sandbox:
+        await sandbox.send("maria", "building-1", "大家好")
+        muted = await sandbox.send("zhao", "building-1", "/mute @maria 2h")
+        assert len(of(Restrict, muted)) == 1
+        await sandbox.stop()
+        sandbox.clock.advance(hours=3)
+        await sandbox.start()
+        await sandbox.advance()
+        lifted = sandbox.adapter.performed
+        assert of(Unrestrict, lifted) == [
+            Unrestrict(chat="building-1", user="maria", network="console")
+        ]
+        assert said(lifted, "prevention") == ["maria在1号楼居民群的禁言已到期解除。"]
+        await sandbox.restart()
+        await sandbox.advance(hours=3)
+        assert of(Unrestrict, sandbox.adapter.performed) == []
+
+
+async def test_unmute_lifts_now_and_cancels_the_timer(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-1", "大家好")
+    await sunshine.send("zhao", "building-1", "/mute @maria 2h")
+    actions = await sunshine.send("zhao", "building-1", "/解除禁言 @maria")
+    assert of(Unrestrict, actions) == [
+        Unrestrict(chat="building-1", user="maria", network="console")
+    ]
+    assert said(actions, "building-1") == ["已解除maria的禁言。"]
+    assert said(actions, "prevention") == ["赵网格解除了maria在1号楼居民群的禁言。"]
+    assert of(Unrestrict, await sunshine.advance(hours=3)) == []
+    again = await sunshine.send("zhao", "building-1", "/unmute @maria")
+    assert said(again, "building-1") == ["maria目前没有在本群被禁言。"]
+    assert of(Unrestrict, again) == []
+
+
+async def test_remove_takes_the_member_out_of_the_group(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-1", "大家好")
+    actions = await sunshine.send("zhao", "building-1", "/移出 @maria 多次发布广告")
+    assert of(Remove, actions) == [
+        Remove(chat="building-1", user="maria", reason="多次发布广告", network="console")
+    ]
+    assert said(actions, "building-1") == ["已将maria移出1号楼居民群。"]
+    assert said(actions, "prevention") == ["赵网格将maria移出了1号楼居民群。原因：多次发布广告"]
+    assert told(actions, "maria") == [
+        "您已被移出1号楼居民群。原因：多次发布广告。如有疑问，请联系该群管理员。"
+    ]
+    [entry] = await sunshine.audit(who="zhao", action="remove")
+    assert entry.detail == "sanctions.log.remove"
+
+
+async def test_mute_and_remove_are_for_the_groups_admins_only(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-3", "大家好")
+    [refused] = sunshine.texts(await sunshine.send("zhao", "building-3", "/mute @maria 2h"))
+    assert refused.startswith("抱歉，/mute 仅限以下身份使用：")
+    [refused] = sunshine.texts(await sunshine.send("bob", "building-3", "/移出 @maria"))
+    assert refused.startswith("抱歉，/移出 仅限以下身份使用：")
+    [private] = sunshine.texts(await sunshine.send("chen", "dm", "/mute @maria 2h"))
+    assert "群" in private
+
+
+async def test_an_admin_of_the_group_is_not_muted_nor_removed(sunshine: Sandbox) -> None:
+    actions = await sunshine.send("chen", "building-3", "/mute @liu 2h")
+    assert of(Restrict, actions) == []
+    assert sunshine.texts(actions) == [
+        "刘组长是3号楼居民群的管理员，不能被禁言或移出。如有问题，请联系社区工作人员。"
+    ]
+    [itself] = sunshine.texts(await sunshine.send("chen", "building-3", "/remove @chen"))
+    assert itself == "不能对自己使用这个命令。"
+
+
+async def test_a_wrong_mute_says_how_to_write_it(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-1", "大家好")
+    [missing] = sunshine.texts(await sunshine.send("zhao", "building-1", "/mute @maria"))
+    assert missing.endswith("请这样写：/mute <成员> <时长> [原因]。")
+    [long] = sunshine.texts(await sunshine.send("zhao", "building-1", "/mute @maria 400d"))
+    assert long == "禁言最长366天。需要更久，请联系社区管理员封禁（/封禁）。"
+
+
+async def test_a_community_ban_removes_from_every_group_with_a_record(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-1", "大家好")
+    actions = await sunshine.send("zhang", "dm", "/封禁 @maria 散布谣言")
+    assert sorted(a.chat for a in of(Ban, actions)) == sorted(GROUPS)
+    assert {(a.user, a.reason) for a in of(Ban, actions)} == {("maria", "散布谣言")}
+    assert of(PublishBan, actions) == [
+        PublishBan(user="maria", reason="散布谣言", network="console")
+    ]
+    assert sorted(a.chat for a in of(DeleteRecent, actions)) == sorted(GROUPS)
+    assert {a.hours for a in of(DeleteRecent, actions)} == {24}
+    assert said(actions, "dm:zhang") == ["已封禁maria：已从社区的10个群聊中移出，直到 /解封。"]
+    assert said(actions, "prevention") == [
+        "张敏封禁了maria，已从社区的10个群聊中移出，直到解封。原因：散布谣言"
+    ]
+    assert told(actions, "maria") == [
+        "您已被移出阳光社区的所有群并被封禁。原因：散布谣言。如有异议，请联系社区工作人员。"
+    ]
+    [row] = await CommunityBan.all()
+    assert (row.person, row.by, row.reason, row.until, row.lifted_at) == (
+        "console:maria",
+        "zhang",
+        "散布谣言",
+        None,
+        None,
+    )
+    [entry] = await sunshine.audit(who="zhang", action="ban", subject="person:console:maria")
+    assert entry.detail == "sanctions.log.ban"
+    hook = sunshine.bot.pm.hook
+    assert hook.sanctions_banned(network="console", handle="maria") == "散布谣言"
+    assert hook.sanctions_banned(network="console", handle="bob") is None
+
+
+async def test_a_group_admin_who_is_no_community_admin_cannot_ban(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-1", "大家好")
+    actions = await sunshine.send("zhao", "building-1", "/ban @maria")
+    assert of(Ban, actions) == []
+    assert sunshine.texts(actions) == [
+        "抱歉，/ban 作用于整个社区，仅限以下全社区身份使用：社区工作者。您的全社区身份是：无。"
+    ]
+    assert await CommunityBan.all() == []
+
+
+async def test_a_timed_ban_lifts_itself(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-2", "大家好")
+    actions = await sunshine.send("zhang", "building-2", "/ban @maria 3天 广告")
+    assert said(actions, "building-2")[0] == (
+        "已封禁maria，时长3天：已从社区的10个群聊中移出，到时自动解封。"
+    )
+    assert told(actions, "maria") == [
+        "您已被移出阳光社区的所有群并被封禁3天，将于12月5日周六 14:00自动解封。"
+        "原因：广告。如有异议，请联系社区工作人员。"
+    ]
+    assert of(Unban, await sunshine.advance(days=2)) == []
+    lifted = await sunshine.advance(days=1)
+    assert sorted(a.chat for a in of(Unban, lifted)) == sorted(GROUPS)
+    assert of(WithdrawBan, lifted) == [WithdrawBan(user="maria", network="console")]
+    assert said(lifted, "prevention") == ["对maria的封禁已到期解除。"]
+    assert told(lifted, "maria") == ["您在阳光社区的封禁已解除，可以重新申请加入各群。"]
+    [row] = await CommunityBan.all()
+    assert row.lifted_by == "timer" and row.lifted_at is not None
+    assert sunshine.bot.pm.hook.sanctions_banned(network="console", handle="maria") is None
+
+
+async def test_unban_lifts_at_once_and_is_recorded(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-2", "大家好")
+    await sunshine.send("zhang", "dm", "/ban @maria 7d")
+    [again] = sunshine.texts(await sunshine.send("li", "dm", "/封禁 @maria"))
+    assert again == "maria已在封禁名单上。如需更改时长或原因，请先 /解封 再重新封禁。"
+    actions = await sunshine.send("li", "dm", "/解封 @maria")
+    assert sorted(a.chat for a in of(Unban, actions)) == sorted(GROUPS)
+    assert said(actions, "dm:li") == ["已解除对maria的封禁，其可重新申请加入各群。"]
+    assert said(actions, "prevention") == ["李书记解除了对maria的封禁。"]
+    [row] = await CommunityBan.all()
+    assert row.lifted_by == "li"
+    assert of(Unban, await sunshine.advance(days=8)) == []
+    [not_banned] = sunshine.texts(await sunshine.send("li", "dm", "/unban @maria"))
+    assert not_banned == "maria不在封禁名单上。"
+
+
+async def test_a_community_admin_cannot_be_banned(sunshine: Sandbox) -> None:
+    [refused] = sunshine.texts(await sunshine.send("zhang", "dm", "/ban 李书记"))
+    assert refused == "李书记是社区管理员，不能被封禁。"
+
+
+async def test_a_banned_person_who_joins_anyway_is_banned_there_again(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-2", "大家好")
+    await sunshine.send("zhang", "dm", "/ban @maria")
+    actions = await sunshine.join("maria", "building-3")
+    assert of(Ban, actions) == [Ban(chat="building-3", user="maria", reason="")]
+    assert said(actions, "prevention") == ["已被封禁的maria又加入了3号楼居民群，已再次移出。"]
+    assert of(Ban, await sunshine.join("bob", "building-3")) == []
+
+
+async def test_the_ban_list_is_kept_across_a_restart(tmp_path: Path) -> None:
+    sandbox = Sandbox(
+        EXAMPLE, db_url=f"sqlite://{tmp_path / 'bot.sqlite3'}", clock=ManualClock(NOON)
+    )
+    async with sandbox:
+        await sandbox.send("maria", "building-2", "大家好")
+        await sandbox.send("zhang", "dm", "/ban @maria 1d 广告")
+        await sandbox.restart()
+        assert sandbox.bot.pm.hook.sanctions_banned(network="console", handle="maria") == "广告"
+        assert of(Ban, await sandbox.join("maria", "building-1")) != []
+        await sandbox.advance(days=1)
+        assert of(Unban, sandbox.adapter.performed) != []
+        assert sandbox.bot.pm.hook.sanctions_banned(network="console", handle="maria") is None
+
+
+async def test_where_the_network_keeps_no_ban_list_none_is_asked_for(tmp_path: Path) -> None:
+    capabilities = {Send, Reply, DirectMessage, Ban, Unban, Remove, Restrict, Unrestrict}
+    async with Sandbox(EXAMPLE, capabilities=capabilities, clock=ManualClock(NOON)) as sandbox:
+        await sandbox.send("maria", "building-2", "大家好")
+        actions = await sandbox.send("zhang", "dm", "/ban @maria 1d")
+        assert len(of(Ban, actions)) == len(GROUPS)
+        assert of(PublishBan, actions) == [] and of(DeleteRecent, actions) == []
+        lifted = await sandbox.advance(days=1)
+        assert len(of(Unban, lifted)) == len(GROUPS) and of(WithdrawBan, lifted) == []
+
+
+def _with_rule(do: str, extra: str = "", described: bool = True) -> str:
+    description = "    description: {zh_CN: 广告, en: Ads}\n" if described else ""
+    rule = f"""  - id: no-ads
+{description}    where: {{kinds: [resident]}}
+    when:
+      keywords: [加微信]
+    do: {do}
+"""
+    text = example_text().replace("\nrules:\n", "\nrules:\n" + rule, 1)
+    return text.replace("  dry_run: []", extra, 1) if extra else text
+
+
+async def test_a_rules_mute_is_timed_logged_and_lifts_itself() -> None:
+    async with Sandbox.from_yaml(_with_rule("[delete, {mute: 2h}]"), clock=ManualClock(NOON)) as s:
+        actions = await s.send("maria", "building-1", "加微信领口罩")
+        assert of(Restrict, actions) == [
+            Restrict(chat="building-1", user="maria", minutes=120, reason="广告", network="console")
+        ]
+        assert said(actions, "prevention") == [
+            "服务规则“广告”在1号楼居民群禁言了maria，时长2小时（至12月2日周三 16:00）。原因：广告"
+        ]
+        lifted = await s.advance(hours=2)
+        assert of(Unrestrict, lifted) == [
+            Unrestrict(chat="building-1", user="maria", network="console")
+        ]
+
+
+async def test_a_rules_mute_in_minutes_and_its_words_in_rules() -> None:
+    async with Sandbox.from_yaml(
+        _with_rule("[{mute: 30}, remove]", described=False), clock=ManualClock(NOON)
+    ) as s:
+        [rules] = s.texts(await s.send("maria", "building-1", "/rules"))
+        assert "禁言发送者30分钟（到时自动解除）" in rules and "将发送者移出本群" in rules
+        actions = await s.send("maria", "building-1", "加微信")
+        assert [a.minutes for a in of(Restrict, actions)] == [30]
+        assert of(Remove, actions) == [
+            Remove(chat="building-1", user="maria", reason="no-ads", network="console")
+        ]
+
+
+async def test_a_rules_ban_goes_on_the_ban_list() -> None:
+    async with Sandbox.from_yaml(_with_rule("[delete, {ban: 7d}]"), clock=ManualClock(NOON)) as s:
+        actions = await s.send("maria", "building-1", "加微信")
+        assert len(of(Ban, actions)) == len(GROUPS)
+        [row] = await CommunityBan.all()
+        assert (row.by, row.reason) == ("rule:no-ads", "广告")
+        assert s.bot.pm.hook.sanctions_banned(network="console", handle="maria") == "广告"
+        await s.advance(days=7)
+        assert s.bot.pm.hook.sanctions_banned(network="console", handle="maria") is None
+
+
+async def test_a_rules_sanctions_in_a_dry_run_only_report() -> None:
+    text = _with_rule("[{mute: 2h}, ban]", extra="  dry_run: [sanctions]")
+    async with Sandbox.from_yaml(text, clock=ManualClock(NOON)) as s:
+        actions = await s.send("maria", "building-1", "加微信")
+        assert of(Restrict, actions) == [] and of(Ban, actions) == []
+        [report] = said(actions, "prevention")
+        assert "禁言发送者2小时" in report and "将发送者移出社区所有群并封禁" in report
+        assert await CommunityBan.all() == []
+        assert of(Unrestrict, await s.advance(hours=3)) == []
+
+
+async def test_a_banned_person_joining_in_a_dry_run_is_only_reported() -> None:
+    text = example_text().replace("  dry_run: []", "  dry_run: [sanctions]", 1)
+    async with Sandbox.from_yaml(text, clock=ManualClock(NOON)) as s:
+        await s.send("maria", "building-2", "大家好")
+        assert len(of(Ban, await s.send("zhang", "dm", "/ban @maria"))) == len(GROUPS)
+        actions = await s.join("maria", "building-3")
+        assert of(Ban, actions) == []
+        assert said(actions, "prevention") == [
+            "（试运行）已被封禁的maria加入了3号楼居民群；正式运行时会再次将其移出。"
+        ]
+
+
+async def test_bad_rule_values_are_refused_at_their_line() -> None:
+    from sanshe.core.config import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        async with Sandbox.from_yaml(_with_rule("[{mute: soon}]")):
+            pass
+    assert str(refused.value).endswith(
+        "Give a length of time such as 30m, 2h or 1d, or a number of minutes such as 30."
+    )
+
+
+async def test_sanctions_in_english(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-1", "hello")
+    actions = await sunshine.send("zhao", "building-1", "/mute @maria 1h30m spam", language="en")
+    assert said(actions, "building-1") == [
+        "maria is muted for 1 hour 30 minutes; it lifts itself on time."
+    ]
+    await sunshine.send("gao", "volunteers", "hi")
+    [refused] = sunshine.texts(await sunshine.send("gao", "dm", "/ban @maria"))
+    assert refused.startswith("Sorry, /ban ")
