@@ -40,9 +40,7 @@ from .dialog import ANSWER, dialog, requested
 from .households import HOUSEHOLDS, LIST, households, left, may_list
 from .models import Application, Household
 from .questions import is_resident_group
-from .settings import JoiningSettings
-
-PLUGIN = "joining"
+from .settings import PLUGIN, JoiningSettings
 
 
 @hookimpl

@@ -9,7 +9,10 @@ first question's ``otherwise`` sends the request to the admins unanswered when
 the network refuses to write to the applicant (Telegram lets a bot write to an
 applicant only for 5 minutes after the request).  A second request of an
 applicant still answering waits for its turn.  A request to a group that needs
-no approval is let in.  ``/cancel`` (``/取消``) withdraws the request.
+no approval is let in.  ``/cancel`` (``/取消``) withdraws the request.  While the
+plugin runs dry (``plugins: dry_run: [joining]``) it declines and approves nobody
+by itself: the moderation log is told what it would have done, and the request
+goes its usual way to the admins.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from .applicants import APPLICANTS, OPEN, UNDECIDED
 from .decisions import to_admins
 from .models import Application
 from .questions import CANCEL, SKIP, Invalid, Step, ask, read, steps
-from .settings import JoiningSettings
+from .settings import PLUGIN, JoiningSettings
 
 
 def _steps(ctx: Context, group: Group) -> tuple[Step, ...]:
@@ -88,23 +91,30 @@ async def requested(ctx: Context) -> list[Action]:
     if not isinstance(event, JoinRequest) or group is None:
         return []
     values = {"group": group.name, "name": _name(ctx)}
-    banned = await _banned(ctx)
-    if banned is not None:
-        logged = ctx.moderated("join_decline", ctx.person, "joining.log.banned", **values)
-        return [DeclineJoin(chat=event.chat, user=event.sender, reason=banned), *logged]
+    trying = ctx.dry_run(PLUGIN)  # decide nothing by itself: say what it would have done
+    logged: list[Action] = []
+    if (banned := await _banned(ctx)) is not None:
+        if not trying:
+            logged = ctx.moderated("join_decline", ctx.person, "joining.log.banned", **values)
+            return [DeclineJoin(chat=event.chat, user=event.sender, reason=banned), *logged]
+        logged = ctx.moderated("join_dry_run", ctx.person, "joining.log.would_decline", **values)
     if not group.join_approval:
-        return [ApproveJoin(chat=event.chat, user=event.sender)]
-    if _auto_approved(ctx, group):
-        logged = ctx.moderated("join_approve", ctx.person, "joining.log.auto_approved", **values)
-        return [ApproveJoin(chat=event.chat, user=event.sender), *logged]
+        return [*logged, ApproveJoin(chat=event.chat, user=event.sender)]
+    if not logged and _auto_approved(ctx, group):
+        if not trying:
+            logged = ctx.moderated(
+                "join_approve", ctx.person, "joining.log.auto_approved", **values
+            )
+            return [ApproveJoin(chat=event.chat, user=event.sender), *logged]
+        logged = ctx.moderated("join_dry_run", ctx.person, "joining.log.would_approve", **values)
     mine = Application.filter(network=event.network, handle=event.sender, group_id=group.id)
     again = await mine.filter(status__in=UNDECIDED).order_by("id").first()
     if again is not None:  # asked once more: the question again, if it is being asked
         if again.status != "asking":
-            return []
+            return logged
         text, buttons = _asking(ctx, again, group)
-        return [DirectMessage(user=event.sender, text=text, buttons=buttons)]
-    return await _new(ctx, event, group)
+        return [*logged, DirectMessage(user=event.sender, text=text, buttons=buttons)]
+    return [*logged, *await _new(ctx, event, group)]
 
 
 async def _new(ctx: Context, event: JoinRequest, group: Group) -> list[Action]:

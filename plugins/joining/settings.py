@@ -28,6 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sanshe.core.model import GroupName, KindName, RoleName, ShownText
 
+#: The plugin's name: its section under ``plugins:``, its ``dry_run`` name, its tables' app.
+PLUGIN = "joining"
 #: A handle written for auto-approval: the network, a colon, the person's id there.
 Handle = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*:\S+$")]
 

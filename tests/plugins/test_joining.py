@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tortoise import connections
+
 from sanshe.core.actions import (
     Action,
     AnswerButton,
@@ -14,8 +16,11 @@ from sanshe.core.actions import (
     Edit,
     Send,
 )
+from sanshe.core.personal_data import erase, export
 from sanshe.core.services import call_offered
+from sanshe.plugins.joining.models import Application, Household
 from sanshe.testing import Sandbox
+from tests.conftest import example_text
 
 DIRECT = "dm"
 
@@ -277,3 +282,44 @@ async def test_a_community_banned_person_is_declined_at_once(community: Sandbox)
     assert not dms(actions, "maria")
     [log] = [a for a in actions if isinstance(a, Send)]
     assert log.text == "maria 已被社区禁入，其加入2号楼居民群的申请已自动拒绝。"
+
+
+async def test_a_dry_run_approves_nobody_by_itself_and_says_what_it_would_have_done() -> None:
+    text = example_text().replace("  dry_run: []", "  dry_run: [joining]", 1)
+    async with Sandbox.from_yaml(text) as s:
+        actions = await s.ask_to_join("wang", "building-2")
+        assert not [a for a in actions if isinstance(a, ApproveJoin)]
+        [log] = [a for a in actions if isinstance(a, Send)]
+        assert log.text == (
+            "（试运行）王芳 加入2号楼居民群的申请本会按自动批准规则通过；现交由群管理员审批。"
+        )
+        assert "（1/4）本群是2号楼的居民群" in one_dm(actions, "wang").text
+
+
+async def test_export_and_erasure_cover_the_requests_and_households(community: Sandbox) -> None:
+    request = one_dm(await answer_all(community, "maria"), "zhao")
+    await community.press("zhao", DIRECT, button(request, "批准"), on=request)
+    maria = community.bot.directory.person("console", "maria")
+    bot = community.bot
+    exported = await export(community.storage, community.community, bot.pm, maria.id)
+    mine = exported["plugins"]["joining"]
+    assert [(r["number"], r["group"], r["status"]) for r in mine["requests"]] == [
+        (1, "building-1", "approved")
+    ]
+    assert mine["requests"][0]["answers"]["room"] == "302"
+    assert [(h["building"], h["room"], h["tenure"]) for h in mine["households"]] == [
+        ("1", "302", "owner")
+    ]
+    await erase(community.storage, community.community, bot.pm, maria.id)
+    assert not await Application.exists() and not await Household.exists()
+
+
+async def test_the_room_is_sealed_at_rest(community: Sandbox) -> None:
+    request = one_dm(await answer_all(community, "maria", room="305"), "zhao")
+    await community.press("zhao", DIRECT, button(request, "批准"), on=request)
+    connection = connections.get(next(iter(connections.db_config)))
+    rows = await connection.execute_query_dict(
+        'SELECT "room", "household" FROM "joining_household"'
+    )
+    values = [bytes(v) for r in rows for v in r.values()]
+    assert values and not [v for v in values if b"305" in v or "王家".encode() in v]
