@@ -11,6 +11,7 @@ import pytest
 from sanshe.core.actions import (
     Action,
     Ban,
+    DeclineJoin,
     DeleteRecent,
     DirectMessage,
     PublishBan,
@@ -22,6 +23,7 @@ from sanshe.core.actions import (
     Unrestrict,
     WithdrawBan,
 )
+from sanshe.core.personal_data import erase, export
 from sanshe.plugins.sanctions.models import CommunityBan
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import EXAMPLE, example_text
@@ -392,3 +394,35 @@ async def test_sanctions_in_english(sunshine: Sandbox) -> None:
     await sunshine.send("gao", "volunteers", "hi")
     [refused] = sunshine.texts(await sunshine.send("gao", "dm", "/ban @maria"))
     assert refused.startswith("Sorry, /ban ")
+
+
+async def test_a_banned_applicant_is_declined_until_the_ban_lifts(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-2", "大家好")
+    await sunshine.send("zhang", "dm", "/ban @maria 1d 广告")
+    declined = await sunshine.ask_to_join("maria", "building-1")
+    assert [(a.chat, a.reason) for a in of(DeclineJoin, declined)] == [("building-1", "广告")]
+    await sunshine.advance(days=1)
+    asked = await sunshine.ask_to_join("maria", "building-1")
+    assert of(DeclineJoin, asked) == [] and told(asked, "maria") != []
+
+
+async def test_a_persons_bans_are_exported_and_erased(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-2", "大家好")
+    await sunshine.send("zhang", "dm", "/ban @maria 1d 广告")
+    storage, community, pm = sunshine.storage, sunshine.community, sunshine.bot.pm
+    data = await export(storage, community, pm, "console:maria")
+    [exported] = data["plugins"]["sanctions"]["bans"]
+    assert (exported["reason"], exported["lifted_at"]) == ("广告", None)
+    await erase(storage, community, pm, "console:maria")
+    assert await CommunityBan.all() == []
+    assert pm.hook.sanctions_banned(network="console", handle="maria") is None
+    assert of(Unban, await sunshine.advance(days=1)) == []
+
+
+async def test_who_banned_is_unnamed_once_their_data_is_erased(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-2", "大家好")
+    await sunshine.send("zhang", "dm", "/ban @maria")
+    await erase(sunshine.storage, sunshine.community, sunshine.bot.pm, "zhang")
+    [row] = await CommunityBan.all()
+    assert row.by == "erased"
+    assert sunshine.bot.pm.hook.sanctions_banned(network="console", handle="maria") == "—"
