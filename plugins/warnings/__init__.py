@@ -34,10 +34,11 @@ from sanshe.core.rules import RuleAction
 from sanshe.core.storage.models import stored_person
 from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
+from sanshe.core.timers import Due
 
 from .commands import UNWARN, WARN, WARNINGS, show, unwarn, warn
 from .models import WarningEntry
-from .sanctions import PLUGIN, Warned, give
+from .sanctions import PLUGIN, Warned, give, lift
 from .settings import WarningSettings
 
 
@@ -114,6 +115,12 @@ async def _warn(ctx: Context, text: Any) -> list[Action]:
 @hookimpl
 def sanshe_rule_actions() -> Iterable[RuleAction]:
     return [RuleAction("warn", _warn, lambda _, v: _("warnings.do.warn"), _text)]
+
+
+@hookimpl
+def sanshe_timer(context: Context, timer: Due) -> list[Action]:
+    """A mute given for reaching the limit has ended: lift it."""
+    return lift(context, timer)
 
 
 @hookimpl

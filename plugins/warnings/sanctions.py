@@ -9,21 +9,26 @@ reasons as excerpts.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sanshe.core.actions import Action, Ban, Remove, Restrict, Send
+from sanshe.core import people
+from sanshe.core.actions import Action, Ban, Remove, Restrict, Send, Unrestrict
 from sanshe.core.arguments import duration
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Group, Person
 from sanshe.core.privacy import excerpt, personal_data
+from sanshe.core.timers import Due
 
 from . import ledger
 from .settings import WarningSettings
 
 PLUGIN = "warnings"
+#: The prefix of the timers that lift a mute given for reaching the limit.
+UNMUTE = "unmute|"
 #: How much of a reason the moderation log quotes.
 LOGGED_REASON = 40
 
@@ -162,5 +167,42 @@ def _sanction(
             )
         else:
             done.append(Remove(chat=chat, user=handle, reason=reason, network=network))
+    if settings.sanction == "mute":
+        _lift_later(ctx, warned, timedelta(minutes=settings.mute_minutes))
     logged = ctx.moderated(settings.sanction, warned.person, "warnings.log.sanctioned", **values)
     return [*done, *logged]
+
+
+def _lift_later(ctx: Context, warned: Warned, length: timedelta) -> None:
+    """Have the mute lifted when it ends, in the chats where it was given (a network such as
+    Matrix does not end it by itself); a restart meanwhile lifts it at start."""
+    digest = hashlib.blake2b(warned.person.id.encode(), digest_size=8).hexdigest()
+    data = {
+        "group": warned.group.id,
+        "person": warned.person.id,
+        "name": warned.name,
+        "chats": [list(chat) for chat in _chats(ctx, warned)],
+    }
+    ctx.timers(PLUGIN).at(f"{UNMUTE}{warned.group.id}|{digest}", ctx.now() + length, data)
+
+
+def lift(ctx: Context, timer: Due) -> list[Action]:
+    """A mute for reaching the limit has ended: the member may post again (told in the log)."""
+    if not timer.key.startswith(UNMUTE):
+        return []
+    data = timer.data
+    actions: list[Action] = [
+        Unrestrict(chat=str(chat), user=str(handle), network=str(network))
+        for network, chat, handle in data.get("chats", ())
+    ]
+    group = ctx.community.group(str(data.get("group", "")))
+    where = group.name if group else str(data.get("group", ""))
+    person_id = str(data.get("person", ""))
+    handles = {str(network): str(handle) for network, _chat, handle in data.get("chats", ())}
+    about = people.current_by_id(ctx, person_id) or Person(
+        id=person_id, known=False, handles=handles
+    )
+    told = ctx.tell(about, ctx.translator(about)("warnings.private.unmuted", group=where))
+    name = str(data.get("name", ""))
+    actions += ctx.moderated("unmute", about, "warnings.log.unmuted", name=name, group=where)
+    return actions + ([told] if told else [])

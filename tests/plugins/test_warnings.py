@@ -3,10 +3,21 @@ example community with its moderation log in the prevention work group."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from sanshe.core.actions import Action, Ban, Delete, DirectMessage, Remove, Reply, Restrict, Send
+from sanshe.core.actions import (
+    Action,
+    Ban,
+    Delete,
+    DirectMessage,
+    Remove,
+    Reply,
+    Restrict,
+    Send,
+    Unrestrict,
+)
 from sanshe.core.storage.models import AuditEntry
 from sanshe.plugins.warnings.models import WarningEntry
 from sanshe.testing import Sandbox
@@ -30,8 +41,8 @@ def community(settings: str = "", dry_run: bool = False) -> Sandbox:
     assert "  moderation_log: prevention " in text and "  dry_run: []" in text
     if dry_run:
         text = text.replace("  dry_run: []", "  dry_run: [warnings]", 1)
-    if settings:
-        text = text.replace("  dry_run: [", f"  warnings: {settings}\n  dry_run: [", 1)
+    if settings:  # in place of the example's own
+        text = re.sub(r"\n  warnings:.*\n(    .*\n)+", f"\n  warnings: {settings}\n", text, count=1)
     return Sandbox.from_yaml(text)
 
 
@@ -233,9 +244,36 @@ async def test_the_limit_may_ban_or_mute_instead() -> None:
         [mute] = [a for a in second if isinstance(a, Restrict)]
         assert (mute.chat, mute.user, mute.minutes) == (BUILDING, "maria", 120)
         assert to(second, Send, BUILDING) == ["maria在7天内已收到2次警告，已被禁言2小时。"]
+        assert not [a for a in await s.advance(hours=1, minutes=59) if isinstance(a, Unrestrict)]
+        lifted = await s.advance(minutes=1)
+        [unmute] = [a for a in lifted if isinstance(a, Unrestrict)]
+        assert (unmute.chat, unmute.user) == (BUILDING, "maria")
+        assert to(lifted, DirectMessage, "maria") == [
+            "您在1号楼居民群的禁言已到期解除，可以继续发言了。请遵守本群服务规则。"
+        ]
+        assert to(lifted, Reply, "prevention") + to(lifted, Send, "prevention") == [
+            "maria在1号楼居民群的禁言已到期解除。"
+        ]
     async with community("{limit: 1, then: ban}") as s:
         [ban] = [a for a in await warn(s, "一") if isinstance(a, Ban)]
         assert (ban.chat, ban.user) == (BUILDING, "maria")
+
+
+async def test_a_mute_for_the_limit_lifts_at_start_when_the_bot_was_stopped_over_its_end(
+    tmp_path: Path,
+) -> None:
+    s = community("{limit: 1, then: 'mute:30m'}")
+    s.db_url = f"sqlite://{tmp_path}/db.sqlite3"
+    async with s:
+        assert [a for a in await warn(s, "一") if isinstance(a, Restrict)]
+        await s.stop()
+        s.clock.advance(hours=1)
+        await s.start()
+        lifted = await s.advance()
+        assert [(a.chat, a.user) for a in lifted if isinstance(a, Unrestrict)] == [
+            (BUILDING, "maria")
+        ]
+        assert not [a for a in await s.advance(days=1) if isinstance(a, Unrestrict)]  # once
 
 
 async def test_warnings_are_kept_across_a_restart(tmp_path: Path) -> None:
