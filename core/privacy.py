@@ -4,14 +4,15 @@ One set of detectors for core and plugins alike: the moderation plugin's
 ``personal_data`` rule condition uses them, and every reply that repeats what a
 person typed repeats only :func:`excerpt` of it.
 
-Text is read as NFKC (full-width digits are digits).  Numbers are found in one
-pass: each run of digit groups (digits broken by spaces or dashes, ``138 1234
-5678``) is read group by group, every stretch of whole groups is checked for
-each kind of number, and where readings overlap the longest one counts (an ID
-number that also passes the Luhn check is an ID number, not a card; a phone
-number inside an ID number is not a phone).  A stretch never starts or ends
-inside a group, so a longer digit run holding eleven digits is no phone.
-Addresses are found by one more pattern.
+Text is read as NFKC where that matters (full-width digits are digits: see
+:func:`readable`).  Numbers are found in one pass: each run of digit groups
+(digits broken by spaces or dashes, ``138 1234 5678``) is read group by group,
+every stretch of whole groups is checked for each kind of number, and where
+readings overlap the longest one counts (an ID number that also passes the Luhn
+check is an ID number, not a card; a phone number inside an ID number is not a
+phone).  A stretch never starts or ends inside a group, so a longer digit run
+holding eleven digits is no phone.  Addresses are found by a few patterns, each
+tried only in a text holding one of its marks (号, 单元, a dash, Latin letters).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ NUMBERS = ("phone", "id_number", "bank_card")
 KINDS = (*NUMBERS, "address")
 """Every kind of personal data found; ``address`` (an exact one) only where a rule asks."""
 
-_SEPARATOR = "[ \t\\-\u2010-\u2015\u2212]{1,3}"
-"""Between two groups of one number: up to three spaces or dashes (NFKC made U+3000 a space)."""
+_SEPARATOR = "[ \t\u00a0\u3000\\-\u2010-\u2015\u2212]{1,3}"
+"""Between two groups of one number: up to three spaces or dashes."""
+_FULL_WIDTH = re.compile("[\uff0b\uff0d\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+"""Full-width digits, letters, plus and dash: a text with one is read as NFKC."""
 _GROUP = "[0-9]+(?:[Xx](?![0-9]))?"
 """A group of digits; an ID number's last group may end in X."""
 _RUN = re.compile(f"{_GROUP}(?:{_SEPARATOR}{_GROUP})*")
@@ -38,33 +41,37 @@ _DIGIT = re.compile("[0-9]")
 _MOBILE = re.compile(r"1(?:3[0-9]|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8[0-9]|9[0-35-9])[0-9]{8}")
 """A mainland mobile number: the prefixes allocated to mobile services, 130 to 199."""
 
-_ROAD = r"(?:路|街|大道|大街|巷|弄|胡同)"
-_BUILDING = r"(?:[0-9]{1,3}|[A-Za-z])\s*(?:号楼|栋|幢|座|号)"
-_UNIT = r"[0-9]{1,2}\s*(?:单元|门)"
-_ROOM = r"[0-9]{3,4}(?![0-9])\s*(?:室|房|号)?"
-_STEP = r"[\s\-]*"
-_ADDRESS = re.compile(
-    "|".join(
-        (
-            # 新华路123号, 中山北路 12-3 号 (not 环路3号线, a metro line)
-            rf"(?<=\w){_ROAD}\s*[0-9]+(?:\s*[-之]\s*[0-9]+)?\s*号(?!线)",
-            # 5栋2单元302, 3号楼1单元501室, B座2门1502
-            rf"{_BUILDING}{_STEP}{_UNIT}{_STEP}{_ROOM}",
-            # 3号楼501室, 5栋302房
-            rf"{_BUILDING}{_STEP}[0-9]{{3,4}}\s*(?:室|房)",
-            # 5-2-302: building, unit, room
-            r"(?<![0-9-])[0-9]{1,2}-[0-9]{1,2}-[1-9][0-9]{2,3}(?![0-9-])",
-            # 12 Xinhua Road, 8B Nanjing West Rd
-            r"(?<![0-9])[0-9]+[A-Za-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}"
-            r"(?i:road|rd|street|st|avenue|ave|lane|ln|boulevard|blvd|drive|dr|lu)\b",
-            # Room 302, Building 5 / Building 5, Unit 2, Room 302
-            r"(?i:room|rm|flat|apt|apartment)\.?\s*#?[0-9]+[A-Za-z]?\s*,?\s*"
-            r"(?i:building|bldg|block|blk|tower)\.?\s*[0-9A-Za-z]{1,3}\b",
-            r"(?i:building|bldg|block|blk|tower)\.?\s*[0-9A-Za-z]{1,3}\s*,?\s*"
-            r"(?:(?i:unit)\s*[0-9]+\s*,?\s*)?(?i:room|rm|flat|apt|apartment)\.?\s*#?[0-9]+",
-        )
-    )
+_BUILDING = r"[0-9A-Za-z]{1,3}\s*(?:号楼|栋|幢|座|号)[\s\-]*"
+_ADDRESSES: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
+    # 新华路123号, 中山北路 12-3 号 (not 环路3号线, a metro line)
+    (
+        ("号",),
+        re.compile(r"(?:路|街|大道|大街|巷|弄|胡同)\s*[0-9]+(?:\s*[-之]\s*[0-9]+)?\s*号(?!线)"),
+    ),
+    # 5栋2单元302, 3号楼1单元501室, B座2门1502; 3号楼501室, 5栋302房
+    (
+        ("单元", "门", "室", "房"),
+        re.compile(
+            rf"{_BUILDING}(?:[0-9]{{1,2}}\s*(?:单元|门)[\s\-]*[0-9]{{3,4}}(?![0-9])(?:\s*[室房号])?"
+            r"|[0-9]{3,4}\s*[室房])"
+        ),
+    ),
+    # 5-2-302: building, unit, room
+    (("-",), re.compile(r"(?<![0-9-])[0-9]{1,2}-[0-9]{1,2}-[1-9][0-9]{2,3}(?![0-9-])")),
 )
+"""Chinese exact addresses, each pattern tried only in a text holding one of its marks."""
+_LATIN = re.compile("[A-Za-z]")
+_ENGLISH_ADDRESS = re.compile(
+    # 12 Xinhua Road, 8B Nanjing West Rd
+    r"[0-9]+[A-Za-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}"
+    r"(?i:road|rd|street|st|avenue|ave|lane|ln|boulevard|blvd|drive|dr|lu)\b"
+    # Room 302, Building 5 / Building 5, Unit 2, Room 302
+    r"|(?i:room|rm|flat|apt|apartment)\.?\s*#?[0-9]+[A-Za-z]?\s*,?\s*"
+    r"(?i:building|bldg|block|blk|tower)\.?\s*[0-9A-Za-z]{1,3}\b"
+    r"|(?i:building|bldg|block|blk|tower)\.?\s*[0-9A-Za-z]{1,3}\s*,?\s*"
+    r"(?:(?i:unit)\s*[0-9]+\s*,?\s*)?(?i:room|rm|flat|apt|apartment)\.?\s*#?[0-9]+"
+)
+"""English exact addresses, tried only in a text with Latin letters."""
 
 _LONG_DIGITS = re.compile(r"\(?\d(?:[\s\-./()]*\d){5,}\)?")
 """Six digits or more, however spaced or punctuated: an account, a card, a number we do not
@@ -125,9 +132,11 @@ def _number_kind(
 
 
 def _numbers(text: str) -> list[Found]:
-    """The phone, ID and card numbers in ``text`` (NFKC), none overlapping another."""
+    """The phone, ID and card numbers in ``text`` (readable), none overlapping another."""
     readings: list[tuple[int, Found]] = []
     for run in _RUN.finditer(text):
+        if run.end() - run.start() < 11:  # too short for any number: times, dates, rooms…
+            continue
         groups = [g.span() for g in _GROUPS.finditer(text, run.start(), run.end())]
         for first in range(len(groups)):
             digits = ""
@@ -136,8 +145,7 @@ def _numbers(text: str) -> list[Found]:
                 digits += text[start:end]
                 if len(digits) > 19:
                     break
-                kind = len(digits) >= 11 and _number_kind(text, groups, first, last, digits)
-                if kind:
+                if len(digits) >= 11 and (kind := _number_kind(text, groups, first, last, digits)):
                     readings.append((len(digits), Found(kind, groups[first][0], end)))
                 if digits[-1] in "Xx":
                     break
@@ -150,17 +158,29 @@ def _numbers(text: str) -> list[Found]:
 
 
 def found_in(text: str) -> list[Found]:
-    """Every piece of personal data in ``text`` (already NFKC), in the order written."""
+    """Every piece of personal data in ``text`` (as :func:`readable` gives it), in the order
+    written."""
     if not _DIGIT.search(text):
         return []
     found = _numbers(text)
-    found.extend(Found("address", *m.span()) for m in _ADDRESS.finditer(text))
+    for marks, pattern in _ADDRESSES:
+        if any(mark in text for mark in marks):
+            found.extend(Found("address", *m.span()) for m in pattern.finditer(text))
+    if _LATIN.search(text):
+        found.extend(Found("address", *m.span()) for m in _ENGLISH_ADDRESS.finditer(text))
     return sorted(found, key=lambda f: f.start)
+
+
+def readable(text: str) -> str:
+    """``text`` as the detectors read it: NFKC when it has full-width digits, letters, plus or
+    dash (full-width punctuation, in every Chinese sentence, matters to none and costs a
+    normalisation of the whole text)."""
+    return unicodedata.normalize("NFKC", text) if _FULL_WIDTH.search(text) else text
 
 
 def personal_data(text: str, kinds: Iterable[str] = NUMBERS) -> tuple[str, ...]:
     """The kinds of personal data (of ``kinds``) that ``text`` contains, full-width digits too."""
-    present = {found.kind for found in found_in(unicodedata.normalize("NFKC", text))}
+    present = {found.kind for found in found_in(readable(text))}
     return tuple(kind for kind in kinds if kind in present)
 
 
