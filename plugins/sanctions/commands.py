@@ -137,15 +137,16 @@ async def mute(ctx: Context) -> Iterable[Action]:
 
 
 async def unmute(ctx: Context) -> Iterable[Action]:
-    """``/unmute <person>``: let them post again in this group's chats now."""
+    """``/unmute <person>``: let them post again in this group's chats now, however they were
+    muted (by this plugin, another, or by hand on the network)."""
     group = ctx.group
     if group is None:
         return [ctx.reply(ctx._("sanctions.no_group"))]
     person = people.current(ctx, UNMUTE.read(ctx).person)
-    name = shown_name(person)
-    if not await mutes.muted(group, person):
-        return [ctx.reply(ctx._("sanctions.not_muted", name=name))]
     done = mutes.unmute(ctx, group, person, _by(ctx))
+    name = shown_name(person)
+    if not done:
+        return [ctx.reply(ctx._("sanctions.not_reached", name=name, group=group.name))]
     return [ctx.reply(ctx._("sanctions.unmuted", name=name)), *done]
 
 

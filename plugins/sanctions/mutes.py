@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from sanshe.core.actions import Action, Restrict, Unrestrict
 from sanshe.core.context import Context
 from sanshe.core.model import Group, Person
-from sanshe.core.storage.models import Timer
 from sanshe.core.timers import Due
 
 from .chats import PLUGIN, community_words, digest, person_of, places, reason_shown, shown_name
@@ -76,15 +75,13 @@ def mute(
     return actions + ([told] if told else [])
 
 
-async def muted(group: Group, person: Person) -> bool:
-    """Whether ``person`` is muted in ``group`` by this plugin now (a lift is pending)."""
-    return await Timer.exists(plugin=PLUGIN, key=timer_key(group, person))
-
-
 def unmute(ctx: Context, group: Group, person: Person, by: str) -> list[Action]:
-    """Lift ``person``'s mute in ``group`` now (``by`` names who did), its timer cancelled."""
+    """Lift ``person``'s mute in ``group`` now (``by`` names who did), its timer cancelled.
+    Nothing if they have no handle on a network the group has a chat on."""
     ctx.timers(PLUGIN).cancel(timer_key(group, person))
     actions = _lift(ctx, group, person.handles)
+    if not actions:
+        return []
     actions += ctx.moderated(
         "unmute", person, "sanctions.log.unmute", by=by, name=shown_name(person), group=group.name
     )
