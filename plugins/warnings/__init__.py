@@ -106,10 +106,10 @@ async def _warn(ctx: Context, text: Any) -> list[Action]:
     name = excerpt(ctx.person.name or event.sender_name or event.sender)
     if ctx.group is None or not event.sender:  # no group to count it in: only the reminder
         return [Send(chat=event.chat, text=_("warnings.reminder", name=name, reason=reason))]
-    rule = ctx.fired.rule.id if ctx.fired else ""
+    assert ctx.fired is not None  # set by the rules engine while a rule's steps run
     warned = Warned(ctx.person, event.sender, name, ctx.group, event.chat)
     # A deleted message cannot be answered: the notice is posted in the chat.
-    return await give(ctx, warned, reason, rule_id=rule or "?")
+    return await give(ctx, warned, reason, rule_id=ctx.fired.rule.id)
 
 
 @hookimpl
@@ -145,6 +145,7 @@ async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
 
 @hookimpl
 def sanshe_person_erase(person: Person, writes: Writes) -> None:
-    """The person's warnings go."""
+    """The person's warnings go; the warnings they gave no longer name them."""
     key = stored_person(person.id)
     writes.run(lambda db: WarningEntry.filter(person=key).using_db(db).delete())
+    writes.run(lambda db: WarningEntry.filter(by=key).using_db(db).update(by=""))

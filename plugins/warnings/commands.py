@@ -73,28 +73,27 @@ async def show(ctx: Context) -> list[Action]:
     there, or the group's latest; privately, a member's in the groups one administers."""
     _ = ctx._
     target: PersonModel | None = WARNINGS.read(ctx).person
-    own = target is None or target.id == ctx.person.id
+    named_self = target is not None and target.id == ctx.person.id
+    other = None if named_self else target
     group = ctx.group
     if ctx.event.direct or group is None:
-        if own:
+        if other is None:
             text = await _own(ctx, None)
         else:
-            assert target is not None
             groups = [g for g in ctx.community.groups if _administers(ctx, ctx.person, g)]
             if not groups:
                 return [ctx.reply(_("warnings.refused_private"))]
-            text = await _of(ctx, target, groups)
+            text = await _of(ctx, other, groups)
         return [ctx.reply(text)] if ctx.event.direct else _privately(ctx, text)
     admin = ADMIN in ctx.roles
-    if target is None and admin:
-        text = await _of_group(ctx, group)
-    elif own:
-        text = await _own(ctx, group)
-    elif admin:
-        assert target is not None
-        text = await _of(ctx, target, [group])
-    else:
+    if other is not None and not admin:
         return [ctx.reply(_("warnings.refused"))]
+    if other is not None:
+        text = await _of(ctx, other, [group])
+    elif admin and not named_self:
+        text = await _of_group(ctx, group)
+    else:
+        text = await _own(ctx, group)
     return _privately(ctx, text)
 
 

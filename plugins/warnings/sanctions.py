@@ -20,7 +20,7 @@ from sanshe.core.arguments import duration
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Group, Person
-from sanshe.core.privacy import excerpt, personal_data
+from sanshe.core.privacy import MASK, excerpt
 from sanshe.core.timers import Due
 
 from . import ledger
@@ -61,10 +61,13 @@ def sanction_words(_: Translator, settings: WarningSettings) -> str:
 
 def quoted(text: str, limit: int) -> str:
     """What a list or the moderation log quotes of a reason: at most ``limit`` characters,
-    printable, personal data masked (as :func:`~sanshe.core.privacy.excerpt` does then)."""
-    if personal_data(text):
-        return excerpt(text, limit)
-    shown = " ".join("".join(c for c in text if unicodedata.category(c)[0] != "C").split())
+    printable; with anything :func:`~sanshe.core.privacy.excerpt` masks, its excerpt (else as
+    written: the excerpt would also turn Chinese punctuation into ASCII)."""
+    masked = excerpt(text, limit)
+    if MASK in masked:
+        return masked
+    words = ("".join(c for c in word if unicodedata.category(c)[0] != "C") for word in text.split())
+    shown = " ".join(w for w in words if w)
     return shown if len(shown) <= limit else shown[:limit] + "…"
 
 

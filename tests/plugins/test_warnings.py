@@ -18,6 +18,7 @@ from sanshe.core.actions import (
     Send,
     Unrestrict,
 )
+from sanshe.core.personal_data import erase, export
 from sanshe.core.storage.models import AuditEntry
 from sanshe.plugins.warnings.models import WarningEntry
 from sanshe.testing import Sandbox
@@ -285,3 +286,19 @@ async def test_warnings_are_kept_across_a_restart(tmp_path: Path) -> None:
         await s.restart()
         third = await warn(s, "三")
         assert [a for a in third if isinstance(a, Remove)]
+
+
+async def test_a_persons_warnings_are_exported_and_erased() -> None:
+    async with community() as s:
+        await warn(s, "不要刷屏")
+        await s.send("chen", "building-3", "/警告 @maria 不要发广告")
+        maria = s.person_key("maria")
+        data = await export(s.storage, s.community, s.bot.pm, maria)
+        assert [(w["group"], w["reason"]) for w in data["plugins"]["warnings"]["warnings"]] == [
+            (BUILDING, "不要刷屏"),
+            ("building-3", "不要发广告"),
+        ]
+        await erase(s.storage, s.community, s.bot.pm, "zhao")
+        assert await WarningEntry.filter(by="zhao").count() == 0  # who warned is forgotten
+        await erase(s.storage, s.community, s.bot.pm, maria)
+        assert await WarningEntry.all().count() == 0
