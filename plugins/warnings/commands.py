@@ -13,7 +13,7 @@ from sanshe.core.context import Context, roles_in
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Group
 from sanshe.core.model import Person as PersonModel
-from sanshe.core.privacy import excerpt, personal_data
+from sanshe.core.privacy import MASK, excerpt, personal_data
 from sanshe.core.spans import clock, day
 from sanshe.core.timers import utc
 
@@ -42,8 +42,15 @@ def _administers(ctx: Context, person: PersonModel, group: Group) -> bool:
     return ADMIN in roles_in(ctx.community, person, group, now=ctx.now())
 
 
-def _name(person: PersonModel, handle: str) -> str:
-    return excerpt(person.name or handle or person.id)
+def _name(ctx: Context, person: PersonModel, handle: str) -> str:
+    """How a member is named: their name, else their handle, as an excerpt; a handle that is a
+    long number (Telegram's), which an excerpt masks whole, by its last four digits (in the
+    community's language: it is stored so)."""
+    shown = excerpt(person.name or handle or person.id)
+    if MASK in shown and not person.name:
+        tail = "".join(c for c in handle if c.isdigit())[-4:]
+        return Translator(ctx._.catalogue, ctx.community.locale)("warnings.unnamed", tail=tail)
+    return shown
 
 
 async def warn(ctx: Context) -> list[Action]:
@@ -57,14 +64,14 @@ async def warn(ctx: Context) -> list[Action]:
         return [ctx.reply(_("warnings.no_group"))]
     handle = ctx.handle_of(person)
     if handle is None:
-        return [ctx.reply(_("warnings.no_handle", name=_name(person, "")))]
+        return [ctx.reply(_("warnings.no_handle", name=_name(ctx, person, "")))]
     if person.id == ctx.person.id:
         return [ctx.reply(_("warnings.not_yourself"))]
     if _administers(ctx, person, group):
-        return [ctx.reply(_("warnings.not_an_admin", name=_name(person, handle)))]
+        return [ctx.reply(_("warnings.not_an_admin", name=_name(ctx, person, handle)))]
     if personal_data(reason):
         return [ctx.reply(_("warnings.reason_personal"))]
-    warned = Warned(person, handle, _name(person, handle), group, ctx.event.chat)
+    warned = Warned(person, handle, _name(ctx, person, handle), group, ctx.event.chat)
     return await give(ctx, warned, reason)
 
 
@@ -113,7 +120,7 @@ async def unwarn(ctx: Context) -> list[Action]:
     number = _number(which)
     if number is None:
         raise UNWARN.error(ctx, "warnings.bad_which", word=excerpt(which))
-    name = _name(person, ctx.handle_of(person) or "")
+    name = _name(ctx, person, ctx.handle_of(person) or "")
     listed = ledger.numbered(await ledger.of_person(person.id, [group.id]), group.id)
     if not listed:
         return [ctx.reply(_("warnings.none", name=name, group=group.name))]
@@ -225,7 +232,7 @@ async def _own(ctx: Context, group: Group | None) -> str:
 async def _of(ctx: Context, person: PersonModel, among: list[Group]) -> str:
     """``person``'s warnings in the groups ``among``."""
     _ = ctx._
-    name = _name(person, ctx.handle_of(person) or "")
+    name = _name(ctx, person, ctx.handle_of(person) or "")
     entries = await ledger.of_person(person.id, [g.id for g in among])
     groups = _groups_of(ctx, entries, among)
     if not groups:

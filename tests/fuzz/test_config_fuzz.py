@@ -632,7 +632,7 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
             if not any(here in p and key in p for p in problems):
                 wrong.append(f"no problem at {here} names the sanctions setting {key}: {problems}")
         if value in JOINING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
-            named = "“nobody”" if "nobody" in value else key.split(".")[-1]
+            named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
             if not any(here in p and named in p for p in problems):
                 wrong.append(f"no problem at {here} names the joining setting {key}: {problems}")
         if key in VOLUNTEER_NAMES and value == "nobody" and "duplicate" not in mutant.steps:

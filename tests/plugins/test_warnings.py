@@ -302,3 +302,13 @@ async def test_a_persons_warnings_are_exported_and_erased() -> None:
         assert await WarningEntry.filter(by="zhao").count() == 0  # who warned is forgotten
         await erase(s.storage, s.community, s.bot.pm, maria)
         assert await WarningEntry.all().count() == 0
+
+
+async def test_a_member_known_only_by_a_number_is_named_by_its_last_digits() -> None:
+    async with community() as s:
+        actions = await s.send(
+            "zhao", BUILDING, "/警告 不要刷屏", reply_to="m1", reply_to_sender="123456789"
+        )
+        [notice] = to(actions, Send, BUILDING)
+        assert notice.startswith("成员…6789已被群管理员警告（1/3）。")
+        assert not any("12345" in t for t in s.texts(actions))
