@@ -125,11 +125,13 @@ def test_rules_act_on_messages_and_never_echo_private_data(tmp_path: Path) -> No
     )
     assert out[0] == "delete building-1: 1"
     assert out[1].startswith("reply building-1: 为保护您的隐私")
-    assert out[2].startswith("dm maria: 您在1号楼居民群中发送了个人信息")
+    assert out[2].startswith("dm maria: 您在1号楼居民群发的消息含有电话号码，为保护您的隐私")
+    assert out[3].startswith("send prevention: 1号楼居民群中，maria发的消息含有电话号码")
+    assert out[4].startswith("dm zhao: 1号楼居民群中，maria触发了服务规则“群内出现电话")
     assert not any("13812345678" in line for line in out)
-    assert out[3] == "delete building-1: 2"
-    assert out[4].startswith("send building-1: 提醒maria：请只转发官方发布的信息")
-    assert out[5].startswith("dm zhao: 1号楼居民群中，maria触发了服务规则“非权威来源的疫情消息")
+    assert out[5] == "delete building-1: 2"
+    assert out[6].startswith("send building-1: 提醒maria：请只转发官方发布的信息")
+    assert out[-1].startswith("dm zhao: 1号楼居民群中，maria触发了服务规则“非权威来源的疫情消息")
 
 
 def test_volunteer_registration_through_the_console_with_a_restart(tmp_path: Path) -> None:

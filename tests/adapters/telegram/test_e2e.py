@@ -205,7 +205,8 @@ async def test_a_private_message_falls_back_to_asking_in_the_group(world: World)
     assert texts[1] == text(world, "telegram.open_private", name="Li Lei")
     assert all(phone not in t for t in texts)
     assert all(
-        text(world, "moderation.private.direct", group="1号楼居民群") not in t for t in texts
+        text(world, "moderation.private.direct", group="1号楼居民群", kinds="电话号码") not in t
+        for t in texts
     )
     markup = world.server.sent[1].reply_markup
     assert markup == {
@@ -222,7 +223,9 @@ async def test_a_private_message_falls_back_to_asking_in_the_group(world: World)
     world.server.user_starts_bot(RESIDENT)  # now the bot may write first
     world.server.inject_message(BUILDING, RESIDENT, f"再发一次 {phone}")
     private = await world.said(RESIDENT, 2, "the private message once the chat is open")
-    assert private[1] == text(world, "moderation.private.direct", group="1号楼居民群")
+    assert private[1] == text(
+        world, "moderation.private.direct", group="1号楼居民群", kinds="电话号码"
+    )
     assert len(world.texts(BUILDING)) == 3
 
 
