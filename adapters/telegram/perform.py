@@ -39,6 +39,7 @@ from sanshe.core.actions import (
     Send,
     SendFile,
     Unban,
+    Unrestrict,
 )
 from sanshe.core.adapter import ActionFailed, performs
 from sanshe.core.i18n import Translator, normalize_locale
@@ -244,9 +245,12 @@ class Actions(Connection):
 
     @performs(Restrict)
     async def _restrict(self, action: Restrict) -> None:
+        """Take every permission; a timed mute also tells Telegram its end (until_date), a
+        safety net should the bot not be running to lift it (Telegram takes 30 s to 366 days)."""
         api = await self._connected()
+        assert self._bot is not None, "prepare(bot) was not called"
         minutes = action.minutes
-        until = datetime.now(UTC) + timedelta(minutes=minutes) if minutes else None
+        until = self._bot.clock.now() + timedelta(minutes=minutes) if minutes else None
         await self._call(
             _id(action.chat),
             api.restrict_chat_member,
@@ -254,6 +258,19 @@ class Actions(Connection):
             _id(action.user),
             ChatPermissions.no_permissions(),
             until_date=until,
+        )
+
+    @performs(Unrestrict)
+    async def _unrestrict(self, action: Unrestrict) -> None:
+        """Lift a mute: every permission given back, as the Bot API lifts restrictions (what
+        the chat's own permissions forbid everyone stays forbidden)."""
+        api = await self._connected()
+        await self._call(
+            _id(action.chat),
+            api.restrict_chat_member,
+            _priority(action),
+            _id(action.user),
+            ChatPermissions.all_permissions(),
         )
 
     @performs(ApproveJoin)

@@ -1562,8 +1562,9 @@ class BotApiServer:
         self._require_changeable(chat_id, user_id)
         permissions = self._permissions(p)
         is_member = self._in_chat(chat_id, user_id)
-        if all(permissions.values()) and is_member:
-            new = _Member("member")
+        restricted = self._member(chat_id, user_id).status == "restricted"
+        if all(permissions.values()) and (is_member or restricted):  # restrictions lifted
+            new = _Member("member" if is_member else "left")
         else:
             new = _Member(
                 "restricted", self._until(p), permissions=permissions, is_member=is_member

@@ -77,11 +77,13 @@ rules:
 
 
 class Gatekeeper:
-    """Approves join requests (declines ones whose note says spam), records member events,
-    offers a volunteer-only command and a command with buttons, and answers presses."""
+    """Approves join requests (declines ones whose note says spam) unless told to leave them
+    alone, records member events, offers a volunteer-only command and a command with buttons,
+    and answers presses."""
 
-    def __init__(self) -> None:
+    def __init__(self, approves_joins: bool = True) -> None:
         self.events: list[Event] = []
+        self.approves_joins = approves_joins
         self.pick = ButtonHandler("gatekeeper.pick", self.picked)
 
     @hookimpl
@@ -121,7 +123,7 @@ class Gatekeeper:
     def sanshe_event(self, context: Context) -> Any:
         event = context.event
         self.events.append(event)
-        if isinstance(event, JoinRequest):
+        if isinstance(event, JoinRequest) and self.approves_joins:
             if "spam" in event.note:
                 return DeclineJoin(chat=event.chat, user=event.sender)
             return ApproveJoin(chat=event.chat, user=event.sender)
@@ -230,13 +232,14 @@ async def running(
     plugins: Sequence[object] = (),
     *,
     clock: Clock | None = None,
+    approves_joins: bool = True,
     **settings: Any,
 ) -> AsyncIterator[World]:
     """``community`` (the test community) on ``server``, with ``plugins`` and adapter ``settings``
-    added, on ``clock`` if given."""
+    added, on ``clock`` if given; the test plugin approves join requests if ``approves_joins``."""
     config = tmp_path / "community.yaml"
     config.write_text(community, encoding="utf-8")
-    plugin = Gatekeeper()
+    plugin = Gatekeeper(approves_joins)
     pm = plugin_manager(extra=[plugin, *plugins])
     community = load_community(config, vocabulary(pm))
     storage = Storage("sqlite://:memory:", plugin_tables(pm))  # the plugins' tables too

@@ -20,16 +20,20 @@ from sanshe.core.actions import (
     CreateGroup,
     DeclineJoin,
     Delete,
+    DeleteRecent,
     DirectMessage,
     Edit,
     Invite,
     Pin,
+    PublishBan,
     Remove,
     Reply,
     Restrict,
     Send,
     SendFile,
     Unban,
+    Unrestrict,
+    WithdrawBan,
 )
 from sanshe.core.adapter import ActionFailed
 from sanshe.core.buttons import ButtonHandler
@@ -120,9 +124,11 @@ async def download(server: BotApiServer, file_id: str) -> bytes:
 def test_the_adapter_can_do_what_it_has_a_method_for() -> None:
     assert TelegramAdapter.capabilities == {
         *(Send, Reply, DirectMessage, Edit, AnswerButton, SendFile, Invite, Delete, Pin),
-        *(Ban, Unban, Remove, Restrict, ApproveJoin, DeclineJoin),
+        *(Ban, Unban, Remove, Restrict, Unrestrict, ApproveJoin, DeclineJoin),
     }
     assert CreateGroup not in TelegramAdapter.capabilities  # bots cannot make groups
+    # No shared ban list nor "delete their recent messages" in the Bot API: plugins ask ctx.can.
+    assert TelegramAdapter.capabilities.isdisjoint({PublishBan, WithdrawBan, DeleteRecent})
 
 
 async def test_a_press_reaches_its_plugin_only_which_answers_and_edits(
