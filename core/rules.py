@@ -276,6 +276,21 @@ class RuleBook:
             actions.extend(await self._run(self._rules[index], context))
         return _unique(actions)
 
+    async def verdicts(
+        self, context: Context, _: Translator, on: str = "message"
+    ) -> list[tuple[Rule, list[str]]]:
+        """The rules that hold for this event, each with what it would do, in the words of
+        ``_``; no action runs (``sanshe rules test``)."""
+        if context.group is None:
+            return []
+        found = []
+        for index in self.candidates(context.group, on, context.text):
+            compiled = self._rules[index]
+            if await _holds(compiled, context):
+                steps = [self._said(a.describe, _, v) for a, v in compiled.steps]
+                found.append((compiled.rule, steps))
+        return found
+
     async def _run(self, compiled: _Compiled, context: Context) -> list[Action]:
         """The actions of ``compiled`` if its conditions hold for ``context``."""
         if not await _holds(compiled, context):

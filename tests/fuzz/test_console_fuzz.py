@@ -167,6 +167,9 @@ COMMANDS = (
     "交接",
     "hours",
     "时长",
+    "nicknames",
+    "昵称",
+    "群昵称",
     "warn",
     "警告",
     "warnings",
@@ -192,6 +195,8 @@ COMMANDS = (
     "拒绝",
     "households",
     "住户",
+    "report",
+    "举报",
     "nosuch",
     "halp",
 )
