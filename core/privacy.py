@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
 from .answers import check_id_number
@@ -38,6 +38,9 @@ _GROUP = "[0-9]+(?:[Xx](?![0-9]))?"
 _RUN = re.compile(f"{_GROUP}(?:{_SEPARATOR}{_GROUP})*")
 _GROUPS = re.compile(_GROUP)
 _DIGIT = re.compile("[0-9]")
+_ISSUERS = "34569"
+"""How card numbers begin: 3 (JCB), 4 (Visa), 5 (Mastercard), 6 (UnionPay), 9 (the banks' own
+older cards, 9558…); an order number beginning otherwise is none, even when it passes Luhn."""
 _MOBILE = re.compile(r"1(?:3[0-9]|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8[0-9]|9[0-35-9])[0-9]{8}")
 """A mainland mobile number: the prefixes allocated to mobile services, 130 to 199."""
 
@@ -123,7 +126,7 @@ def _number_kind(
         return "phone" if digits[:4] == "0086" and _MOBILE.fullmatch(digits, 4) else ""
     if length == 18 and _is_id_number(digits):
         return "id_number"
-    if 16 <= length <= 19 and digits[0] != "0" and _luhn(digits):
+    if 16 <= length <= 19 and digits[0] in _ISSUERS and _luhn(digits):
         sizes = [end - start for start, end in groups[first : last + 1]]
         # One group, or groups of four (the last may be shorter): a card as it is written.
         in_fours = all(size == 4 for size in sizes[:-1]) and sizes[-1] <= 4
@@ -157,17 +160,19 @@ def _numbers(text: str) -> list[Found]:
     return kept
 
 
-def found_in(text: str) -> list[Found]:
-    """Every piece of personal data in ``text`` (as :func:`readable` gives it), in the order
+def found_in(text: str, kinds: Collection[str] = KINDS) -> list[Found]:
+    """The personal data of ``kinds`` in ``text`` (as :func:`readable` gives it), in the order
     written."""
     if not _DIGIT.search(text):
         return []
-    found = _numbers(text)
-    for marks, pattern in _ADDRESSES:
-        if any(mark in text for mark in marks):
-            found.extend(Found("address", *m.span()) for m in pattern.finditer(text))
-    if _LATIN.search(text):
-        found.extend(Found("address", *m.span()) for m in _ENGLISH_ADDRESS.finditer(text))
+    numbers = any(kind in kinds for kind in NUMBERS)
+    found = [f for f in _numbers(text) if f.kind in kinds] if numbers else []
+    if "address" in kinds:
+        for marks, pattern in _ADDRESSES:
+            if any(mark in text for mark in marks):
+                found.extend(Found("address", *m.span()) for m in pattern.finditer(text))
+        if _LATIN.search(text):
+            found.extend(Found("address", *m.span()) for m in _ENGLISH_ADDRESS.finditer(text))
     return sorted(found, key=lambda f: f.start)
 
 
@@ -180,7 +185,8 @@ def readable(text: str) -> str:
 
 def personal_data(text: str, kinds: Iterable[str] = NUMBERS) -> tuple[str, ...]:
     """The kinds of personal data (of ``kinds``) that ``text`` contains, full-width digits too."""
-    present = {found.kind for found in found_in(readable(text))}
+    kinds = tuple(kinds)
+    present = {found.kind for found in found_in(readable(text), frozenset(kinds))}
     return tuple(kind for kind in kinds if kind in present)
 
 
@@ -190,10 +196,11 @@ def _printable(text: str) -> str:
 
 
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
-    """What a reply may quote of ``text``: printable, personal data and long numbers masked, short."""
+    """What a reply may quote of ``text``: printable, short, with phone, ID and card numbers
+    and other long numbers masked (an address is not: ``5-2-302 自住`` is a resident's name)."""
     text = _printable(unicodedata.normalize("NFKC", text))
     masked, end = [], 0
-    for found in found_in(text):
+    for found in found_in(text, NUMBERS):
         if found.start >= end:
             masked.append(text[end : found.start] + MASK)
         end = max(end, found.end)
