@@ -37,11 +37,9 @@ from sanshe.core.timers import Due
 from . import bans, commands, hookspecs, mutes, steps
 from .banlist import BANS
 from .chats import PLUGIN
+from .listing import ERASED
 from .models import CommunityBan
 from .settings import SanctionSettings
-
-#: Who gave or lifted a ban, once that person's data was erased.
-ERASED = "erased"
 
 
 @hookimpl

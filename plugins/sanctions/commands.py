@@ -1,5 +1,5 @@
 """The sanctions commands: /mute, /unmute and /remove for a group's admins in their group;
-/ban and /unban for the community's admins, anywhere.
+/ban, /unban and /bans (the ban list) for the community's admins, anywhere.
 
 Each names the person by ``@handle``, id or name, or by answering one of their
 messages.  Nobody sanctions themselves; a group's admins cannot mute or remove
@@ -20,7 +20,7 @@ from sanshe.core.model import Person as PersonModel
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
 
-from . import bans, mutes, removals
+from . import bans, listing, mutes, removals
 from .banlist import BANS, Banned
 from .chats import community_admin, shown_name
 from .lengths import LONGEST, OptionalLength, spoken
@@ -40,6 +40,7 @@ BAN = Arguments(
     reason=Rest(optional=True, name="sanctions.arg.reason"),
 )
 UNBAN = Arguments(person=Person())
+LIST = Arguments()
 
 
 def commands() -> list[ChatCommand]:
@@ -88,6 +89,15 @@ def commands() -> list[ChatCommand]:
             aliases=("解封", "解除封禁"),
             acts_on="community",
             arguments=UNBAN,
+            shown_to=is_community_admin,
+        ),
+        ChatCommand(
+            "bans",
+            list_bans,
+            help="sanctions.help.bans",
+            aliases=("封禁名单",),
+            acts_on="community",
+            arguments=LIST,
             shown_to=is_community_admin,
         ),
     ]
@@ -226,3 +236,12 @@ async def unban(ctx: Context) -> Iterable[Action]:
         return [ctx.reply(ctx._("sanctions.not_banned", name=name))]
     done = bans.unban(ctx, banned, person, _by(ctx), stored_person(ctx.person.id))
     return [ctx.reply(ctx._("sanctions.unbanned", name=name)), *done]
+
+
+async def list_bans(ctx: Context) -> Iterable[Action]:
+    """``/bans``: the ban list, privately, for the community's admins."""
+    refusal = _refused_ban(ctx)
+    if refusal:
+        return [ctx.reply(refusal)]
+    LIST.read(ctx)
+    return await listing.ban_list(ctx)

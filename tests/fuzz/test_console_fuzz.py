@@ -189,6 +189,8 @@ COMMANDS = (
     "unban",
     "解封",
     "解除封禁",
+    "bans",
+    "封禁名单",
     "approve",
     "批准",
     "decline",

@@ -441,3 +441,22 @@ async def test_a_ban_due_while_the_bot_was_stopped_lifts_at_start(tmp_path: Path
         assert len(of(Unban, sandbox.adapter.performed)) == len(GROUPS)
         assert sandbox.bot.pm.hook.sanctions_banned(network="console", handle="maria") is None
         assert of(Ban, await sandbox.join("maria", "building-1")) == []
+
+
+async def test_the_ban_list_for_the_communitys_admins(sunshine: Sandbox) -> None:
+    [empty] = sunshine.texts(await sunshine.send("zhang", "dm", "/封禁名单"))
+    assert empty == "封禁名单上没有人。"
+    await sunshine.send("maria", "building-2", "大家好")
+    await sunshine.send("bob", "building-2", "大家好")
+    await sunshine.send("zhang", "dm", "/ban @maria 3天 广告 13812345678")
+    sunshine.clock.advance(hours=1)
+    await sunshine.send("li", "dm", "/ban @bob")
+    actions = await sunshine.send("li", "prevention", "/bans")
+    assert said(actions, "prevention") == ["封禁名单已私信发给您。"]
+    assert told(actions, "li") == [
+        "封禁名单（2人，最新的在前）：\n"
+        "• bob：未说明（李书记，12月2日周三 15:00起，直到解封）\n"
+        "• maria：广告 ***（张敏，12月2日周三 14:00起，至12月5日周六 14:00）"
+    ]
+    [refused] = sunshine.texts(await sunshine.send("zhao", "dm", "/bans"))
+    assert refused.startswith("抱歉，/bans 作用于整个社区")
