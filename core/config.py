@@ -291,8 +291,24 @@ class _Loader:
             self.problem(path, "config.too_short", field=field, limit=ctx.get("min_length"))
         elif not value_found:
             return
+        elif (said := _keyed(ctx.get("error"))) is not None:
+            self.problem(path, "config.invalid", field=field, reason=self._(said[0], **said[1]))
         else:
             self.problem(path, "config.invalid", field=field, reason=error["msg"])
+
+
+def _keyed(error: object) -> tuple[str, dict[str, object]] | None:
+    """The catalogue key and values of a settings validator's ``ValueError(key, {values})``
+    (as rules' ``parse`` raise them), or None for a ValueError of a sentence."""
+    args = error.args if isinstance(error, ValueError) else ()
+    if not args or not isinstance(args[0], str) or not _KEY.fullmatch(args[0]):
+        return None
+    values = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+    return args[0], values
+
+
+#: A catalogue key: ``<plugin>.<words>`` (dotted, no spaces).
+_KEY = re.compile(r"[a-z_]+(\.[a-z_0-9]+)+")
 
 
 def _named(
@@ -478,8 +494,6 @@ class _Semantics:
             for j, role in enumerate(group.administered_by):
                 if role not in roles:
                     self.unknown_role(("groups", i, "administered_by", j), role, roles)
-            if group.nickname:
-                self.regex(("groups", i, "nickname"), group.nickname)
             if buildings and group.building is not None and group.building not in buildings:
                 p(
                     ("groups", i, "building"),

@@ -179,7 +179,9 @@ def sanshe_settings() -> type[BaseModel] | None:
     model class (``frozen=True, extra="forbid"`` is best: a mistyped key is
     then refused).  Each time the file is read (at start, on ``sanshe
     check-config``, on a reload) the section ``plugins: <plugin name>:`` is
-    validated by it, and its mistakes are refused with file, line and column;
+    validated by it, and its mistakes are refused with file, line and column
+    (a validator raising ``ValueError(key, {values})`` with a key of the
+    plugin's catalogue is refused saying that text, as a rule's ``parse``);
     no section gives the model's defaults.  The plugin reads the instance with
     :meth:`Context.settings <sanshe.core.context.Context.settings>` or
     :meth:`Services.settings <sanshe.core.services.Services.settings>`.

@@ -146,10 +146,6 @@ class Group(_Frozen):
     purpose: Text = ""
     building: str | None = None
     capacity: int | None = Field(default=None, gt=0)
-    nickname: str | None = None
-    """Regular expression a member's display name must match (the nickname rule)."""
-    nickname_hint: Text = ""
-    """How to name yourself here, in words (``楼栋房号+自住``)."""
     join_approval: bool = True
     administered_by: tuple[str, ...] = ()
     """Roles whose holders (in this group's scope) administer it."""

@@ -39,6 +39,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.shifts",
     "sanshe.plugins.handover",
     "sanshe.plugins.hours",
+    "sanshe.plugins.nicknames",
     "sanshe.plugins.warnings",
     "sanshe.plugins.sanctions",
     "sanshe.plugins.joining",

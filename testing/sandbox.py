@@ -30,7 +30,15 @@ from sanshe.core.bot import Bot
 from sanshe.core.cli import shipped_example
 from sanshe.core.config import CommunityFile
 from sanshe.core.contributions import vocabulary
-from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
+from sanshe.core.events import (
+    Callback,
+    Event,
+    JoinRequest,
+    MemberJoined,
+    MemberLeft,
+    MemberRenamed,
+    Message,
+)
 from sanshe.core.i18n import Catalogue, Translator, environment_locale
 from sanshe.core.model import Community
 from sanshe.core.plugins import plugin_manager
@@ -285,7 +293,7 @@ class Sandbox:
 
     # -- people doing things -------------------------------------------------------
 
-    def _common(self, who: str, where: str) -> dict[str, Any]:
+    def _common(self, who: str, where: str, name: str = "") -> dict[str, Any]:
         direct = where == DIRECT
         number = next(self._ids)
         return {
@@ -295,6 +303,7 @@ class Sandbox:
             "sender": who,
             "direct": direct,
             "time": self.clock.time(),
+            "sender_name": name,
         }
 
     async def advance(
@@ -336,14 +345,16 @@ class Sandbox:
         reply_to: Action | str | None = None,
         reply_to_sender: str | None = None,
         reply_to_text: str | None = None,
+        name: str = "",
     ) -> list[Action]:
         """``who`` writes ``text`` in group ``where`` (or ``"dm"``); return the bot's actions.
 
         ``reply_to`` makes it a reply: to a message the bot sent (the action) or
         to the message with that id, written by ``reply_to_sender`` (a handle),
-        whose text was ``reply_to_text``.
+        whose text was ``reply_to_text``.  ``name`` is the display name the network shows
+        for ``who`` (none: it shows none).
         """
-        common = self._common(who, where)
+        common = self._common(who, where, name)
         message_id = common["event_id"].rsplit(":", 1)[1]
         if reply_to is not None and not isinstance(reply_to, str):
             reply_to = self.adapter.number(reply_to)
@@ -363,9 +374,13 @@ class Sandbox:
         """``who`` asks to join group ``where``."""
         return await self.deliver(JoinRequest(note=note, **self._common(who, where)))
 
-    async def join(self, who: str, where: str) -> list[Action]:
-        """``who`` is now a member of ``where``."""
-        return await self.deliver(MemberJoined(**self._common(who, where)))
+    async def join(self, who: str, where: str, name: str = "") -> list[Action]:
+        """``who`` is now a member of ``where``, shown as ``name`` (none: the network shows none)."""
+        return await self.deliver(MemberJoined(**self._common(who, where, name)))
+
+    async def rename(self, who: str, where: str, name: str, old: str = "") -> list[Action]:
+        """``who`` changed the name shown for them in ``where`` from ``old`` to ``name``."""
+        return await self.deliver(MemberRenamed(old_name=old, **self._common(who, where, name)))
 
     async def leave(self, who: str, where: str) -> list[Action]:
         """``who`` left ``where``."""

@@ -78,8 +78,9 @@ def whoami(ctx: Context) -> Action:
     return ctx.reply("\n".join(lines))
 
 
-def groupinfo(ctx: Context) -> Action:
-    """Describe the group of this chat: kind, purpose, naming rule, who administers it."""
+async def groupinfo(ctx: Context) -> Action:
+    """Describe the group of this chat: kind, purpose, the sender's right name here (the
+    ``nicknames_form`` hook), who administers it."""
     _ = ctx._
     group = ctx.group
     if group is None:
@@ -87,8 +88,9 @@ def groupinfo(ctx: Context) -> Action:
     lines = [_("basics.groupinfo.title", name=group.name, kind=ctx.kind_name(group.kind))]
     if group.purpose:
         lines.append(_("basics.groupinfo.purpose", purpose=_.pick(group.purpose)))
-    if group.nickname_hint:
-        lines.append(_("basics.groupinfo.nickname", hint=_.pick(group.nickname_hint)))
+    form = await ctx.call("nicknames_form", group=group, person=ctx.person, roles=ctx.roles)
+    if form:
+        lines.append(_("basics.groupinfo.nickname", hint=form))
     lines.append(
         _("basics.groupinfo.approval_yes")
         if group.join_approval

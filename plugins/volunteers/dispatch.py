@@ -5,14 +5,15 @@ Core lets only social workers of that group (or community-wide ones) run it, as 
 one of its arguments.  The volunteer is granted their class's role there (audited by core),
 invited into the group's chat on the network they registered on (a Matrix invite; on
 Telegram a one-person invite link sent privately), and told privately how to name
-themselves there.  Missing training or the agreement is refused, saying exactly what.
+themselves there (as the nicknames plugin says, if it has a pattern for them).  Missing
+training or the agreement is refused, saying exactly what.
 """
 
 from __future__ import annotations
 
 from sanshe.core.actions import Action, Invite
 from sanshe.core.arguments import Arguments, Group
-from sanshe.core.context import Context
+from sanshe.core.context import Context, roles_in
 from sanshe.core.model import Group as GroupModel
 from sanshe.core.names import role_name
 from sanshe.core.storage.models import stored_person
@@ -39,7 +40,8 @@ def _chat(ctx: Context, group: GroupModel, network: str) -> str | None:
 
 
 async def dispatch(ctx: Context) -> list[Action]:
-    """Grant the volunteer their role in the group, invite them, tell them its nickname rule."""
+    """Grant the volunteer their role in the group, invite them, tell them how to name themselves
+    there (the ``nicknames_form`` hook)."""
     _ = ctx._
     args = DISPATCH.read(ctx)
     group: GroupModel = args.group
@@ -92,10 +94,13 @@ async def dispatch(ctx: Context) -> list[Action]:
         actions.append(Invite(chat=chat, user=handle, network=found.network))
         lines.append(_("volunteers.invited"))
     theirs = ctx.translator(person)
-    hint = theirs.pick(group.nickname_hint) or theirs(f"volunteers.nickname.{found.kind}")
     their_role = role_name(ctx.community, role, theirs)
-    told = ctx.tell(
-        person, theirs("volunteers.dispatched_you", group=group.name, role=their_role, hint=hint)
-    )
+    roles = roles_in(ctx.community, person, group, now=now) | {role}
+    form = await ctx.call("nicknames_form", group=group, person=person, roles=roles)
+    said = {"group": group.name, "role": their_role}
+    if form:
+        told = ctx.tell(person, theirs("volunteers.dispatched_you", hint=form, **said))
+    else:
+        told = ctx.tell(person, theirs("volunteers.dispatched_you_plain", **said))
     lines.append(_("volunteers.told" if told else "volunteers.not_told"))
     return [*privately(ctx, "\n".join(lines)), *actions, *([told] if told else [])]

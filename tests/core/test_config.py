@@ -107,9 +107,10 @@ MISTAKES = [
         id="duplicate-id",
     ),
     pytest.param(
-        BASE.replace("    name: Building 1\n", "    name: Building 1\n    nickname: '^1-(\\d+$'\n"),
-        8,
+        BASE
+        + "forms:\n  - id: f\n    title: F\n    fields: [{id: a, label: A, pattern: '^1-(\\d+$'}]\n",
         15,
+        41,
         "This regular expression is not valid: missing ), unterminated subpattern",
         id="bad-regex",
     ),

@@ -311,10 +311,34 @@ JOINING_REFUSED = {
     "joining.label": ["''", "[3]", "[]", "{}", "~"],
     "joining.roles": ["[nobody]", "nobody", "[3]", "{}", "~", "[[social_worker]]"],
 }
+#: The nicknames plugin's settings in the example: its section is read as a block (BLOCKS); its
+#: patterns are mappings on one line (kinds, roles, pattern).
+NICKNAME_SETTINGS = (
+    "nicknames.remind_every",
+    "nicknames.kinds",
+    "nicknames.roles",
+    "nicknames.pattern",
+)
+#: Values the nicknames plugin's settings do not take: each is refused at its line, naming it
+#: (an unknown kind or role by its name).
+NICKNAME_REFUSED = {
+    "nicknames.remind_every": ["three", "0", "1", "2.5", "[3]", "''", "{}", "24 hours"],
+    "nicknames.kinds": ["[nobody]", "nobody", "[3]", "{}", "~", "[[resident]]"],
+    "nicknames.roles": ["[nobody]", "nobody", "[3]", "{}", "~", "[[resident]]"],
+    "nicknames.pattern": ["'{room'", "'}'", "'{floor}'", "'{自住|}'", "''", "'  '", "[3]", "{}"],
+}
 #: Settings given as a block under their line (a mapping, a list of mappings): each key nested
 #: in one is a setting of its own, ``block.key`` in SETTINGS; the line opening the block is
 #: not given a value (with the block still below it, that is only a YAML syntax error).
-BLOCKS = ("class_roles", "training", "templates", "buildings", "warnings", "joining")
+BLOCKS = (
+    "class_roles",
+    "training",
+    "templates",
+    "buildings",
+    "warnings",
+    "joining",
+    "nicknames",
+)
 SETTINGS = (
     *ROLE_SETTINGS,
     "dead_letter_after",
@@ -330,6 +354,7 @@ SETTINGS = (
     *WARNING_SETTINGS,
     *SANCTION_SETTINGS,
     *JOINING_SETTINGS,
+    *NICKNAME_SETTINGS,
     "key_file",
 )
 #: Values a rule's schedule does not take: each is refused at its line.
@@ -468,6 +493,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = SANCTION_REFUSED[key]
     if key in JOINING_SETTINGS:
         others = JOINING_REFUSED[key]
+    if key in NICKNAME_SETTINGS:
+        others = NICKNAME_REFUSED[key]
     names = key in ROLE_SETTINGS or key in VOLUNTEER_NAMES
     value = r.choice(VALUES + (ROLE_VALUES if names else others))
     lines[n] = with_value(lines[n], key, value.encode())
@@ -635,6 +662,10 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
             named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
             if not any(here in p and named in p for p in problems):
                 wrong.append(f"no problem at {here} names the joining setting {key}: {problems}")
+        if value in NICKNAME_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
+            if not any(here in p and named in p for p in problems):
+                wrong.append(f"no problem at {here} names the nicknames setting {key}: {problems}")
         if key in VOLUNTEER_NAMES and value == "nobody" and "duplicate" not in mutant.steps:
             if not any(here in p and "“nobody”" in p for p in problems):
                 wrong.append(f"no problem at {here} names the unknown {key} nobody: {problems}")

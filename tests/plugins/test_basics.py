@@ -25,7 +25,7 @@ async def test_groupinfo_describes_kind_purpose_naming_and_admins(community: San
     [text] = community.texts(await community.send("maria", "building-1", "/groupinfo"))
     lines = text.split("\n")
     assert lines[0] == "1号楼居民群——小区居民群"
-    assert lines[2] == "群昵称格式：楼栋-房号+自住/租住，如 1-302自住"
+    assert lines[2] == "您在本群的群昵称应为：1-房号自住/租住"
     assert lines[3] == "入群需经管理员审核。"
     assert lines[4] == "管理员：赵网格"
 

@@ -182,7 +182,7 @@ async def test_registration_to_dispatch_with_the_reasons_on_the_way() -> None:
             Invite(chat="focus-1", user="maria", network="console")
         ]
         assert told(dispatched, "maria") == [
-            "您已被派驻到聚焦服务群，身份为医务志愿者。请在群内把昵称改为：医务+姓名，如“医务-张三”。"
+            "您已被派驻到聚焦服务群，身份为医务志愿者。请在群内把昵称改为：医务 李娜。"
         ]
         grants = await RoleGrant.filter(person_id=volunteer.person).order_by("id")
         assert [(g.role, g.groups) for g in grants] == [
@@ -333,7 +333,7 @@ community: {{id: c, name: Test, locale: en}}
 groups:
   - {{id: pool, kind: volunteer_pool, name: Pool, administered_by: [social_worker]}}
   - {{id: desk, kind: volunteer_dispatch, name: Desk}}
-  - {{id: care, kind: focus_service, name: Care, nickname_hint: "role-name, e.g. medical-Ann"}}
+  - {{id: care, kind: focus_service, name: Care}}
 people:
   - {{id: pia, name: Pia, handles: {{console: pia}}, roles: [{{role: social_worker, groups: [pool]}}]}}
   - {{id: sam, name: Sam, handles: {{console: sam}}, roles: [{{role: social_worker, groups: [care]}}]}}
@@ -343,6 +343,8 @@ plugins:
     class_roles: {{general: general_volunteer}}
     training:
       - {{id: intro, title: Welcome, text: Read the rules., link: "https://example.org/rules"}}
+  nicknames:
+    patterns: [{{kinds: [focus_service], roles: [general_volunteer], pattern: "secretary {{name}}"}}]
 """
 
 
@@ -386,7 +388,7 @@ async def test_the_pools_social_workers_vet_and_the_groups_dispatch_in_english()
         ]
         assert told(dispatched, "ann") == [
             "You are dispatched to Care as general volunteer (group secretary). "
-            "Please set your nickname there as: role-name, e.g. medical-Ann."
+            "Please set your nickname there as: secretary Ann Lee."
         ]
         await Volunteer.filter(id=1).update(network="matrix")  # as if she registered there
         [again] = told(await c.send("sam", "dm", "/dispatch 1 care"), "sam")
