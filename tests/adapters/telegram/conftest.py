@@ -233,16 +233,18 @@ async def running(
     *,
     clock: Clock | None = None,
     approves_joins: bool = True,
+    db_url: str = "sqlite://:memory:",
     **settings: Any,
 ) -> AsyncIterator[World]:
     """``community`` (the test community) on ``server``, with ``plugins`` and adapter ``settings``
-    added, on ``clock`` if given; the test plugin approves join requests if ``approves_joins``."""
+    added, on ``clock`` if given, its storage at ``db_url`` (a file to run it again on); the
+    test plugin approves join requests if ``approves_joins``."""
     config = tmp_path / "community.yaml"
     config.write_text(community, encoding="utf-8")
     plugin = Gatekeeper(approves_joins)
     pm = plugin_manager(extra=[plugin, *plugins])
     community = load_community(config, vocabulary(pm))
-    storage = Storage("sqlite://:memory:", plugin_tables(pm))  # the plugins' tables too
+    storage = Storage(db_url, plugin_tables(pm))  # the plugins' tables too
     await storage.open()
     adapter = TelegramAdapter.from_settings(
         {"token": TOKEN, "base_url": server.base_url, "poll_timeout": 5, "limits": FAST} | settings
