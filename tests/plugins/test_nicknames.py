@@ -30,7 +30,7 @@ def told(actions: list[Action], who: str) -> list[str]:
 
 def reminders(actions: list[Action], who: str) -> list[str]:
     """The nickname reminders ``who`` got."""
-    return [text for text in told(actions, who) if "命名规范" in text]
+    return [t for t in told(actions, who) if "命名规范" in t or "naming convention" in t]
 
 
 async def says(sandbox: Sandbox, who: str, where: str, name: str) -> list[str]:
@@ -185,3 +185,59 @@ def test_a_bad_pattern_is_refused_at_its_line(
     assert found.startswith(f"{path}:{line}:{column}: {problem}") or found.startswith(
         f"{path.name}:{line}:{column}: {problem}"
     ), found
+
+
+async def test_a_resident_let_in_by_the_joining_plugin_is_asked_for_their_room(
+    community: Sandbox,
+) -> None:
+    await community.ask_to_join("maria", "building-1")
+    for answer in ("是", "302", "自住", "王家"):
+        await community.send("maria", DIRECT, answer)
+    await community.send("zhao", DIRECT, "/批准 #1")
+    joined = await community.join("maria", "building-1", name="玛丽亚")
+    assert reminders(joined, "maria") == [REMINDER.format(name="玛丽亚", form="1-302自住")]
+    [listed] = told(await community.send("zhao", "building-1", "/nicknames"), "zhao")
+    assert listed.endswith("\n• 玛丽亚 → 应改为：1-302自住")
+    assert await says(community, "maria", "building-1", "1-302自住") == []
+
+
+ENGLISH = """
+community: {id: c, name: Test, locale: en}
+groups:
+  - {id: b7, kind: resident, name: Building 7, building: "7", administered_by: [building_leader]}
+people:
+  - {id: lee, name: Lee, handles: {console: lee}, roles: [{role: building_leader, groups: [b7]}]}
+plugins:
+  nicknames:
+    remind_every: 2h
+    patterns:
+      - {groups: [b7], roles: [building_leader], pattern: "leader {name}"}
+      - {kinds: [resident], pattern: "{building}-{room} {owner|tenant}"}
+"""
+
+
+async def test_english_reminders_and_listing() -> None:
+    async with Sandbox.from_yaml(ENGLISH) as sandbox:
+        reminder = (
+            "Your name in Building 7, “Ann”, does not follow the group's naming convention. "
+            "Please change it to: 7-<room> owner/tenant"
+        )
+        assert told(await sandbox.join("ann", "b7", name="Ann"), "ann") == [reminder]
+        assert await says(sandbox, "ann", "b7", "Ann") == []
+        await sandbox.advance(hours=3)
+        assert await says(sandbox, "ann", "b7", "Ann") == [reminder]
+        assert await says(sandbox, "lee", "b7", "LEADER Lee") == []
+        assert await says(sandbox, "ann", "b7", "7-12 Tenant") == []
+        [listed] = told(await sandbox.send("lee", "b7", "/nicknames"), "lee")
+        assert (
+            listed
+            == "In Building 7, the names of all 2 members I have seen follow the naming convention."
+        )
+
+
+async def test_without_the_plugin_nobody_is_asked_for_a_name() -> None:
+    text = example_text().replace("  disable: []", "  disable: [nicknames]", 1)
+    async with Sandbox.from_yaml(text) as sandbox:
+        assert reminders(await sandbox.join("maria", "building-1", name="玛丽亚"), "maria") == []
+        [info] = sandbox.texts(await sandbox.send("maria", "building-1", "/groupinfo"))
+        assert not any(line.startswith("您在本群的群昵称") for line in info.split("\n"))
