@@ -74,3 +74,44 @@ def test_the_onduty_bench_and_the_pipeline_with_and_without_shifts_print_their_f
     )
     assert lines[-1].startswith("    ratio with / without shifts: ")
     assert lines[-1].endswith("(target >= 0.9)")
+
+
+def test_the_ban_propagation_bench_prints_the_limits_and_both_times() -> None:
+    bench = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "ban_propagation.py"), "--rooms", "2"]
+        + ["--timeout", "120"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bench.returncode == 0, bench.stderr
+    lines = bench.stdout.splitlines()
+    assert lines[0] == "ban propagation: one /ban, 2 rooms on Synapse (loopback), the bot at 50"
+    limit = "    rc_message (bans, redactions, state events, messages): 0.2/s after a burst of 10"
+    assert limit in lines
+    throttled, out, published = lines[-6:-3]
+    assert throttled == "  throttled (a plain account):"
+    assert out.startswith("    out of every room: ") and out.endswith(" s")
+    assert published.startswith("    rule in the policy room: ")
+    exempted, out, published = lines[-3:]
+    assert exempted == "  exempted (override_ratelimit 0/0):"
+    assert out.startswith("    out of every room: ") and out.endswith(" s   (target < 10 s)")
+    assert published.startswith("    rule in the policy room: ")
+
+
+def test_the_rules_scaling_bench_prints_each_rate_and_the_ratio() -> None:
+    bench = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "rules_scaling.py"), "--messages", "200"]
+        + ["--groups", "4", "--rules", "10,100,1000,5000"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bench.returncode == 0, bench.stderr
+    title, *rates, ratio = bench.stdout.splitlines()
+    assert title.startswith("rules scaling: 200 messages across 4 groups, content rules")
+    assert [line.split(" rules:")[0].strip() for line in rates] == ["10", "100", "1,000", "5,000"]
+    assert all(line.endswith(" µs CPU a message") for line in rates)
+    assert ratio.startswith("  ratio 5,000 rules / 10 rules: ") and ratio.endswith(
+        "(target >= 0.8)"
+    )
