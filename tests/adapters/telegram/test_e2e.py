@@ -98,8 +98,10 @@ def names(world: World, scope: str, language: str = "") -> set[str]:
 async def test_each_role_sees_its_own_command_menu(world: World, tmp_path: Path) -> None:
     server = world.server
     await eventually(lambda: world.storage.get_state("telegram", "menus"), "the menus to be set")
-    everyone = {"start", "help", "whoami", "form", "choose", "mkgroup", "roles"}
-    assert names(world, "default") == everyone | {"groupinfo", "rules"}  # an unknown resident
+    # Anyone sees their own /warnings; in a group anyone may /report a message to its admins.
+    everyone = {"start", "help", "whoami", "form", "choose", "mkgroup", "roles", "warnings"}
+    in_groups = {"groupinfo", "rules", "report"}
+    assert names(world, "default") == everyone | in_groups  # an unknown resident
     assert names(world, "default", "en") == names(world, "default")
     # Privately anyone may register as a volunteer; no /grant, no /audit: they refuse.
     assert names(world, "all_private_chats") == everyone | {"volunteer"}
@@ -107,11 +109,12 @@ async def test_each_role_sees_its_own_command_menu(world: World, tmp_path: Path)
     vetting = {"volunteers", "vet", "training", "dispatch"}  # a social worker's
     staff = {"shifts", "onduty", "handover", "hours"}  # who serves shifts, anywhere
     claims = {"claim", "release", "swap", "accept", "arrive"}  # privately or with a roster
+    joins = {"approve", "decline"}  # the requests to join the groups she administers
     assert names(world, f"chat:{WANG}") == (
-        everyone | granter | vetting | staff | claims | {"reload", "volunteer"}
+        everyone | granter | vetting | staff | claims | joins | {"reload", "volunteer", "nicknames"}
     )
     assert names(world, f"chat_member:{BUILDING}:{WANG}") == (
-        names(world, "default") | {"bind", "reload"} | granter | vetting | staff
+        names(world, "default") | {"bind", "reload"} | granter | vetting | staff | joins
     )
     assert names(world, f"chat_member:{VOLUNTEERS}:{HE}") == names(world, "default") | {
         "shift",
@@ -120,6 +123,9 @@ async def test_each_role_sees_its_own_command_menu(world: World, tmp_path: Path)
         *staff,
     }
     assert (f"chat_member:{BUILDING}:{HE}", "") not in server.commands  # no role there
+    moderating = {"warn", "unwarn", "mute", "unmute", "remove"}  # a group's admins', there
+    assert moderating <= names(world, f"chat_member:{VOLUNTEERS}:{WANG}")
+    assert moderating.isdisjoint(names(world, f"chat_member:{BUILDING}:{WANG}"))
     help_zh = {c["command"]: c["description"] for c in server.commands[("default", "")]}["help"]
     help_en = {c["command"]: c["description"] for c in server.commands[("default", "en")]}["help"]
     assert (help_zh, help_en) == (
