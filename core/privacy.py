@@ -17,6 +17,7 @@ tried only in a text holding one of its marks (号, 单元, a dash, Latin letter
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
@@ -141,22 +142,34 @@ def _numbers(text: str) -> list[Found]:
         if run.end() - run.start() < 11:  # too short for any number: times, dates, rooms…
             continue
         groups = [g.span() for g in _GROUPS.finditer(text, run.start(), run.end())]
+        joined = "".join(text[start:end] for start, end in groups)
+        offsets = [0]
+        for start, end in groups:
+            offsets.append(offsets[-1] + end - start)
         for first in range(len(groups)):
-            digits = ""
             for last in range(first, len(groups)):
-                start, end = groups[last]
-                digits += text[start:end]
-                if len(digits) > 19:
+                length = offsets[last + 1] - offsets[first]
+                if length > 19:
                     break
-                if len(digits) >= 11 and (kind := _number_kind(text, groups, first, last, digits)):
-                    readings.append((len(digits), Found(kind, groups[first][0], end)))
-                if digits[-1] in "Xx":
+                if length >= 11:
+                    digits = joined[offsets[first] : offsets[last + 1]]
+                    if kind := _number_kind(text, groups, first, last, digits):
+                        readings.append((length, Found(kind, groups[first][0], groups[last][1])))
+                if joined[offsets[last + 1] - 1] in "Xx":
                     break
+    return _longest_first(readings)
+
+
+def _longest_first(readings: list[tuple[int, Found]]) -> list[Found]:
+    """Of overlapping readings, the longest (the first of equals), in the order written."""
     readings.sort(key=lambda reading: -reading[0])
-    kept: list[Found] = []
+    kept: list[Found] = []  # in the order written, none overlapping
     for _length, found in readings:
-        if all(found.end <= other.start or other.end <= found.start for other in kept):
-            kept.append(found)
+        at = bisect.bisect_left(kept, found.start, key=lambda f: f.start)
+        if (at == 0 or kept[at - 1].end <= found.start) and (
+            at == len(kept) or found.end <= kept[at].start
+        ):
+            kept.insert(at, found)
     return kept
 
 
