@@ -20,14 +20,25 @@ import pytest
 from sanshe.testing import ManualClock
 from tests.botapi import APPLICANT_WINDOW, PERMISSIONS, BotApiServer
 
-from .conftest import BUILDING, RESIDENT, STRANGER, VOLUNTEERS, WANG, World, running, wait_for
+from .conftest import (
+    BUILDING,
+    FOCUS,
+    RESIDENT,
+    STRANGER,
+    VOLUNTEERS,
+    WANG,
+    World,
+    running,
+    wait_for,
+)
 from .test_privacy_e2e import carried
 from .test_volunteer_e2e import Chat
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 
 COMMUNITY = """
-community: {id: sunshine, name: 阳光社区, locale: zh_CN, moderation_log: volunteers}
+community: {id: sunshine, name: 阳光社区, locale: zh_CN, moderation_log: volunteers,
+            admins: [social_worker]}
 buildings:
   - {id: "1", name: {zh_CN: 1号楼, en: Building 1}, rooms: ["101-106", "301-306"]}
 groups:
@@ -141,6 +152,50 @@ async def test_a_join_request_the_bot_gets_to_late_goes_to_the_admin_unasked(
     assert await world.status(BUILDING, LATE) == "member"
     assert await moderated.log.next("the log") == "王芳批准了 1 号加入申请（1号楼居民群）。"
     assert world.texts(LATE) == []
+
+
+async def test_a_join_request_declined_by_command_tells_the_applicant_why(
+    moderated: Moderated,
+) -> None:
+    world, server = moderated.world, moderated.world.server
+    applicant = Chat(world, STRANGER)
+    server.inject_join_request(BUILDING, STRANGER)
+    await applicant.next("the first question")
+    assert await applicant.ask(STRANGER, "/取消") == "您加入1号楼居民群的申请（1 号）已撤回。"
+    await wait_for(lambda: server.calls_to("declineChatJoinRequest"), "the withdrawal")
+    assert (BUILDING, STRANGER) not in server.join_requests  # withdrawn on Telegram too
+    server.inject_join_request(BUILDING, STRANGER)
+    await applicant.next("the first question again")
+    for answer in ("是", "305", "自住", "张家"):
+        await applicant.ask(STRANGER, answer)
+    await moderated.wang.next("the request", lambda t: t.startswith("加入申请 2 号"))
+    declined = await moderated.wang.ask(WANG, "/拒绝 2 本群只接收1号楼住户")
+    assert declined == "已拒绝 2 号申请：Zhang San 加入1号楼居民群。"
+    await wait_for(lambda: len(server.calls_to("declineChatJoinRequest")) == 2, "the decline")
+    assert (BUILDING, STRANGER) not in server.join_requests
+    assert await world.status(BUILDING, STRANGER) == "left"
+    told = await applicant.next("the applicant told")
+    assert told == "抱歉，您加入1号楼居民群的申请未通过。原因：本群只接收1号楼住户"
+
+
+async def test_a_community_ban_takes_the_member_out_of_every_group(
+    moderated: Moderated,
+) -> None:
+    world, server = moderated.world, moderated.world.server
+    rumour = server.inject_message(BUILDING, RESIDENT, "听说明天封小区，快去抢菜")["message"]
+    server.inject_message(BUILDING, WANG, "/封禁 造谣", rumour["message_id"])
+    banned = await Chat(world, BUILDING).next("the ban")
+    assert banned == "已封禁Li Lei：已从社区的3个群聊中移出，直到 /解封。"
+    await wait_for(lambda: len(server.calls_to("banChatMember")) == 3, "the bans")
+    assert {(c["chat_id"], c["user_id"]) for c in server.calls_to("banChatMember")} == {
+        (chat, RESIDENT) for chat in (BUILDING, FOCUS, VOLUNTEERS)
+    }
+    for chat in (BUILDING, FOCUS, VOLUNTEERS):
+        assert await world.status(chat, RESIDENT) == "kicked"
+    logged = await moderated.log.next("the moderation log")
+    assert logged.startswith("王芳封禁了Li Lei") and "造谣" in logged
+    # Telegram keeps no shared ban list and cannot list his messages: nothing said of that.
+    assert not [t for t in world.texts(BUILDING) if "telegram" in t.lower()]
 
 
 async def test_a_phone_number_in_the_group_is_deleted_and_said_nowhere(
