@@ -339,6 +339,18 @@ BLOCKS = (
     "joining",
     "nicknames",
 )
+#: The moderation plugin's rule conditions and steps in the example (issue 12), each on a line
+#: of its own in a rule.
+RULE_SETTINGS = ("links_outside", "not_from", "flood", "command", "clarify", "remind")
+#: Values those do not take: each is refused at its line.
+RULE_REFUSED = {
+    "links_outside": ["[]", "''", "[3]", "{}", "[[gov.cn]]", "[not a domain]"],
+    "not_from": ["[]", "''", "[3]", "{}", "[[gov.cn]]"],
+    "flood": ["[3]", "{}", "three", "{messages: 1, within: 10s}", "{messages: 5, within: 2h}"],
+    "command": ["three", "[3]", "{}", "''", "~", "0"],
+    "clarify": ["''", "[3]", "{}", "~"],
+    "remind": ["''", "[3]", "{}", "~", "{text: x, every: soon}"],
+}
 SETTINGS = (
     *ROLE_SETTINGS,
     "dead_letter_after",
@@ -355,6 +367,7 @@ SETTINGS = (
     *SANCTION_SETTINGS,
     *JOINING_SETTINGS,
     *NICKNAME_SETTINGS,
+    *RULE_SETTINGS,
     "key_file",
 )
 #: Values a rule's schedule does not take: each is refused at its line.
@@ -495,6 +508,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = JOINING_REFUSED[key]
     if key in NICKNAME_SETTINGS:
         others = NICKNAME_REFUSED[key]
+    if key in RULE_SETTINGS:
+        others = RULE_REFUSED[key]
     names = key in ROLE_SETTINGS or key in VOLUNTEER_NAMES
     value = r.choice(VALUES + (ROLE_VALUES if names else others))
     lines[n] = with_value(lines[n], key, value.encode())
@@ -666,6 +681,9 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
             named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
             if not any(here in p and named in p for p in problems):
                 wrong.append(f"no problem at {here} names the nicknames setting {key}: {problems}")
+        if value in RULE_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            if not any(here in p for p in problems):
+                wrong.append(f"no problem at {here} refuses the rule's {key} {value}: {problems}")
         if key in VOLUNTEER_NAMES and value == "nobody" and "duplicate" not in mutant.steps:
             if not any(here in p and "“nobody”" in p for p in problems):
                 wrong.append(f"no problem at {here} names the unknown {key} nobody: {problems}")
