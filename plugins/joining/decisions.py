@@ -210,13 +210,10 @@ async def decide(
         application.status = "declined"
         if reason:
             application.reason = reason
+        # The reason goes to the applicant privately only: a network may show a decline's
+        # reason in the room (a Matrix kick's), and an admin may have written anything.
         actions = [
-            DeclineJoin(
-                chat=application.chat,
-                user=application.handle,
-                reason=reason,
-                network=application.network,
-            )
+            DeclineJoin(chat=application.chat, user=application.handle, network=application.network)
         ]
         told = (
             their("joining.declined_told_why", group=group.name, reason=reason)

@@ -93,10 +93,10 @@ async def requested(ctx: Context) -> list[Action]:
     values = {"group": group.name, "name": _name(ctx)}
     trying = ctx.dry_run(PLUGIN)  # decide nothing by itself: say what it would have done
     logged: list[Action] = []
-    if (banned := await _banned(ctx)) is not None:
+    if await _banned(ctx) is not None:  # its reason stays in the ban list, out of the room
         if not trying:
             logged = ctx.moderated("join_decline", ctx.person, "joining.log.banned", **values)
-            return [DeclineJoin(chat=event.chat, user=event.sender, reason=banned), *logged]
+            return [DeclineJoin(chat=event.chat, user=event.sender), *logged]
         logged = ctx.moderated("join_dry_run", ctx.person, "joining.log.would_decline", **values)
     if not group.join_approval:
         return [*logged, ApproveJoin(chat=event.chat, user=event.sender)]

@@ -323,3 +323,35 @@ async def test_the_room_is_sealed_at_rest(community: Sandbox) -> None:
     )
     values = [bytes(v) for r in rows for v in r.values()]
     assert values and not [v for v in values if b"305" in v or "王家".encode() in v]
+
+
+async def test_help_lists_the_decisions_and_households_to_admins_only(community: Sandbox) -> None:
+    [admin] = community.texts(await community.send("zhao", "building-1", "/help"))
+    assert "批准加入申请：/批准 申请编号" in admin and "查看楼栋住户名单" in admin
+    [member] = community.texts(await community.send("maria", "building-1", "/help"))
+    assert "批准加入申请" not in member and "住户名单" not in member
+
+
+async def test_a_decline_reason_goes_to_the_applicant_only(community: Sandbox) -> None:
+    await answer_all(community, "maria")
+    actions = await community.send("zhao", DIRECT, "/decline 1 您的电话13812345678不对")
+    [decline] = [a for a in actions if isinstance(a, DeclineJoin)]
+    assert decline.reason == ""  # a network may show it in the group's room
+    assert "13812345678" in one_dm(actions, "maria").text
+    assert not [a for a in actions if isinstance(a, Send) and "5678" in a.text]
+
+
+async def test_a_group_without_a_building_asks_for_one_of_the_communitys(
+    community: Sandbox,
+) -> None:
+    first = one_dm(await community.ask_to_join("maria", "tenants-1"), "maria")
+    assert "（1/4）请问您住在哪栋楼？\n本社区的楼栋：1号楼、2号楼、3号楼。" in first.text
+    wrong = one_dm(await community.send("maria", DIRECT, "9号楼"), "maria")
+    assert wrong.text.startswith("没有“9号楼”这栋楼。本社区的楼栋：1号楼、2号楼、3号楼。")
+    await community.send("maria", DIRECT, "3号楼")
+    room = one_dm(await community.send("maria", DIRECT, "209"), "maria")
+    assert room.text.startswith("3号楼没有“209”这个房号。本楼的房号：101–108、201–208。")
+    await community.send("maria", DIRECT, "208")
+    await community.send("maria", DIRECT, "tenant")
+    request = one_dm(await community.send("maria", DIRECT, "马家"), "li")
+    assert "楼栋：3号楼\n房号：208\n自住/租住：租住" in request.text
