@@ -15,7 +15,7 @@ from sanshe.core.events import Message
 from sanshe.core.plugins import plugin_manager
 from sanshe.plugins.moderation.links import links
 from sanshe.testing import NETWORK, Sandbox
-from tests.conftest import write_community
+from tests.conftest import example_text, write_community
 from tests.core.test_config import english  # noqa: F401 - the fixture
 
 LINK_CLARIFIED = "刚才的消息含有非官方网站的链接，已删除。请只分享政府部门和官方媒体发布的信息。"
@@ -249,3 +249,14 @@ rules:
         load_community(path, vocabulary(plugin_manager()))
     [wrong] = [str(p) for p in refused.value.problems]
     assert wrong.startswith(f"{path}:8:") and problem in wrong
+
+
+async def test_with_moderation_in_dry_run_a_link_is_only_reported() -> None:
+    text = example_text().replace("  dry_run: []", "  dry_run: [moderation]", 1)
+    async with Sandbox.from_yaml(text) as s:
+        actions = await s.send("maria", "building-1", "快看 rumour-news.top/abc")
+        assert [(type(a), getattr(a, "chat", "")) for a in actions] == [(Send, "prevention")]
+        assert s.texts(actions) == [
+            "试运行：1号楼居民群中，规则“指向非官方网站的链接会被删除，并在群内澄清”本会对maria的消息执行："
+            f"删除该消息，然后在群内发布澄清：“{LINK_CLARIFIED}”。"
+        ]
