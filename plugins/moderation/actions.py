@@ -106,9 +106,11 @@ def _move_to_private(ctx: Context, _value: None) -> list[Action]:
     _ = ctx._
     group = ctx.group.name if ctx.group else ""
     log = ctx.translator(Person(id="moderation-log", known=False))  # the community's language
+    deleted = ctx.fired is not None and any("delete" in step for step in ctx.fired.rule.do)
+    note = "moderation.private.direct" if deleted else "moderation.private.direct_kept"
     return [
         ctx.reply(_("moderation.private.group")),
-        ctx.direct(_("moderation.private.direct", group=group, kinds=_kinds(ctx.fired, _))),
+        ctx.direct(_(note, group=group, kinds=_kinds(ctx.fired, _))),
         *ctx.moderated(
             "privacy",
             ctx.person,

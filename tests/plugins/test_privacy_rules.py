@@ -8,6 +8,7 @@ import re
 from sanshe.core.actions import Action, Delete, DirectMessage, Reply, Send
 from sanshe.core.events import Message
 from sanshe.testing import NETWORK, Sandbox
+from tests.conftest import example_text
 
 GROUP_NOTE = "为保护您的隐私，个人信息不在群内讨论，我已私聊您。"
 
@@ -107,3 +108,17 @@ async def test_the_rules_say_what_each_group_guards(community: Sandbox) -> None:
     assert "详细住址" not in resident
     [focus] = community.texts(await community.send("maria", "focus-1", "/rules"))
     assert "咨询群内出现电话、身份证号、银行卡号或详细住址（门牌号、楼栋单元房号）会被删除" in focus
+
+
+async def test_a_rule_that_keeps_the_message_does_not_say_it_was_deleted() -> None:
+    rule = "      personal_data: [phone, id_number, bank_card]\n    do:\n      - delete\n"
+    text = example_text()
+    assert rule in text
+    async with Sandbox.from_yaml(text.replace(rule, rule.removesuffix("      - delete\n"))) as s:
+        actions = await s.send("maria", "building-1", "电话13812345678")
+        assert Delete not in [type(a) for a in actions]
+        [private] = [a for a in actions if isinstance(a, DirectMessage) and a.user == "maria"]
+        assert private.text == (
+            "您在1号楼居民群发的消息含有电话号码。为保护您的隐私，个人信息请不要发在群里。"
+            "有需要请直接在这里私聊告诉我们，工作人员会跟进。"
+        )
