@@ -96,7 +96,8 @@ async def running_bot(
     clock: Clock | None = None,
 ) -> AsyncIterator[Running]:
     """Start the bot of ``config`` (with the test plugin, on ``clock`` if given); stop it on leaving."""
-    pm = plugin_manager(extra=plugins)
+    # The gatekeeper's /approve and /decline stand in for the joining plugin's: not both.
+    pm = plugin_manager(("joining",) if gatekeeper in plugins else (), extra=plugins)
     community = load_community(config, vocabulary(pm))
     adapter = MatrixAdapter.from_settings(community.adapters["matrix"])
     storage = Storage(f"sqlite://{db}", plugin_tables(pm))  # the plugins' tables too
