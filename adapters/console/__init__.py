@@ -3,9 +3,11 @@
 Each input line is ``<handle>@<group-id>: <text>`` (or ``<handle>@dm: <text>``
 for a private message to the bot).  ``!`` instead of ``:`` sends another kind
 of event: ``<handle>@<group-id>! join <note>`` (a join request), ``! joined``,
-``! left``, ``! button …`` (a button pressed, below), ``! reply <n> <text>`` (a
-message answering the message on line ``n`` of that chat, or the bot's ``b<n>``:
-``wang@building-1! reply 3 /mute 2h`` mutes whoever wrote line 3).  Every bot action is
+``! left``, ``! rename <name>`` (the name shown for the person in that chat, which
+their later lines there carry), ``! button …`` (a button pressed, below),
+``! reply <n> <text>`` (a message answering the message on line ``n`` of that
+chat, or the bot's ``b<n>``: ``wang@building-1! reply 3 /mute 2h`` mutes whoever
+wrote line 3).  Every bot action is
 printed as one line ``<action> <target>: <text>``, line breaks written as
 ``\\n`` (at a terminal, the text's lines are shown indented instead); what goes
 to a person privately is ``dm <handle>: <text>`` (``dm-edit``, ``dm-file``).
@@ -87,7 +89,15 @@ from sanshe.core.actions import (
 from sanshe.core.adapter import ActionFailed, Adapter, Backoff, performs
 from sanshe.core.clock import Clock, SystemClock
 from sanshe.core.dead_letters import failure
-from sanshe.core.events import Callback, Event, JoinRequest, MemberJoined, MemberLeft, Message
+from sanshe.core.events import (
+    Callback,
+    Event,
+    JoinRequest,
+    MemberJoined,
+    MemberLeft,
+    MemberRenamed,
+    Message,
+)
 from sanshe.core.i18n import CORE_LOCALES, Catalogue, Translator, environment_locale
 from sanshe.core.privacy import excerpt
 
@@ -255,6 +265,8 @@ class ConsoleAdapter(Adapter):
         self._written: dict[str, tuple[str, str | None, str | None]] = {}
         """The chat, the writer (None: the bot) and the text (None: the bot's) of each message,
         by line number or ``b<n>``."""
+        self._names: dict[tuple[str, str], str] = {}
+        """The display name each handle took in each chat (``! rename``): its events carry it."""
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> ConsoleAdapter:
@@ -398,6 +410,7 @@ class ConsoleAdapter(Adapter):
             chat=f"{DIRECT}:{handle}" if direct else chat,
             event_id=f"{self._run}:{number}",
             sender=handle,
+            sender_name=self._names.get((handle, chat), ""),
             direct=direct,
             time=self.clock.time(),
         )
@@ -427,6 +440,13 @@ class ConsoleAdapter(Adapter):
             return MemberJoined(**common)  # type: ignore[arg-type]
         if word == "left":
             return MemberLeft(**common)  # type: ignore[arg-type]
+        if word == "rename":
+            name = rest.strip()
+            if not name:
+                return self._text("console.rename_needs_name", number=number)
+            old = str(common.pop("sender_name"))
+            self._names[(handle, chat)] = name
+            return MemberRenamed(old_name=old, sender_name=name, **common)  # type: ignore[arg-type]
         if word == "button":
             pressed = self._pressed(number, str(common["chat"]), rest)
             if isinstance(pressed, str):

@@ -27,7 +27,7 @@ from sanshe.core.actions import (
     SendFile,
     Unban,
 )
-from sanshe.core.events import Callback, JoinRequest, Message
+from sanshe.core.events import Callback, JoinRequest, MemberRenamed, Message
 from sanshe.core.storage.sealed import Seal, key_of
 from tests.conftest import EXAMPLE, example_text, install_plugin
 
@@ -236,7 +236,7 @@ def test_non_message_events_and_their_lines() -> None:
     assert isinstance(message, Message) and message.direct and message.chat == "dm:maria"
     assert (
         adapter.parse(6, "maria@building-1! dance")
-        == "line 6: after '!' write join, joined, left, button or reply"
+        == "line 6: after '!' write join, joined, left, rename, button or reply"
     )
     assert format_action(Reply(chat="b", to="1", text="a\nb")) == "reply b: a\\nb"
     assert format_action(Delete(chat="b", message_id="9")) == "delete b: 9"
@@ -816,3 +816,26 @@ async def test_a_long_or_tricky_file_name_is_cut_to_fit_and_an_open_folder_close
     assert [r.getMessage() for r in caplog.records if "exports" in r.getMessage()] == [
         f"{folder} was open to others; it is now for its owner only"
     ]
+
+
+def test_a_rename_on_the_console_names_the_person_in_that_chat(tmp_path: Path) -> None:
+    adapter = ConsoleAdapter(interactive=False)
+    renamed = adapter.parse(1, "maria@building-1! rename 玛丽亚")
+    assert isinstance(renamed, MemberRenamed) and renamed.sender_name == "玛丽亚"
+    said = adapter.parse(2, "maria@building-1: 你好")
+    assert isinstance(said, Message) and said.sender_name == "玛丽亚"
+    again = adapter.parse(3, "maria@building-1! rename 1-302 自住")
+    assert isinstance(again, MemberRenamed) and again.old_name == "玛丽亚"
+    elsewhere = adapter.parse(4, "maria@building-2: 你好")
+    assert isinstance(elsewhere, Message) and elsewhere.sender_name == ""
+    assert adapter.parse(5, "maria@building-1! rename ") == (
+        "line 5: write the new name after ! rename (! rename 1-302 自住)"
+    )
+    out = run_script(
+        tmp_path,
+        ["maria@building-1! rename 玛丽亚", "maria@building-1! rename 1-302 自住"],
+    )
+    assert out[0] == (
+        "dm maria: 您在1号楼居民群的群昵称“玛丽亚”不符合本群的命名规范，请改为：1-房号自住/租住 (b1)"
+    )
+    assert len(out) == 1  # the name that follows the convention is not answered

@@ -266,7 +266,7 @@ events = st.one_of(
         lambda h, c, w, t: f"{h}@{c}! {w} {t}".rstrip(" "),
         handles,
         st.sampled_from(GROUPS),
-        st.sampled_from(("join", "joined", "left", "button", "reply", "jump", "")),
+        st.sampled_from(("join", "joined", "left", "rename", "button", "reply", "jump", "")),
         st.one_of(st.just(""), no_newline, st.sampled_from(ODD)),
     ),
 )
