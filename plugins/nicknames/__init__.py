@@ -28,10 +28,10 @@ from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 
 from . import hookspecs, listing, members, reminders
-from .forms import NAMER
 from .members import MEMBERS
 from .models import SeenMember
 from .reminders import PLUGIN, person_digest
+from .right_names import NAMER
 from .settings import NicknameSettings
 
 

@@ -12,8 +12,8 @@ from sanshe.core.model import Group as GroupModel
 from sanshe.core.model import Person
 from sanshe.core.privacy import excerpt
 
-from .forms import right_form
 from .members import MEMBERS
+from .right_names import right_form
 from .settings import NicknameSettings
 
 LISTING = Arguments(usage="nicknames.usage", group=Group(optional=True))

@@ -15,7 +15,7 @@ from sanshe.core.events import MemberJoined, MemberLeft, MemberRenamed, Message
 from sanshe.core.privacy import excerpt
 
 from . import members
-from .forms import right_form
+from .right_names import right_form
 from .settings import NicknameSettings
 
 PLUGIN = "nicknames"
