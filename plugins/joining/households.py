@@ -8,13 +8,14 @@ who stands for it, and the rooms with nobody in the group yet.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sanshe.core import people
 from sanshe.core.actions import Action
-from sanshe.core.arguments import Arguments, Word, listing
+from sanshe.core.arguments import Arguments, Word, group_named, listing
 from sanshe.core.context import Context
 from sanshe.core.model import Community, Group
 from sanshe.core.privacy import excerpt
@@ -159,13 +160,17 @@ def visible(ctx: Context) -> list[str]:
 
 
 def _named(ctx: Context, word: str) -> str | None:
-    """The building ``word`` names: its id or name (``1``, ``1号楼``)."""
+    """The building ``word`` names: its id or name (``1``, ``1号楼``), or a resident group of
+    it (``building-1``)."""
     _ = ctx._
-    plain = word.strip().casefold()
+    plain = unicodedata.normalize("NFKC", word).strip().casefold()
     for building in buildings(ctx.community):
         names = {building.casefold(), building_name(_, ctx.community, building).casefold()}
         if plain in names or plain.removesuffix("号楼") == building.casefold():
             return building
+    group = group_named(ctx.community, word)
+    if group is not None and group.building and is_resident_group(ctx.community, group):
+        return group.building
     return None
 
 

@@ -355,3 +355,17 @@ async def test_a_group_without_a_building_asks_for_one_of_the_communitys(
     await community.send("maria", DIRECT, "tenant")
     request = one_dm(await community.send("maria", DIRECT, "马家"), "li")
     assert "楼栋：3号楼\n房号：208\n自住/租住：租住" in request.text
+
+
+async def test_a_member_who_leaves_frees_their_room(community: Sandbox) -> None:
+    request = one_dm(await answer_all(community, "maria", room="101"), "zhao")
+    await community.press("zhao", DIRECT, button(request, "批准"), on=request)
+    listed = community.texts(await community.send("zhao", DIRECT, "/households building-1"))
+    assert "101 自住 王家（王家）" in listed[0]
+    await community.leave("maria", "building-1")
+    [after] = community.texts(await community.send("zhao", DIRECT, "/住户 １号楼"))
+    assert after.startswith(
+        "1号楼住户（已入群 0 户）：\n尚无住户入群。\n尚无人入群的房间（18 间）：101、"
+    )
+    maria = community.bot.directory.person("console", "maria")
+    assert await call_offered(community.bot, "joining_household", person_id=maria.id) is None
