@@ -16,6 +16,7 @@ from sanshe.core.actions import (
     Edit,
     Send,
 )
+from sanshe.core.events import JoinRequest
 from sanshe.core.personal_data import erase, export
 from sanshe.core.services import call_offered
 from sanshe.plugins.joining.models import Application, Household
@@ -369,3 +370,29 @@ async def test_a_member_who_leaves_frees_their_room(community: Sandbox) -> None:
     )
     maria = community.bot.directory.person("console", "maria")
     assert await call_offered(community.bot, "joining_household", person_id=maria.id) is None
+
+
+async def test_an_applicant_whose_network_says_english_is_asked_in_english(
+    community: Sandbox,
+) -> None:
+    event = JoinRequest(
+        network="console", chat="building-1", event_id="en-1", sender="amy", language="en"
+    )
+    first = one_dm(await community.deliver(event), "amy")
+    assert first.text.startswith("Hello! You asked to join 1号楼居民群.")
+    assert "(1/4) This is the residents' group of Building 1. Do you live in Building 1?" in (
+        first.text
+    )
+    await community.send("amy", DIRECT, "yes", language="en")
+    wrong = one_dm(await community.send("amy", DIRECT, "7", language="en"), "amy")
+    assert wrong.text.startswith("Building 1 has no room “7”. This building's rooms: 101–106")
+    await community.send("amy", DIRECT, "106", language="en")
+    await community.send("amy", DIRECT, "tenant", language="en")
+    actions = await community.send("amy", DIRECT, "the Smiths", language="en")
+    assert one_dm(actions, "amy").text.startswith("Thank you! Your request (number 1) went to")
+    assert "自住/租住：租住\n户名：the Smiths" in one_dm(actions, "zhao").text  # zhao reads Chinese
+    decided = await community.send("zhao", DIRECT, "/decline 1")
+    assert one_dm(decided, "amy").text == (
+        "Sorry, your request to join 1号楼居民群 was declined. "
+        "Ask the group's admins if you have questions."
+    )
