@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tortoise import connections
 
 from sanshe.core.actions import Action, DirectMessage
 from sanshe.core.config import CommunityFile, ConfigError
 from sanshe.core.contributions import vocabulary
 from sanshe.core.hookspecs import hookimpl
+from sanshe.core.personal_data import erase, export
 from sanshe.core.plugins import plugin_manager
+from sanshe.core.storage.models import Timer
+from sanshe.plugins.nicknames.models import SeenMember
 from sanshe.testing.sandbox import DIRECT, Sandbox
 from tests.conftest import example_text, write_community
 
@@ -241,3 +245,25 @@ async def test_without_the_plugin_nobody_is_asked_for_a_name() -> None:
         assert reminders(await sandbox.join("maria", "building-1", name="玛丽亚"), "maria") == []
         [info] = sandbox.texts(await sandbox.send("maria", "building-1", "/groupinfo"))
         assert not any(line.startswith("您在本群的群昵称") for line in info.split("\n"))
+
+
+async def test_export_and_erasure_cover_the_names_seen_and_the_quiet_times(
+    community: Sandbox,
+) -> None:
+    await community.ask_to_join("maria", "building-1")
+    for answer in ("是", "302", "自住", "王家"):
+        await community.send("maria", DIRECT, answer)
+    await community.send("zhao", DIRECT, "/批准 #1")
+    assert reminders(await community.join("maria", "building-1", name="玛丽亚"), "maria")
+    maria = community.bot.directory.person("console", "maria")
+    bot = community.bot
+    exported = await export(community.storage, community.community, bot.pm, maria.id)
+    assert exported["plugins"]["nicknames"] == {"seen": [{"group": "building-1", "name": "玛丽亚"}]}
+    rows = await connections.get(next(iter(connections.db_config))).execute_query_dict(
+        'SELECT "name" FROM "nicknames_member"'
+    )
+    assert rows and not [r for r in rows if "玛丽亚".encode() in bytes(r["name"])]
+    assert await Timer.filter(plugin="nicknames").exists()  # when she was reminded
+    await erase(community.storage, community.community, bot.pm, maria.id)
+    assert not await SeenMember.exists()
+    assert not await Timer.filter(plugin="nicknames").exists()
