@@ -93,14 +93,15 @@ async def requested(ctx: Context) -> list[Action]:
     values = {"group": group.name, "name": _name(ctx)}
     trying = ctx.dry_run(PLUGIN)  # decide nothing by itself: say what it would have done
     logged: list[Action] = []
-    if await _banned(ctx) is not None:  # its reason stays in the ban list, out of the room
+    banned = await _banned(ctx) is not None  # its reason stays in the ban list, out of the room
+    if banned:
         if not trying:
             logged = ctx.moderated("join_decline", ctx.person, "joining.log.banned", **values)
             return [DeclineJoin(chat=event.chat, user=event.sender), *logged]
         logged = ctx.moderated("join_dry_run", ctx.person, "joining.log.would_decline", **values)
     if not group.join_approval:
         return [*logged, ApproveJoin(chat=event.chat, user=event.sender)]
-    if not logged and _auto_approved(ctx, group):
+    if not banned and _auto_approved(ctx, group):
         if not trying:
             logged = ctx.moderated(
                 "join_approve", ctx.person, "joining.log.auto_approved", **values
