@@ -3,10 +3,11 @@ run as a person runs it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.adapters.test_console import sanshe
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, ROOT
 
 SAMPLES = """\
 # one sample message a line: "group-id: text" or "who@group-id: text"
@@ -73,3 +74,16 @@ def test_the_verb_is_listed_with_its_help(tmp_path: Path) -> None:
     result = sanshe("rules", "--help", "--config", str(EXAMPLE), env={"SANSHE_LANG": "en"})
     assert result.returncode == 0, result.stderr
     assert "test: run the sample messages" in result.stdout
+
+
+def test_the_moderators_guide_shows_what_the_command_prints(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    guide = readme.split("## A moderator's guide to the service rules", 1)[1].split("\n## ", 1)[0]
+    samples = re.search(r"^```text samples\n(.*?)^```$", guide, re.M | re.S)
+    verdicts = re.search(r"^```text verdicts\n(.*?)^```$", guide, re.M | re.S)
+    assert samples is not None and verdicts is not None
+    file = tmp_path / "samples.txt"
+    file.write_text(samples[1], encoding="utf-8")
+    result = sanshe("rules", "test", str(file), "--config", str(EXAMPLE))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == verdicts[1]
