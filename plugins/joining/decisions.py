@@ -11,6 +11,7 @@ moderation log is told (:meth:`Context.moderated`).
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -30,6 +31,7 @@ from .models import Application
 from .questions import building_name, is_resident_group, shown_answers, tenure_name
 from .settings import JoiningSettings
 
+log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"[#№]?([0-9]{1,9})号?")
 
 
@@ -55,6 +57,15 @@ DECLINE = Arguments(
     number=RequestNumber(),
     reason=Rest(name="joining.name.reason", optional=True, default=""),
 )
+
+
+def _decides(ctx: Context, group: Group) -> bool:
+    """Whether the sender decides requests to ``group``: one of its admins, or of the
+    community's admins when it has none."""
+    if "group_admin" in ctx.about(group).roles:
+        return True
+    deciding = admins(ctx, group)
+    return not ctx.admins(group) and any(p.id == ctx.person.id for p in deciding)
 
 
 def applicant_name(application: Application) -> str:
@@ -141,6 +152,12 @@ def to_admins(ctx: Context, application: Application, group: Group, *, asked: bo
         message = ctx.tell(admin, "\n".join(lines), buttons=_buttons(their, application.id))
         if message is not None:
             told.append(message)
+    if not told:
+        log.warning(
+            "join request %s to %s: none of its admins can be reached privately",
+            application.id,
+            group.id,
+        )
     return told
 
 
@@ -179,7 +196,7 @@ async def decide(
     group = ctx.community.group(application.group_id) if application is not None else None
     if application is None or group is None:
         return _("joining.no_such_request", number=number), [], None
-    if "group_admin" not in ctx.about(group).roles:
+    if not _decides(ctx, group):
         return _("joining.refused", number=number, group=group.name), [], None
     if application.status == "withdrawn":
         return _("joining.already_withdrawn", number=number), [], None
@@ -290,5 +307,5 @@ DECIDE = ButtonHandler("joining.decide", pressed)
 
 
 def decides(ctx: Context) -> bool:
-    """/help lists /approve and /decline to who administers some group."""
-    return any("group_admin" in ctx.about(g).roles for g in ctx.community.groups)
+    """/help lists /approve and /decline to who decides requests to some group."""
+    return any(_decides(ctx, g) for g in ctx.community.groups)

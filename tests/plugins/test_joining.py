@@ -396,3 +396,23 @@ async def test_an_applicant_whose_network_says_english_is_asked_in_english(
         "Sorry, your request to join 1号楼居民群 was declined. "
         "Ask the group's admins if you have questions."
     )
+
+
+async def test_a_group_without_admins_or_questions_goes_to_the_communitys_admins() -> None:
+    group = "  - {id: landlords, kind: landlord, name: 房东群}\n"
+    text = example_text().replace("\npeople:\n", f"\n{group}\npeople:\n", 1)
+    async with Sandbox.from_yaml(text) as s:
+        actions = await s.ask_to_join("maria", "landlords", note="我是3号楼房东")
+        assert one_dm(actions, "maria").text == (
+            "谢谢！您的申请（1 号）已提交给房东群的群管理员，审核后会私信通知您。"
+        )
+        for admin in ("li", "zhang"):  # the community's admins: the group has none
+            assert one_dm(actions, admin).text == (
+                "加入申请 1 号：maria 申请加入房东群。\n附言：我是3号楼房东\n"
+                "请点下方按钮批准或拒绝，或回复 /批准 1、/拒绝 1 原因。"
+            )
+        decided = await s.send("li", DIRECT, "/批准 1")
+        assert [a.user for a in decided if isinstance(a, ApproveJoin)] == ["maria"]
+        assert s.texts(await s.send("wang", DIRECT, "/批准 1")) == [
+            "只有房东群的群管理员可以审批 1 号加入申请。"
+        ]
