@@ -24,7 +24,7 @@ from sanshe.core.arguments import plain_word
 from sanshe.core.buttons import ButtonHandler
 from sanshe.core.context import Context
 from sanshe.core.events import JoinRequest, Message
-from sanshe.core.i18n import normalize_locale
+from sanshe.core.i18n import Translator, normalize_locale
 from sanshe.core.model import Group
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
@@ -40,19 +40,29 @@ def _steps(ctx: Context, group: Group) -> tuple[Step, ...]:
     return steps(ctx.community, group, ctx.settings(JoiningSettings))
 
 
+def voice(ctx: Context, application: Application) -> Translator:
+    """Texts for the applicant: in the language the event or their person gives, else in the
+    one their network gave with the request (a private chat may say none)."""
+    person = ctx.person
+    if ctx.event.language or person.locale or not application.language:
+        return ctx._
+    return ctx.translator(person.model_copy(update={"locale": application.language}))
+
+
 def _asking(ctx: Context, application: Application, group: Group) -> tuple[str, tuple[Button, ...]]:
     """The text and buttons of ``application``'s current question, in the sender's language."""
     questions = _steps(ctx, group)
     step = next(s for s in questions if s.id == application.step)
     place = (questions.index(step) + 1, len(questions))
     payload = f"{application.id}:{step.id}"
-    return ask(ctx._, ctx.community, group, step, place, application.answers, ANSWER, payload)
+    _ = voice(ctx, application)
+    return ask(_, ctx.community, group, step, place, application.answers, ANSWER, payload)
 
 
 def _first(ctx: Context, application: Application, group: Group) -> tuple[str, tuple[Button, ...]]:
     """The first question, after a word on what the questions are for."""
     text, buttons = _asking(ctx, application, group)
-    return ctx._("joining.intro", group=group.name) + "\n" + text, buttons
+    return voice(ctx, application)("joining.intro", group=group.name) + "\n" + text, buttons
 
 
 def _name(ctx: Context) -> str:
@@ -196,7 +206,8 @@ async def _answer(ctx: Context, application: Application, group: Group, text: st
         text, buttons = _first(ctx, application, group)
         return [ctx.direct(text, buttons=buttons)]
     try:
-        found: dict[str, Any] = read(ctx._, ctx.community, group, step, text, application.answers)
+        _ = voice(ctx, application)
+        found: dict[str, Any] = read(_, ctx.community, group, step, text, application.answers)
     except Invalid as wrong:
         again, buttons = _asking(ctx, application, group)
         return [ctx.direct(f"{wrong}\n{again}", buttons=buttons)]
@@ -216,7 +227,7 @@ async def _submit(ctx: Context, application: Application, group: Group) -> list[
     application.status, application.step = "pending", ""
     ctx.writes.save(application, ["status", "step", "answers"])
     APPLICANTS.closed(ctx, application)
-    told = ctx._("joining.submitted", number=application.id, group=group.name)
+    told = voice(ctx, application)("joining.submitted", number=application.id, group=group.name)
     actions = [ctx.direct(told), *to_admins(ctx, application, group, asked=True)]
     return actions + await _next(ctx, application)
 
@@ -228,7 +239,9 @@ async def _withdraw(ctx: Context, application: Application, group: Group) -> lis
     APPLICANTS.closed(ctx, application)
     actions: list[Action] = [
         DeclineJoin(chat=application.chat, user=application.handle, network=application.network),
-        ctx.direct(ctx._("joining.withdrawn", number=application.id, group=group.name)),
+        ctx.direct(
+            voice(ctx, application)("joining.withdrawn", number=application.id, group=group.name)
+        ),
     ]
     return actions + await _next(ctx, application)
 

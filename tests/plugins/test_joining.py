@@ -375,6 +375,7 @@ async def test_a_member_who_leaves_frees_their_room(community: Sandbox) -> None:
 async def test_an_applicant_whose_network_says_english_is_asked_in_english(
     community: Sandbox,
 ) -> None:
+    """The request's language holds for the dialog, whose private messages may say none."""
     event = JoinRequest(
         network="console", chat="building-1", event_id="en-1", sender="amy", language="en"
     )
@@ -383,12 +384,12 @@ async def test_an_applicant_whose_network_says_english_is_asked_in_english(
     assert "(1/4) This is the residents' group of Building 1. Do you live in Building 1?" in (
         first.text
     )
-    await community.send("amy", DIRECT, "yes", language="en")
-    wrong = one_dm(await community.send("amy", DIRECT, "7", language="en"), "amy")
+    await community.send("amy", DIRECT, "yes")
+    wrong = one_dm(await community.send("amy", DIRECT, "7"), "amy")
     assert wrong.text.startswith("Building 1 has no room “7”. This building's rooms: 101–106")
-    await community.send("amy", DIRECT, "106", language="en")
-    await community.send("amy", DIRECT, "tenant", language="en")
-    actions = await community.send("amy", DIRECT, "the Smiths", language="en")
+    await community.send("amy", DIRECT, "106")
+    await community.send("amy", DIRECT, "tenant")
+    actions = await community.send("amy", DIRECT, "the Smiths")
     assert one_dm(actions, "amy").text.startswith("Thank you! Your request (number 1) went to")
     assert "自住/租住：租住\n户名：the Smiths" in one_dm(actions, "zhao").text  # zhao reads Chinese
     decided = await community.send("zhao", DIRECT, "/decline 1")
