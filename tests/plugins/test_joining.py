@@ -227,6 +227,9 @@ async def test_a_restart_in_the_middle_of_the_dialog_loses_nothing(tmp_path: Pat
         await s.restart()
         actions = await s.press("zhao", DIRECT, button(request, "批准"))
         assert [a.user for a in actions if isinstance(a, ApproveJoin)] == ["maria"]
+        await s.restart()  # the households are read again at start
+        [listed] = s.texts(await s.send("zhao", DIRECT, "/households 1"))
+        assert "\n205 自住 马家（马家）\n" in listed
 
 
 async def test_an_applicant_the_network_will_not_write_to_goes_to_the_admins_unasked(
