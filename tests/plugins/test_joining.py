@@ -420,3 +420,15 @@ async def test_a_group_without_admins_or_questions_goes_to_the_communitys_admins
         assert s.texts(await s.send("wang", DIRECT, "/批准 1")) == [
             "只有房东群的群管理员可以审批 1 号加入申请。"
         ]
+
+
+async def test_an_approved_resident_is_told_the_nickname_of_their_household(
+    community: Sandbox,
+) -> None:
+    """The nicknames plugin reads the household through the joining_household hook."""
+    request = one_dm(await answer_all(community, "maria", room="302", tenure="租住"), "zhao")
+    await community.press("zhao", DIRECT, button(request, "批准"), on=request)
+    joined = await community.join("maria", "building-1", name="玛丽亚")
+    assert [m.text for m in dms(joined, "maria")] == [
+        "您在1号楼居民群的群昵称“玛丽亚”不符合本群的命名规范，请改为：1-302租住"
+    ]
