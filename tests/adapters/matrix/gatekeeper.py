@@ -1,4 +1,7 @@
-"""A small test plugin: answers ``ping``, lets group admins approve or decline join requests.
+"""A small test plugin: answers ``ping``, lets group admins admit or refuse join requests.
+
+Its commands are ``/admit`` and ``/refuse``: ``/approve`` and ``/decline`` are the joining
+plugin's.
 
 It also keeps every non-message event it sees in :data:`SEEN`, so tests can check what
 the adapter reported.
@@ -21,20 +24,20 @@ ADMINS = frozenset({"group_admin"})
 @hookimpl
 def sanshe_commands() -> Iterable[ChatCommand]:
     return [
-        ChatCommand("approve", approve, help="approve", roles=ADMINS, where="group"),
-        ChatCommand("decline", decline, help="decline", roles=ADMINS, where="group"),
+        ChatCommand("admit", admit, help="admit", roles=ADMINS, where="group"),
+        ChatCommand("refuse", refuse, help="refuse", roles=ADMINS, where="group"),
         ChatCommand("dm", direct, help="dm"),
     ]
 
 
-def approve(ctx: Context) -> Action:
-    """``/approve @user``: let a person who knocked in."""
+def admit(ctx: Context) -> Action:
+    """``/admit @user``: let a person who knocked in."""
     assert ctx.command is not None
     return ApproveJoin(chat=ctx.event.chat, user=ctx.command.args)
 
 
-def decline(ctx: Context) -> Action:
-    """``/decline @user reason``: refuse a person who knocked."""
+def refuse(ctx: Context) -> Action:
+    """``/refuse @user reason``: turn away a person who knocked."""
     assert ctx.command is not None
     user, _, reason = ctx.command.args.partition(" ")
     return DeclineJoin(chat=ctx.event.chat, user=user, reason=reason)

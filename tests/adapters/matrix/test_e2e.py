@@ -62,7 +62,7 @@ async def test_a_knock_is_a_join_request_the_admin_approves(
     request = next(e for e in gatekeeper.SEEN if isinstance(e, JoinRequest))
     assert request.chat == scene.room and request.sender == knocker.user_id
 
-    await say(scene.admin, scene.room, f"/approve {knocker.user_id}")
+    await say(scene.admin, scene.room, f"/admit {knocker.user_id}")
     await sync_until(knocker, lambda r: True if scene.room in r.rooms.invite else None)
     await join(knocker, scene.room)
     assert knocker.user_id in await members(scene.admin, scene.room)
@@ -91,9 +91,7 @@ async def test_a_declined_knock_is_turned_away_with_the_reason(
         lambda e: e.sender == scene.bot and knocker.user_id in body(e),
         "the bot to announce the join request",
     )
-    await say(
-        scene.admin, scene.room, f"/decline {knocker.user_id} please ask your building leader"
-    )
+    await say(scene.admin, scene.room, f"/refuse {knocker.user_id} please ask your building leader")
     refusal = await wait_event(
         scene.admin,
         scene.room,

@@ -32,6 +32,7 @@ from .conftest import (
     body,
     bot_joined,
     join,
+    members,
     running_bot,
     say,
     wait_until,
@@ -73,11 +74,15 @@ async def room_of(admin: nio.AsyncClient, invite: list[str], *, knock: bool = Fa
 def settings(building: str, log: str, zhao: str, li: str, wu: str) -> dict[str, Any]:
     """The community file's groups, people, rules and plugin settings."""
     return {
+        "buildings": [
+            {"id": "1", "name": "Building 1", "rooms": ["101-106", "201-206", "301-306"]}
+        ],
         "groups": [
             {
                 "id": "building-1",
                 "kind": "resident",
                 "name": "Building 1",
+                "building": "1",
                 "join_approval": True,
                 "administered_by": ["grid_worker"],
                 "chats": {"matrix": building},
@@ -378,3 +383,67 @@ async def test_a_community_ban_bans_redacts_and_is_published_in_the_policy_room(
             return True if await rule() == {} else None
 
         await wait_until(withdrawn, "the rule emptied after /unban")
+
+
+async def press(account: Account, room: str, message: nio.Event, key: str) -> None:
+    """``account`` presses the button ``key`` under the bot's ``message``: a reaction with it."""
+    annotation = {
+        "m.relates_to": {"rel_type": "m.annotation", "event_id": message.event_id, "key": key}
+    }
+    sent = await account.client.room_send(room, "m.reaction", annotation)
+    assert isinstance(sent, nio.RoomSendResponse), sent
+
+
+async def test_a_knock_is_answered_privately_approved_by_the_admin_and_let_in(
+    community: Community, matrix_user: MatrixUserFactory
+) -> None:
+    zhao = community.zhao
+    maria = Account(await matrix_user("maria"), community.bot)
+    name = maria.client.user_id[1:].split(":")[0]  # her display name: Synapse's default
+    async with serving(community):
+        # She knocks: she shares no room with the bot, which opens a private one with her.
+        knocked = await maria.client.room_knock(community.building, reason="I moved in")
+        assert isinstance(knocked, nio.RoomKnockResponse), knocked
+        private = await private_room(maria, community.building)
+        first = await maria.from_bot(private, "the first question")
+        assert first == (
+            "Hello! You asked to join Building 1. Please answer a few questions; the group's "
+            "admins will then decide. Only they see your answers.\n"
+            "(1/4) This is the residents' group of Building 1. Do you live in Building 1? "
+            "Press “Confirm” or answer “yes”; press “Skip” or send /skip if you would rather "
+            "not say.\nSend /cancel to withdraw your request.\n1️⃣ Confirm\n2️⃣ Skip"
+        )
+        answers = [await maria.ask(private, a) for a in ("yes", "302", "tenant", "the Wangs")]
+        assert [a.split("\n")[0] for a in answers] == [
+            "(2/4) What is your room number? (for example 302)",
+            "(3/4) Is your home owner-occupied (自住) or rented (租住)? Press a button, or answer "
+            "“owner” or “tenant”.",
+            "(4/4) Please give your household's name (the head of the household, or a name such "
+            "as “the Wangs”).",
+            "Thank you! Your request (number 1) went to the admins of Building 1; you will be "
+            "told privately what they decide.",
+        ]
+
+        # Zhao, the group's admin, gets it privately with her answers, and presses Approve.
+        desk = await private_room(zhao, community.building, community.log)
+        request = await zhao.event(
+            desk, "the join request", lambda e: body(e).startswith("Join request 1:")
+        )
+        assert body(request) == (
+            f"Join request 1: {name} asks to join Building 1.\nBuilding: Building 1\nRoom: 302\n"
+            "Home: rented (租住)\nHousehold: the Wangs\nNote: I moved in\n"
+            "Press a button below, or answer /approve 1 or /decline 1 reason.\n"
+            "1️⃣ Approve\n2️⃣ Decline"
+        )
+        await press(zhao, desk, request, "1️⃣")
+
+        # She is invited into the group's room, joins, and is told privately.
+        assert await maria.invitation("the invitation", not_to={private}) == community.building
+        await join(maria.client, community.building)
+        told = await maria.from_bot(private, "the decision", lambda e: "approved" in body(e))
+        assert told == "Your request to join Building 1 was approved. Welcome!"
+        logged = await zhao.from_bot(community.log, "the decision in the moderation log")
+        assert logged == "Zhao approved join request 1 (Building 1)."
+        assert maria.client.user_id in await members(zhao.client, community.building)
+    in_group = bot_texts(maria, community.building)
+    assert not any("302" in text or "Wangs" in text for text in in_group)  # answers stay private
