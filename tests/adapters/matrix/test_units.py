@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import nio
 import pytest
 
 from sanshe.adapters.matrix import mutes, policy, redaction
@@ -118,6 +119,48 @@ def test_a_mute_lists_the_person_one_below_what_any_post_needs(
 def test_a_persons_level_is_their_own_else_the_rooms_default() -> None:
     levels = {"users_default": 5, "users": {ME: 100}}
     assert mutes.level_of(levels, ME) == 100 and mutes.level_of(levels, ANN) == 5
+
+
+class History:
+    """A room's history as ``/messages`` gives it backwards, two events a page (a fake client)."""
+
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        self.events = events  # newest first
+        self.asked: list[str | None] = []
+
+    async def room_messages(
+        self, room_id: str, start: str | None = None, **options: Any
+    ) -> nio.RoomMessagesResponse:
+        assert options["message_filter"] == {"senders": [ANN]}
+        self.asked.append(start)
+        at = int(start or 0)
+        chunk = [nio.UnknownEvent.from_dict(e) for e in self.events[at : at + 2]]
+        end = str(at + 2) if at + 2 < len(self.events) else None
+        return nio.RoomMessagesResponse(room_id, chunk, start or "", end)
+
+
+def post(event_id: str, hours_ago: float, **fields: Any) -> dict[str, Any]:
+    ms = int((NOW - hours_ago * 3600) * 1000)
+    return event(event_id=event_id, type="m.reaction", origin_server_ts=ms, **fields)
+
+
+NOW = 1_800_000_000.0
+
+
+async def test_recent_posts_are_read_back_page_by_page_until_one_is_older_than_the_span() -> None:
+    history = History(
+        [
+            post("$new", 1),
+            post("$join", 2, state_key=ANN),
+            post("$gone", 3, unsigned={"redacted_because": {}}),
+            post("$day", 23),
+            post("$old", 25),
+            post("$older", 30),
+        ]
+    )
+    found = await redaction.recent_posts(history, ROOM, ANN, 24, now=NOW)  # type: ignore[arg-type]
+    assert found == ["$new", "$day"]
+    assert history.asked == [None, "2", "4"]  # it stopped at the first older than 24 h
 
 
 def test_only_posts_not_yet_redacted_are_taken_back() -> None:
