@@ -5,7 +5,7 @@ building), ``{room}`` (a room number: digits), ``{name}`` (any name, not empty) 
 ``{a|b}`` (one of the words given).  Spaces are optional wherever they may go: between
 any two parts and where the pattern has one, so ``1-302 自住`` and ``1-302自住`` both
 conform.  Names are compared in NFKC form (full-width ``１－３０２`` is ``1-302``), letters
-in any case.
+in any case, invisible format characters left out.
 """
 
 from __future__ import annotations
@@ -84,8 +84,10 @@ class Pattern:
 
 
 def normal(text: str) -> str:
-    """``text`` as names are compared: NFKC, without spaces at either end."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """``text`` as names are compared: NFKC, without format characters (zero-width, bidi
+    marks) nor spaces at either end."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
 
 
 @functools.lru_cache(maxsize=1024)

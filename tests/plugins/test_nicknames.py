@@ -74,7 +74,7 @@ async def test_a_rename_to_the_right_form_stops_the_reminders(community: Sandbox
     await community.join("maria", "building-1", name="玛丽亚")
     assert reminders(await community.rename("maria", "building-1", "1-302 自住"), "maria") == []
     await community.advance(hours=25)
-    for name in ("1-302 自住", "1-302自住", "１－３０２租住"):
+    for name in ("1-302 自住", "1-302自住", "１－３０２租住", "1-302\u200b自住"):
         assert await says(community, "maria", "building-1", name) == []
     wrong_building = await community.rename("maria", "building-1", "2-302自住")
     assert reminders(wrong_building, "maria") == [
