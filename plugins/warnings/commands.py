@@ -31,7 +31,7 @@ UNWARN = Arguments(
     person=Person(),
     which=Word(name="warnings.name.which", optional=True, default="last"),
 )
-#: What ``/unwarn`` takes for the latest warning still counting.
+#: What ``/unwarn`` takes for the latest warning not withdrawn.
 LAST = ("last", "latest", "最后", "最后一条", "最近", "最近一条", "最新")
 ADMIN = "group_admin"
 #: How much of a reason a list quotes.

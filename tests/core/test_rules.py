@@ -49,11 +49,12 @@ async def rules_community(tmp_path: Path):
 
 async def test_keyword_rule_deletes_warns_and_tells_admins(rules_community: Sandbox) -> None:
     actions = await rules_community.send("maria", "b1", "try this FOLK remedy now")
-    assert [type(a) for a in actions] == [Delete, Send, DirectMessage]
+    assert [type(a) for a in actions] == [Delete, Send, DirectMessage, DirectMessage]
     assert actions[0] == Delete(chat="b1", message_id=actions[0].message_id)
     assert "official news only" in actions[1].text
-    assert actions[2].user == "lead"
-    assert "Building 1" in actions[2].text
+    # The warned member's private note (the warnings plugin), then the admin's alert.
+    assert [a.user for a in actions[2:]] == ["maria", "lead"]
+    assert "Building 1" in actions[3].text
 
 
 async def test_chinese_keyword_matches_inside_a_sentence(rules_community: Sandbox) -> None:
