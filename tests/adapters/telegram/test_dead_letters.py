@@ -134,7 +134,8 @@ async def test_an_update_the_bot_never_lives_through_is_set_aside_after_its_trie
     server.user_starts_bot(WANG)
     bot = await start()
     try:
-        await wait_for(lambda: len(server_texts(server, WANG)) == 1, "the welcome to the admin")
+        # A fresh process: imports, every plugin's tables made in the file database, the key.
+        await wait_for(lambda: len(server_texts(server, WANG)) == 1, "the welcome to the admin", 60)
         server.inject_message(BUILDING, RESIDENT, "crash me")
         for _cut_short in (1, 2):
             code = await asyncio.wait_for(bot.wait(), 60)
