@@ -637,6 +637,16 @@ async def test_an_applicant_can_be_written_to_for_five_minutes(
     await bot.send_message(14, "Your request is still with the admins")
     assert not server.applicant_window_open(14)
 
+    # Pressing a button under what the bot wrote opens no chat (tdlib/td#2932).
+    server.add_user(15, "Eve")
+    server.inject_join_request(GROUP, 15)
+    button = InlineKeyboardMarkup([[InlineKeyboardButton("Yes", callback_data="yes")]])
+    asked = await bot.send_message(15, "Do you live here?", reply_markup=button)
+    server.inject_callback_query(15, 15, asked.message_id, "yes")
+    clock.advance(APPLICANT_WINDOW)
+    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+        await bot.send_message(15, "Which room?")
+
 
 async def test_restrictions_and_bans_end_at_their_until_date(
     server: BotApiServer, bot: Bot

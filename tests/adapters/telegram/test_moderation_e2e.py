@@ -311,3 +311,22 @@ async def test_the_end_of_a_mute_names_the_member_as_its_start_did(moderated: Mo
     await moderated.world.bot.timers.fire_due()
     ended = await moderated.log.next("the end logged")
     assert ended == "Li Lei在1号楼居民群的禁言已到期解除。"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="joining (A): a question after the first goes without `otherwise`; an applicant who "
+    "only presses a button (which opens no chat, tdlib/td#2932) after Telegram's 5 minutes is "
+    "asked nothing more and the admins never get the request",
+)
+async def test_an_applicant_pressing_a_button_after_five_minutes_still_reaches_the_admin(
+    moderated: Moderated,
+) -> None:
+    world, server = moderated.world, moderated.world.server
+    applicant = Chat(world, STRANGER)
+    server.inject_join_request(BUILDING, STRANGER)
+    first = await applicant.next("the first question")
+    moderated.clock.advance(seconds=APPLICANT_WINDOW + 60)
+    moderated.press(STRANGER, STRANGER, first, "确认")  # a press opens no private chat
+    request = await moderated.wang.next("the request", lambda t: t.startswith("加入申请"))
+    assert request.startswith("加入申请 1 号：Zhang San 申请加入1号楼居民群。\n楼栋：1号楼")
