@@ -178,7 +178,8 @@ async def remove(ctx: Context) -> Iterable[Action]:
 
 
 def _refused_ban(ctx: Context) -> str | None:
-    """Why the sender may not ban or unban, if they may not: only the community's admins may."""
+    """Why the sender may not use /ban, /unban or /bans, if they may not: only the community's
+    admins may."""
     if is_community_admin(ctx):
         return None
     _ = ctx._

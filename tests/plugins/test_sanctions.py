@@ -399,7 +399,7 @@ async def test_a_banned_applicant_is_declined_until_the_ban_lifts(sunshine: Sand
     await sunshine.send("maria", "building-2", "大家好")
     await sunshine.send("zhang", "dm", "/ban @maria 1d 广告")
     declined = await sunshine.ask_to_join("maria", "building-1")
-    assert [(a.chat, a.reason) for a in of(DeclineJoin, declined)] == [("building-1", "广告")]
+    assert [a.chat for a in of(DeclineJoin, declined)] == ["building-1"]
     await sunshine.advance(days=1)
     asked = await sunshine.ask_to_join("maria", "building-1")
     assert of(DeclineJoin, asked) == [] and told(asked, "maria") != []
