@@ -4,8 +4,9 @@ server, with the joining, privacy, warnings and sanctions plugins as shipped.
 A join request is asked about privately and approved by the admin's button (and, when the
 bot gets to it after Telegram's 5 minutes, goes to the admin unasked); a phone number in a
 resident group is deleted, its author told privately, the admin and the moderation log
-without it; three warnings remove a member; a timed mute lifts itself on time.  The bot and
-the server share one manual clock, which the tests move.
+without it; three warnings remove a member; a timed mute (and a flood's) lifts itself on
+time; a community ban reaches every group; a report goes to the admin.  The bot and the
+server share one manual clock, which the tests move.
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ rules:
       - delete
       - move_to_private
       - tell_admins: {zh_CN: 消息已删除，并已私聊提醒发送者。}
+  - id: flood
+    where: {kinds: [resident]}
+    when:
+      flood: {messages: 5, within: 10s}
+      not_sender_role: [social_worker]
+    do:
+      - mute: 10m
 plugins:
   warnings: {limit: 3, within: 30d, then: remove}
 """
@@ -196,6 +204,41 @@ async def test_a_community_ban_takes_the_member_out_of_every_group(
     assert logged.startswith("王芳封禁了Li Lei") and "造谣" in logged
     # Telegram keeps no shared ban list and cannot list his messages: nothing said of that.
     assert not [t for t in world.texts(BUILDING) if "telegram" in t.lower()]
+
+
+async def test_a_report_reaches_the_admin_and_leaves_the_group(moderated: Moderated) -> None:
+    world, server = moderated.world, moderated.world.server
+    server.add_member(BUILDING, STRANGER)
+    server.user_starts_bot(STRANGER)
+    reporter = Chat(world, STRANGER)
+    await reporter.next("the welcome to the reporter")
+    rumour = server.inject_message(BUILDING, RESIDENT, "听说明天封小区，快去抢菜")["message"]
+    report = server.inject_message(BUILDING, STRANGER, "/举报 造谣", rumour["message_id"])
+    told = await moderated.wang.next("the report", lambda t: "举报" in t)
+    # (The quote's full-width comma comes out as ",": core's excerpt normalises it, NFKC.)
+    assert told.startswith("Zhang San举报了1号楼居民群中Li Lei的一条消息：“听说明天封小区")
+    assert told.endswith("快去抢菜”。原因：造谣。请查看并处理。")
+    assert (await reporter.next("the thanks")).startswith("感谢您的举报，1号楼居民群的管理员已收到")
+    await wait_for(lambda: server.calls_to("deleteMessage"), "the report taken down")
+    [deleted] = server.calls_to("deleteMessage")
+    assert deleted["message_id"] == report["message"]["message_id"]
+    assert (BUILDING, rumour["message_id"]) in server.messages  # the admin decides on it
+    assert world.texts(BUILDING) == []
+
+
+async def test_a_flood_mutes_the_sender_for_ten_minutes(moderated: Moderated) -> None:
+    world, server, clock = moderated.world, moderated.world.server, moderated.clock
+    for n in range(5):
+        server.inject_message(BUILDING, RESIDENT, f"抢菜啦 {n}")
+    await wait_for(lambda: server.calls_to("restrictChatMember"), "the mute")
+    [muted] = server.calls_to("restrictChatMember")
+    assert muted["user_id"] == RESIDENT
+    assert muted["until_date"] == int((clock.now() + timedelta(minutes=10)).timestamp())
+    assert await world.status(BUILDING, RESIDENT) == "restricted"
+    clock.advance(minutes=10)
+    await world.bot.timers.fire_due()
+    await wait_for(lambda: len(server.calls_to("restrictChatMember")) == 2, "the mute lifted")
+    assert await world.status(BUILDING, RESIDENT) == "member"
 
 
 async def test_a_phone_number_in_the_group_is_deleted_and_said_nowhere(
