@@ -66,9 +66,9 @@ def ban(
     ctx.writes.after(lambda: BANS.keep(Banned(row.id, row.person, handles, reason, ends)))
     if ends is not None:
         ctx.timers(PLUGIN).at(timer_key(person.id), ends, {"person": person.id})
-    actions = keep_out(ctx, handles, reason)
-    chats = sum(isinstance(a, Ban) for a in actions)
-    actions += _published(ctx, handles, reason)
+    bans, clean_up = keep_out(ctx, handles, reason)
+    chats = len(bans)
+    actions = bans + _published(ctx, handles, reason) + clean_up
     _ = community_words(ctx)
     zone = ZoneInfo(ctx.community.community.timezone)
     actions += ctx.moderated(
@@ -100,17 +100,21 @@ def _ends(
     return {"length": spoken(_, length), "until": until(_, zone, ends)}
 
 
-def keep_out(ctx: Context, handles: dict[str, str], reason: str) -> list[Action]:
-    """A Ban in every chat of every group for ``handles`` (and deleting their recent messages
-    where the network can)."""
+def keep_out(
+    ctx: Context, handles: dict[str, str], reason: str
+) -> tuple[list[Action], list[Action]]:
+    """A Ban in every chat of every group for ``handles``, and (where the network can) the
+    deletion of their recent messages there: apart, so that every ban goes first and the
+    person is out of every chat before the slower clean-up begins."""
     hours = ctx.settings(SanctionSettings).redact_hours
-    actions: list[Action] = []
+    bans: list[Action] = []
+    clean_up: list[Action] = []
     for group in ctx.community.groups:
         for network, chat, handle in places(ctx, group, handles):
-            actions.append(Ban(chat=chat, user=handle, reason=reason, network=network))
+            bans.append(Ban(chat=chat, user=handle, reason=reason, network=network))
             if hours and ctx.can(DeleteRecent, network):
-                actions.append(DeleteRecent(chat=chat, user=handle, hours=hours, network=network))
-    return actions
+                clean_up.append(DeleteRecent(chat=chat, user=handle, hours=hours, network=network))
+    return bans, clean_up
 
 
 def _published(ctx: Context, handles: dict[str, str], reason: str) -> list[Action]:

@@ -212,6 +212,17 @@ async def test_a_community_ban_removes_from_every_group_with_a_record(sunshine: 
     assert hook.sanctions_banned(network="console", handle="bob") is None
 
 
+async def test_a_community_ban_puts_the_person_out_everywhere_before_cleaning_up(
+    sunshine: Sandbox,
+) -> None:
+    """Every chat's ban, then the shared list, then the slower redactions: on a homeserver
+    that throttles, the person is out of every room before the first redaction waits."""
+    await sunshine.send("maria", "building-1", "大家好")
+    actions = await sunshine.send("zhang", "dm", "/封禁 @maria 散布谣言")
+    kinds = [type(a) for a in actions if isinstance(a, Ban | PublishBan | DeleteRecent)]
+    assert kinds == [Ban] * len(GROUPS) + [PublishBan] + [DeleteRecent] * len(GROUPS)
+
+
 async def test_a_group_admin_who_is_no_community_admin_cannot_ban(sunshine: Sandbox) -> None:
     await sunshine.send("maria", "building-1", "大家好")
     actions = await sunshine.send("zhao", "building-1", "/ban @maria")
