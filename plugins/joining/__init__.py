@@ -184,8 +184,10 @@ async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
 
 @hookimpl
 def sanshe_person_erase(person: Person, writes: Writes) -> None:
-    """Delete their join requests and households."""
+    """Delete their join requests and households, and forget them in memory once deleted."""
     mine = _theirs(person)
     key = stored_person(person.id)
     writes.run(lambda db: Application.filter(mine).using_db(db).delete())
     writes.run(lambda db: Household.filter(person=key).using_db(db).delete())
+    writes.after(lambda: HOUSEHOLDS.forget(person.id, key))
+    writes.after(lambda: APPLICANTS.forget(person.handles.items()))

@@ -7,6 +7,8 @@ are made.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sanshe.core.context import Context
 
 from .models import Application
@@ -32,6 +34,11 @@ class Applicants:
         self.clear()
         for row in await Application.filter(status__in=OPEN):
             self._open.setdefault((row.network, row.handle), set()).add(row.id)
+
+    def forget(self, handles: Iterable[tuple[str, str]]) -> None:
+        """Forget the open requests of these ``(network, handle)`` pairs (their person was erased)."""
+        for key in handles:
+            self._open.pop(key, None)
 
     def has(self, network: str, handle: str) -> bool:
         """Whether the applicant ``handle`` has a request open on ``network``."""

@@ -72,6 +72,11 @@ class Households:
         """Forget ``person``'s home in ``group`` (they left it)."""
         self._homes = [h for h in self._homes if not (h.group == group and h.person == person)]
 
+    def forget(self, *person: str) -> None:
+        """Forget every home the person stands for (they were erased), named by any of ``person``
+        (their id, or the stored key of a long one)."""
+        self._homes = [h for h in self._homes if h.person not in person]
+
     def of(self, person: str) -> Home | None:
         """The latest home ``person`` stands for, if any."""
         return next((h for h in reversed(self._homes) if h.person == person), None)

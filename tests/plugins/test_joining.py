@@ -318,6 +318,25 @@ async def test_export_and_erasure_cover_the_requests_and_households(community: S
     assert not await Application.exists() and not await Household.exists()
 
 
+async def test_an_erased_resident_is_gone_from_the_households_at_once(community: Sandbox) -> None:
+    request = one_dm(await answer_all(community, "maria"), "zhao")
+    await community.press("zhao", DIRECT, button(request, "批准"), on=request)
+    maria = community.bot.directory.person("console", "maria")
+    await erase(community.storage, community.community, community.bot.pm, maria.id)
+    assert await call_offered(community.bot, "joining_household", person_id=maria.id) is None
+    [listing] = community.texts(await community.send("zhao", DIRECT, "/households 1"))
+    assert listing.startswith("1号楼住户（已入群 0 户）：\n尚无住户入群。\n")
+    assert "王家" not in listing
+
+
+async def test_an_applicant_erased_mid_dialog_is_asked_afresh(community: Sandbox) -> None:
+    await community.ask_to_join("maria", "building-1")
+    maria = community.bot.directory.person("console", "maria")
+    await erase(community.storage, community.community, community.bot.pm, maria.id)
+    again = one_dm(await community.ask_to_join("maria", "building-1"), "maria")
+    assert "（1/4）本群是1号楼的居民群" in again.text
+
+
 async def test_the_room_is_sealed_at_rest(community: Sandbox) -> None:
     request = one_dm(await answer_all(community, "maria", room="305"), "zhao")
     await community.press("zhao", DIRECT, button(request, "批准"), on=request)
