@@ -6,7 +6,10 @@ domain not listed; a subdomain of a listed domain counts as listed
 (``https://…``), with ``www.``, or bare (``abc.com/x``, ``rumour.top``: a
 bare name counts when a path follows it or it ends in a well-known top-level
 domain, so that ``Mr.Li`` or ``report.pdf`` is no link); an e-mail address is
-none.  ``not_from: [gov.cn, "@rmrb"]`` exempts what comes from an
+none.  The host is what follows a user name (``https://www.gov.cn@rumour.top``
+links to ``rumour.top``).  A domain in another script (``https://谣言.top``) is
+a link after a scheme or ``www.``; bare, nothing tells where it begins in a
+Chinese sentence, so ``谣言.top`` alone is none.  ``not_from: [gov.cn, "@rmrb"]`` exempts what comes from an
 authoritative source: a message with links, all of them to listed domains, or
 one the network says was forwarded from a listed channel (``@`` and its
 public username, which unlike its title nobody else can take).
@@ -29,13 +32,17 @@ KNOWN_ENDINGS = frozenset(
 )
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_WORLD_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+"""A label in any script (谣言): letters and digits, hyphens inside."""
+_WORLD_HOST = rf"(?:{_WORLD_LABEL}\.)*(?:{_LABEL}(?![a-z0-9-])|{_WORLD_LABEL})"
+"""A host whose labels may be in any script; an ASCII last label ends where Latin letters do
+(``谣言.top看这里`` is ``谣言.top``)."""
 _LINK = re.compile(
-    rf"(?:https?|ftp)://(?P<host>{_LABEL}(?:\.{_LABEL})*)"
-    rf"|(?<![a-z0-9@.-])(?P<bare>(?:{_LABEL}\.)+(?P<end>[a-z]{{2,63}}|xn--[a-z0-9-]+))"
-    r"(?![a-z0-9-])(?P<path>/)?",
-    re.ASCII,
+    rf"(?:https?|ftp)://(?:[^\s/?#@]*@)?(?P<host>{_WORLD_HOST})"
+    rf"|(?<![a-z0-9@.-])(?P<bare>(?:www\.(?:{_WORLD_LABEL}\.)*|(?:{_LABEL}\.)+)"
+    r"(?P<end>[a-z]{2,63}|xn--[a-z0-9-]+))(?![a-z0-9-])(?P<path>/)?",
 )
-_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*", re.ASCII)
+_DOMAIN = re.compile(_WORLD_HOST)
 _CHANNEL = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}", re.ASCII)
 
 

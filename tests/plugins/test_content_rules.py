@@ -52,6 +52,16 @@ def to(actions: list[Action], who: str) -> list[str]:
         ("每袋3.5kg/袋，5.8元/斤", ()),
         ("发邮件到 me@abc.com", ()),
         ("体温36.5度", ()),
+        # The host follows the user name, however official that looks.
+        ("看这里 https://www.gov.cn@rumour.top/x", ("rumour.top",)),
+        ("https://admin:pw@www.nhc.gov.cn/x", ("www.nhc.gov.cn",)),
+        # Domains in Chinese: after a scheme or www., not bare in a sentence.
+        ("看这里 https://谣言.top/x", ("谣言.top",)),
+        ("https://谣言.top看这里", ("谣言.top",)),
+        ("http://www.谣言.top", ("www.谣言.top",)),
+        ("看www.谣言.top", ("www.谣言.top",)),
+        ("https://卫健委.中国 通知", ("卫健委.中国",)),
+        ("谣言.top/x 这样写不算", ()),
     ],
 )
 def test_what_counts_as_a_link(text: str, found: tuple[str, ...]) -> None:
