@@ -4,11 +4,12 @@ One set of detectors for core and plugins alike: the moderation plugin's
 ``personal_data`` rule condition uses them, and every reply that repeats what a
 person typed repeats only :func:`excerpt` of it.
 
-Text is read as NFKC where that matters (full-width digits are digits: see
-:func:`readable`).  Numbers are found in one pass: each run of digit groups
-(digits broken by spaces or dashes, ``138 1234 5678``) is read group by group,
-every stretch of whole groups is checked for each kind of number, and where
-readings overlap the longest one counts (an ID number that also passes the Luhn
+Text is read without invisible format characters, and as NFKC where that matters
+(full-width digits are digits: see :func:`readable`).  Numbers are found in one
+pass: each run of digit groups (digits broken by spaces, dashes, dots, slashes or
+line breaks, ``138 1234 5678``) is read group by group, every stretch of whole
+groups is checked for each kind of number, and where readings overlap the
+longest one counts (an ID number that also passes the Luhn
 check is an ID number, not a card; a phone number inside an ID number is not a
 phone).  A stretch never starts or ends inside a group, so a longer digit run
 holding eleven digits is no phone.  Addresses are found by a few patterns, each
@@ -30,8 +31,17 @@ NUMBERS = ("phone", "id_number", "bank_card")
 KINDS = (*NUMBERS, "address")
 """Every kind of personal data found; ``address`` (an exact one) only where a rule asks."""
 
-_SEPARATOR = "[ \t\u00a0\u3000\\-\u2010-\u2015\u2212]{1,3}"
-"""Between two groups of one number: up to three spaces or dashes."""
+_SEPARATOR = "[ \t\r\n\u00a0\u3000\\-\u2010-\u2015\u2212./]{1,3}"
+"""Between two groups of one number: up to three spaces, line breaks, dashes, dots or slashes
+(a decimal or a date is too short to be any number: 36.8, 2026/12/01)."""
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+"""Unicode's format characters (category Cf: zero-width spaces and joiners, bidi marks, the soft
+hyphen…): nobody sees them, so the detectors read past them (138, a zero-width space, 1234…)."""
 _FULL_WIDTH = re.compile("[\uff0b\uff0d\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 """Full-width digits, letters, plus and dash: a text with one is read as NFKC."""
 _GROUP = "[0-9]+(?:[Xx](?![0-9]))?"
@@ -39,6 +49,8 @@ _GROUP = "[0-9]+(?:[Xx](?![0-9]))?"
 _RUN = re.compile(f"{_GROUP}(?:{_SEPARATOR}{_GROUP})*")
 _GROUPS = re.compile(_GROUP)
 _DIGIT = re.compile("[0-9]")
+_ANY_DIGIT = re.compile("[0-9\uff10-\uff19]")
+"""A digit, full-width too: every kind of personal data found holds one."""
 _ISSUERS = "34569"
 """How card numbers begin: 3 (JCB), 4 (Visa), 5 (Mastercard), 6 (UnionPay), 9 (the banks' own
 older cards, 9558…); an order number beginning otherwise is none, even when it passes Luhn."""
@@ -190,14 +202,17 @@ def found_in(text: str, kinds: Collection[str] = KINDS) -> list[Found]:
 
 
 def readable(text: str) -> str:
-    """``text`` as the detectors read it: NFKC when it has full-width digits, letters, plus or
-    dash (full-width punctuation, in every Chinese sentence, matters to none and costs a
-    normalisation of the whole text)."""
+    """``text`` as the detectors read it: without format characters, and NFKC when it has
+    full-width digits, letters, plus or dash (full-width punctuation, in every Chinese sentence,
+    matters to none and costs a normalisation of the whole text)."""
+    text = _INVISIBLE.sub("", text)
     return unicodedata.normalize("NFKC", text) if _FULL_WIDTH.search(text) else text
 
 
 def personal_data(text: str, kinds: Iterable[str] = NUMBERS) -> tuple[str, ...]:
     """The kinds of personal data (of ``kinds``) that ``text`` contains, full-width digits too."""
+    if not _ANY_DIGIT.search(text):  # most chat: no number, no address, nothing to read past
+        return ()
     kinds = tuple(kinds)
     present = {found.kind for found in found_in(readable(text), frozenset(kinds))}
     return tuple(kind for kind in kinds if kind in present)
