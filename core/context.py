@@ -360,6 +360,12 @@ class Context:
         """Texts in ``person``'s language (to write to someone other than the sender)."""
         return self._bot.translator(person)
 
+    @property
+    def everyone(self) -> Translator:
+        """Texts in the community's language: for what everybody in a group reads (a notice,
+        a clarification), whoever's message it answers."""
+        return Translator(self._bot.catalogue, self.community.locale)
+
     async def open_commands(self) -> list[ChatCommand]:
         """The listed commands open to the sender here, in the plugins' order."""
         return await self._bot.open_commands(self)

@@ -9,7 +9,6 @@ from sanshe.core.actions import Action, Delete
 from sanshe.core.context import Context
 from sanshe.core.events import Message
 from sanshe.core.i18n import Translator
-from sanshe.core.model import Person
 from sanshe.core.privacy import excerpt
 from sanshe.core.rules import Fired, RuleAction
 
@@ -45,7 +44,8 @@ def _delete(ctx: Context, _value: None) -> Action | None:
 
 
 def _reply(ctx: Context, text: Any) -> Action:
-    return ctx.reply(ctx._.pick(text))
+    """Answer the message in the group, in the group's language."""
+    return ctx.reply(ctx.everyone.pick(text))
 
 
 def _tell_admins(ctx: Context, text: Any) -> list[Action]:
@@ -100,16 +100,16 @@ def _kinds(fired: Fired | None, _: Translator) -> str:
 
 
 def _move_to_private(ctx: Context, _value: None) -> list[Action]:
-    """Say in the group that the talk goes on privately; tell the sender privately what kind
-    of personal data their message held and invite them to go on there; note it in the
-    moderation log."""
+    """Say in the group (in its language) that the talk goes on privately; tell the sender
+    privately (in theirs) what kind of personal data their message held and invite them to go
+    on there; note it in the moderation log."""
     _ = ctx._
     group = ctx.group.name if ctx.group else ""
-    log = ctx.translator(Person(id="moderation-log", known=False))  # the community's language
+    log = ctx.everyone
     deleted = ctx.fired is not None and any("delete" in step for step in ctx.fired.rule.do)
     note = "moderation.private.direct" if deleted else "moderation.private.direct_kept"
     return [
-        ctx.reply(_("moderation.private.group")),
+        ctx.reply(log("moderation.private.group")),
         ctx.direct(_(note, group=group, kinds=_kinds(ctx.fired, _))),
         *ctx.moderated(
             "privacy",

@@ -30,8 +30,9 @@ EVERY = timedelta(hours=1)
 
 
 def _clarify(ctx: Context, text: Any) -> Action:
-    """The clarification in the chat: a post of its own, as the message it answers may be gone."""
-    return Send(chat=ctx.event.chat, text=ctx._.pick(text))
+    """The clarification in the chat, in the group's language: a post of its own, as the
+    message it answers may be gone."""
+    return Send(chat=ctx.event.chat, text=ctx.everyone.pick(text))
 
 
 @dataclass(frozen=True, slots=True)
