@@ -11,7 +11,9 @@ be a group admin to get them); the service messages that repeat them are not
 events, so a join is never seen twice.  A reply names the person answered
 (``reply_to_sender``), but not when it answers the bot or a message sent on
 behalf of a chat; the first message of a forum topic, which Telegram gives as
-``reply_to_message`` to every message in the topic, is no reply at all.
+``reply_to_message`` to every message in the topic, is no reply at all.  A
+shared contact card is a message whose text is its phone number (a venue: its
+name and address), so the privacy guard sees what the group would.
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ def _message(message: Json, event_id: str, bot_username: str) -> Message | None:
     if text is not None:  # a text message carries no media
         attachments: tuple[str, ...] = ()
     else:
-        text = message.get("caption") or ""
+        text = message.get("caption") or _shared(message)
         attachments = tuple(kind for key, kind in _ATTACHMENTS if key in message)
     if not text and not attachments:  # service messages: joins, pins, title changes…
         return None
@@ -155,6 +157,18 @@ def _message(message: Json, event_id: str, bot_username: str) -> Message | None:
         attachments=attachments,
         **_person(user),
     )
+
+
+def _shared(message: Json) -> str:
+    """What a shared contact card or venue says, as text the rules read: the contact's phone
+    number (``+`` before it when Telegram gives bare digits, as it does for a person's own),
+    the venue's name and address; a bare location says nothing."""
+    if contact := message.get("contact"):
+        number = str(contact.get("phone_number") or "")
+        return f"+{number}" if number.isdigit() and not number.startswith("0") else number
+    if venue := message.get("venue"):
+        return f"{venue.get('title') or ''} {venue.get('address') or ''}".strip()
+    return ""
 
 
 def _channel(message: Json) -> str:

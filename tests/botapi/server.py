@@ -637,6 +637,15 @@ class BotApiServer:
         message = self._new_message(chat_id, self.users[user_id], fields)
         return self._queue("message", message, self._bot_sees(message))
 
+    def inject_contact(
+        self, chat_id: int, user_id: int, phone_number: str, first_name: str
+    ) -> JSON:
+        """Queue a contact card a user shares (a message with ``contact`` and no text)."""
+        self._require_can_post(chat_id, user_id)
+        contact = {"phone_number": phone_number, "first_name": first_name}
+        message = self._new_message(chat_id, self.users[user_id], {"contact": contact})
+        return self._queue("message", message, self._bot_sees(message))
+
     def inject_edited_message(self, chat_id: int, message_id: int, text: str) -> JSON:
         """Edit a user's stored message and queue the ``edited_message`` update."""
         message = self._stored(chat_id, message_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from sanshe.adapters.telegram.convert import chat_of, to_event
 from sanshe.core.events import Callback, JoinRequest, MemberJoined, MemberLeft, Message
+from sanshe.core.privacy import personal_data
 
 GROUP = {"id": -1001, "type": "supergroup", "title": "1号楼"}
 PRIVATE = {"id": 42, "type": "private", "first_name": "Ann"}
@@ -77,6 +78,21 @@ def test_attachments_and_captions() -> None:
     assert (photo.text, photo.attachments) == ("看这个", ("image",))
     location = to_event(update(message=message(location={})), "b")
     assert isinstance(location, Message) and location.attachments == ("location",)
+
+
+def test_a_shared_contact_or_venue_is_text_the_privacy_guard_reads() -> None:
+    card = {"phone_number": "8613812345678", "first_name": "Li"}
+    contact = to_event(update(message=message(contact=card)), "b")
+    assert isinstance(contact, Message)
+    assert (contact.text, contact.attachments) == ("+8613812345678", ("contact",))
+    assert personal_data(contact.text) == ("phone",)
+    spaced = to_event(update(message=message(contact={"phone_number": "+86 138 1234 5678"})), "b")
+    assert isinstance(spaced, Message) and personal_data(spaced.text) == ("phone",)
+    place = {"location": {}, "title": "阳光小区", "address": "新华路12号5栋2单元302"}
+    venue = to_event(update(message=message(venue=place, location={})), "b")
+    assert isinstance(venue, Message) and "location" in venue.attachments
+    assert venue.text == "阳光小区 新华路12号5栋2单元302"
+    assert personal_data(venue.text, ["address"]) == ("address",)
 
 
 def test_what_is_not_an_event() -> None:

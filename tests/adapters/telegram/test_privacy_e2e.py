@@ -1,10 +1,10 @@
 """The privacy guard on Telegram end to end (issue 12 item 5): python-telegram-bot against the
 loopback Bot API server, with the example community's privacy rules.
 
-A card number in a resident group and an address in a consultation group are deleted;
-the author is told privately which kind of personal data it was, the group's admin is told
-that it happened, the moderation log group gets a line; no request the bot makes to
-Telegram carries the data.
+A card number or a shared contact card in a resident group and an address in a consultation
+group are deleted; the author is told privately which kind of personal data it was, the
+group's admin is told that it happened, the moderation log group gets a line; no request the
+bot makes to Telegram carries the data.
 """
 
 from __future__ import annotations
@@ -128,3 +128,18 @@ async def test_an_address_in_a_resident_group_stays(world: World) -> None:
     server.inject_message(BUILDING, RESIDENT, "ping")
     assert await world.said(BUILDING, 1, "the answer to ping") == ["pong"]
     assert not server.calls_to("deleteMessage")
+
+
+async def test_a_contact_card_in_a_resident_group(world: World) -> None:
+    server = world.server
+    posted = server.inject_contact(BUILDING, RESIDENT, "8613812345678", "李雷")["message"]
+    await wait_for(lambda: (BUILDING, posted["message_id"]) not in server.messages, "the delete")
+    [note] = await world.said(BUILDING, 1, "the note in the group")
+    assert note == text(world, "moderation.private.group")
+    private = await world.said(RESIDENT, 2, "the private note")
+    assert private[1].startswith("您在1号楼居民群发的消息含有电话号码，为保护您的隐私，已将其删除")
+    told = await world.said(WANG, 2, "the admin told")
+    assert told[1].startswith("1号楼居民群中，Li Lei触发了服务规则") and "（电话号码）" in told[1]
+    [logged] = await world.said(VOLUNTEERS, 1, "the moderation log")
+    assert logged == "1号楼居民群中，Li Lei发的消息含有电话号码，已转为私聊沟通（内容不在此转述）。"
+    assert carried(server, "13812345678") == []
