@@ -8,13 +8,17 @@ the bot was stopped over the moment.  Rules may ``mute``, ``remove`` and
 ``ban`` too (see :mod:`.steps`).  Every sanction goes to the audit log and the
 moderation log group; the ban list is a table and, where the network keeps one,
 a shared list (Matrix's policy room).  Other plugins ask whether someone is
-banned through the ``sanctions_banned`` hook (see :mod:`.hookspecs`); a banned
-person who joins a chat anyway is banned there again.
+banned through the ``sanctions_banned`` hook, and have someone muted, removed or
+banned through ``sanctions_mute``, ``sanctions_remove`` and ``sanctions_ban`` (see
+:mod:`.hookspecs`); a banned person who joins a chat anyway is banned there again.
+A ban ends the person's mutes (a mute's end never lets a banned person back), and
+the networks are given a fixed reason, never the admin's words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +29,7 @@ from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.events import MemberJoined
 from sanshe.core.hookspecs import hookimpl
-from sanshe.core.model import Person
+from sanshe.core.model import Group, Person
 from sanshe.core.plugins import Plugins
 from sanshe.core.rules import RuleAction
 from sanshe.core.services import Services
@@ -34,10 +38,10 @@ from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import Due
 
-from . import bans, commands, hookspecs, mutes, steps
+from . import bans, commands, hookspecs, mutes, removals, steps
 from .banlist import BANS
-from .chats import PLUGIN
-from .listing import ERASED
+from .chats import PLUGIN, community_admin
+from .listing import AUTOMATIC, ERASED
 from .models import CommunityBan
 from .settings import SanctionSettings
 
@@ -82,6 +86,33 @@ async def sanshe_startup(services: Services) -> None:
 def sanctions_banned(network: str, handle: str) -> str | None:
     """Why ``handle`` on ``network`` is banned from the community, from the list in memory."""
     return BANS.reason(network, handle)
+
+
+@hookimpl
+def sanctions_mute(
+    context: Context, group: Group, person: Person, length: timedelta, reason: str, by: str
+) -> tuple[Action, ...]:
+    """Another plugin's mute: this plugin's own, the person told only when it lifts."""
+    return tuple(mutes.mute(context, group, person, length, reason, by, tell=False))
+
+
+@hookimpl
+def sanctions_remove(
+    context: Context, group: Group, person: Person, reason: str, by: str
+) -> tuple[Action, ...]:
+    """Another plugin's removal, the person not told (the caller tells them)."""
+    return tuple(removals.remove(context, group, person, reason, by, tell=False))
+
+
+@hookimpl
+def sanctions_ban(
+    context: Context, person: Person, length: timedelta | None, reason: str, by: str
+) -> tuple[Action, ...]:
+    """Another plugin's ban, on the ban list as given by ``by``; none for a person banned
+    already or one of the community's admins."""
+    if BANS.of_person(person.id) is not None or community_admin(context, person):
+        return ()
+    return tuple(bans.ban(context, person, length, reason, by, f"{AUTOMATIC}{by}", tell=False))
 
 
 @hookimpl

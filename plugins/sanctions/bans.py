@@ -22,8 +22,18 @@ from sanshe.core.model import Person
 from sanshe.core.storage.models import stored_person
 from sanshe.core.timers import Due
 
+from . import mutes
 from .banlist import BANS, Banned
-from .chats import PLUGIN, community_words, digest, person_of, places, reason_shown, shown_name
+from .chats import (
+    PLUGIN,
+    community_words,
+    digest,
+    network_reason,
+    person_of,
+    places,
+    reason_shown,
+    shown_name,
+)
 from .lengths import spoken, until
 from .models import CommunityBan
 from .settings import SanctionSettings
@@ -46,10 +56,12 @@ def ban(
     reason: str,
     by: str,
     by_key: str,
+    tell: bool = True,
 ) -> list[Action]:
     """Ban ``person`` from every group for ``length`` (None: until lifted), recorded as done
-    by ``by_key`` (a stored person id, ``rule:<id>``) for ``reason``; ``by`` names them in the
-    moderation log."""
+    by ``by_key`` (a stored person id, ``rule:<id>``, ``auto:<who>``) for ``reason``; ``by``
+    names them in the moderation log.  Their mutes end without being lifted; they are told
+    (unless not ``tell``: the caller did)."""
     handles = dict(person.handles)
     now = ctx.now()
     ends = now + length if length is not None else None
@@ -66,9 +78,10 @@ def ban(
     ctx.writes.after(lambda: BANS.keep(Banned(row.id, row.person, handles, reason, ends)))
     if ends is not None:
         ctx.timers(PLUGIN).at(timer_key(person.id), ends, {"person": person.id})
-    bans, clean_up = keep_out(ctx, handles, reason)
+    mutes.end_all(ctx, person)
+    bans, clean_up = keep_out(ctx, handles)
     chats = len(bans)
-    actions = bans + _published(ctx, handles, reason) + clean_up
+    actions = bans + _published(ctx, handles) + clean_up
     _ = community_words(ctx)
     zone = ZoneInfo(ctx.community.community.timezone)
     actions += ctx.moderated(
@@ -81,6 +94,8 @@ def ban(
         reason=reason_shown(_, reason),
         **_ends(_, zone, length, ends),
     )
+    if not tell:
+        return actions
     theirs = ctx.translator(person)
     text = theirs(
         "sanctions.told.ban" if ends is None else "sanctions.told.ban_until",
@@ -100,9 +115,7 @@ def _ends(
     return {"length": spoken(_, length), "until": until(_, zone, ends)}
 
 
-def keep_out(
-    ctx: Context, handles: dict[str, str], reason: str
-) -> tuple[list[Action], list[Action]]:
+def keep_out(ctx: Context, handles: dict[str, str]) -> tuple[list[Action], list[Action]]:
     """A Ban in every chat of every group for ``handles``, and (where the network can) the
     deletion of their recent messages there: apart, so that every ban goes first and the
     person is out of every chat before the slower clean-up begins."""
@@ -111,15 +124,16 @@ def keep_out(
     clean_up: list[Action] = []
     for group in ctx.community.groups:
         for network, chat, handle in places(ctx, group, handles):
-            bans.append(Ban(chat=chat, user=handle, reason=reason, network=network))
+            bans.append(Ban(chat=chat, user=handle, reason=network_reason(ctx), network=network))
             if hours and ctx.can(DeleteRecent, network):
                 clean_up.append(DeleteRecent(chat=chat, user=handle, hours=hours, network=network))
     return bans, clean_up
 
 
-def _published(ctx: Context, handles: dict[str, str], reason: str) -> list[Action]:
+def _published(ctx: Context, handles: dict[str, str]) -> list[Action]:
+    """The ban list entries: public (Matrix's policy room), so with the fixed reason only."""
     return [
-        PublishBan(user=handle, reason=reason, network=network)
+        PublishBan(user=handle, reason=network_reason(ctx), network=network)
         for network, handle in handles.items()
         if ctx.can(PublishBan, network)
     ]
@@ -184,7 +198,7 @@ def banned_again(ctx: Context, banned: Banned) -> list[Action]:
         return ctx.moderated(
             "dry_run", ctx.person, "sanctions.log.would_ban_again", name=name, group=where
         )
-    again = Ban(chat=event.chat, user=event.sender, reason=banned.reason)
+    again = Ban(chat=event.chat, user=event.sender, reason=network_reason(ctx))
     return [again] + ctx.moderated(
         "ban", ctx.person, "sanctions.log.ban_again", name=name, group=where
     )

@@ -50,6 +50,13 @@ def community_words(ctx: Context) -> Translator:
     return ctx.translator(Person(id=PLUGIN, known=False))
 
 
+def network_reason(ctx: Context) -> str:
+    """What a sanction's network actions give as their reason, in the community's language: a
+    fixed text, since networks may show it to others (Matrix does, in the room and the public
+    policy room); the reason given stays in the record, the log and the person's note."""
+    return community_words(ctx)("sanctions.network_reason")
+
+
 def reason_shown(_: Translator, reason: str) -> str:
     """A reason as texts give it: as written, or that none was given."""
     return reason or _("sanctions.no_reason")

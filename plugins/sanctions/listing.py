@@ -17,11 +17,15 @@ LISTED = 50
 #: What the ``by`` column holds for a ban whose giver's data was erased.
 ERASED = "erased"
 RULE = "rule:"
+#: The prefix of the ``by`` column for a ban another plugin gave (``auto:<how it is named>``).
+AUTOMATIC = "auto:"
 
 
 def _by(ctx: Context, by: str) -> str:
     if by.startswith(RULE):
         return ctx._("sanctions.by_rule", rule=by[len(RULE) :])
+    if by.startswith(AUTOMATIC):
+        return by[len(AUTOMATIC) :]
     if by == ERASED:
         return ctx._("sanctions.by_erased")
     return people.name_of(ctx, by)

@@ -24,7 +24,8 @@ class CommunityBan(Model):
     reason = SealedTextField(default="")
     """Why, as the admin wrote it (personal data masked), or the rule's id."""
     by = fields.CharField(max_length=PERSON_LENGTH)
-    """Who banned them (``stored_person``), or ``rule:<id>``."""
+    """Who banned them (``stored_person``), ``rule:<id>``, or ``auto:<name>`` for another
+    plugin's ban (the warnings' limit)."""
     at = fields.DatetimeField()
     until = fields.DatetimeField(null=True)
     """When the ban lifts itself (None: until lifted by hand)."""

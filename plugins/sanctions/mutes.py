@@ -19,7 +19,17 @@ from sanshe.core.context import Context
 from sanshe.core.model import Group, Person
 from sanshe.core.timers import Due
 
-from .chats import PLUGIN, community_words, digest, person_of, places, reason_shown, shown_name
+from .banlist import BANS
+from .chats import (
+    PLUGIN,
+    community_words,
+    digest,
+    network_reason,
+    person_of,
+    places,
+    reason_shown,
+    shown_name,
+)
 from .lengths import spoken, until
 
 #: The prefix of the timers that lift mutes.
@@ -32,17 +42,26 @@ def timer_key(group: Group, person: Person) -> str:
 
 
 def mute(
-    ctx: Context, group: Group, person: Person, length: timedelta, reason: str, by: str
+    ctx: Context,
+    group: Group,
+    person: Person,
+    length: timedelta,
+    reason: str,
+    by: str,
+    tell: bool = True,
 ) -> list[Action]:
     """Mute ``person`` in ``group``'s chats for ``length`` (``by`` names who decided, ``reason``
-    says why); the timer lifting it replaces an earlier one.  Nothing if they have no handle
-    on a network the group has a chat on."""
+    says why), and tell them (unless not ``tell``: the caller did); the timer lifting it
+    replaces an earlier one.  Nothing if they have no handle on a network the group has a chat
+    on."""
     reached = places(ctx, group, person.handles)
     if not reached:
         return []
     minutes = max(1, math.ceil(length.total_seconds() / 60))
     actions: list[Action] = [
-        Restrict(chat=chat, user=handle, minutes=minutes, reason=reason, network=network)
+        Restrict(
+            chat=chat, user=handle, minutes=minutes, reason=network_reason(ctx), network=network
+        )
         for network, chat, handle in reached
     ]
     ends = ctx.now() + length
@@ -61,6 +80,8 @@ def mute(
         until=until(_, zone, ends),
         reason=reason_shown(_, reason),
     )
+    if not tell:
+        return actions
     theirs = ctx.translator(person)
     told = ctx.tell(
         person,
@@ -88,12 +109,28 @@ def unmute(ctx: Context, group: Group, person: Person, by: str) -> list[Action]:
     return actions + _told_lifted(ctx, group, person)
 
 
+def end_all(ctx: Context, person: Person) -> None:
+    """Cancel ``person``'s mutes in every group, lifting none: they are banned, and a mute's end
+    must not let them back in (on Telegram, lifting a restriction undoes a ban)."""
+    for group in ctx.community.groups:
+        ctx.timers(PLUGIN).cancel(timer_key(group, person))
+
+
+def _banned(person_id: str, handles: dict[str, str]) -> bool:
+    if BANS.of_person(person_id) is not None:
+        return True
+    return any(BANS.of_handle(network, handle) for network, handle in handles.items())
+
+
 def lift_due(ctx: Context, timer: Due) -> list[Action]:
-    """The mute of ``timer`` has run out: let the person post again, wherever they were muted."""
+    """The mute of ``timer`` has run out: let the person post again, wherever they were muted;
+    nothing for a person banned meanwhile (the ban keeps them out)."""
     data: dict[str, Any] = timer.data
     group = ctx.community.group(str(data.get("group", "")))
     handles = {str(k): str(v) for k, v in dict(data.get("handles", {})).items()}
     if group is None:  # the group left the community file: nothing to lift it in
+        return []
+    if _banned(str(data.get("person", "")), handles):
         return []
     person = person_of(ctx, str(data.get("person", "")), handles)
     actions = _lift(ctx, group, handles)

@@ -8,7 +8,8 @@ reason; service rules warn with the moderators' text::
       - warn: {zh_CN: 请只转发官方发布的信息。, en: "please share only official information."}
 
 Every warning is kept and counts in its group for a while; the member who
-reaches the limit is removed (or banned, or muted), and told privately why::
+reaches the limit is removed (or banned, or muted: by the sanctions plugin, so
+that ``/unmute``, ``/bans`` and ``/unban`` know of it), and told privately why::
 
     plugins:
       warnings: {limit: 3, within: 30d, then: remove}
@@ -28,17 +29,17 @@ from sanshe.core.actions import Action, Send
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
+from sanshe.core.i18n import LOCALES, Translator
 from sanshe.core.model import Person
 from sanshe.core.privacy import excerpt
 from sanshe.core.rules import RuleAction
 from sanshe.core.storage.models import stored_person
 from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
-from sanshe.core.timers import Due
 
 from .commands import UNWARN, WARN, WARNINGS, show, unwarn, warn
 from .models import WarningEntry
-from .sanctions import PLUGIN, Warned, give, lift
+from .sanctions import PLUGIN, Warned, give
 from .settings import WarningSettings
 
 
@@ -101,11 +102,13 @@ def _text(value: Any) -> Any:
 async def _warn(ctx: Context, text: Any) -> list[Action]:
     """A rule's warning to the sender: counted in the group like an admin's, the rule its source."""
     _ = ctx._
-    reason = _.pick(text) if text else _("warnings.default_reason")
+    catalogue = _.catalogue
+    reason = text or {n: Translator(catalogue, n)("warnings.default_reason") for n in LOCALES}
     event = ctx.event
     name = excerpt(ctx.person.name or event.sender_name or event.sender)
     if ctx.group is None or not event.sender:  # no group to count it in: only the reminder
-        return [Send(chat=event.chat, text=_("warnings.reminder", name=name, reason=reason))]
+        said = _("warnings.reminder", name=name, reason=_.pick(reason))
+        return [Send(chat=event.chat, text=said)]
     assert ctx.fired is not None  # set by the rules engine while a rule's steps run
     warned = Warned(ctx.person, event.sender, name, ctx.group, event.chat)
     # A deleted message cannot be answered: the notice is posted in the chat.
@@ -115,12 +118,6 @@ async def _warn(ctx: Context, text: Any) -> list[Action]:
 @hookimpl
 def sanshe_rule_actions() -> Iterable[RuleAction]:
     return [RuleAction("warn", _warn, lambda _, v: _("warnings.do.warn"), _text)]
-
-
-@hookimpl
-def sanshe_timer(context: Context, timer: Due) -> list[Action]:
-    """A mute given for reaching the limit has ended: lift it."""
-    return lift(context, timer)
 
 
 @hookimpl

@@ -1,5 +1,6 @@
 """Giving a warning: the group is told, the member privately, the moderation log; and what
-reaching the limit does (removal, a ban or a mute), unless the plugin runs dry.
+reaching the limit does (removal, a ban or a mute: the sanctions plugin's own, asked for
+through its hooks), unless the plugin runs dry.
 
 The group sees the member's name only as an excerpt, and an admin's reason
 only in the private note (a rule's reason, the moderators' own words, is
@@ -9,28 +10,26 @@ reasons as excerpts.
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sanshe.core import people
-from sanshe.core.actions import Action, Ban, Remove, Restrict, Send, Unrestrict
+from sanshe.core.actions import Action, Send
 from sanshe.core.arguments import duration
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
-from sanshe.core.model import Group, Person
+from sanshe.core.model import Group, Person, Text
 from sanshe.core.privacy import MASK, excerpt
-from sanshe.core.timers import Due
 
 from . import ledger
 from .settings import WarningSettings
 
 PLUGIN = "warnings"
-#: The prefix of the timers that lift a mute given for reaching the limit.
-UNMUTE = "unmute|"
 #: How much of a reason the moderation log quotes.
 LOGGED_REASON = 40
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +75,55 @@ def _translator(ctx: Context, person: Person) -> Translator:
     return ctx._ if person.id == ctx.person.id else ctx.translator(person)
 
 
-async def give(ctx: Context, warned: Warned, reason: str, rule_id: str = "") -> list[Action]:
-    """Write the warning down and tell the group, the member and the log; at the limit, act."""
+async def give(ctx: Context, warned: Warned, reason: Text, rule_id: str = "") -> list[Action]:
+    """Write the warning down and tell the group, the member and the log; at the limit, have
+    the sanctions plugin act (in a dry run, or without that plugin, the log is only told).
+
+    A rule's ``reason`` is given per language: the group, the ledger and the log read it in
+    the community's, the member in theirs."""
     settings = ctx.settings(WarningSettings)
     since = ctx.now() - settings.window
     count = await ledger.counted(warned.group.id, warned.person.id, since) + 1
-    ledger.write_down(ctx, warned.group.id, warned.person.id, warned.name, reason, rule_id)
-    reached = count >= settings.limit
-    acting = reached and not ctx.dry_run(PLUGIN)
+    log = ctx.everyone
+    ledger.write_down(
+        ctx, warned.group.id, warned.person.id, warned.name, log.pick(reason), rule_id
+    )
+    logged = {
+        "name": warned.name,
+        "group": warned.group.name,
+        "count": count,
+        "limit": settings.limit,
+        "reason": quoted(log.pick(reason), LOGGED_REASON),
+    }
+    if rule_id:
+        told_log = ctx.moderated(
+            "warn", warned.person, "warnings.log.rule_warned", rule=rule_id, **logged
+        )
+    else:
+        by = excerpt(ctx.person.name or ctx.event.sender_name or ctx.event.sender)
+        told_log = ctx.moderated("warn", warned.person, "warnings.log.warned", by=by, **logged)
+    sanctioned: list[Action] | None = None
+    if count >= settings.limit:
+        values = {
+            "name": warned.name,
+            "group": warned.group.name,
+            "count": count,
+            "within": length(log, settings.within),
+            "sanction": sanction_words(log, settings),
+        }
+        if ctx.dry_run(PLUGIN):
+            key = "warnings.log.would_sanction"
+            told_log += ctx.moderated("dry_run", warned.person, key, **values)
+        else:
+            sanctioned = await _sanction(ctx, warned, settings, count, log)
+            if sanctioned is None:
+                logger.warning(
+                    "warnings: the limit was reached in group %s, but the sanctions plugin is "
+                    "not enabled: nothing was done",
+                    warned.group.id,
+                )
+                key = "warnings.log.no_sanctions"
+                told_log += ctx.moderated("not_sanctioned", warned.person, key, **values)
     _ = _translator(ctx, warned.person)
     shown = {
         "name": warned.name,
@@ -93,119 +133,50 @@ async def give(ctx: Context, warned: Warned, reason: str, rule_id: str = "") -> 
         "within": length(_, settings.within),
         "sanction": sanction_words(_, settings),
     }
-    if acting:
-        notice = _("warnings.group.sanctioned", **shown)
-        note = _("warnings.private.sanctioned", reason=reason, **shown)
+    public = {**shown, "within": length(log, settings.within)}
+    public["sanction"] = sanction_words(log, settings)
+    if sanctioned is not None:
+        notice = log("warnings.group.sanctioned", **public)
+        note = _("warnings.private.sanctioned", reason=_.pick(reason), **shown)
     else:
         notice = (
-            _("warnings.group.rule_warned", reason=reason, **shown)
+            log("warnings.group.rule_warned", reason=log.pick(reason), **public)
             if rule_id
-            else _("warnings.group.warned", **shown)
+            else log("warnings.group.warned", **public)
         )
-        note = _("warnings.private.warned", reason=reason, **shown)
+        note = _("warnings.private.warned", reason=_.pick(reason), **shown)
     actions: list[Action] = [Send(chat=warned.chat, text=notice)]
     private = ctx.tell(warned.person, note)
     if private is not None:
         actions.append(private)
-    log = Translator(ctx._.catalogue, ctx.community.locale)
-    logged = {
-        "name": warned.name,
-        "group": warned.group.name,
-        "count": count,
-        "limit": settings.limit,
-        "reason": quoted(reason, LOGGED_REASON),
-    }
-    if rule_id:
-        actions += ctx.moderated(
-            "warn", warned.person, "warnings.log.rule_warned", rule=rule_id, **logged
-        )
-    else:
-        by = excerpt(ctx.person.name or ctx.event.sender_name or ctx.event.sender)
-        actions += ctx.moderated("warn", warned.person, "warnings.log.warned", by=by, **logged)
-    if reached:
-        actions += _sanction(ctx, warned, settings, count, log, acting)
-    return actions
+    return actions + told_log + (sanctioned or [])
 
 
-def _chats(ctx: Context, warned: Warned) -> list[tuple[str, str, str]]:
-    """Each chat of the group the member is in, as ``(network, chat, handle)``: where they were
-    warned, and the group's chats on the other networks where they have a handle."""
-    found = [(ctx.event.network, warned.chat, warned.handle)]
-    for place in ctx.in_chats_of(warned.group):
-        network = place.event.network
-        handle = warned.person.handles.get(network)
-        if handle and network != ctx.event.network:
-            found.append((network, place.event.chat, handle))
-    return found
+#: The sanctions plugin's hook for each ``then:``.
+HOOKS = {"mute": "sanctions_mute", "remove": "sanctions_remove", "ban": "sanctions_ban"}
 
 
-def _sanction(
-    ctx: Context,
-    warned: Warned,
-    settings: WarningSettings,
-    count: int,
-    log: Translator,
-    acting: bool,
-) -> list[Action]:
-    """Remove, ban or mute the member who reached the limit; in a dry run, only report it."""
-    values = {
-        "name": warned.name,
-        "group": warned.group.name,
-        "count": count,
-        "within": length(log, settings.within),
-        "sanction": sanction_words(log, settings),
-    }
-    if not acting:
-        return ctx.moderated("dry_run", warned.person, "warnings.log.would_sanction", **values)
-    _ = _translator(ctx, warned.person)
-    reason = _("warnings.reason", count=count, within=length(_, settings.within))
-    done: list[Action] = []
-    for network, chat, handle in _chats(ctx, warned):
-        if settings.sanction == "ban":
-            done.append(Ban(chat=chat, user=handle, reason=reason, network=network))
-        elif settings.sanction == "mute":
-            minutes = settings.mute_minutes
-            done.append(
-                Restrict(chat=chat, user=handle, minutes=minutes, reason=reason, network=network)
-            )
-        else:
-            done.append(Remove(chat=chat, user=handle, reason=reason, network=network))
-    if settings.sanction == "mute":
-        _lift_later(ctx, warned, timedelta(minutes=settings.mute_minutes))
-    logged = ctx.moderated(settings.sanction, warned.person, "warnings.log.sanctioned", **values)
-    return [*done, *logged]
-
-
-def _lift_later(ctx: Context, warned: Warned, length: timedelta) -> None:
-    """Have the mute lifted when it ends, in the chats where it was given (a network such as
-    Matrix does not end it by itself); a restart meanwhile lifts it at start."""
-    digest = hashlib.blake2b(warned.person.id.encode(), digest_size=8).hexdigest()
-    data = {
-        "group": warned.group.id,
-        "person": warned.person.id,
-        "name": warned.name,
-        "chats": [list(chat) for chat in _chats(ctx, warned)],
-    }
-    ctx.timers(PLUGIN).at(f"{UNMUTE}{warned.group.id}|{digest}", ctx.now() + length, data)
-
-
-def lift(ctx: Context, timer: Due) -> list[Action]:
-    """A mute for reaching the limit has ended: the member may post again (told in the log)."""
-    if not timer.key.startswith(UNMUTE):
-        return []
-    data = timer.data
-    actions: list[Action] = [
-        Unrestrict(chat=str(chat), user=str(handle), network=str(network))
-        for network, chat, handle in data.get("chats", ())
-    ]
-    group = ctx.community.group(str(data.get("group", "")))
-    where = group.name if group else str(data.get("group", ""))
-    person_id = str(data.get("person", ""))
-    handles = {str(network): str(handle) for network, _chat, handle in data.get("chats", ())}
-    about = people.current_by_id(ctx, person_id) or Person(
-        id=person_id, known=False, handles=handles
+async def _sanction(
+    ctx: Context, warned: Warned, settings: WarningSettings, count: int, log: Translator
+) -> list[Action] | None:
+    """Have the sanctions plugin remove, ban or mute the member who reached the limit (its own
+    sanction: on its ban list, its one mute timer per person and group); None when it is not
+    enabled, so that nothing is done half-way."""
+    reason = log("warnings.reason", count=count, within=length(log, settings.within))
+    by = log("warnings.by_limit", limit=settings.limit)
+    person = _with_handle(ctx, warned)
+    sanction = settings.sanction
+    values: dict[str, object] = {} if sanction == "ban" else {"group": warned.group}
+    if sanction != "remove":  # a ban for reaching the limit lasts until /unban
+        mute = timedelta(minutes=settings.mute_minutes)
+        values["length"] = mute if sanction == "mute" else None
+    done = await ctx.call(
+        HOOKS[sanction], context=ctx, person=person, reason=reason, by=by, **values
     )
-    told = ctx.tell(about, ctx.translator(about)("warnings.private.unmuted", group=where))
-    name = str(data.get("name", ""))
-    actions += ctx.moderated("unmute", about, "warnings.log.unmuted", name=name, group=where)
-    return actions + ([told] if told else [])
+    return list(done) if isinstance(done, tuple) else None  # not offered: [] (or None)
+
+
+def _with_handle(ctx: Context, warned: Warned) -> Person:
+    """The warned person with the handle they were warned by (a stranger may have no other)."""
+    handles = {**warned.person.handles, ctx.event.network: warned.handle}
+    return warned.person.model_copy(update={"handles": handles})

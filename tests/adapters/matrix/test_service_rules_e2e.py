@@ -351,7 +351,7 @@ async def test_a_community_ban_bans_redacts_and_is_published_in_the_policy_room(
         assert answer == "Wu is banned: removed from the community's 2 group chats, until /unban."
         out = await zhao.event(community.building, "the ban", banned(handle))
         assert out.sender == community.bot
-        assert out.source["content"]["reason"] == "selling fake masks"
+        assert out.source["content"]["reason"] == "breaking the community's service rules"
 
         async def taken_back() -> bool | None:
             return True if await redacted(zhao.client, community.building, posted) else None
@@ -375,7 +375,7 @@ async def test_a_community_ban_bans_redacts_and_is_published_in_the_policy_room(
         assert await wait_until(rule, "the rule about Wu") == {
             "entity": handle,
             "recommendation": "m.ban",
-            "reason": "selling fake masks",
+            "reason": "breaking the community's service rules",
         }
         await li.ask(community.log, f"/unban {handle}")
 
