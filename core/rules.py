@@ -83,6 +83,9 @@ class RuleAction:
     parse: Callable[..., Any] = lambda value: value
     plugin: str = ""
     """The plugin that contributed it (filled in by core)."""
+    once: bool = False
+    """At most once per event: of several rules that hold, only the first one's runs it (one
+    clarification in the group for one message)."""
 
 
 class RuleProblem(Exception):
@@ -272,8 +275,9 @@ class RuleBook:
         if context.group is None:
             return []
         actions: list[Action] = []
+        ran: set[str] = set()
         for index in self.candidates(context.group, on, context.text):
-            actions.extend(await self._run(self._rules[index], context))
+            actions.extend(await self._run(self._rules[index], context, ran))
         return _unique(actions)
 
     async def verdicts(
@@ -291,8 +295,9 @@ class RuleBook:
                 found.append((compiled.rule, steps))
         return found
 
-    async def _run(self, compiled: _Compiled, context: Context) -> list[Action]:
-        """The actions of ``compiled`` if its conditions hold for ``context``."""
+    async def _run(self, compiled: _Compiled, context: Context, ran: set[str]) -> list[Action]:
+        """The actions of ``compiled`` if its conditions hold for ``context``; of its ``once``
+        steps, those not in ``ran`` (the names of those an earlier rule ran), noted there."""
         if not await _holds(compiled, context):
             return []
         if self._dry(compiled, context):
@@ -301,6 +306,10 @@ class RuleBook:
         context.fired = _fired(compiled, context)
         try:
             for step, value in compiled.steps:
+                if step.once:
+                    if step.name in ran:
+                        continue
+                    ran.add(step.name)
                 try:
                     actions.extend(as_actions(await await_me_maybe(step.run(context, value))))
                 except Exception:
@@ -376,7 +385,7 @@ class RuleBook:
             if not compiled.rule.where.covers(group):
                 continue
             for place in context.in_chats_of(group):
-                found = await self._run(compiled, place)
+                found = await self._run(compiled, place, set())
                 actions.extend(on_networks(found, place.event.network))
         return _unique(actions)
 

@@ -1,5 +1,6 @@
-"""Rule actions that tell people something: ``clarify`` (a post in the chat) and ``remind``
-(a private reminder to the sender, at most once per interval)::
+"""Rule actions that tell people something: ``clarify`` (a post in the chat; one for a message,
+the first rule's, when several rules that hold clarify) and ``remind`` (a private reminder to
+the sender, at most once per interval)::
 
     do:
       - delete
@@ -79,6 +80,7 @@ def actions() -> list[RuleAction]:
             _clarify,
             lambda _, text: _("moderation.do.clarify", text=_.pick(text)),
             text_value,
+            once=True,
         ),
         RuleAction("remind", _remind, _describe_reminder, _reminder),
     ]

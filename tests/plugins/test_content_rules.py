@@ -99,7 +99,7 @@ async def test_epidemic_news_from_an_official_source_is_let_be(community: Sandbo
     assert await community.send("maria", "building-2", sourced) == []
     half = "新增病例：https://www.nhc.gov.cn/x 详情 rumour.top/y"  # not every link is official
     actions = await community.send("maria", "building-2", half)
-    assert in_group(actions, "building-2") == [NEWS_CLARIFIED, LINK_CLARIFIED]
+    assert in_group(actions, "building-2") == [NEWS_CLARIFIED]  # one clarification a message
     assert [type(a) for a in actions].count(Delete) == 1
 
 
@@ -270,3 +270,13 @@ async def test_with_moderation_in_dry_run_a_link_is_only_reported() -> None:
             "试运行：1号楼居民群中，规则“指向非官方网站的链接会被删除，并在群内澄清”本会对maria的消息执行："
             f"删除该消息，然后在群内发布澄清：“{LINK_CLARIFIED}”。"
         ]
+
+
+async def test_a_message_breaking_two_clarified_rules_gets_one_clarification(
+    community: Sandbox,
+) -> None:
+    actions = await community.send("maria", "building-1", "新增病例很多 https://rumour.top/x")
+    assert kinds(actions).count("Delete") == 1
+    assert in_group(actions, "building-1") == [NEWS_CLARIFIED]  # the first rule's, in file order
+    [alert] = to(actions, "zhao")  # the admins still hear which rule fired
+    assert "未注明官方来源的疫情消息" in alert
