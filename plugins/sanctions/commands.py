@@ -126,6 +126,14 @@ def _refused_in_group(ctx: Context, group: Group, person: PersonModel) -> str | 
     return None
 
 
+def _refused_banned(ctx: Context, person: PersonModel) -> str | None:
+    """Why a banned ``person`` is neither muted nor unmuted (on Telegram, setting or lifting a
+    restriction undoes a ban), if they are banned."""
+    if _ban_of(person) is None:
+        return None
+    return ctx._("sanctions.banned_not_muted", name=shown_name(person))
+
+
 async def mute(ctx: Context) -> Iterable[Action]:
     """``/mute <person> <length> [reason]``: mute them in this group's chats until the time is up."""
     group = ctx.group
@@ -133,7 +141,7 @@ async def mute(ctx: Context) -> Iterable[Action]:
         return [ctx.reply(ctx._("sanctions.no_group"))]
     found = MUTE.read(ctx)
     person = people.current(ctx, found.person)
-    refusal = _refused_in_group(ctx, group, person)
+    refusal = _refused_in_group(ctx, group, person) or _refused_banned(ctx, person)
     if refusal:
         return [ctx.reply(refusal)]
     if found.length > LONGEST:
@@ -153,6 +161,9 @@ async def unmute(ctx: Context) -> Iterable[Action]:
     if group is None:
         return [ctx.reply(ctx._("sanctions.no_group"))]
     person = people.current(ctx, UNMUTE.read(ctx).person)
+    refusal = _refused_banned(ctx, person)
+    if refusal:
+        return [ctx.reply(refusal)]
     done = mutes.unmute(ctx, group, person, _by(ctx))
     name = shown_name(person)
     if not done:

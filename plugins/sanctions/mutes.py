@@ -10,6 +10,7 @@ its time by more than the stop.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,9 +54,9 @@ def mute(
     """Mute ``person`` in ``group``'s chats for ``length`` (``by`` names who decided, ``reason``
     says why), and tell them (unless not ``tell``: the caller did); the timer lifting it
     replaces an earlier one.  Nothing if they have no handle on a network the group has a chat
-    on."""
+    on, or are banned (a restriction would let them back in on Telegram)."""
     reached = places(ctx, group, person.handles)
-    if not reached:
+    if not reached or banned(person.id, person.handles):
         return []
     minutes = max(1, math.ceil(length.total_seconds() / 60))
     actions: list[Action] = [
@@ -116,7 +117,8 @@ def end_all(ctx: Context, person: Person) -> None:
         ctx.timers(PLUGIN).cancel(timer_key(group, person))
 
 
-def _banned(person_id: str, handles: dict[str, str]) -> bool:
+def banned(person_id: str, handles: Mapping[str, str]) -> bool:
+    """Whether the person ``person_id`` (or whoever has one of ``handles``) is banned."""
     if BANS.of_person(person_id) is not None:
         return True
     return any(BANS.of_handle(network, handle) for network, handle in handles.items())
@@ -130,7 +132,7 @@ def lift_due(ctx: Context, timer: Due) -> list[Action]:
     handles = {str(k): str(v) for k, v in dict(data.get("handles", {})).items()}
     if group is None:  # the group left the community file: nothing to lift it in
         return []
-    if _banned(str(data.get("person", "")), handles):
+    if banned(str(data.get("person", "")), handles):
         return []
     person = person_of(ctx, str(data.get("person", "")), handles)
     actions = _lift(ctx, group, handles)

@@ -477,7 +477,6 @@ async def test_a_ban_ends_the_persons_mutes_so_that_no_mute_lifts_it(sunshine: S
     await sunshine.send("maria", "building-1", "大家好")
     await sunshine.send("zhao", "building-1", "/禁言 @maria 2小时")
     await sunshine.send("zhang", "dm", "/封禁 @maria 散布谣言")
-    await sunshine.send("zhao", "building-2", "/禁言 @maria 1小时")  # muted when banned
     later = await sunshine.advance(hours=2, minutes=1)
     assert of(Unrestrict, later) == []
     assert told(later, "maria") == []
@@ -504,3 +503,15 @@ async def test_an_admins_reason_stays_off_the_networks_actions(sunshine: Sandbox
     assert row.reason == reason
     again = await sunshine.join("maria", "building-3")
     assert of(Ban, again) == [Ban(chat="building-3", user="maria", reason=FIXED)]
+
+
+async def test_a_banned_person_is_neither_muted_nor_unmuted(sunshine: Sandbox) -> None:
+    """On Telegram lifting a restriction (or setting one) lets a banned person back in."""
+    await sunshine.send("maria", "building-1", "大家好")
+    await sunshine.send("zhang", "dm", "/封禁 @maria 散布谣言")
+    refused = "maria已被社区封禁，不在各群中：无需禁言或解除禁言（解封请用 /解封）。"
+    muted = await sunshine.send("zhao", "building-1", "/禁言 @maria 1小时")
+    assert sunshine.texts(muted) == [refused]
+    unmuted = await sunshine.send("zhao", "building-1", "/解除禁言 @maria")
+    assert sunshine.texts(unmuted) == [refused]
+    assert of(Unrestrict, await sunshine.advance(hours=2)) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -221,6 +221,45 @@ async def test_a_phone_number_is_redacted_its_author_told_privately_the_admin_wi
     assert not any(holds_the_number(text) for text in seen)
 
 
+async def test_a_phone_number_added_by_an_edit_is_redacted_and_its_author_told(
+    community: Community,
+) -> None:
+    resident, zhao = community.resident, community.zhao
+    async with serving(community):
+        posted = await say(resident.client, community.building, "call me about the water")
+        new = {"msgtype": "m.text", "body": f"call me on {PHONE} about the water"}
+        sent = await resident.client.room_send(
+            community.building,
+            "m.room.message",
+            {
+                "msgtype": "m.text",
+                "body": f"* {new['body']}",
+                "m.new_content": new,
+                "m.relates_to": {"rel_type": "m.replace", "event_id": posted},
+            },
+        )
+        assert isinstance(sent, nio.RoomSendResponse), sent
+        private = await private_room(resident, community.building)
+        note = await resident.from_bot(private, "the private note")
+        assert note.startswith("Your message in Building 1 held a phone number; to protect")
+        desk = await private_room(zhao, community.building, community.log)
+        told = await zhao.from_bot(desk, "the admin told")
+        assert told.startswith("In Building 1, Wu set off the service rule")
+        assert "(a phone number)" in told
+        # The message and its edit are both gone: each held what the group saw.
+        await wait_until(
+            lambda: _true_or_none(redacted(zhao.client, community.building, sent.event_id)),
+            "the edit redacted",
+        )
+        assert await redacted(zhao.client, community.building, posted)
+    seen = [body(e) for _room, e in zhao.seen + resident.seen if e.sender == community.bot]
+    assert not any(holds_the_number(text) for text in seen)
+
+
+async def _true_or_none(check: Awaitable[bool]) -> bool | None:
+    return True if await check else None
+
+
 def kicked(user: str) -> Callable[[nio.Event], bool]:
     return lambda e: (
         isinstance(e, nio.RoomMemberEvent) and e.state_key == user and e.membership == "leave"
@@ -237,8 +276,8 @@ async def test_three_warnings_remove_the_member(community: Community) -> None:
             logged = await zhao.from_bot(community.log, f"warning {n} in the moderation log")
             assert logged == f"Zhao warned Wu in Building 1 ({n}/3): selling pills"
         removed = await zhao.from_bot(community.log, "the removal in the moderation log")
-        assert removed == (
-            "Wu had 3 warnings within 30 d in Building 1 and has been removed from the group."
+        assert removed == (  # by the sanctions plugin, the warning limit naming who decided
+            "The warning limit (3) removed Wu from Building 1. Reason: 3 warnings within 30 d"
         )
         out = await zhao.event(community.building, "the member kicked", kicked(handle))
         assert out.sender == community.bot
