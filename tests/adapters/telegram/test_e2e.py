@@ -277,7 +277,8 @@ async def test_rules_see_what_an_edited_message_became(world: World) -> None:
         lambda: (BUILDING, first) not in world.server.messages, "the edited message to go"
     )
     await settled(world)
-    assert world.texts(BUILDING)[1] == text(world, "moderation.private.group", "en")
+    # Said in the group, so in the group's language (the community's), though Han writes English.
+    assert world.texts(BUILDING)[1] == text(world, "moderation.private.group")
 
 
 async def test_actions_on_members_and_messages(world: World) -> None:
