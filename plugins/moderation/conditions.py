@@ -1,5 +1,5 @@
 """Rule conditions about the sender and what they wrote: ``sender_role``, ``not_sender_role``,
-``command`` (``false``: not a command to the bot), ``personal_data``."""
+``command`` (``false``: not a command of the bot's the sender may use here), ``personal_data``."""
 
 from __future__ import annotations
 
@@ -45,10 +45,19 @@ def _yes_or_no(value: Any) -> bool:
     return value
 
 
-def _is_command(ctx: Context) -> bool:
-    """Whether the event is a command to the bot (``/onduty``…), not something said to people."""
+async def _is_command(ctx: Context) -> bool:
+    """Whether the event is a command to the bot (``/onduty``…), not something said to people:
+    one of the bot's that the sender may use here (a slash before another word is said to
+    people, so that it is no way round a rule)."""
     event = ctx.event
-    return isinstance(event, Message) and parse_command(event.text) is not None
+    command = parse_command(event.text) if isinstance(event, Message) else None
+    if command is None:
+        return False
+    return any(command.name in (c.name, *c.aliases) for c in await ctx.open_commands())
+
+
+async def _command_is(ctx: Context, wanted: bool) -> bool:
+    return await _is_command(ctx) == wanted
 
 
 def _role_names(_: Translator, roles: Iterable[str], community: Community) -> str:
@@ -76,7 +85,7 @@ def conditions() -> list[Condition]:
         ),
         Condition(
             "command",
-            check=lambda ctx, wanted: _is_command(ctx) == wanted,
+            check=_command_is,
             describe=lambda _, wanted: _(
                 "moderation.when.command" if wanted else "moderation.when.not_command"
             ),
