@@ -25,7 +25,7 @@ from sanshe.core.actions import (
     Send,
     SendFile,
 )
-from sanshe.core.adapter import ActionFailed, Adapter
+from sanshe.core.adapter import ActionFailed
 from sanshe.core.bot import Bot
 from sanshe.core.cli import shipped_example
 from sanshe.core.config import CommunityFile
@@ -41,6 +41,7 @@ from sanshe.core.events import (
 )
 from sanshe.core.i18n import Catalogue, Translator, environment_locale
 from sanshe.core.model import Community
+from sanshe.core.offline import OfflineAdapter
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.storage import Storage
 from sanshe.core.storage.models import AuditEntry, FormSession, Pseudonym, Record, stored_person
@@ -54,8 +55,9 @@ __all__ = ["DIRECT", "NETWORK", "RecordingAdapter", "Sandbox"]
 LOCALES = Path(__file__).parent / "locales"
 
 
-class RecordingAdapter(Adapter):
-    """An in-memory adapter: it performs every action by keeping it in :attr:`performed`.
+class RecordingAdapter(OfflineAdapter):
+    """An in-memory adapter: core's offline one, that performs every action by keeping it in
+    :attr:`performed`, made for tests.
 
     The messages it "sends" (files too) are numbered ``b1``, ``b2``… as on the
     console (:meth:`number`), and it knows which buttons each still shows
@@ -63,11 +65,8 @@ class RecordingAdapter(Adapter):
     kinds of action, as a network that lacks the others.
     """
 
-    network = NETWORK
-    chats_named_by_group = True
-
     def __init__(self) -> None:
-        self.performed: list[Action] = []
+        super().__init__()
         self._numbers: dict[int, str] = {}
         """The number of each message sent, by the action's ``id()`` (kept in :attr:`performed`)."""
         self._shown: dict[str, tuple[str, tuple[Button, ...]]] = {}
@@ -83,16 +82,13 @@ class RecordingAdapter(Adapter):
         limited.capabilities = frozenset(kinds)
         return limited
 
-    async def run(self, bot: Bot) -> None:
-        """Events come from the test, not from a network."""
-
     async def perform(self, action: Action) -> None:
         """Keep the action; one beyond the capabilities is refused as a network would."""
         if type(action) not in self.capabilities:
             raise ActionFailed(f"{self.network} cannot perform {type(action).__name__}")
         if isinstance(action, DirectMessage) and action.user in self.unreachable:
             raise ActionFailed(f"{action.user} cannot be written to privately")
-        self.performed.append(action)
+        await super().perform(action)
         if isinstance(action, Send | Reply | DirectMessage | SendFile):
             number = f"b{len(self._numbers) + 1}"
             self._numbers[id(action)] = number

@@ -5,8 +5,8 @@ there: the group's member) or ``who@group-id: text`` (``who`` a console
 handle of the community file, as ``wang``); blank lines and lines starting
 with ``#`` are skipped.  For each message it prints which rules fire and what
 each would do, in the community's language, or that none does.  Nothing is
-done to anyone and nothing reaches a network: the bot runs on an in-memory
-adapter and, unless ``--db`` says otherwise, an in-memory database.  The
+done to anyone and nothing reaches a network: the bot runs on an offline
+adapter (:mod:`sanshe.core.offline`) and, unless ``--db`` says otherwise, an in-memory database.  The
 lines are read as written one after another just now (so that five quick
 lines of one person may make a flood).  Exit status 1 for a line that is no
 message of a group the community has.
@@ -23,9 +23,9 @@ from sanshe.core.bot import Bot
 from sanshe.core.events import Message
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Person
+from sanshe.core.offline import OfflineAdapter
 from sanshe.core.privacy import excerpt
 from sanshe.core.verbs import CliCommand, Invocation
-from sanshe.testing import NETWORK, RecordingAdapter
 
 _LINE = re.compile(r"(?:(?P<who>[^@:：\s]+)@)?(?P<group>[^@:：\s]+)\s*[:：]\s?(?P<text>.*)")
 #: Who writes a line that names no one: a person the community file does not know.
@@ -51,7 +51,7 @@ async def test_rules(invocation: Invocation) -> int:
     community = invocation.community
     bot = Bot(
         community,
-        RecordingAdapter(),
+        OfflineAdapter(),
         invocation.storage,
         pm=invocation.plugins,
         config_path=invocation.config_path,
@@ -72,7 +72,7 @@ async def test_rules(invocation: Invocation) -> int:
                 continue
             who = match["who"] or SOMEONE
             event = Message(
-                network=NETWORK,
+                network=OfflineAdapter.network,
                 chat=group.id,
                 event_id=f"rules-test:{number}",
                 sender=who,

@@ -1,0 +1,40 @@
+"""An adapter that reaches no network: it keeps every action it is given.
+
+For runs that must touch nobody, such as ``sanshe rules test``; the test kit's
+recording adapter (:mod:`sanshe.testing`) builds on it.  Its network is the
+console's, so that the community file's ``console:`` handles name people.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .actions import ALL_ACTIONS, Action
+from .adapter import Adapter
+
+if TYPE_CHECKING:
+    from .bot import Bot
+
+#: The console's network (its handles in the community file are ``console:``).
+CONSOLE = "console"
+
+
+class OfflineAdapter(Adapter):
+    """Performs every action by keeping it in :attr:`performed`; events come from its caller."""
+
+    network = CONSOLE
+    chats_named_by_group = True
+
+    def __init__(self) -> None:
+        self.performed: list[Action] = []
+
+    async def run(self, bot: Bot) -> None:
+        """Events come from the caller, not from a network."""
+
+    async def perform(self, action: Action) -> None:
+        """Keep the action."""
+        self.performed.append(action)
+
+
+# It performs every action without a method for each (its capabilities are declared).
+OfflineAdapter.capabilities = ALL_ACTIONS
