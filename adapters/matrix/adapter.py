@@ -70,7 +70,7 @@ from .client import (
     log_in,
     request,
 )
-from .convert import NETWORK, answered, is_own_join, reaction, to_event
+from .convert import NETWORK, answered, is_own_join, reaction, replaced, to_event
 from .mutes import Mutes
 from .policy import PolicyRoom
 from .provision import Say
@@ -136,6 +136,9 @@ class MatrixAdapter(Adapter):
         self._created_direct: set[str] = set()
         self._authors: dict[str, str] = {}
         """Sender by event id of recent messages (at most ``AUTHORS``, the oldest go first)."""
+        self._edits: dict[str, list[str]] = {}
+        """The edits of recent messages by the message's event id (at most ``AUTHORS``): a
+        deleted message's edits are redacted with it, as they hold its text too."""
         self._mutes = Mutes()
         self._policy = PolicyRoom(settings)
         self._ = Translator(Catalogue([LOCALES]), FALLBACK)
@@ -392,16 +395,22 @@ class MatrixAdapter(Adapter):
         return events
 
     async def _learn_authors(self, room_id: str, sources: list[dict[str, Any]]) -> None:
-        """Remember who sent each message of ``sources``, and who sent the ones they reply to.
+        """Remember who sent each message of ``sources``, who sent the ones they reply to or
+        edit, and which messages they edit.
 
-        A reply to a message not seen lately (before a restart, or long ago) makes
-        the adapter fetch that event; when that fails, the reply names no one.
+        A reply to (an edit of) a message not seen lately (before a restart, or long
+        ago) makes the adapter fetch that event; when that fails, the reply names no
+        one (the edit stands for itself).
         """
         for source in sources:
             event_id, sender = source.get("event_id"), source.get("sender")
             if source.get("type") == "m.room.message" and isinstance(event_id, str):
                 self._remember_author(event_id, sender)
-        unknown = {t for s in sources if (t := answered(s)) and t not in self._authors}
+                if edited := replaced(source):
+                    self._remember_edit(edited, event_id)
+        unknown = {
+            t for s in sources if (t := answered(s) or replaced(s)) and t not in self._authors
+        }
         if not unknown:
             return
         client = await self.connect()
@@ -409,12 +418,17 @@ class MatrixAdapter(Adapter):
             try:
                 found = await attempt(partial(client.room_get_event, room_id, target))
             except Unreachable as exc:
-                log.info("could not learn who sent %s, which a reply answers: %s", target, exc)
+                log.info("could not learn who sent %s, answered or edited: %s", target, exc)
                 continue
             if isinstance(found, nio.ErrorResponse):
-                log.info("could not learn who sent %s, which a reply answers: %s", target, found)
+                log.info("could not learn who sent %s, answered or edited: %s", target, found)
                 continue
             self._remember_author(target, found.event.source.get("sender"))
+
+    def _remember_edit(self, edited: str, edit: str) -> None:
+        if len(self._edits) >= AUTHORS and edited not in self._edits:
+            del self._edits[next(iter(self._edits))]
+        self._edits.setdefault(edited, []).append(edit)
 
     def _remember_author(self, event_id: str, sender: object) -> None:
         if not isinstance(sender, str):
@@ -490,13 +504,19 @@ class MatrixAdapter(Adapter):
 
     @performs(Delete)
     async def delete(self, action: Delete) -> None:
-        """Redact the message."""
+        """Redact the message, and the edits of it the bot has seen."""
         client = await self.connect()
         room = await self._room(action.chat)
         await request(
             f"redact {action.message_id}",
             partial(client.room_redact, room, action.message_id, tx_id=self._txn()),
         )
+        for edit in self._edits.get(action.message_id, ()):
+            await request(
+                f"redact {edit}",
+                partial(client.room_redact, room, edit, tx_id=self._txn(f"redact {edit}")),
+            )
+        self._edits.pop(action.message_id, None)
 
     @performs(Remove)
     async def remove(self, action: Remove) -> None:

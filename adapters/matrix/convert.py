@@ -87,6 +87,18 @@ def answered(source: Mapping[str, Any]) -> str | None:
     return target if isinstance(target, str) and target else None
 
 
+def replaced(source: Mapping[str, Any]) -> str | None:
+    """The event an edit (``m.replace``) replaces; None for other events."""
+    content = source.get("content")
+    relates = content.get("m.relates_to") if isinstance(content, dict) else None
+    if source.get("type") != "m.room.message" or not isinstance(relates, dict):
+        return None
+    target = relates.get("event_id")
+    if relates.get("rel_type") != "m.replace" or not isinstance(target, str) or not target:
+        return None
+    return target
+
+
 def to_event(
     source: Mapping[str, Any],
     chat: str,
@@ -102,7 +114,12 @@ def to_event(
     for on that message of the bot's, if any: such a reaction is a button press.
     ``author_of(event_id)`` is who sent that event, if known: a reply's
     ``reply_to_sender`` (none when it answers the bot).
-    Skipped: the bot's own events, notices (other bots), edits, other reactions,
+    An edit in a group is a message with the new text (``m.new_content``), so the
+    rules see what the text became; it stands for the message it replaces (its
+    deletion redacts that one) when its sender wrote that, else (clients show no
+    such edit) for itself.  Edits of commands, which ran when first sent, and
+    private edits, which a form's dialog would take for a new answer, are skipped.
+    Skipped too: the bot's own events, notices (other bots), other reactions,
     and membership changes in a private chat with the bot.
     """
     sender = source.get("sender")
@@ -122,11 +139,24 @@ def to_event(
         "time": float(source.get("origin_server_ts") or 0) / 1000,
     }
     kind = source.get("type")
+    relates = content.get("m.relates_to")
+    if (
+        kind == "m.room.message"
+        and isinstance(relates, dict)
+        and relates.get("rel_type") == "m.replace"
+    ):
+        edited, new = replaced(source), content.get("m.new_content")
+        if sender == me or direct or edited is None or not isinstance(new, dict):
+            return None
+        if str(new.get("body", "")).startswith("/"):
+            return None
+        stands_for = edited if author_of(edited) == sender else event_id
+        return _message(new, common, sender, name_of(sender), (None, None), stands_for)
     if kind == "m.room.message" and sender != me:
         reply_to = answered(source)
         author = author_of(reply_to) if reply_to else None
         replied = (reply_to, author if author != me else None)
-        return _message(content, common, sender, name_of(sender), replied)
+        return _message(content, common, sender, name_of(sender), replied, event_id)
     if kind == "m.room.member" and not direct:
         return _membership(source, content, common, me)
     if kind == "m.reaction" and sender != me:
@@ -164,10 +194,8 @@ def _message(
     sender: str,
     name: str,
     replied: tuple[str | None, str | None],
+    message_id: str,
 ) -> Message | None:
-    relates = content.get("m.relates_to")
-    if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
-        return None
     reply_to, reply_to_sender = replied
     kind = content.get("msgtype")
     body = content.get("body")
@@ -187,9 +215,9 @@ def _message(
         sender=sender,
         sender_name=name,
         text=text,
-        message_id=common["event_id"],
         reply_to=reply_to,
         reply_to_sender=reply_to_sender,
+        message_id=message_id,
         attachments=attachments,
         **common,
     )

@@ -258,6 +258,40 @@ def test_attachments_carry_their_kind_and_caption() -> None:
     assert captioned.attachments == ("file",) and captioned.text == "my form"
 
 
+def edit(body: str, target: str = "$asked", sender: str = "@bob:example.org") -> dict[str, Any]:
+    """``sender``'s edit of ``target`` to ``body``, as clients send it (a ``*`` fallback)."""
+    new = {"msgtype": "m.text", "body": body}
+    relates = {"rel_type": "m.replace", "event_id": target}
+    content = {
+        "msgtype": "m.text",
+        "body": f"* {body}",
+        "m.new_content": new,
+        "m.relates_to": relates,
+    }
+    return {**message(content), "event_id": "$edit", "sender": sender}
+
+
+def test_an_edit_is_a_message_with_the_new_text_standing_for_the_one_it_replaces() -> None:
+    authors = {"$asked": "@bob:example.org"}.get
+
+    def edited(source: dict[str, Any], direct: bool = False) -> Any:
+        return to_event(source, ROOM, ME, direct, lambda user: "Bob", author_of=authors)
+
+    found = edited(edit("call me on 138 0013 8000"))
+    assert isinstance(found, Message)
+    assert (found.text, found.message_id, found.event_id) == (
+        "call me on 138 0013 8000",
+        "$asked",
+        "$edit",
+    )
+    # Clients show no edit of someone else's message: it stands for itself alone.
+    stranger = edited(edit("138 0013 8000", sender="@eve:example.org"))
+    assert isinstance(stranger, Message) and stranger.message_id == "$edit"
+    assert edited(edit("/warn @ann")) is None  # a command ran when first sent
+    assert edited(edit("my answer"), direct=True) is None  # a form's answer stays as given
+    assert edited({**edit("mine"), "sender": ME}) is None
+
+
 @pytest.mark.parametrize(
     "source",
     [
