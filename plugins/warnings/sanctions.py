@@ -44,12 +44,14 @@ class Warned:
 
 
 def length(_: Translator, text: str) -> str:
-    """A length of the settings (``30d``, ``1h30m``) in words: ``30天``, ``1小时30分钟``."""
+    """A length of the settings (``30d``, ``1h30m``) in words: ``30天``, ``1小时30分钟``
+    (``1 hour 30 minutes``)."""
     minutes = int((duration(text) or timedelta()).total_seconds() // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     units = (("d", days), ("h", hours), ("m", minutes))
-    return "".join(_(f"warnings.length.{unit}", n=n) for unit, n in units if n).strip()
+    words = (_(f"warnings.length.{unit}{'.one' if n == 1 else ''}", n=n) for unit, n in units if n)
+    return "".join(words).strip()
 
 
 def sanction_words(_: Translator, settings: WarningSettings) -> str:

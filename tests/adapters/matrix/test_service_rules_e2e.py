@@ -277,28 +277,28 @@ async def test_three_warnings_remove_the_member(community: Community) -> None:
             assert logged == f"Zhao warned Wu in Building 1 ({n}/3): selling pills"
         removed = await zhao.from_bot(community.log, "the removal in the moderation log")
         assert removed == (  # by the sanctions plugin, the warning limit naming who decided
-            "The warning limit (3) removed Wu from Building 1. Reason: 3 warnings within 30 d"
+            "The warning limit (3) removed Wu from Building 1. Reason: 3 warnings within 30 days"
         )
         out = await zhao.event(community.building, "the member kicked", kicked(handle))
         assert out.sender == community.bot
         private = await private_room(resident, community.building)
         notes = [await resident.from_bot(private, f"private note {n}") for n in (1, 2, 3)]
-    rule = "3 warnings within 30 d and a member is removed from the group."
+    rule = "A member with 3 warnings within 30 days is removed from the group."
     assert notes == [
         f"You have been warned in Building 1 (1/3): selling pills\n{rule} "
         "Write to the group's admin privately with any question.",
         f"You have been warned in Building 1 (2/3): selling pills\n{rule} "
         "Write to the group's admin privately with any question.",
         "You have been warned again in Building 1: selling pills\n"
-        "That is 3 warnings within 30 d: you have been removed from the group. "
+        "That is 3 warnings within 30 days: you have been removed from the group. "
         "Write to the group's admin with any question.",
     ]
     assert bot_texts(zhao, community.building) == [
         f"Wu has been warned by the group's admin (1/3). Please keep to the group's service "
-        f"rules (/rules): {rule}",
+        f"rules (/rules): {rule[0].lower()}{rule[1:]}",
         f"Wu has been warned by the group's admin (2/3). Please keep to the group's service "
-        f"rules (/rules): {rule}",
-        "Wu has had 3 warnings within 30 d and has been removed from the group.",
+        f"rules (/rules): {rule[0].lower()}{rule[1:]}",
+        "Wu has had 3 warnings within 30 days and has been removed from the group.",
     ]
 
 
