@@ -22,7 +22,7 @@ Statement = Callable[[BaseDBAsyncClient], Awaitable[object]]
 class Writes:
     """The database writes of one event (or timer), in the order they were noted."""
 
-    __slots__ = ("_steps", "_after")
+    __slots__ = ("_steps", "_after", "__weakref__")  # a plugin may key what an event stages by it
 
     def __init__(self) -> None:
         self._steps: list[Statement] = []

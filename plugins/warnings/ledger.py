@@ -7,11 +7,14 @@ the second one ``/warnings @x`` lists.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from sanshe.core.context import Context
 from sanshe.core.storage.models import stored_person
+from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import utc
 
 from .models import WarningEntry
@@ -20,14 +23,21 @@ from .models import WarningEntry
 LISTED = 20
 
 
-async def counted(group_id: str, person_key: str, since: datetime) -> int:
-    """How many of the person's warnings in the group count: given after ``since``, not withdrawn."""
-    return await WarningEntry.filter(
+#: The warnings each event is writing down, by group and person: not stored yet, they count
+#: already (a message two rules warn for is warned twice, 1/3 then 2/3).
+_STAGED: WeakKeyDictionary[Writes, Counter[tuple[str, str]]] = WeakKeyDictionary()
+
+
+async def counted(ctx: Context, group_id: str, person_key: str, since: datetime) -> int:
+    """How many of the person's warnings in the group count: given after ``since``, not
+    withdrawn, those this event is writing down included."""
+    stored = await WarningEntry.filter(
         group_id=group_id,
         person=stored_person(person_key),
         withdrawn_at__isnull=True,
         at__gt=utc(since),
     ).count()
+    return stored + _STAGED.get(ctx.writes, Counter())[(group_id, person_key)]
 
 
 def write_down(
@@ -44,6 +54,7 @@ def write_down(
         at=utc(ctx.now()),
     )
     ctx.writes.add(entry)
+    _STAGED.setdefault(ctx.writes, Counter())[(group_id, person_key)] += 1
     return entry
 
 

@@ -85,7 +85,7 @@ async def give(ctx: Context, warned: Warned, reason: Text, rule_id: str = "") ->
     the community's, the member in theirs."""
     settings = ctx.settings(WarningSettings)
     since = ctx.now() - settings.window
-    count = await ledger.counted(warned.group.id, warned.person.id, since) + 1
+    count = await ledger.counted(ctx, warned.group.id, warned.person.id, since) + 1
     log = ctx.everyone
     ledger.write_down(
         ctx, warned.group.id, warned.person.id, warned.name, log.pick(reason), rule_id

@@ -26,7 +26,7 @@ from tests.conftest import example_text
 
 BUILDING = "building-1"
 NOTICE_1 = (
-    "maria已被群管理员警告（1/3）。请大家遵守本群服务规则（/rules），"
+    "maria已被群管理员警告（1/3）。请大家遵守本群服务规则（/群规），"
     "30天内累计3次警告将被移出本群。"
 )
 NOTE_1 = (
@@ -105,10 +105,10 @@ async def test_a_warning_needs_a_member_and_a_reason_without_personal_data() -> 
         [nobody] = s.texts(await s.send("zhao", BUILDING, "/警告"))
         assert nobody.startswith("缺少成员。")
         [no_reason] = s.texts(await s.send("zhao", BUILDING, "/警告 @maria"))
-        assert no_reason.startswith("缺少警告理由。")
+        assert no_reason.startswith("缺少警告原因。")
         # (In a resident group the privacy rule takes the message first: test it in another.)
         [personal] = s.texts(await s.send("li", "prevention", "/警告 @maria 别发13812345678"))
-        assert personal.startswith("警告理由会私信发给本人并记入管理日志，请不要写入电话")
+        assert personal.startswith("警告原因会私信发给本人并记入管理日志，请不要写入电话")
         [self_] = s.texts(await s.send("zhao", BUILDING, "/警告 @zhao 测试"))
         assert self_ == "不能警告自己。"
         [admin] = s.texts(await s.send("zhao", "building-3", "/警告 @chen 测试"))
@@ -234,7 +234,7 @@ async def test_in_a_dry_run_the_limit_is_only_reported() -> None:
         assert not [a for a in third if isinstance(a, Remove | Ban | Restrict)]
         assert "（3/3）" in to(third, Send, BUILDING)[0]
         assert (to(third, Reply, "prevention") + to(third, Send, "prevention"))[-1] == (
-            "【试运行】maria在1号楼居民群的30天内已收到3次警告，本应移出本群，未执行。"
+            "试运行：maria在1号楼居民群的30天内已收到3次警告，本应移出本群，未执行。"
         )
 
 
@@ -364,3 +364,13 @@ async def test_without_the_sanctions_plugin_the_limit_is_reported_not_half_done(
             "maria在1号楼居民群的30天内已收到3次警告，本应移出本群，"
             "但制裁插件（sanctions）未启用，未执行。"
         )
+
+
+async def test_two_rules_warning_for_one_message_count_as_two() -> None:
+    """A message that sets off two rules is warned twice: 1/3 and 2/3, not 1/3 twice."""
+    async with community() as s:
+        actions = await s.send("maria", "building-2", "喝符水能治病，这是偏方")
+        notices = [t for t in to(actions, Send, "building-2") if "（警告" in t]
+        assert [re.search(r"（警告 (\d)/3）", t)[1] for t in notices] == ["1", "2"]  # type: ignore[index]
+        again = await s.send("maria", "building-2", "内部消息：明天封楼")
+        assert to(again, Send, "building-2") == ["maria在30天内已收到3次警告，已被移出本群。"]
