@@ -129,14 +129,18 @@ def _buttons(their: Translator, number: int) -> tuple[Button, ...]:
 
 def to_admins(ctx: Context, application: Application, group: Group, *, asked: bool) -> list[Action]:
     """The request, privately to each admin of ``group`` who can be reached, with the buttons
-    that decide it; ``asked`` False: the applicant could not be asked its questions."""
+    that decide it; ``asked`` False: the applicant could not be asked (the rest of) its
+    questions."""
     told: list[Action] = []
     for admin in admins(ctx, group):
         their = ctx.translator(admin)
         others = _members_in_room(ctx, their, application, group)
         lines = request_lines(their, ctx, application, group)
         if not asked:
-            lines.append(their("joining.request.not_asked"))
+            partly = bool(application.answers)
+            lines.append(
+                their("joining.request.partly_asked" if partly else "joining.request.not_asked")
+            )
         if others:
             answers = application.answers
             building = building_name(their, ctx.community, str(answers.get("building") or ""))

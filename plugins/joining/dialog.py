@@ -4,10 +4,12 @@ A request to a group that needs approval (``join_approval``) is declined at once
 for someone the community banned (the ``sanctions_banned`` hook) and approved at
 once by an auto-approval rule; otherwise the applicant is asked the group's
 questions privately, one at a time (buttons where they fit, typed answers too),
-and the answered request goes to the group's admins (:mod:`.decisions`).  The
-first question's ``otherwise`` sends the request to the admins unanswered when
-the network refuses to write to the applicant (Telegram lets a bot write to an
-applicant only for 5 minutes after the request).  A second request of an
+and the answered request goes to the group's admins (:mod:`.decisions`).  Every
+question not asked in reply to the applicant's own private message has an
+``otherwise``: when the network refuses to write to them (Telegram lets a bot
+write to an applicant only for 5 minutes after the request, and pressing a
+button opens no private chat), the request goes to the admins with the answers
+given so far.  A second request of an
 applicant still answering waits for its turn.  A request to a group that needs
 no approval is let in.  ``/cancel`` (``/取消``) withdraws the request.  While the
 plugin runs dry (``plugins: dry_run: [joining]``) it declines and approves nobody
@@ -63,6 +65,24 @@ def _first(ctx: Context, application: Application, group: Group) -> tuple[str, t
     """The first question, after a word on what the questions are for."""
     text, buttons = _asking(ctx, application, group)
     return voice(ctx, application)("joining.intro", group=group.name) + "\n" + text, buttons
+
+
+def _question(
+    ctx: Context, application: Application, group: Group, text: str, buttons: tuple[Button, ...]
+) -> Action:
+    """A question to the applicant.  Unless they just wrote to the bot privately (then it may
+    write back), it carries the request to the admins, with the answers given so far, for when
+    the network refuses to write to them."""
+    event = ctx.event
+    replying = isinstance(event, Message) and event.direct
+    unasked = () if replying else tuple(to_admins(ctx, application, group, asked=False))
+    return DirectMessage(
+        user=application.handle,
+        text=text,
+        buttons=buttons,
+        otherwise=unasked,
+        network=application.network,
+    )
 
 
 def _name(ctx: Context) -> str:
@@ -124,7 +144,7 @@ async def requested(ctx: Context) -> list[Action]:
         if again.status != "asking":
             return logged
         text, buttons = _asking(ctx, again, group)
-        return [*logged, DirectMessage(user=event.sender, text=text, buttons=buttons)]
+        return [*logged, _question(ctx, again, group, text, buttons)]
     return [*logged, *await _new(ctx, event, group)]
 
 
@@ -158,8 +178,7 @@ async def _new(ctx: Context, event: JoinRequest, group: Group) -> list[Action]:
     if busy:
         return []
     text, buttons = _first(ctx, application, group)
-    unasked = tuple(to_admins(ctx, application, group, asked=False))
-    return [DirectMessage(user=event.sender, text=text, buttons=buttons, otherwise=unasked)]
+    return [_question(ctx, application, group, text, buttons)]
 
 
 async def dialog(ctx: Context) -> list[Action] | None:
@@ -190,7 +209,7 @@ def _open(ctx: Context, application: Application, group: Group) -> list[Action]:
     application.status = "asking"
     ctx.writes.save(application, ["status"])
     text, buttons = _first(ctx, application, group)
-    return [ctx.direct(text, buttons=buttons)]
+    return [_question(ctx, application, group, text, buttons)]
 
 
 async def _answer(ctx: Context, application: Application, group: Group, text: str) -> list[Action]:
@@ -204,20 +223,20 @@ async def _answer(ctx: Context, application: Application, group: Group, text: st
         application.step, application.answers = questions[0].id, {}
         ctx.writes.save(application, ["step", "answers"])
         text, buttons = _first(ctx, application, group)
-        return [ctx.direct(text, buttons=buttons)]
+        return [_question(ctx, application, group, text, buttons)]
     try:
         _ = voice(ctx, application)
         found: dict[str, Any] = read(_, ctx.community, group, step, text, application.answers)
     except Invalid as wrong:
         again, buttons = _asking(ctx, application, group)
-        return [ctx.direct(f"{wrong}\n{again}", buttons=buttons)]
+        return [_question(ctx, application, group, f"{wrong}\n{again}", buttons)]
     application.answers = {**application.answers, **found}
     at = questions.index(step)
     if at + 1 < len(questions):
         application.step = questions[at + 1].id
         ctx.writes.save(application, ["answers", "step"])
         again, buttons = _asking(ctx, application, group)
-        return [ctx.direct(again, buttons=buttons)]
+        return [_question(ctx, application, group, again, buttons)]
     return await _submit(ctx, application, group)
 
 

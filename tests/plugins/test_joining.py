@@ -133,7 +133,7 @@ async def test_decline_by_command_with_a_reason_tells_the_applicant(community: S
     actions = await community.send("zhao", DIRECT, "/拒绝 1 本群只接收1号楼住户")
     [decline] = [a for a in actions if isinstance(a, DeclineJoin)]
     assert (decline.chat, decline.user) == ("building-1", "maria")
-    assert community.texts(actions)[0] == "已拒绝 1 号申请：maria 加入1号楼居民群。"
+    assert community.texts(actions)[0] == "已拒绝maria加入1号楼居民群的申请（1 号）。"
     assert one_dm(actions, "maria").text == (
         "抱歉，您加入1号楼居民群的申请未通过。原因：本群只接收1号楼住户"
     )
@@ -206,7 +206,7 @@ async def test_households_lists_each_room_and_the_rooms_with_nobody(community: S
         "2号楼住户（已入群 0 户）：\n尚无住户入群。\n"
         "尚无人入群的房间（8 间）：101、102、103、104、201、202、203、204"
     ]
-    refused = "住户名单只有本楼居民群的管理员（楼栋长、网格员等）和社区管理员可以查看。"
+    refused = "住户名单只有本楼居民群的管理员（楼长、网格员等）和社区管理员可以查看。"
     assert community.texts(await community.send("chen", DIRECT, "/households 1")) == [refused]
     assert community.texts(await community.send("maria", "building-1", "/households")) == [refused]
     assert community.texts(await community.send("zhao", DIRECT, "/households 9")) == [
@@ -246,6 +246,32 @@ async def test_an_applicant_the_network_will_not_write_to_goes_to_the_admins_una
     )
     decided = await community.press("zhao", DIRECT, button(request, "批准"), on=request)
     assert [a.user for a in decided if isinstance(a, ApproveJoin)] == ["maria"]
+
+
+async def test_an_applicant_who_only_presses_buttons_reaches_the_admins_when_a_later_question_cannot(
+    community: Sandbox,
+) -> None:
+    first = one_dm(await community.ask_to_join("maria", "building-1"), "maria")
+    community.adapter.unreachable.add("maria")  # its minutes are up; a press opens no chat
+    actions = await community.press("maria", DIRECT, button(first, "确认"), on=first)
+    assert not dms(actions, "maria")
+    request = one_dm(actions, "zhao")
+    assert request.text == (
+        "加入申请 1 号：maria 申请加入1号楼居民群。\n"
+        "楼栋：1号楼\n"
+        "未能私信继续询问申请人（对方网络不允许机器人主动私信），以上是已有的回答，请核实后再决定。\n"
+        "请点下方按钮批准或拒绝，或回复 /批准 1、/拒绝 1 原因。"
+    )
+    decided = await community.press("zhao", DIRECT, button(request, "批准"), on=request)
+    assert [a.user for a in decided if isinstance(a, ApproveJoin)] == ["maria"]
+
+
+async def test_a_question_after_a_typed_answer_goes_to_the_admins_only_once_answered(
+    community: Sandbox,
+) -> None:
+    await community.ask_to_join("maria", "building-1")
+    community.adapter.unreachable.add("maria")  # written to, the bot may write back: none refuses
+    assert not dms(await community.send("maria", DIRECT, "是"), "zhao")
 
 
 async def test_other_kinds_ask_the_questions_of_the_settings(community: Sandbox) -> None:
@@ -295,7 +321,7 @@ async def test_a_dry_run_approves_nobody_by_itself_and_says_what_it_would_have_d
         assert not [a for a in actions if isinstance(a, ApproveJoin)]
         [log] = [a for a in actions if isinstance(a, Send)]
         assert log.text == (
-            "（试运行）王芳 加入2号楼居民群的申请本会按自动批准规则通过；现交由群管理员审批。"
+            "试运行：王芳 加入2号楼居民群的申请本会按自动批准规则通过；现交由群管理员审批。"
         )
         assert "（1/4）本群是2号楼的居民群" in one_dm(actions, "wang").text
 
