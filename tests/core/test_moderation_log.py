@@ -27,7 +27,7 @@ async def test_a_dry_run_rule_acts_on_nobody_and_tells_the_moderation_log() -> N
         assert [(type(a), getattr(a, "chat", "")) for a in actions] == [(Send, "prevention")]
         [report] = s.texts(actions)
         assert report == (
-            "试运行：2号楼居民群中，规则“非权威来源的疫情消息、偏方会被删除并提醒发送者”"
+            "试运行：2号楼居民群中，规则“非权威来源的疫情消息、偏方会被删除并警告发送者”"
             "本会对maria的消息执行：删除该消息，然后警告发送者，然后通知群管理员。"
         )
         [entry] = await s.audit()

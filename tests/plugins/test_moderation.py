@@ -33,7 +33,7 @@ async def test_an_alert_names_the_rule_and_the_kind_of_content(community: Sandbo
     actions = await community.send("maria", "building-2", "内部消息：明天封楼")
     [alert] = [a for a in actions if isinstance(a, DirectMessage) and a.user == "zhao"]
     assert alert.text == (
-        "2号楼居民群中，maria触发了服务规则“非权威来源的疫情消息、偏方会被删除并提醒发送者”"
+        "2号楼居民群中，maria触发了服务规则“非权威来源的疫情消息、偏方会被删除并警告发送者”"
         "（关键词“内部消息”）。请查看并跟进。"
     )
 

@@ -380,7 +380,7 @@ async def test_a_banned_person_joining_in_a_dry_run_is_only_reported() -> None:
         actions = await s.join("maria", "building-3")
         assert of(Ban, actions) == []
         assert said(actions, "prevention") == [
-            "（试运行）已被封禁的maria加入了3号楼居民群；正式运行时会再次将其移出。"
+            "试运行：已被封禁的maria加入了3号楼居民群；正式运行时会再次将其移出。"
         ]
 
 
