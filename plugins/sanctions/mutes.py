@@ -66,7 +66,12 @@ def mute(
         for network, chat, handle in reached
     ]
     ends = ctx.now() + length
-    data = {"group": group.id, "person": person.id, "handles": dict(person.handles)}
+    data = {
+        "group": group.id,
+        "person": person.id,
+        "handles": dict(person.handles),
+        "name": shown_name(person),  # for its end, should the registry not know them
+    }
     ctx.timers(PLUGIN).at(timer_key(group, person), ends, data)
     zone = ZoneInfo(ctx.community.community.timezone)
     _ = community_words(ctx)
@@ -136,8 +141,9 @@ def lift_due(ctx: Context, timer: Due) -> list[Action]:
         return []
     person = person_of(ctx, str(data.get("person", "")), handles)
     actions = _lift(ctx, group, handles)
+    name = shown_name(person) if person.known else str(data.get("name") or shown_name(person))
     actions += ctx.moderated(
-        "unmute", person, "sanctions.log.unmute_due", name=shown_name(person), group=group.name
+        "unmute", person, "sanctions.log.unmute_due", name=name, group=group.name
     )
     return actions + _told_lifted(ctx, group, person)
 

@@ -341,11 +341,6 @@ async def test_a_mute_due_while_the_bot_was_stopped_lifts_at_start(
     assert len(server.calls_to("restrictChatMember")) == 2  # lifted once
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sanctions (D2): a mute's end names someone the registry does not know by their "
-    "Telegram id (31), the timer keeping their handle but not the name the mute gave",
-)
 async def test_the_end_of_a_mute_names_the_member_as_its_start_did(moderated: Moderated) -> None:
     await mute_for_two_hours(moderated.world.server)
     started = await moderated.log.next("the mute logged")
