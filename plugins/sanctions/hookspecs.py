@@ -38,8 +38,8 @@ def sanctions_mute(
 
     ``reason`` goes to the moderation log (the networks get a fixed text), ``by`` names who
     decided there.  The person is not told of the mute (the caller tells them); they are told
-    when it lifts.  The actions (a tuple: a list would be read as several answers); empty if they have no
-    handle there.
+    when it lifts.  The actions (a tuple: a list would be read as several answers); empty if
+    they have no handle there or are banned (a restriction would let them back in on Telegram).
     """
 
 

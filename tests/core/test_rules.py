@@ -78,7 +78,11 @@ async def test_mute_rule_restricts_the_sender(rules_community: Sandbox) -> None:
     acted = await rules_community.send("maria", "b1", "i SHOUT here")
     [muted] = [a for a in acted if isinstance(a, Restrict)]
     assert muted == Restrict(
-        chat="b1", user="maria", minutes=30, reason="shouting", network=muted.network
+        chat="b1",
+        user="maria",
+        minutes=30,
+        reason="breaking the community's service rules",  # never the rule's own words
+        network=muted.network,
     )
     [text] = rules_community.texts(await rules_community.send("maria", "b1", "/rules"))
     assert "mute the sender for 30 minutes (it lifts itself on time)" in text
