@@ -597,7 +597,7 @@ class _Semantics:
                 if what == "role" and name not in roles:
                     self.unknown_role(path, name, roles, at_key=at_key)
                 elif what == "kind" and name not in kinds:
-                    self.unknown_kind(path, name, kinds)
+                    self.unknown_kind(path, name, kinds, at_key=at_key)
                 elif what == "group" and name not in group_ids:
                     self.unknown_group(path, name, group_ids)
                 elif what == "form" and name not in form_ids and not self.unsure("forms", name):
@@ -612,10 +612,12 @@ class _Semantics:
             known = self.loader._.join(sorted(roles))
             self.problem(path, "config.unknown_role", at_key=at_key, role=role, known=known)
 
-    def unknown_kind(self, path: tuple[str | int, ...], kind: str, kinds: set[str]) -> None:
+    def unknown_kind(
+        self, path: tuple[str | int, ...], kind: str, kinds: set[str], *, at_key: bool = False
+    ) -> None:
         if not self.unsure("kinds", kind):
             known = self.loader._.join(sorted(kinds))
-            self.problem(path, "config.unknown_kind", kind=kind, known=known)
+            self.problem(path, "config.unknown_kind", at_key=at_key, kind=kind, known=known)
 
     def unknown_group(
         self, path: tuple[str | int, ...], group_id: str, group_ids: set[str]

@@ -120,7 +120,7 @@ class CustomRole(_Frozen):
 class Building(_Frozen):
     """A building of the community, whose households a resident group serves."""
 
-    id: str
+    id: Annotated[str, Field(min_length=1)]
     name: Text = ""
     rooms: tuple[str, ...] = ()
     """Its rooms: numbers (``"302"``) or ranges of numbers (``"101-106"``)."""

@@ -250,7 +250,8 @@ def mutated(r: random.Random) -> Mutant:
 ROLE_SETTINGS = ("view", "export", "admins", "social_worker")  # social_worker: under grants:
 #: The drills plugin's settings (``window`` is a mapping, given VALUES only).
 DRILL_SETTINGS = ("every_days", "group_kinds", "quiet", "tone", "window")
-SCHEDULE_SETTINGS = ("every", "at")
+#: A rule's schedule: its keys are ``rules.<key>``, as the rules are read as a block (BLOCKS).
+SCHEDULE_SETTINGS = ("rules.every", "rules.at")
 #: The handover plugin's settings in the example.
 HANDOVER_SETTINGS = ("follow_up", "confirm_within")
 #: The shifts plugin's settings in the example: ``templates`` is a list of mappings (BLOCKS),
@@ -270,8 +271,9 @@ SHIFT_SETTINGS = (
     "no_show_after",
     *TEMPLATE_SETTINGS,
 )
-#: Settings the example does not give, given on the line of another (the key written anew).
-GIVEN_ON = {"templates.groups": "templates.kinds"}
+#: Settings the example does not give, given on the line of another (the key written anew):
+#: a rule's ban step on the flood rule's mute step.
+GIVEN_ON = {"templates.groups": "templates.kinds", "rules.ban": "rules.mute"}
 #: The volunteers plugin's settings in the example: ``class_roles`` is a mapping and
 #: ``training`` a list of mappings (BLOCKS), whose keys are given values.
 VOLUNTEER_CLASSES = tuple(
@@ -302,20 +304,36 @@ SANCTION_SETTINGS = ("redact_recent",)
 #: Values the sanctions plugin's settings do not take: each is refused at its line, naming it.
 SANCTION_REFUSED = {"redact_recent": ["three", "1", "2.5", "-1h", "[3]", "''", "{}", "24 hours"]}
 #: The joining plugin's settings in the example: its section is read as a block (BLOCKS); its
-#: questions are mappings on one line (id, label), its auto-approval rules name roles.
-JOINING_SETTINGS = ("joining.id", "joining.label", "joining.roles")
+#: questions are mappings on one line (id, label) under their kind's key, its auto-approval
+#: rules name roles, handles, kinds and groups.
+JOINING_SETTINGS = (
+    "joining.id",
+    "joining.label",
+    "joining.roles",
+    "joining.handles",
+    "joining.kinds",
+    "joining.groups",
+)
+#: The joining plugin's question kinds: the key of the line opening a kind's questions, written
+#: anew (its questions still below it); each of these is refused at its line.
+QUESTION_KINDS = ("joining.focus_service",)
+QUESTION_KIND_REFUSED = ["nobody", "'3'", "prevention_works"]
 #: Values the joining plugin's settings do not take: each is refused at its line, naming it
 #: (an unknown role by its name).
 JOINING_REFUSED = {
     "joining.id": ["''", "[3]", "{}", "~", "0", "2.5", "1a", "'a b'"],
     "joining.label": ["''", "[3]", "[]", "{}", "~"],
     "joining.roles": ["[nobody]", "nobody", "[3]", "{}", "~", "[[social_worker]]"],
+    "joining.handles": ["[nobody]", "[3]", "{}", "['console: zhang']", "[[console:zhang]]"],
+    "joining.kinds": ["[nobody]", "nobody", "[3]", "{}", "~", "[[resident]]"],
+    "joining.groups": ["[nobody]", "nobody", "[3]", "{}", "~", "[[prevention]]"],
 }
 #: The nicknames plugin's settings in the example: its section is read as a block (BLOCKS); its
 #: patterns are mappings on one line (kinds, roles, pattern).
 NICKNAME_SETTINGS = (
     "nicknames.remind_every",
     "nicknames.kinds",
+    "nicknames.groups",
     "nicknames.roles",
     "nicknames.pattern",
 )
@@ -324,6 +342,7 @@ NICKNAME_SETTINGS = (
 NICKNAME_REFUSED = {
     "nicknames.remind_every": ["three", "0", "1", "2.5", "[3]", "''", "{}", "24 hours"],
     "nicknames.kinds": ["[nobody]", "nobody", "[3]", "{}", "~", "[[resident]]"],
+    "nicknames.groups": ["[nobody]", "nobody", "[3]", "{}", "~", "[[focus-1]]"],
     "nicknames.roles": ["[nobody]", "nobody", "[3]", "{}", "~", "[[resident]]"],
     "nicknames.pattern": ["'{room'", "'}'", "'{floor}'", "'{自住|}'", "''", "'  '", "[3]", "{}"],
 }
@@ -338,24 +357,51 @@ BLOCKS = (
     "warnings",
     "joining",
     "nicknames",
+    "rules",
 )
 #: The moderation plugin's rule conditions and steps in the example (issue 12), each on a line
-#: of its own in a rule.
-RULE_SETTINGS = ("links_outside", "not_from", "flood", "command", "clarify", "remind")
+#: of its own in a rule, and a rule's own ``dry_run`` (the rules are a block: ``rules.<key>``).
+RULE_SETTINGS = tuple(
+    f"rules.{key}"
+    for key in (
+        "links_outside",
+        "not_from",
+        "flood",
+        "command",
+        "clarify",
+        "remind",
+        "mute",
+        "ban",
+        "dry_run",
+    )
+)
 #: Values those do not take: each is refused at its line.
+#: (a bare number is minutes; "10 minutes" reads as /mute reads it)
+LENGTHS_REFUSED = ["0m", "soon", "-1h", "[3]", "{}", "''", "0", "-5", "true", "999999999"]
 RULE_REFUSED = {
-    "links_outside": ["[]", "''", "[3]", "{}", "[[gov.cn]]", "[not a domain]"],
-    "not_from": ["[]", "''", "[3]", "{}", "[[gov.cn]]"],
-    "flood": ["[3]", "{}", "three", "{messages: 1, within: 10s}", "{messages: 5, within: 2h}"],
-    "command": ["three", "[3]", "{}", "''", "~", "0"],
-    "clarify": ["''", "[3]", "{}", "~"],
-    "remind": ["''", "[3]", "{}", "~", "{text: x, every: soon}"],
+    "rules.links_outside": ["[]", "''", "[3]", "{}", "[[gov.cn]]", "[not a domain]"],
+    "rules.not_from": ["[]", "''", "[3]", "{}", "[[gov.cn]]"],
+    "rules.flood": [
+        "[3]",
+        "{}",
+        "three",
+        "{messages: 1, within: 10s}",
+        "{messages: 5, within: 2h}",
+    ],
+    "rules.command": ["three", "[3]", "{}", "''", "~", "0"],
+    "rules.clarify": ["''", "[3]", "{}", "~"],
+    "rules.remind": ["''", "[3]", "{}", "~", "{text: x, every: soon}"],
+    "rules.mute": LENGTHS_REFUSED,
+    "rules.ban": LENGTHS_REFUSED,
+    "rules.dry_run": ["three", "[3]", "{}", "2", "''"],
 }
 SETTINGS = (
     *ROLE_SETTINGS,
     "dead_letter_after",
     "moderation_log",
     "dry_run",
+    "buildings.id",
+    "buildings.name",
     "buildings.rooms",
     "retention_days",
     *SCHEDULE_SETTINGS,
@@ -366,10 +412,16 @@ SETTINGS = (
     *WARNING_SETTINGS,
     *SANCTION_SETTINGS,
     *JOINING_SETTINGS,
+    *QUESTION_KINDS,
     *NICKNAME_SETTINGS,
     *RULE_SETTINGS,
     "key_file",
 )
+#: Values the buildings' ids and names do not take: each is refused at its line.
+BUILDING_REFUSED = {
+    "buildings.id": ["''", "[3]", "{}", "~"],
+    "buildings.name": ["[3]", "[]", "~"],
+}
 #: Values a rule's schedule does not take: each is refused at its line.
 SCHEDULE_REFUSED = ["soon", "0m", "-1h", "[day]", "25:00", "8:00", "{}", "3 days"]
 #: The key file's setting (the example leaves it out: the demo's key goes beside its database).
@@ -510,9 +562,17 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = NICKNAME_REFUSED[key]
     if key in RULE_SETTINGS:
         others = RULE_REFUSED[key]
+    if key in BUILDING_REFUSED:
+        others = BUILDING_REFUSED[key]
     names = key in ROLE_SETTINGS or key in VOLUNTEER_NAMES
     value = r.choice(VALUES + (ROLE_VALUES if names else others))
-    lines[n] = with_value(lines[n], key, value.encode())
+    if key in QUESTION_KINDS:  # the key written anew, its questions still below it
+        value = r.choice(QUESTION_KIND_REFUSED)
+        match = _SETTING.match(lines[n])
+        assert match is not None
+        lines[n] = lines[n][: match.start("key")] + value.encode() + b":"
+    else:
+        lines[n] = with_value(lines[n], key, value.encode())
     steps = [f"{key}: {value}"]
     if r.random() < 0.2:
         lines.insert(n, lines[n])
@@ -681,6 +741,14 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
             named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
             if not any(here in p and named in p for p in problems):
                 wrong.append(f"no problem at {here} names the nicknames setting {key}: {problems}")
+        if value in BUILDING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            if not any(here in p for p in problems):
+                wrong.append(f"no problem at {here} refuses the building's {key}: {problems}")
+        if key in QUESTION_KINDS and "duplicate" not in mutant.steps:
+            if not any(here in p for p in problems):
+                wrong.append(
+                    f"no problem at {here} refuses the questions' kind {value}: {problems}"
+                )
         if value in RULE_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p for p in problems):
                 wrong.append(f"no problem at {here} refuses the rule's {key} {value}: {problems}")

@@ -26,8 +26,7 @@ from tests.conftest import example_text
 
 BUILDING = "building-1"
 NOTICE_1 = (
-    "maria已被群管理员警告（1/3）。请大家遵守本群服务规则（/群规），"
-    "30天内累计3次警告将被移出本群。"
+    "maria已被群管理员警告（1/3）。请大家遵守本群服务规则（/群规），30天内累计3次警告将被移出本群。"
 )
 NOTE_1 = (
     "您在1号楼居民群收到一次警告（1/3）：不要刷屏\n"
