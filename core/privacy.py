@@ -227,12 +227,21 @@ def _printable(text: str) -> str:
 
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     """What a reply may quote of ``text``: printable, short, with phone, ID and card numbers
-    and other long numbers masked (an address is not: ``5-2-302 自住`` is a resident's name)."""
-    text = _printable(unicodedata.normalize("NFKC", text))
+    and other long numbers masked (an address is not: ``5-2-302 自住`` is a resident's name).
+    The numbers are found in its NFKC reading (full-width digits are digits); the rest is kept
+    as written (，stays ，)."""
+    text = _printable(text)
+    pieces = [unicodedata.normalize("NFKC", c) for c in text]
+    origin = [i for i, piece in enumerate(pieces) for _c in piece]
+    """The character of ``text`` each character of the reading comes from."""
+    read = "".join(pieces)
+    spans = [(f.start, f.end) for f in found_in(read, NUMBERS)]
+    spans += [m.span() for m in _LONG_DIGITS.finditer(read)]
     masked, end = [], 0
-    for found in found_in(text, NUMBERS):
-        if found.start >= end:
-            masked.append(text[end : found.start] + MASK)
-        end = max(end, found.end)
-    text = _LONG_DIGITS.sub(MASK, "".join(masked) + text[end:]).strip()
+    for start, stop in sorted(spans):
+        if start >= end:
+            masked.append(text[origin[end - 1] + 1 if end else 0 : origin[start]] + MASK)
+        end = max(end, stop)
+    rest = text[origin[end - 1] + 1 :] if end else text
+    text = ("".join(masked) + rest).strip()
     return text if len(text) <= limit else text[:limit] + "…"

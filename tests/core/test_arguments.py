@@ -142,7 +142,7 @@ async def test_a_full_width_at_sign_names_a_person_by_handle(community: Sandbox)
     assert read(community, WHO, "/x ＠ｚｈａｏ").who.id == "zhao"
     error = wrong(community, WHO, "/x ＠nobody")
     assert error.key == "arguments.unknown_person"
-    assert error.text.startswith("不认识“@nobody”。")
+    assert error.text.startswith("不认识“＠nobody”。")  # quoted as typed
 
 
 async def test_a_reply_names_the_person_answered(community: Sandbox) -> None:

@@ -31,3 +31,9 @@ def test_an_excerpt_is_short_printable_and_masked() -> None:
 def test_full_width_digits_are_personal_data_too() -> None:
     assert personal_data("电话１３８１２３４５６７８") == ("phone",)
     assert excerpt("电话１３８１２３４５６７８") == "电话***"
+
+
+def test_an_excerpt_keeps_the_text_as_written_but_the_numbers() -> None:
+    assert excerpt("睡不着，很焦虑，电话13812345678！", 40) == "睡不着，很焦虑，电话***！"
+    assert excerpt("（电话：１３８ １２３４ ５６７８。") == "（电话：***。"
+    assert excerpt("Ｈｅｌｌｏ，ﬁne…") == "Ｈｅｌｌｏ，ﬁne…"

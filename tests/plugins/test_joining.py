@@ -283,7 +283,7 @@ async def test_other_kinds_ask_the_questions_of_the_settings(community: Sandbox)
     assert request.text.startswith(
         "加入申请 1 号：lucia 申请加入聚焦服务群。\n"
         "请问是谁介绍您来的（社区、医院或亲友）？：社区\n"
-        "您最希望得到哪方面的帮助？：睡不着,很焦虑,电话***\n"
+        "您最希望得到哪方面的帮助？：睡不着，很焦虑，电话***\n"
     )
 
 

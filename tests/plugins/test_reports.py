@@ -29,7 +29,7 @@ async def test_a_report_reaches_the_admins_privately_and_thanks_the_reporter(
     admin, thanks, deleted, logged = actions
     assert isinstance(admin, DirectMessage) and admin.user == "zhao"
     assert admin.text == (
-        "maria举报了1号楼居民群中stranger的一条消息：“据说明天停水,联系我***,快转给邻居们看看吧”。"
+        "maria举报了1号楼居民群中stranger的一条消息：“据说明天停水，联系我***，快转给邻居们看看吧”。"
         "原因：散布谣言。请查看并处理。"
     )
     assert isinstance(thanks, DirectMessage) and thanks.user == "maria"

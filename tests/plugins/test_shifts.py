@@ -163,7 +163,7 @@ async def test_the_roster_shows_each_groups_shifts_by_day_with_their_numbers() -
         for no_day, quoted in (
             ("2月30日", "2月30日"),
             ("2026-13-01", "***"),
-            ("１３-０１", "13-01"),
+            ("１３-０１", "１３-０１"),  # quoted as typed
         ):
             assert (await say(community, "wang", "focus-1", f"/shifts {no_day}")).startswith(
                 f"“{quoted}” is not a day: write today, tomorrow or a date such as 2026-12-01."
