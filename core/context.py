@@ -370,6 +370,11 @@ class Context:
         """The listed commands open to the sender here, in the plugins' order."""
         return await self._bot.open_commands(self)
 
+    async def may_use(self, name: str) -> bool:
+        """Whether ``/name`` is a command of the bot's (listed or not) the sender may use here."""
+        command = self._bot.commands.find(name)
+        return command is not None and await self._bot.open_to(self, command)
+
     async def command_lines(self) -> list[str]:
         """One line per command open to the sender here (what ``/help`` lists)."""
         return await self._bot.command_lines(self)

@@ -53,7 +53,7 @@ async def _is_command(ctx: Context) -> bool:
     command = parse_command(event.text) if isinstance(event, Message) else None
     if command is None:
         return False
-    return any(command.name in (c.name, *c.aliases) for c in await ctx.open_commands())
+    return await ctx.may_use(command.name)
 
 
 async def _command_is(ctx: Context, wanted: bool) -> bool:
