@@ -34,7 +34,8 @@ MUTE_LENGTH = timedelta(hours=1)
 def _length(value: Any) -> timedelta:
     """A rule's length: minutes (``30``) or a length of time (``2h``, ``1h30m``)."""
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        found: timedelta | None = timedelta(minutes=value)
+        # more minutes than LONGEST holds are refused as too long before timedelta overflows
+        found: timedelta | None = timedelta(minutes=min(value, LONGEST // timedelta(minutes=1) + 1))
     elif isinstance(value, str):
         found = duration(value)
     else:

@@ -350,6 +350,14 @@ async def test_a_rules_mute_in_minutes_and_its_words_in_rules() -> None:
         ]
 
 
+@pytest.mark.parametrize("minutes", [527041, 12345678901234567890])
+async def test_a_rules_mute_of_too_many_minutes_is_refused_at_its_line(minutes: int) -> None:
+    with pytest.raises(Exception, match="366d") as refused:
+        async with Sandbox.from_yaml(_with_rule(f"[{{mute: {minutes}}}]")):
+            pass
+    assert "Traceback" not in str(refused.value)
+
+
 async def test_a_rules_ban_goes_on_the_ban_list() -> None:
     async with Sandbox.from_yaml(_with_rule("[delete, {ban: 7d}]"), clock=ManualClock(NOON)) as s:
         actions = await s.send("maria", "building-1", "加微信")
