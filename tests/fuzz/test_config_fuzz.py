@@ -604,6 +604,10 @@ def checked(path: Path) -> list[str]:
     return []
 
 
+#: What YAML reads as a line break (YAML 1.1, PyYAML's reader).
+YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def misplaced(problems: list[str], folder: Path) -> list[str]:
     """The problems without ``file:line:col: sentence``, or with a line outside that file."""
     wrong = []
@@ -614,7 +618,10 @@ def misplaced(problems: list[str], folder: Path) -> list[str]:
             continue
         file = Path(match["file"])
         file = file if file.is_absolute() else folder / file
-        lines = file.read_bytes().count(b"\n") + 2 if file.exists() else 1  # the end counts
+        # lines as YAML counts them (a mutated byte may make a U+2028 or NEL: a line break
+        # there too); the end counts
+        text = file.read_bytes().decode("utf-8", "replace") if file.exists() else ""
+        lines = len(YAML_BREAK.findall(text)) + 2 if file.exists() else 1
         if not 1 <= int(match["line"]) <= lines or int(match["column"]) < 1:
             wrong.append(problem)
     return wrong
