@@ -43,6 +43,7 @@ from .forms import FormResult
 from .i18n import Catalogue, Translator, normalize_locale
 from .model import Community, Group, Person
 from .people import People
+from .performing import waves
 from .plugins import (
     TRACE_PLUGIN,
     Plugins,
@@ -355,7 +356,8 @@ class Bot:
         outcomes: list[BaseException | None],
         trying: str | None,
     ) -> None:
-        """Checkpoint the decided events (ending the try ``trying``, if given), then perform."""
+        """Checkpoint the decided events (ending the try ``trying``, if given), then perform their
+        actions in the order :func:`.performing.waves` gives."""
         if self._stop_at:
             self._stop_if("checkpoint", [decision.event for _index, decision in decided])
         for decision, keys in await self._checkpoint(decided, tries, outcomes, trying):
@@ -363,8 +365,15 @@ class Bot:
                 continue
             if self._stop_at:
                 self._stop_if("perform", [decision.event])
-            for key, action in zip(keys, decision.actions, strict=True):
-                await self._perform(key, action.network or decision.event.network, action)
+            planned = [
+                (key, action.network or decision.event.network, action)
+                for key, action in zip(keys, decision.actions, strict=True)
+            ]
+            for wave in waves(planned):
+                if len(wave) == 1:
+                    await self._perform(*wave[0])
+                else:
+                    await asyncio.gather(*(self._perform(*each) for each in wave))
 
     def _stop_if(self, point: str, events: list[Event]) -> None:
         """Stop this process at ``point`` if :data:`STOP_VARIABLE` names it for one of ``events``."""
@@ -433,8 +442,8 @@ class Bot:
     async def handle(self, event: Event, writes: Writes | None = None) -> list[Action]:
         """Decide what to do about ``event`` (no side effects: its database writes go to ``writes``).
 
-        In a group, the service rules see every message first, commands
-        included; a message they delete goes no further (their own actions tell
+        ``sanshe_watch`` sees every message first; then, in a group, the service
+        rules, commands included; a message they delete goes no further (their own actions tell
         the person why).  A private message that nothing took is answered with
         the commands open to the person.
         """
@@ -450,21 +459,22 @@ class Bot:
             on = _RULE_EVENTS.get(type(event))
             actions = await self.rules.apply(ctx, on) if on else []
             return actions + await settle(call_hook(self.pm.hook.sanshe_event, context=ctx))
+        watched = await settle(call_hook(self.pm.hook.sanshe_watch, context=ctx))
         ruled = await self.rules.apply(ctx)
         if any(isinstance(a, Delete) for a in ruled):
-            return ruled
+            return watched + ruled
         taken = await first_answer(call_hook(self.pm.hook.sanshe_dialog, context=ctx))
         if taken is not None:
-            return ruled + taken
+            return watched + ruled + taken
         command = parse_command(event.text)
         if command is not None:
             ctx.command = command
-            return ruled + await self.run_command(ctx)
+            return watched + ruled + await self.run_command(ctx)
         actions = ruled + await settle(call_hook(self.pm.hook.sanshe_message, context=ctx))
         if event.direct and not actions:
             lines = [ctx._("direct.not_understood"), *await self.command_lines(ctx)]
             actions.append(ctx.reply("\n".join(lines)))
-        return actions
+        return watched + actions
 
     async def run_command(self, ctx: Context) -> list[Action]:
         """Run the command in ``ctx``, if it exists and the sender may use it here."""

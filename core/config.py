@@ -24,6 +24,7 @@ from pydantic_core import ErrorDetails
 from . import yamlmarks
 from .i18n import Catalogue, Translator, environment_locale
 from .model import (
+    CONSULTATION_KINDS,
     FIELD_TYPES,
     Building,
     Community,
@@ -501,6 +502,16 @@ class _Semantics:
                     building=group.building,
                     known=self.loader._.join(sorted(buildings)),
                 )
+            if group.escalates_to is not None:
+                target = c.group(group.escalates_to)
+                if target is None:
+                    self.unknown_group(("groups", i, "escalates_to"), group.escalates_to, group_ids)
+                elif target.kind not in CONSULTATION_KINDS:
+                    p(
+                        ("groups", i, "escalates_to"),
+                        "config.escalates_to_consultation",
+                        group=target.id,
+                    )
             for network, chat in group.chats.items():
                 other = chats.setdefault((network, chat), group.id)
                 if other != group.id:

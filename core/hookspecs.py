@@ -240,6 +240,20 @@ def sanshe_roles_now(context: Context, group: Group | None) -> Iterable[str] | N
 
 
 @hookspec
+def sanshe_watch(context: Context) -> Action | Iterable[Action] | None:
+    """Look at every message before anything else does (the crisis detector).
+
+    Called by core for every message, in groups and private chats, before the
+    service rules, dialogs and commands; what it returns never keeps the
+    message from them (a dialog still takes its answer, a command still runs).
+    ``context.text`` is the text.  Return the actions to perform (or None);
+    mark urgent ones ``urgent=True``: core performs them before the others it
+    decided with them, and adapters send them ahead of queued bulk messages.
+    Never quote the message into a group.
+    """
+
+
+@hookspec
 def sanshe_dialog(context: Context) -> Action | Iterable[Action] | None:
     """Answer a message that belongs to a conversation this plugin holds with the sender.
 

@@ -54,6 +54,9 @@ ROLES: tuple[str, ...] = (
     "client",
     "group_admin",
 )
+#: The consultation groups' kinds (DOMAIN.md): where people in need are served, and where a
+#: crisis anywhere escalates to.
+CONSULTATION_KINDS: frozenset[str] = frozenset({"focus_service", "key_accompaniment"})
 #: The built-in roles whose holders serve shifts in the consultation groups (DOMAIN.md).
 SHIFT_ROLES: frozenset[str] = frozenset(
     {"social_worker", "medical_volunteer", "psych_volunteer", "general_volunteer"}
@@ -151,6 +154,9 @@ class Group(_Frozen):
     """Roles whose holders (in this group's scope) administer it."""
     chats: dict[str, str] = {}
     """The group's chat on each network: ``{matrix: "!room:server", telegram: "-100…"}``."""
+    escalates_to: str | None = None
+    """The consultation group whose on-shift staff a crisis here reaches (None: the community's
+    first focus service group); see :meth:`Community.escalation_group`."""
 
     @field_validator("chats", mode="before")
     @classmethod
@@ -406,6 +412,18 @@ class Community(_Frozen):
     def building(self, building_id: str | None) -> Building | None:
         """The building with this id, if the file lists it."""
         return next((b for b in self.buildings if b.id == building_id), None)
+
+    def escalation_group(self, group: Group | None) -> Group | None:
+        """The consultation group whose on-shift staff answer a crisis in ``group``.
+
+        A consultation group answers for itself; another group (or a private chat: None) escalates
+        to its ``escalates_to``, by default the first focus service group of the file.
+        """
+        if group is not None and group.kind in CONSULTATION_KINDS:
+            return group
+        if group is not None and group.escalates_to is not None:
+            return self.group(group.escalates_to)
+        return next((g for g in self.groups if g.kind == "focus_service"), None)
 
     def form(self, form_id: str) -> Form | None:
         """The form with this id, if any."""

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 #: The hooks traced: every hook called per event or per life-cycle step.
 TRACED: tuple[str, ...] = (
     "sanshe_permission",
+    "sanshe_watch",
     "sanshe_dialog",
     "sanshe_message",
     "sanshe_event",

@@ -404,6 +404,7 @@ SETTINGS = (
     "buildings.name",
     "buildings.rooms",
     "retention_days",
+    "escalates_to",
     *SCHEDULE_SETTINGS,
     *DRILL_SETTINGS,
     *HANDOVER_SETTINGS,
@@ -417,6 +418,9 @@ SETTINGS = (
     *RULE_SETTINGS,
     "key_file",
 )
+#: Values a group's ``escalates_to`` does not take (a group that is not a consultation group,
+#: one the community lacks…): each is refused at its line.
+ESCALATION_REFUSED = {"escalates_to": ["nobody", "prevention", "building-2", "[3]", "{}"]}
 #: Values the buildings' ids and names do not take: each is refused at its line.
 BUILDING_REFUSED = {
     "buildings.id": ["''", "[3]", "{}", "~"],
@@ -564,6 +568,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = RULE_REFUSED[key]
     if key in BUILDING_REFUSED:
         others = BUILDING_REFUSED[key]
+    if key in ESCALATION_REFUSED:
+        others = ESCALATION_REFUSED[key]
     names = key in ROLE_SETTINGS or key in VOLUNTEER_NAMES
     value = r.choice(VALUES + (ROLE_VALUES if names else others))
     if key in QUESTION_KINDS:  # the key written anew, its questions still below it
@@ -751,6 +757,9 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
         if value in BUILDING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p for p in problems):
                 wrong.append(f"no problem at {here} refuses the building's {key}: {problems}")
+        if value in ESCALATION_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            if not any(here in p for p in problems):
+                wrong.append(f"no problem at {here} refuses escalates_to {value}: {problems}")
         if key in QUESTION_KINDS and "duplicate" not in mutant.steps:
             if not any(here in p for p in problems):
                 wrong.append(
