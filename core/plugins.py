@@ -43,6 +43,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.warnings",
     "sanshe.plugins.sanctions",
     "sanshe.plugins.joining",
+    "sanshe.plugins.cases",
 )
 
 

@@ -1,0 +1,72 @@
+"""The hooks the cases plugin offers to other plugins (registered with ``sanshe_addhooks``).
+
+Other plugins never import the cases plugin: they call these hooks with
+:meth:`Context.call <sanshe.core.context.Context.call>` (``number = await
+context.call("cases_open", context=context, person=person, source="crisis", ...)``).
+When the cases plugin is disabled nobody offers them: a call answers None.
+Everything passed is a core type or a plain value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+from sanshe.core.hookspecs import hookspec
+
+if TYPE_CHECKING:
+    from sanshe.core.context import Context
+    from sanshe.core.model import Group, Person
+
+
+@hookspec(firstresult=True)
+async def cases_open(
+    context: Context,
+    person: Person,
+    source: str,
+    category: str,
+    reason: str,
+    origin: Group | None,
+    record: int | None,
+) -> int | None:
+    """Open a case for ``person`` and answer its number; a person with an open case gets that
+    case's number back (no second case).
+
+    Implemented by the cases plugin; called by the intake plugin when a request's dialog is
+    finished or a worker ``/refer``\\s someone, and by the crisis plugin on a crisis.  ``source``:
+    ``request``, ``referral`` or ``crisis``; ``category``: ``medical``, ``psychological`` or
+    ``other``; ``reason``: the question or the referral's reason, personal data masked (kept
+    sealed, never shown in a group); ``origin``: the group it came from (None: a private chat);
+    ``record``: the consultation record (form 3) the dialog stored, if any.  The case is written
+    with ``context.writes`` (kept with the event, or not at all) and audited.
+    """
+
+
+@hookspec(firstresult=True)
+async def cases_avoid(client: str) -> Collection[str] | None:
+    """The staff (person ids) who declared they know ``client`` (a person id): never assign
+    them to, nor alert them about, the client's cases (熟人规避).
+
+    Implemented by the cases plugin (``/conflict``); called by the crisis plugin before it
+    alerts the on-duty staff, and by routing.  Empty: nobody declared one.
+    """
+
+
+@hookspec(firstresult=True)
+async def cases_of(client: str) -> int | None:
+    """The number of ``client``'s open case (a person id), or None if they have none.
+
+    Implemented by the cases plugin; called by the crisis plugin to name the case in its
+    alert, and by anyone who needs to know whether a person is being helped.
+    """
+
+
+@hookspec
+def cases_answered(context: Context, number: int) -> None:
+    """A human has answered case ``number`` now (``context.now()``): the first such moment is
+    the case's first reply, which ``/stats`` measures the response time to.
+
+    Implemented by the cases plugin (noted with ``context.writes``); called by the crisis
+    plugin on ``/ack`` and by anything else that counts as a human taking the case up.  A
+    case's own commands (a note, an assessment, a route) count without it.
+    """
