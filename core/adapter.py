@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -51,6 +53,32 @@ class Backoff:
         self.failures = 0
 
 
+class UrgentFirst:
+    """Holds back the start of ordinary actions while urgent ones (crisis alerts) are in flight,
+    so that an alert decided behind a broadcast is not queued behind it at the network."""
+
+    def __init__(self) -> None:
+        self._urgent = 0
+        self._clear = asyncio.Event()
+        self._clear.set()
+
+    @asynccontextmanager
+    async def turn(self, urgent: bool) -> AsyncIterator[None]:
+        """Perform inside this: an urgent action at once, an ordinary one once none is in flight."""
+        if not urgent:
+            await self._clear.wait()
+            yield
+            return
+        self._urgent += 1
+        self._clear.clear()
+        try:
+            yield
+        finally:
+            self._urgent -= 1
+            if not self._urgent:
+                self._clear.set()
+
+
 A = TypeVar("A", bound=Action)
 Performer = Callable[[Any, A], Awaitable[None]]
 
@@ -91,6 +119,7 @@ class Adapter:
     """
 
     network: ClassVar[str]
+    _urgent_first: UrgentFirst
     chats_named_by_group: ClassVar[bool] = False
     capabilities: ClassVar[frozenset[type[Action]]] = frozenset()
     _performers: ClassVar[dict[type[Action], str]] = {}
@@ -110,8 +139,16 @@ class Adapter:
         raise NotImplementedError
 
     async def perform(self, action: Action) -> None:
-        """Carry out one action; raise :class:`ActionFailed` when the network refuses."""
+        """Carry out one action; raise :class:`ActionFailed` when the network refuses.
+
+        An ordinary action starts only once no urgent one is in flight (:class:`UrgentFirst`);
+        an adapter with a queue of its own (Telegram's) orders it there instead.
+        """
         name = self._performers.get(type(action))
         if name is None:
             raise ActionFailed(f"{self.network} cannot perform {type(action).__name__}")
-        await getattr(self, name)(action)
+        gate: UrgentFirst | None = getattr(self, "_urgent_first", None)
+        if gate is None:  # made here: adapters need not call an __init__ of this class
+            gate = self._urgent_first = UrgentFirst()
+        async with gate.turn(action.urgent):
+            await getattr(self, name)(action)

@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 from sanshe.core.actions import Action, Ban, DirectMessage, Reply, Send
+from sanshe.core.adapter import Adapter, performs
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.performing import SIDE_BY_SIDE, waves
@@ -97,3 +98,33 @@ async def test_a_community_ban_bans_in_the_rooms_side_by_side() -> None:
     bans = [a for a in community.adapter.performed if isinstance(a, Ban)]
     assert len(bans) > 2
     assert most > 1
+
+
+async def test_an_ordinary_action_waits_while_an_urgent_one_is_in_flight() -> None:
+    from sanshe.core.offline import OfflineAdapter
+
+    started: list[str] = []
+    release = asyncio.Event()
+
+    class Held(OfflineAdapter):
+        async def perform(self, action: Action) -> None:
+            await Adapter.perform(self, action)
+
+        @performs(DirectMessage, Send)
+        async def post(self, action: DirectMessage | Send) -> None:
+            started.append(action.text)
+            if action.urgent:
+                await release.wait()
+
+    adapter = Held()
+    alert = asyncio.create_task(
+        adapter.perform(DirectMessage(user="sw", text="ALERT", urgent=True))
+    )
+    await asyncio.sleep(0)
+    broadcast = asyncio.create_task(adapter.perform(Send(chat="!all", text="notice")))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert started == ["ALERT"]
+    release.set()
+    await asyncio.gather(alert, broadcast)
+    assert started == ["ALERT", "notice"]
