@@ -5,16 +5,18 @@ harness's raised ones: a plain account may send 0.2 events a second after a burs
 of 10, and a ban, a redaction and a state event are each such an event), a Sanshe
 bot on the Matrix adapter with the built-in plugins, and ``--rooms`` group rooms
 that two residents have joined and written in.  A community admin types ``/ban``
-about the first resident with the bot throttled, then about the second with the
-bot exempted through Synapse's admin API (``override_ratelimit`` with 0 and 0), once the
-bot is idle again (the first ban's redactions all done, exempted, so the second ban is not
-queued behind them).
+about the first resident with the bot throttled, then about the others with the
+bot exempted through Synapse's admin API (``override_ratelimit`` with 0 and 0), each once the
+bot is idle again (the ban before's redactions all done, exempted, so a ban is not
+queued behind them): first with core banning in one room at a time (the baseline: what core
+did before it performed a run of bans side by side), then as core does
+(``core.performing.SIDE_BY_SIDE`` rooms at once), and the ratio of the two.
 Each time it prints the seconds from the command to the person being banned from
 every room (as the admin's own sync sees it), and to their rule appearing in the
 community's policy room.  The setting up is exempted (it is not measured).  It
 prints; it does not assert.
 
-    python bench/ban_propagation.py [--rooms 100]
+    python bench/ban_propagation.py [--rooms 100] [--exempted-only]
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sanshe.adapters.matrix import MatrixAdapter  # noqa: E402
+from sanshe.core import performing  # noqa: E402
 from sanshe.core.bot import Bot  # noqa: E402
 from sanshe.core.config import load_community  # noqa: E402
 from sanshe.core.contributions import vocabulary  # noqa: E402
@@ -267,7 +270,7 @@ async def measure(
     return out, published, since
 
 
-async def main(rooms: int, timeout: float) -> None:
+async def main(rooms: int, timeout: float, throttled: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="sanshe-bench-") as tmp:
         work = Path(tmp)
         homeserver = DefaultLimitsHomeserver(work / "synapse")
@@ -281,7 +284,7 @@ async def main(rooms: int, timeout: float) -> None:
             operator = Operator(homeserver, await homeserver.register(f"op-{tag}", admin=True))
             staff_user = await homeserver.register(f"staff-{tag}")
             reader_user = await homeserver.register(f"draupnir-{tag}")
-            resident_users = [await homeserver.register(f"resident{n}-{tag}") for n in (1, 2)]
+            resident_users = [await homeserver.register(f"resident{n}-{tag}") for n in (1, 2, 3)]
             sanshe_user = await homeserver.register(f"sanshe-{tag}")
             for user in (staff_user, reader_user, sanshe_user, *resident_users):
                 await operator.exempt(user.user_id)  # setting up is not measured
@@ -316,11 +319,21 @@ async def main(rooms: int, timeout: float) -> None:
             for name, limit in DEFAULT_LIMITS.items():
                 print(f"    {name}: {limit}")
             print("  the person wrote once in every room; redact_recent: 24h (the default)")
-            for label, exempt, person in (
-                ("throttled (a plain account)", False, residents[0].user_id),
-                ("exempted (override_ratelimit 0/0)", True, residents[1].user_id),
-            ):
+            side_by_side = performing.SIDE_BY_SIDE
+            runs = [
+                ("throttled (a plain account)", False, side_by_side, residents[0].user_id),
+                ("exempted, one room at a time (baseline)", True, 1, residents[1].user_id),
+                (
+                    f"exempted, {side_by_side} rooms at once",
+                    True,
+                    side_by_side,
+                    residents[2].user_id,
+                ),
+            ]
+            outs: list[float] = []
+            for label, exempt, at_once, person in runs[0 if throttled else 1 :]:
                 await operator.exempt(sanshe_user.user_id, exempt)
+                performing.SIDE_BY_SIDE = at_once
                 try:
                     out, published, since = await measure(
                         staff, reader, group_rooms, person, alias, since, timeout
@@ -332,9 +345,13 @@ async def main(rooms: int, timeout: float) -> None:
                 target = "   (target < 10 s)" if exempt else ""
                 print(f"    out of every room: {out:.1f} s{target}")
                 print(f"    rule in the policy room: {published:.1f} s")
-                if not exempt:  # the next ban is not to wait behind this one's redactions
-                    await operator.exempt(sanshe_user.user_id, True)
-                    await asyncio.wait_for(redacted(staff, written[person]), timeout)
+                if exempt:
+                    outs.append(out)
+                # the next ban is not to wait behind this one's redactions
+                await operator.exempt(sanshe_user.user_id, True)
+                await asyncio.wait_for(redacted(staff, written[person]), timeout)
+            if len(outs) == 2:
+                print(f"  ratio, one at a time / side by side: {outs[0] / outs[1]:.2f}")
         finally:
             if task is not None:
                 task.cancel()
@@ -355,5 +372,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rooms", type=int, default=100)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a ban may take")
+    parser.add_argument(
+        "--exempted-only", action="store_true", help="leave out the throttled ban (about 8 min)"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.rooms, args.timeout))
+    asyncio.run(main(args.rooms, args.timeout, not args.exempted_only))
