@@ -1,0 +1,1 @@
+"""Crisis escalation: a message saying someone is in danger reaches a human at once."""
