@@ -303,9 +303,40 @@ WARNING_REFUSED = {
 SANCTION_SETTINGS = ("redact_recent",)
 #: Values the sanctions plugin's settings do not take: each is refused at its line, naming it.
 SANCTION_REFUSED = {"redact_recent": ["three", "1", "2.5", "-1h", "[3]", "''", "{}", "24 hours"]}
-#: The joining plugin's settings in the example: its section is read as a block (BLOCKS); its
-#: questions are mappings on one line (id, label) under their kind's key, its auto-approval
-#: rules name roles, handles, kinds and groups.
+#: The crisis plugin's settings in the example: its section is read as a block (BLOCKS); the
+#: lexicon's additions (``add``, ``ignore``) are mappings on their own lines under ``lexicon:``.
+CRISIS_SETTINGS = (
+    "crisis.emergency",
+    "crisis.delete",
+    "crisis.ack_within",
+    "crisis.on_shift",
+    "crisis.chain",
+    "crisis.fallback",
+    "crisis.add",
+    "crisis.ignore",
+)
+#: Values the crisis plugin's settings do not take: each is refused at its line (an unknown role
+#: by its name, the others naming the setting; the lexicon's by a sentence at its line).
+CRISIS_REFUSED = {
+    "crisis.emergency": ["''", "[3]", "[]", "{}", "~"],
+    "crisis.delete": ["three", "[3]", "{}", "''", "2"],
+    "crisis.ack_within": ["three", "0", "0m", "1", "2.5", "[3]", "''", "{}", "5 minutes"],
+    "crisis.on_shift": ["[]", "[nobody]", "nobody", "[3]", "{}", "~", "[[social_worker]]"],
+    "crisis.chain": ["[nobody]", "nobody", "[3]", "{}", "~", "[[social_worker]]"],
+    "crisis.fallback": ["[li]", "li", "[3]", "{}", "~", "['console: li']"],
+    "crisis.add": [
+        "{fr: {suicide: {phrases: [a]}}}",
+        "{zh: {sadness: {phrases: [a]}}}",
+        "{zh: {suicide: {phrases: ['']}}}",
+        "{zh: {suicide: {regexes: ['(']}}}",
+        "{zh: {suicide: {words: [a]}}}",
+        "[3]",
+    ],
+    "crisis.ignore": ["{fr: {idioms: [a]}}", "{zh: {idioms: ['  ']}}", "{zh: {words: [a]}}", "[3]"],
+}
+#: The joining plugin's settings in the example: its section is read as a block (BLOCKS); how
+#: long a question waits for its answer, its questions are mappings on one line (id, label)
+#: under their kind's key, its auto-approval rules name roles, handles, kinds and groups.
 JOINING_SETTINGS = (
     "joining.id",
     "joining.label",
@@ -359,6 +390,7 @@ BLOCKS = (
     "nicknames",
     "rules",
 )
+    "crisis",
 #: The moderation plugin's rule conditions and steps in the example (issue 12), each on a line
 #: of its own in a rule, and a rule's own ``dry_run`` (the rules are a block: ``rules.<key>``).
 RULE_SETTINGS = tuple(
@@ -414,6 +446,7 @@ SETTINGS = (
     *SANCTION_SETTINGS,
     *JOINING_SETTINGS,
     *QUESTION_KINDS,
+    *CRISIS_SETTINGS,
     *NICKNAME_SETTINGS,
     *RULE_SETTINGS,
     "key_file",
@@ -562,6 +595,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = SANCTION_REFUSED[key]
     if key in JOINING_SETTINGS:
         others = JOINING_REFUSED[key]
+    if key in CRISIS_SETTINGS:
+        others = CRISIS_REFUSED[key]
     if key in NICKNAME_SETTINGS:
         others = NICKNAME_REFUSED[key]
     if key in RULE_SETTINGS:
@@ -748,6 +783,11 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
                 wrong.append(f"no problem at {here} names the sanctions setting {key}: {problems}")
         if value in JOINING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
+        if value in CRISIS_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            lexicon = key in ("crisis.add", "crisis.ignore")
+            named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
+            if not any(here in p and (lexicon or named in p) for p in problems):
+                wrong.append(f"no problem at {here} names the crisis setting {key}: {problems}")
             if not any(here in p and named in p for p in problems):
                 wrong.append(f"no problem at {here} names the joining setting {key}: {problems}")
         if value in NICKNAME_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:

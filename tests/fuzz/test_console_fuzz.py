@@ -199,6 +199,9 @@ COMMANDS = (
     "住户",
     "report",
     "举报",
+    "ack",
+    "收到",
+    "确认",
     "nosuch",
     "halp",
 )
