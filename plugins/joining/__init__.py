@@ -4,7 +4,7 @@ A join request (Telegram join request, Matrix knock, the console's ``! join``)
 to a group that needs approval starts a short private dialog with the
 applicant (dialog.py): in a resident group building, room, 自住 or 租住 and
 household name, in other groups the questions the settings give their kind
-(settings.py).  The group's admins then approve or decline it with a button or
+(settings.py); a question left unanswered for ``answer_within`` ends it.  The group's admins then approve or decline it with a button or
 ``/approve`` and ``/decline`` (decisions.py); an approved resident becomes a
 person of the registry standing for their household, and ``/households`` lists
 each building's rooms with who stands for them (households.py).  Other plugins
@@ -32,11 +32,12 @@ from sanshe.core.plugins import Plugins
 from sanshe.core.storage.models import stored_person
 from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
+from sanshe.core.timers import Due
 
 from . import hookspecs
-from .applicants import APPLICANTS
+from .applicants import ANSWERING, APPLICANTS
 from .decisions import APPROVE, DECIDE, DECLINE, approve, decides, decline
-from .dialog import ANSWER, dialog, requested
+from .dialog import ANSWER, dialog, expired, requested
 from .households import HOUSEHOLDS, LIST, households, left, may_list
 from .models import Application, Household
 from .questions import is_resident_group
@@ -134,6 +135,14 @@ async def sanshe_event(context: Context) -> list[Action] | None:
 @hookimpl
 async def sanshe_dialog(context: Context) -> list[Action] | None:
     return await dialog(context)
+
+
+@hookimpl
+async def sanshe_timer(context: Context, timer: Due) -> list[Action]:
+    """A question went unanswered for too long: the request goes to the admins as it is."""
+    if timer.key.startswith(ANSWERING):
+        return await expired(context, timer)
+    return []
 
 
 def _theirs(person: Person) -> Q:

@@ -17,6 +17,13 @@ from .models import Application
 OPEN = ("asking", "waiting")
 #: The statuses of a request not decided yet.
 UNDECIDED = (*OPEN, "pending")
+#: The prefix of the timers that end a dialog whose question went unanswered for too long.
+ANSWERING = "answer:"
+
+
+def answer_timer(number: int) -> str:
+    """The key of the timer ending request ``number``'s dialog when its question goes unanswered."""
+    return f"{ANSWERING}{number}"
 
 
 class Applicants:

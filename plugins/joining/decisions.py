@@ -12,8 +12,12 @@ moderation log is told (:meth:`Context.moderated`).
 from __future__ import annotations
 
 import logging
+import math
 import re
-from typing import Any
+from datetime import timedelta
+from typing import Any, Literal
+
+from babel.dates import format_timedelta
 
 from sanshe.core import people
 from sanshe.core.actions import Action, ApproveJoin, Button, DeclineJoin, DirectMessage, Edit
@@ -25,11 +29,11 @@ from sanshe.core.model import Group, Person
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
 
-from .applicants import APPLICANTS, OPEN, UNDECIDED
+from .applicants import APPLICANTS, OPEN, UNDECIDED, answer_timer
 from .households import HOUSEHOLDS, register
 from .models import Application
 from .questions import building_name, is_resident_group, shown_answers, tenure_name
-from .settings import JoiningSettings
+from .settings import PLUGIN, JoiningSettings
 
 log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"[#№]?([0-9]{1,9})号?")
@@ -127,20 +131,52 @@ def _buttons(their: Translator, number: int) -> tuple[Button, ...]:
     )
 
 
-def to_admins(ctx: Context, application: Application, group: Group, *, asked: bool) -> list[Action]:
+def spoken(_: Translator, length: timedelta) -> str:
+    """``length`` in days, hours and minutes, in the reader's language (``1天 2小时``,
+    ``1 hour 30 minutes``)."""
+    minutes = int(length.total_seconds()) // 60
+    days, minutes = divmod(minutes, 1_440)
+    hours, minutes = divmod(minutes, 60)
+    units: tuple[tuple[Literal["day", "hour", "minute"], int], ...] = (
+        ("day", days),
+        ("hour", hours),
+        ("minute", minutes),
+    )
+    return " ".join(
+        format_timedelta(
+            timedelta(**{f"{unit}s": count}), granularity=unit, threshold=math.inf, locale=_.locale
+        )
+        for unit, count in units
+        if count
+    )
+
+
+#: Why the admins get a request before all its questions were answered: the network would not
+#: let the bot write to the applicant (``unreachable``), or the applicant left a question
+#: unanswered for the settings' ``answer_within`` (``expired``).
+Unanswered = Literal["", "unreachable", "expired"]
+#: The line saying so, when no question and when only some were answered.
+_UNANSWERED = {
+    "unreachable": ("joining.request.not_asked", "joining.request.partly_asked"),
+    "expired": ("joining.request.expired", "joining.request.partly_expired"),
+}
+
+
+def to_admins(
+    ctx: Context, application: Application, group: Group, *, unanswered: Unanswered = ""
+) -> list[Action]:
     """The request, privately to each admin of ``group`` who can be reached, with the buttons
-    that decide it; ``asked`` False: the applicant could not be asked (the rest of) its
+    that decide it; ``unanswered`` says why the applicant answered none or only some of its
     questions."""
     told: list[Action] = []
+    within = ctx.settings(JoiningSettings).answer_time
     for admin in admins(ctx, group):
         their = ctx.translator(admin)
         others = _members_in_room(ctx, their, application, group)
         lines = request_lines(their, ctx, application, group)
-        if not asked:
-            partly = bool(application.answers)
-            lines.append(
-                their("joining.request.partly_asked" if partly else "joining.request.not_asked")
-            )
+        if unanswered:
+            line = _UNANSWERED[unanswered][bool(application.answers)]
+            lines.append(their(line, length=spoken(their, within)))
         if others:
             answers = application.answers
             building = building_name(their, ctx.community, str(answers.get("building") or ""))
@@ -249,6 +285,7 @@ async def decide(
     ctx.writes.save(application, ["status", "decided_by", "decided_at", "reason", "person"])
     if was_open:
         APPLICANTS.closed(ctx, application)
+        ctx.timers(PLUGIN).cancel(answer_timer(application.id))
     return text, actions, application
 
 

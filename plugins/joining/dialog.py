@@ -9,8 +9,10 @@ question not asked in reply to the applicant's own private message has an
 ``otherwise``: when the network refuses to write to them (Telegram lets a bot
 write to an applicant only for 5 minutes after the request, and pressing a
 button opens no private chat), the request goes to the admins with the answers
-given so far.  A second request of an
-applicant still answering waits for its turn.  A request to a group that needs
+given so far.  A question left unanswered for the settings' ``answer_within`` (30
+minutes by default; a timer, kept across restarts) ends the dialog the same way: the
+admins get the request with the answers given so far, and the applicant is told so.
+A second request of an applicant still answering waits for its turn.  A request to a group that needs
 no approval is let in.  ``/cancel`` (``/取消``) withdraws the request.  While the
 plugin runs dry (``plugins: dry_run: [joining]``) it declines and approves nobody
 by itself: the moderation log is told what it would have done, and the request
@@ -30,9 +32,10 @@ from sanshe.core.i18n import Translator, normalize_locale
 from sanshe.core.model import Group
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
+from sanshe.core.timers import Due
 
-from .applicants import APPLICANTS, OPEN, UNDECIDED
-from .decisions import to_admins
+from .applicants import APPLICANTS, OPEN, UNDECIDED, answer_timer
+from .decisions import spoken, to_admins
 from .models import Application
 from .questions import CANCEL, SKIP, Invalid, Step, ask, read, steps
 from .settings import PLUGIN, JoiningSettings
@@ -70,12 +73,17 @@ def _first(ctx: Context, application: Application, group: Group) -> tuple[str, t
 def _question(
     ctx: Context, application: Application, group: Group, text: str, buttons: tuple[Button, ...]
 ) -> Action:
-    """A question to the applicant.  Unless they just wrote to the bot privately (then it may
-    write back), it carries the request to the admins, with the answers given so far, for when
-    the network refuses to write to them."""
+    """A question to the applicant, who has the settings' ``answer_within`` from now to answer
+    it.  Unless they just wrote to the bot privately (then it may write back), it carries the
+    request to the admins, with the answers given so far, for when the network refuses to
+    write to them."""
     event = ctx.event
+    within = ctx.settings(JoiningSettings).answer_time
+    ctx.timers(PLUGIN).after(answer_timer(application.id), within, {"request": application.id})
     replying = isinstance(event, Message) and event.direct
-    unasked = () if replying else tuple(to_admins(ctx, application, group, asked=False))
+    unasked = (
+        () if replying else tuple(to_admins(ctx, application, group, unanswered="unreachable"))
+    )
     return DirectMessage(
         user=application.handle,
         text=text,
@@ -172,7 +180,7 @@ async def _new(ctx: Context, event: JoinRequest, group: Group) -> list[Action]:
         told = ctx._("joining.submitted", number=application.id, group=group.name)
         return [
             DirectMessage(user=event.sender, text=told),
-            *to_admins(ctx, application, group, asked=True),
+            *to_admins(ctx, application, group),
         ]
     APPLICANTS.opened(ctx, application)
     if busy:
@@ -243,19 +251,16 @@ async def _answer(ctx: Context, application: Application, group: Group, text: st
 async def _submit(ctx: Context, application: Application, group: Group) -> list[Action]:
     """All answered: the request goes to the admins; the applicant's next request, if one
     waits, is asked."""
-    application.status, application.step = "pending", ""
-    ctx.writes.save(application, ["status", "step", "answers"])
-    APPLICANTS.closed(ctx, application)
+    _close(ctx, application, "pending")
     told = voice(ctx, application)("joining.submitted", number=application.id, group=group.name)
-    actions = [ctx.direct(told), *to_admins(ctx, application, group, asked=True)]
+    actions = [ctx.direct(told), *to_admins(ctx, application, group)]
     return actions + await _next(ctx, application)
 
 
 async def _withdraw(ctx: Context, application: Application, group: Group) -> list[Action]:
     """``/cancel``: the request is withdrawn (declined on the network) and the next one asked."""
-    application.status, application.decided_at = "withdrawn", ctx.now()
-    ctx.writes.save(application, ["status", "decided_at"])
-    APPLICANTS.closed(ctx, application)
+    application.decided_at = ctx.now()
+    _close(ctx, application, "withdrawn")
     actions: list[Action] = [
         DeclineJoin(chat=application.chat, user=application.handle, network=application.network),
         ctx.direct(
@@ -263,6 +268,38 @@ async def _withdraw(ctx: Context, application: Application, group: Group) -> lis
         ),
     ]
     return actions + await _next(ctx, application)
+
+
+def _close(ctx: Context, application: Application, status: str) -> None:
+    """The dialog of ``application`` is over (``pending``: with the admins; ``withdrawn``): no
+    more questions, and no timer waiting for an answer."""
+    application.status, application.step = status, ""
+    ctx.writes.save(application, ["status", "step", "answers", "decided_at"])
+    APPLICANTS.closed(ctx, application)
+    ctx.timers(PLUGIN).cancel(answer_timer(application.id))
+
+
+async def expired(ctx: Context, timer: Due) -> list[Action]:
+    """A question went unanswered for ``answer_within``: the request goes to the admins with
+    the answers given so far, the applicant is told so privately, and their next waiting
+    request is asked.  Nothing when the dialog is over already (answered, withdrawn, decided
+    or erased meanwhile)."""
+    number = timer.data.get("request")
+    application = await Application.get_or_none(id=number) if isinstance(number, int) else None
+    if application is None or application.status != "asking":
+        return []
+    group = ctx.community.group(application.group_id)
+    if group is None:  # the group left the community file: nobody to decide it
+        return []
+    _close(ctx, application, "pending")
+    _ = voice(ctx, application)
+    within = spoken(_, ctx.settings(JoiningSettings).answer_time)
+    told = _("joining.expired_told", number=application.id, group=group.name, length=within)
+    return [
+        DirectMessage(user=application.handle, text=told, network=application.network),
+        *to_admins(ctx, application, group, unanswered="expired"),
+        *await _next(ctx, application),
+    ]
 
 
 async def _next(ctx: Context, done: Application) -> list[Action]:

@@ -338,6 +338,7 @@ CRISIS_REFUSED = {
 #: long a question waits for its answer, its questions are mappings on one line (id, label)
 #: under their kind's key, its auto-approval rules name roles, handles, kinds and groups.
 JOINING_SETTINGS = (
+    "joining.answer_within",
     "joining.id",
     "joining.label",
     "joining.roles",
@@ -352,6 +353,7 @@ QUESTION_KIND_REFUSED = ["nobody", "'3'", "prevention_works"]
 #: Values the joining plugin's settings do not take: each is refused at its line, naming it
 #: (an unknown role by its name).
 JOINING_REFUSED = {
+    "joining.answer_within": ["three", "0", "0m", "1", "2.5", "[3]", "''", "{}", "30 minutes"],
     "joining.id": ["''", "[3]", "{}", "~", "0", "2.5", "1a", "'a b'"],
     "joining.label": ["''", "[3]", "[]", "{}", "~"],
     "joining.roles": ["[nobody]", "nobody", "[3]", "{}", "~", "[[social_worker]]"],

@@ -19,6 +19,7 @@ from sanshe.core.actions import (
 from sanshe.core.events import JoinRequest
 from sanshe.core.personal_data import erase, export
 from sanshe.core.services import call_offered
+from sanshe.core.storage.models import Timer
 from sanshe.plugins.joining.models import Application, Household
 from sanshe.testing import Sandbox
 from tests.conftest import example_text
@@ -477,3 +478,110 @@ async def test_an_approved_resident_is_told_the_nickname_of_their_household(
     assert [m.text for m in dms(joined, "maria")] == [
         "您在1号楼居民群的群昵称“玛丽亚”不符合本群的命名规范，请改为：1-302租住"
     ]
+
+
+EXPIRED_TOLD = (
+    "您有30分钟没有回答问题，加入1号楼居民群的申请（1 号）已按您目前的回答提交给群管理员，"
+    "审核后会私信通知您。"
+)
+
+
+async def test_an_applicant_who_stops_answering_reaches_the_admins_after_the_answer_time(
+    community: Sandbox,
+) -> None:
+    await community.ask_to_join("maria", "building-1")
+    await community.advance(minutes=20)
+    await community.send("maria", DIRECT, "是")  # each question has its own 30 minutes
+    assert not dms(await community.advance(minutes=20), "zhao")
+    await community.send("maria", DIRECT, "302")
+    assert not dms(await community.advance(minutes=29), "zhao")
+    actions = await community.advance(minutes=1)
+    assert one_dm(actions, "maria").text == EXPIRED_TOLD
+    assert one_dm(actions, "zhao").text == (
+        "加入申请 1 号：maria 申请加入1号楼居民群。\n"
+        "楼栋：1号楼\n"
+        "房号：302\n"
+        "申请人30分钟内没有回答其余问题，以上是已有的回答，请核实后再决定。\n"
+        "请点下方按钮批准或拒绝，或回复 /批准 1、/拒绝 1 原因。"
+    )
+    assert not [a for a in actions if isinstance(a, Send | ApproveJoin | DeclineJoin)]
+    late = await community.send("maria", DIRECT, "自住")  # the dialog is over: no question
+    assert not [m for m in dms(late, "maria") if "（4/4）" in m.text] and not dms(late, "zhao")
+    assert not await community.advance(hours=2)  # told once
+    decided = await community.send("zhao", DIRECT, "/批准 1")
+    assert [a.user for a in decided if isinstance(a, ApproveJoin)] == ["maria"]
+
+
+async def test_an_applicant_who_never_answers_reaches_the_admins_without_answers(
+    community: Sandbox,
+) -> None:
+    await community.ask_to_join("maria", "building-1", note="我住302")
+    actions = await community.advance(minutes=30)
+    assert one_dm(actions, "maria").text == EXPIRED_TOLD
+    assert one_dm(actions, "zhao").text == (
+        "加入申请 1 号：maria 申请加入1号楼居民群。\n"
+        "附言：我住302\n"
+        "申请人30分钟内没有回答问题，因此没有回答，请核实后再决定。\n"
+        "请点下方按钮批准或拒绝，或回复 /批准 1、/拒绝 1 原因。"
+    )
+
+
+async def test_a_dialog_over_in_time_is_not_ended_again(community: Sandbox) -> None:
+    await answer_all(community, "maria")
+    await community.ask_to_join("mario", "building-1")
+    await community.send("mario", DIRECT, "/取消")
+    await community.ask_to_join("lucia", "building-1")
+    await community.send("zhao", DIRECT, "/拒绝 3")  # decided before lucia answered
+    assert not await Timer.filter(plugin="joining").exists()  # no answer awaited any more
+    assert not await community.advance(hours=1)
+
+
+async def test_the_next_waiting_request_is_asked_once_the_first_ran_out(
+    community: Sandbox,
+) -> None:
+    await community.ask_to_join("maria", "building-1")
+    await community.ask_to_join("maria", "tenants-1")
+    [told, tenants] = dms(await community.advance(minutes=30), "maria")
+    assert told.text == EXPIRED_TOLD
+    assert "您申请加入租户群" in tenants.text and "（1/4）请问您住在哪栋楼？" in tenants.text
+    later = await community.advance(minutes=30)  # the second has its own time
+    assert one_dm(later, "maria").text.startswith(
+        "您有30分钟没有回答问题，加入租户群的申请（2 号）"
+    )
+
+
+async def test_the_answer_time_holds_across_a_restart(tmp_path: Path) -> None:
+    async with Sandbox(db_url=f"sqlite://{tmp_path}/db.sqlite3") as s:
+        await s.ask_to_join("maria", "building-1")
+        await s.send("maria", DIRECT, "跳过")
+        await s.stop()
+        s.clock.advance(minutes=45)  # due while the bot was stopped: it fires at start
+        await s.start()
+        await s.advance()
+        request = one_dm(s.adapter.performed, "zhao")
+        assert "楼栋：1号楼（申请人未确认）\n申请人30分钟内没有回答其余问题" in request.text
+        assert one_dm(s.adapter.performed, "maria").text == EXPIRED_TOLD
+        await s.restart()
+        assert not await s.advance(hours=1)
+
+
+async def test_the_answer_time_comes_from_the_settings_and_the_applicant_reads_their_language() -> (
+    None
+):
+    text = example_text().replace("    answer_within: 30m", "    answer_within: 1h30m", 1)
+    assert "answer_within: 1h30m" in text
+    async with Sandbox.from_yaml(text) as s:
+        event = JoinRequest(
+            network="console", chat="building-1", event_id="en-1", sender="amy", language="en"
+        )
+        await s.deliver(event)
+        await s.send("amy", DIRECT, "yes")
+        assert not await s.advance(minutes=89)
+        actions = await s.advance(minutes=1)
+        assert one_dm(actions, "amy").text == (
+            "You did not answer for 1 hour 30 minutes, so your request to join 1号楼居民群 "
+            "(number 1) went to the admins with the answers you had given; you will be told "
+            "privately what they decide."
+        )
+        request = one_dm(actions, "zhao")  # zhao reads Chinese
+        assert "申请人1小时 30分钟内没有回答其余问题，以上是已有的回答" in request.text
