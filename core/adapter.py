@@ -115,7 +115,8 @@ class Adapter:
 
     An adapter may also define ``async prepare(bot)``: :meth:`Bot.start` awaits it
     before performing the actions a crash left in the outbox, so the adapter can
-    connect and load what it keeps in ``bot.storage`` first.
+    connect and load what it keeps in ``bot.storage`` first.  One whose network can say who
+    is in a chat overrides :meth:`is_member` (the moderation commands ask it).
     """
 
     network: ClassVar[str]
@@ -137,6 +138,11 @@ class Adapter:
     async def run(self, bot: Bot) -> None:
         """Receive events and give each to ``bot.submit``; return when the input ends."""
         raise NotImplementedError
+
+    async def is_member(self, chat: str, user: str) -> bool | None:
+        """Whether ``user`` is in the group chat ``chat`` now; None when the network cannot
+        tell (the default), as when it does not answer."""
+        return None
 
     async def perform(self, action: Action) -> None:
         """Carry out one action; raise :class:`ActionFailed` when the network refuses.

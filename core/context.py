@@ -342,6 +342,17 @@ class Context:
         """The chat of ``group_id`` on this event's network, if it has one."""
         return self._bot.directory.chat_of(self.event.network, group_id)
 
+    async def member_of(self, group: Group, person: Person) -> bool | None:
+        """Whether ``person`` is in ``group``'s chat on this event's network now, as its adapter
+        says; None when that is not known (the network cannot tell, the group has no chat or
+        the person no handle here)."""
+        adapter = self._bot.adapters.get(self.event.network)
+        chat = self.chat_of(group.id)
+        handle = self.handle_of(person)
+        if adapter is None or chat is None or handle is None:
+            return None
+        return await adapter.is_member(chat, handle)
+
     def admins(self, group: Group) -> list[Person]:
         """The known people who administer ``group``."""
         return [

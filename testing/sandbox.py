@@ -319,9 +319,20 @@ class Sandbox:
         await asyncio.wait_for(self.bot.timers.fire_due(), self.timeout)
         return self.adapter.performed[before:]
 
+    def members(self, where: str, *who: str) -> None:
+        """Group ``where``'s chat holds exactly the people with console handles ``who`` (then,
+        as before, who joins or writes there is in it, who leaves or is removed out).
+
+        Without this, the adapter knows of a chat only whom it saw there (who wrote, joined,
+        pressed a button, was let in, left or was removed) and cannot tell of anyone else.
+        """
+        self.adapter.members.given(where, who)
+
     async def deliver(self, event: Event) -> list[Action]:
-        """Hand ``event`` to the bot as an adapter would; return the actions performed for it."""
+        """Hand ``event`` to the bot as an adapter would (which notes who it shows in its chat);
+        return the actions performed for it."""
         before = len(self.adapter.performed)
+        self.adapter.saw(event)
         try:
             await asyncio.wait_for(self.bot.submit(event), self.timeout)
         except TimeoutError:

@@ -45,6 +45,11 @@ open to others is closed to them, with a warning), and a name already taken
 there gets ``-2``, ``-3``… before its extension.  A name is cut to fit in 255
 bytes, and loses invisible format characters (a right-to-left override).
 
+Members.  Who wrote, joined, renamed themselves or pressed a button in a chat is in it, until
+``! left`` or the bot removes or bans them (an approved join request lets them in): ``/warn``,
+``/mute`` and ``/remove`` refuse to act on someone who left.  Of anyone not seen in a chat
+the console cannot tell, and those commands act.
+
 At a terminal, ``:as <handle>`` and ``:in <group-id>`` set who speaks where,
 so that plain lines are messages from that person in that group.
 """
@@ -99,6 +104,7 @@ from sanshe.core.events import (
     Message,
 )
 from sanshe.core.i18n import CORE_LOCALES, Catalogue, Translator, environment_locale
+from sanshe.core.members import ChatMembers
 from sanshe.core.privacy import excerpt
 
 if TYPE_CHECKING:
@@ -267,6 +273,8 @@ class ConsoleAdapter(Adapter):
         by line number or ``b<n>``."""
         self._names: dict[tuple[str, str], str] = {}
         """The display name each handle took in each chat (``! rename``): its events carry it."""
+        self._members = ChatMembers()
+        """Who is in each chat, from the lines read and the actions printed."""
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> ConsoleAdapter:
@@ -278,6 +286,11 @@ class ConsoleAdapter(Adapter):
         """Print the action (a file is written first, and its path printed)."""
         self._performed += 1
         await super().perform(action)
+        self._members.performed(action)
+
+    async def is_member(self, chat: str, user: str) -> bool | None:
+        """Whether ``user`` is in ``chat``, from the lines read (see the module docstring)."""
+        return self._members.is_member(chat, user)
 
     def _print(self, line: str) -> None:
         self.stdout.write(line + "\n")
@@ -523,6 +536,7 @@ class ConsoleAdapter(Adapter):
                 continue
             for note in self._unknown_names(bot, parsed.sender, parsed.chat):
                 self._note(number, note)
+            self._members.saw(parsed)
             performed = self._performed
             if not await self._deliver(bot, parsed, number):
                 continue

@@ -126,6 +126,11 @@ def _refused_in_group(ctx: Context, group: Group, person: PersonModel) -> str | 
     return None
 
 
+def _not_a_member(ctx: Context, key: str, group: Group, person: PersonModel) -> str:
+    """Why ``person``, not in ``group``'s chat here, is not muted or removed (``key`` says which)."""
+    return ctx._(key, name=shown_name(person), group=group.name)
+
+
 def _refused_banned(ctx: Context, person: PersonModel) -> str | None:
     """Why a banned ``person`` is neither muted nor unmuted (on Telegram, setting or lifting a
     restriction undoes a ban), if they are banned."""
@@ -146,6 +151,8 @@ async def mute(ctx: Context) -> Iterable[Action]:
         return [ctx.reply(refusal)]
     if found.length > LONGEST:
         return [ctx.reply(ctx._("sanctions.mute_too_long", longest=spoken(ctx._, LONGEST)))]
+    if await ctx.member_of(group, person) is False:
+        return [ctx.reply(_not_a_member(ctx, "sanctions.not_a_member.mute", group, person))]
     done = mutes.mute(ctx, group, person, found.length, _reason(found.reason), _by(ctx))
     name = shown_name(person)
     if not done:
@@ -181,6 +188,8 @@ async def remove(ctx: Context) -> Iterable[Action]:
     refusal = _refused_in_group(ctx, group, person)
     if refusal:
         return [ctx.reply(refusal)]
+    if await ctx.member_of(group, person) is False:
+        return [ctx.reply(_not_a_member(ctx, "sanctions.not_a_member.remove", group, person))]
     done = removals.remove(ctx, group, person, _reason(found.reason), _by(ctx))
     name = shown_name(person)
     if not done:

@@ -71,6 +71,8 @@ async def warn(ctx: Context) -> list[Action]:
         return [ctx.reply(_("warnings.not_an_admin", name=_name(ctx, person, handle)))]
     if personal_data(reason):
         return [ctx.reply(_("warnings.reason_personal"))]
+    if await ctx.member_of(group, person) is False:
+        return [ctx.reply(_("warnings.not_a_member", name=_name(ctx, person, handle)))]
     warned = Warned(person, handle, _name(ctx, person, handle), group, ctx.event.chat)
     return await give(ctx, warned, reason)
 

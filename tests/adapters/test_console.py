@@ -839,3 +839,30 @@ def test_a_rename_on_the_console_names_the_person_in_that_chat(tmp_path: Path) -
         "dm maria: 您在1号楼居民群的群昵称“玛丽亚”不符合本群的命名规范，请改为：1-房号自住/租住 (b1)"
     )
     assert len(out) == 1  # the name that follows the convention is not answered
+
+
+def test_someone_who_left_the_group_is_not_warned_muted_or_removed(tmp_path: Path) -> None:
+    out = run_script(
+        tmp_path,
+        [
+            "maria@building-1: 大家好",
+            "maria@building-1! left",
+            "zhao@building-1: /警告 @maria 刷屏",
+            "zhao@building-1! reply 1 /禁言 2小时",
+            "zhao@building-1: /移出 @maria",
+            "maria@building-1! joined",
+            "zhao@building-1: /移出 @maria",
+        ],
+    )
+    assert out[:3] == [
+        "reply building-1: maria不是本群成员，不能在本群警告。"
+        "请确认对象：回复其消息写 /警告 原因，或写 /警告 @成员 原因。 (b1)",
+        "reply building-1: maria不是1号楼居民群的成员，不能在本群禁言。"
+        "请确认对象：回复其消息写 /禁言 2小时，或写 /禁言 @成员 2小时。 (b2)",
+        "reply building-1: maria不是1号楼居民群的成员，无需移出。"
+        "如需让某人离开社区所有群，请社区管理员使用 /封禁。 (b3)",
+    ]
+    assert out[3:5] == [
+        "reply building-1: 已将maria移出1号楼居民群。 (b4)",
+        "remove building-1: maria",
+    ]

@@ -501,6 +501,7 @@ async def test_an_admins_reason_stays_off_the_networks_actions(sunshine: Sandbox
     assert told(removed, "maria") == [
         "您已被移出1号楼居民群。原因：她确诊阳性 住5-2-302。如有疑问，请联系该群管理员。"
     ]
+    await sunshine.join("maria", "building-1")  # back in, to be muted there
     muted = await sunshine.send("zhao", "building-1", f"/禁言 @maria 1小时 {reason}")
     assert [a.reason for a in of(Restrict, muted)] == [FIXED]
     banned = await sunshine.send("zhang", "dm", f"/封禁 @maria {reason}")
@@ -523,3 +524,48 @@ async def test_a_banned_person_is_neither_muted_nor_unmuted(sunshine: Sandbox) -
     unmuted = await sunshine.send("zhao", "building-1", "/解除禁言 @maria")
     assert sunshine.texts(unmuted) == [refused]
     assert of(Unrestrict, await sunshine.advance(hours=2)) == []
+
+
+async def test_someone_not_in_the_group_is_neither_muted_nor_removed(sunshine: Sandbox) -> None:
+    sunshine.members("building-1", "zhao", "xiaoli")
+    await sunshine.send("maria", "building-2", "大家好")  # seen, but in another group
+    muted = await sunshine.send("zhao", "building-1", "/禁言 @maria 2小时 刷屏")
+    assert sunshine.texts(muted) == [
+        "maria不是1号楼居民群的成员，不能在本群禁言。"
+        "请确认对象：回复其消息写 /禁言 2小时，或写 /禁言 @成员 2小时。"
+    ]
+    removed = await sunshine.send("zhao", "building-1", "/移出 @maria 广告")
+    assert sunshine.texts(removed) == [
+        "maria不是1号楼居民群的成员，无需移出。如需让某人离开社区所有群，请社区管理员使用 /封禁。"
+    ]
+    assert await sunshine.audit(who="zhao") == []  # nothing done, nothing logged
+    assert of(Restrict, await sunshine.advance(hours=3)) == []
+
+    await sunshine.join("maria", "building-1")
+    muted = await sunshine.send("zhao", "building-1", "/禁言 @maria 2小时 刷屏")
+    assert said(muted, "building-1") == ["已禁言maria，时长2小时，到时自动解除。"]
+    assert len(of(Restrict, muted)) == 1
+
+
+async def test_someone_who_left_or_was_removed_is_not_sanctioned_there(sunshine: Sandbox) -> None:
+    await sunshine.send("maria", "building-1", "大家好")
+    await sunshine.leave("maria", "building-1")
+    [refused] = sunshine.texts(await sunshine.send("zhao", "building-1", "/remove @maria"))
+    assert refused.startswith("maria不是1号楼居民群的成员，无需移出。")
+    await sunshine.send("xiaoli", "building-1", "收到")
+    assert len(of(Remove, await sunshine.send("zhao", "building-1", "/移出 @xiaoli 广告"))) == 1
+    muted = await sunshine.send("zhao", "building-1", "/mute @xiaoli 1h", language="en")
+    assert sunshine.texts(muted) == [
+        "xiaoli is not a member of 1号楼居民群, so they cannot be muted here. Check whom you "
+        "meant: answer their message with /mute 2h, or write /mute @member 2h."
+    ]
+    assert of(Restrict, muted) == []
+
+
+async def test_whom_the_console_has_not_seen_in_the_group_is_still_sanctioned(
+    sunshine: Sandbox,
+) -> None:
+    # Nothing says maria is not in building 1 (its members were not given): the mute stands.
+    await sunshine.send("maria", "building-2", "大家好")
+    muted = await sunshine.send("zhao", "building-1", "/mute @maria 2h")
+    assert said(muted, "building-1") == ["已禁言maria，时长2小时，到时自动解除。"]

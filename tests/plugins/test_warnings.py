@@ -117,6 +117,42 @@ async def test_a_warning_needs_a_member_and_a_reason_without_personal_data() -> 
         assert await WarningEntry.all().count() == 0
 
 
+async def test_someone_not_in_the_group_is_not_warned() -> None:
+    async with community() as s:
+        s.members(BUILDING, "zhao")
+        await s.send("maria", "building-2", "大家好")  # seen, but in another group
+        actions = await s.send("zhao", BUILDING, "/警告 @maria 不要刷屏")
+        assert s.texts(actions) == [
+            "maria不是本群成员，不能在本群警告。请确认对象：回复其消息写 /警告 原因，"
+            "或写 /警告 @成员 原因。"
+        ]
+        assert await WarningEntry.all().count() == 0
+        assert await AuditEntry.filter(action="warn").count() == 0
+        await s.join("maria", BUILDING)
+        joined = await s.send("zhao", BUILDING, "/警告 @maria 不要刷屏")
+        assert to(joined, Send, BUILDING) == [NOTICE_1]
+        assert to(joined, DirectMessage, "maria") == [NOTE_1]
+
+
+async def test_a_member_who_left_is_not_warned_by_answering_an_old_message() -> None:
+    async with community() as s:
+        await s.send("maria", BUILDING, "大家好")
+        await s.leave("maria", BUILDING)
+        actions = await s.send(
+            "zhao",
+            BUILDING,
+            "/warn spamming",
+            reply_to="m1",
+            reply_to_sender="maria",
+            language="en",
+        )
+        assert s.texts(actions) == [
+            "maria is not a member of this group, so they cannot be warned here. Check whom you "
+            "meant: answer their message with /warn <reason>, or write /warn @member <reason>."
+        ]
+        assert await WarningEntry.all().count() == 0
+
+
 async def test_a_rules_warning_is_counted_with_the_admins() -> None:
     async with community() as s:
         rule = await s.send("maria", "building-2", "内部消息：明天封楼")
