@@ -44,6 +44,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.sanctions",
     "sanshe.plugins.joining",
     "sanshe.plugins.cases",
+    "sanshe.plugins.intake",
     "sanshe.plugins.crisis",
 )
 

@@ -303,6 +303,11 @@ WARNING_REFUSED = {
 SANCTION_SETTINGS = ("redact_recent",)
 #: Values the sanctions plugin's settings do not take: each is refused at its line, naming it.
 SANCTION_REFUSED = {"redact_recent": ["three", "1", "2.5", "-1h", "[3]", "''", "{}", "24 hours"]}
+#: The intake plugin's setting in the example: the form /request opens.
+INTAKE_SETTINGS = ("request_form",)
+#: Values it does not take: each is refused at its line, naming it (a form the community lacks
+#: by its name).
+INTAKE_REFUSED = {"request_form": ["[3]", "[]", "{}", "~", "nobody"]}
 #: The crisis plugin's settings in the example: its section is read as a block (BLOCKS); the
 #: lexicon's additions (``add``, ``ignore``) are mappings on their own lines under ``lexicon:``.
 CRISIS_SETTINGS = (
@@ -390,9 +395,9 @@ BLOCKS = (
     "warnings",
     "joining",
     "nicknames",
+    "crisis",
     "rules",
 )
-    "crisis",
 #: The moderation plugin's rule conditions and steps in the example (issue 12), each on a line
 #: of its own in a rule, and a rule's own ``dry_run`` (the rules are a block: ``rules.<key>``).
 RULE_SETTINGS = tuple(
@@ -446,9 +451,10 @@ SETTINGS = (
     *VOLUNTEER_SETTINGS,
     *WARNING_SETTINGS,
     *SANCTION_SETTINGS,
+    *INTAKE_SETTINGS,
+    *CRISIS_SETTINGS,
     *JOINING_SETTINGS,
     *QUESTION_KINDS,
-    *CRISIS_SETTINGS,
     *NICKNAME_SETTINGS,
     *RULE_SETTINGS,
     "key_file",
@@ -595,10 +601,12 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = WARNING_REFUSED[key]
     if key in SANCTION_SETTINGS:
         others = SANCTION_REFUSED[key]
-    if key in JOINING_SETTINGS:
-        others = JOINING_REFUSED[key]
+    if key in INTAKE_SETTINGS:
+        others = INTAKE_REFUSED[key]
     if key in CRISIS_SETTINGS:
         others = CRISIS_REFUSED[key]
+    if key in JOINING_SETTINGS:
+        others = JOINING_REFUSED[key]
     if key in NICKNAME_SETTINGS:
         others = NICKNAME_REFUSED[key]
     if key in RULE_SETTINGS:
@@ -780,16 +788,20 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
         if value in WARNING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key.split(".")[-1] in p for p in problems):
                 wrong.append(f"no problem at {here} names the warnings setting {key}: {problems}")
+        if value in INTAKE_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            named = "“nobody”" if value == "nobody" else key
+            if not any(here in p and named in p for p in problems):
+                wrong.append(f"no problem at {here} names the intake setting {key}: {problems}")
         if value in SANCTION_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p and key in p for p in problems):
                 wrong.append(f"no problem at {here} names the sanctions setting {key}: {problems}")
-        if value in JOINING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
-            named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
         if value in CRISIS_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             lexicon = key in ("crisis.add", "crisis.ignore")
             named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
             if not any(here in p and (lexicon or named in p) for p in problems):
                 wrong.append(f"no problem at {here} names the crisis setting {key}: {problems}")
+        if value in JOINING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
             if not any(here in p and named in p for p in problems):
                 wrong.append(f"no problem at {here} names the joining setting {key}: {problems}")
         if value in NICKNAME_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
