@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sanshe.core.actions import Action
+from sanshe.core.buttons import ButtonHandler
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
@@ -25,7 +26,7 @@ from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import Due
 
-from . import access, casework, data, followups, hookspecs, opening, stats
+from . import access, assessment, casework, data, followups, hookspecs, opening, routing, stats
 
 #: The plugin's name: its tables' app, its timers' owner.
 PLUGIN = "cases"
@@ -48,7 +49,12 @@ def sanshe_addhooks(pluginmanager: Plugins) -> None:
 
 @hookimpl
 def sanshe_commands() -> Iterable[ChatCommand]:
-    return [*casework.commands(), *stats.commands()]
+    return [*casework.commands(), *stats.commands(), *assessment.commands(), *routing.commands()]
+
+
+@hookimpl
+def sanshe_buttons() -> Iterable[ButtonHandler]:
+    return [assessment.TOGGLE]
 
 
 @hookimpl
