@@ -4,20 +4,63 @@ the message's words are repeated nowhere."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pluggy import PluginManager
 
 from sanshe.core.actions import Action, Delete, DirectMessage, Reply, Send
+from sanshe.core.context import Context
+from sanshe.core.hookspecs import hookimpl
+from sanshe.core.model import Group, Person
 from sanshe.core.personal_data import erase, export
+from sanshe.plugins.cases import hookspecs as case_hooks
 from sanshe.plugins.crisis.models import CrisisAlert, CrisisAlertee
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import EXAMPLE, write_community
 
 #: 09:00 in Shanghai on 2 December 2026: shift 1 (focus-1, 08:00–20:00) is under way.
 MORNING = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+
+
+class Cases:
+    """Stands in for the cases plugin (disabled in the test community): opens numbered cases
+    from 41, one open case per person, notes the first human replies and the declared
+    acquaintances."""
+
+    def __init__(self) -> None:
+        self.cases: dict[str, int] = {}
+        self.answered: list[int] = []
+        self.known: dict[str, set[str]] = {}
+        """client id -> the staff who declared they know them."""
+        self.opened: list[tuple[str, str, str, str | None]] = []
+
+    @hookimpl
+    def sanshe_addhooks(self, pluginmanager: PluginManager) -> None:
+        caller = getattr(pluginmanager.hook, "cases_open", None)
+        if caller is None or caller.spec is None:
+            pluginmanager.add_hookspecs(case_hooks)
+
+    @hookimpl
+    def cases_open(
+        self, person: Person, source: str, category: str, reason: str, origin: Group | None
+    ) -> int:
+        if person.id not in self.cases:
+            self.cases[person.id] = 41 + len(self.cases)
+            self.opened.append((source, category, reason, origin.id if origin else None))
+        return self.cases[person.id]
+
+    @hookimpl
+    def cases_avoid(self, client: str) -> Collection[str]:
+        return self.known.get(client, set())
+
+    @hookimpl
+    def cases_answered(self, context: Context, number: int) -> None:
+        self.answered.append(number)
+
+
 COMMUNITY = """\
 community: {id: c, name: 测试社区, locale: zh_CN, timezone: Asia/Shanghai, admins: [community_worker]}
 groups:
@@ -32,6 +75,7 @@ people:
   - {id: zhang, name: 张敏, handles: {console: zhang}, roles: [community_worker]}
   - {id: sun, name: 孙医生, handles: {console: sun}, roles: [{role: medical_volunteer, groups: [focus-1]}]}
 plugins:
+  disable: [cases]
   shifts:
     templates:
       - groups: [focus-1, key-1]
@@ -49,16 +93,21 @@ CRISIS = "我真的撑不下去了，不想活了"
 WORDS = ("撑不下去", "不想活")
 
 
-def community(tmp_path: Path, text: str = COMMUNITY) -> Sandbox:
+def community(tmp_path: Path, text: str = COMMUNITY, cases: Cases | None = None) -> Sandbox:
     """The test community on a file database (it survives a restart), at 09:00 in Shanghai."""
     config = write_community(tmp_path, text)
     db = f"sqlite://{tmp_path / 'bot.sqlite3'}"
-    return Sandbox(config, db_url=db, clock=ManualClock(MORNING))
+    return Sandbox(config, db_url=db, clock=ManualClock(MORNING), plugins=[cases or Cases()])
 
 
 @pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    async with community(tmp_path) as running:
+def cases() -> Cases:
+    return Cases()
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path, cases: Cases) -> AsyncIterator[Sandbox]:
+    async with community(tmp_path, cases=cases) as running:
         yield running
 
 
@@ -99,19 +148,19 @@ def repeated_anywhere(sandbox: Sandbox) -> list[str]:
 
 
 async def test_an_alert_reaches_the_on_shift_social_worker_urgently_and_the_person_is_cared_for(
-    sandbox: Sandbox,
+    sandbox: Sandbox, cases: Cases
 ) -> None:
     await on_shift(sandbox, "wang", "focus-1")
     actions = await sandbox.send("maria", "building-1", CRISIS, name="1-101自住")
-    [case] = {a.case for a in await CrisisAlert.all()}
     assert alerts(actions) == {
         "wang": (
             "【紧急·危机提醒】1-101自住（1号楼居民群，09:00）可能处于危险之中：自杀意念。"
             "请立即私下联系。原话不在此转述。\n"
-            f"个案：/个案 {case}\n"
-            f"由您接手请回复：/收到 {case}"
+            "个案：/个案 41\n"
+            "由您接手请回复：/收到 41"
         )
     }
+    assert cases.opened == [("crisis", "psychological", "危机提醒：自杀意念", "building-1")]
     [care] = told(actions, "maria")
     assert care.startswith("我们看到了您的消息，很关心您现在的情况。")
     assert "120" in care and "12356" in care
@@ -146,7 +195,7 @@ async def test_with_nobody_on_shift_the_fallback_is_alerted_first(sandbox: Sandb
 
 
 async def test_ack_stops_the_escalation_and_tells_the_others_and_the_person(
-    sandbox: Sandbox,
+    sandbox: Sandbox, cases: Cases
 ) -> None:
     await on_shift(sandbox, "wang", "focus-1")
     await sandbox.send("maria", "building-1", CRISIS, name="1-101自住")
@@ -160,6 +209,7 @@ async def test_ack_stops_the_escalation_and_tells_the_others_and_the_person(
     assert told(acked, "maria") == [
         "工作人员已经收到您的消息，会尽快私下联系您。请坚持一下，您不是一个人。"
     ]
+    assert cases.answered == [case]  # the case's first human reply
     assert alerts(await sandbox.advance(hours=1)) == {}  # nobody else alerted
     again = await sandbox.send("wang", "dm", f"/ack {case}")
     assert told(again, "wang") == [f"第 {case} 号个案的危机提醒已由林社工接手。"]
@@ -270,18 +320,15 @@ async def test_a_staff_members_command_about_a_client_raises_no_alert(sandbox: S
 
 
 async def test_staff_who_declared_they_know_the_client_are_never_alerted(
-    sandbox: Sandbox,
+    sandbox: Sandbox, cases: Cases
 ) -> None:
     await on_shift(sandbox, "wang", "focus-1")
-    await sandbox.send("maria", "building-1", CRISIS)
-    [case] = {a.case for a in await CrisisAlert.all()}
-    await sandbox.send("wang", "dm", f"/ack {case}")
-    conflict = await sandbox.send("lin", "dm", f"/conflict {case}")
-    assert told(conflict, "lin"), conflict
-    await sandbox.advance(hours=1)
-    later = await sandbox.send("maria", "building-1", "我想自杀")
-    assert "lin" not in alerts(later)
-    assert "lin" not in alerts(await sandbox.advance(minutes=5))
+    cases.known["console:maria"] = {"wang", "zhang"}
+    actions = await sandbox.send("maria", "building-1", CRISIS)
+    assert sorted(alerts(actions)) == ["duty"]  # the one on shift knows her: as if nobody were
+    assert sorted(alerts(await sandbox.advance(minutes=5))) == ["lin"]
+    assert alerts(await sandbox.advance(minutes=5)) == {}  # Zhang knows her too: passed
+    assert alerts(await sandbox.advance(hours=1)) == {}
 
 
 async def test_the_alerts_are_exported_and_erased_with_the_person(sandbox: Sandbox) -> None:
