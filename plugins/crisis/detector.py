@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -129,24 +129,77 @@ class ShippedLexicon(BaseModel):
     cues: Mapping[Kind, Mapping[str, CueEntry]]
 
 
-_TRADITIONAL = str.maketrans(
-    "殺盡輕樓藥氣嚇熱餓沒們會這個說別見過經無暈傷結離讓覺負擔為還點頭腦車從燒繩"
-    "決遺書對謝活劃彈槍砍刺痛動斷搶救護醫聽話爛廢數麼裡裏嗎應該後悔煩惱難過絕望遠",
-    "杀尽轻楼药气吓热饿没们会这个说别见过经无晕伤结离让觉负担为还点头脑车从烧绳"
-    "决遗书对谢活划弹枪砍刺痛动断抢救护医听话烂废数么里里吗应该后悔烦恼难过绝望远",
+_VARIANTS = (
+    "殺杀 盡尽 輕轻 樓楼 藥药 氣气 嚇吓 熱热 餓饿 沒没 們们 會会 這这 個个 說说 別别 見见 過过 經经 無无 暈晕 傷伤 結结 離离 讓让 覺觉 負负 擔担 為为 "
+    "還还 點点 頭头 腦脑 車车 從从 燒烧 繩绳 決决 遺遗 書书 對对 謝谢 劃划 彈弹 槍枪 動动 斷断 搶抢 護护 醫医 聽听 話话 爛烂 廢废 數数 麼么 裡里 裏里 "
+    "嗎吗 應应 該该 後后 惱恼 煩烦 難难 絕绝 遠远 臺台 陽阳 線线 導导 報报 聞闻 電电 視视 劇剧 悶闷 凍冻 睏困 夠够 讀读 錢钱 賣卖 買买 東东 終终 鬆松 "
+    "淨净 脫脱 實实 義义 淚泪 愛爱 帥帅 醜丑 興兴 機机 環环 記记 黨党 戰战 鬥斗 跡迹 體体 痺痹 癇痫 發发 燙烫 綁绑 鋒锋 鋸锯 鐵铁 軌轨 農农 敵敌 攢攒 "
+    "顆颗 裝装 準准 備备 計计 較较 墻墙 牆墙 嚨咙 嚥咽 險险 擊击"
 )
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_FOLD: dict[int, int | None] = {ord(pair[0]): ord(pair[1]) for pair in _VARIANTS.split()}
+_FOLD |= dict.fromkeys(map(ord, "\u2019\u2018\u02bc`\u00b4"), ord("'"))
+_FOLD |= dict.fromkeys(
+    [0xAD, 0x34F, 0x61C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F)]
+    + [*range(0x2060, 0x2065), 0xFEFF]
+)
+_FOLDED = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
-_INSIDE_CHINESE = re.compile(rf"(?<=[{_CJK}])[\s\-_.*·~/\\|]+(?=[{_CJK}])")
-_SPACES = re.compile(r"\s+")
+_SEPARATOR = re.compile(r"[ _.*·~/\\|-]")
+_INSIDE_CHINESE = re.compile(rf"(?<=[{_CJK}])[ _.*·~/\\|-]+(?=[{_CJK}])")
+_RUN = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
 
 
 def normalise(text: str) -> str:
     """The text as the lexicon reads it: NFKC, folded case, simplified, no breaks inside words."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _INVISIBLE.sub("", text).translate(_TRADITIONAL).translate(_APOSTROPHES)
-    return _SPACES.sub(" ", _INSIDE_CHINESE.sub("", text))
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
+    if _FOLDED.search(text):
+        text = text.translate(_FOLD)
+    if not text.isascii() and _SEPARATOR.search(text):
+        text = _INSIDE_CHINESE.sub("", text)
+    if _RUN.search(text):
+        text = _RUN.sub(" ", text)
+    return text
+
+
+def _fold_pattern(pattern: str) -> str:
+    """A regular expression as normalised text reads it (自殺 → 自杀); case is ignored anyway."""
+    return pattern.translate(_FOLD) if _FOLDED.search(pattern) else pattern
+
+
+_PLAIN = r"[^()\[\]{}.*+?|\\^$]"
+
+
+def _leading_words(pattern: str) -> tuple[str, ...] | None:
+    """The plain words every match of ``pattern`` starts with, or None if it does not say them."""
+    depth = 0
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return None
+    found = re.match(rf"(?:\\b)?\((?:\?:)?((?:{_PLAIN}+\|)*{_PLAIN}+)\)(?![?*{{])", pattern)
+    if found is not None:
+        return tuple(found.group(1).split("|"))
+    found = re.match(rf"(?:\\b)?({_PLAIN}+)", pattern)
+    if found is None:
+        return None
+    words = found.group(1)
+    if pattern[found.end() : found.end() + 1] in ("?", "*", "{"):
+        words = words[:-1]
+    return (words,) if words else None
 
 
 _CLAUSE = re.compile(r"[,，、;；:：。.!！?？\n…~]")
@@ -164,42 +217,33 @@ class _Cue:
 
 @dataclass(frozen=True, slots=True)
 class _Phrase:
-    """What a phrase found by the automaton is: a cue, an idiom or a context."""
+    """What a phrase found by the automaton is: a cue, an idiom, a context or a regex's start."""
 
-    role: Literal["cue", "idiom", "context"]
+    role: Literal["cue", "idiom", "context", "start"]
     language: Language
     length: int
     cue: _Cue | None = None
+    pattern: re.Pattern[str] | None = None
 
 
 class _Language:
-    """One language's negations, clause breaks and patterned cues, compiled."""
+    """One language's negations and clause breaks, compiled."""
 
     def __init__(self, language: Language, window: int, breaks: tuple[str, ...]) -> None:
         self.language = language
         self.window = window
         self.breaks = tuple(normalise(b) for b in breaks)
         self.negations: list[str] = []
-        self.regexes: list[tuple[str, _Cue]] = []
         self.negation: re.Pattern[str] | None = None
-        self.patterned: re.Pattern[str] | None = None
-        self.groups: dict[str, _Cue] = {}
 
     def compile(self) -> None:
-        """Build the negation and cue expressions (after every entry is in)."""
+        """Build the negations' expression (after every entry is in)."""
         if self.negations:
             words = sorted(set(self.negations), key=len, reverse=True)
             body = "|".join(re.escape(w) for w in words)
             self.negation = re.compile(
                 rf"(?<![a-z'])(?:{body})(?![a-z'])" if self.language == "en" else body
             )
-        parts = []
-        for index, (pattern, cue) in enumerate(self.regexes):
-            name = f"c{index}"
-            self.groups[name] = cue
-            parts.append(f"(?P<{name}>{pattern})")
-        if parts:
-            self.patterned = re.compile("|".join(parts))
 
     def denied(self, text: str, start: int) -> bool:
         """Whether a negation stands shortly before ``start`` in the same clause."""
@@ -207,7 +251,7 @@ class _Language:
             return False
         before = _CLAUSE.split(text[max(0, start - 80) : start])[-1]
         for word in self.breaks:
-            before = before.rpartition(word)[2] if word in before else before
+            before = before.rpartition(word)[2]
         if self.language == "en":
             before = " ".join(before.split()[-self.window :])
         else:
@@ -216,47 +260,62 @@ class _Language:
 
 
 class Detector:
-    """The shipped lexicon and the moderators' additions, compiled for fast reading."""
+    """The shipped lexicon and the moderators' additions, compiled for fast reading.
+
+    Every phrase, and the plain words each regex starts with, go into one
+    Aho-Corasick automaton: a message is scanned once, and a regex is tried only
+    where its first words are (one without plain first words is searched for).
+    """
 
     def __init__(self, lexicons: Mapping[Language, ShippedLexicon], extra: LexiconSettings) -> None:
         self._languages: dict[Language, _Language] = {}
-        self._automaton: Any = ahocorasick.Automaton()
+        self._searched: list[tuple[re.Pattern[str], _Cue]] = []
         phrases: dict[str, list[_Phrase]] = {}
 
-        def add_phrase(text: str, found: _Phrase) -> None:
+        def add(
+            text: str,
+            role: Literal["cue", "idiom", "context", "start"],
+            language: Language,
+            cue: _Cue | None = None,
+            pattern: re.Pattern[str] | None = None,
+        ) -> None:
             key = normalise(text).strip()
-            phrases.setdefault(key, []).append(
-                _Phrase(found.role, found.language, len(key), found.cue)
-            )
+            phrases.setdefault(key, []).append(_Phrase(role, language, len(key), cue, pattern))
 
         for language in LANGUAGES:
             shipped = lexicons.get(language)
-            ignored = [extra.ignore[language]] if language in extra.ignore else []
             compiled = _Language(
                 language, shipped.window if shipped else 4, shipped.breaks if shipped else ()
             )
             self._languages[language] = compiled
             entries: list[tuple[_Cue, Cues]] = []
+            ignored = [extra.ignore[language]] if language in extra.ignore else []
             if shipped is not None:
                 ignored.insert(0, shipped.ignore)
                 for kind, named in shipped.cues.items():
                     for name, entry in named.items():
-                        entries.append(
-                            (_Cue(kind, f"{language}.{kind}.{name}", language, entry.firm), entry)
-                        )
+                        cue = _Cue(kind, f"{language}.{kind}.{name}", language, entry.firm)
+                        entries.append((cue, entry))
             for kind, cues in extra.add.get(language, {}).items():
                 entries.append((_Cue(kind, f"{language}.{kind}.moderators", language, False), cues))
             for cue, cues in entries:
                 for text in cues.phrases:
-                    add_phrase(text, _Phrase("cue", language, 0, cue))
-                compiled.regexes.extend((pattern, cue) for pattern in cues.regexes)
+                    add(text, "cue", language, cue)
+                for source in cues.regexes:
+                    pattern = re.compile(_fold_pattern(source), re.IGNORECASE)
+                    starts = _leading_words(source)
+                    if starts is None:
+                        self._searched.append((pattern, cue))
+                    for word in starts or ():
+                        add(_fold_pattern(word), "start", language, cue, pattern)
             for ignore in ignored:
                 for text in ignore.idioms:
-                    add_phrase(text, _Phrase("idiom", language, 0))
+                    add(text, "idiom", language)
                 for text in ignore.contexts:
-                    add_phrase(text, _Phrase("context", language, 0))
+                    add(text, "context", language)
                 compiled.negations.extend(normalise(n).strip() for n in ignore.negations)
             compiled.compile()
+        self._automaton: Any = ahocorasick.Automaton()
         for key, found in phrases.items():
             self._automaton.add_word(key, tuple(found))
         self._automaton.make_automaton()
@@ -272,39 +331,38 @@ class Detector:
         }
         return cls(lexicons, extra or LexiconSettings())
 
-    def _phrases(self, text: str) -> Iterator[tuple[int, int, _Phrase]]:
-        """Every phrase of the automaton in ``text``: start, end and what it is."""
-        for end, found in self._automaton.iter(text):
-            for phrase in found:
-                start = end + 1 - phrase.length
-                if phrase.language == "en" and (
-                    (start > 0 and _WORD.match(text, start - 1))
-                    or (end + 1 < len(text) and _WORD.match(text, end + 1))
-                ):
-                    continue
-                yield start, end + 1, phrase
-
     def detect(self, text: str) -> Hit | None:
         """The most urgent crisis ``text`` says, or None."""
         text = normalise(text)
         cues: list[tuple[int, int, _Cue]] = []
         idioms: list[tuple[int, int]] = []
         contexts: list[int] = []
-        for start, end, phrase in self._phrases(text):
-            if phrase.cue is not None:
-                cues.append((start, end, phrase.cue))
-            elif phrase.role == "idiom":
-                idioms.append((start, end))
-            else:
-                contexts.append(start)
-        for language in self._languages.values():
-            if language.patterned is None:
-                continue
+        for last, found in self._automaton.iter(text):
+            for phrase in found:
+                start = last + 1 - phrase.length
+                if phrase.language == "en" and (
+                    (start > 0 and _WORD.match(text, start - 1))
+                    or (phrase.role != "start" and _WORD.match(text, last + 1))
+                ):
+                    continue
+                if phrase.role == "start":
+                    assert phrase.pattern is not None and phrase.cue is not None
+                    match = phrase.pattern.match(text, start)
+                    if match is not None:
+                        cues.append((start, match.end(), phrase.cue))
+                elif phrase.cue is not None:
+                    cues.append((start, last + 1, phrase.cue))
+                elif phrase.role == "idiom":
+                    idioms.append((start, last + 1))
+                else:
+                    contexts.append(start)
+        for pattern, cue in self._searched:
             position = 0
-            while (match := language.patterned.search(text, position)) is not None:
-                assert match.lastgroup is not None
-                cues.append((match.start(), match.end(), language.groups[match.lastgroup]))
+            while (match := pattern.search(text, position)) is not None:
+                cues.append((match.start(), match.end(), cue))
                 position = match.start() + 1
+        if not cues:
+            return None
         best: Hit | None = None
         for start, end, cue in cues:
             if best is not None and KINDS.index(best.kind) <= KINDS.index(cue.kind):
@@ -313,13 +371,9 @@ class Detector:
                 continue
             if self._languages[cue.language].denied(text, start):
                 continue
-            if not cue.firm and any(self._same_sentence(text, c, start) for c in contexts):
+            if not cue.firm and any(
+                _SENTENCE.search(text, *sorted((c, start))) is None for c in contexts
+            ):
                 continue
             best = Hit(cue.kind, cue.id)
         return best
-
-    @staticmethod
-    def _same_sentence(text: str, one: int, other: int) -> bool:
-        """Whether positions ``one`` and ``other`` are in one sentence."""
-        low, high = sorted((one, other))
-        return _SENTENCE.search(text, low, high) is None

@@ -1,10 +1,15 @@
 """The crisis detector: what it reads as a crisis, of which kind, and what only looks like one."""
 
-import pytest
+from pathlib import Path
 
-from sanshe.plugins.crisis.detector import Detector, Hit
+import pytest
+from pydantic import ValidationError
+
+from sanshe.plugins.crisis.detector import Detector, Hit, LexiconSettings
+from sanshe.plugins.crisis.evaluation import evaluate
 
 DETECTOR = Detector.shipped()
+SETS = Path(__file__).parent.parent / "crisis"
 
 
 @pytest.mark.parametrize(
@@ -13,6 +18,12 @@ DETECTOR = Detector.shipped()
         ("我不想活了", "suicide"),
         ("I want to end it all", "suicide"),
         ("他没有呼吸了", "medical"),
+        ("I'm going to kill myself tonight", "suicide"),
+        ("我把安眠药都攒起来了", "plan_or_means"),
+        ("I keep cutting my arms again", "self_harm"),
+        ("没有我你们会更好", "farewell_or_burden"),
+        ("我要杀了他", "violence"),
+        ("my mum collapsed and is not breathing", "medical"),
         ("我 想 自 殺", "suicide"),
     ],
 )
@@ -35,3 +46,50 @@ def test_a_crisis_is_read_with_its_kind(text, kind):
 )
 def test_what_only_looks_like_a_crisis_is_not_one(text):
     assert DETECTOR.detect(text) is None
+
+
+def test_moderators_add_cues_and_idioms_in_yaml():
+    extra = LexiconSettings.model_validate(
+        {
+            "add": {"zh": {"suicide": {"phrases": ["不想撑了"], "regexes": ["熬.{0,2}不过今晚"]}}},
+            "ignore": {"zh": {"idioms": ["跳楼价"]}},
+        }
+    )
+    detector = Detector.shipped(extra)
+    assert detector.detect("我真的不想撑了") == Hit("suicide", "zh.suicide.moderators")
+    assert detector.detect("我怕是熬不 过今晚") == Hit("suicide", "zh.suicide.moderators")
+    assert DETECTOR.detect("清仓跳楼价，全场五折") is not None
+    assert detector.detect("清仓跳楼价，全场五折") is None
+
+
+def test_a_regex_python_cannot_read_is_refused_with_a_sentence():
+    with pytest.raises(ValidationError) as refused:
+        LexiconSettings.model_validate({"add": {"en": {"violence": {"regexes": ["kill (him"]}}}})
+    assert (
+        "'kill (him' is not a regular expression: missing ), unterminated subpattern at position 5"
+        in str(refused.value)
+    )
+
+
+def test_an_unknown_kind_or_language_is_refused():
+    with pytest.raises(ValidationError):
+        LexiconSettings.model_validate({"add": {"en": {"sadness": {"phrases": ["sad"]}}}})
+    with pytest.raises(ValidationError):
+        LexiconSettings.model_validate({"add": {"fr": {"suicide": {"phrases": ["mourir"]}}}})
+
+
+def test_the_tuning_half_is_read_as_tuned():
+    figures = evaluate(SETS / "tuning.jsonl", DETECTOR)
+    print(figures.line("tuning"))
+    assert figures.messages == 136
+    assert figures.recall >= 0.97
+    assert figures.precision >= 0.8
+
+
+def test_the_held_out_half_is_measured_and_printed():
+    """Reported, not asserted: no floor was set before it was first run."""
+    for language in (None, "zh", "en"):
+        figures = evaluate(SETS / "heldout.jsonl", DETECTOR, language)
+        print(figures.line(f"held out ({language or 'all'})"))
+        assert figures.messages > 0
+        assert figures.true_positives + figures.false_negatives > 0
