@@ -554,7 +554,7 @@ class Undeclared:
 
     @hookimpl
     def sanshe_commands(self) -> list[ChatCommand]:
-        return [ChatCommand("close", self.close, help="arguments.name.group")]
+        return [ChatCommand("shut", self.close, help="arguments.name.group")]
 
     def close(self, ctx: Context) -> Action:
         return ctx.reply(f"closing {self.spec.read(ctx).group.id}")
@@ -564,6 +564,6 @@ async def test_a_group_read_without_being_declared_is_refused(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with Sandbox.from_yaml(ASSIGNING, plugins=[Undeclared()]) as sandbox:
-        [answer] = sandbox.texts(await sandbox.send("sam", "g1", "/close g2"))
+        [answer] = sandbox.texts(await sandbox.send("sam", "g1", "/shut g2"))
         assert "closing" not in answer
     assert "declare them as the command's arguments=" in caplog.text
