@@ -105,6 +105,9 @@ FIRST_FILTER: dict[str, Any] = {
     "room": {**SYNC_FILTER["room"], "timeline": {"limit": 1}},
 }
 
+#: How long a command waits for an unreachable homeserver to say who is in a room.
+MEMBERS_PATIENCE = 10.0
+
 UNREACHABLE = (
     "cannot reach the Matrix homeserver %s (%s); trying again in %.0f s. "
     "Check that it is running and that this machine can reach it."
@@ -488,6 +491,33 @@ class MatrixAdapter(Adapter):
             log.warning("could not %s", exc.reason)
             return False
         return True
+
+    # -- members ---------------------------------------------------------------------------
+
+    async def is_member(self, chat: str, user: str) -> bool | None:
+        """Whether ``user`` has joined room ``chat`` (invited, knocking or gone: not), from the
+        room state the sync keeps; the first time the state lacks them, from the homeserver's
+        list of joined members.  None when the bot is not in the room or it cannot be asked."""
+        client = await self.connect()
+        try:
+            room_id = await self._room(chat)
+            room = client.rooms.get(room_id)
+            if room is None:
+                return None
+            known = room.users.get(user)
+            if known is not None and not known.invited:
+                return True
+            if room.members_synced:
+                return False
+            joined = await request(
+                f"read who is in {room_id}",
+                partial(client.joined_members, room_id),
+                patience=MEMBERS_PATIENCE,
+            )
+        except ActionFailed as exc:
+            log.info("cannot tell whether %s is in %s: %s", user, chat, exc.reason)
+            return None
+        return any(m.user_id == user for m in joined.members)
 
     # -- performing ------------------------------------------------------------------------
 

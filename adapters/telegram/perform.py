@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import (
+    ChatMemberRestricted,
     ChatPermissions,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
     ReplyParameters,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from sanshe.core.actions import (
@@ -53,6 +54,10 @@ log = logging.getLogger(__name__)
 
 #: The most a bot may send as one file.
 MAX_FILE_BYTES = 50 * 1024 * 1024
+#: The statuses of someone in a group (a restricted one is in it if ``is_member`` says so).
+IN_GROUP = frozenset(
+    {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+)
 #: How long an invitation link works (it lets one person in).
 INVITE_HOURS = 24
 MAX_LINK_NAME = 32
@@ -223,6 +228,28 @@ class Actions(Connection):
         await self._call(chat, api.pin_chat_message, _priority(action), _id(action.message_id))
 
     # -- members -----------------------------------------------------------------------
+
+    async def is_member(self, chat: str, user: str) -> bool | None:
+        """Whether ``user`` is in group ``chat`` now, as getChatMember says (left or kicked:
+        not); None when Telegram does not answer it."""
+        try:
+            chat_id, user_id = int(chat), int(user)
+        except ValueError:
+            return None
+        api = await self._connected()
+        try:
+            member = await self._call(chat_id, api.get_chat_member, Priority.NORMAL, user_id)
+        except BadRequest as exc:
+            if "user not found" in exc.message.lower():  # no such person in this chat
+                return False
+            log.info("getChatMember of %s in chat %s refused: %s", user, chat, exc.message)
+            return None
+        except TelegramError as exc:
+            log.info("getChatMember of %s in chat %s failed: %s", user, chat, exc.message)
+            return None
+        if isinstance(member, ChatMemberRestricted):
+            return member.is_member
+        return member.status in IN_GROUP
 
     @performs(Ban)
     async def _ban(self, action: Ban) -> None:

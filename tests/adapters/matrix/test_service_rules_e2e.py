@@ -489,3 +489,23 @@ async def test_a_knock_is_answered_privately_approved_by_the_admin_and_let_in(
         assert maria.client.user_id in await members(zhao.client, community.building)
     in_group = bot_texts(maria, community.building)
     assert not any("302" in text or "Wangs" in text for text in in_group)  # answers stay private
+
+
+async def test_someone_not_in_the_room_is_neither_warned_nor_removed(community: Community) -> None:
+    zhao, li = community.zhao, community.li.client.user_id  # Li is in the log room only
+    async with serving(community):
+        warned = await zhao.ask(community.building, f"/warn {li} selling pills")
+        assert warned == (
+            "Li is not a member of this group, so they cannot be warned here. Check whom you "
+            "meant: answer their message with /warn <reason>, or write /warn @member <reason>."
+        )
+        removed = await zhao.ask(community.building, f"/remove {li}")
+        assert removed == (
+            "Li is not a member of Building 1: there is nobody to remove. To keep someone out "
+            "of every group of the community, a community admin can use /ban."
+        )
+        resident = community.resident.client.user_id
+        muted = await zhao.ask(community.building, f"/mute {resident} 1h")
+        assert muted == "Wu is muted for 1 hour; it lifts itself on time."
+        logged = await zhao.from_bot(community.log, "the only entry in the moderation log")
+        assert logged.startswith("Zhao muted Wu in Building 1")  # nothing of Li before it

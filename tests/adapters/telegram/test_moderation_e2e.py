@@ -363,3 +363,32 @@ async def test_an_applicant_pressing_a_button_after_five_minutes_still_reaches_t
     request = await moderated.wang.next("the request", lambda t: t.startswith("加入申请"))
     assert request.startswith("加入申请 1 号：Zhang San 申请加入1号楼居民群。\n楼栋：1号楼\n")
     assert "未能私信继续询问申请人（对方网络不允许机器人主动私信），以上是已有的回答" in request
+
+
+async def test_someone_who_left_the_group_is_neither_warned_muted_nor_removed(
+    moderated: Moderated,
+) -> None:
+    world, server = moderated.world, moderated.world.server
+    building = Chat(world, BUILDING)
+    advert = server.inject_message(BUILDING, RESIDENT, "便宜口罩，要的加群外联系")["message"]
+    server.inject_member_left(BUILDING, RESIDENT)
+    refusals = {
+        "/警告 发广告": "Li Lei不是本群成员，不能在本群警告。"
+        "请确认对象：回复其消息写 /警告 原因，或写 /警告 @成员 原因。",
+        "/禁言 2小时 发广告": "Li Lei不是1号楼居民群的成员，不能在本群禁言。"
+        "请确认对象：回复其消息写 /禁言 2小时，或写 /禁言 @成员 2小时。",
+        "/移出 发广告": "Li Lei不是1号楼居民群的成员，无需移出。"
+        "如需让某人离开社区所有群，请社区管理员使用 /封禁。",
+    }
+    for command, refusal in refusals.items():
+        server.inject_message(BUILDING, WANG, command, advert["message_id"])
+        assert await building.next(f"the answer to {command}") == refusal
+    asked = [(c["chat_id"], c["user_id"]) for c in server.calls_to("getChatMember")]
+    assert asked.count((BUILDING, RESIDENT)) == 3
+    assert not server.calls_to("restrictChatMember") and not server.calls_to("banChatMember")
+    assert world.texts(VOLUNTEERS) == []  # the moderation log heard of nothing
+
+    server.inject_member_joined(BUILDING, RESIDENT)
+    server.inject_message(BUILDING, WANG, "/警告 发广告", advert["message_id"])
+    warned = await building.next("the warning once he is back", lambda t: "警告" in t)
+    assert warned.startswith("Li Lei已被群管理员警告（1/3）")
