@@ -506,7 +506,8 @@ class _Semantics:
                 target = c.group(group.escalates_to)
                 if target is None:
                     self.unknown_group(("groups", i, "escalates_to"), group.escalates_to, group_ids)
-                elif target.kind not in CONSULTATION_KINDS:
+                elif target.kind in kinds and target.kind not in CONSULTATION_KINDS:
+                    # an unknown kind is refused at its own line, and once
                     p(
                         ("groups", i, "escalates_to"),
                         "config.escalates_to_consultation",

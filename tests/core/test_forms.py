@@ -180,7 +180,8 @@ async def test_other_commands_work_during_a_dialog(community: Sandbox) -> None:
     assert "（2/16）性别" in next_question
 
 
-def test_example_forms_are_the_eight_of_the_guide() -> None:
+def test_example_forms_are_the_eight_of_the_guide_and_the_help_request() -> None:
+    """The guide's eight forms, and form 3's client part that a requester fills in."""
     from sanshe.core.config import load_community
 
     ids = [f.id for f in load_community(EXAMPLE).forms]
@@ -188,6 +189,7 @@ def test_example_forms_are_the_eight_of_the_guide() -> None:
         "volunteer_registration",
         "confidentiality_agreement",
         "consultation_record",
+        "help_request",
         "social_work_service_record",
         "case_followup",
         "medical_service_record",
