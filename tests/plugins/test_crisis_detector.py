@@ -23,6 +23,7 @@ SETS = Path(__file__).parent.parent / "crisis"
         ("I keep cutting my arms again", "self_harm"),
         ("没有我你们会更好", "farewell_or_burden"),
         ("我要杀了他", "violence"),
+        ("他又打我了，我好怕", "violence"),
         ("my mum collapsed and is not breathing", "medical"),
         ("我 想 自 殺", "suicide"),
     ],
@@ -42,6 +43,7 @@ def test_a_crisis_is_read_with_its_kind(text, kind):
         "this heat is killing me",
         "dying to see you",
         "我没有想过自杀",
+        "有事打我电话 +86 138-1234-5678 谢谢",  # 打我 (hits me) inside "call me"
     ],
 )
 def test_what_only_looks_like_a_crisis_is_not_one(text):
