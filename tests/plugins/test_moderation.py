@@ -16,11 +16,16 @@ async def test_rumours_from_residents_but_not_from_staff(community: Sandbox) -> 
     assert await community.send("zhang", "building-2", "内部消息已核实，以官方通知为准") == []
 
 
-async def test_urgent_words_alert_admins_and_answer(community: Sandbox) -> None:
+async def test_urgent_words_reach_the_on_shift_social_worker_privately(community: Sandbox) -> None:
+    """The crisis plugin answers them (the example has no rule of its own for them)."""
     actions = await community.send("maria", "focus-1", "我觉得呼吸困难")
-    alerted = [a.user for a in actions if isinstance(a, DirectMessage)]
-    assert alerted == ["wang"]
-    assert "120" in community.texts(actions)[-1]
+    assert [(a.user, a.urgent) for a in actions if isinstance(a, DirectMessage)] == [
+        ("maria", True),
+        ("li", True),
+    ]
+    caring, alert = community.texts(actions)
+    assert "120" in caring and "医疗紧急情况" in alert and "呼吸困难" not in alert
+    assert [a for a in actions if not isinstance(a, DirectMessage)] == []
 
 
 async def test_rules_in_words_for_a_resident_group(community: Sandbox) -> None:
