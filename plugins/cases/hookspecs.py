@@ -4,12 +4,13 @@ Other plugins never import the cases plugin: they call these hooks with
 :meth:`Context.call <sanshe.core.context.Context.call>` (``number = await
 context.call("cases_open", context=context, person=person, source="crisis", ...)``).
 When the cases plugin is disabled nobody offers them: a call answers None.
-Everything passed is a core type or a plain value.
+Everything passed is a core type or a plain value.  The ``firstresult`` hooks are plain
+functions answering an awaitable (core refuses an ``async def`` implementation of one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 from typing import TYPE_CHECKING
 
 from sanshe.core.hookspecs import hookspec
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 @hookspec(firstresult=True)
-async def cases_open(
+def cases_open(
     context: Context,
     person: Person,
     source: str,
@@ -28,7 +29,7 @@ async def cases_open(
     reason: str,
     origin: Group | None,
     record: int | None,
-) -> int | None:
+) -> Awaitable[int | None]:
     """Open a case for ``person`` and answer its number; a person with an open case gets that
     case's number back (no second case).
 
@@ -43,7 +44,7 @@ async def cases_open(
 
 
 @hookspec(firstresult=True)
-async def cases_avoid(client: str) -> Collection[str] | None:
+def cases_avoid(client: str) -> Awaitable[Collection[str]]:
     """The staff (person ids) who declared they know ``client`` (a person id): never assign
     them to, nor alert them about, the client's cases (熟人规避).
 
@@ -53,7 +54,7 @@ async def cases_avoid(client: str) -> Collection[str] | None:
 
 
 @hookspec(firstresult=True)
-async def cases_of(client: str) -> int | None:
+def cases_of(client: str) -> Awaitable[int | None]:
     """The number of ``client``'s open case (a person id), or None if they have none.
 
     Implemented by the cases plugin; called by the crisis plugin to name the case in its
