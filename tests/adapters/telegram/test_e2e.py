@@ -100,6 +100,7 @@ async def test_each_role_sees_its_own_command_menu(world: World, tmp_path: Path)
     await eventually(lambda: world.storage.get_state("telegram", "menus"), "the menus to be set")
     # Anyone sees their own /warnings; in a group anyone may /report a message to its admins.
     everyone = {"start", "help", "whoami", "form", "choose", "mkgroup", "roles", "warnings"}
+    everyone |= {"request", "case"}  # anyone may ask for help, and read their own case
     in_groups = {"groupinfo", "rules", "report"}
     assert names(world, "default") == everyone | in_groups  # an unknown resident
     assert names(world, "default", "en") == names(world, "default")
@@ -110,17 +111,19 @@ async def test_each_role_sees_its_own_command_menu(world: World, tmp_path: Path)
     staff = {"shifts", "onduty", "handover", "hours"}  # who serves shifts, anywhere
     claims = {"claim", "release", "swap", "accept", "arrive"}  # privately or with a roster
     joins = {"approve", "decline"}  # the requests to join the groups she administers
+    casework = {"cases", "note", "close", "stats", "assess", "route", "conflict", "transfer"}
     assert names(world, f"chat:{WANG}") == (
-        everyone | granter | vetting | staff | claims | joins | {"reload", "volunteer", "nicknames"}
-    )
+        everyone | granter | vetting | staff | claims | joins | casework
+    ) | {"reload", "volunteer", "nicknames"}
     assert names(world, f"chat_member:{BUILDING}:{WANG}") == (
         names(world, "default") | {"bind", "reload"} | granter | vetting | staff | joins
-    )
+    ) | {"cases", "stats", "refer"}  # answered privately; /refer: a resident group's admin
     assert names(world, f"chat_member:{VOLUNTEERS}:{HE}") == names(world, "default") | {
         "shift",
         "volunteer",  # registering, in the volunteer pool
         *granter,  # their own role, there
         *staff,
+        "cases",  # the cases of their groups, privately
     }
     assert (f"chat_member:{BUILDING}:{HE}", "") not in server.commands  # no role there
     moderating = {"warn", "unwarn", "mute", "unmute", "remove"}  # a group's admins', there
