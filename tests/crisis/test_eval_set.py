@@ -1,4 +1,4 @@
-"""The crisis evaluation set's shape: two halves of labelled messages, balanced and disjoint."""
+"""The crisis evaluation set's shape: two halves and a development set, balanced and disjoint."""
 
 import json
 import re
@@ -8,6 +8,8 @@ import pytest
 
 HERE = Path(__file__).parent
 HALVES = ("tuning.jsonl", "heldout.jsonl")
+DEV = "dev.jsonl"
+SETS = (*HALVES, DEV)
 KINDS = {"suicide", "self_harm", "plan_or_means", "farewell_or_burden", "violence", "medical"}
 FIELDS = {"text": str, "crisis": bool, "kind": str, "lang": str, "indirect": bool}
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -54,16 +56,16 @@ def key(message: dict[str, object]) -> str:
     return " ".join(str(message["text"]).casefold().split())
 
 
-@pytest.mark.parametrize("half", HALVES)
+@pytest.mark.parametrize("half", SETS)
 def test_every_line_of_a_half_is_a_labelled_message(half: str) -> None:
     assert problems((HERE / half).read_text(encoding="utf-8").splitlines()) == []
 
 
-@pytest.mark.parametrize("half", HALVES)
+@pytest.mark.parametrize("half", SETS)
 def test_a_half_has_enough_of_each_label(half: str) -> None:
     labelled = messages(half)
     crisis = [m for m in labelled if m["crisis"]]
-    assert len(labelled) >= 100
+    assert len(labelled) >= (200 if half == DEV else 100)
     assert 0.4 <= len(crisis) / len(labelled) <= 0.6
     assert {m["lang"] for m in labelled} == {"zh", "en"}
     assert {m["lang"] for m in crisis} == {"zh", "en"}
@@ -71,7 +73,7 @@ def test_a_half_has_enough_of_each_label(half: str) -> None:
     assert any(m["indirect"] for m in crisis)
 
 
-@pytest.mark.parametrize("half", HALVES)
+@pytest.mark.parametrize("half", SETS)
 def test_a_half_has_no_duplicates(half: str) -> None:
     texts = [key(m) for m in messages(half)]
     assert sorted(t for t in set(texts) if texts.count(t) > 1) == []
@@ -80,6 +82,15 @@ def test_a_half_has_no_duplicates(half: str) -> None:
 def test_no_message_is_in_both_halves() -> None:
     tuning, heldout = ({key(m) for m in messages(half)} for half in HALVES)
     assert sorted(tuning & heldout) == []
+
+
+def test_no_development_message_is_in_tuning_or_held_out() -> None:
+    """Only a count is compared for the held-out half: its messages are never printed."""
+    tuning, heldout = ({key(m) for m in messages(half)} for half in HALVES)
+    dev = {key(m) for m in messages(DEV)}
+    assert sorted(dev & tuning) == []
+    shared_with_heldout = len(dev & heldout)
+    assert shared_with_heldout == 0
 
 
 def test_a_malformed_line_is_found() -> None:
