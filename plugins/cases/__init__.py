@@ -22,6 +22,7 @@ from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Group, Person
 from sanshe.core.plugins import Plugins
+from sanshe.core.storage.models import stored_person
 from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import Due
@@ -89,7 +90,7 @@ def cases_open(
 
 @hookimpl
 def cases_avoid(client: str) -> Awaitable[Collection[str]]:
-    return opening.avoiding(client)
+    return opening.avoiding(stored_person(client))
 
 
 @hookimpl

@@ -109,9 +109,7 @@ async def refusal(ctx: Context, case: Case, work: str) -> str | None:
         return _("cases.refused.conflict", number=case.number)
     if allowed == {STATUS}:
         return _("cases.refused.own", number=case.number)
-    if allowed:
-        return _(f"cases.refused.{work}", number=case.number)
-    return _("cases.refused.read", number=case.number)
+    return _(f"cases.refused.{work}", number=case.number)
 
 
 async def vote(ctx: Context, permission: str) -> bool | None:

@@ -132,7 +132,7 @@ def read_typed(text: str) -> tuple[set[tuple[str, str]], str | None]:
         if found is not None:
             row = _ROW_BY_WORD.get(found.group(1).strip())
             if row is None:
-                raise Wrong("cases.assess.unknown_row", word=excerpt(word))
+                raise Wrong("cases.assess.unknown_row", word=excerpt(_SIGN.split(word, 1)[0]))
             values = found.group(2)
         for value in filter(None, _SEPARATORS.split(values)):
             ticked.add(_box(value, row))
@@ -198,7 +198,7 @@ async def workable(ctx: Context, number: int, work: str) -> tuple[Case | None, s
     declared no acquaintance with its client), else why not (``work`` names what was asked)."""
     case = await Case.get_or_none(number=number)
     if case is None:
-        key = "cases.no_such_case" if access.is_staff(ctx) else "cases.refused.read"
+        key = "cases.no_such_case" if access.is_staff(ctx) else f"cases.refused.{work}"
         return None, ctx._(key, number=number)
     if access.ROUTE in await access.works(ctx, case):
         return case, None
@@ -240,7 +240,10 @@ async def assess(ctx: Context) -> Iterable[Action]:
     try:
         boxes, notes = read_typed(found.what)
     except Wrong as wrong:
-        raise ASSESS.error(ctx, wrong.key, **wrong.values) from None
+        values = dict(wrong.values)
+        if "row" in values:  # a row's key, named in the reader's language
+            values["row"] = ctx._(f"cases.assess.row.{values['row']}")
+        raise ASSESS.error(ctx, wrong.key, **values) from None
     store(ctx, case, boxes or ticked_of(case), notes)
     _ = ctx._
     lines = [_("cases.assess.stored", number=case.number)]

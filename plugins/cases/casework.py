@@ -138,7 +138,7 @@ async def _case(ctx: Context, number: int, work: str) -> tuple[Case | None, str 
     """Case ``number`` if the sender may do ``work`` with it, else why not."""
     case = await Case.get_or_none(number=number)
     if case is None:
-        key = "cases.no_such_case" if access.is_staff(ctx) else "cases.refused.read"
+        key = "cases.no_such_case" if access.is_staff(ctx) else f"cases.refused.{work}"
         return None, ctx._(key, number=number)
     refusal = await access.refusal(ctx, case, work)
     return (None, refusal) if refusal else (case, None)

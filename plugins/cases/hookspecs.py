@@ -31,7 +31,8 @@ def cases_open(
     record: int | None,
 ) -> Awaitable[int | None]:
     """Open a case for ``person`` and answer its number; a person with an open case gets that
-    case's number back (no second case).
+    case's number back (no second case), and that case keeps ``record`` if it had none, and a
+    referral's category becomes the one of the client's own request.
 
     Implemented by the cases plugin; called by the intake plugin when a request's dialog is
     finished or a worker ``/refer``\\s someone, and by the crisis plugin on a crisis.  ``source``:

@@ -56,7 +56,8 @@ async def open_case(
     origin: Group | None,
     record: int | None,
 ) -> int:
-    """``cases_open``: the number of ``person``'s open case, opening one if they have none."""
+    """``cases_open``: the number of ``person``'s open case, opening one if they have none
+    (the one they have learns the record and, a referral, the category: :func:`_complete`)."""
     if source not in SOURCES:
         raise ValueError(f"a case's source is one of {SOURCES}, not {source!r}")
     if category not in CATEGORIES:
@@ -68,6 +69,7 @@ async def open_case(
         return staged.number
     existing = await Case.filter(person=client, status="open").first()
     if existing is not None:
+        _complete(context, existing, source, category, record)
         return existing.number
     number = staged.number if staged is not None else await context.number("case")
     sender = context.person
@@ -92,6 +94,21 @@ async def open_case(
     return number
 
 
+def _complete(context: Context, case: Case, source: str, category: str, record: int | None) -> None:
+    """What an open case learns from a later opening: the consultation record, if it had none;
+    a referral's category (``other`` until then) from the client's own request."""
+    changed = []
+    if record is not None and case.record is None:
+        case.record = record
+        changed.append("record")
+    if case.source == "referral" and source == "request" and case.category == "other":
+        case.category = category
+        changed.append("category")
+    if changed:
+        context.writes.save(case, changed)
+        context.audit("update", f"case:{case.number}", source)
+
+
 def _stored(client: str, number: int) -> None:
     found = _opening.get(client)
     if found is not None and found.number == number:
@@ -113,8 +130,9 @@ async def open_case_of(client: str) -> int | None:
 
 
 async def avoiding(client: str) -> list[str]:
-    """``cases_avoid``: the staff who declared they know ``client`` (person ids as stored)."""
-    rows = await Conflict.filter(client=stored_person(client)).order_by("id")
+    """The staff (keys as stored) who declared they know the client whose stored key is
+    ``client`` (a case's ``person``; ``cases_avoid`` stores a person id first)."""
+    rows = await Conflict.filter(client=client).order_by("id")
     return [row.staff for row in rows]
 
 

@@ -28,6 +28,7 @@ from sanshe.core.context import Context
 from sanshe.core.events import Message
 from sanshe.core.forms import FormDialog, FormResult
 from sanshe.core.hookspecs import hookimpl
+from sanshe.core.i18n import normalize_locale
 from sanshe.core.model import FormName, Group
 from sanshe.core.model import Person as Someone
 from sanshe.core.privacy import excerpt
@@ -224,7 +225,11 @@ async def sanshe_form_submitted(context: Context, result: FormResult) -> list[Ac
     before = await ctx.call("cases_of", client=person.id)
     if before is None and not person.known and ctx.event.sender:  # known by the name given
         name = str(data.get(NAME) or "").strip() or ctx.event.sender_name or ctx.event.sender
-        person = ctx.add_person(name=excerpt(name), handles={ctx.event.network: ctx.event.sender})
+        person = ctx.add_person(
+            name=excerpt(name),
+            handles={ctx.event.network: ctx.event.sender},
+            locale=normalize_locale(ctx.event.language),  # what they are told later reads so too
+        )
     category = data.get(CATEGORY)
     category = category if category in CATEGORIES else "other"
     origin = ctx.community.group(result.group_id) if result.group_id else None
