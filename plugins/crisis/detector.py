@@ -7,6 +7,7 @@ Chinese words), then one Aho-Corasick pass finds every phrase (cues, idioms,
 informational contexts) and one regular expression per language finds the
 patterned cues.  A cue counts unless an idiom covers it (我想死你了, "dying to
 see you"), a negation stands shortly before it in its clause (我没有想自杀),
+or its sentence tells of something over and done (现在好多了, "is fine now"),
 or, for a cue not marked ``firm``, its sentence is about news, a film, a book
 or the hotline.  The detector answers with the cue's id, never with the text.
 """
@@ -126,6 +127,8 @@ class ShippedLexicon(BaseModel):
     breaks: tuple[str, ...] = ()
     """Words that start a new clause (但是, "but"): a negation before one denies nothing after."""
     ignore: Ignored
+    resolved: tuple[Phrase, ...] = ()
+    """Words saying a sentence tells of something over and done: no cue in it counts, firm or not."""
     cues: Mapping[Kind, Mapping[str, CueEntry]]
 
 
@@ -134,7 +137,9 @@ _VARIANTS = (
     "還还 點点 頭头 腦脑 車车 從从 燒烧 繩绳 決决 遺遗 書书 對对 謝谢 劃划 彈弹 槍枪 動动 斷断 搶抢 護护 醫医 聽听 話话 爛烂 廢废 數数 麼么 裡里 裏里 "
     "嗎吗 應应 該该 後后 惱恼 煩烦 難难 絕绝 遠远 臺台 陽阳 線线 導导 報报 聞闻 電电 視视 劇剧 悶闷 凍冻 睏困 夠够 讀读 錢钱 賣卖 買买 東东 終终 鬆松 "
     "淨净 脫脱 實实 義义 淚泪 愛爱 帥帅 醜丑 興兴 機机 環环 記记 黨党 戰战 鬥斗 跡迹 體体 痺痹 癇痫 發发 燙烫 綁绑 鋒锋 鋸锯 鐵铁 軌轨 農农 敵敌 攢攒 "
-    "顆颗 裝装 準准 備备 計计 較较 墻墙 牆墙 嚨咙 嚥咽 險险 擊击"
+    "顆颗 裝装 準准 備备 計计 較较 墻墙 牆墙 嚨咙 嚥咽 險险 擊击 著着 媽妈 爺爷 頂顶 邊边 臉脸 撐撑 贅赘 "
+    "顧顾 託托 貓猫 囑嘱 殘残 兒儿 來来 時时 開开 關关 門门 問问 請请 頸颈 聲声 噴喷 歲岁 轉转 腳脚 總总 "
+    "樣样 壓压 緊紧 幫帮 誰谁 給给 將将 風风 嘔呕 厭厌 夢梦 寫写 錯错 種种 極极 兩两 喚唤 摺折"
 )
 _FOLD: dict[int, int | None] = {ord(pair[0]): ord(pair[1]) for pair in _VARIANTS.split()}
 _FOLD |= dict.fromkeys(map(ord, "\u2019\u2018\u02bc`\u00b4"), ord("'"))
@@ -219,7 +224,7 @@ class _Cue:
 class _Phrase:
     """What a phrase found by the automaton is: a cue, an idiom, a context or a regex's start."""
 
-    role: Literal["cue", "idiom", "context", "start"]
+    role: Literal["cue", "idiom", "context", "resolved", "start"]
     language: Language
     length: int
     cue: _Cue | None = None
@@ -274,7 +279,7 @@ class Detector:
 
         def add(
             text: str,
-            role: Literal["cue", "idiom", "context", "start"],
+            role: Literal["cue", "idiom", "context", "resolved", "start"],
             language: Language,
             cue: _Cue | None = None,
             pattern: re.Pattern[str] | None = None,
@@ -292,6 +297,8 @@ class Detector:
             ignored = [extra.ignore[language]] if language in extra.ignore else []
             if shipped is not None:
                 ignored.insert(0, shipped.ignore)
+                for text in shipped.resolved:
+                    add(text, "resolved", language)
                 for kind, named in shipped.cues.items():
                     for name, entry in named.items():
                         cue = _Cue(kind, f"{language}.{kind}.{name}", language, entry.firm)
@@ -337,6 +344,7 @@ class Detector:
         cues: list[tuple[int, int, _Cue]] = []
         idioms: list[tuple[int, int]] = []
         contexts: list[int] = []
+        resolved: list[int] = []
         for last, found in self._automaton.iter(text):
             for phrase in found:
                 start = last + 1 - phrase.length
@@ -354,6 +362,8 @@ class Detector:
                     cues.append((start, last + 1, phrase.cue))
                 elif phrase.role == "idiom":
                     idioms.append((start, last + 1))
+                elif phrase.role == "resolved":
+                    resolved.append(start)
                 else:
                     contexts.append(start)
         for pattern, cue in self._searched:
@@ -370,6 +380,8 @@ class Detector:
             if any(s < end and start < e for s, e in idioms):
                 continue
             if self._languages[cue.language].denied(text, start):
+                continue
+            if any(_SENTENCE.search(text, *sorted((r, start))) is None for r in resolved):
                 continue
             if not cue.firm and any(
                 _SENTENCE.search(text, *sorted((c, start))) is None for c in contexts
