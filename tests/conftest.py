@@ -8,12 +8,13 @@ import sys
 import textwrap
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from sanshe.core.storage.sealed import key_text, new_key
-from sanshe.testing import Sandbox
+from sanshe.testing import ManualClock, Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config" / "community.yaml"
@@ -24,6 +25,18 @@ PG_ADMIN = os.environ.get("SANSHE_TEST_PG", "postgres://postgres@127.0.0.1:5432/
 # One key seals every database the tests open (PostgreSQL's too), in-process and in the
 # ``sanshe`` commands they run; a test of keys sets its own.
 os.environ.setdefault("SANSHE_KEY", key_text(new_key()))
+
+
+#: 13:00 in Shanghai, a Wednesday: none of the example's own timers (the 20:00 health report,
+#: the roster's shortage notices at 12:00, 18:00 and midnight) is due in the next hours.
+QUIET = datetime(2026, 12, 2, 5, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def manual_clock() -> ManualClock:
+    """The ``sandbox`` and ``make_sandbox`` fixtures' clock, at :data:`QUIET` whatever the real
+    time: a test that moves it never meets a timer of the example it did not ask for."""
+    return ManualClock(QUIET)
 
 
 @pytest.fixture

@@ -35,10 +35,11 @@ async def test_moving_to_private_tells_the_group_in_its_language_and_the_sender_
     assert private.startswith("Your message in 1号楼居民群 held a phone number")
 
 
-async def test_a_rules_reply_in_a_group_is_in_the_groups_language(community: Sandbox) -> None:
-    actions = await community.send("gao", "focus-1", "我觉得呼吸困难")
-    assert posted(actions, "focus-1") == [
-        "我们已通知工作人员，马上联系您。如情况危急请立即拨打 120。"
+async def test_a_calm_answer_in_a_group_is_in_the_groups_language(community: Sandbox) -> None:
+    actions = await community.send("gao", "building-1", "no one cares, 没人管我们")
+    assert posted(actions, "building-1") == [
+        "大家的担心我们都理解。社区工作人员一直在岗，有困难请私聊楼长或网格员，我们会尽力帮助。"
+        "请不要传播恐慌情绪。"
     ]
 
 
