@@ -114,7 +114,7 @@ async def test_the_whole_path_from_a_request_to_closing(tmp_path: Path) -> None:
             "谢谢您。您的求助已登记为 1 号个案。当班社工会私聊联系您，您不需要在群里重复任何信息。"
             "如情况紧急请立即拨打 120。"
         )
-        alert = "新的求助：聚焦服务群收到 1 号个案（医疗）。请私聊发送 /case 1 查看。"
+        alert = "新的求助：聚焦服务群收到 1 号个案（医疗）。请私聊发送 /个案 1 查看。"
         assert (told(last, "he"), told(last, "sun"), told(last, "wang")) == ([alert], [alert], [])
 
         # The case, read privately by the social worker.
@@ -262,7 +262,7 @@ async def test_a_referral_takes_the_category_and_the_record_of_the_clients_reque
         await s.send("maria", "dm", "/求助")
         last = await answer(s, "maria", "玛丽亚", "女", "78", ADDRESS, PHONE, "1", "需要买降压药")
         assert told(last, "wang") == [
-            "1 号个案（医疗）：服务对象已填写求助登记表。请私聊发送 /case 1 查看。"
+            "1 号个案（医疗）：服务对象已填写求助登记表。请私聊发送 /个案 1 查看。"
         ]
         assert (await say(s, "wang", "/个案 1")).splitlines()[2] == (
             "来源：转介 · 来自：1号楼居民群 · 类别：医疗"

@@ -227,7 +227,8 @@ async def test_only_someone_the_alert_reached_can_take_it_and_wrong_input_says_h
     ]
     wrong = await sandbox.send("wang", "dm", "/收到 明天")
     [answer] = told(wrong, "wang")
-    assert "“明天”不是个案编号" in answer and "/收到 12" in answer
+    assert answer.startswith("“明天”不是个案编号，编号是提醒里的数字，例如 12。请这样写：")
+    assert "/收到 12" in answer
     assert told(await sandbox.send("wang", "dm", "/ack 999"), "wang") == [
         "第 999 号个案没有危机提醒。请核对提醒里的编号。"
     ]

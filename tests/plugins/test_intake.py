@@ -85,7 +85,7 @@ async def test_a_request_from_a_group_is_asked_privately_survives_a_restart_and_
             "如情况紧急请立即拨打 120。"
         )
         assert told(last, "wang") == [
-            "新的求助：聚焦服务群收到 1 号个案（医疗）。请私聊发送 /case 1 查看。"
+            "新的求助：聚焦服务群收到 1 号个案（医疗）。请私聊发送 /个案 1 查看。"
         ]
         staff = "\n".join(told(last, "wang"))
         for detail in (PHONE, ADDRESS, "玛丽亚", "发烧", "45"):
@@ -143,7 +143,7 @@ async def test_a_community_worker_refers_someone_and_nothing_of_the_reason_stays
         [invited] = told(actions, "maria")
         assert "1 号个案" in invited and "独居" not in invited
         assert told(actions, "wang") == [
-            "转介：已为聚焦服务群建立 1 号个案（其他）。请私聊发送 /case 1 查看。"
+            "转介：已为聚焦服务群建立 1 号个案（其他）。请私聊发送 /个案 1 查看。"
         ]
         assert "独居" not in private(actions).replace(invited, "")
         case = await Case.get(number=1)
@@ -162,7 +162,7 @@ async def test_a_community_worker_refers_someone_and_nothing_of_the_reason_stays
             "谢谢您。您填写的内容已补充到您已有的 1 号个案中，社工会私聊联系您。"
         )
         assert told(last, "wang") == [
-            "1 号个案（其他）：服务对象已填写求助登记表。请私聊发送 /case 1 查看。"
+            "1 号个案（其他）：服务对象已填写求助登记表。请私聊发送 /个案 1 查看。"
         ]
         assert await Case.all().count() == 1
 

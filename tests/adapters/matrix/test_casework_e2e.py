@@ -180,7 +180,7 @@ async def test_a_residents_request_for_help_becomes_a_case_and_the_social_worker
     # Wang, on shift in the focus group, is told privately: the number and the category only.
     desk = await private_room(wang, world)
     told = await wang.from_bot(desk, "the notice of the new case")
-    assert told == "新的求助：聚焦服务群收到 1 号个案（医疗）。请私聊发送 /case 1 查看。"
+    assert told == "新的求助：聚焦服务群收到 1 号个案（医疗）。请私聊发送 /个案 1 查看。"
     case = await Case.get(number=1)
     assert (case.source, case.category, case.origin, case.status) == (
         "request",
