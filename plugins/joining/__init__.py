@@ -107,6 +107,12 @@ def joining_household(person_id: str) -> dict[str, str] | None:
 
 
 @hookimpl
+def joining_households(building: str) -> list[dict[str, str]]:
+    """The households of ``building``, from memory."""
+    return [{**h.hook_answer(), "person": h.person} for h in HOUSEHOLDS.in_building(building)]
+
+
+@hookimpl
 async def sanshe_startup() -> None:
     """Load who is answering a request and the households."""
     await APPLICANTS.load()

@@ -1,4 +1,4 @@
-"""The hook the joining plugin offers to other plugins (registered with ``sanshe_addhooks``).
+"""The hooks the joining plugin offers to other plugins (registered with ``sanshe_addhooks``).
 
 Other plugins never import the joining plugin: they call it with
 :meth:`Context.call <sanshe.core.context.Context.call>` (``await
@@ -21,4 +21,15 @@ def joining_household(person_id: str) -> dict[str, str] | None:
     (a plain function: no database read).  Of a person standing for several,
     the latest.  The room is an address: show it to that person or to the
     group's admins privately, never in a group.
+    """
+
+
+@hookspec
+def joining_households(building: str) -> list[dict[str, str]]:
+    """Every household standing for a room of ``building`` in a resident group, in the order
+    they joined: the keys of :func:`joining_household` and ``person`` (the member's id).
+
+    Implemented by the joining plugin from memory, as :func:`joining_household`; the call
+    answers a list of its one list (none, the plugin disabled).  A room is an address, to be
+    shown privately only.
     """

@@ -138,6 +138,8 @@ def _expected(
         return "where"
     if row["where"] == "direct" and place != PRIVATE:
         return "where"
+    if row.get("answers") == "privately" and place != PRIVATE:
+        return "private"  # its message deleted, every answer private: nothing said there
     on = row.get("acts_on", "chat")
     if row["who"] == "anyone":
         if on == "group" and place in (PRIVATE, UNBOUND) and named is not None:
@@ -205,7 +207,8 @@ async def test_every_command_for_every_role_everywhere(tmp_path: Path, caplog: A
             for (handle, place, text, want), texts in zip(batch, answers, strict=True):
                 figures["tried"] += 1
                 got = _outcome(texts, patterns)
-                if got != want:
+                # answered privately only: silent, or read when the batch shows the DMs
+                if got != want and not (want == "private" and got in ("allowed", "silent")):
                     figures["wrong answers"] += 1
                     wrong.append(f"{text} by {handle} in {place}: {got}, want {want}")
         # Every form, by every persona, everywhere; from a chat of no group also naming one.

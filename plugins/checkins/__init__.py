@@ -1,0 +1,126 @@
+"""Check-ins: residents' daily health report (DOMAIN.md, "Screening and monitoring").
+
+A resident standing for a household (the joining plugin's ``joining_household`` hook) reports
+with ``/checkin 36.8 [symptoms]`` (打卡, 健康打卡), privately or in a group, where the message
+is deleted and everything is answered privately (:mod:`.reporting`).  A fever (``fever``
+or more) or a symptom of the settings' list alerts the building's community worker
+privately (:mod:`.staff`).  Every day at ``list_at`` each building's leaders get the
+households that have not reported, and those households a reminder (:mod:`.missing`).
+What is kept: who, the household's building and room, the day, temperature, symptoms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from sanshe.core.actions import Action
+from sanshe.core.commands import ChatCommand
+from sanshe.core.context import Context
+from sanshe.core.hookspecs import hookimpl
+from sanshe.core.model import Person
+from sanshe.core.services import Services
+from sanshe.core.storage.models import stored_person
+from sanshe.core.storage.tables import Tables
+from sanshe.core.storage.writes import Writes
+from sanshe.core.timers import Due
+
+from . import missing
+from .models import Checkin
+from .reporting import CHECKIN, checkin
+from .settings import CheckinSettings
+
+PLUGIN = missing.PLUGIN
+
+
+@hookimpl
+def sanshe_settings() -> type[BaseModel]:
+    return CheckinSettings
+
+
+@hookimpl
+def sanshe_tables() -> Tables:
+    return Tables(app=PLUGIN, models=f"{__name__}.models", migrations=f"{__name__}.migrations")
+
+
+@hookimpl
+def sanshe_catalogues() -> Iterable[Path]:
+    return [Path(__file__).parent / "locales"]
+
+
+async def reports(ctx: Context) -> bool:
+    """/help lists /checkin to residents: in a group, its members of no other role; privately,
+    who stands for a household."""
+    if ctx.group is not None:
+        return "resident" in ctx.roles
+    return await ctx.call("joining_household", person_id=ctx.person.id) is not None
+
+
+@hookimpl
+def sanshe_commands() -> Iterable[ChatCommand]:
+    return [
+        ChatCommand(
+            "checkin",
+            checkin,
+            help="checkins.help",
+            aliases=("打卡", "健康打卡"),
+            arguments=CHECKIN,
+            shown_to=reports,
+        )
+    ]
+
+
+async def _keep_list(services: Services) -> None:
+    """Keep the daily list's timer at the settings' time (one kept at that time stays, so a list
+    due while the bot was stopped still comes at start)."""
+    if not await missing.scheduled(services.settings(CheckinSettings).list_at):
+        await services.act(PLUGIN, missing.schedule)
+
+
+@hookimpl
+async def sanshe_startup(services: Services) -> None:
+    await _keep_list(services)
+
+
+@hookimpl
+async def sanshe_community_changed(services: Services) -> None:
+    """A reload may have moved ``list_at``."""
+    await _keep_list(services)
+
+
+@hookimpl
+async def sanshe_timer(context: Context, timer: Due) -> list[Action]:
+    if timer.key == missing.LIST:
+        return await missing.fire(context, timer)
+    return []
+
+
+@hookimpl
+async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
+    """The person's check-ins, day by day."""
+    rows = await Checkin.filter(person=stored_person(person.id)).order_by("day")
+    if not rows:
+        return None
+    return {
+        "checkins": [
+            {
+                "day": r.day.isoformat(),
+                "building": r.building,
+                "room": r.room,
+                "temperature": r.temperature,
+                "symptoms": list(r.symptoms),
+                "at": r.at.isoformat(),
+            }
+            for r in rows
+        ]
+    }
+
+
+@hookimpl
+def sanshe_person_erase(person: Person, writes: Writes) -> None:
+    """The person's check-ins go."""
+    key = stored_person(person.id)
+    writes.run(lambda db: Checkin.filter(person=key).using_db(db).delete())
