@@ -119,3 +119,71 @@ def test_the_rules_scaling_bench_prints_each_rate_and_the_ratio() -> None:
     assert ratio.startswith("  ratio 5,000 rules / 10 rules: ") and ratio.endswith(
         "(target >= 0.8)"
     )
+
+
+def test_the_crisis_alert_bench_prints_both_networks_times_and_the_detectors_figures() -> None:
+    bench = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "crisis_alert.py"), "--crises", "2"]
+        + ["--residents", "2", "--every", "0.5", "--groups", "10"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bench.returncode == 0, bench.stderr
+    matrix, telegram, detector = (
+        bench.stdout.splitlines()[start:end] for start, end in ((0, 7), (7, 12), (12, 18))
+    )
+    assert matrix[0].startswith("crisis alert on Matrix: ")
+    assert matrix[2] == "  /onduty in focus-1: On shift now in Focus: Wang (social worker)."
+    assert telegram[0].startswith("crisis alert on Telegram: the loopback Bot API server")
+    for times in (matrix[3:5], telegram[1:3]):
+        assert all(" median " in line and line.endswith(" ms   (n=2)") for line in times)
+    assert [line.split()[0] for line in (matrix[3], matrix[4], telegram[1], telegram[2])] == [
+        "quiet",
+        "busy",
+        "empty",
+        "notice",
+    ]
+    assert matrix[5].startswith("    (busy: 2 other residents posted ")
+    assert telegram[3].startswith("    (queued: a notice to 10 groups going out; ")
+    for ratio in (matrix[6], telegram[4]):
+        assert ratio.startswith("  ratio ") and ratio.endswith("(target: both under 5 s)")
+    assert detector[0].startswith("crisis detector, shipped lexicon")
+    names = [
+        "tuning set",
+        "development set",
+        "held-out set",
+        "held-out set, zh",
+        "held-out set, en",
+    ]
+    assert [line.split(": recall ")[0].strip() for line in detector[1:]] == names
+    assert all(" µs/message" in line for line in detector[1:])
+    assert detector[3].endswith("(target: recall >= 0.97, precision >= 0.8)")
+
+
+def test_the_checkin_day_bench_prints_both_backends_rates_the_lists_and_the_ratio() -> None:
+    bench = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "checkin_day.py"), "--households", "60"]
+        + ["--groups", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SANSHE_BENCH_PG": PG_ADMIN},
+    )
+    out, err = bench.communicate(timeout=300)
+    assert bench.returncode == 0, err
+    title, *runs = out.splitlines()
+    assert title == (
+        "checkin day: 60 households across 3 resident groups, 90% checking in, at most 100 in flight"
+    )
+    assert [runs[0], runs[6]] == ["  SQLite file:", "  PostgreSQL:"]
+    for run in (runs[1:6], runs[7:12]):
+        greetings, checkins, ratio, lists, morning = run
+        assert greetings.startswith("    greetings in groups (baseline): ")
+        assert checkins.startswith("    check-ins: ") and checkins.endswith("(54 kept)")
+        assert ratio.startswith("    ratio check-ins / greetings: ")
+        # 6 households missing (one list and one reminder each), across 3 buildings
+        assert lists.startswith("    missing-report lists (3 buildings, 9 private messages): ")
+        assert morning.startswith("    the whole morning: ")
+        assert morning.endswith(" s  (target < 60 s on SQLite)")
+    assert asyncio.run(_databases_of(bench.pid)) == []  # its throwaway databases are dropped
