@@ -384,19 +384,19 @@ NICKNAME_REFUSED = {
     "nicknames.roles": ["[nobody]", "nobody", "[3]", "{}", "~", "[[resident]]"],
     "nicknames.pattern": ["'{room'", "'}'", "'{floor}'", "'{自住|}'", "''", "'  '", "[3]", "{}"],
 }
-#: The check-ins plugin's settings in the example: its section is read as a block (BLOCKS); the
-#: temperature's range is a mapping on its line, each symptom a mapping on one line (id, name,
-#: words) under ``symptoms:``.
-CHECKIN_SETTINGS = (
-    "checkins.temperature",
-    "checkins.fever",
-    "checkins.id",
-    "checkins.name",
-    "checkins.words",
-    "checkins.window",
-    "checkins.list_at",
-    "checkins.leaders",
-    "checkins.alert",
+#: The knowledge plugin's settings in the example: its section is read as a block (BLOCKS); its
+#: resources are mappings on one line (id, kind, name, needs, area, hours, contact).
+KNOWLEDGE_SETTINGS = (
+    "knowledge.staff",
+    "knowledge.stale_days",
+    "knowledge.check_at",
+    "knowledge.id",
+    "knowledge.kind",
+    "knowledge.name",
+    "knowledge.needs",
+    "knowledge.area",
+    "knowledge.hours",
+    "knowledge.contact",
 )
 #: Settings given as a block under their line (a mapping, a list of mappings): each key nested
 #: in one is a setting of its own, ``block.key`` in SETTINGS; the line opening the block is
@@ -410,7 +410,7 @@ BLOCKS = (
     "joining",
     "nicknames",
     "crisis",
-    "checkins",
+    "knowledge",
     "rules",
 )
 #: The moderation plugin's rule conditions and steps in the example (issue 12), each on a line
@@ -471,7 +471,7 @@ SETTINGS = (
     *JOINING_SETTINGS,
     *QUESTION_KINDS,
     *NICKNAME_SETTINGS,
-    *CHECKIN_SETTINGS,
+    *KNOWLEDGE_SETTINGS,
     *RULE_SETTINGS,
     "key_file",
 )
@@ -502,18 +502,20 @@ HANDOVER_REFUSED = {
 LENGTH_REFUSED = ["three", "0", "1", "2.5", "[3]", "''", "{}"]
 CLOCK_REFUSED = ["three", "0", "2.5", "[3]", "''", "{}", "[]", "~", "25:00", "8:00", "24:01"]
 NAMES_REFUSED = ["[3]", "{}", "nobody", "''", "[[a]]", "~"]
-#: Values the check-ins plugin's settings do not take: each is refused at its line (an unknown
-#: role by its name).
-CHECKIN_REFUSED = {
-    "checkins.temperature": ["{min: 40, max: 36}", "{min: 20}", "three", "[3]", "''", "~"],
-    "checkins.fever": ["50", "20", "three", "[3]", "{}", "''", "~", ".nan"],
-    "checkins.id": ["''", "[3]", "{}", "~", "0", "Cough", "'a b'"],
-    "checkins.name": ["''", "[3]", "[]", "{}", "~"],
-    "checkins.words": ["[3]", "['']", "[[a]]", "{}", "three"],
-    "checkins.window": ["06:00", "6:00-10:00", "06:00-25:00", "three", "[3]", "{}", "''", "~"],
-    "checkins.list_at": CLOCK_REFUSED,
-    "checkins.leaders": ["[nobody]", *NAMES_REFUSED],
-    "checkins.alert": ["[nobody]", *NAMES_REFUSED],
+#: Values the knowledge plugin's settings do not take: each is refused at its line (an unknown
+#: role by its name; a mobile number, as the resource map is shown in groups).
+MOBILE = "'139 8765 4321'"
+KNOWLEDGE_REFUSED = {
+    "knowledge.staff": ["[nobody]", "[]", "[3]", "{}", "~", "[[social_worker]]"],
+    "knowledge.stale_days": ["0", "-1", "2.5", "three", "[3]", "{}", "''", "~", "100000"],
+    "knowledge.check_at": CLOCK_REFUSED,
+    "knowledge.id": ["''", "[3]", "{}", "~", "0", "'a b'", "Pharmacy"],
+    "knowledge.kind": ["shop", "''", "[3]", "{}", "~", "0"],
+    "knowledge.name": ["''", "[3]", "[]", "{}", "~", MOBILE],
+    "knowledge.needs": ["[]", "['']", "[3]", "{}", "~", "[[a]]", f"[{MOBILE}]"],
+    "knowledge.area": ["[3]", "[]", "{}", "~", MOBILE],
+    "knowledge.hours": ["[3]", "[]", "{}", "~"],
+    "knowledge.contact": ["[3]", "[]", "{}", "~", MOBILE, "13987654321"],
 }
 SHIFT_REFUSED = {
     "plan_days": ["0", "-1", "2.5", "three", "[3]", "100000"],
@@ -638,8 +640,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = JOINING_REFUSED[key]
     if key in NICKNAME_SETTINGS:
         others = NICKNAME_REFUSED[key]
-    if key in CHECKIN_SETTINGS:
-        others = CHECKIN_REFUSED[key]
+    if key in KNOWLEDGE_SETTINGS:
+        others = KNOWLEDGE_REFUSED[key]
     if key in RULE_SETTINGS:
         others = RULE_REFUSED[key]
     if key in BUILDING_REFUSED:
@@ -839,11 +841,11 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
             named = "“nobody”" if value == "[nobody]" else key.split(".")[-1]
             if not any(here in p and named in p for p in problems):
                 wrong.append(f"no problem at {here} names the nicknames setting {key}: {problems}")
-        if value in CHECKIN_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+        if value in KNOWLEDGE_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             named = "“nobody”" if value == "[nobody]" else ""
             if not any(here in p and named in p for p in problems):
                 wrong.append(
-                    f"no problem at {here} refuses the check-ins' {key} {value}: {problems}"
+                    f"no problem at {here} refuses the knowledge {key} {value}: {problems}"
                 )
         if value in BUILDING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p for p in problems):

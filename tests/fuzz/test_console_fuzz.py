@@ -197,9 +197,6 @@ COMMANDS = (
     "拒绝",
     "households",
     "住户",
-    "checkin",
-    "打卡",
-    "健康打卡",
     "report",
     "举报",
     "request",
@@ -231,6 +228,12 @@ COMMANDS = (
     "熟人回避",
     "transfer",
     "转介",
+    "faq",
+    "问答",
+    "问答库",
+    "resource",
+    "资源",
+    "资源地图",
     "nosuch",
     "halp",
 )
@@ -264,7 +267,9 @@ ARGUMENTS = (
     "\ud800",
     "x" * 500,
     "1 2 3",
-    "37.5 咳嗽",
+    "add 发烧怎么办 | 多喝水",
+    "renew 1",
+    "删除 1",
 )
 SLASHES = ("/", "//x", "/ ", "/ help", "/@", "/form@", "/@bot", "///", "/\x00", "/\ud800")
 KEYWORDS = ("偏方", "内部消息", "呼吸困难", "想不开", "suicide", "can't breathe", "转发给所有人")
