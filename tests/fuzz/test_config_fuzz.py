@@ -384,6 +384,20 @@ NICKNAME_REFUSED = {
     "nicknames.roles": ["[nobody]", "nobody", "[3]", "{}", "~", "[[resident]]"],
     "nicknames.pattern": ["'{room'", "'}'", "'{floor}'", "'{自住|}'", "''", "'  '", "[3]", "{}"],
 }
+#: The check-ins plugin's settings in the example: its section is read as a block (BLOCKS); the
+#: temperature's range is a mapping on its line, each symptom a mapping on one line (id, name,
+#: words) under ``symptoms:``.
+CHECKIN_SETTINGS = (
+    "checkins.temperature",
+    "checkins.fever",
+    "checkins.id",
+    "checkins.name",
+    "checkins.words",
+    "checkins.window",
+    "checkins.list_at",
+    "checkins.leaders",
+    "checkins.alert",
+)
 #: The knowledge plugin's settings in the example: its section is read as a block (BLOCKS); its
 #: resources are mappings on one line (id, kind, name, needs, area, hours, contact).
 KNOWLEDGE_SETTINGS = (
@@ -411,6 +425,7 @@ BLOCKS = (
     "nicknames",
     "crisis",
     "knowledge",
+    "checkins",
     "rules",
 )
 #: The moderation plugin's rule conditions and steps in the example (issue 12), each on a line
@@ -472,6 +487,7 @@ SETTINGS = (
     *QUESTION_KINDS,
     *NICKNAME_SETTINGS,
     *KNOWLEDGE_SETTINGS,
+    *CHECKIN_SETTINGS,
     *RULE_SETTINGS,
     "key_file",
 )
@@ -516,6 +532,19 @@ KNOWLEDGE_REFUSED = {
     "knowledge.area": ["[3]", "[]", "{}", "~", MOBILE],
     "knowledge.hours": ["[3]", "[]", "{}", "~"],
     "knowledge.contact": ["[3]", "[]", "{}", "~", MOBILE, "13987654321"],
+}
+#: Values the check-ins plugin's settings do not take: each is refused at its line (an unknown
+#: role by its name).
+CHECKIN_REFUSED = {
+    "checkins.temperature": ["{min: 40, max: 36}", "{min: 20}", "three", "[3]", "''", "~"],
+    "checkins.fever": ["50", "20", "three", "[3]", "{}", "''", "~", ".nan"],
+    "checkins.id": ["''", "[3]", "{}", "~", "0", "Cough", "'a b'"],
+    "checkins.name": ["''", "[3]", "[]", "{}", "~"],
+    "checkins.words": ["[3]", "['']", "[[a]]", "{}", "three"],
+    "checkins.window": ["06:00", "6:00-10:00", "06:00-25:00", "three", "[3]", "{}", "''", "~"],
+    "checkins.list_at": CLOCK_REFUSED,
+    "checkins.leaders": ["[nobody]", *NAMES_REFUSED],
+    "checkins.alert": ["[nobody]", *NAMES_REFUSED],
 }
 SHIFT_REFUSED = {
     "plan_days": ["0", "-1", "2.5", "three", "[3]", "100000"],
@@ -642,6 +671,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = NICKNAME_REFUSED[key]
     if key in KNOWLEDGE_SETTINGS:
         others = KNOWLEDGE_REFUSED[key]
+    if key in CHECKIN_SETTINGS:
+        others = CHECKIN_REFUSED[key]
     if key in RULE_SETTINGS:
         others = RULE_REFUSED[key]
     if key in BUILDING_REFUSED:
@@ -846,6 +877,12 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
             if not any(here in p and named in p for p in problems):
                 wrong.append(
                     f"no problem at {here} refuses the knowledge {key} {value}: {problems}"
+                )
+        if value in CHECKIN_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            named = "“nobody”" if value == "[nobody]" else ""
+            if not any(here in p and named in p for p in problems):
+                wrong.append(
+                    f"no problem at {here} refuses the check-ins' {key} {value}: {problems}"
                 )
         if value in BUILDING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p for p in problems):

@@ -197,6 +197,9 @@ COMMANDS = (
     "拒绝",
     "households",
     "住户",
+    "checkin",
+    "打卡",
+    "健康打卡",
     "report",
     "举报",
     "request",
@@ -270,6 +273,7 @@ ARGUMENTS = (
     "add 发烧怎么办 | 多喝水",
     "renew 1",
     "删除 1",
+    "37.5 咳嗽",
 )
 SLASHES = ("/", "//x", "/ ", "/ help", "/@", "/form@", "/@bot", "///", "/\x00", "/\ud800")
 KEYWORDS = ("偏方", "内部消息", "呼吸困难", "想不开", "suicide", "can't breathe", "转发给所有人")
