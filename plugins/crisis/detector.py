@@ -9,7 +9,11 @@ patterned cues.  A cue counts unless an idiom covers it (我想死你了, "dying
 see you"), a negation stands shortly before it in its clause (我没有想自杀),
 or its sentence tells of something over and done (现在好多了, "is fine now"),
 or, for a cue not marked ``firm``, its sentence is about news, a film, a book
-or the hotline.  The detector answers with the cue's id, never with the text.
+or the hotline.  With the learned layer (:mod:`.learned`; ``Detector.shipped(learned=True)``,
+measured but not used by the plugin yet) a message no cue counts in is then read by the
+model, unless it only looks like a crisis: an idiom, a sentence over and done or about
+news, or a cue that was denied.  The detector answers with the cue's id
+(``<language>.<kind>.learned`` for the model), never with the text.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from typing import Annotated, Any, Literal
 import ahocorasick
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from . import learned as learned_layer
+from .learned import Learned
 
 Kind = Literal["suicide", "self_harm", "plan_or_means", "farewell_or_burden", "violence", "medical"]
 KINDS: tuple[Kind, ...] = (
@@ -272,7 +279,13 @@ class Detector:
     where its first words are (one without plain first words is searched for).
     """
 
-    def __init__(self, lexicons: Mapping[Language, ShippedLexicon], extra: LexiconSettings) -> None:
+    def __init__(
+        self,
+        lexicons: Mapping[Language, ShippedLexicon],
+        extra: LexiconSettings,
+        learned: Learned | None = None,
+    ) -> None:
+        self._learned = learned
         self._languages: dict[Language, _Language] = {}
         self._searched: list[tuple[re.Pattern[str], _Cue]] = []
         phrases: dict[str, list[_Phrase]] = {}
@@ -328,19 +341,33 @@ class Detector:
         self._automaton.make_automaton()
 
     @classmethod
-    def shipped(cls, extra: LexiconSettings | None = None) -> Detector:
-        """The detector of the shipped lexicon files, with the moderators' ``extra``."""
+    def shipped(cls, extra: LexiconSettings | None = None, *, learned: bool = False) -> Detector:
+        """The detector of the shipped lexicon files, with the moderators' ``extra`` (and the
+        shipped learned layer beside them if ``learned``)."""
         lexicons = {
             language: ShippedLexicon.model_validate(
                 yaml.safe_load((LEXICON / f"{language}.yaml").read_text(encoding="utf-8"))
             )
             for language in LANGUAGES
         }
-        return cls(lexicons, extra or LexiconSettings())
+        model = learned_layer.shipped() if learned else None
+        return cls(lexicons, extra or LexiconSettings(), model)
 
     def detect(self, text: str) -> Hit | None:
         """The most urgent crisis ``text`` says, or None."""
         text = normalise(text)
+        hit, look_alike = self.read_lexicon(text)
+        if hit is not None or look_alike or self._learned is None:
+            return hit
+        reading = self._learned.read(text)
+        if reading is None or reading.kind is None:
+            return None
+        kind = next(k for k in KINDS if k == reading.kind)
+        return Hit(kind, f"{reading.language}.{kind}.learned")
+
+    def read_lexicon(self, text: str) -> tuple[Hit | None, bool]:
+        """The most urgent cue that counts in a normalised ``text``, and whether it only
+        looks like a crisis (an idiom, a sentence over and done or about news, a denied cue)."""
         cues: list[tuple[int, int, _Cue]] = []
         idioms: list[tuple[int, int]] = []
         contexts: list[int] = []
@@ -371,8 +398,7 @@ class Detector:
             while (match := pattern.search(text, position)) is not None:
                 cues.append((match.start(), match.end(), cue))
                 position = match.start() + 1
-        if not cues:
-            return None
+        look_alike = bool(idioms or contexts or resolved or cues)
         best: Hit | None = None
         for start, end, cue in cues:
             if best is not None and KINDS.index(best.kind) <= KINDS.index(cue.kind):
@@ -388,4 +414,4 @@ class Detector:
             ):
                 continue
             best = Hit(cue.kind, cue.id)
-        return best
+        return best, look_alike

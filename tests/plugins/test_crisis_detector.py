@@ -9,6 +9,7 @@ from sanshe.plugins.crisis.detector import Detector, Hit, LexiconSettings
 from sanshe.plugins.crisis.evaluation import evaluate
 
 DETECTOR = Detector.shipped()
+LEARNED = Detector.shipped(learned=True)
 SETS = Path(__file__).parent.parent / "crisis"
 
 
@@ -48,6 +49,7 @@ def test_a_crisis_is_read_with_its_kind(text, kind):
 )
 def test_what_only_looks_like_a_crisis_is_not_one(text):
     assert DETECTOR.detect(text) is None
+    assert LEARNED.detect(text) is None
 
 
 def test_moderators_add_cues_and_idioms_in_yaml():
@@ -62,6 +64,31 @@ def test_moderators_add_cues_and_idioms_in_yaml():
     assert detector.detect("我怕是熬不 过今晚") == Hit("suicide", "zh.suicide.moderators")
     assert DETECTOR.detect("清仓跳楼价，全场五折") is not None
     assert detector.detect("清仓跳楼价，全场五折") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "idiom"),
+    [
+        (
+            "我已经把话都说完了，以后就不麻烦大家了",
+            "farewell_or_burden",
+            {"zh": {"idioms": ["把话都说完了"]}},
+        ),
+        (
+            "I've made my peace with everything, tonight I finally get to rest for good",
+            "suicide",
+            {"en": {"idioms": ["made my peace"]}},
+        ),
+    ],
+)
+def test_the_learned_layer_reads_what_no_cue_says_and_a_moderators_idiom_vetoes_it(
+    text, kind, idiom
+):
+    assert DETECTOR.detect(text) is None
+    language = next(iter(idiom))
+    assert LEARNED.detect(text) == Hit(kind, f"{language}.{kind}.learned")
+    extra = LexiconSettings.model_validate({"ignore": idiom})
+    assert Detector.shipped(extra, learned=True).detect(text) is None
 
 
 def test_a_regex_python_cannot_read_is_refused_with_a_sentence():
@@ -80,26 +107,29 @@ def test_an_unknown_kind_or_language_is_refused():
         LexiconSettings.model_validate({"add": {"fr": {"suicide": {"phrases": ["mourir"]}}}})
 
 
-def test_the_tuning_half_is_read_as_tuned():
-    figures = evaluate(SETS / "tuning.jsonl", DETECTOR)
+@pytest.mark.parametrize("detector", [DETECTOR, LEARNED], ids=["lexicon", "learned"])
+def test_the_tuning_half_is_read_as_tuned(detector):
+    figures = evaluate(SETS / "tuning.jsonl", detector)
     print(figures.line("tuning"))
     assert figures.messages == 136
     assert figures.recall >= 0.97
     assert figures.precision >= 0.8
 
 
-def test_the_development_set_is_read_as_tuned():
-    figures = evaluate(SETS / "dev.jsonl", DETECTOR)
+@pytest.mark.parametrize("detector", [DETECTOR, LEARNED], ids=["lexicon", "learned"])
+def test_the_development_set_is_read_as_tuned(detector):
+    figures = evaluate(SETS / "dev.jsonl", detector)
     print(figures.line("dev"))
     assert figures.messages >= 200
     assert figures.recall >= 0.97
     assert figures.precision >= 0.8
 
 
-def test_the_held_out_half_is_measured_and_printed():
+@pytest.mark.parametrize("detector", [DETECTOR, LEARNED], ids=["lexicon", "learned"])
+def test_the_held_out_half_is_measured_and_printed(detector):
     """Reported, not asserted: no floor was set before it was first run."""
     for language in (None, "zh", "en"):
-        figures = evaluate(SETS / "heldout.jsonl", DETECTOR, language)
+        figures = evaluate(SETS / "heldout.jsonl", detector, language)
         print(figures.line(f"held out ({language or 'all'})"))
         assert figures.messages > 0
         assert figures.true_positives + figures.false_negatives > 0
