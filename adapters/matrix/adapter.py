@@ -453,16 +453,18 @@ class MatrixAdapter(Adapter):
         client = await self.connect()
         staff = {p.handles[NETWORK] for p in bot.community.people if NETWORK in p.handles}
         for room_id, info in response.rooms.invite.items():
-            invite: dict[str, Any] = next(
+            invite = next(
                 (
-                    e.source
+                    e
                     for e in info.invite_state
                     if e.source.get("type") == "m.room.member"
                     and e.source.get("state_key") == self.me
                 ),
-                {},
+                None,
             )
-            inviter = str(invite.get("sender", ""))
+            inviter = str(invite.source.get("sender", "")) if invite is not None else ""
+            # nio moves the event's content out of ``source`` into ``content``
+            content: dict[str, Any] = getattr(invite, "content", None) or {}
             if inviter not in staff:
                 log.info(
                     "declined the invitation to %s from %s: not on the staff list", room_id, inviter
@@ -474,7 +476,7 @@ class MatrixAdapter(Adapter):
             if not await self._quietly(f"join {room_id}", partial(client.join, room_id)):
                 continue
             log.info("joined %s, invited by %s", room_id, inviter)
-            if (invite.get("content") or {}).get("is_direct"):
+            if content.get("is_direct"):
                 await bot.storage.set_state(NETWORK, storage_key("dm:", inviter), room_id)
                 self._direct[(room_id, inviter)] = True
 

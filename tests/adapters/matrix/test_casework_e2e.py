@@ -243,3 +243,24 @@ async def test_a_crisis_in_the_resident_group_alerts_the_on_shift_social_worker_
     assert [text for sender, text in focus if sender == world.bot] == [world.claimed]
     said = everything_from_the_bot(world)
     assert said and not [text for text in said if any(word in text for word in CRISIS_WORDS)]
+
+
+async def test_a_private_chat_staff_open_with_the_bot_is_where_it_writes_to_them(
+    world: World,
+) -> None:
+    """A direct chat Wang starts (``is_direct``) is private: private commands work there, and
+    the bot's alerts to Wang come into it, not into a room of its own."""
+    wang = world.wang
+    created = await wang.client.room_create(invite=[world.bot], is_direct=True)
+    assert isinstance(created, nio.RoomCreateResponse), created
+    desk = created.room_id
+    await bot_joined(wang.client, desk, world.bot)
+    wang.private.add(desk)
+    assert await wang.ask(desk, "/个案列表") == "没有您可查看的未结个案。"
+    posted = await world.resident.client.room_send(
+        world.building, "m.room.message", {"msgtype": "m.text", "body": CRISIS}
+    )
+    assert isinstance(posted, nio.RoomSendResponse), posted
+    alert = await wang.from_bot(desk, "the crisis alert", lambda e: "危机提醒" in body(e))
+    assert alert.startswith("【紧急·危机提醒】") and alert.endswith("由您接手请回复：/收到 1")
+    assert [r for r in wang.invited if r not in {world.building, world.focus}] == []
