@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -130,9 +130,9 @@ def shipped() -> Synonyms:
     return Synonyms.read(data["groups"])
 
 
-def terms(text: str, synonyms: Synonyms | None = None) -> Counter[str]:
+def terms(text: str) -> Counter[str]:
     """The terms of ``text``, counted: ``m:<meaning>``, ``p:<pair>``, ``c:<char>``, ``w:<stem>``."""
-    synonyms = synonyms or shipped()
+    synonyms = shipped()
     text = normal(text)
     stems = _stems(text)
     found: Counter[str] = Counter()
@@ -144,6 +144,14 @@ def terms(text: str, synonyms: Synonyms | None = None) -> Counter[str]:
     found.update(f"w:{s}" for s in stems if s not in _STOPWORDS)
     found.update(f"m:{m}" for m in synonyms.meanings(text, stems))
     return found
+
+
+@lru_cache(maxsize=4096)
+def _document(title: str, body: str) -> Counter[str]:
+    """An item's terms, its title's counted twice (kept: the same entries are read each time;
+    never changed by the caller)."""
+    heading = terms(title)
+    return heading + heading + terms(body)
 
 
 def _weight(term: str) -> float:
@@ -168,7 +176,7 @@ def rank(query: str, items: Iterable[tuple[T, str, str]], top: int) -> list[Foun
     asked = terms(query)
     if not asked:
         return []
-    documents = [(item, terms(title) + terms(title) + terms(body)) for item, title, body in items]
+    documents = [(item, _document(title, body)) for item, title, body in items]
     if not documents:
         return []
     average = sum(d.total() for _i, d in documents) / len(documents) or 1.0
