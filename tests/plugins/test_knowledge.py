@@ -425,6 +425,17 @@ async def test_a_stale_entry_is_flagged_to_its_author_only(sunshine: Sandbox) ->
     )
 
 
+async def test_the_daily_look_comes_after_a_restart_over_its_time(tmp_path: Path) -> None:
+    sandbox = Sandbox(EXAMPLE, db_url=f"sqlite://{tmp_path}/db.sqlite3", clock=ManualClock(QUIET))
+    async with sandbox:
+        await sandbox.send("wang", "dm", "/问答 添加 口罩去哪买？ | 社区服务站，9:00-17:00。")
+    sandbox.clock.advance(days=31)  # stopped over the 09:00 looks of 31 days
+    async with sandbox:
+        flagged = await sandbox.advance()
+    [text] = [t for t in told(flagged).get("wang", []) if "未复核" in t]
+    assert text.splitlines()[1] == "• 问答第1条：“口罩去哪买？”"
+
+
 async def test_only_staff_add_or_change_entries(sunshine: Sandbox) -> None:
     refused = (
         "只有工作人员（社会工作者、社区工作者、医务志愿者、心理咨询志愿者）能添加或修改问答库的"
