@@ -51,10 +51,16 @@ class Households:
 
     def __init__(self) -> None:
         self._homes: list[Home] = []
+        self._latest: dict[str, Home] = {}
+        """The latest home of each person: what :meth:`of` reads at every check-in."""
+
+    def _index(self) -> None:
+        self._latest = {h.person: h for h in self._homes}
 
     def clear(self) -> None:
         """Forget them all (the bot stopped)."""
         self._homes = []
+        self._latest = {}
 
     async def load(self) -> None:
         """Read them from the table."""
@@ -63,23 +69,27 @@ class Households:
             Home(r.group_id, r.building, r.room, r.tenure, r.person, r.household, r.joined_at)
             for r in rows
         ]
+        self._index()
 
     def keep(self, home: Home) -> None:
         """Remember a home just stored."""
         self._homes.append(home)
+        self._latest[home.person] = home
 
     def drop(self, group: str, person: str) -> None:
         """Forget ``person``'s home in ``group`` (they left it)."""
         self._homes = [h for h in self._homes if not (h.group == group and h.person == person)]
+        self._index()
 
     def forget(self, *person: str) -> None:
         """Forget every home the person stands for (they were erased), named by any of ``person``
         (their id, or the stored key of a long one)."""
         self._homes = [h for h in self._homes if h.person not in person]
+        self._index()
 
     def of(self, person: str) -> Home | None:
         """The latest home ``person`` stands for, if any."""
-        return next((h for h in reversed(self._homes) if h.person == person), None)
+        return self._latest.get(person)
 
     def in_room(self, building: str, room: str) -> list[Home]:
         """Who stands for ``room`` of ``building`` (in any of its groups)."""
