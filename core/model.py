@@ -315,6 +315,10 @@ class FormField(_Frozen):
     pattern: str | None = None
     sensitive: bool = False
     """Personal data (phone, ID number, health): never echoed into a group."""
+    column: ShownText | None = None
+    """Its column's header in an export, as the paper form names it; None: its label."""
+    column_group: ShownText | None = None
+    """The header over a run of neighbouring columns (one merged cell in a spreadsheet)."""
 
 
 class Form(_Frozen):

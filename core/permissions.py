@@ -2,11 +2,13 @@
 
 A permission is a name: ``command:<name>`` (use a chat command),
 ``button:<name>`` (press a button of a handler), ``record.read:<form>`` (read
-the records of a form), ``record.export:<form>`` (export them) and
-``audit.read`` (read the audit log).  Plugins may vote on any of them through
+the records of a form), ``record.export:<form>`` (export them),
+``record.field:<form>/<field>`` (see that answer in clear when reading or
+exporting) and ``audit.read`` (read the audit log).  Plugins may vote on any of them through
 ``sanshe_permission`` (any False denies, else any True allows); with no vote,
 the YAML's defaults decide: a command's or button handler's roles, a form's
-``view:`` and ``export:``, the community's admins.  Plugins may name
+``view:`` and ``export:`` (a sensitive field's answer: its form's ``view:``;
+any other field's: everyone who gets the record), the community's admins.  Plugins may name
 permissions of their own: with no vote those are denied.
 
 The roles that count are the context's: a caller asking about a record filed
@@ -39,6 +41,11 @@ def record_export(form_id: str) -> str:
     return f"record.export:{form_id}"
 
 
+def record_field(form_id: str, field_id: str) -> str:
+    """The permission to see the answer to ``field_id`` of the form ``form_id`` in clear."""
+    return f"record.field:{form_id}/{field_id}"
+
+
 def is_admin(community: Community, person: Person) -> bool:
     """Whether ``person`` is one of the community's admins (:meth:`Community.admins`)."""
     return person.known and any(admin.id == person.id for admin in community.admins())
@@ -60,6 +67,13 @@ def by_default(ctx: Context, permission: str) -> bool:
     if kind == "button":
         handler = ctx._bot.buttons.find(subject)
         return handler is not None and (not handler.roles or ctx.has_role(handler.roles))
+    if kind == "record.field":
+        form_id, _dot, field_id = subject.partition("/")
+        form = ctx.community.form(form_id)
+        field = next((f for f in form.fields if f.id == field_id), None) if form else None
+        if form is None or field is None:
+            return False
+        return not field.sensitive or ctx.has_role(form.view)
     if kind in ("record.read", "record.export"):
         form = ctx.community.form(subject)
         if form is None:

@@ -46,6 +46,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.cases",
     "sanshe.plugins.intake",
     "sanshe.plugins.crisis",
+    "sanshe.plugins.records",
     "sanshe.plugins.checkins",
     "sanshe.plugins.knowledge",
 )

@@ -14,8 +14,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from .models import AuditEntry, Pseudonym, stored_person
 
-#: The kinds of subject an entry may name; ``person`` is the one whose id is a person's.
-SUBJECT_KINDS = ("record", "person", "grant", "case")
+#: The kinds of subject an entry may name (``form:<id>``: all its records, as an export reads
+#: them); ``person`` is the one whose id is a person's.
+SUBJECT_KINDS = ("record", "person", "grant", "case", "form")
 PERSON = "person"
 
 

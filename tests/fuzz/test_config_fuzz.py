@@ -414,6 +414,12 @@ KNOWLEDGE_SETTINGS = (
     "knowledge.hours",
     "knowledge.contact",
 )
+#: A form's fields (issue 14, exports): the header of a field's column, and the header over a run
+#: of columns, as the paper form prints them; the fields are a block (BLOCKS), most of them a
+#: mapping on one line.
+FIELD_SETTINGS = ("fields.column", "fields.column_group")
+#: Values those do not take (a text, or a text per language): each is refused at its line.
+FIELD_REFUSED = {key: ["''", "[3]", "{}", "[]"] for key in FIELD_SETTINGS}
 #: Settings given as a block under their line (a mapping, a list of mappings): each key nested
 #: in one is a setting of its own, ``block.key`` in SETTINGS; the line opening the block is
 #: not given a value (with the block still below it, that is only a YAML syntax error).
@@ -426,6 +432,7 @@ BLOCKS = (
     "joining",
     "nicknames",
     "crisis",
+    "fields",
     "knowledge",
     "checkins",
     "rules",
@@ -488,6 +495,7 @@ SETTINGS = (
     *JOINING_SETTINGS,
     *QUESTION_KINDS,
     *NICKNAME_SETTINGS,
+    *FIELD_SETTINGS,
     *KNOWLEDGE_SETTINGS,
     *CHECKIN_SETTINGS,
     *RULE_SETTINGS,
@@ -677,6 +685,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = CHECKIN_REFUSED[key]
     if key in RULE_SETTINGS:
         others = RULE_REFUSED[key]
+    if key in FIELD_REFUSED:
+        others = FIELD_REFUSED[key]
     if key in BUILDING_REFUSED:
         others = BUILDING_REFUSED[key]
     if key in ESCALATION_REFUSED:
@@ -897,6 +907,9 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
                 wrong.append(
                     f"no problem at {here} refuses the questions' kind {value}: {problems}"
                 )
+        if value in FIELD_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            if not any(here in p for p in problems):
+                wrong.append(f"no problem at {here} refuses the field's {key} {value}: {problems}")
         if value in RULE_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p for p in problems):
                 wrong.append(f"no problem at {here} refuses the rule's {key} {value}: {problems}")

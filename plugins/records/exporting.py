@@ -1,0 +1,143 @@
+"""Which records an export or a listing takes, who may see what of them, and the audit's line.
+
+Records are read from the database in chunks of :data:`CHUNK`, oldest first,
+each chunk reported to a ``progress`` callback (the command line's bar).  Days
+are the community's: ``--from 2026-12-01`` starts at its midnight there, ``--to``
+ends at the end of its day.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sanshe.core.context import Context
+from sanshe.core.model import Form, Group
+from sanshe.core.permissions import record_export, record_field
+from sanshe.core.storage.models import Record
+
+from . import sheets
+from .table import Table, table
+
+#: How many records are read from the database at a time.
+CHUNK = 500
+#: A day as typed: ``2026-12-01``, ``2026/12/1``, ``2026.12.1``, ``2026年12月1日``.
+_DAY = re.compile(
+    r"([0-9]{4})(?:[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})[日号]?)"
+)
+
+Progress = Callable[[int, int], None]
+
+
+def day(text: str) -> date | None:
+    """The day ``text`` names (``2026-12-01``, ``2026年12月1日``), or None."""
+    match = _DAY.fullmatch(text.strip())
+    if match is None:
+        return None
+    year, month, dom, cn_month, cn_day = match.groups()
+    try:
+        return date(int(year), int(month or cn_month), int(dom or cn_day))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Which records: of ``form``, recorded from day ``start`` to day ``end`` (both included,
+    None: no limit), filed under ``group`` (None: any)."""
+
+    form: Form
+    start: date | None = None
+    end: date | None = None
+    group: Group | None = None
+
+    def filters(self, zone: ZoneInfo) -> dict[str, Any]:
+        """The query's filters (times compared in UTC, as stored)."""
+        found: dict[str, Any] = {"form_id": self.form.id}
+        if self.group is not None:
+            found["group_id"] = self.group.id
+        if self.start is not None:
+            found["created_at__gte"] = _midnight(self.start, zone)
+        if self.end is not None:
+            found["created_at__lt"] = _midnight(self.end + timedelta(days=1), zone)
+        return found
+
+    def detail(self, fmt: str, rows: int) -> str:
+        """The audit entry's detail: format, row count, days and group (no personal data)."""
+        parts = [fmt, f"rows={rows}"]
+        if self.start is not None:
+            parts.append(f"from={self.start.isoformat()}")
+        if self.end is not None:
+            parts.append(f"to={self.end.isoformat()}")
+        if self.group is not None:
+            parts.append(f"group={self.group.id}")
+        return " ".join(parts)
+
+
+def _midnight(on: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(on, time(), zone).astimezone(ZoneInfo("UTC"))
+
+
+async def fetch(span: Span, zone: ZoneInfo, progress: Progress | None = None) -> list[Record]:
+    """The records of ``span``, oldest first; ``progress(read, total)`` after each chunk."""
+    filters = span.filters(zone)
+    total = await Record.filter(**filters).count()
+    found: list[Record] = []
+    last = 0
+    while True:
+        chunk = await Record.filter(id__gt=last, **filters).order_by("id").limit(CHUNK)
+        found.extend(chunk)
+        if progress is not None:
+            progress(len(found), max(total, len(found)))
+        if len(chunk) < CHUNK:
+            return found
+        last = chunk[-1].id
+
+
+def reader(ctx: Context, group: Group | None) -> Context:
+    """Whose roles decide: those held in ``group`` (a record filed there), else community-wide."""
+    return ctx.about(group)
+
+
+async def may_export(ctx: Context, span: Span) -> bool:
+    """Whether the sender has ``record.export:<form>`` (in the span's group, if it names one)."""
+    return await reader(ctx, span.group).allowed(record_export(span.form.id))
+
+
+async def clear_fields(ctx: Context, form: Form, group: Group | None) -> frozenset[str]:
+    """The fields of ``form`` whose answers the sender sees in clear (``record.field:…``)."""
+    who = reader(ctx, group)
+    return frozenset([f.id for f in form.fields if await who.allowed(record_field(form.id, f.id))])
+
+
+async def export(
+    ctx: Context, span: Span, fmt: str, progress: Progress | None = None
+) -> tuple[bytes, int]:
+    """The file of ``span``'s records in ``fmt`` (``xlsx``, ``csv``) and how many rows it has.
+
+    The caller checks :func:`may_export` first and audits the export.
+    """
+    community = ctx.community
+    zone = ZoneInfo(community.community.timezone)
+    records = await fetch(span, zone, progress)
+    clear = await clear_fields(ctx, span.form, span.group)
+    _ = ctx.everyone
+    shown: Table = table(span.form, records, _, clear.__contains__, zone)
+    content = sheets.xlsx(shown) if fmt == "xlsx" else sheets.csv_bytes(shown, _)
+    return content, len(shown.rows)
+
+
+def file_name(span: Span, fmt: str, now: datetime, zone: ZoneInfo) -> str:
+    """The exported file's name: the form's id, the days it covers (else when), the format."""
+    if span.start is not None or span.end is not None:
+        first = span.start.isoformat() if span.start else "start"
+        last = span.end.isoformat() if span.end else "end"
+        when = first if first == last else f"{first}_{last}"
+    else:
+        when = now.astimezone(zone).strftime("%Y%m%d-%H%M%S")
+    group = f"_{span.group.id}" if span.group is not None else ""
+    return f"{span.form.id}{group}_{when}.{fmt}"
