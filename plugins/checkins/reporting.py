@@ -146,26 +146,20 @@ async def checkin(ctx: Context) -> list[Action]:
     now, day = ctx.now(), today(ctx)
     key = stored_person(ctx.person.id)
     building, room = str(home.get("building", "")), str(home.get("room", ""))
-    value = f"{report.temperature:.1f}"
-    row = await Checkin.get_or_none(person=key, day=day)
-    again = row is not None
-    if row is None:
-        ctx.writes.add(
-            Checkin(
-                person=key,
-                day=day,
-                building=building,
-                room=room,
-                temperature=value,
-                symptoms=list(report.symptoms),
-                at=now,
-            )
+    # A second check-in of the day replaces the first, in the event's one transaction.
+    ctx.writes.run(lambda db: Checkin.filter(person=key, day=day).using_db(db).delete())
+    ctx.writes.add(
+        Checkin(
+            person=key,
+            day=day,
+            building=building,
+            room=room,
+            temperature=f"{report.temperature:.1f}",
+            symptoms=list(report.symptoms),
+            at=now,
         )
-    else:
-        row.building, row.room, row.temperature = building, room, value
-        row.symptoms, row.at = list(report.symptoms), now
-        ctx.writes.save(row, ["building", "room", "temperature", "symptoms", "at"])
-    texts = [_confirmation(ctx, settings, report, again, now)]
+    )
+    texts = [_confirmation(ctx, settings, report, now)]
     fever = report.temperature >= settings.fever
     if fever or report.symptoms:
         texts.append(_("checkins.unwell"))
@@ -173,16 +167,13 @@ async def checkin(ctx: Context) -> list[Action]:
     return _private(ctx, texts) + actions
 
 
-def _confirmation(
-    ctx: Context, settings: CheckinSettings, report: Report, again: bool, now: datetime
-) -> str:
+def _confirmation(ctx: Context, settings: CheckinSettings, report: Report, now: datetime) -> str:
     """What the sender reads of their check-in: its temperature and symptoms, and whether it
     came outside the reporting window."""
     _ = ctx._
     named = {s.id: symptom_name(_, s) for s in settings.symptoms}
     shown = _.join(named[s] for s in report.symptoms if s in named) or _("checkins.none")
-    key = "checkins.updated" if again else "checkins.recorded"
-    text = _(key, temperature=f"{report.temperature:.1f}", symptoms=shown)
+    text = _("checkins.recorded", temperature=f"{report.temperature:.1f}", symptoms=shown)
     local = now.astimezone(zone(ctx)).time()
     if not settings.opens <= local < settings.closes:
         text += _("checkins.outside_window", window=settings.window)

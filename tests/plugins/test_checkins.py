@@ -64,7 +64,7 @@ async def test_a_private_checkin_is_recorded_and_confirmed(town: Sandbox) -> Non
     actions = await town.send("maria", DIRECT, "/打卡 36.6")
     assert town.texts(actions) == ["已记录今日健康打卡：体温36.6℃，症状：无。谢谢！"]
     again = await town.send("maria", DIRECT, "/健康打卡 36.4度")
-    assert town.texts(again) == ["已更新今日健康打卡：体温36.4℃，症状：无。谢谢！"]
+    assert town.texts(again) == ["已记录今日健康打卡：体温36.4℃，症状：无。谢谢！"]  # replacing it
     [row] = await Checkin.all()
     assert (row.day.isoformat(), row.building, row.room, row.temperature, row.symptoms) == (
         "2026-12-03",
