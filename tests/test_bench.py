@@ -160,3 +160,30 @@ def test_the_crisis_alert_bench_prints_both_networks_times_and_the_detectors_fig
     assert all(" µs/message" in line for line in detector[1:])
     assert detector[3].endswith("(target: recall >= 0.97, precision >= 0.8)")
 
+
+def test_the_checkin_day_bench_prints_both_backends_rates_the_lists_and_the_ratio() -> None:
+    bench = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "checkin_day.py"), "--households", "60"]
+        + ["--groups", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SANSHE_BENCH_PG": PG_ADMIN},
+    )
+    out, err = bench.communicate(timeout=300)
+    assert bench.returncode == 0, err
+    title, *runs = out.splitlines()
+    assert title == (
+        "checkin day: 60 households across 3 resident groups, 90% checking in, at most 100 in flight"
+    )
+    assert [runs[0], runs[6]] == ["  SQLite file:", "  PostgreSQL:"]
+    for run in (runs[1:6], runs[7:12]):
+        greetings, checkins, ratio, lists, morning = run
+        assert greetings.startswith("    greetings in groups (baseline): ")
+        assert checkins.startswith("    check-ins: ") and checkins.endswith("(54 kept)")
+        assert ratio.startswith("    ratio check-ins / greetings: ")
+        # 6 households missing (one list and one reminder each), across 3 buildings
+        assert lists.startswith("    missing-report lists (3 buildings, 9 private messages): ")
+        assert morning.startswith("    the whole morning: ")
+        assert morning.endswith(" s  (target < 60 s on SQLite)")
+    assert asyncio.run(_databases_of(bench.pid)) == []  # its throwaway databases are dropped
