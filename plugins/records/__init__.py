@@ -2,7 +2,8 @@
 
 ``/records <form> [words]`` lists the latest records of a form (sensitive
 answers masked), ``/record <number>`` shows one, both to those the form's
-``view:`` allows (``record.read:<form>``); ``/export <form> [from] [to]
+``view:`` allows (``record.read:<form>``; for a record filed under a group, the
+roles held there count too); ``/export <form> [from] [to]
 [xlsx|csv]`` answers with the file, for those its ``export:`` allows
 (``record.export:<form>``, by default its ``view:``).  ``sanshe export`` does
 the same on the command line (:mod:`.cli`).  A sensitive answer is shown or
@@ -118,9 +119,32 @@ def sanshe_cli_commands() -> Iterable[CliCommand]:
     return cli.commands()
 
 
+class Reads:
+    """Whether the sender may read ``form``'s records filed under a group (None: under none),
+    asked once per group: their roles there count, as for :func:`show_record`."""
+
+    def __init__(self, ctx: Context, form: Form) -> None:
+        self.ctx, self.form = ctx, form
+        self.asked: dict[str | None, bool] = {}
+
+    async def under(self, group_id: str | None) -> bool:
+        if group_id not in self.asked:
+            group = self.ctx.community.group(group_id) if group_id else None
+            permission = record_read(self.form.id)
+            self.asked[group_id] = await self.ctx.about(group).allowed(permission)
+        return self.asked[group_id]
+
+    async def somewhere(self) -> bool:
+        """Whether they read some of its records: community-wide, or in a group."""
+        for group_id in (None, *(g.id for g in self.ctx.community.groups)):
+            if await self.under(group_id):
+                return True
+        return False
+
+
 async def readable(ctx: Context) -> list[Form]:
-    """The forms whose records the sender may read."""
-    return [f for f in ctx.community.forms if await ctx.allowed(record_read(f.id))]
+    """The forms whose records the sender may read (some of them: those of a group)."""
+    return [f for f in ctx.community.forms if await Reads(ctx, f).somewhere()]
 
 
 async def exportable(ctx: Context) -> list[Form]:
@@ -184,13 +208,16 @@ async def list_records(ctx: Context) -> Action:
     args = RECORDS.read(ctx)
     form = _form(ctx, RECORDS, args.form, await readable(ctx))
     title = _.pick(form.title)
-    if not await ctx.allowed(record_read(form.id)):
+    reads = Reads(ctx, form)
+    if not await reads.somewhere():
         return ctx.reply(_("records.read_refused", title=title, roles=_roles(ctx, form.view)))
     words = (args.words or "").casefold().split()
     zone = ZoneInfo(ctx.community.community.timezone)
     lines: list[str] = []
     latest = await Record.filter(form_id=form.id).order_by("-id").limit(SCANNED)
     for record in latest:
+        if not await reads.under(record.group_id):
+            continue
         line = _line(ctx, form, record, zone)
         if all(w in line.casefold() for w in words):
             lines.append(line)
@@ -235,7 +262,7 @@ async def show_record(ctx: Context) -> Action:
     record = await ctx.records.record(number)
     form = ctx.community.form(record.form_id) if record is not None else None
     group = ctx.community.group(record.group_id) if record and record.group_id else None
-    if record is None or form is None or not await ctx.about(group).allowed(record_read(form.id)):
+    if record is None or form is None or not await Reads(ctx, form).under(record.group_id):
         return ctx.reply(_("records.no_record", number=number))
     clear = await clear_fields(ctx, form, group)
     zone = ZoneInfo(ctx.community.community.timezone)

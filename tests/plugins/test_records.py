@@ -4,6 +4,7 @@ for record.field:<form>/<field> (by default the form's view:)."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import re
@@ -15,7 +16,10 @@ from openpyxl import load_workbook
 from sanshe.core.actions import SendFile
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
+from sanshe.core.i18n import Translator
 from sanshe.core.permissions import record_field
+from sanshe.core.verbs import Invocation
+from sanshe.plugins.records.cli import run_export
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import write_community
 
@@ -27,6 +31,10 @@ people:
   - {id: cora, name: Cora Lin, handles: {console: cora}, roles: [community_worker]}
   - {id: ann, name: Ann Lee, handles: {console: ann}}
   - {id: mei, name: 梅, handles: {console: mei}, locale: zh_CN}
+  - id: vic
+    name: Vic Tan
+    handles: {console: vic}
+    roles: [{role: social_worker, groups: [b1]}]
 forms:
   - id: visit
     title: {en: Home visit, zh_CN: 家访记录}
@@ -49,8 +57,10 @@ def sandbox(tmp_path: Path, plugins: tuple[object, ...] = ()) -> Sandbox:
     return Sandbox(write_community(tmp_path, COMMUNITY), clock=ManualClock(START), plugins=plugins)
 
 
-async def visit(s: Sandbox, name: str, phone: str, notes: str, next_visit: str = "/skip") -> int:
-    await s.send("sam", "dm", "/form visit")
+async def visit(
+    s: Sandbox, name: str, phone: str, notes: str, next_visit: str = "/skip", group: str = ""
+) -> int:
+    await s.send("sam", "dm", f"/form visit {group}".strip())
     for answer in (name, phone, "70", notes, next_visit):
         said = s.texts(await s.send("sam", "dm", answer))
     assert said[0].startswith("Thank you. “Home visit” is saved"), said
@@ -161,6 +171,48 @@ async def test_an_export_masks_what_the_exporter_may_not_read(tmp_path: Path) ->
             "Record no.", "Recorded at",
         ]  # fmt: skip
         assert rows[1][:5] == ["Lao Wang", "138****5678", "70", "(recorded)", "Friday"]
+
+
+async def test_who_holds_the_role_in_a_group_reads_the_records_filed_there(
+    tmp_path: Path,
+) -> None:
+    async with sandbox(tmp_path) as s:
+        there = await visit(s, "Lao Wang", "13812345678", "lives alone", group="b1")
+        elsewhere = await visit(s, "Lao Li", "13900001111", "fine")
+        [listed] = s.texts(await s.send("vic", "dm", "/records visit"))
+        assert f"#{there} " in listed and f"#{elsewhere} " not in listed
+        [full] = s.texts(await s.send("vic", "dm", f"/record {there}"))
+        assert "Phone: 13812345678\n" in full
+        [other] = s.texts(await s.send("vic", "dm", f"/record {elsewhere}"))
+        assert other == f"There is no record {elsewhere} that you may read."
+        assert [e.subject for e in await s.audit(who="vic", action="read")] == [
+            f"record:{there}",
+            f"record:{there}",
+        ]
+        # exporting them needs the role community-wide (or sanshe export --group b1)
+        [refused] = s.texts(await s.send("vic", "dm", "/export visit"))
+        assert refused.startswith("Sorry, the records of “Home visit” are exported only by")
+
+
+async def test_sanshe_export_counts_the_roles_held_in_its_group(tmp_path: Path) -> None:
+    async with sandbox(tmp_path) as s:
+        await visit(s, "Lao Wang", "13812345678", "lives alone", group="b1")
+        await visit(s, "Lao Li", "13900001111", "fine")
+        given = {"form": "visit", "person": "vic", "start": None, "end": None, "format": "csv"}
+        _ = Translator(s.bot.catalogue, "en")
+
+        async def export(group: str | None) -> int:
+            args = argparse.Namespace(**given, group=group, output=str(tmp_path / "out"))
+            return await run_export(Invocation(args, s.community, s.storage, s.bot.pm, tmp_path, _))
+
+        assert await export(None) == 1
+        assert await export("b1") == 0
+        [path] = (tmp_path / "out").iterdir()
+        assert path.name.startswith("visit_b1_")
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        assert [r[:2] for r in rows[1:]] == [["Lao Wang", "13812345678"]]
+        [entry] = await s.audit(who="vic", action="export")
+        assert entry.detail == "csv rows=1 group=b1"
 
 
 class NoPhones:
