@@ -119,6 +119,9 @@ class Bot:
         """What plugins and rules scheduled (see :mod:`.timers`)."""
         self._unprompted: dict[str, Callable[[Context], object]] = {}
         self._background: set[asyncio.Future[object]] = set()
+        #: The telling of the last change to the plugins (``sanshe_community_changed``), done
+        #: once every plugin followed it: what a test of a reload waits for.
+        self.change_told: asyncio.Future[object] | None = None
         self._reloading = asyncio.Lock()
         self._stop_at = os.environ.get(STOP_VARIABLE, "")
 
@@ -257,13 +260,14 @@ class Bot:
 
     def _changed(self) -> None:
         """Tell plugins (and adapters registered as plugins) that the community changed."""
-        self.in_background(self._tell(self.pm, "sanshe_community_changed"))
+        self.change_told = self.in_background(self._tell(self.pm, "sanshe_community_changed"))
 
-    def in_background(self, work: Awaitable[object]) -> None:
+    def in_background(self, work: Awaitable[object]) -> asyncio.Future[object]:
         """Run ``work`` beside the events (a reload on SIGHUP, a change told); ``stop`` waits for it."""
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     # -- events ------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 import textwrap
@@ -37,6 +38,36 @@ def manual_clock() -> ManualClock:
     """The ``sandbox`` and ``make_sandbox`` fixtures' clock, at :data:`QUIET` whatever the real
     time: a test that moves it never meets a timer of the example it did not ask for."""
     return ManualClock(QUIET)
+
+
+class QuietClock(ManualClock):
+    """A manual clock that, given no start, stands at :data:`QUIET` instead of the real time."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        super().__init__(start or QUIET)
+
+
+@pytest.fixture(autouse=True)
+def _sandboxes_start_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Sandbox made without a clock gets a :class:`QuietClock`: what a test sees never depends
+    on the hour the suite runs at."""
+    monkeypatch.setattr("sanshe.testing.sandbox.ManualClock", QuietClock)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """Put back what a ``sanshe`` command run in-process set (core/cli.py's
+    ``configure_logging``: the sanshe logger at warning, the SQL logger's level and filter), so
+    that a later test's ``caplog`` still reads every level.  (Its ``basicConfig`` leaves the
+    root alone under pytest, whose handlers are already there.)"""
+    saved = [
+        (logger, logger.level, list(logger.filters))
+        for logger in map(logging.getLogger, ("sanshe", "tortoise.db_client"))
+    ]
+    yield
+    for logger, level, filters in saved:
+        logger.setLevel(level)
+        logger.filters[:] = filters
 
 
 @pytest.fixture
