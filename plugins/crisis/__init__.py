@@ -37,16 +37,15 @@ from .settings import CrisisSettings
 
 #: Roles that make no one staff: a staff member's commands (a case note) speak of others.
 MEMBER_ROLES = frozenset({"resident", "client"})
-#: The detector of the settings in force (rebuilt when a reload brings new ones).
-_detector: tuple[CrisisSettings, Detector] | None = None
+#: The detector of the lexicon settings in force (rebuilt when a reload brings new ones).
+_detector: tuple[LexiconSettings, Detector] | None = None
 
 
-def detector(settings: CrisisSettings) -> Detector:
-    """The detector of the shipped lexicon with the settings' ``lexicon`` (and the learned layer
-    if ``learned``), built once per settings."""
+def detector(lexicon: LexiconSettings) -> Detector:
+    """The detector of the shipped lexicon with ``lexicon``, built once per settings."""
     global _detector
-    if _detector is None or _detector[0] is not settings:
-        _detector = (settings, Detector.shipped(settings.lexicon, learned=settings.learned))
+    if _detector is None or _detector[0] is not lexicon:
+        _detector = (lexicon, Detector.shipped(lexicon))
     return _detector[1]
 
 
@@ -76,7 +75,7 @@ async def sanshe_watch(context: Context) -> list[Action]:
     text = context.text
     if not text.strip() or _staff_command(context, text):
         return []
-    hit = detector(context.settings(CrisisSettings)).detect(text)
+    hit = detector(context.settings(CrisisSettings).lexicon).detect(text)
     if hit is None:
         return []
     return await alerts.on_hit(context, hit)

@@ -13,7 +13,6 @@
         lexicon:                 # the moderators' words, beside the shipped ones
           add: {zh: {suicide: {phrases: [不想撑了]}}}
           ignore: {zh: {idioms: [饿死鬼]}}
-        learned: false           # true: the learned layer reads what no cue says, too
 """
 
 from __future__ import annotations
@@ -73,10 +72,6 @@ class CrisisSettings(BaseModel):
     """Who is alerted last (``network:id``), and first when nobody is on shift."""
     lexicon: LexiconSettings = LexiconSettings()
     """The moderators' additions to the detector's shipped lexicon."""
-    learned: bool = False
-    """Whether the shipped learned layer also reads what no cue of the lexicon says: it finds
-    far more indirect wording (held out: recall 0.986 against 0.826), and also takes some
-    everyday complaints (我好累啊, "I want to go home") for a crisis."""
 
     @cached_property
     def waiting(self) -> timedelta:

@@ -319,14 +319,12 @@ CRISIS_SETTINGS = (
     "crisis.fallback",
     "crisis.add",
     "crisis.ignore",
-    "crisis.learned",
 )
 #: Values the crisis plugin's settings do not take: each is refused at its line (an unknown role
 #: by its name, the others naming the setting; the lexicon's by a sentence at its line).
 CRISIS_REFUSED = {
     "crisis.emergency": ["''", "[3]", "[]", "{}", "~"],
     "crisis.delete": ["three", "[3]", "{}", "''", "2"],
-    "crisis.learned": ["three", "[3]", "{}", "''", "2"],
     "crisis.ack_within": ["three", "0", "0m", "1", "2.5", "[3]", "''", "{}", "5 minutes"],
     "crisis.on_shift": ["[]", "[nobody]", "nobody", "[3]", "{}", "~", "[[social_worker]]"],
     "crisis.chain": ["[nobody]", "nobody", "[3]", "{}", "~", "[[social_worker]]"],

@@ -352,18 +352,3 @@ async def test_the_example_community_alerts_its_social_worker(tmp_path: Path) ->
         assert "wang" in reached
         assert not any(word in t for t in reached.values() for word in WORDS)
         assert not any(word in t for t in group_texts(sandbox.adapter.performed) for word in WORDS)
-
-
-async def test_the_learned_layer_is_used_when_the_settings_say_so(tmp_path: Path) -> None:
-    """``learned: true`` also alerts on indirect wording no word of the lexicon says."""
-    indirect = "我已经把话都说完了，以后就不麻烦大家了"
-    quiet = tmp_path / "lexicon"
-    quiet.mkdir()
-    async with community(quiet) as lexicon_only:
-        await on_shift(lexicon_only, "wang", "focus-1")
-        assert alerts(await lexicon_only.send("maria", "building-1", indirect)) == {}
-    learned = COMMUNITY.replace("    ack_within: 5m\n", "    ack_within: 5m\n    learned: true\n")
-    async with community(tmp_path, learned) as sandbox:
-        await on_shift(sandbox, "wang", "focus-1")
-        assert list(alerts(await sandbox.send("maria", "building-1", indirect))) == ["wang"]
-        assert alerts(await sandbox.send("maria", "building-1", "今天热死了")) == {}
