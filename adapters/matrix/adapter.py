@@ -449,7 +449,8 @@ class MatrixAdapter(Adapter):
         return known
 
     async def _answer_invites(self, bot: Bot, response: nio.SyncResponse) -> None:
-        """Join rooms known staff invite the bot to; decline everyone else's invitations."""
+        """Join rooms known staff invite the bot to, and anyone's direct chat with it (a resident
+        asking for help); decline everyone else's invitations."""
         client = await self.connect()
         staff = {p.handles[NETWORK] for p in bot.community.people if NETWORK in p.handles}
         for room_id, info in response.rooms.invite.items():
@@ -465,7 +466,8 @@ class MatrixAdapter(Adapter):
             inviter = str(invite.source.get("sender", "")) if invite is not None else ""
             # nio moves the event's content out of ``source`` into ``content``
             content: dict[str, Any] = getattr(invite, "content", None) or {}
-            if inviter not in staff:
+            direct = bool(content.get("is_direct"))
+            if inviter not in staff and not (direct and inviter):
                 log.info(
                     "declined the invitation to %s from %s: not on the staff list", room_id, inviter
                 )
@@ -476,7 +478,7 @@ class MatrixAdapter(Adapter):
             if not await self._quietly(f"join {room_id}", partial(client.join, room_id)):
                 continue
             log.info("joined %s, invited by %s", room_id, inviter)
-            if content.get("is_direct"):
+            if direct:
                 await bot.storage.set_state(NETWORK, storage_key("dm:", inviter), room_id)
                 self._direct[(room_id, inviter)] = True
 

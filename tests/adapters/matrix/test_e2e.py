@@ -223,6 +223,18 @@ async def test_invitations_from_strangers_are_declined(
     assert gone.sender == scene.bot
 
 
+async def test_anyone_may_open_a_direct_chat_with_the_bot(
+    scene: Scene, matrix_user: MatrixUserFactory
+) -> None:
+    """A resident the community file does not name can still write to the bot privately."""
+    stranger = await matrix_user("stranger")
+    created = await stranger.room_create(invite=[scene.bot], is_direct=True)
+    assert isinstance(created, nio.RoomCreateResponse), created
+    await bot_joined(stranger, created.room_id, scene.bot)
+    sent = await say(stranger, created.room_id, "ping private")
+    await reply_of(stranger, created.room_id, scene.bot, sent, "the answer in the private chat")
+
+
 async def test_what_was_sent_while_the_bot_was_away_is_answered_once(
     tmp_path: Path,
     homeserver: Homeserver,
