@@ -1,6 +1,8 @@
 """Split a labelled crisis message list into tuning.jsonl and heldout.jsonl, seeded and balanced.
 
-Used once, to make the committed halves: ``python tests/crisis/split.py all.jsonl``. Each input
+Used once, to make the committed halves: ``python tests/crisis/split.py all.jsonl``, and once for
+the ordinary chat: ``python tests/crisis/split.py ordinary.jsonl ordinary-train.jsonl
+ordinary-check.jsonl``. Each input
 line is one message as in the halves, optionally with a ``stratum`` naming a finer group (for
 messages that are not crisis: idiom, negation, news, ...) that is balanced but not written out.
 Within each (stratum or kind, lang, indirect) group the messages are sorted, shuffled with SEED and
@@ -48,15 +50,15 @@ def write(path: Path, messages: list[Message]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def main(source: str) -> None:
+def main(source: str, first: str = "tuning.jsonl", second: str = "heldout.jsonl") -> None:
     """Read all messages from source and write the two halves next to this script."""
     with open(source, encoding="utf-8") as lines:
         messages = [json.loads(line) for line in lines if line.strip()]
-    tuning, heldout = split(messages)
-    write(HERE / "tuning.jsonl", tuning)
-    write(HERE / "heldout.jsonl", heldout)
-    print(f"tuning {len(tuning)}, heldout {len(heldout)}")
+    one, other = split(messages)
+    write(HERE / first, one)
+    write(HERE / second, other)
+    print(f"{first} {len(one)}, {second} {len(other)}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:4])

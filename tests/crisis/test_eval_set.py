@@ -1,4 +1,5 @@
-"""The crisis evaluation set's shape: two halves and a development set, balanced and disjoint."""
+"""The crisis evaluation set's shape: two halves, a development set and two halves of ordinary
+chat, balanced and disjoint."""
 
 import json
 import re
@@ -10,6 +11,7 @@ HERE = Path(__file__).parent
 HALVES = ("tuning.jsonl", "heldout.jsonl")
 DEV = "dev.jsonl"
 SETS = (*HALVES, DEV)
+ORDINARY = ("ordinary-train.jsonl", "ordinary-check.jsonl")
 KINDS = {"suicide", "self_harm", "plan_or_means", "farewell_or_burden", "violence", "medical"}
 FIELDS = {"text": str, "crisis": bool, "kind": str, "lang": str, "indirect": bool}
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -56,7 +58,7 @@ def key(message: dict[str, object]) -> str:
     return " ".join(str(message["text"]).casefold().split())
 
 
-@pytest.mark.parametrize("half", SETS)
+@pytest.mark.parametrize("half", SETS + ORDINARY)
 def test_every_line_of_a_half_is_a_labelled_message(half: str) -> None:
     assert problems((HERE / half).read_text(encoding="utf-8").splitlines()) == []
 
@@ -73,7 +75,15 @@ def test_a_half_has_enough_of_each_label(half: str) -> None:
     assert any(m["indirect"] for m in crisis)
 
 
-@pytest.mark.parametrize("half", SETS)
+@pytest.mark.parametrize("half", ORDINARY)
+def test_an_ordinary_half_is_ordinary_chat_in_both_languages(half: str) -> None:
+    labelled = messages(half)
+    assert len(labelled) >= 200
+    assert not any(m["crisis"] for m in labelled)
+    assert {m["lang"] for m in labelled} == {"zh", "en"}
+
+
+@pytest.mark.parametrize("half", SETS + ORDINARY)
 def test_a_half_has_no_duplicates(half: str) -> None:
     texts = [key(m) for m in messages(half)]
     assert sorted(t for t in set(texts) if texts.count(t) > 1) == []
@@ -90,6 +100,16 @@ def test_no_development_message_is_in_tuning_or_held_out() -> None:
     dev = {key(m) for m in messages(DEV)}
     assert sorted(dev & tuning) == []
     shared_with_heldout = len(dev & heldout)
+    assert shared_with_heldout == 0
+
+
+def test_no_ordinary_message_is_in_the_other_half_or_another_set() -> None:
+    """Only a count is compared for the held-out half: its messages are never printed."""
+    train, check = ({key(m) for m in messages(half)} for half in ORDINARY)
+    assert sorted(train & check) == []
+    others = {key(m) for half in ("tuning.jsonl", DEV) for m in messages(half)}
+    assert sorted((train | check) & others) == []
+    shared_with_heldout = len((train | check) & {key(m) for m in messages("heldout.jsonl")})
     assert shared_with_heldout == 0
 
 

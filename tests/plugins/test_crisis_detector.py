@@ -91,6 +91,34 @@ def test_the_learned_layer_reads_what_no_cue_says_and_a_moderators_idiom_vetoes_
     assert Detector.shipped(extra, learned=True).detect(text) is None
 
 
+ORDINARY_CHAT = [
+    "女",
+    "满意",
+    "A组",
+    "/记录 nope",
+    "hi",
+    "hello",
+    "好的",
+    "我好累啊",
+    "I want to go home",
+    "不想上班",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY_CHAT)
+def test_ordinary_chat_is_not_a_crisis_to_the_lexicon(text):
+    assert DETECTOR.detect(text) is None
+
+
+def test_the_lexicon_flags_at_most_one_in_a_hundred_ordinary_messages():
+    """Reported for the learned layer, not asserted: it flags about half (see the README)."""
+    figures = evaluate(SETS / "ordinary-check.jsonl", DETECTOR)
+    print(figures.line("ordinary check, lexicon"))
+    print(evaluate(SETS / "ordinary-check.jsonl", LEARNED).line("ordinary check, learned"))
+    assert figures.messages >= 200
+    assert figures.false_positives <= figures.messages / 100
+
+
 def test_a_regex_python_cannot_read_is_refused_with_a_sentence():
     with pytest.raises(ValidationError) as refused:
         LexiconSettings.model_validate({"add": {"en": {"violence": {"regexes": ["kill (him"]}}}})
