@@ -187,3 +187,17 @@ def test_the_checkin_day_bench_prints_both_backends_rates_the_lists_and_the_rati
         assert morning.startswith("    the whole morning: ")
         assert morning.endswith(" s  (target < 60 s on SQLite)")
     assert asyncio.run(_databases_of(bench.pid)) == []  # its throwaway databases are dropped
+
+
+def test_the_floor_bench_prints_its_rate_and_its_µs_a_message() -> None:
+    bench = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "floor.py"), "--messages", "300"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bench.returncode == 0, bench.stderr
+    title, figures = bench.stdout.splitlines()
+    assert title.startswith("floor: 300 messages through one queue, 10 keywords in one automaton")
+    assert "secure_delete=ON" in title
+    assert " messages/s " in figures and figures.endswith(" µs CPU a message")

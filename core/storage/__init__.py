@@ -63,6 +63,17 @@ _Request = tuple[list[_Checkpoint], str | None]
 _HANDLED_KEPT = 100_000
 #: Rows per statement when many are written at once (SQLite takes 32,766 parameters).
 _ROWS = 1000
+#: The settings a SQLite file is opened with: write-ahead log (readers do not wait for the
+#: writer), foreign keys, and ``secure_delete`` (what a row held is overwritten when the row
+#: goes, not left in free pages).
+SQLITE_PRAGMAS: Mapping[str, str] = {
+    "journal_mode": "WAL",
+    "journal_size_limit": "16384",
+    "foreign_keys": "ON",
+    "secure_delete": "ON",
+}
+#: The most calls one group commit serves (events' checkpoints in one transaction).
+BATCH = 500
 
 
 def database_url(configured: str) -> str:
@@ -112,15 +123,16 @@ def tortoise_config(db_url: str, tables: Mapping[str, Tables] | None = None) -> 
             "migrations": declared.migrations,
             "default_connection": name,
         }
-    return {"connections": {name: _securely_deleting(db_url)}, "apps": apps}
+    return {"connections": {name: _with_pragmas(db_url)}, "apps": apps}
 
 
-def _securely_deleting(db_url: str) -> str:
-    """``db_url``, for a SQLite file, with ``secure_delete`` on: what a row held is overwritten
-    when the row goes, not left in free pages."""
+def _with_pragmas(db_url: str) -> str:
+    """``db_url``, for a SQLite file, with the :data:`SQLITE_PRAGMAS` it does not set itself."""
     if not db_url.startswith("sqlite://") or ":memory:" in db_url:
         return db_url
-    return db_url + ("&" if "?" in db_url else "?") + "secure_delete=ON"
+    given = {part.split("=", 1)[0] for part in urlsplit(db_url).query.split("&") if part}
+    added = "&".join(f"{k}={v}" for k, v in SQLITE_PRAGMAS.items() if k not in given)
+    return db_url + ("&" if "?" in db_url else "?") + added if added else db_url
 
 
 def _refuse_shared_tables(
@@ -284,7 +296,7 @@ class Storage:
         self._tries_loaded: dict[str, asyncio.Future[None]] = {}
         self._try_keys = (f"{uuid.uuid4().hex[:20]}{n:x}" for n in itertools.count())
         """Names of tries under way, unique to this process (see :meth:`begin`)."""
-        self._checkpoints: Batch[_Request, list[bool]] = Batch(self._checkpoint_many)
+        self._checkpoints: Batch[_Request, list[bool]] = Batch(self._checkpoint_many, BATCH)
         self._handled_here: dict[tuple[str, str], None] = {}
         """The events this process checkpointed lately, oldest first: a second delivery of one
         (an update Telegram sends again before its offset is confirmed) is not decided again."""
