@@ -1,7 +1,8 @@
 """Exports of the example community's eight forms, opened back and read as their paper forms.
 
-Each form is filled through its chat dialog, exported with /export as XLSX and
-as CSV, and the files opened again (openpyxl, the csv module).  The expected
+Each form is filled through its chat dialog, exported with /export as XLSX, as
+CSV and as PDF, and the files opened again (openpyxl, the csv module, pypdf's
+text extraction).  The expected
 headers are written here as the seeds' Annex 2 prints them (实用工具一 … 八), not
 read from the forms' YAML; the record's own two columns (its number and time)
 follow them.  The example's language is Chinese, so the headers are too.
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from sanshe.core.actions import SendFile
 from sanshe.core.cli import parser
@@ -27,6 +29,8 @@ from sanshe.core.i18n import Translator
 from sanshe.core.plugins import plugin_manager
 from sanshe.core.verbs import Invocation, verb_book
 from sanshe.plugins.records.cli import Bar, run_export
+from sanshe.plugins.records.sheets import pdf
+from sanshe.plugins.records.table import Cell, Column, Table
 from sanshe.testing import ManualClock, Sandbox
 
 #: 2026-12-03 13:00 in Shanghai: a quiet hour of the example's timers.
@@ -236,6 +240,24 @@ def sheet_headers(sheet: Any) -> tuple[list[Header], int]:
     return headers, 4
 
 
+def pdf_pages(content: bytes) -> list[str]:
+    """The text of each page of a PDF, as a reader copying it out gets it."""
+    assert content.startswith(b"%PDF-")
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def unspaced(text: str) -> str:
+    """``text`` without its white space (a PDF cell wraps its text over several lines)."""
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_order(headers: list[Header]) -> list[str]:
+    """A PDF's header cells in the order they are printed: the top row, then the row below."""
+    top = [h if isinstance(h, str) else h[0] for h in headers]
+    below = [c for h in headers if not isinstance(h, str) for c in h[1]]
+    return [*top, *below]
+
+
 async def fill(s: Sandbox, form: str) -> int:
     """Fill ``form`` in the example as its ``FORMS`` entry says; the new record's number."""
     spec = FORMS[form]
@@ -260,7 +282,7 @@ def sandbox() -> Sandbox:
 
 
 @pytest.mark.parametrize("form", list(FORMS))
-async def test_each_form_exports_as_its_paper_form_in_xlsx_and_csv(form: str) -> None:
+async def test_each_form_exports_as_its_paper_form_in_xlsx_csv_and_pdf(form: str) -> None:
     spec = FORMS[form]
     async with sandbox() as s:
         number = await fill(s, form)
@@ -287,6 +309,16 @@ async def test_each_form_exports_as_its_paper_form_in_xlsx_and_csv(form: str) ->
         cells = ["" if c is None else str(c) for c in spec["cells"]]
         assert rows[1][: len(cells)] == cells
         assert rows[1][len(cells)] == str(number)
+
+        document = await exported(s, "wang", f"/export {form} pdf")
+        assert document.name.startswith(f"{form}_") and document.name.endswith(".pdf")
+        [page] = pdf_pages(document.read())
+        printed = unspaced(page)
+        heads = [spec["title"], *pdf_order([*spec["headers"], *OWN])]
+        values = [c for c in spec["cells"] if c is not None]
+        expected = unspaced("".join(str(v) for v in [*heads, *values, number]))
+        # the page's number (drawn first), the title, the headers, then the row, cell by cell
+        assert re.fullmatch(re.escape(f"第1页{expected}") + r"\d{4}-\d\d-\d\d\d\d:\d\d", printed)
 
 
 async def test_the_daily_summary_merges_its_grouped_header_over_six_columns() -> None:
@@ -340,7 +372,7 @@ async def test_an_export_by_a_role_not_allowed_is_refused_and_audited() -> None:
         [typed] = s.texts(await s.send("wang", "dm", "/export daily_summary 2026-02-30"))
         assert typed == (
             "“2026-02-30”不是日期，请写成2026-12-01。"
-            "请这样写：/export <表> [起始日期] [截止日期] [xlsx|csv]。"
+            "请这样写：/export <表> [起始日期] [截止日期] [xlsx|csv|pdf]。"
         )
         [backwards] = s.texts(
             await s.send("wang", "dm", "/export daily_summary 2026-12-03 2026-12-01")
@@ -407,8 +439,11 @@ def test_sanshe_export_is_a_verb_of_the_command_line() -> None:
         "csv",
         ".",
     )
+    assert top.parse_args(
+        ["export", "daily_summary", "--as", "wang", "--format", "pdf"]
+    ).format == ("pdf")
     with pytest.raises(SystemExit):
-        top.parse_args(["export", "daily_summary", "--as", "wang", "--format", "pdf"])
+        top.parse_args(["export", "daily_summary", "--as", "wang", "--format", "doc"])
 
 
 def test_the_progress_bar_shows_a_long_export_only() -> None:
@@ -422,3 +457,29 @@ def test_the_progress_bar_shows_a_long_export_only() -> None:
         "\r每日工作记录汇总表 [" + "#" * 15 + "." * 15 + "] 500/1000"
         "\r每日工作记录汇总表 [" + "#" * 30 + "] 1000/1000\n"
     )
+
+
+async def test_a_long_pdf_runs_over_landscape_pages_each_headed_by_the_form_s_headers() -> None:
+    columns = [
+        Column("求助日期"),
+        Column("性别", group="基本信息及症状描述"),
+        Column("年龄", group="基本信息及症状描述"),
+        Column("记录编号"),
+    ]
+    rows: list[list[Cell]] = [["2026-12-01", "女", 30 + n % 50, n] for n in range(1, 121)]
+    async with sandbox() as s:
+        _ = Translator(s.bot.catalogue, "zh_CN")
+        content = pdf(Table("每日工作记录汇总表", columns, rows), _)
+    reader = PdfReader(io.BytesIO(content))
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert width > height  # landscape
+    pages = [unspaced(page.extract_text()) for page in reader.pages]
+    assert len(pages) > 1
+    head = "求助日期基本信息及症状描述记录编号性别年龄"
+    numbers: list[int] = []
+    for number, page in enumerate(pages, start=1):
+        assert (
+            page.startswith(f"第{number}页") and head in page
+        )  # the header rows again on every page
+        numbers += [int(n) for n in re.findall(r"2026-12-01女\d\d(\d+?)(?=2026-|$)", page)]
+    assert numbers == list(range(1, 121))  # every row once, in order

@@ -4,7 +4,7 @@
 answers masked), ``/record <number>`` shows one, both to those the form's
 ``view:`` allows (``record.read:<form>``; for a record filed under a group, the
 roles held there count too); ``/export <form> [from] [to]
-[xlsx|csv]`` answers with the file, for those its ``export:`` allows
+[xlsx|csv|pdf]`` answers with the file, for those its ``export:`` allows
 (``record.export:<form>``, by default its ``view:``).  ``sanshe export`` does
 the same on the command line (:mod:`.cli`).  A sensitive answer is shown or
 exported in clear only to whoever has ``record.field:<form>/<field>`` (by
@@ -180,7 +180,7 @@ def _form(ctx: Context, arguments: Arguments, typed: str, yours: list[Form]) -> 
 
 
 async def export_records(ctx: Context) -> Action:
-    """``/export <form> [from] [to] [xlsx|csv]``: the form's records as a file, privately."""
+    """``/export <form> [from] [to] [xlsx|csv|pdf]``: the form's records as a file, privately."""
     _ = ctx._
     args = EXPORT.read(ctx)
     form = _form(ctx, EXPORT, args.form, await exportable(ctx))

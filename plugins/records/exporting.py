@@ -117,7 +117,7 @@ async def clear_fields(ctx: Context, form: Form, group: Group | None) -> frozens
 async def export(
     ctx: Context, span: Span, fmt: str, progress: Progress | None = None
 ) -> tuple[bytes, int]:
-    """The file of ``span``'s records in ``fmt`` (``xlsx``, ``csv``) and how many rows it has.
+    """The file of ``span``'s records in ``fmt`` (``xlsx``, ``csv``, ``pdf``) and how many rows it has.
 
     The caller checks :func:`may_export` first and audits the export.
     """
@@ -127,8 +127,7 @@ async def export(
     clear = await clear_fields(ctx, span.form, span.group)
     _ = ctx.everyone
     shown: Table = table(span.form, records, _, clear.__contains__, zone)
-    content = sheets.xlsx(shown) if fmt == "xlsx" else sheets.csv_bytes(shown, _)
-    return content, len(shown.rows)
+    return sheets.written(shown, fmt, _), len(shown.rows)
 
 
 def file_name(span: Span, fmt: str, now: datetime, zone: ZoneInfo) -> str:

@@ -1,9 +1,14 @@
-"""An export's table written as a file: a spreadsheet (XLSX) or comma-separated text (CSV).
+"""An export's table written as a file: a spreadsheet (XLSX), comma-separated text (CSV) or a
+printable document (PDF).
 
 The spreadsheet looks like the paper form: its title over the columns, the
 headers below, a header over grouped columns merged across them (and any other
-header merged down both header rows), the rows beneath.  CSV has no merged
-cells: one header row, a grouped column's header saying its group first
+header merged down both header rows), the rows beneath.  The PDF is laid out
+the same way on landscape A4 pages, its header rows repeated on each page and
+the pages numbered; its text is set in reportlab's built-in ``STSong-Light``
+(a CID font the PDF reader supplies: no font file is needed or embedded), so
+Chinese shows and can be copied or extracted.  CSV has no merged cells: one
+header row, a grouped column's header saying its group first
 (``基本信息及症状描述：性别``); it is UTF-8 with a byte order mark, so that a
 spreadsheet program opens Chinese text right.
 """
@@ -13,17 +18,26 @@ from __future__ import annotations
 import csv
 import io
 import re
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
+from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
+from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
+from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle  # type: ignore[import-untyped]
 
 from sanshe.core.i18n import Translator
 
 from .table import Table
 
 #: The formats an export is written in.
-FORMATS = ("xlsx", "csv")
+FORMATS = ("xlsx", "csv", "pdf")
 #: Characters a worksheet's name may not hold.
 _NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 #: The widest a column is made, in characters.
@@ -70,6 +84,101 @@ def xlsx(table: Table) -> bytes:
     return out.getvalue()
 
 
+#: The PDF's font: built into reportlab and every PDF reader, Chinese and Latin.
+FONT = "STSong-Light"
+#: A PDF page's margin.
+MARGIN = 10 * mm
+#: A column of the PDF is given at least this share of its fair width.
+NARROWEST = 0.5
+
+
+def font() -> str:
+    """The PDF font's name, registered with reportlab (once)."""
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def style(size: float, *, bold: bool = False, centred: bool = False) -> ParagraphStyle:
+    """A paragraph style in the PDF font (``bold``: the heavier look of a header)."""
+    return ParagraphStyle(
+        f"sanshe-{size}-{bold}-{centred}",
+        fontName=font(),
+        fontSize=size,
+        leading=size * 1.25,
+        alignment=1 if centred else 0,
+        wordWrap="CJK",  # Chinese wraps between any two characters
+        textColor=colors.black if bold else colors.HexColor("#222222"),
+    )
+
+
+def paragraph(value: object, shape: ParagraphStyle) -> Paragraph:
+    """``value`` as a paragraph: its text escaped, its line breaks kept."""
+    text = "" if value is None else str(value)
+    return Paragraph(escape(text).replace("\n", "<br/>"), shape)
+
+
+def pdf(table: Table, _: Translator) -> bytes:
+    """The table as a PDF laid out as its form: landscape pages, the header repeated on each."""
+    out = io.BytesIO()
+    page = landscape(A4)
+    document = SimpleDocTemplate(
+        out,
+        pagesize=page,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN * 1.5,
+        title=table.title,
+    )
+    header, body = style(7, bold=True, centred=True), style(7)
+    width = len(table.columns)
+    top: list[object] = [""] * width
+    below: list[object] = [""] * width
+    commands: list[tuple[object, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 1 if table.grouped else 0), colors.HexColor("#EEEEEE")),
+    ]
+    for first, count, text in table.runs():
+        top[first] = paragraph(text, header)
+        if table.columns[first].group:
+            commands.append(("SPAN", (first, 0), (first + count - 1, 0)))
+            for i in range(first, first + count):
+                below[i] = paragraph(table.columns[i].header, header)
+        elif table.grouped:
+            commands.append(("SPAN", (first, 0), (first, 1)))
+    heads = [top, below] if table.grouped else [top]
+    rows = [[paragraph(v, body) for v in values] for values in table.rows]
+    grid = LongTable(
+        [*heads, *rows],
+        colWidths=_widths(table, page[0] - 2 * MARGIN),
+        repeatRows=len(heads),
+    )
+    grid.setStyle(TableStyle(commands))
+    title = paragraph(table.title, style(14, bold=True, centred=True))
+
+    def number(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        canvas.setFont(font(), 8)
+        canvas.drawCentredString(page[0] / 2, MARGIN / 2, _("records.pdf_page", page=doc.page))
+
+    document.build([title, Spacer(1, 4 * mm), grid], onFirstPage=number, onLaterPages=number)
+    return out.getvalue()
+
+
+def _widths(table: Table, room: float) -> list[float]:
+    """Each column's width: shared out by how wide its text is, none below half a fair share."""
+    wanted = [
+        min(max([_width(c.header), *(_width(r[i]) for r in table.rows[:200])], default=1), WIDEST)
+        for i, c in enumerate(table.columns)
+    ]
+    fair = room / max(len(wanted), 1)
+    floor = fair * NARROWEST
+    left = room - floor * len(wanted)
+    total = sum(wanted) or 1
+    return [floor + left * w / total for w in wanted]
+
+
 def csv_bytes(table: Table, _: Translator) -> bytes:
     """The table as CSV (UTF-8 with a byte order mark): one header row, then the rows."""
     out = io.StringIO()
@@ -80,6 +189,15 @@ def csv_bytes(table: Table, _: Translator) -> bytes:
     )
     writer.writerows(["" if v is None else v for v in row] for row in table.rows)
     return out.getvalue().encode("utf-8-sig")
+
+
+def written(table: Table, fmt: str, _: Translator) -> bytes:
+    """The table as a file in ``fmt`` (one of :data:`FORMATS`), its texts in ``_``'s language."""
+    if fmt == "xlsx":
+        return xlsx(table)
+    if fmt == "pdf":
+        return pdf(table, _)
+    return csv_bytes(table, _)
 
 
 def _width(value: object) -> int:
