@@ -100,7 +100,7 @@ async def test_a_wrong_value_in_text_or_dict_is_named_where_it_is() -> None:
 async def test_text_includes_files_from_its_base_folder() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     async with Sandbox.from_yaml(text, base=EXAMPLE.parent) as s:
-        assert len(s.community.forms) == 9  # the guide's eight and the help request
+        assert len(s.community.forms) == 10  # the guide's eight, the help request, return to work
     with pytest.raises(ConfigError) as info:
         await Sandbox.from_yaml(text, base="/nowhere").start()
     assert any("forms/*.yaml" in str(p) for p in info.value.problems)

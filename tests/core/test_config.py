@@ -78,7 +78,7 @@ def test_example_community_loads(example: Path) -> None:
         "expert",
     ):
         assert role in held, role
-    assert len(community.forms) == 9  # the guide's eight and the help request
+    assert len(community.forms) == 10  # the guide's eight, the help request, return to work
     assert community.locale == "zh_CN"
 
 

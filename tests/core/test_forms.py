@@ -180,8 +180,9 @@ async def test_other_commands_work_during_a_dialog(community: Sandbox) -> None:
     assert "（2/16）性别" in next_question
 
 
-def test_example_forms_are_the_eight_of_the_guide_and_the_help_request() -> None:
-    """The guide's eight forms, and form 3's client part that a requester fills in."""
+def test_example_forms_are_the_eight_of_the_guide_the_help_request_and_return_to_work() -> None:
+    """The guide's eight forms, form 3's client part that a requester fills in, and the
+    return-to-work registration form of the seeds' prevention tools."""
     from sanshe.core.config import load_community
 
     ids = [f.id for f in load_community(EXAMPLE).forms]
@@ -195,6 +196,7 @@ def test_example_forms_are_the_eight_of_the_guide_and_the_help_request() -> None
         "medical_service_record",
         "psych_service_record",
         "daily_summary",
+        "return_to_work",
     ]
 
 
