@@ -18,23 +18,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
-
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from reportlab.lib import colors  # type: ignore[import-untyped]
-from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
-from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
-from reportlab.lib.units import mm  # type: ignore[import-untyped]
-from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
-from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle  # type: ignore[import-untyped]
 
 from sanshe.core.i18n import Translator
 
 from .table import Table
+
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
+    from reportlab.platypus import Paragraph  # type: ignore[import-untyped]
 
 #: The formats an export is written in.
 FORMATS = ("xlsx", "csv", "pdf")
@@ -46,6 +39,11 @@ WIDEST = 40
 
 def xlsx(table: Table) -> bytes:
     """The table as a spreadsheet, laid out as its form."""
+    # openpyxl and reportlab are loaded when a file is asked for: they took a third of start-up.
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
     book = Workbook()
     sheet = book.active
     sheet.title = _NOT_IN_SHEET_NAME.sub(" ", table.title)[:31] or "Sheet1"
@@ -86,14 +84,17 @@ def xlsx(table: Table) -> bytes:
 
 #: The PDF's font: built into reportlab and every PDF reader, Chinese and Latin.
 FONT = "STSong-Light"
-#: A PDF page's margin.
-MARGIN = 10 * mm
+#: A PDF page's margin: 10 mm, in points.
+MARGIN = 10 * 72 / 25.4
 #: A column of the PDF is given at least this share of its fair width.
 NARROWEST = 0.5
 
 
 def font() -> str:
     """The PDF font's name, registered with reportlab (once)."""
+    from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
+
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
@@ -101,6 +102,9 @@ def font() -> str:
 
 def style(size: float, *, bold: bool = False, centred: bool = False) -> ParagraphStyle:
     """A paragraph style in the PDF font (``bold``: the heavier look of a header)."""
+    from reportlab.lib import colors  # type: ignore[import-untyped]
+    from reportlab.lib.styles import ParagraphStyle
+
     return ParagraphStyle(
         f"sanshe-{size}-{bold}-{centred}",
         fontName=font(),
@@ -114,12 +118,24 @@ def style(size: float, *, bold: bool = False, centred: bool = False) -> Paragrap
 
 def paragraph(value: object, shape: ParagraphStyle) -> Paragraph:
     """``value`` as a paragraph: its text escaped, its line breaks kept."""
+    from reportlab.platypus import Paragraph
+
     text = "" if value is None else str(value)
     return Paragraph(escape(text).replace("\n", "<br/>"), shape)
 
 
 def pdf(table: Table, _: Translator) -> bytes:
     """The table as a PDF laid out as its form: landscape pages, the header repeated on each."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
+    from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+    from reportlab.platypus import (
+        LongTable,
+        SimpleDocTemplate,
+        Spacer,
+        TableStyle,
+    )
+
     out = io.BytesIO()
     page = landscape(A4)
     document = SimpleDocTemplate(
@@ -162,7 +178,7 @@ def pdf(table: Table, _: Translator) -> bytes:
         canvas.setFont(font(), 8)
         canvas.drawCentredString(page[0] / 2, MARGIN / 2, _("records.pdf_page", page=doc.page))
 
-    document.build([title, Spacer(1, 4 * mm), grid], onFirstPage=number, onLaterPages=number)
+    document.build([title, Spacer(1, 0.4 * MARGIN), grid], onFirstPage=number, onLaterPages=number)
     return out.getvalue()
 
 
