@@ -804,9 +804,7 @@ def _include(path: Path, doc: MarkedDocument, problems: list[_Pending]) -> None:
         data[section] = expanded
         section_place = doc.at((section,))
         if isinstance(doc.place.items, dict):
-            doc.place.items[section] = Place(
-                section_place.file, section_place.line, section_place.column, places
-            )
+            doc.place.items[section] = Place(section_place.file, section_place.at, places)
 
 
 def load_community(

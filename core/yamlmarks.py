@@ -65,24 +65,39 @@ class YamlProblem(Exception):
 
 
 class Place:
-    """Where a value stands; for a list or a mapping, also where each of its items (and keys) stand."""
+    """Where a value stands; for a list or a mapping, also where each of its items (and keys) stand.
 
-    __slots__ = ("column", "file", "items", "keys", "line")
+    A place keeps the parser's mark of the value (libyaml makes one for each
+    value anyway): its line and column are read from it only when asked for, to
+    say where a mistake is.
+    """
+
+    __slots__ = ("at", "file", "items", "keys")
 
     def __init__(
         self,
         file: str,
-        line: int,
-        column: int,
+        at: Any,
         items: dict[Any, Any] | list[Any] | None = None,
-        keys: dict[Any, tuple[int, int]] | None = None,
+        keys: dict[Any, Any] | None = None,
     ) -> None:
         self.file = file
-        self.line = line
-        self.column = column
+        self.at = at
+        """The parser's mark of the value: ``line`` and ``column`` from 0."""
         self.items = items
-        """Per item: its :class:`Place`, or ``(line, column)`` for a plain value in this file."""
+        """Per item: its :class:`Place`, or the parser's mark for a plain value in this file."""
         self.keys = keys
+        """Per key of a mapping: the parser's mark of the key."""
+
+    @property
+    def line(self) -> int:
+        """The value's line, from 1."""
+        return int(self.at.line) + 1
+
+    @property
+    def column(self) -> int:
+        """The value's column, from 1."""
+        return int(self.at.column) + 1
 
     def child(self, step: str | int) -> Place | None:
         """The place of item ``step``, if there is one."""
@@ -93,9 +108,13 @@ class Place:
             found = items[step]
         else:
             return None
-        if isinstance(found, tuple):
-            return Place(self.file, *found)
-        return found
+        if found is None or isinstance(found, Place):
+            return found
+        return Place(self.file, found)
+
+
+#: The mark of a file's start (line and column from 0, as the parser's).
+START = yaml.Mark("", 0, 0, 0, "", 0)
 
 
 class MarkedDocument:
@@ -120,7 +139,8 @@ class MarkedDocument:
         place = self.place
         for i, step in enumerate(path):
             if key and i == len(path) - 1 and place.keys is not None and step in place.keys:
-                return Mark(place.file, *place.keys[step])
+                at = place.keys[step]
+                return Mark(place.file, at.line + 1, at.column + 1)
             found = place.child(step)
             if found is None:
                 break
@@ -191,17 +211,29 @@ def parse(text: str, name: str) -> MarkedDocument:
 class _Open:
     """A list or mapping being read."""
 
-    __slots__ = ("anchor", "data", "items", "key", "key_at", "keys", "merges", "place", "size")
+    __slots__ = (
+        "anchor",
+        "data",
+        "is_list",
+        "items",
+        "key",
+        "key_at",
+        "keys",
+        "merges",
+        "place",
+        "size",
+    )
 
     def __init__(self, data: Any, place: Place, anchor: str | None) -> None:
         self.data = data
         self.place = place
         self.items: Any = place.items
         self.keys = place.keys
+        self.is_list = isinstance(data, list)
         self.anchor = anchor
         self.size = 1
         self.key: Any = _NO_KEY
-        self.key_at = (0, 0)
+        self.key_at: Any = START
         self.merges: list[tuple[dict[Any, Any], Place]] = []
 
 
@@ -222,40 +254,71 @@ class _Builder:
         }
 
     def problem(self, event: Any, reason: str, **values: str) -> YamlProblem:
-        mark = event.start_mark
-        return self.problem_at((mark.line + 1, mark.column + 1), reason, **values)
+        return self.problem_at(event.start_mark, reason, **values)
 
-    def problem_at(self, at: tuple[int, int], reason: str, **values: str) -> YamlProblem:
-        return YamlProblem(Mark(self.name, *at), reason, **values)
+    def problem_at(self, at: Any, reason: str, **values: str) -> YamlProblem:
+        return YamlProblem(Mark(self.name, at.line + 1, at.column + 1), reason, **values)
 
     def document(self, parser: Any) -> MarkedDocument:
         parser.get_event()  # stream start
         start = parser.get_event()
         if isinstance(start, events.StreamEndEvent):
-            return MarkedDocument(None, Place(self.name, 1, 1))
+            return MarkedDocument(None, Place(self.name, START))
         data, place = self.value(parser)
         parser.get_event()  # document end
         after = parser.get_event()
         if not isinstance(after, events.StreamEndEvent):
             raise self.problem(after, "one_document")
         if not isinstance(place, Place):
-            place = Place(self.name, *place)
+            place = Place(self.name, place)
         return MarkedDocument(data, place)
 
     def value(self, parser: Any) -> tuple[Any, Any]:
-        """Read the next whole value: its data and its place (``(line, column)`` for plain values)."""
+        """Read the next whole value: its data and its place (the parser's mark for plain values).
+
+        The plain text of a list item or a mapping's value, most of a file,
+        is taken without a call; anything else goes through :meth:`scalar` and
+        :meth:`add`.
+        """
         stack: list[_Open] = []
+        get_event = parser.get_event
+        may_resolve = self.may_resolve
+        budget = self.budget
+        scalar_event, alias_event = events.ScalarEvent, events.AliasEvent
+        mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
+        parent: _Open | None = None
         while True:
-            event = parser.get_event()
+            event = get_event()
             kind = type(event)
-            at = (event.start_mark.line + 1, event.start_mark.column + 1)
-            if kind is events.ScalarEvent:
-                data = self.scalar(event, at_key=bool(stack) and stack[-1].key is _NO_KEY)
+            at = event.start_mark
+            if kind is scalar_event:
+                data = event.value
+                if (
+                    parent is not None
+                    and event.tag is None
+                    and event.anchor is None
+                    and (not event.implicit[0] or (data and data[0] not in may_resolve))
+                    and (parent.is_list or (parent.key is not _NO_KEY and parent.key is not _MERGE))
+                ):
+                    if parent.is_list:
+                        parent.data.append(data)
+                        parent.items.append(at)
+                    else:
+                        key = parent.key
+                        parent.data[key] = data
+                        parent.items[key] = at
+                        parent.keys[key] = parent.key_at  # type: ignore[index]
+                        parent.key = _NO_KEY
+                    parent.size += 1
+                    if parent.size > budget:
+                        raise self.problem_at(at, "too_many_aliases", limit=f"{budget:,}")
+                    continue
+                data = self.scalar(event, at_key=parent is not None and parent.key is _NO_KEY)
                 place: Any = at
                 size = 1
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (data, at, 1)
-            elif kind is events.AliasEvent:
+            elif kind is alias_event:
                 anchor = event.anchor
                 if anchor in self.open_anchors:
                     raise self.problem(event, "self_alias", anchor=anchor)
@@ -263,39 +326,40 @@ class _Builder:
                     raise self.problem(event, "undefined_alias", anchor=anchor)
                 data, anchored, size = self.anchors[anchor]
                 place = (
-                    Place(self.name, *at, anchored.items, anchored.keys)
+                    Place(self.name, at, anchored.items, anchored.keys)
                     if isinstance(anchored, Place)
                     else at
                 )
-            elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
-                mapping = kind is events.MappingStartEvent
+            elif kind is mapping_start or kind is sequence_start:
+                mapping = kind is mapping_start
                 self.container_tag(event, "map" if mapping else "seq")
                 if len(stack) >= MAX_DEPTH:
                     raise self.problem(event, "too_deep", limit=str(MAX_DEPTH))
                 if event.anchor is not None:
                     self.open_anchors.add(event.anchor)
                 if mapping:
-                    opened = _Open({}, Place(self.name, *at, {}, {}), event.anchor)
+                    parent = _Open({}, Place(self.name, at, {}, {}), event.anchor)
                 else:
-                    opened = _Open([], Place(self.name, *at, []), event.anchor)
-                stack.append(opened)
+                    parent = _Open([], Place(self.name, at, []), event.anchor)
+                stack.append(parent)
                 continue
             else:  # the end of a list or mapping
                 done = stack.pop()
+                parent = stack[-1] if stack else None
                 if done.merges:
                     self.merge(done)
                 data, place, size = done.data, done.place, done.size
-                at = (place.line, place.column)
+                at = place.at
                 if done.anchor is not None:
                     self.open_anchors.discard(done.anchor)
                     self.anchors[done.anchor] = (data, place, size)
-            if not stack:
+            if parent is None:
                 return data, place
-            self.add(stack[-1], data, place, size, at)
+            self.add(parent, data, place, size, at)
 
-    def add(self, parent: _Open, data: Any, place: Any, size: int, at: tuple[int, int]) -> None:
+    def add(self, parent: _Open, data: Any, place: Any, size: int, at: Any) -> None:
         """Put a value read (starting ``at``) into the list or mapping around it."""
-        if isinstance(parent.items, list):
+        if parent.is_list:
             parent.data.append(data)
             parent.items.append(place)
         elif parent.key is _NO_KEY:
@@ -321,9 +385,7 @@ class _Builder:
         if parent.size > self.budget:
             raise self.problem_at(at, "too_many_aliases", limit=f"{self.budget:,}")
 
-    def merge_source(
-        self, parent: _Open, data: Any, place: Any, size: int, at: tuple[int, int]
-    ) -> None:
+    def merge_source(self, parent: _Open, data: Any, place: Any, size: int, at: Any) -> None:
         """Note what a ``<<`` key brings: a mapping, or a list of mappings (earlier ones win)."""
         if isinstance(data, dict):
             parent.merges.append((data, place))
@@ -339,13 +401,13 @@ class _Builder:
         """Give a mapping the keys its ``<<`` sources bring that it does not set itself."""
         data: dict[Any, Any] = {}
         items: dict[Any, Any] = {}
-        keys: dict[Any, tuple[int, int]] = {}
+        keys: dict[Any, Any] = {}
         for source, place in reversed(done.merges):
             data.update(source)
             for key in source:
                 found = place.child(key)
                 items[key] = found
-                keys[key] = place.keys.get(key, (place.line, place.column))
+                keys[key] = place.keys.get(key, place.at)
         data.update(done.data)
         items.update(done.items)
         keys.update(done.keys)  # type: ignore[arg-type]
