@@ -49,6 +49,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.records",
     "sanshe.plugins.checkins",
     "sanshe.plugins.knowledge",
+    "sanshe.plugins.feedback",
 )
 
 

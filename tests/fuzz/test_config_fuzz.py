@@ -412,6 +412,8 @@ KNOWLEDGE_SETTINGS = (
     "knowledge.hours",
     "knowledge.contact",
 )
+#: The feedback plugin's settings in the example: its section is read as a block (BLOCKS).
+FEEDBACK_SETTINGS = ("feedback.weekday", "feedback.at", "feedback.staff")
 #: A form's fields (issue 14, exports): the header of a field's column, and the header over a run
 #: of columns, as the paper form prints them; the fields are a block (BLOCKS), most of them a
 #: mapping on one line.
@@ -433,6 +435,7 @@ BLOCKS = (
     "fields",
     "knowledge",
     "checkins",
+    "feedback",
     "rules",
 )
 #: The moderation plugin's rule conditions and steps in the example (issue 12), each on a line
@@ -496,6 +499,7 @@ SETTINGS = (
     *FIELD_SETTINGS,
     *KNOWLEDGE_SETTINGS,
     *CHECKIN_SETTINGS,
+    *FEEDBACK_SETTINGS,
     *RULE_SETTINGS,
     "key_file",
 )
@@ -553,6 +557,13 @@ CHECKIN_REFUSED = {
     "checkins.list_at": CLOCK_REFUSED,
     "checkins.leaders": ["[nobody]", *NAMES_REFUSED],
     "checkins.alert": ["[nobody]", *NAMES_REFUSED],
+}
+#: Values the feedback plugin's settings do not take: each is refused at its line (an unknown
+#: role by its name).
+FEEDBACK_REFUSED = {
+    "feedback.weekday": ["mon", "Monday", "周一", "1", "[monday]", "{}", "''", "~"],
+    "feedback.at": CLOCK_REFUSED,
+    "feedback.staff": ["[nobody]", "[]", *NAMES_REFUSED],
 }
 SHIFT_REFUSED = {
     "plan_days": ["0", "-1", "2.5", "three", "[3]", "100000"],
@@ -681,6 +692,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = KNOWLEDGE_REFUSED[key]
     if key in CHECKIN_SETTINGS:
         others = CHECKIN_REFUSED[key]
+    if key in FEEDBACK_SETTINGS:
+        others = FEEDBACK_REFUSED[key]
     if key in RULE_SETTINGS:
         others = RULE_REFUSED[key]
     if key in FIELD_REFUSED:
@@ -894,6 +907,10 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
                 wrong.append(
                     f"no problem at {here} refuses the check-ins' {key} {value}: {problems}"
                 )
+        if value in FEEDBACK_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            named = "“nobody”" if value == "[nobody]" else ""
+            if not any(here in p and named in p for p in problems):
+                wrong.append(f"no problem at {here} refuses the feedback {key} {value}: {problems}")
         if value in BUILDING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p for p in problems):
                 wrong.append(f"no problem at {here} refuses the building's {key}: {problems}")

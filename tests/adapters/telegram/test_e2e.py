@@ -102,6 +102,7 @@ async def test_each_role_sees_its_own_command_menu(world: World, tmp_path: Path)
     everyone = {"start", "help", "whoami", "form", "choose", "mkgroup", "roles", "warnings"}
     everyone |= {"request", "case"}  # anyone may ask for help, and read their own case
     everyone |= {"faq", "resource"}  # anyone searches the answer library and the resource map
+    everyone |= {"suggest"}  # anyone passes an opinion or a suggestion on
     in_groups = {"groupinfo", "rules", "report"}
     residents = {"checkin"}  # a resident group's members of no other role there
     assert names(world, "default") == everyone | in_groups | residents  # an unknown resident
