@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from .buttons import ButtonHandler
     from .commands import ChatCommand
     from .context import Context
+    from .exports import ExportSheet
     from .forms import FormResult
     from .model import Group, Person
     from .people import ComputedRole
@@ -313,6 +314,30 @@ def sanshe_form_submitted(context: Context, result: FormResult) -> Action | Iter
     form_submitted``, once per stored record.  ``context`` is the message that
     completed it, ``result`` the form, the record's id and the answers.  Return
     the actions to perform (or None).
+    """
+
+
+# -- exports: asked by the plugin exporting records (``/export``, ``sanshe export``) ------------
+
+
+@hookspec
+def sanshe_export_sheets(context: Context) -> Iterable[ExportSheet] | None:
+    """The tables this plugin offers for export beside the forms' records (the check-ins…).
+
+    Called by the plugin exporting records each time it needs them: to tell
+    whether ``/help`` lists ``/export`` to the sender, to find the sheet an
+    ``/export <name>`` or ``sanshe export <name>`` names, and to list the
+    sheets the sender may export.  ``context`` is the event's (for ``sanshe
+    export``, one made for ``--as``); read the settings from it, as who may
+    have a sheet may follow them.  Return :class:`~sanshe.core.exports.ExportSheet`
+    values (its id, aliases, the catalogue keys of its title and column
+    headers, the roles that may export it and read its sensitive columns in
+    clear, and its ``rows``: an async function of the context and a
+    :class:`~sanshe.core.exports.SheetQuery`, days and group, giving the rows
+    in clear), or None for none.  The exporter checks the permission, masks
+    the sensitive columns and audits the export; ``rows`` only reads.  A
+    sheet named as a form or as another plugin's sheet is left out.  May be
+    async.
     """
 
 

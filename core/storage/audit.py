@@ -15,8 +15,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from .models import AuditEntry, Pseudonym, stored_person
 
 #: The kinds of subject an entry may name (``form:<id>``: all its records, as an export reads
-#: them); ``person`` is the one whose id is a person's.
-SUBJECT_KINDS = ("record", "person", "grant", "case", "form")
+#: them; ``sheet:<id>``: a sheet a plugin offers for export, as an export reads it); ``person``
+#: is the one whose id is a person's.
+SUBJECT_KINDS = ("record", "person", "grant", "case", "form", "sheet")
 PERSON = "person"
 
 

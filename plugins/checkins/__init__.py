@@ -7,6 +7,7 @@ or more) or a symptom of the settings' list alerts the building's community work
 privately (:mod:`.staff`).  Every day at ``list_at`` each building's leaders get the
 households that have not reported, and those households a reminder (:mod:`.missing`).
 What is kept: who, the household's building and room, the day, temperature, symptoms.
+Those who get a building's list or its alerts export its check-ins (:mod:`.exports`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from sanshe.core.actions import Action
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
+from sanshe.core.exports import ExportSheet
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Person
 from sanshe.core.services import Services
@@ -28,7 +30,7 @@ from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import Due
 
-from . import missing
+from . import exports, missing
 from .models import Checkin
 from .reporting import CHECKIN, checkin
 from .settings import CheckinSettings
@@ -96,6 +98,11 @@ async def sanshe_timer(context: Context, timer: Due) -> list[Action]:
     if timer.key == missing.LIST:
         return await missing.fire(context, timer)
     return []
+
+
+@hookimpl
+def sanshe_export_sheets(context: Context) -> Iterable[ExportSheet]:
+    return [exports.sheet(context)]
 
 
 @hookimpl

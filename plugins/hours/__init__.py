@@ -5,7 +5,8 @@ person who served it gets an entry: from when they appeared (never before the
 shift's start) to the shift's end, with the group and the role they served in.
 ``/hours`` (时长) shows a volunteer their own total and per group; a social
 worker (community-wide, or of the volunteer pool) the totals per person, or one
-person's with ``/hours <person>``, always privately.
+person's with ``/hours <person>``, always privately; they export the ledger
+(:mod:`.exports`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from sanshe.core import people
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
+from sanshe.core.exports import ExportSheet
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import SHIFT_ROLES, Group, Person
 from sanshe.core.storage.models import stored_person
@@ -25,6 +27,7 @@ from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import utc
 
+from .exports import LEDGER
 from .models import HoursEntry
 from .report import HOURS, show_hours
 
@@ -58,6 +61,11 @@ def sanshe_commands() -> Iterable[ChatCommand]:
             shown_to=serves_shifts,
         )
     ]
+
+
+@hookimpl
+def sanshe_export_sheets() -> Iterable[ExportSheet]:
+    return [LEDGER]
 
 
 @hookimpl(optionalhook=True)

@@ -5,7 +5,9 @@ answers masked), ``/record <number>`` shows one, both to those the form's
 ``view:`` allows (``record.read:<form>``; for a record filed under a group, the
 roles held there count too); ``/export <form> [from] [to]
 [xlsx|csv|pdf]`` answers with the file, for those its ``export:`` allows
-(``record.export:<form>``, by default its ``view:``).  ``sanshe export`` does
+(``record.export:<form>``, by default its ``view:``); it exports as well the
+sheets other plugins offer (``sanshe_export_sheets``: the health check-ins, the
+hours ledger, :mod:`.offered`), to the roles each sheet names.  ``sanshe export`` does
 the same on the command line (:mod:`.cli`).  A sensitive answer is shown or
 exported in clear only to whoever has ``record.field:<form>/<field>`` (by
 default the form's ``view:``); records stay sealed at rest.  Every record shown
@@ -25,6 +27,7 @@ from sanshe.core.actions import Action
 from sanshe.core.arguments import MISSING, Arguments, Reader, Rest, Word, Words, Wrong, listing
 from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
+from sanshe.core.exports import ExportSheet
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Form
 from sanshe.core.permissions import record_export, record_read
@@ -32,7 +35,7 @@ from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import Record
 from sanshe.core.verbs import CliCommand
 
-from . import cli
+from . import cli, offered
 from .exporting import Span, clear_fields, day, export, file_name, may_export
 from .sheets import FORMATS
 from .table import cell, local
@@ -119,6 +122,12 @@ def sanshe_cli_commands() -> Iterable[CliCommand]:
     return cli.commands()
 
 
+@hookimpl
+async def sanshe_permission(context: Context, permission: str) -> bool | None:
+    """Who may export a sheet another plugin offers, and read its sensitive columns."""
+    return await offered.vote(context, permission)
+
+
 class Reads:
     """Whether the sender may read ``form``'s records filed under a group (None: under none),
     asked once per group: their roles there count, as for :func:`show_record`."""
@@ -147,9 +156,11 @@ async def readable(ctx: Context) -> list[Form]:
     return [f for f in ctx.community.forms if await Reads(ctx, f).somewhere()]
 
 
-async def exportable(ctx: Context) -> list[Form]:
-    """The forms whose records the sender may export."""
-    return [f for f in ctx.community.forms if await ctx.allowed(record_export(f.id))]
+async def exportable(ctx: Context) -> list[Form | ExportSheet]:
+    """The forms whose records the sender may export, and the sheets (some of their groups')."""
+    forms = [f for f in ctx.community.forms if await ctx.allowed(record_export(f.id))]
+    sheets = [s for s in await offered.offered(ctx) if await may_export(ctx, Span(s))]
+    return [*forms, *sheets]
 
 
 async def may_read_any(ctx: Context) -> bool:
@@ -166,39 +177,63 @@ def _roles(ctx: Context, roles: Iterable[str]) -> str:
     return ctx._.join(ctx.role_name(r) for r in roles)
 
 
-def _form(ctx: Context, arguments: Arguments, typed: str, yours: list[Form]) -> Form:
-    """The form ``typed`` names (its id or title); else an ArgumentError listing ``yours``."""
+def _named_form(ctx: Context, typed: str) -> Form | None:
+    """The form ``typed`` names (its id or title)."""
     plain = typed.strip().casefold()
     for form in ctx.community.forms:
         titles = [form.title] if isinstance(form.title, str) else list(form.title.values())
         if plain == form.id.casefold() or plain in (t.casefold() for t in titles):
             return form
+    return None
+
+
+def _form(
+    ctx: Context, arguments: Arguments, typed: str, yours: Iterable[Form | ExportSheet]
+) -> Form:
+    """The form ``typed`` names; else an ArgumentError listing ``yours``."""
+    found = _named_form(ctx, typed)
+    if found is not None:
+        return found
+    raise _unknown(ctx, arguments, typed, list(yours))
+
+
+def _unknown(
+    ctx: Context, arguments: Arguments, typed: str, yours: list[Form | ExportSheet]
+) -> Exception:
+    """The error saying ``typed`` names no form (or sheet), listing ``yours``."""
     if not yours:
-        raise arguments.error(ctx, "records.unknown_form_none", form=excerpt(typed))
+        return arguments.error(ctx, "records.unknown_form_none", form=excerpt(typed))
     known = listing(ctx._, (f.id for f in yours))
-    raise arguments.error(ctx, "records.unknown_form", form=excerpt(typed), known=known)
+    return arguments.error(ctx, "records.unknown_form", form=excerpt(typed), known=known)
 
 
 async def export_records(ctx: Context) -> Action:
-    """``/export <form> [from] [to] [xlsx|csv|pdf]``: the form's records as a file, privately."""
+    """``/export <form> [from] [to] [xlsx|csv|pdf]``: the form's records (or a sheet another
+    plugin offers) as a file, privately."""
     _ = ctx._
     args = EXPORT.read(ctx)
-    form = _form(ctx, EXPORT, args.form, await exportable(ctx))
+    sheets = await offered.offered(ctx)
+    what: Form | ExportSheet | None = _named_form(ctx, args.form) or offered.named(
+        ctx, sheets, args.form
+    )
+    if what is None:
+        raise _unknown(ctx, EXPORT, args.form, await exportable(ctx))
     if args.start and args.end and args.start > args.end:
         raise EXPORT.error(
             ctx, "records.days_reversed", start=args.start.isoformat(), end=args.end.isoformat()
         )
     fmt = args.format or "xlsx"
-    span = Span(form, args.start, args.end)
-    if not await may_export(ctx, span):
-        ctx.audit("export_refused", f"form:{form.id}", detail=fmt)
+    asked = Span(what, args.start, args.end)
+    span = await may_export(ctx, asked)
+    if span is None:
+        ctx.audit("export_refused", asked.subject, detail=fmt)
         return ctx.reply(
-            _("records.export_refused", title=_.pick(form.title), roles=_roles(ctx, form.exporters))
+            _("records.export_refused", title=asked.title(_), roles=_roles(ctx, asked.exporters))
         )
     content, rows = await export(ctx, span, fmt)
-    ctx.audit("export", f"form:{form.id}", detail=span.detail(fmt, rows))
+    ctx.audit("export", span.subject, detail=span.detail(fmt, rows))
     zone = ZoneInfo(ctx.community.community.timezone)
-    caption = _("records.exported", title=_.pick(form.title), count=rows)
+    caption = _("records.exported", title=span.title(_), count=rows)
     return ctx.send_file(file_name(span, fmt, ctx.now(), zone), content=content, caption=caption)
 
 

@@ -1,4 +1,5 @@
-"""``sanshe export <form> --as <person>``: a form's records as a spreadsheet file, from the terminal.
+"""``sanshe export <form> --as <person>``: a form's records (or a sheet a plugin offers: the
+check-ins, the hours ledger) as a file, from the terminal.
 
 The person named by ``--as`` (an id of the community file or one stored at
 runtime) is who exports: their community-wide roles decide (those held in
@@ -19,11 +20,14 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sanshe.core.bot import Bot
+from sanshe.core.exports import ExportSheet
 from sanshe.core.i18n import Translator
+from sanshe.core.model import Form
 from sanshe.core.offline import CONSOLE, OfflineAdapter
 from sanshe.core.people import People
 from sanshe.core.verbs import CliCommand, Invocation
 
+from . import offered
 from .exporting import CHUNK, Span, day, export, file_name, may_export
 from .sheets import FORMATS
 
@@ -68,15 +72,11 @@ def _day(text: str | None, __: Translator) -> date | None:
 
 
 async def run_export(invocation: Invocation) -> int:
-    """Write the form's records to a file in ``--output``, as ``--as`` may see them."""
+    """Write the form's records (or a sheet a plugin offers) to a file in ``--output``, as
+    ``--as`` may see them."""
     __ = invocation._
     args = invocation.args
     community = invocation.community
-    form = community.form(args.form)
-    if form is None:
-        known = ", ".join(f.id for f in community.forms)
-        print(__("records.cli.no_form", form=args.form, known=known), file=sys.stderr)
-        return 1
     try:
         start, end = _day(args.start, __), _day(args.end, __)
     except ValueError as wrong:
@@ -97,16 +97,26 @@ async def run_export(invocation: Invocation) -> int:
         pm=invocation.plugins,
         config_path=invocation.config_path,
     )
-    person = (await People.load(bot.clock.now())).person(community, args.person)
-    if person is None:
+    bot.people = await People.load(bot.clock.now())  # names of people stored at runtime too
+    person = bot.people.person(community, args.person)
+    ctx = bot.context_for(CONSOLE, person, None, direct=True) if person is not None else None
+    sheets = await offered.offered(ctx) if ctx is not None else []
+    what: Form | ExportSheet | None = community.form(args.form)
+    if what is None and ctx is not None:
+        what = offered.named(ctx, sheets, args.form)
+    if what is None:
+        known = ", ".join([*(f.id for f in community.forms), *(s.id for s in sheets)])
+        print(__("records.cli.no_form", form=args.form, known=known), file=sys.stderr)
+        return 1
+    if person is None or ctx is None:
         print(__("records.cli.no_person", person=args.person), file=sys.stderr)
         return 1
-    ctx = bot.context_for(CONSOLE, person, None, direct=True)
-    span = Span(form, start, end, group)
-    title = __.pick(form.title)
-    if not await may_export(ctx, span):
-        await bot.services.audit(person.id, "export_refused", f"form:{form.id}", args.format)
-        roles = __.join(bot.role_name(r, __) for r in form.exporters)
+    asked = Span(what, start, end, group)
+    title = asked.title(__)
+    span = await may_export(ctx, asked)
+    if span is None:
+        await bot.services.audit(person.id, "export_refused", asked.subject, args.format)
+        roles = __.join(bot.role_name(r, __) for r in asked.exporters)
         print(
             __("records.cli.refused", person=args.person, title=title, roles=roles),
             file=sys.stderr,
@@ -123,7 +133,7 @@ async def run_export(invocation: Invocation) -> int:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as file:
         file.write(content)
-    await bot.services.audit(person.id, "export", f"form:{form.id}", span.detail(args.format, rows))
+    await bot.services.audit(person.id, "export", span.subject, span.detail(args.format, rows))
     print(__("records.cli.exported", count=rows, title=title, path=path))
     return 0
 

@@ -3,25 +3,28 @@
 Records are read from the database in chunks of :data:`CHUNK`, oldest first,
 each chunk reported to a ``progress`` callback (the command line's bar).  Days
 are the community's: ``--from 2026-12-01`` starts at its midnight there, ``--to``
-ends at the end of its day.
+ends at the end of its day.  A sheet another plugin offers (:mod:`.offered`) is
+read from its own row source, with the same days and groups.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sanshe.core.context import Context
+from sanshe.core.exports import ExportSheet, SheetQuery
+from sanshe.core.i18n import Translator
 from sanshe.core.model import Form, Group
 from sanshe.core.permissions import record_export, record_field
 from sanshe.core.storage.models import Record
 
-from . import sheets
-from .table import Table, table
+from . import offered, sheets
+from .table import table
 
 #: How many records are read from the database at a time.
 CHUNK = 500
@@ -47,17 +50,33 @@ def day(text: str) -> date | None:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """Which records: of ``form``, recorded from day ``start`` to day ``end`` (both included,
-    None: no limit), filed under ``group`` (None: any)."""
+    """Which records: of ``of`` (a form, or a sheet a plugin offers), recorded from day
+    ``start`` to day ``end`` (both included, None: no limit), filed under ``group`` (None:
+    any; for a sheet exported by who may have it only in some groups: ``groups``)."""
 
-    form: Form
+    of: Form | ExportSheet
     start: date | None = None
     end: date | None = None
     group: Group | None = None
+    groups: tuple[Group, ...] | None = None
+
+    @property
+    def subject(self) -> str:
+        """What the audit entry names: ``form:<id>`` or ``sheet:<id>``."""
+        return f"{'form' if isinstance(self.of, Form) else 'sheet'}:{self.of.id}"
+
+    @property
+    def exporters(self) -> tuple[str, ...]:
+        """The roles that may export it (by default)."""
+        return tuple(self.of.exporters if isinstance(self.of, Form) else self.of.roles)
+
+    def title(self, _: Translator) -> str:
+        """Its title in ``_``'s language."""
+        return _.pick(self.of.title) if isinstance(self.of, Form) else _(self.of.title)
 
     def filters(self, zone: ZoneInfo) -> dict[str, Any]:
-        """The query's filters (times compared in UTC, as stored)."""
-        found: dict[str, Any] = {"form_id": self.form.id}
+        """The query's filters of a form's records (times compared in UTC, as stored)."""
+        found: dict[str, Any] = {"form_id": self.of.id}
         if self.group is not None:
             found["group_id"] = self.group.id
         if self.start is not None:
@@ -67,7 +86,7 @@ class Span:
         return found
 
     def detail(self, fmt: str, rows: int) -> str:
-        """The audit entry's detail: format, row count, days and group (no personal data)."""
+        """The audit entry's detail: format, row count, days and groups (no personal data)."""
         parts = [fmt, f"rows={rows}"]
         if self.start is not None:
             parts.append(f"from={self.start.isoformat()}")
@@ -75,6 +94,8 @@ class Span:
             parts.append(f"to={self.end.isoformat()}")
         if self.group is not None:
             parts.append(f"group={self.group.id}")
+        elif self.groups is not None:
+            parts.append(f"groups={','.join(g.id for g in self.groups)}")
         return " ".join(parts)
 
 
@@ -103,9 +124,17 @@ def reader(ctx: Context, group: Group | None) -> Context:
     return ctx.about(group)
 
 
-async def may_export(ctx: Context, span: Span) -> bool:
-    """Whether the sender has ``record.export:<form>`` (in the span's group, if it names one)."""
-    return await reader(ctx, span.group).allowed(record_export(span.form.id))
+async def may_export(ctx: Context, span: Span) -> Span | None:
+    """``span`` as the sender may export it (None: not at all): a form's for
+    ``record.export:<form>`` (in the span's group, if it names one); a sheet's likewise,
+    else narrowed to the groups where they have it."""
+    permission = record_export(span.of.id)
+    if await reader(ctx, span.group).allowed(permission):
+        return span
+    if isinstance(span.of, Form) or span.group is not None:
+        return None
+    groups = tuple([g for g in ctx.community.groups if await ctx.about(g).allowed(permission)])
+    return replace(span, groups=groups) if groups else None
 
 
 async def clear_fields(ctx: Context, form: Form, group: Group | None) -> frozenset[str]:
@@ -114,19 +143,40 @@ async def clear_fields(ctx: Context, form: Form, group: Group | None) -> frozens
     return frozenset([f.id for f in form.fields if await who.allowed(record_field(form.id, f.id))])
 
 
+async def clear_columns(ctx: Context, span: Span, sheet: ExportSheet) -> set[str]:
+    """The columns of ``sheet`` the sender reads in clear in ``span``: where it looks (in
+    each of its groups, when it has some)."""
+    places = span.groups if span.groups is not None else (span.group,)
+    clear: set[str] = set()
+    for column in sheet.columns:
+        permission = record_field(sheet.id, column.id)
+        if all([await reader(ctx, g).allowed(permission) for g in places]):
+            clear.add(column.id)
+    return clear
+
+
 async def export(
     ctx: Context, span: Span, fmt: str, progress: Progress | None = None
 ) -> tuple[bytes, int]:
-    """The file of ``span``'s records in ``fmt`` (``xlsx``, ``csv``, ``pdf``) and how many rows it has.
+    """The file of ``span``'s records in ``fmt`` (``xlsx``, ``csv``, ``pdf``) and how many
+    rows it has, its headers in the community's language.
 
-    The caller checks :func:`may_export` first and audits the export.
+    The caller checks :func:`may_export` first (exporting the span it answers) and audits
+    the export.
     """
-    community = ctx.community
-    zone = ZoneInfo(community.community.timezone)
-    records = await fetch(span, zone, progress)
-    clear = await clear_fields(ctx, span.form, span.group)
+    zone = ZoneInfo(ctx.community.community.timezone)
     _ = ctx.everyone
-    shown: Table = table(span.form, records, _, clear.__contains__, zone)
+    if isinstance(span.of, Form):
+        records = await fetch(span, zone, progress)
+        clear = await clear_fields(ctx, span.of, span.group)
+        shown = table(span.of, records, _, clear.__contains__, zone)
+    else:
+        sheet = span.of
+        groups = (span.group,) if span.group is not None else span.groups
+        rows = await sheet.rows(ctx, SheetQuery(span.start, span.end, groups, _, zone))
+        if progress is not None:
+            progress(len(rows), len(rows))
+        shown = offered.table(sheet, rows, _, await clear_columns(ctx, span, sheet))
     return sheets.written(shown, fmt, _), len(shown.rows)
 
 
@@ -139,4 +189,4 @@ def file_name(span: Span, fmt: str, now: datetime, zone: ZoneInfo) -> str:
     else:
         when = now.astimezone(zone).strftime("%Y%m%d-%H%M%S")
     group = f"_{span.group.id}" if span.group is not None else ""
-    return f"{span.form.id}{group}_{when}.{fmt}"
+    return f"{span.of.id}{group}_{when}.{fmt}"
