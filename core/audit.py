@@ -8,7 +8,7 @@ outside events (start-up, CLI verbs), appended at once.  Entries are only
 ever appended: nothing updates or deletes one.
 
 A subject is ``<kind>:<id>``: ``record:12``, ``person:<person id>``,
-``grant:3``, ``case:7``, ``form:daily_summary`` (an export) (:data:`SUBJECT_KINDS`).  People are stored by
+``grant:3``, ``case:7``, ``form:daily_summary`` (an export), ``faq:4`` (:data:`SUBJECT_KINDS`).  People are stored by
 pseudonym, never by id: the actor, and the id of a ``person:`` subject.  A
 person's pseudonym (16 random hex digits) is made in the transaction of the
 first entry that names them; ``Storage.forget`` deletes it, after which their

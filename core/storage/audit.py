@@ -15,9 +15,21 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from .models import AuditEntry, Pseudonym, stored_person
 
 #: The kinds of subject an entry may name (``form:<id>``: all its records, as an export reads
-#: them; ``sheet:<id>``: a sheet a plugin offers for export, as an export reads it); ``person``
-#: is the one whose id is a person's.
-SUBJECT_KINDS = ("record", "person", "grant", "case", "form", "sheet")
+#: them; ``faq:<n>``, ``resource:<n>``: the answer library's and the resource map's entries;
+#: ``vulnerable:<n>``: an entry of the registry of vulnerable households, ``vulnerable:list`` all
+#: the reader keeps; ``sheet:<id>``: a sheet a plugin offers for export, as an export reads it);
+#: ``person`` is the one whose id is a person's.
+SUBJECT_KINDS = (
+    "record",
+    "person",
+    "grant",
+    "case",
+    "form",
+    "faq",
+    "resource",
+    "vulnerable",
+    "sheet",
+)
 PERSON = "person"
 
 

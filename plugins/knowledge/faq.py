@@ -46,7 +46,8 @@ async def faq(ctx: Context) -> list[Action]:
 async def _search(ctx: Context, words: str) -> str:
     _ = ctx._
     entries = await Entry.all()
-    found = search.rank(words, ((e, e.question, e.answer) for e in entries), TOP)
+    items = ((e, e.question, e.answer) for e in entries)
+    found = search.rank(words, items, TOP, shown.synonyms(ctx))
     if not found:
         return _("knowledge.faq.none")
     lines = [_("knowledge.faq.found", count=len(found))]
@@ -85,6 +86,7 @@ async def _add(ctx: Context, text: str) -> str:
             checked_at=now,
         )
     )
+    ctx.audit("create", f"faq:{number}")
     return _("knowledge.faq.added", number=number, question=excerpt(question))
 
 
@@ -105,6 +107,8 @@ async def _change(ctx: Context, work: str, text: str) -> str:
                 Entry.filter(number=number).using_db(db).update(checked_at=now, flagged_at=None)
             )
         )
+        ctx.audit("update", f"faq:{number}")
         return _("knowledge.faq.renewed", number=number, question=excerpt(entry.question))
     ctx.writes.run(lambda db: Entry.filter(number=number).using_db(db).delete())
+    ctx.audit("delete", f"faq:{number}")
     return _("knowledge.faq.removed", number=number, question=excerpt(entry.question))

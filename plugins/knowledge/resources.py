@@ -141,7 +141,7 @@ async def _find(ctx: Context, need: str) -> str:
         (p, f"{' '.join(p.needs)} {_every(p.name)} {KIND_WORDS.get(p.kind, '')}", "")
         for p in await places(ctx)
     )
-    found = search.rank(need, items, TOP)
+    found = search.rank(need, items, TOP, shown.synonyms(ctx))
     if not found:
         return _("knowledge.resource.none")
     lines = [_("knowledge.resource.found", count=len(found))]
@@ -173,6 +173,7 @@ async def _add(ctx: Context, text: str) -> str:
             checked_at=now,
         )
     )
+    ctx.audit("create", f"resource:{number}")
     return _("knowledge.resource.added", number=number, name=excerpt(name))
 
 
@@ -195,6 +196,8 @@ async def _change(ctx: Context, work: str, text: str) -> str:
                 .update(checked_at=now, flagged_at=None)
             )
         )
+        ctx.audit("update", f"resource:{number}")
         return _("knowledge.resource.renewed", number=number, name=excerpt(added.name))
     ctx.writes.run(lambda db: AddedResource.filter(number=number).using_db(db).delete())
+    ctx.audit("delete", f"resource:{number}")
     return _("knowledge.resource.removed", number=number, name=excerpt(added.name))

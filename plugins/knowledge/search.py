@@ -3,8 +3,8 @@
 A text is read as terms: each pair of neighbouring Chinese characters (``发烧了`` gives
 ``发烧``, ``烧了``; a question's particles 的了吗呢… are left out first), each Chinese
 character alone (weighing less), each English word's stem (``isolating`` and ``isolate``
-alike), and each meaning of the synonym table (``lexicon/synonyms.yaml``) whose word the
-text holds (``发热`` and ``fever`` are both the meaning ``fever``).  Entries are ranked by
+alike), and each meaning of the synonym table (``lexicon/synonyms.yaml``, with the groups a
+community adds in its settings) whose word the text holds (``发热`` and ``fever`` are both the meaning ``fever``).  Entries are ranked by
 BM25 over those terms, the question counted twice and its answer once.
 """
 
@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -88,9 +88,10 @@ def _stems(text: str) -> list[str]:
     return [_stem(w) for w in _LATIN.findall(text)]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Synonyms:
-    """The synonym table, read for matching: Chinese words and English stem sequences."""
+    """The synonym table, read for matching: Chinese words and English stem sequences (one
+    table is equal only to itself, so that texts' terms are cached per table)."""
 
     chinese: tuple[tuple[str, str], ...]
     """(word, meaning), longest words first."""
@@ -99,7 +100,7 @@ class Synonyms:
     longest: int
 
     @classmethod
-    def read(cls, groups: dict[str, Sequence[str]]) -> Synonyms:
+    def read(cls, groups: Mapping[str, Sequence[str]]) -> Synonyms:
         chinese: list[tuple[str, str]] = []
         english: dict[tuple[str, ...], set[str]] = {}
         for meaning, words in groups.items():
@@ -124,15 +125,24 @@ class Synonyms:
 
 
 @cache
-def shipped() -> Synonyms:
-    """The synonym table shipped with the plugin."""
+def _shipped() -> dict[str, tuple[str, ...]]:
     data = yaml.safe_load(SYNONYMS.read_text(encoding="utf-8"))
-    return Synonyms.read(data["groups"])
+    return {str(meaning): tuple(words) for meaning, words in data["groups"].items()}
 
 
-def terms(text: str) -> Counter[str]:
-    """The terms of ``text``, counted: ``m:<meaning>``, ``p:<pair>``, ``c:<char>``, ``w:<stem>``."""
-    synonyms = shipped()
+@cache
+def synonyms(own: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> Synonyms:
+    """The shipped synonym table with a community's ``own`` groups (meaning, words) added: the
+    words of a meaning the table has join it, a new meaning is a group of its own."""
+    groups = {meaning: list(words) for meaning, words in _shipped().items()}
+    for meaning, words in own:
+        groups.setdefault(meaning, []).extend(words)
+    return Synonyms.read(groups)
+
+
+def terms(text: str, table: Synonyms) -> Counter[str]:
+    """The terms of ``text``, counted: ``m:<meaning>``, ``p:<pair>``, ``c:<char>``, ``w:<stem>``
+    (the meanings by synonym ``table``)."""
     text = normal(text)
     stems = _stems(text)
     found: Counter[str] = Counter()
@@ -142,16 +152,16 @@ def terms(text: str) -> Counter[str]:
         pairs = (run[i : i + 2] for i in range(len(run) - 1))
         found.update(f"p:{p}" for p in pairs if p not in _QUESTION_PAIRS)
     found.update(f"w:{s}" for s in stems if s not in _STOPWORDS)
-    found.update(f"m:{m}" for m in synonyms.meanings(text, stems))
+    found.update(f"m:{m}" for m in table.meanings(text, stems))
     return found
 
 
 @lru_cache(maxsize=4096)
-def _document(title: str, body: str) -> Counter[str]:
+def _document(title: str, body: str, table: Synonyms) -> Counter[str]:
     """An item's terms, its title's counted twice (kept: the same entries are read each time;
     never changed by the caller)."""
-    heading = terms(title)
-    return heading + heading + terms(body)
+    heading = terms(title, table)
+    return heading + heading + terms(body, table)
 
 
 def _weight(term: str) -> float:
@@ -166,17 +176,20 @@ class Found(Generic[T]):
     score: float
 
 
-def rank(query: str, items: Iterable[tuple[T, str, str]], top: int) -> list[Found[T]]:
+def rank(
+    query: str, items: Iterable[tuple[T, str, str]], top: int, table: Synonyms
+) -> list[Found[T]]:
     """The ``top`` items best matching ``query``, best first: each item given with its title
-    (a question, a resource's name and needs; counted twice) and its body (an answer).
+    (a question, a resource's name and needs; counted twice) and its body (an answer), words
+    alike by synonym ``table``.
 
     An item counts as found only if it shares a term that weighs more than a single
     character, or several single characters, with the query.
     """
-    asked = terms(query)
+    asked = terms(query, table)
     if not asked:
         return []
-    documents = [(item, _document(title, body)) for item, title, body in items]
+    documents = [(item, _document(title, body, table)) for item, title, body in items]
     if not documents:
         return []
     average = sum(d.total() for _i, d in documents) / len(documents) or 1.0

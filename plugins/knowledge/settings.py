@@ -7,6 +7,8 @@
         staff: [social_worker, community_worker, medical_volunteer, psych_volunteer]
         stale_days: 30           # an entry not confirmed for this long is flagged to its author
         check_at: "09:00"        # when, each day, stale entries are looked for
+        synonyms:                # words that mean the same here, added to the shipped table
+          parking: [停车, 车位, parking]
         resources:               # the resource map's entries kept in the file
           - {id: pharmacy, kind: pharmacy, name: 阳光大药房, needs: [药品, medicine],
              area: 1号楼对面, hours: "8:00-22:00", contact: 021-6234 5678}
@@ -57,6 +59,17 @@ class Resource(BaseModel):
     """A landline or hotline (no mobile number: the map is shown in groups)."""
 
 
+def _words(words: tuple[str, ...]) -> tuple[str, ...]:
+    if not words:
+        raise ValueError("a synonym group needs at least one word")
+    return words
+
+
+Word = Annotated[str, Field(min_length=1, max_length=100)]
+Group = Annotated[tuple[Word, ...], AfterValidator(_words)]
+Meaning = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
 def _unique(resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
     ids = [r.id for r in resources]
     if twice := sorted({i for i in ids if ids.count(i) > 1}):
@@ -78,3 +91,6 @@ class KnowledgeSettings(BaseModel):
     """When, each day (the community's time zone), stale entries are looked for."""
     resources: Annotated[tuple[Resource, ...], AfterValidator(_unique)] = ()
     """The resources of the map kept in the file (staff add more with ``/resource add``)."""
+    synonyms: dict[Meaning, Group] = {}
+    """Words that mean the same thing here, by meaning, added to the shipped synonym table
+    (``lexicon/synonyms.yaml``): a meaning it has gains the words, a new one is a group."""

@@ -17,6 +17,7 @@ from sanshe.core.i18n import Translator
 from sanshe.core.privacy import excerpt, personal_data
 from sanshe.core.timers import utc
 
+from . import search
 from .settings import KnowledgeSettings
 
 #: The words of each subcommand, as typed (any letter case), in both languages.
@@ -33,6 +34,12 @@ BAR = re.compile(r"\s*[|｜]\s*")
 
 def settings(ctx: Context) -> KnowledgeSettings:
     return ctx.settings(KnowledgeSettings)
+
+
+def synonyms(ctx: Context) -> search.Synonyms:
+    """The synonym table searches use: the shipped one with the community's own groups."""
+    own = settings(ctx).synonyms
+    return search.synonyms(tuple((meaning, tuple(words)) for meaning, words in own.items()))
 
 
 def is_staff(ctx: Context) -> bool:

@@ -399,11 +399,13 @@ CHECKIN_SETTINGS = (
     "checkins.alert",
 )
 #: The knowledge plugin's settings in the example: its section is read as a block (BLOCKS); its
-#: resources are mappings on one line (id, kind, name, needs, area, hours, contact).
+#: resources are mappings on one line (id, kind, name, needs, area, hours, contact); its own
+#: synonyms are a block of meanings, the example's one meaning ``parking`` a list of words.
 KNOWLEDGE_SETTINGS = (
     "knowledge.staff",
     "knowledge.stale_days",
     "knowledge.check_at",
+    "knowledge.parking",
     "knowledge.id",
     "knowledge.kind",
     "knowledge.name",
@@ -537,6 +539,7 @@ KNOWLEDGE_REFUSED = {
     "knowledge.staff": ["[nobody]", "[]", "[3]", "{}", "~", "[[social_worker]]"],
     "knowledge.stale_days": ["0", "-1", "2.5", "three", "[3]", "{}", "''", "~", "100000"],
     "knowledge.check_at": CLOCK_REFUSED,
+    "knowledge.parking": ["[]", "['']", "[3]", "{}", "~", "[[a]]", "''", "car"],
     "knowledge.id": ["''", "[3]", "{}", "~", "0", "'a b'", "Pharmacy"],
     "knowledge.kind": ["shop", "''", "[3]", "{}", "~", "0"],
     "knowledge.name": ["''", "[3]", "[]", "{}", "~", MOBILE],

@@ -7,6 +7,7 @@ listed by need; entries not confirmed for 30 days are flagged privately to their
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -532,3 +533,63 @@ async def test_an_authors_entries_are_exported_and_no_longer_name_them_once_eras
     assert (await one(sunshine, "maria", "dm", "/问答 发烧")).endswith(
         "（工作人员，2026年12月2日）"
     )
+
+
+async def test_every_change_to_the_library_and_the_map_is_audited(sunshine: Sandbox) -> None:
+    await one(sunshine, "wang", "dm", "/问答 添加 发烧了怎么办？ | 先在家休息，私聊楼长。")
+    await one(sunshine, "wang", "dm", "/问答 确认 1")
+    await one(sunshine, "zhang", "dm", "/资源 添加 爱心菜站 | 买菜 | 3号楼楼下 | 7:00-9:00")
+    await one(sunshine, "zhang", "dm", "/问答 删除 1")
+    await one(sunshine, "zhang", "dm", "/资源 删除 1")
+    await one(sunshine, "maria", "dm", "/问答 发烧")  # a search changes nothing
+    entries = [(e.action, e.subject) for e in await sunshine.audit()]
+    assert entries == [
+        ("create", "faq:1"),
+        ("update", "faq:1"),
+        ("create", "resource:1"),
+        ("delete", "faq:1"),
+        ("delete", "resource:1"),
+    ]
+    assert [(e.action, e.subject) for e in await sunshine.audit(who="zhang")] == entries[2:]
+
+
+def _with_synonyms(text: str) -> str:
+    """The example, with one more synonym group of its own in the knowledge plugin's settings."""
+    lines = text.splitlines(keepends=True)
+    [at] = [n for n, line in enumerate(lines) if line.startswith("    synonyms:")]
+    lines.insert(at + 1, "      lift: [电梯, 升降梯, 直梯, lift, elevator]\n")
+    return "".join(lines)
+
+
+async def test_a_community_adds_its_own_synonyms_in_the_file(tmp_path: Path) -> None:
+    question = "/问答 添加 电梯坏了找谁修？ | 请私聊物业值班人员，报修电话在楼道公告栏。"
+    asked = "/问答 直梯停运了怎么办"
+    async with Sandbox(write_community(tmp_path, example_text()), clock=ManualClock(QUIET)) as s:
+        await one(s, "wang", "dm", question)
+        assert await one(s, "maria", "dm", asked) == (
+            "问答库里还没有相关的回答。可以换个说法再试试，或私聊社区工作者、社工提问。"
+        )
+    own = tmp_path / "own"
+    own.mkdir()
+    async with Sandbox(
+        write_community(own, _with_synonyms(example_text())), clock=ManualClock(QUIET)
+    ) as s:
+        await one(s, "wang", "dm", question)
+        assert await one(s, "maria", "dm", asked) == (
+            "问答库里找到1条相关回答：\n\n"
+            "1. 问：电梯坏了找谁修？\n"
+            "答：请私聊物业值班人员，报修电话在楼道公告栏。\n"
+            "（王芳，2026年12月2日）"
+        )
+        english = await one(s, "sun", "dm", "/faq the elevator is broken", language="en")
+        assert "电梯坏了找谁修？" in english
+
+
+def test_a_synonym_group_must_hold_words(tmp_path: Path) -> None:
+    text = re.sub(r"parking: \[.*\]", "parking: []", example_text())
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "parking: []" in t)
+    with pytest.raises(ConfigError) as refused:
+        load_community(write_community(tmp_path, text), vocabulary(plugin_manager()))
+    [problem] = [str(p) for p in refused.value.problems]
+    assert f"community.yaml:{line}:" in problem
+    assert "a synonym group needs at least one word" in problem
