@@ -161,11 +161,12 @@ def _check(args: argparse.Namespace) -> int:
             command_book(pm)
         except CommandClash as exc:
             problems.append(exc)
+        words = vocabulary(pm)
         verbs = verb_book(pm)
-        parser(verbs)
+        parser(verbs, config_translator(words))
         problems.extend(verbs.refused.values())
         try:
-            community = file.check(vocabulary(pm))
+            community = file.check(words)
         except ConfigError as exc:
             problems.extend(exc.problems)
         else:
