@@ -48,6 +48,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.crisis",
     "sanshe.plugins.records",
     "sanshe.plugins.checkins",
+    "sanshe.plugins.observation",
     "sanshe.plugins.knowledge",
     "sanshe.plugins.feedback",
 )

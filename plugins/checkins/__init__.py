@@ -7,12 +7,14 @@ or more) or a symptom of the settings' list alerts the building's community work
 privately (:mod:`.staff`).  Every day at ``list_at`` each building's leaders get the
 households that have not reported, and those households a reminder (:mod:`.missing`).
 What is kept: who, the household's building and room, the day, temperature, symptoms.
+Other plugins read a person's check-ins through the ``checkins_reported`` hook (:mod:`.hookspecs`).
 Those who get a building's list or its alerts export its check-ins (:mod:`.exports`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +25,19 @@ from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.exports import ExportSheet
 from sanshe.core.hookspecs import hookimpl
+from sanshe.core.i18n import Translator
 from sanshe.core.model import Person
+from sanshe.core.plugins import Plugins
 from sanshe.core.services import Services
 from sanshe.core.storage.models import stored_person
 from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import Due
 
-from . import exports, missing
+from . import exports, hookspecs, missing
 from .models import Checkin
 from .reporting import CHECKIN, checkin
-from .settings import CheckinSettings
+from .settings import CheckinSettings, symptom_name
 
 PLUGIN = missing.PLUGIN
 
@@ -51,6 +55,40 @@ def sanshe_tables() -> Tables:
 @hookimpl
 def sanshe_catalogues() -> Iterable[Path]:
     return [Path(__file__).parent / "locales"]
+
+
+@hookimpl
+def sanshe_addhooks(pluginmanager: Plugins) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def checkins_reported(
+    context: Context, person_id: str, first: date, last: date, translator: Translator
+) -> Awaitable[list[dict[str, str]]]:
+    return _reported(context.settings(CheckinSettings), person_id, first, last, translator)
+
+
+async def _reported(
+    settings: CheckinSettings, person_id: str, first: date, last: date, _: Translator
+) -> list[dict[str, str]]:
+    """The person's check-ins of those days, as :func:`.hookspecs.checkins_reported` says."""
+    rows = await Checkin.filter(
+        person=stored_person(person_id), day__gte=first, day__lte=last
+    ).order_by("day")
+    return [_reading(settings, row, _) for row in rows]
+
+
+def _reading(settings: CheckinSettings, row: Checkin, _: Translator) -> dict[str, str]:
+    """One check-in as the hook gives it, its symptoms named as the settings name them now."""
+    named = {s.id: symptom_name(_, s) for s in settings.symptoms}
+    fever = float(row.temperature) >= settings.fever
+    return {
+        "day": row.day.isoformat(),
+        "temperature": row.temperature,
+        "symptoms": _.join(named.get(s, s) for s in row.symptoms),
+        "fever": "yes" if fever else "",
+    }
 
 
 async def reports(ctx: Context) -> bool:

@@ -398,6 +398,13 @@ CHECKIN_SETTINGS = (
     "checkins.leaders",
     "checkins.alert",
 )
+#: The observation plugin's settings in the example: its section is read as a block (BLOCKS).
+OBSERVATION_SETTINGS = (
+    "observation.days",
+    "observation.workers",
+    "observation.remind_at",
+    "observation.check_at",
+)
 #: The knowledge plugin's settings in the example: its section is read as a block (BLOCKS); its
 #: resources are mappings on one line (id, kind, name, needs, area, hours, contact); its own
 #: synonyms are a block of meanings, the example's one meaning ``parking`` a list of words.
@@ -437,6 +444,7 @@ BLOCKS = (
     "fields",
     "knowledge",
     "checkins",
+    "observation",
     "feedback",
     "rules",
 )
@@ -501,6 +509,7 @@ SETTINGS = (
     *FIELD_SETTINGS,
     *KNOWLEDGE_SETTINGS,
     *CHECKIN_SETTINGS,
+    *OBSERVATION_SETTINGS,
     *FEEDBACK_SETTINGS,
     *RULE_SETTINGS,
     "key_file",
@@ -567,6 +576,14 @@ FEEDBACK_REFUSED = {
     "feedback.weekday": ["mon", "Monday", "周一", "1", "[monday]", "{}", "''", "~"],
     "feedback.at": CLOCK_REFUSED,
     "feedback.staff": ["[nobody]", "[]", *NAMES_REFUSED],
+}
+#: Values the observation plugin's settings do not take: each is refused at its line (an unknown
+#: role by its name).
+OBSERVATION_REFUSED = {
+    "observation.days": ["0", "-1", "2.5", "three", "[3]", "{}", "''", "~", "61", "true"],
+    "observation.workers": ["[nobody]", "[]", *NAMES_REFUSED],
+    "observation.remind_at": CLOCK_REFUSED,
+    "observation.check_at": CLOCK_REFUSED,
 }
 SHIFT_REFUSED = {
     "plan_days": ["0", "-1", "2.5", "three", "[3]", "100000"],
@@ -695,6 +712,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = KNOWLEDGE_REFUSED[key]
     if key in CHECKIN_SETTINGS:
         others = CHECKIN_REFUSED[key]
+    if key in OBSERVATION_SETTINGS:
+        others = OBSERVATION_REFUSED[key]
     if key in FEEDBACK_SETTINGS:
         others = FEEDBACK_REFUSED[key]
     if key in RULE_SETTINGS:
@@ -909,6 +928,12 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
             if not any(here in p and named in p for p in problems):
                 wrong.append(
                     f"no problem at {here} refuses the check-ins' {key} {value}: {problems}"
+                )
+        if value in OBSERVATION_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            named = "“nobody”" if value == "[nobody]" else ""
+            if not any(here in p and named in p for p in problems):
+                wrong.append(
+                    f"no problem at {here} refuses the observation's {key} {value}: {problems}"
                 )
         if value in FEEDBACK_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             named = "“nobody”" if value == "[nobody]" else ""

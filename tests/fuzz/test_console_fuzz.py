@@ -200,6 +200,9 @@ COMMANDS = (
     "checkin",
     "打卡",
     "健康打卡",
+    "observe",
+    "观察",
+    "居家观察",
     "report",
     "举报",
     "request",
@@ -287,6 +290,10 @@ ARGUMENTS = (
     "renew 1",
     "删除 1",
     "37.5 咳嗽",
+    "@maria 14 武汉返回",
+    "end 1",
+    "need supplies 大米",
+    "需要 快递 北门",
 )
 SLASHES = ("/", "//x", "/ ", "/ help", "/@", "/form@", "/@bot", "///", "/\x00", "/\ud800")
 KEYWORDS = ("偏方", "内部消息", "呼吸困难", "想不开", "suicide", "can't breathe", "转发给所有人")
