@@ -51,6 +51,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.observation",
     "sanshe.plugins.knowledge",
     "sanshe.plugins.feedback",
+    "sanshe.plugins.summary",
 )
 
 

@@ -27,7 +27,18 @@ from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import Due
 
-from . import access, assessment, casework, data, followups, hookspecs, opening, routing, stats
+from . import (
+    access,
+    assessment,
+    casework,
+    data,
+    followups,
+    hookspecs,
+    opening,
+    routing,
+    served,
+    stats,
+)
 
 #: The plugin's name: its tables' app, its timers' owner.
 PLUGIN = "cases"
@@ -101,6 +112,11 @@ def cases_of(client: str) -> Awaitable[int | None]:
 @hookimpl
 def cases_answered(context: Context, number: int) -> None:
     opening.answered(context, number)
+
+
+@hookimpl
+def cases_served(group_id: str, start: datetime, end: datetime) -> Awaitable[list[dict[str, Any]]]:
+    return served.served(group_id, start, end)
 
 
 @hookimpl

@@ -11,7 +11,8 @@ functions answering an awaitable (core refuses an ``async def`` implementation o
 from __future__ import annotations
 
 from collections.abc import Awaitable, Collection
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sanshe.core.hookspecs import hookspec
 
@@ -71,4 +72,20 @@ def cases_answered(context: Context, number: int) -> None:
     Implemented by the cases plugin (noted with ``context.writes``); called by the crisis
     plugin on ``/ack`` and by anything else that counts as a human taking the case up.  A
     case's own commands (a note, an assessment, a route) count without it.
+    """
+
+
+@hookspec(firstresult=True)
+def cases_served(group_id: str, start: datetime, end: datetime) -> Awaitable[list[dict[str, Any]]]:
+    """The cases of the consultation group ``group_id`` worked on from ``start`` to ``end``
+    (excluded; aware): requested, first answered, routed there, noted or closed then.
+
+    Implemented by the cases plugin; called by the summary plugin for the daily work record
+    summary (form 8).  Each case, oldest request first, as a dict: ``number``, ``person``
+    (the client, as person columns hold them), ``name`` (how staff name the client),
+    ``category``, ``tier``, ``status``, ``reason`` (personal data masked), ``record`` (the
+    consultation record's id, or None), ``result`` (as ``/close`` gave it, "" while open),
+    ``requested_at``, ``follow_up_at`` (aware, or None) and ``notes``: the follow-up notes of
+    the span, each ``at``, ``by`` (person id), ``medical``, ``psychological``, ``other``.
+    Sensitive: for a record filed under the group, never for a group's chat.
     """

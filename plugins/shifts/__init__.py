@@ -14,7 +14,7 @@ ahead.  Other plugins ask who is on duty through the ``shifts_on_duty`` hook
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,8 @@ from .settings import ShiftSettings
 PLUGIN = timing.PLUGIN
 #: The computed role of whoever is on shift in a group now.
 ON_SHIFT = "on_shift"
+#: The last moment before a span's end: the roster's spans include their end, ``shifts_served`` not.
+OVER = timedelta(microseconds=1)
 
 
 @hookimpl
@@ -92,6 +94,19 @@ def shifts_on_duty(group: Group, at: datetime) -> Mapping[str, str]:
     if services is None:
         return {}
     return ROSTER.on_duty(group, at, RolesNow(services.community, services.person))
+
+
+@hookimpl
+def shifts_served(group: Group, start: datetime, end: datetime) -> Mapping[str, str]:
+    """Who appeared on a shift of ``group`` under way from ``start`` to ``end``, from the roster
+    in memory, the earliest shift's first."""
+    shifts = sorted(ROSTER.overlapping(group.id, start, end - OVER), key=lambda s: s.start)
+    found: dict[str, str] = {}
+    for shift in shifts:
+        for claim in shift.claims.values():
+            if claim.arrived is not None:
+                found.setdefault(claim.person, claim.role)
+    return found
 
 
 @hookimpl

@@ -75,3 +75,15 @@ def shifts_handover_items(
     None for nothing.  They go to the incoming shift privately: name cases by
     number and people by name only, never a phone, ID number or health detail.
     """
+
+
+@hookspec(firstresult=True)
+def shifts_served(group: Group, start: datetime, end: datetime) -> Mapping[str, str] | None:
+    """Who served a shift of ``group`` under way from ``start`` to ``end`` (excluded; aware):
+    person id -> the role they claimed it in, of the claimers who appeared (a message in the
+    group or ``/arrive``), the earliest shift's first.
+
+    Implemented by the shifts plugin from the roster it keeps in memory (the past week's
+    shifts included; a plain function), called by the summary plugin for the daily work
+    record summary's recorder and the social workers it tells.  Empty: nobody served there.
+    """

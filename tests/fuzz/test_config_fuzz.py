@@ -423,6 +423,8 @@ KNOWLEDGE_SETTINGS = (
 )
 #: The feedback plugin's settings in the example: its section is read as a block (BLOCKS).
 FEEDBACK_SETTINGS = ("feedback.weekday", "feedback.at", "feedback.staff")
+#: The summary plugin's settings in the example: its section is read as a block (BLOCKS).
+SUMMARY_SETTINGS = ("summary.at", "summary.form", "summary.tell")
 #: A form's fields (issue 14, exports): the header of a field's column, and the header over a run
 #: of columns, as the paper form prints them; the fields are a block (BLOCKS), most of them a
 #: mapping on one line.
@@ -446,6 +448,7 @@ BLOCKS = (
     "checkins",
     "observation",
     "feedback",
+    "summary",
     "rules",
 )
 #: The moderation plugin's rule conditions and steps in the example (issue 12), each on a line
@@ -511,6 +514,7 @@ SETTINGS = (
     *CHECKIN_SETTINGS,
     *OBSERVATION_SETTINGS,
     *FEEDBACK_SETTINGS,
+    *SUMMARY_SETTINGS,
     *RULE_SETTINGS,
     "key_file",
 )
@@ -576,6 +580,13 @@ FEEDBACK_REFUSED = {
     "feedback.weekday": ["mon", "Monday", "周一", "1", "[monday]", "{}", "''", "~"],
     "feedback.at": CLOCK_REFUSED,
     "feedback.staff": ["[nobody]", "[]", *NAMES_REFUSED],
+}
+#: Values the summary plugin's settings do not take: each is refused at its line (an unknown
+#: form or role by its name).
+SUMMARY_REFUSED = {
+    "summary.at": CLOCK_REFUSED,
+    "summary.form": ["nobody", "[3]", "{}", "~", "[daily_summary]"],
+    "summary.tell": ["[nobody]", "[]", *NAMES_REFUSED],
 }
 #: Values the observation plugin's settings do not take: each is refused at its line (an unknown
 #: role by its name).
@@ -716,6 +727,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = OBSERVATION_REFUSED[key]
     if key in FEEDBACK_SETTINGS:
         others = FEEDBACK_REFUSED[key]
+    if key in SUMMARY_SETTINGS:
+        others = SUMMARY_REFUSED[key]
     if key in RULE_SETTINGS:
         others = RULE_REFUSED[key]
     if key in FIELD_REFUSED:
@@ -939,6 +952,10 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
             named = "“nobody”" if value == "[nobody]" else ""
             if not any(here in p and named in p for p in problems):
                 wrong.append(f"no problem at {here} refuses the feedback {key} {value}: {problems}")
+        if value in SUMMARY_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            named = "“nobody”" if value in ("nobody", "[nobody]") else ""
+            if not any(here in p and named in p for p in problems):
+                wrong.append(f"no problem at {here} refuses the summary {key} {value}: {problems}")
         if value in BUILDING_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             if not any(here in p for p in problems):
                 wrong.append(f"no problem at {here} refuses the building's {key}: {problems}")
