@@ -127,6 +127,8 @@ class Building(_Frozen):
     name: Text = ""
     rooms: tuple[str, ...] = ()
     """Its rooms: numbers (``"302"``) or ranges of numbers (``"101-106"``)."""
+    area: Annotated[str, Field(min_length=1, max_length=40, pattern=r"\S")] | None = None
+    """The part of the community it stands in (``东区``): errands go to its volunteers next."""
 
     def room_list(self) -> tuple[str, ...]:
         """Every room, ranges written out (``"101-103"`` -> 101, 102, 103), in the order given."""

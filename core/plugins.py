@@ -52,6 +52,7 @@ BUILTINS: tuple[str, ...] = (
     "sanshe.plugins.knowledge",
     "sanshe.plugins.feedback",
     "sanshe.plugins.summary",
+    "sanshe.plugins.errands",
 )
 
 

@@ -398,6 +398,8 @@ CHECKIN_SETTINGS = (
     "checkins.leaders",
     "checkins.alert",
 )
+#: The errands plugin's settings in the example: its section is read as a block (BLOCKS).
+ERRAND_SETTINGS = ("errands.registry", "errands.volunteers", "errands.take_within")
 #: The observation plugin's settings in the example: its section is read as a block (BLOCKS).
 OBSERVATION_SETTINGS = (
     "observation.days",
@@ -446,6 +448,7 @@ BLOCKS = (
     "fields",
     "knowledge",
     "checkins",
+    "errands",
     "observation",
     "feedback",
     "summary",
@@ -495,6 +498,7 @@ SETTINGS = (
     "buildings.id",
     "buildings.name",
     "buildings.rooms",
+    "buildings.area",
     "retention_days",
     "escalates_to",
     *SCHEDULE_SETTINGS,
@@ -512,6 +516,7 @@ SETTINGS = (
     *FIELD_SETTINGS,
     *KNOWLEDGE_SETTINGS,
     *CHECKIN_SETTINGS,
+    *ERRAND_SETTINGS,
     *OBSERVATION_SETTINGS,
     *FEEDBACK_SETTINGS,
     *SUMMARY_SETTINGS,
@@ -525,6 +530,7 @@ ESCALATION_REFUSED = {"escalates_to": ["nobody", "prevention", "building-2", "[3
 BUILDING_REFUSED = {
     "buildings.id": ["''", "[3]", "{}", "~"],
     "buildings.name": ["[3]", "[]", "~"],
+    "buildings.area": ["''", "'  '", "[3]", "{}", "[]"],
 }
 #: Values a rule's schedule does not take: each is refused at its line.
 SCHEDULE_REFUSED = ["soon", "0m", "-1h", "[day]", "25:00", "8:00", "{}", "3 days"]
@@ -573,6 +579,13 @@ CHECKIN_REFUSED = {
     "checkins.list_at": CLOCK_REFUSED,
     "checkins.leaders": ["[nobody]", *NAMES_REFUSED],
     "checkins.alert": ["[nobody]", *NAMES_REFUSED],
+}
+#: Values the errands plugin's settings do not take: each is refused at its line (an unknown role
+#: by its name).
+ERRAND_REFUSED = {
+    "errands.registry": ["[nobody]", "[]", *NAMES_REFUSED],
+    "errands.volunteers": ["[nobody]", "[]", *NAMES_REFUSED],
+    "errands.take_within": ["three", "0m", "0", "2.5", "[3]", "''", "{}", "~", "30 minutes"],
 }
 #: Values the feedback plugin's settings do not take: each is refused at its line (an unknown
 #: role by its name).
@@ -723,6 +736,8 @@ def setting_mutated(r: random.Random) -> tuple[Mutant, int, str]:
         others = KNOWLEDGE_REFUSED[key]
     if key in CHECKIN_SETTINGS:
         others = CHECKIN_REFUSED[key]
+    if key in ERRAND_SETTINGS:
+        others = ERRAND_REFUSED[key]
     if key in OBSERVATION_SETTINGS:
         others = OBSERVATION_REFUSED[key]
     if key in FEEDBACK_SETTINGS:
@@ -942,6 +957,10 @@ def test_any_value_of_a_setting_is_accepted_or_refused_in_sentences(seed: int) -
                 wrong.append(
                     f"no problem at {here} refuses the check-ins' {key} {value}: {problems}"
                 )
+        if value in ERRAND_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
+            named = "“nobody”" if value == "[nobody]" else ""
+            if not any(here in p and named in p for p in problems):
+                wrong.append(f"no problem at {here} refuses the errands' {key} {value}: {problems}")
         if value in OBSERVATION_REFUSED.get(key, ()) and "duplicate" not in mutant.steps:
             named = "“nobody”" if value == "[nobody]" else ""
             if not any(here in p and named in p for p in problems):

@@ -142,6 +142,9 @@ async def test_each_role_sees_its_own_command_menu(world: World, tmp_path: Path)
     assert (f"chat:{GAO}", "zh") not in server.commands
     gao = {c["command"]: c["description"] for c in server.commands[(f"chat:{GAO}", "")]}
     assert gao["help"] == help_en
+    # Volunteers take errands privately (/area, /take, /done); the registry of vulnerable
+    # households (/vulnerable) and asking for one (/need) are community workers'.
+    assert {"area", "take", "done"} <= set(gao) and {"vulnerable", "need"}.isdisjoint(gao)
     # Chinese aliases (/帮助) and dialog-only commands (/back) are not registered.
     registered = {c["command"] for menu in server.commands.values() for c in menu}
     assert registered.isdisjoint({"帮助", "选择", "back", "skip", "cancel"})
