@@ -34,8 +34,8 @@ from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import Due
 
-from . import exports, hookspecs, missing
-from .models import Checkin
+from . import exports, hookspecs, missing, short_form
+from .models import Checkin, Draft
 from .reporting import CHECKIN, checkin
 from .settings import CheckinSettings, symptom_name
 
@@ -55,6 +55,12 @@ def sanshe_tables() -> Tables:
 @hookimpl
 def sanshe_catalogues() -> Iterable[Path]:
     return [Path(__file__).parent / "locales"]
+
+
+@hookimpl
+async def sanshe_dialog(context: Context) -> list[Action] | None:
+    """The short form's answers (``/checkin`` alone), privately."""
+    return await short_form.answer(context)
 
 
 @hookimpl
@@ -166,6 +172,7 @@ async def sanshe_person_export(person: Person) -> dict[str, Any] | None:
 
 @hookimpl
 def sanshe_person_erase(person: Person, writes: Writes) -> None:
-    """The person's check-ins go."""
+    """The person's check-ins go, and a short form they were answering."""
     key = stored_person(person.id)
     writes.run(lambda db: Checkin.filter(person=key).using_db(db).delete())
+    writes.run(lambda db: Draft.filter(person=key).using_db(db).delete())

@@ -29,3 +29,20 @@ class Checkin(Model):
 
     class Meta:
         table = "checkins_checkin"
+
+
+class Draft(Model):
+    """A check-in being answered question by question (``/checkin`` alone): where it stands."""
+
+    id = fields.IntField(primary_key=True)
+    person = fields.CharField(max_length=PERSON_LENGTH, unique=True)
+    """Who answers (``stored_person``)."""
+    day = fields.DateField()
+    """The day it was started: a draft of an earlier day is dropped, not taken."""
+    step = fields.IntField(default=0)
+    """0: the temperature is asked; 1: the symptoms."""
+    temperature = SealedTextField(default="")
+    """The temperature answered, as ``36.8`` (health data: sealed)."""
+
+    class Meta:
+        table = "checkins_draft"

@@ -15,14 +15,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sanshe.core.actions import Action, Delete
-from sanshe.core.arguments import ArgumentError, Arguments, Rest, Word, listing
+from sanshe.core.arguments import ArgumentError, Arguments, Rest, Word, Wrong, listing
 from sanshe.core.context import Context
 from sanshe.core.events import Message
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
 
-from . import staff
-from .models import Checkin
+from . import short_form, staff
+from .models import Checkin, Draft
 from .settings import CheckinSettings, symptom_name
 
 CHECKIN = Arguments(
@@ -61,16 +61,16 @@ def _plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().strip()
 
 
-def temperature(ctx: Context, word: str, settings: CheckinSettings) -> float:
-    """The temperature ``word`` says (``36.8``, ``36.8度``, ``３６．８℃``); ArgumentError if it is
-    no number or no body temperature."""
+def temperature(word: str, settings: CheckinSettings) -> float:
+    """The temperature ``word`` says (``36.8``, ``36.8度``, ``３６．８℃``); Wrong if it is no
+    number or no body temperature."""
     plain = _UNIT.sub("", _plain(word)).replace("，", ".").replace(",", ".")
     if not _NUMBER.match(plain):
-        raise CHECKIN.error(ctx, "checkins.not_a_number", word=excerpt(word))
+        raise Wrong("checkins.not_a_number", word=excerpt(word))
     value = float(plain)
     low, high = settings.temperature.min, settings.temperature.max
     if not low <= value <= high:
-        raise CHECKIN.error(ctx, "checkins.out_of_range", value=plain, low=low, high=high)
+        raise Wrong("checkins.out_of_range", value=plain, low=low, high=high)
     return value
 
 
@@ -85,7 +85,7 @@ def _phrases(settings: CheckinSettings) -> list[tuple[str, str]]:
 
 def symptoms(ctx: Context, text: str, settings: CheckinSettings) -> tuple[str, ...]:
     """The ids of the symptoms ``text`` names (``咳嗽 乏力``, ``咳嗽、乏力``, ``sore throat``);
-    ArgumentError for a word naming none of the settings' symptoms."""
+    Wrong for a word naming none of the settings' symptoms."""
     rest = " ".join(_plain(text).split())
     phrases = _phrases(settings)
     found: list[str] = []
@@ -99,7 +99,7 @@ def symptoms(ctx: Context, text: str, settings: CheckinSettings) -> tuple[str, .
             _ = ctx._
             known = listing(_, (symptom_name(_, s) for s in settings.symptoms))
             key = "checkins.unknown_symptom" if settings.symptoms else "checkins.no_symptoms"
-            raise CHECKIN.error(ctx, key, word=excerpt(word), known=known)
+            raise Wrong(key, word=excerpt(word), known=known)
         phrase, symptom = match
         if symptom and symptom not in found:
             found.append(symptom)
@@ -110,12 +110,15 @@ def symptoms(ctx: Context, text: str, settings: CheckinSettings) -> tuple[str, .
 def read(ctx: Context, settings: CheckinSettings) -> Report:
     """The check-in the command says; ArgumentError saying what is wrong and how to write it."""
     args = CHECKIN.read(ctx)
-    return Report(
-        temperature(ctx, args.temperature, settings), symptoms(ctx, args.symptoms, settings)
-    )
+    try:
+        return Report(
+            temperature(args.temperature, settings), symptoms(ctx, args.symptoms, settings)
+        )
+    except Wrong as wrong:
+        raise CHECKIN.error(ctx, wrong.key, **wrong.values) from None
 
 
-def _private(ctx: Context, texts: list[str]) -> list[Action]:
+def private(ctx: Context, texts: list[str]) -> list[Action]:
     """``texts`` for the sender: where they wrote in a private chat, privately from a group."""
     if ctx.event.direct:
         return [ctx.reply(t) for t in texts]
@@ -132,22 +135,37 @@ def _delete(ctx: Context) -> list[Action]:
 
 async def checkin(ctx: Context) -> list[Action]:
     """``/checkin 36.8 [symptoms]``: store today's check-in of the sender's household, confirm it
-    privately, alert the building's community worker of a fever or a symptom."""
+    privately, alert the building's community worker of a fever or a symptom; ``/checkin`` alone
+    asks its questions privately (:mod:`.short_form`)."""
     settings = ctx.settings(CheckinSettings)
     actions = _delete(ctx)
     _ = ctx._
+    asking = ctx.command is not None and not ctx.command.args.strip()
     try:
-        report = read(ctx, settings)
+        report = None if asking else read(ctx, settings)
     except ArgumentError as wrong:
-        return actions + _private(ctx, [wrong.text])
+        return actions + private(ctx, [wrong.text])
     home = await ctx.call("joining_household", person_id=ctx.person.id)
     if not isinstance(home, dict):
-        return actions + _private(ctx, [_("checkins.no_household")])
+        return actions + private(ctx, [_("checkins.no_household")])
+    if report is None:
+        return actions + private(ctx, [short_form.begin(ctx, settings)])
+    return actions + record(ctx, settings, report, home)
+
+
+def record(
+    ctx: Context, settings: CheckinSettings, report: Report, home: dict[str, str]
+) -> list[Action]:
+    """Keep ``report`` as today's check-in of the sender's household ``home`` (replacing one of
+    the day, and any short form under way), confirm it privately, alert a fever or a symptom."""
+    _ = ctx._
+    actions: list[Action] = []
     now, day = ctx.now(), today(ctx)
     key = stored_person(ctx.person.id)
     building, room = str(home.get("building", "")), str(home.get("room", ""))
     # A second check-in of the day replaces the first, in the event's one transaction.
     ctx.writes.run(lambda db: Checkin.filter(person=key, day=day).using_db(db).delete())
+    ctx.writes.run(lambda db: Draft.filter(person=key).using_db(db).delete())
     ctx.writes.add(
         Checkin(
             person=key,
@@ -164,7 +182,7 @@ async def checkin(ctx: Context) -> list[Action]:
     if fever or report.symptoms:
         texts.append(_("checkins.unwell"))
         actions += staff.alert(ctx, settings, building, room, report, fever)
-    return _private(ctx, texts) + actions
+    return private(ctx, texts) + actions
 
 
 def _confirmation(ctx: Context, settings: CheckinSettings, report: Report, now: datetime) -> str:
