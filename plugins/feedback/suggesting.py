@@ -62,5 +62,5 @@ async def suggest(ctx: Context) -> list[Action]:
     ctx.writes.add(
         Suggestion(person=stored_person(ctx.person.id), building=building, text=text, at=ctx.now())
     )
-    key = "feedback.thanks_group" if not ctx.event.direct else "feedback.thanks"
+    key = "feedback.thanks_group" if actions else "feedback.thanks"  # deleted from a group
     return private(ctx, [_(key)]) + actions

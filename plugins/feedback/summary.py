@@ -81,7 +81,8 @@ async def keep_timer(services: Services) -> None:
 
 
 def building_name(_: Translator, community: Community, building: str) -> str:
-    """How the building is named (``1号楼``): its name in the file, else its id; "" for none."""
+    """How the building is named (``1号楼``): its name in the file, else its id (no building:
+    that none is known)."""
     if not building:
         return _("feedback.no_building")
     found = community.building(building)

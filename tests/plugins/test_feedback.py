@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sanshe.core.actions import Action, Delete, DirectMessage, Reply, Send
+from sanshe.core.actions import ALL_ACTIONS, Action, Delete, DirectMessage, Reply, Send
 from sanshe.core.personal_data import erase, export
 from sanshe.plugins.feedback.models import Suggestion
 from sanshe.testing import ManualClock, Sandbox
@@ -72,6 +72,20 @@ async def test_a_suggestion_in_a_group_is_deleted_and_acknowledged_privately(
     ]
     [row] = await Suggestion.all()
     assert (row.building, row.text) == ("1", "楼道里的垃圾两天没人收了")
+
+
+async def test_where_the_network_cannot_delete_the_acknowledgement_says_nothing_of_it(
+    tmp_path: Path,
+) -> None:
+    can = [kind for kind in ALL_ACTIONS if kind is not Delete]
+    path = write_community(tmp_path, _text())
+    async with Sandbox(path, clock=ManualClock(MORNING), capabilities=can) as s:
+        await settle_in(s, "maria", "building-1", "302", "王家")
+        actions = await s.send("maria", "building-1", "/建议 希望增加核酸检测点")
+        assert [a for a in actions if isinstance(a, Delete)] == [] and in_groups(actions) == []
+        assert dms(actions, "maria") == [
+            "谢谢您的意见建议，已经收到。社区会每周汇总转交防控工作组，汇总中不会出现您的姓名。"
+        ]
 
 
 async def test_the_weekly_summary_tells_the_prevention_group_per_building_masked(
