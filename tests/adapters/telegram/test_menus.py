@@ -107,3 +107,26 @@ async def test_menus_are_what_help_lists_there(server: BotApiServer, tmp_path: P
             server.user_starts_bot(user)
             await world.said(user, 1, "the welcome")
             assert menu(world, scope) == await helped(world, user, user), scope
+
+
+LIU = 25  # a community worker of the whole community
+WITH_LIU = COMMUNITY.replace(
+    "rules:\n",
+    "  - {id: liu, name: 刘敏, handles: {telegram: 25}, roles: [community_worker]}\nrules:\n",
+    1,
+)
+
+
+async def test_a_community_worker_s_private_menu_lists_the_observation_files(
+    server: BotApiServer, tmp_path: Path
+) -> None:
+    server.add_user(LIU, "Liu Min", language_code="zh-hans")
+    async with running(server, tmp_path, community=WITH_LIU) as world:
+        await eventually(lambda: world.storage.get_state("telegram", "menus"), "the menus")
+        assert "observe" in {name for name, _ in menu(world, f"chat:{LIU}")}
+        # Nobody else keeps files: a resident's and a social worker's menus leave it out.
+        assert "observe" not in {name for name, _ in menu(world, "all_private_chats")}
+        assert "observe" not in {name for name, _ in menu(world, f"chat:{WANG}")}
+        server.user_starts_bot(LIU)
+        await world.said(LIU, 1, "the welcome")
+        assert menu(world, f"chat:{LIU}") == await helped(world, LIU, LIU)
