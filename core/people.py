@@ -297,6 +297,13 @@ def revoke(ctx: Context, person: Person, role: str, group: Group | None) -> list
     return ending
 
 
+def everyone(ctx: Context) -> list[Person]:
+    """Everyone known now, each with their runtime grants: the file's people, then those who
+    became known in chat (a resident let in, a volunteer registered, someone granted a role)."""
+    bot = ctx._bot
+    return bot.people.merged(bot.community)
+
+
 def current(ctx: Context, person: Person) -> Person:
     """``person`` as known now, with their runtime grants (someone unknown: as they are)."""
     return current_by_id(ctx, person.id) or person

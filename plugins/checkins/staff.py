@@ -36,13 +36,12 @@ def building_name(_: Translator, community: Community, building: str) -> str:
 
 
 def _holders(ctx: Context, roles: Iterable[str], building: str, *, scoped: bool) -> list[Person]:
-    """The known people holding one of ``roles`` now in a resident group of ``building``
-    (``scoped``), or community-wide."""
+    """The known people (of the file, or granted a role in chat) holding one of ``roles`` now
+    in a resident group of ``building`` (``scoped``), or community-wide."""
     wanted, now = set(roles), ctx.now()
     groups = {g.id for g in resident_groups(ctx.community, building)}
     found = []
-    for known in ctx.community.people:
-        person = people.current(ctx, known)
+    for person in people.everyone(ctx):
         for grant in person.roles:
             if grant.role not in wanted or not grant.counts_at(now):
                 continue

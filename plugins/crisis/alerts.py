@@ -184,9 +184,10 @@ def _step_people(
     if step.startswith(ROLE):
         role = step.removeprefix(ROLE)
         now = ctx.now()
-        known = (people.current(ctx, p) for p in ctx.community.people)
         holders = (
-            p for p in known if role in roles_in(ctx.community, p, group, member=False, now=now)
+            p
+            for p in people.everyone(ctx)
+            if role in roles_in(ctx.community, p, group, member=False, now=now)
         )
         return _reachable(ctx, holders, alert.client, reached, avoid)
     if step == FALLBACK:
@@ -196,12 +197,12 @@ def _step_people(
 
 
 def _contact(ctx: Context, handle: str) -> Person:
-    """The person the fallback handle ``network:id`` names: one of the file, else someone
-    the community does not know, reached at that handle."""
+    """The person the fallback handle ``network:id`` names: one known, else someone the
+    community does not know, reached at that handle."""
     network, _, user = handle.partition(":")
-    for person in ctx.community.people:
+    for person in people.everyone(ctx):
         if person.handles.get(network) == user:
-            return people.current(ctx, person)
+            return person
     return Person(id=handle, handles={network: user}, known=False)
 
 

@@ -104,10 +104,9 @@ def no_shows(context: Context, shift: Shift) -> list[Action]:
     if not told_to:
         told_to = [
             p.id
-            for p in context.community.people
+            for p in people.everyone(context)
             if p.id not in absent
-            and "social_worker"
-            in roles_in(context.community, people.current(context, p), group, member=False, now=now)
+            and "social_worker" in roles_in(context.community, p, group, member=False, now=now)
         ]
     settings = context.settings(ShiftSettings)
     told = []

@@ -48,13 +48,12 @@ def staff_only(ctx: Context) -> str:
 
 
 def social_workers(ctx: Context) -> list[PersonModel]:
-    """The community file's people who hold ``social_worker`` now (their runtime grants
-    included), community-wide or in a volunteer pool group."""
+    """The people who hold ``social_worker`` now (of the file, or granted it in chat),
+    community-wide or in a volunteer pool group."""
     now = ctx.now()
     pools = {g.id for g in groups_of(ctx, POOL)}
     found = []
-    for person in ctx.community.people:
-        person = people.current(ctx, person)
+    for person in people.everyone(ctx):
         if any(
             g.role == SOCIAL_WORKER
             and g.counts_at(now)
