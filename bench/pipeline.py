@@ -1,16 +1,24 @@
-"""Messages per second through Sanshe's pipeline, with 10 and with 1,000 keyword rules.
+"""Messages per second through Sanshe's pipeline with every built-in plugin on, against the floor.
 
 Pushes synthetic resident messages across 1,000 groups through the in-memory
-adapter path (the console's path, without printing), the built-in plugins
-and the rules engine, each event checkpointed in a fresh database, with at
-most 100 events in flight (an adapter waiting for its events' checkpoints).
-Prints both rates and their ratio: message cost should not grow with the
-number of rules (target >= 0.8).  With ``--db both`` (the default) it runs on
-a SQLite file, then on PostgreSQL, and prints PostgreSQL's rate as a ratio of
-SQLite's (target >= 0.8).  It prints; it does not assert.
+adapter path (the console's path, without printing), every built-in plugin
+with the example community's settings, rules and forms (privacy guard, crisis
+detector, shift look-ups, nickname checks…; see ``example.py``) and the rules
+engine, each event checkpointed in a fresh database, with at most 100 events
+in flight (an adapter waiting for its events' checkpoints).  First it runs the
+floor (``floor.py``) on the same texts and keywords, and prints SQLite's rate
+as a ratio of it (target >= 0.5).  Then with 10 and with 1,000 keyword rules
+besides the example's: message cost should not grow with the number of rules
+(target >= 0.8).  With ``--db both`` (the default) it runs on a SQLite file,
+then on PostgreSQL, and prints PostgreSQL's rate as a ratio of SQLite's
+(target >= 0.8).  It prints; it does not assert.
 
     python bench/pipeline.py [--messages 100000] [--groups 1000] [--in-flight 100]
-                             [--db both|sqlite|postgres|<database URL>] [--shifts]
+                             [--db both|sqlite|postgres|<database URL>] [--shifts | --spread]
+
+``--spread`` runs a community of 10,000 resident groups (``--groups``) twice:
+the messages spread over every group, one each, and over 10 groups; it prints
+the first rate as a ratio of the second (target >= 0.9).
 
 ``--shifts`` runs the pipeline (10 rules) with the shifts plugin planning a roster in
 every group against the plugin disabled, and prints that ratio instead (target >= 0.9).
@@ -38,6 +46,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import example  # noqa: E402
+import floor  # noqa: E402
 
 from sanshe.core.events import Message  # noqa: E402
 from sanshe.testing import Sandbox  # noqa: E402
@@ -67,7 +78,21 @@ SHIFTS_ON = """plugins:
 SHIFTS_OFF = "plugins:\n  disable: [shifts]\n"
 
 
+def keyword(i: int) -> str:
+    """Rule ``i``'s keyword: two characters, its number and 号 (the messages never hold one)."""
+    return WORDS[i % len(WORDS)] + WORDS[(i * 7 + 3) % len(WORDS)] + f"{i}号"
+
+
+def rule_line(i: int) -> str:
+    """Generated rule ``i``, one line of YAML."""
+    return (
+        f"  - {{id: r{i}, where: {{kinds: [resident]}}, when: {{keywords: [{keyword(i)}]}}, "
+        "do: [{reply: 已收到}]}"
+    )
+
+
 def community_yaml(groups: int, rules: int, plugins: str = "") -> str:
+    """A bare community (``--shifts``): resident groups, one social worker, generated rules."""
     lines = [
         "community: {id: bench, name: Bench, locale: zh_CN}",
         "groups:",
@@ -76,15 +101,14 @@ def community_yaml(groups: int, rules: int, plugins: str = "") -> str:
         "  - {id: wang, name: Wang, handles: {console: wang}, roles: [social_worker]}",
         "rules:",
     ]
-    for i in range(rules):
-        word = WORDS[i % len(WORDS)] + WORDS[(i * 7 + 3) % len(WORDS)] + f"{i}号"
-        lines.append(
-            f"  - {{id: r{i}, where: {{kinds: [resident]}}, when: {{keywords: [{word}]}}, do: [{{reply: 已收到}}]}}"
-        )
+    lines.extend(rule_line(i) for i in range(rules))
     return "\n".join(lines) + "\n" + plugins
 
 
-def messages(count: int, groups: int, seed: int = 7) -> list[Message]:
+def messages(count: int, groups: int, seed: int = 7, per_resident: int = 4) -> list[Message]:
+    """``count`` messages, group after group, each resident of a group writing ``per_resident``
+    of its messages in a row (fewer than the example's flood rule counts; the first one the
+    group sees of them), named as the example asks."""
     rng = random.Random(seed)
     out = []
     for n in range(count):
@@ -96,7 +120,8 @@ def messages(count: int, groups: int, seed: int = 7) -> list[Message]:
                 network="console",
                 chat=f"g{n % groups}",
                 event_id=f"m{n}",
-                sender=f"r{n % 5000}",
+                sender=f"g{n % groups}r{n // groups // per_resident}",
+                sender_name=example.NICKNAME,
                 text=text,
                 message_id=str(n),
             )
@@ -139,19 +164,10 @@ def databases(db: str, folder: Path) -> Database:
 
 
 async def run(
-    rules: int,
-    events: list[Message],
-    groups: int,
-    folder: Path,
-    database: Database,
-    in_flight: int,
-    plugins: str = "",
+    config: Path, events: list[Message], database: Database, in_flight: int
 ) -> tuple[float, float]:
-    """Messages per second through a fresh sandbox, ``in_flight`` submitted at most at once, and
-    this process's CPU seconds per message (not the database server's); ``plugins`` is the
-    community's ``plugins:`` section."""
-    config = folder / f"community-{rules}.yaml"
-    config.write_text(community_yaml(groups, rules, plugins), encoding="utf-8")
+    """Messages per second through a fresh sandbox of ``config``, ``in_flight`` submitted at most
+    at once, and this process's CPU seconds per message (not the database server's)."""
     async with database() as url, Sandbox(config, db_url=url, timeout=600) as sandbox:
         submit = sandbox.bot.submit
         queue = iter(events)
@@ -166,15 +182,33 @@ async def run(
     return len(events) / elapsed, cpu / len(events)
 
 
+def everything(folder: Path, groups: int, rules: int) -> Path:
+    """The example community, every plugin on, with ``groups`` resident groups and ``rules``
+    generated keyword rules besides its own."""
+    name = f"everything-{groups}-{rules}.yaml"
+    if (folder / name).exists():
+        return folder / name
+    return example.community_file(folder, name, groups, [rule_line(i) for i in range(rules)])
+
+
+async def floor_of(events: list[Message], rules: int, folder: Path) -> floor.Floor:
+    """The floor on the texts of ``events`` with the keywords of ``rules`` generated rules."""
+    texts = [event.text for event in events]
+    keywords = [keyword(i) for i in range(rules)]
+    await floor.measure(texts[: min(2_000, len(texts))], keywords, folder)  # warm-up
+    return await floor.measure(texts, keywords, folder)
+
+
 async def measure(
     db: str, events: list[Message], groups: int, in_flight: int, folder: Path
 ) -> tuple[float, float]:
     """The rates with 10 and with 1,000 rules on databases of the kind ``db``, printed."""
     database = databases(db, folder)
     warm_up = events[: min(2_000, len(events))]
-    await run(10, warm_up, groups, folder, database, in_flight)
-    few, few_cpu = await run(10, events, groups, folder, database, in_flight)
-    many, many_cpu = await run(1_000, events, groups, folder, database, in_flight)
+    few_rules, many_rules = everything(folder, groups, 10), everything(folder, groups, 1_000)
+    await run(few_rules, warm_up, database, in_flight)
+    few, few_cpu = await run(few_rules, events, database, in_flight)
+    many, many_cpu = await run(many_rules, events, database, in_flight)
     shown = {"sqlite": "SQLite file", "postgres": "PostgreSQL"}.get(db, db)
     print(f"  {shown}:")
     print(
@@ -193,6 +227,33 @@ def _together(runs: list[tuple[float, float]]) -> tuple[float, float]:
     return rate, sum(cpu for _rate, cpu in runs) / len(runs)
 
 
+async def measure_spread(db: str, count: int, groups: int, in_flight: int, folder: Path) -> None:
+    """The rate with ``count`` messages spread over every one of ``groups`` groups against the
+    same messages over 10 of them, each run twice, alternating, printed."""
+    database = databases(db, folder)
+    config = everything(folder, groups, 10)
+    # Each message from a resident new to its group in both runs (as many first sightings).
+    spread, few = messages(count, groups, per_resident=1), messages(count, 10, per_resident=1)
+    await run(config, few[: min(2_000, count)], database, in_flight)
+    runs: dict[str, list[tuple[float, float]]] = {"spread": [], "few": []}
+    for _round in range(2):  # alternating, so that a machine busy meanwhile slows both alike
+        runs["spread"].append(await run(config, spread, database, in_flight))
+        runs["few"].append(await run(config, few, database, in_flight))
+    (wide, wide_cpu), (narrow, narrow_cpu) = (_together(kept) for kept in runs.values())
+    shown = {"sqlite": "SQLite file", "postgres": "PostgreSQL"}.get(db, db)
+    per_group = count / groups
+    print(f"  {shown}:")
+    print(
+        f"    {groups:,} chats ({per_group:g} a chat): {wide:10.0f} messages/s   "
+        f"{wide_cpu * 1e6:6.1f} µs CPU a message"
+    )
+    print(
+        f"    10 chats:{' ' * (len(f'{groups:,} chats ({per_group:g} a chat)') - 8)} "
+        f"{narrow:10.0f} messages/s   {narrow_cpu * 1e6:6.1f} µs CPU a message"
+    )
+    print(f"    ratio {groups:,} chats / 10 chats: {wide / narrow:.2f}  (target >= 0.9)")
+
+
 async def measure_shifts(
     db: str, events: list[Message], groups: int, in_flight: int, folder: Path
 ) -> None:
@@ -200,11 +261,15 @@ async def measure_shifts(
     the residents writing has claimed a shift) and without it, each run twice, printed."""
     database = databases(db, folder)
     warm_up = events[: min(2_000, len(events))]
-    await run(10, warm_up, groups, folder, database, in_flight, SHIFTS_ON)
+    configs = {}
+    for plugins in (SHIFTS_ON, SHIFTS_OFF):
+        configs[plugins] = folder / f"shifts-{len(configs)}.yaml"
+        configs[plugins].write_text(community_yaml(groups, 10, plugins), encoding="utf-8")
+    await run(configs[SHIFTS_ON], warm_up, database, in_flight)
     runs: dict[str, list[tuple[float, float]]] = {SHIFTS_ON: [], SHIFTS_OFF: []}
     for _round in range(2):  # alternating, so that a machine busy meanwhile slows both alike
         for plugins, kept in runs.items():
-            kept.append(await run(10, events, groups, folder, database, in_flight, plugins))
+            kept.append(await run(configs[plugins], events, database, in_flight))
     (on, on_cpu), (off, off_cpu) = (_together(kept) for kept in runs.values())
     shown = {"sqlite": "SQLite file", "postgres": "PostgreSQL"}.get(db, db)
     print(f"  {shown}:")
@@ -217,8 +282,8 @@ async def measure_shifts(
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--groups", type=int, default=1_000)
+    parser.add_argument("--messages", type=int, help="default 100,000 (--spread: 10,000)")
+    parser.add_argument("--groups", type=int, help="default 1,000 (--spread: 10,000)")
     parser.add_argument(
         "--in-flight", type=int, default=100, help="events submitted and not yet checkpointed"
     )
@@ -227,16 +292,27 @@ async def main() -> None:
         default="both",
         help="both (default: sqlite, then postgres), sqlite (a file), postgres, or a database URL",
     )
-    parser.add_argument(
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
         "--shifts",
         action="store_true",
         help="with the shifts plugin (a roster in every group) against without it, 10 rules",
     )
+    mode.add_argument(
+        "--spread",
+        action="store_true",
+        help="one message in each of 10,000 groups against the same messages in 10 groups",
+    )
     args = parser.parse_args()
-    events = messages(args.messages, args.groups)
+    count = args.messages or (10_000 if args.spread else 100_000)
+    groups = args.groups or (10_000 if args.spread else 1_000)
+    what = (
+        "basics + forms + moderation plugins"
+        if args.shifts
+        else f"every built-in plugin ({len(example.plugins())}) with the example's settings"
+    )
     print(
-        f"pipeline: {args.messages} messages across {args.groups} groups, basics + forms + "
-        f"moderation plugins, at most {args.in_flight} in flight"
+        f"pipeline: {count} messages across {groups} groups, {what}, at most {args.in_flight} in flight"
     )
     if args.shifts:
         print("  the shifts plugin with a roster in every group, against the plugin disabled")
@@ -247,13 +323,25 @@ async def main() -> None:
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     rates = {}
     with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if args.shifts or args.spread:
+            for db in kinds:
+                if args.shifts:
+                    events = messages(count, groups)
+                    await measure_shifts(db, events, groups, args.in_flight, folder)
+                else:
+                    await measure_spread(db, count, groups, args.in_flight, folder)
+            return
+        events = messages(count, groups)
+        least = await floor_of(events, 10, folder)
+        print(f"  floor (bench/floor.py, the same texts, 10 keywords): {least.shown()}")
         for db in kinds:
-            if args.shifts:
-                await measure_shifts(db, events, args.groups, args.in_flight, Path(tmp))
-            else:
-                rates[db] = await measure(db, events, args.groups, args.in_flight, Path(tmp))
+            rates[db] = await measure(db, events, groups, args.in_flight, folder)
+            if db == "sqlite":
+                ratio = rates[db][0] / least.rate
+                print(f"    ratio 10 rules / the floor: {ratio:.2f}  (target >= 0.5)")
     # The messages of both runs over their time, PostgreSQL's over SQLite's.
-    if args.db == "both" and not args.shifts:
+    if args.db == "both":
         sqlite, postgres = (2 / (1 / few + 1 / many) for few, many in rates.values())
         print(f"  ratio pg/sqlite: {postgres / sqlite:.2f}  (target >= 0.8)")
 

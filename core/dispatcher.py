@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
 from .events import Event
@@ -19,15 +20,16 @@ class Dispatcher:
 
     A worker takes every event its chat has queued (up to ``batch``) and hands
     them to ``process`` together, so their checkpoints share one transaction.
-    :meth:`submit` returns a future that completes once the event is handled
-    and checkpointed — the moment an adapter may acknowledge it to its network.
+    It lives while its chat has events queued and ends when the queue runs dry:
+    a chat costs nothing while quiet, and taking the next event costs no task or
+    timer.  :meth:`submit` returns a future that completes once the event is
+    handled and checkpointed — the moment an adapter may acknowledge it to its network.
     """
 
-    def __init__(self, process: Process, idle_seconds: float = 30.0, batch: int = 200) -> None:
+    def __init__(self, process: Process, batch: int = 200) -> None:
         self._process = process
-        self._idle = idle_seconds
         self._batch = batch
-        self._queues: dict[tuple[str, str], asyncio.Queue[tuple[Event, asyncio.Future[None]]]] = {}
+        self._queues: dict[tuple[str, str], deque[tuple[Event, asyncio.Future[None]]]] = {}
         self._workers: set[asyncio.Task[None]] = set()
 
     def submit(self, event: Event) -> asyncio.Future[None]:
@@ -36,51 +38,42 @@ class Dispatcher:
         key = (event.network, event.chat)
         queue = self._queues.get(key)
         if queue is None:
-            queue = self._queues[key] = asyncio.Queue()
+            queue = self._queues[key] = deque()
             task = asyncio.create_task(self._work(key, queue), name=f"chat {key[0]}:{key[1]}")
             self._workers.add(task)
             task.add_done_callback(self._workers.discard)
-        queue.put_nowait((event, future))
+        queue.append((event, future))
         return future
 
     async def _work(
-        self, key: tuple[str, str], queue: asyncio.Queue[tuple[Event, asyncio.Future[None]]]
+        self, key: tuple[str, str], queue: deque[tuple[Event, asyncio.Future[None]]]
     ) -> None:
-        while True:
-            try:
-                first = await asyncio.wait_for(queue.get(), self._idle)
-            except TimeoutError:
-                if queue.empty():
-                    del self._queues[key]
-                    return
-                continue
-            taken = [first]
-            while len(taken) < self._batch and not queue.empty():
-                taken.append(queue.get_nowait())
-            try:
-                outcomes: Sequence[BaseException | None] = await self._process(
-                    [e for e, _ in taken]
-                )
-            except Exception as exc:
-                log.exception("%d event(s) of %s:%s were not handled", len(taken), *key)
-                outcomes = [exc] * len(taken)
-            for (_event, future), outcome in zip(taken, outcomes, strict=True):
-                if not future.done():
-                    if outcome is None:
-                        future.set_result(None)
-                    else:
-                        future.set_exception(outcome)
-                queue.task_done()
+        try:
+            while queue:
+                taken = [queue.popleft() for _ in range(min(len(queue), self._batch))]
+                try:
+                    outcomes: Sequence[BaseException | None] = await self._process(
+                        [e for e, _ in taken]
+                    )
+                except Exception as exc:
+                    log.exception("%d event(s) of %s:%s were not handled", len(taken), *key)
+                    outcomes = [exc] * len(taken)
+                for (_event, future), outcome in zip(taken, outcomes, strict=True):
+                    if not future.done():
+                        if outcome is None:
+                            future.set_result(None)
+                        else:
+                            future.set_exception(outcome)
+        finally:  # no await since the queue was found empty: nothing came meanwhile
+            if self._queues.get(key) is queue:
+                del self._queues[key]
 
     async def drain(self) -> None:
         """Wait until every queued event is handled."""
-        for queue in list(self._queues.values()):
-            await queue.join()
+        while self._workers:
+            await asyncio.wait(list(self._workers))
 
     async def close(self) -> None:
-        """Finish queued work, then stop the workers."""
+        """Finish queued work."""
         await self.drain()
-        for task in list(self._workers):
-            task.cancel()
-        await asyncio.gather(*self._workers, return_exceptions=True)
         self._queues.clear()

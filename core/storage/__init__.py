@@ -48,7 +48,7 @@ from .models import (
 )
 from .sealed import KeyProblem, KeySource, key_source
 from .tables import Tables
-from .writes import Writes
+from .writes import Gathering, Writes
 
 APP = "sanshe"
 
@@ -502,9 +502,11 @@ class Storage:
             for n, e, _p, _w in items:  # the same event twice in the batch: the first is new
                 fresh.append((n, e) in new)
                 new.discard((n, e))
+            gathering = Gathering(connection)
             for (_n, _e, _p, writes), is_new in zip(items, fresh, strict=True):
                 if is_new and writes:
-                    await writes.write(connection)
+                    await writes.write(gathering)
+            await gathering.flush()
             if trying:
                 await connection.execute_many(
                     'DELETE FROM "try_under_way" WHERE "key" = {}'.format(*_marks(connection, 1)),

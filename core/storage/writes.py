@@ -10,7 +10,7 @@ the writes of the one before are made, so a plugin sees its own earlier writes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
@@ -19,13 +19,55 @@ from tortoise.models import Model
 Statement = Callable[[BaseDBAsyncClient], Awaitable[object]]
 
 
+class _Plain:
+    """One SQL statement and its values (see :meth:`Writes.execute`)."""
+
+    __slots__ = ("query", "values")
+
+    def __init__(self, query: str, values: list[object]) -> None:
+        self.query = query
+        self.values = values
+
+
+def in_style(connection: BaseDBAsyncClient, query: str) -> str:
+    """``query``, written with ``?`` marks, in the connection's parameter style (``$1``…)."""
+    if connection.capabilities.dialect != "postgres":
+        return query
+    parts = query.split("?")
+    return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+
+
+class Gathering:
+    """A checkpoint's connection for the writes of its events: plain statements
+    (:meth:`Writes.execute`) that follow one another with the same query are sent together,
+    one round trip for all the events of the checkpoint; anything else is sent in order."""
+
+    def __init__(self, connection: BaseDBAsyncClient) -> None:
+        self.connection = connection
+        self._query = ""
+        self._rows: list[list[object]] = []
+
+    async def add(self, plain: _Plain) -> None:
+        """Send ``plain`` with the statements like it around it."""
+        if plain.query != self._query:
+            await self.flush()
+            self._query = plain.query
+        self._rows.append(plain.values)
+
+    async def flush(self) -> None:
+        """Send the statements gathered so far."""
+        if self._rows:
+            rows, self._rows = self._rows, []
+            await self.connection.execute_many(in_style(self.connection, self._query), rows)
+
+
 class Writes:
     """The database writes of one event (or timer), in the order they were noted."""
 
     __slots__ = ("_steps", "_after", "__weakref__")  # a plugin may key what an event stages by it
 
     def __init__(self) -> None:
-        self._steps: list[Statement] = []
+        self._steps: list[Statement | _Plain] = []
         self._after: list[Callable[[], None]] = []
 
     def __bool__(self) -> bool:
@@ -70,14 +112,34 @@ class Writes:
         """
         self._steps.append(statement)
 
+    def execute(self, query: str, values: Sequence[object]) -> None:
+        """Run one SQL statement, written with ``?`` marks (``$1``… on PostgreSQL), with
+        ``values`` as the database keeps them (a sealed column's value sealed).
+
+        The same statement noted by the events of one checkpoint, one after
+        another, costs one round trip for all of them: the way for a write
+        that many events make (a row a message).
+        """
+        self._steps.append(_Plain(query, list(values)))
+
     def after(self, change: Callable[[], None]) -> None:
         """Call ``change`` once the writes are made (to update what is kept in memory)."""
         self._after.append(change)
 
-    async def write(self, connection: BaseDBAsyncClient) -> None:
-        """Make the writes on ``connection`` (core calls this inside the checkpoint's transaction)."""
+    async def write(self, connection: BaseDBAsyncClient | Gathering) -> None:
+        """Make the writes on ``connection`` (core calls this inside the checkpoint's transaction,
+        with the :class:`Gathering` of its events)."""
         for step in self._steps:
-            await step(connection)
+            if isinstance(connection, Gathering):
+                if isinstance(step, _Plain):
+                    await connection.add(step)
+                    continue
+                await connection.flush()
+                await step(connection.connection)
+            elif isinstance(step, _Plain):
+                await connection.execute_query(in_style(connection, step.query), step.values)
+            else:
+                await step(connection)
 
     def written(self) -> None:
         """The writes are committed: apply the in-memory changes noted with :meth:`after`."""

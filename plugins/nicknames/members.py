@@ -65,9 +65,18 @@ def note(ctx: Context, group: Group, name: str | None) -> None:
     if MEMBERS.name(group.id, person_id) == name:
         return
     key, group_id = stored_person(person_id), group.id
-    ctx.writes.run(
-        lambda db: SeenMember.filter(group_id=group_id, person=key).using_db(db).delete()
-    )
-    if name is not None:
-        ctx.writes.add(SeenMember(group_id=group_id, person=key, name=name))
+    if name is None:
+        ctx.writes.execute(_FORGET, [group_id, key])
+    else:
+        sealed = SeenMember._meta.fields_map["name"].to_db_value(name, SeenMember)
+        ctx.writes.execute(_KEEP, [group_id, key, sealed])
     ctx.writes.after(lambda: MEMBERS.keep(group_id, person_id, name))
+
+
+#: A member seen with a name: one statement, however many members each checkpoint's events saw.
+_KEEP = (
+    'INSERT INTO "nicknames_member" ("group_id", "person", "name") VALUES (?, ?, ?) '
+    'ON CONFLICT ("group_id", "person") DO UPDATE SET "name" = excluded."name"'
+)
+#: A member gone.
+_FORGET = 'DELETE FROM "nicknames_member" WHERE "group_id" = ? AND "person" = ?'
