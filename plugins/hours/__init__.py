@@ -6,7 +6,8 @@ shift's start) to the shift's end, with the group and the role they served in.
 ``/hours`` (时长) shows a volunteer their own total and per group; a social
 worker (community-wide, or of the volunteer pool) the totals per person, or one
 person's with ``/hours <person>``, always privately; they export the ledger
-(:mod:`.exports`).
+(:mod:`.exports`) and issue a volunteer's certificate of hours, a PDF, with
+``/certificate <person>`` (证明) or ``sanshe certificate`` (:mod:`.certificate`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from sanshe.core.storage.models import stored_person
 from sanshe.core.storage.tables import Tables
 from sanshe.core.storage.writes import Writes
 from sanshe.core.timers import utc
+from sanshe.core.verbs import CliCommand
 
+from . import cli
+from .certificate import CERTIFICATE, issue_certificate, may_certify
 from .exports import LEDGER
 from .models import HoursEntry
 from .report import HOURS, show_hours
@@ -59,8 +63,23 @@ def sanshe_commands() -> Iterable[ChatCommand]:
             aliases=("时长",),
             arguments=HOURS,
             shown_to=serves_shifts,
-        )
+        ),
+        ChatCommand(
+            "certificate",
+            issue_certificate,
+            help="hours.help.certificate",
+            aliases=("证明",),
+            arguments=CERTIFICATE,
+            shown_to=may_certify,
+            where="direct",
+            acts_on="community",
+        ),
     ]
+
+
+@hookimpl
+def sanshe_cli_commands() -> Iterable[CliCommand]:
+    return cli.commands()
 
 
 @hookimpl

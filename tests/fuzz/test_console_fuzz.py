@@ -167,6 +167,8 @@ COMMANDS = (
     "交接",
     "hours",
     "时长",
+    "certificate",
+    "证明",
     "nicknames",
     "昵称",
     "群昵称",

@@ -115,8 +115,9 @@ async def test_each_role_sees_its_own_command_menu(world: World, tmp_path: Path)
     claims = {"claim", "release", "swap", "accept", "arrive"}  # privately or with a roster
     joins = {"approve", "decline"}  # the requests to join the groups she administers
     casework = {"cases", "note", "close", "stats", "assess", "route", "conflict", "transfer"}
+    hours_ledger = {"certificate", "export"}  # a social worker certifies hours, exports the ledger
     assert names(world, f"chat:{WANG}") == (
-        everyone | granter | vetting | staff | claims | joins | casework
+        everyone | granter | vetting | staff | claims | joins | casework | hours_ledger
     ) | {"reload", "volunteer", "nicknames"}
     assert names(world, f"chat_member:{BUILDING}:{WANG}") == (
         names(world, "default") - residents | {"bind", "reload"} | granter | vetting | staff | joins

@@ -1,0 +1,209 @@
+"""A certificate of a volunteer's service hours, as a PDF: ``/certificate <person>`` (证明) and
+``sanshe certificate <person> --as <social worker>``.
+
+It names the community, the volunteer, their hours month by month from the
+ledger (a shift counts in the month it began, in the community's time zone) and
+in total, the social worker issuing it and the day; its texts are in the
+community's language.  Only who sees everyone's hours (a social worker
+community-wide or of the volunteer pool) issues one: anyone else is refused,
+and both are audited, naming the volunteer.  Set in reportlab's built-in
+``STSong-Light``, so Chinese shows and can be copied out with no font file.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
+from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
+from reportlab.platypus import (  # type: ignore[import-untyped]
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from sanshe.core import people
+from sanshe.core.actions import Action
+from sanshe.core.arguments import Arguments, Person
+from sanshe.core.audit import person_subject
+from sanshe.core.context import Context
+from sanshe.core.i18n import Translator
+from sanshe.core.model import Person as PersonModel
+from sanshe.core.names import kind_name
+from sanshe.core.storage.models import stored_person
+from sanshe.core.timers import utc
+
+from .models import HoursEntry
+from .report import OVERSEER, POOL
+
+CERTIFICATE = Arguments(usage="hours.certificate.usage", person=Person())
+#: The certificate's font: built into reportlab and every PDF reader, Chinese and Latin.
+FONT = "STSong-Light"
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    """The hours served in one month: how many seconds, how many shifts."""
+
+    year: int
+    month: int
+    seconds: float
+    shifts: int
+
+
+def may_certify(ctx: Context) -> bool:
+    """Whether the sender issues certificates: who sees everyone's hours with /hours."""
+    return people.holds_community_wide_or_in(ctx, OVERSEER, (POOL,))
+
+
+async def months(person_id: str, ctx: Context) -> list[Month]:
+    """The person's hours per month, oldest first (the month each shift began in)."""
+    zone = _zone(ctx)
+    found: dict[tuple[int, int], tuple[float, int]] = {}
+    for entry in await HoursEntry.filter(person=stored_person(person_id)):
+        begun = utc(entry.start).astimezone(zone)
+        seconds, shifts = found.get((begun.year, begun.month), (0.0, 0))
+        served = (utc(entry.end) - utc(entry.start)).total_seconds()
+        found[(begun.year, begun.month)] = (seconds + served, shifts + 1)
+    return [Month(y, m, s, n) for (y, m), (s, n) in sorted(found.items())]
+
+
+def _zone(ctx: Context) -> ZoneInfo:
+    return ZoneInfo(ctx.community.community.timezone)
+
+
+def hours(seconds: float) -> str:
+    """Seconds as hours to the hundredth, without trailing zeros (``3``, ``3.5``, ``1.75``)."""
+    return f"{seconds / 3600:.2f}".rstrip("0").rstrip(".")
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _style(size: float, *, centred: bool = False, leading: float = 1.6) -> ParagraphStyle:
+    return ParagraphStyle(
+        f"certificate-{size}-{centred}",
+        fontName=_font(),
+        fontSize=size,
+        leading=size * leading,
+        alignment=1 if centred else 0,
+        wordWrap="CJK",
+    )
+
+
+def document(
+    _: Translator, community: str, volunteer: str, issuer: str, served: list[Month], on: date
+) -> bytes:
+    """The certificate as a PDF (A4), its texts in ``_``'s language."""
+    out = io.BytesIO()
+    margin = 25 * mm
+    title = _("hours.certificate.title")
+    page = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin, title=title
+    )
+    body = _style(12)
+    cell = _style(11, centred=True, leading=1.3)
+
+    def line(text: str, shape: ParagraphStyle = body) -> Paragraph:
+        return Paragraph(escape(text), shape)
+
+    total = sum(m.seconds for m in served)
+    rows = [
+        [line(_(k), cell) for k in ("hours.certificate.month", "hours.certificate.hours")],
+        *(
+            [
+                line(_("hours.certificate.month_of", year=m.year, month=m.month), cell),
+                line(hours(m.seconds), cell),
+            ]
+            for m in served
+        ),
+        [line(_("hours.certificate.total"), cell), line(hours(total), cell)],
+    ]
+    grid = Table(rows, colWidths=[60 * mm, 50 * mm], repeatRows=1)
+    grid.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    said = _(
+        "hours.certificate.body",
+        name=volunteer,
+        community=community,
+        count=sum(m.shifts for m in served),
+        hours=hours(total),
+    )
+    signed = [
+        line(_("hours.certificate.issuer", issuer=issuer), _style(12)),
+        line(_("hours.certificate.issued_by", community=community), _style(12)),
+        line(
+            _("hours.certificate.date", year=on.year, month=on.month, day=on.day),
+            _style(12),
+        ),
+    ]
+    page.build(
+        [
+            line(title, _style(20, centred=True)),
+            Spacer(1, 12 * mm),
+            line(said),
+            Spacer(1, 6 * mm),
+            grid,
+            Spacer(1, 16 * mm),
+            *signed,
+        ]
+    )
+    return out.getvalue()
+
+
+def file_name(person: PersonModel, on: date) -> str:
+    """The certificate's file name: whose, and the day it was issued."""
+    return f"certificate_{person.id}_{on.isoformat()}.pdf"
+
+
+async def certify(ctx: Context, person: PersonModel) -> tuple[bytes, int] | None:
+    """The certificate of ``person``'s hours issued by the sender, and how many months it lists;
+    None if they have served none.  The caller checks :func:`may_certify` and audits."""
+    served = await months(person.id, ctx)
+    if not served:
+        return None
+    on = ctx.now().astimezone(_zone(ctx)).date()
+    community = ctx.community.community.name
+    issuer = ctx.person.name or ctx.person.id
+    content = document(ctx.everyone, community, person.name or person.id, issuer, served, on)
+    return content, len(served)
+
+
+async def issue_certificate(ctx: Context) -> Action:
+    """``/certificate <person>``: the PDF of their hours, privately, to a social worker."""
+    _ = ctx._
+    person: PersonModel = CERTIFICATE.read(ctx).person
+    subject = person_subject(person.id)
+    if not may_certify(ctx):
+        ctx.audit("certificate_refused", subject)
+        pool = kind_name(ctx.community, POOL, _)
+        return ctx.reply(_("hours.certificate.refused", role=ctx.role_name(OVERSEER), pool=pool))
+    name = person.name or person.id
+    made = await certify(ctx, person)
+    if made is None:
+        return ctx.reply(_("hours.none", name=name))
+    content, count = made
+    ctx.audit("certificate", subject, detail=f"months={count}")
+    on = ctx.now().astimezone(_zone(ctx)).date()
+    caption = _("hours.certificate.sent", name=name)
+    return ctx.send_file(file_name(person, on), content=content, caption=caption)
