@@ -60,6 +60,7 @@ import asyncio
 import logging
 import os
 import re
+import stat
 import sys
 import unicodedata
 import uuid
@@ -599,8 +600,9 @@ class ConsoleAdapter(Adapter):
         """The input's lines as they come: bytes from a file descriptor, else a text stream's lines.
 
         A terminal or a pipe is watched by the event loop, so that Ctrl-C ends
-        the run at once; a regular file (which the loop cannot watch) and a
-        stream with no descriptor are read in a thread, a line at a time.
+        the run at once; a regular file (which the loop cannot watch, and whose
+        reads do not wait) is read as it is, a block at a time; a stream with no
+        descriptor is read in a thread, a line at a time.
         """
         loop = asyncio.get_running_loop()
         binary = getattr(self.stdin, "buffer", None)
@@ -608,6 +610,10 @@ class ConsoleAdapter(Adapter):
             fd = self.stdin.fileno()
         except (AttributeError, OSError, ValueError):
             fd = None
+        if binary is not None and fd is not None and stat.S_ISREG(os.fstat(fd).st_mode):
+            while line := binary.readline():
+                yield line
+            return
         if binary is None or fd is None or not _watchable(loop, fd):
             readline = binary.readline if binary is not None else self.stdin.readline
             while line := await loop.run_in_executor(None, readline):

@@ -32,7 +32,7 @@ from tortoise.transactions import in_transaction
 from ..actions import Action, from_record, to_record
 from ..events import Event
 from . import audit as audit_log
-from . import fresh, sealed
+from . import fresh, inline_sqlite, sealed
 from .batch import Batch
 from .models import (
     AdapterState,
@@ -123,7 +123,9 @@ def tortoise_config(db_url: str, tables: Mapping[str, Tables] | None = None) -> 
             "migrations": declared.migrations,
             "default_connection": name,
         }
-    return {"connections": {name: _with_pragmas(db_url)}, "apps": apps}
+    url = _with_pragmas(db_url)
+    given = inline_sqlite.connection(url) if name == "sqlite" else url
+    return {"connections": {name: given}, "apps": apps}
 
 
 def _with_pragmas(db_url: str) -> str:
@@ -545,7 +547,8 @@ class Storage:
     async def _performed_many(self, keys: list[str]) -> list[None]:
         connection = get_connection(connection_name(self.db_url))
         marks = ", ".join(_marks(connection, len(keys)))
-        await connection.execute_query(
+        # Lost in a power cut, the actions are performed again, as after a crash before this.
+        await inline_sqlite.lightly(connection).execute_query_lightly(
             f'DELETE FROM "outbox_action" WHERE "key" IN ({marks})', keys
         )
         return [None] * len(keys)
@@ -638,7 +641,8 @@ class Storage:
         """Note the tries under way (one statement for the batch)."""
         started = _db_value(TryUnderWay, "started_at", datetime.now(UTC))
         connection = get_connection(connection_name(self.db_url))
-        await connection.execute_many(
+        # Lost in a power cut, a try under way is not counted: the event is tried again anyway.
+        await inline_sqlite.lightly(connection).execute_many_lightly(
             _insert(connection, "try_under_way", ("key", "network", "events", "started_at")),
             [
                 [key, network, _db_value(TryUnderWay, "events", ids), started]
