@@ -32,9 +32,9 @@ READY = (
 HEADERS = [
     "求助日期", "服务对象", "微信群名", "所属社区", "是否确诊",
     "性别", "年龄", "是否怀孕（孕几周）", "曾何时出现什么症状",
-    "是否去过医院诊治、曾做过怎样的处理", "和谁共同居住、是否有照顾者",
+    "是否去过医院诊治、曾做过怎样的处理", "和谁共同居住、是否有照顾者", "目前症状",
     "求助内容", "值班社工服务内容", "值班医务志愿者服务内容", "值班心理志愿者服务内容",
-    "服务结果", "跟进建议", "服务评估", "记录员",
+    "服务结果", "跟进建议", "微信截图", "服务评估", "记录员",
 ]  # fmt: skip
 
 
@@ -83,21 +83,21 @@ async def test_the_daily_summary_is_compiled_at_its_time_and_exports_as_form_8(
         assert sheet["A1"].value == "每日工作记录汇总表"
         assert sheet["F2"].value == "基本信息及症状描述"
         top, below = ([c.value for c in sheet[r]][: len(HEADERS)] for r in (2, 3))
-        # the grouped columns (F to K) have their headers below the group's; the others span both
-        assert top[:5] + below[5:11] + top[11:] == HEADERS
+        # the grouped columns (F to L) have their headers below the group's; the others span both
+        assert top[:5] + below[5:12] + top[12:] == HEADERS
         rows = [[c.value for c in sheet[r]][: len(HEADERS)] for r in (4, 5)]
         assert rows == [
             [
                 "2026-12-02", "玛丽亚", "聚焦服务群", "阳光社区", None,
-                "女", 45, None, None, None, None,
+                "女", 45, None, None, None, None, None,
                 "头疼发烧三天了", None, "孙医生：已送退烧药", None,
-                None, None, None, "何秘书",
+                None, None, None, None, "何秘书",
             ],
             [
                 "2026-12-02", "鲍勃", "聚焦服务群", "阳光社区", None,
-                "男", 61, None, None, None, None,
+                "男", 61, None, None, None, None, None,
                 "睡不着", None, None, "徐老师：已电话陪伴，情绪平稳",
-                "情绪平稳，转回社区", None, None, "何秘书",
+                "情绪平稳，转回社区", None, None, None, "何秘书",
             ],
         ]  # fmt: skip
         assert sheet.max_row == 5
