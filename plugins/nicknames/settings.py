@@ -30,6 +30,9 @@ from sanshe.core.model import Group, GroupName, KindName, Length, RoleName
 from . import pattern
 from .pattern import Pattern
 
+#: How many answers of :meth:`NicknameSettings.conforms` are kept at most.
+_ANSWERS_KEPT = 50_000
+
 
 def _readable(written: str) -> str:
     pattern.read(written)  # raises PatternError, a ValueError naming a catalogue key
@@ -71,6 +74,9 @@ class NicknameSettings(_Settings):
     remind_every: Length = "24h"
     """At most one reminder per person and group within this length of time (``0m``: no limit)."""
     patterns: tuple[Convention, ...] = ()
+    _answers: dict[tuple[str, str, str, str | None, frozenset[str]], bool] = PrivateAttr(
+        default_factory=dict
+    )
 
     @cached_property
     def interval(self) -> timedelta:
@@ -83,6 +89,16 @@ class NicknameSettings(_Settings):
 
     def conforms(self, name: str, group: Group, roles: frozenset[str]) -> bool:
         """Whether the display ``name`` of a member holding ``roles`` follows their pattern in
-        ``group`` (a member no pattern covers: it does)."""
-        convention = self.convention(group, roles)
-        return convention is None or convention.compiled.conforms(name, group.building)
+        ``group`` (a member no pattern covers: it does).
+
+        Asked of every message: the answers are kept (members write under the same name).
+        """
+        key = (name, group.id, group.kind, group.building, roles)
+        known = self._answers.get(key)
+        if known is None:
+            if len(self._answers) >= _ANSWERS_KEPT:
+                self._answers.clear()
+            convention = self.convention(group, roles)
+            known = convention is None or convention.compiled.conforms(name, group.building)
+            self._answers[key] = known
+        return known
