@@ -32,6 +32,7 @@ from sanshe.plugins.records.cli import Bar, run_export
 from sanshe.plugins.records.sheets import pdf
 from sanshe.plugins.records.table import Cell, Column, Table
 from sanshe.testing import ManualClock, Sandbox
+from tests.conftest import example_text, write_community
 
 #: 2026-12-03 13:00 in Shanghai: a quiet hour of the example's timers.
 START = datetime(2026, 12, 3, 5, 0, tzinfo=UTC)
@@ -500,3 +501,32 @@ async def test_a_long_pdf_runs_over_landscape_pages_each_headed_by_the_form_s_he
         )  # the header rows again on every page
         numbers += [int(n) for n in re.findall(r"2026-12-01女\d\d(\d+?)(?=2026-|$)", page)]
     assert numbers == list(range(1, 121))  # every row once, in order
+
+
+async def test_who_exports_a_form_in_some_groups_gets_the_records_filed_there(
+    tmp_path: Path,
+) -> None:
+    lin = (
+        "  - id: lin\n    name: 林社工\n    handles: {console: lin}\n"
+        "    roles:\n      - {role: social_worker, groups: [focus-1]}\n"
+    )
+    text = example_text().replace("  - id: sun\n", lin + "  - id: sun\n", 1)
+    async with Sandbox(write_community(tmp_path, text), clock=ManualClock(START)) as s:
+        await fill(s, "medical_service_record")  # filed under focus-1
+        FORMS["medical_service_record"]["who"] = ("sun", "key-1")
+        FORMS["medical_service_record"]["answers"][0] = "李五"
+        try:
+            await fill(s, "medical_service_record")
+        finally:
+            FORMS["medical_service_record"]["who"] = ("sun", "focus-1")
+            FORMS["medical_service_record"]["answers"][0] = "张三"
+        file = await exported(s, "lin", "/export medical_service_record")
+        assert file.caption == "“服务记录表（医务志愿者）”：共1条记录。"
+        sheet = load_workbook(io.BytesIO(file.read())).active
+        _headers, first = sheet_headers(sheet)
+        assert sheet.cell(row=first, column=1).value == "张三"
+        assert sheet.cell(row=first + 1, column=1).value is None
+        [entry] = await s.audit(who="lin", action="export")
+        assert entry.detail == "xlsx rows=1 groups=focus-1"
+        everything = await exported(s, "wang", "/export medical_service_record")
+        assert everything.caption == "“服务记录表（医务志愿者）”：共2条记录。"

@@ -299,7 +299,7 @@ async def show_record(ctx: Context) -> Action:
     group = ctx.community.group(record.group_id) if record and record.group_id else None
     if record is None or form is None or not await Reads(ctx, form).under(record.group_id):
         return ctx.reply(_("records.no_record", number=number))
-    clear = await clear_fields(ctx, form, group)
+    clear = await clear_fields(ctx, form, (group,))
     zone = ZoneInfo(ctx.community.community.timezone)
     data = record.data or {}
     lines = [

@@ -10,7 +10,7 @@ read from its own row source, with the same days and groups.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -52,7 +52,7 @@ def day(text: str) -> date | None:
 class Span:
     """Which records: of ``of`` (a form, or a sheet a plugin offers), recorded from day
     ``start`` to day ``end`` (both included, None: no limit), filed under ``group`` (None:
-    any; for a sheet exported by who may have it only in some groups: ``groups``)."""
+    any; for who may export it only in some groups: under one of ``groups``)."""
 
     of: Form | ExportSheet
     start: date | None = None
@@ -79,6 +79,8 @@ class Span:
         found: dict[str, Any] = {"form_id": self.of.id}
         if self.group is not None:
             found["group_id"] = self.group.id
+        elif self.groups is not None:
+            found["group_id__in"] = [g.id for g in self.groups]
         if self.start is not None:
             found["created_at__gte"] = _midnight(self.start, zone)
         if self.end is not None:
@@ -126,33 +128,41 @@ def reader(ctx: Context, group: Group | None) -> Context:
 
 async def may_export(ctx: Context, span: Span) -> Span | None:
     """``span`` as the sender may export it (None: not at all): a form's for
-    ``record.export:<form>`` (in the span's group, if it names one); a sheet's likewise,
+    ``record.export:<form>``, a sheet's likewise (in the span's group, if it names one),
     else narrowed to the groups where they have it."""
     permission = record_export(span.of.id)
     if await reader(ctx, span.group).allowed(permission):
         return span
-    if isinstance(span.of, Form) or span.group is not None:
+    if span.group is not None:
         return None
     groups = tuple([g for g in ctx.community.groups if await ctx.about(g).allowed(permission)])
     return replace(span, groups=groups) if groups else None
 
 
-async def clear_fields(ctx: Context, form: Form, group: Group | None) -> frozenset[str]:
-    """The fields of ``form`` whose answers the sender sees in clear (``record.field:…``)."""
-    who = reader(ctx, group)
-    return frozenset([f.id for f in form.fields if await who.allowed(record_field(form.id, f.id))])
+async def _clear(
+    ctx: Context, of: str, ids: Iterable[str], places: Iterable[Group | None]
+) -> frozenset[str]:
+    """Which of ``ids`` (fields or columns of form or sheet ``of``) the sender reads in clear
+    (``record.field:<of>/<id>``) in each of ``places`` (groups; None: community-wide)."""
+    places = tuple(places)
+    clear = []
+    for id_ in ids:
+        permission = record_field(of, id_)
+        if all([await reader(ctx, place).allowed(permission) for place in places]):
+            clear.append(id_)
+    return frozenset(clear)
 
 
-async def clear_columns(ctx: Context, span: Span, sheet: ExportSheet) -> set[str]:
-    """The columns of ``sheet`` the sender reads in clear in ``span``: where it looks (in
-    each of its groups, when it has some)."""
-    places = span.groups if span.groups is not None else (span.group,)
-    clear: set[str] = set()
-    for column in sheet.columns:
-        permission = record_field(sheet.id, column.id)
-        if all([await reader(ctx, g).allowed(permission) for g in places]):
-            clear.add(column.id)
-    return clear
+async def clear_fields(
+    ctx: Context, form: Form, places: tuple[Group | None, ...] = (None,)
+) -> frozenset[str]:
+    """The fields of ``form`` whose answers the sender sees in clear in each of ``places``."""
+    return await _clear(ctx, form.id, (f.id for f in form.fields), places)
+
+
+def places(span: Span) -> tuple[Group | None, ...]:
+    """Where ``span``'s reader looks: its group, else each of its groups, else community-wide."""
+    return span.groups if span.group is None and span.groups is not None else (span.group,)
 
 
 async def export(
@@ -168,7 +178,7 @@ async def export(
     _ = ctx.everyone
     if isinstance(span.of, Form):
         records = await fetch(span, zone, progress)
-        clear = await clear_fields(ctx, span.of, span.group)
+        clear = await clear_fields(ctx, span.of, places(span))
         shown = table(span.of, records, _, clear.__contains__, zone)
     else:
         sheet = span.of
@@ -176,7 +186,8 @@ async def export(
         rows = await sheet.rows(ctx, SheetQuery(span.start, span.end, groups, _, zone))
         if progress is not None:
             progress(len(rows), len(rows))
-        shown = offered.table(sheet, rows, _, await clear_columns(ctx, span, sheet))
+        clear = await _clear(ctx, sheet.id, (c.id for c in sheet.columns), places(span))
+        shown = offered.table(sheet, rows, _, set(clear))
     return sheets.written(shown, fmt, _), len(shown.rows)
 
 

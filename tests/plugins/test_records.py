@@ -189,9 +189,13 @@ async def test_who_holds_the_role_in_a_group_reads_the_records_filed_there(
             f"record:{there}",
             f"record:{there}",
         ]
-        # exporting them needs the role community-wide (or sanshe export --group b1)
-        [refused] = s.texts(await s.send("vic", "dm", "/export visit"))
-        assert refused.startswith("Sorry, the records of “Home visit” are exported only by")
+        # and exports them: the records filed there only
+        [exported] = await s.send("vic", "dm", "/export visit csv")
+        assert isinstance(exported, SendFile), s.texts([exported])
+        rows = list(csv.reader(io.StringIO(exported.read().decode("utf-8-sig"))))
+        assert [r[0] for r in rows[1:]] == ["Lao Wang"]
+        [entry] = await s.audit(who="vic", action="export")
+        assert entry.detail == "csv rows=1 groups=b1"
 
 
 async def test_sanshe_export_counts_the_roles_held_in_its_group(tmp_path: Path) -> None:
@@ -205,14 +209,14 @@ async def test_sanshe_export_counts_the_roles_held_in_its_group(tmp_path: Path) 
             args = argparse.Namespace(**given, group=group, output=str(tmp_path / "out"))
             return await run_export(Invocation(args, s.community, s.storage, s.bot.pm, tmp_path, _))
 
-        assert await export(None) == 1
         assert await export("b1") == 0
         [path] = (tmp_path / "out").iterdir()
         assert path.name.startswith("visit_b1_")
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
         assert [r[:2] for r in rows[1:]] == [["Lao Wang", "13812345678"]]
-        [entry] = await s.audit(who="vic", action="export")
-        assert entry.detail == "csv rows=1 group=b1"
+        assert await export(None) == 0  # the groups where vic holds it: b1
+        entries = [e.detail for e in await s.audit(who="vic", action="export")]
+        assert entries == ["csv rows=1 group=b1", "csv rows=1 groups=b1"]
 
 
 class NoPhones:
