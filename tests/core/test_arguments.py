@@ -484,7 +484,7 @@ async def test_form_with_a_wrong_form_or_group_says_what_is_wrong_and_the_usage(
 ) -> None:
     [unknown] = community.texts(await community.send("maria", "building-1", "/form nosuch"))
     assert unknown == (
-        "没有“nosuch”这个表格。您可以填写的表格：volunteer_registration、confidentiality_agreement、help_request。"
+        "没有“nosuch”这个表格。您可以填写的表格：volunteer_registration、confidentiality_agreement、help_request、return_to_work。"
         "请这样写：/form [表格编号] [群编号]。"
     )
     wrong_group = "/form volunteer_registration building-9"
