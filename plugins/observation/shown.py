@@ -68,22 +68,6 @@ def is_worker(ctx: Context) -> bool:
     return people.holds_anywhere(ctx, settings(ctx).workers)
 
 
-def workers_of(ctx: Context, building: str) -> list[Person]:
-    """Who holds a workers' role now in a resident group of ``building``, else community-wide."""
-    wanted, now = set(settings(ctx).workers), ctx.now()
-    groups = {g.id for g in resident_groups(ctx.community, building)}
-    scoped: list[Person] = []
-    wide: list[Person] = []
-    for known in ctx.community.people:
-        person = people.current(ctx, known)
-        grants = [g for g in person.roles if g.role in wanted and g.counts_at(now)]
-        if any(g.groups is not None and not groups.isdisjoint(g.groups) for g in grants):
-            scoped.append(person)
-        elif any(g.groups is None for g in grants):
-            wide.append(person)
-    return scoped or wide
-
-
 def person_of(ctx: Context, file: Observation) -> Person | None:
     """The person under observation, as known now (None: no longer known)."""
     return people.current_by_id(ctx, file.person)
