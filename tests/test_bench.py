@@ -201,3 +201,37 @@ def test_the_floor_bench_prints_its_rate_and_its_µs_a_message() -> None:
     assert title.startswith("floor: 300 messages through one queue, 10 keywords in one automaton")
     assert "secure_delete=ON" in title
     assert " messages/s " in figures and figures.endswith(" µs CPU a message")
+
+
+def test_the_startup_bench_prints_the_first_reply_beside_the_interpreters_start() -> None:
+    bench = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "startup.py"), "--groups", "30", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert bench.returncode == 0, bench.stderr
+    title, bare, imported, *runs = bench.stdout.splitlines()
+    assert title.startswith("startup: sanshe run on the console and a SQLite file")
+    assert bare.startswith("  python -c pass: ") and imported.startswith("  python -c 'import")
+    assert runs[0].startswith("  the example (") and runs[3].startswith("  30 groups more (")
+    for first, again in (runs[1:3], runs[4:6]):
+        assert first.startswith("    first reply, new database: ")
+        assert again.startswith("    first reply, restart (median of 1): ")
+    assert runs[2].endswith("(target < 1.0 s)") and runs[5].endswith("(target < 1.5 s)")
+
+
+def test_the_console_bench_prints_both_rates_and_the_ratio() -> None:
+    bench = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "console.py"), "--lines", "30"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert bench.returncode == 0, bench.stderr
+    title, floor, sanshe, ratio = bench.stdout.splitlines()
+    assert title == "console: 30 lines piped to sanshe run (the example, a SQLite file)"
+    assert floor.startswith("  a transaction a line (BEGIN, INSERT, COMMIT): ")
+    assert sanshe.startswith("  sanshe run < lines: ") and sanshe.endswith(" lines/s")
+    assert ratio.startswith("  ratio sanshe / a transaction a line: ")
+    assert ratio.endswith("(target >= 0.5)")
