@@ -62,8 +62,7 @@ def keepers(ctx: Context, building: str) -> list[Person]:
     roles, now = ctx.settings(ErrandSettings).registry, ctx.now()
     scoped: list[Person] = []
     wide: list[Person] = []
-    for known in ctx.community.people:
-        person = people.current(ctx, known)
+    for person in people.everyone(ctx):
         buildings = kept(ctx.community, person, roles, now)
         if buildings is None:
             wide.append(person)

@@ -40,3 +40,16 @@ async def test_a_community_worker_granted_for_a_building_gets_its_fever_alerts(
         "健康打卡提醒：3号楼101的魏家今日打卡报告了发热（38.2℃）。请私下联系了解情况，不要在群里讨论。"
     ]
     assert dms(actions, "zhang") == []  # the building has its own community worker now
+
+
+async def test_a_community_worker_granted_for_a_building_hears_of_errands_nobody_takes(
+    town: Sandbox,
+) -> None:
+    await settle_in(town, "maria", "building-1", "302", "王家")
+    await settle_in(town, "amy", "building-1", "205", "艾家")
+    await town.send("zhang", "building-1", "/grant @amy community_worker")
+    await town.send("amy", DIRECT, "/困难群体 登记 @maria 独居老人")
+    actions = await town.send("maria", DIRECT, "/代购 买药 降压药两盒")  # no volunteer here
+    untaken = "代办单#1（买药，1号楼，王家）还没有志愿者接单，请安排人手或另想办法。"
+    assert dms(actions, "amy") == [untaken]
+    assert dms(actions, "zhang") == []  # the building has its own community worker now
