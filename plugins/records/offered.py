@@ -13,11 +13,11 @@ from collections.abc import Iterable
 
 from sanshe.core import people
 from sanshe.core.context import Context
-from sanshe.core.exports import ExportSheet
+from sanshe.core.exports import Cell, ExportSheet
 from sanshe.core.i18n import Translator
 from sanshe.core.permissions import record_export, record_field
 
-from .table import Cell, Column, Table
+from .table import Column, Table
 
 #: The hook plugins offer their sheets by.
 HOOK = "sanshe_export_sheets"

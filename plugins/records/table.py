@@ -16,13 +16,11 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from sanshe.core.answers import mask, show_value
+from sanshe.core.exports import Cell
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Form, FormField
 from sanshe.core.storage.models import Record
 from sanshe.core.timers import utc
-
-#: What a cell holds: text, a number, or nothing.
-Cell = str | int | float | None
 
 
 @dataclass(frozen=True, slots=True)
