@@ -123,9 +123,9 @@ def test_a_plugins_verb_runs_with_the_community_and_its_database(tmp_path: Path)
     site = install(tmp_path, "tally", "tally_plugin", TALLY)
     first = sanshe(tmp_path, "tally", "--form", "daily_summary", sites=[site])
     assert (first.returncode, first.stderr) == (0, "")
-    assert first.stdout == "Daily work record summary: 19 questions (tallied 0 times before)\n"
+    assert first.stdout == "Daily work record summary: 21 questions (tallied 0 times before)\n"
     again = sanshe(tmp_path, "tally", "--form", "daily_summary", sites=[site], lang="zh_CN")
-    assert again.stdout == "每日工作记录汇总表：共 19 题（此前统计过 1 次）\n"
+    assert again.stdout == "每日工作记录汇总表：共 21 题（此前统计过 1 次）\n"
     other = tmp_path / "other.sqlite3"
     elsewhere = sanshe(
         tmp_path, "tally", "--form", "case_followup", "--db", f"sqlite://{other}", sites=[site]
