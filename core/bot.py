@@ -512,11 +512,14 @@ class Bot:
                 return [ctx.reply(self._refusal(place, ctx, command, name))]
         acting = deciding[-1]
         acting.running = command
+        mark = ctx.writes.mark()
         try:
             return as_actions(await await_me_maybe(command.handler(acting)))
         except ArgumentError as wrong:
+            ctx.writes.undo(mark)
             return [ctx.reply(wrong.text)]
         except Exception:
+            ctx.writes.undo(mark)
             log.exception("plugin %r failed in command /%s", command.plugin, command.name)
             return [ctx.reply(_("command.failed", name=name))]
 
@@ -529,9 +532,11 @@ class Bot:
             return [ctx.answer(ctx._("button.stale"))]
         if not await ctx.allowed(f"button:{handler.name}"):
             return [ctx.answer(ctx._("button.denied"))]
+        mark = ctx.writes.mark()
         try:
             return as_actions(await await_me_maybe(handler.handler(ctx)))
         except Exception:
+            ctx.writes.undo(mark)
             log.exception("plugin %r failed in button %s", handler.plugin, handler.name)
             return [ctx.answer(ctx._("button.failed"))]
 

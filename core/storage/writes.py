@@ -126,6 +126,16 @@ class Writes:
         """Call ``change`` once the writes are made (to update what is kept in memory)."""
         self._after.append(change)
 
+    def mark(self) -> tuple[int, int]:
+        """Where the writes stand now, for :meth:`undo`."""
+        return len(self._steps), len(self._after)
+
+    def undo(self, mark: tuple[int, int]) -> None:
+        """Drop the writes and in-memory changes noted since ``mark`` (by a handler that failed:
+        what it did not finish is not kept)."""
+        del self._steps[mark[0] :]
+        del self._after[mark[1] :]
+
     async def write(self, connection: BaseDBAsyncClient | Gathering) -> None:
         """Make the writes on ``connection`` (core calls this inside the checkpoint's transaction,
         with the :class:`Gathering` of its events)."""

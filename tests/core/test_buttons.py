@@ -7,6 +7,7 @@ import pytest
 from sanshe.core.actions import Action, AnswerButton, Send
 from sanshe.core.adapter import ActionFailed, Adapter, performs
 from sanshe.core.buttons import ButtonHandler
+from sanshe.core.commands import ChatCommand
 from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.testing import Sandbox
@@ -64,3 +65,28 @@ async def test_an_adapter_can_do_what_it_has_a_method_for_and_nothing_else() -> 
     await adapter.perform(Send(chat="c", text="hi"))
     with pytest.raises(ActionFailed, match="cannot perform AnswerButton"):
         await adapter.perform(AnswerButton(callback_id="1", chat="c"))
+
+
+def half_done(ctx: Context) -> Action:
+    ctx.audit("update", "case:17", "closed")
+    raise RuntimeError("the plugin fails after noting a write")
+
+
+class Failing:
+    @hookimpl
+    def sanshe_buttons(self) -> list[ButtonHandler]:
+        return [ButtonHandler("cases.half", half_done)]
+
+    @hookimpl
+    def sanshe_commands(self) -> list[ChatCommand]:
+        return [ChatCommand("half", half_done, help="")]
+
+
+async def test_what_a_failing_handler_noted_is_not_kept() -> None:
+    async with Sandbox(EXAMPLE, plugins=[Failing()]) as community:
+        [failed] = community.texts(await community.send("wang", "dm", "/half"))
+        assert failed == "抱歉，/half 这次没有成功。已记录问题，请稍后再试。"
+        data = ButtonHandler("cases.half", half_done).button("Half", "17").data
+        [pressed] = await community.press("wang", "building-1", data)
+        assert isinstance(pressed, AnswerButton)
+        assert await community.audit(subject="case:17") == []
