@@ -116,6 +116,6 @@ def told(ctx: Context, group: Group, served: Mapping[str, str]) -> list[Person]:
     now = ctx.now()
     return [
         p
-        for p in ctx.community.people
+        for p in people.everyone(ctx)
         if roles & roles_in(ctx.community, p, group, member=False, now=now)
     ]

@@ -142,3 +142,19 @@ async def test_a_row_is_exported_and_erased_with_the_person_it_is_about(tmp_path
         await erase(s.storage, s.community, s.bot.pm, maria.id)
         [left] = await s.records("daily_summary")
         assert left.data["client_name"] == "鲍勃"
+
+
+async def test_with_nobody_on_shift_a_social_worker_given_the_role_in_chat_is_told(
+    tmp_path: Path,
+) -> None:
+    async with sandbox(EXAMPLE, tmp_path / "bot.sqlite3") as s:
+        await s.send("maria", "building-1", "/求助")
+        await answer(s, "maria", "玛丽亚", "女", "45", "1号楼101", "13812345678", "1", "头疼")
+        assert (await say(s, "wang", "/分流 1 聚焦")).startswith("1 号个案已分流到聚焦服务群")
+        await s.send("lily", "focus-1", "你好")
+        granted = await say(s, "wang", "/grant @lily social_worker focus-1")
+        assert granted.endswith("担任社会工作者。"), granted
+        actions = await s.advance(hours=7)  # 21:00, nobody having served a shift
+        ready = "聚焦服务群12月2日的每日工作记录汇总已整理好，共1行：/导出 daily_summary 2026-12-02 2026-12-02"
+        assert summaries(actions, "lily") == [ready]
+        assert summaries(actions, "wang") == [ready]
