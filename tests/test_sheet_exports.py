@@ -22,7 +22,8 @@ from sanshe.plugins.hours.models import HoursEntry
 from sanshe.plugins.records.cli import run_export
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import write_community
-from tests.plugins.test_checkins import MORNING, _text, settle_in
+from tests.plugins.households import settle_in, zhang_of_building_1
+from tests.plugins.test_checkins import MORNING
 from tests.test_exports import exported, invocation, pdf_pages, sheet_headers, unspaced
 
 CHECKIN_HEADERS = ["日期", "楼栋", "房号", "姓名", "体温（℃）", "是否发热", "症状", "打卡时间"]
@@ -41,7 +42,9 @@ MASKED = "（已记录）"
 async def town(tmp_path: Path):
     """The example, 张敏 a community worker of building 1 only; 王家 (building 1, 302) and 魏家
     (building 3, 101) reported this morning, 魏家 a fever."""
-    async with Sandbox(write_community(tmp_path, _text()), clock=ManualClock(MORNING)) as s:
+    async with Sandbox(
+        write_community(tmp_path, zhang_of_building_1()), clock=ManualClock(MORNING)
+    ) as s:
         await settle_in(s, "maria", "building-1", "302", "王家")
         await settle_in(s, "wei", "building-3", "101", "魏家")
         await s.send("maria", "dm", "/打卡 36.6")

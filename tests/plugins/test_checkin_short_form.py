@@ -13,7 +13,7 @@ from sanshe.core.personal_data import erase
 from sanshe.plugins.checkins.models import Checkin, Draft
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import write_community
-from tests.plugins.test_checkins import _text, dms, in_groups, settle_in
+from tests.plugins.households import dms, in_groups, settle_in, zhang_of_building_1
 
 DIRECT = "dm"
 #: 07:30 in Shanghai, Thursday 3 December 2026: inside the reporting window (06:00-10:00).
@@ -29,7 +29,9 @@ SYMPTOMS = (
 
 @pytest.fixture
 async def town(tmp_path: Path):
-    async with Sandbox(write_community(tmp_path, _text()), clock=ManualClock(MORNING)) as s:
+    async with Sandbox(
+        write_community(tmp_path, zhang_of_building_1()), clock=ManualClock(MORNING)
+    ) as s:
         await settle_in(s, "maria", "building-1", "302", "王家")
         yield s
 
@@ -104,7 +106,9 @@ async def test_in_a_group_it_is_deleted_and_asked_privately(town: Sandbox) -> No
 
 
 async def test_english_and_a_form_left_till_the_next_day_is_dropped(tmp_path: Path) -> None:
-    async with Sandbox(write_community(tmp_path, _text()), clock=ManualClock(MORNING)) as s:
+    async with Sandbox(
+        write_community(tmp_path, zhang_of_building_1()), clock=ManualClock(MORNING)
+    ) as s:
         await settle_in(s, "gao", "building-1", "101", "Gao")
         assert s.texts(await s.send("gao", DIRECT, "/checkin")) == [
             "Health check-in (1/2): what is your temperature today? Write a number (degrees "

@@ -13,39 +13,19 @@ from sanshe.core.actions import Action, Delete, DirectMessage, Reply, Send
 from sanshe.core.personal_data import erase, export
 from sanshe.plugins.errands.models import Errand, ServingArea, Vulnerable
 from sanshe.testing import ManualClock, Sandbox
-from tests.conftest import example_text, write_community
+from tests.conftest import write_community
+from tests.plugins.households import DIRECT, dms, in_groups, settle_in, zhang_of_building_1
 
-DIRECT = "dm"
 #: 10:00 in Shanghai, Thursday 3 December 2026.
 MORNING = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
 
 
-def _text() -> str:
-    """The example, with 张敏 a community worker of building 1 only (李书记 stays community-wide)."""
-    text = example_text()
-    old = "  - id: zhang\n    name: 张敏\n    handles: {console: zhang}\n    roles: [community_worker]\n"
-    assert old in text
-    return text.replace(
-        old,
-        "  - id: zhang\n    name: 张敏\n    handles: {console: zhang}\n"
-        "    roles: [{role: community_worker, groups: [building-1]}]\n",
-    )
-
-
 @pytest.fixture
 async def town(tmp_path: Path):
-    async with Sandbox(write_community(tmp_path, _text()), clock=ManualClock(MORNING)) as s:
+    async with Sandbox(
+        write_community(tmp_path, zhang_of_building_1()), clock=ManualClock(MORNING)
+    ) as s:
         yield s
-
-
-def dms(actions: list[Action], user: str) -> list[str]:
-    """The texts written privately to ``user``."""
-    return [a.text for a in actions if isinstance(a, DirectMessage) and a.user == user]
-
-
-def in_groups(actions: list[Action]) -> list[Action]:
-    """What was posted in a group chat."""
-    return [a for a in actions if isinstance(a, Send | Reply) and not a.chat.startswith("dm:")]
 
 
 def told(actions: list[Action]) -> set[str]:
@@ -59,18 +39,6 @@ def told(actions: list[Action]) -> set[str]:
 def errands(actions: list[Action]) -> list[str]:
     """The texts about errands (other plugins' timers come too as the clock moves)."""
     return [t for t in Sandbox.texts(actions) if "代办" in t or "rrand" in t]
-
-
-async def settle_in(s: Sandbox, who: str, group: str, room: str, household: str) -> None:
-    """``who`` asks to join ``group``, answers its questions and is let in by an admin."""
-    await s.ask_to_join(who, group)
-    await s.send(who, DIRECT, "是")
-    await s.send(who, DIRECT, room)
-    await s.send(who, DIRECT, "自住")
-    actions = await s.send(who, DIRECT, household)
-    request = next(a for a in actions if isinstance(a, DirectMessage) and a.buttons)
-    [approve] = [b for b in request.buttons if b.label == "批准"]
-    await s.press(request.user, DIRECT, approve, on=request)
 
 
 async def registered(s: Sandbox) -> None:
@@ -288,7 +256,7 @@ async def test_wrong_input_and_people_outside_the_registry_are_told_what_to_do(
 
 async def test_the_wait_for_a_taker_is_kept_across_a_restart(tmp_path: Path) -> None:
     clock = ManualClock(MORNING)
-    path = write_community(tmp_path, _text())
+    path = write_community(tmp_path, zhang_of_building_1())
     async with Sandbox(path, db_url=f"sqlite://{tmp_path}/db.sqlite3", clock=clock) as s:
         await registered(s)
         await s.send("maria", DIRECT, "/代购 其他 帮忙倒垃圾")

@@ -14,7 +14,7 @@ from sanshe.core.personal_data import erase, export
 from sanshe.plugins.feedback.models import Suggestion
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import write_community
-from tests.plugins.test_checkins import _text, settle_in
+from tests.plugins.households import settle_in, zhang_of_building_1
 
 DIRECT = "dm"
 #: 07:30 in Shanghai, Thursday 3 December 2026.
@@ -25,7 +25,9 @@ MONDAY = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def town(tmp_path: Path):
-    async with Sandbox(write_community(tmp_path, _text()), clock=ManualClock(MORNING)) as s:
+    async with Sandbox(
+        write_community(tmp_path, zhang_of_building_1()), clock=ManualClock(MORNING)
+    ) as s:
         yield s
 
 
@@ -78,7 +80,7 @@ async def test_where_the_network_cannot_delete_the_acknowledgement_says_nothing_
     tmp_path: Path,
 ) -> None:
     can = [kind for kind in ALL_ACTIONS if kind is not Delete]
-    path = write_community(tmp_path, _text())
+    path = write_community(tmp_path, zhang_of_building_1())
     async with Sandbox(path, clock=ManualClock(MORNING), capabilities=can) as s:
         await settle_in(s, "maria", "building-1", "302", "王家")
         actions = await s.send("maria", "building-1", "/建议 希望增加核酸检测点")
@@ -123,7 +125,7 @@ async def test_the_weekly_summary_tells_the_prevention_group_per_building_masked
 
 async def test_the_summary_due_while_the_bot_was_stopped_comes_at_start(tmp_path: Path) -> None:
     clock = ManualClock(MORNING)
-    path = write_community(tmp_path, _text())
+    path = write_community(tmp_path, zhang_of_building_1())
     async with Sandbox(path, db_url=f"sqlite://{tmp_path}/db.sqlite3", clock=clock) as s:
         await settle_in(s, "maria", "building-1", "302", "王家")
         await s.send("maria", DIRECT, "/建议 希望增加核酸检测点")

@@ -12,7 +12,7 @@ import pytest
 from sanshe.core.actions import Reply, Send
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import example_text, write_community
-from tests.plugins.test_checkins import settle_in
+from tests.plugins.households import settle_in
 
 #: 01:00 in Shanghai on Thursday 3 December 2026, before any reminder of the day.
 NIGHT = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)

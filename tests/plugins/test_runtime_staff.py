@@ -10,7 +10,8 @@ import pytest
 
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import example_text, write_community
-from tests.plugins.test_checkins import DIRECT, MORNING, dms, settle_in
+from tests.plugins.households import DIRECT, dms, settle_in
+from tests.plugins.test_checkins import MORNING
 
 
 @pytest.fixture
