@@ -12,32 +12,15 @@ and both are audited, naming the volunteer.  Set in reportlab's built-in
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
-
-from reportlab.lib import colors  # type: ignore[import-untyped]
-from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
-from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
-from reportlab.lib.units import mm  # type: ignore[import-untyped]
-from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
-from reportlab.platypus import (  # type: ignore[import-untyped]
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
 
 from sanshe.core import people
 from sanshe.core.actions import Action
 from sanshe.core.arguments import Arguments, Person
 from sanshe.core.audit import person_subject
 from sanshe.core.context import Context
-from sanshe.core.i18n import Translator
 from sanshe.core.model import Person as PersonModel
 from sanshe.core.names import kind_name
 from sanshe.core.storage.models import stored_person
@@ -87,90 +70,6 @@ def hours(seconds: float) -> str:
     return f"{seconds / 3600:.2f}".rstrip("0").rstrip(".")
 
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-def _style(size: float, *, centred: bool = False, leading: float = 1.6) -> ParagraphStyle:
-    return ParagraphStyle(
-        f"certificate-{size}-{centred}",
-        fontName=_font(),
-        fontSize=size,
-        leading=size * leading,
-        alignment=1 if centred else 0,
-        wordWrap="CJK",
-    )
-
-
-def document(
-    _: Translator, community: str, volunteer: str, issuer: str, served: list[Month], on: date
-) -> bytes:
-    """The certificate as a PDF (A4), its texts in ``_``'s language."""
-    out = io.BytesIO()
-    margin = 25 * mm
-    title = _("hours.certificate.title")
-    page = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin, title=title
-    )
-    body = _style(12)
-    cell = _style(11, centred=True, leading=1.3)
-
-    def line(text: str, shape: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(escape(text), shape)
-
-    total = sum(m.seconds for m in served)
-    rows = [
-        [line(_(k), cell) for k in ("hours.certificate.month", "hours.certificate.hours")],
-        *(
-            [
-                line(_("hours.certificate.month_of", year=m.year, month=m.month), cell),
-                line(hours(m.seconds), cell),
-            ]
-            for m in served
-        ),
-        [line(_("hours.certificate.total"), cell), line(hours(total), cell)],
-    ]
-    grid = Table(rows, colWidths=[60 * mm, 50 * mm], repeatRows=1)
-    grid.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
-        )
-    )
-    said = _(
-        "hours.certificate.body",
-        name=volunteer,
-        community=community,
-        count=sum(m.shifts for m in served),
-        hours=hours(total),
-    )
-    signed = [
-        line(_("hours.certificate.issuer", issuer=issuer), _style(12)),
-        line(_("hours.certificate.issued_by", community=community), _style(12)),
-        line(
-            _("hours.certificate.date", year=on.year, month=on.month, day=on.day),
-            _style(12),
-        ),
-    ]
-    page.build(
-        [
-            line(title, _style(20, centred=True)),
-            Spacer(1, 12 * mm),
-            line(said),
-            Spacer(1, 6 * mm),
-            grid,
-            Spacer(1, 16 * mm),
-            *signed,
-        ]
-    )
-    return out.getvalue()
-
-
 def file_name(person: PersonModel, on: date) -> str:
     """The certificate's file name: whose, and the day it was issued."""
     return f"certificate_{person.id}_{on.isoformat()}.pdf"
@@ -185,6 +84,8 @@ async def certify(ctx: Context, person: PersonModel) -> tuple[bytes, int] | None
     on = ctx.now().astimezone(_zone(ctx)).date()
     community = ctx.community.community.name
     issuer = ctx.person.name or ctx.person.id
+    from .certificate_pdf import document  # reportlab loads only when a certificate is made
+
     content = document(ctx.everyone, community, person.name or person.id, issuer, served, on)
     return content, len(served)
 
