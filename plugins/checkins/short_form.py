@@ -48,15 +48,18 @@ async def answer(ctx: Context) -> list[Action] | None:
     event = ctx.event
     if not event.direct or not isinstance(event, Message):
         return None
+    text = event.text.strip()
+    word = text[1:].split(" ", 1)[0].lower() if text.startswith("/") else None
+    if word is not None and word not in BACK and word not in CANCEL:
+        return None  # another command: no need to look for a draft
     draft = await Draft.get_or_none(person=stored_person(ctx.person.id))
     if draft is None:
         return None
     if draft.day != reporting.today(ctx):
         ctx.writes.delete(draft)
         return None
-    text = event.text.strip()
-    if text.startswith("/"):
-        return _control(ctx, draft, text[1:].split(" ", 1)[0].lower())
+    if word is not None:
+        return _control(ctx, draft, word)
     settings = ctx.settings(CheckinSettings)
     _ = ctx._
     try:
@@ -80,15 +83,13 @@ async def answer(ctx: Context) -> list[Action] | None:
     return reporting.record(ctx, settings, report, home)
 
 
-def _control(ctx: Context, draft: Draft, word: str) -> list[Action] | None:
-    """``/cancel`` and ``/back`` in the short form; None for any other command."""
+def _control(ctx: Context, draft: Draft, word: str) -> list[Action]:
+    """``/cancel`` or ``/back`` (``word``) in the short form."""
     _ = ctx._
     settings = ctx.settings(CheckinSettings)
     if word in CANCEL:
         ctx.writes.delete(draft)
         return [ctx.reply(_("checkins.short.cancelled"))]
-    if word not in BACK:
-        return None
     if draft.step == 0:
         return [ctx.reply(_("checkins.short.at_start") + "\n" + _ask_temperature(_, settings))]
     draft.step = 0
