@@ -91,7 +91,11 @@ class People:
 
     def merged(self, community: Community) -> list[Person]:
         """Everyone known: the file's people with their runtime grants added, then the stored people."""
-        return [self.with_grants(p) for p in (*community.people, *self._persons.values())]
+        theirs: dict[str, list[RuntimeGrant]] = {}
+        for grant in self._grants.values():
+            theirs.setdefault(grant.person_id, []).append(grant)
+        known = (*community.people, *self._persons.values())
+        return [_granted(p, theirs.get(p.id, ())) for p in known]
 
     def person(self, community: Community, person_id: str) -> Person | None:
         """The known person ``person_id`` (of the file or stored), with their runtime grants."""
@@ -100,11 +104,7 @@ class People:
 
     def with_grants(self, person: Person) -> Person:
         """``person`` holding their runtime grants too."""
-        grants = self.grants_of(person.id)
-        if not grants:
-            return person
-        kept = tuple(g for g in person.roles if not isinstance(g, RuntimeGrant))
-        return person.model_copy(update={"roles": kept + tuple(grants)})
+        return _granted(person, self.grants_of(person.id))
 
     def keep_person(self, person: Person) -> None:
         """Remember a person just stored."""
@@ -117,6 +117,15 @@ class People:
     def drop_grant(self, grant_id: int) -> None:
         """Forget a grant just revoked."""
         self._grants.pop(grant_id, None)
+
+
+def _granted(person: Person, grants: Iterable[RuntimeGrant]) -> Person:
+    """``person`` holding ``grants`` (their runtime grants) beside the roles of the file."""
+    grants = tuple(grants)
+    if not grants:
+        return person
+    kept = tuple(g for g in person.roles if not isinstance(g, RuntimeGrant))
+    return person.model_copy(update={"roles": kept + grants})
 
 
 def _aware(when: datetime) -> datetime:
