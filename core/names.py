@@ -26,3 +26,9 @@ def kind_name(community: Community, kind: str, _: Translator) -> str:
         if custom.id == kind and custom.name:
             return _.pick(custom.name)
     return kind
+
+
+def building_name(community: Community, building: str, _: Translator) -> str:
+    """How ``building`` is named (``1号楼``): its name in the file in ``_``'s language, else its id."""
+    found = community.building(building)
+    return (_.pick(found.name) if found is not None and found.name else "") or building

@@ -16,11 +16,11 @@ from typing import Any
 from sanshe.core import people
 from sanshe.core.context import Context
 from sanshe.core.exports import Cell, ExportSheet, SheetColumn, SheetQuery
+from sanshe.core.names import building_name
 from sanshe.core.timers import utc
 
 from .models import Checkin
 from .settings import CheckinSettings, symptom_name
-from .staff import building_name
 
 #: The sheet's id, as ``/export`` names it.
 SHEET = "checkins"
@@ -72,7 +72,7 @@ async def rows(ctx: Context, query: SheetQuery) -> list[list[Cell]]:
         found.append(
             [
                 checkin.day.isoformat(),
-                building_name(_, ctx.community, checkin.building),
+                building_name(ctx.community, checkin.building, _),
                 checkin.room,
                 people.name_of(ctx, checkin.person),
                 temperature,

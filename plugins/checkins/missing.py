@@ -16,6 +16,7 @@ from sanshe.core.actions import Action
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Community
+from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import Timer, stored_person
 from sanshe.core.timers import Due, Schedule, utc
@@ -84,7 +85,7 @@ def _listing(_: Translator, ctx: Context, building: str, absent: list[list[dict[
     lines = [
         _(
             "checkins.missing",
-            building=staff.building_name(_, ctx.community, building),
+            building=building_name(ctx.community, building, _),
             count=len(absent),
         )
     ]

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from sanshe.core import people
 from sanshe.core.actions import Action
 from sanshe.core.context import Context
-from sanshe.core.i18n import Translator
 from sanshe.core.model import Community, Group, Person
+from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 
 from .settings import CheckinSettings, symptom_name
@@ -26,13 +26,6 @@ def resident_groups(community: Community, building: str) -> list[Group]:
         for g in community.groups
         if g.building == building and community.member_role(g.kind) == "resident"
     ]
-
-
-def building_name(_: Translator, community: Community, building: str) -> str:
-    """How the building is named (``1号楼``): its name in the file, else its id."""
-    found = community.building(building)
-    name = _.pick(found.name) if found is not None else ""
-    return name or building
 
 
 def _holders(ctx: Context, roles: Iterable[str], building: str, *, scoped: bool) -> list[Person]:
@@ -91,7 +84,7 @@ def alert(
         text = _(
             "checkins.alert",
             name=excerpt(sender.name or ctx.handle_of(sender) or sender.id, 40),
-            building=building_name(_, ctx.community, building),
+            building=building_name(ctx.community, building, _),
             room=excerpt(room, 20) or "—",
             found=_.join(found),
         )

@@ -13,6 +13,7 @@ from sanshe.core.actions import Action
 from sanshe.core.arguments import Arguments, Rest, listing
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
+from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
 
@@ -35,7 +36,7 @@ def areas(ctx: Context) -> list[str]:
 def described(_: Translator, ctx: Context, row: ServingArea) -> str:
     """Where ``row`` serves: ``1号楼（东区）`` or ``东区``."""
     if row.building:
-        name = staff.building_name(_, ctx.community, row.building)
+        name = building_name(ctx.community, row.building, _)
         return _("errands.area.building", building=name, area=row.area) if row.area else name
     return row.area
 
@@ -78,5 +79,5 @@ async def area(ctx: Context) -> list[Action]:
 def _known(ctx: Context) -> str:
     """The buildings and areas one may register, for the sender."""
     _ = ctx._
-    buildings = [staff.building_name(_, ctx.community, b.id) for b in ctx.community.buildings]
+    buildings = [building_name(ctx.community, b.id, _) for b in ctx.community.buildings]
     return listing(_, [*buildings, *areas(ctx)])

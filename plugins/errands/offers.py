@@ -14,6 +14,7 @@ from sanshe.core.actions import Action
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Person
+from sanshe.core.names import building_name
 from sanshe.core.timers import Due
 
 from . import staff
@@ -57,7 +58,7 @@ def _offer(ctx: Context, errand: Errand, person: Person) -> Action | None:
         "errands.offer",
         number=errand.number,
         kind=kind_name(_, errand.kind),
-        building=staff.building_name(_, ctx.community, errand.building),
+        building=building_name(ctx.community, errand.building, _),
     )
     return ctx.tell(person, text)
 
@@ -89,7 +90,7 @@ def _untaken(ctx: Context, errand: Errand) -> list[Action]:
             "errands.untaken",
             number=errand.number,
             kind=kind_name(_, errand.kind),
-            building=staff.building_name(_, ctx.community, errand.building),
+            building=building_name(ctx.community, errand.building, _),
             name=people.name_of(ctx, errand.person, unknown="—"),
         )
         if (action := ctx.tell(person, text)) is not None:

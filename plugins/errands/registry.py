@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from sanshe.core import people
 from sanshe.core.actions import Action
-from sanshe.core.arguments import ArgumentError, Arguments, Person, Rest, Word, listing
+from sanshe.core.arguments import ArgumentError, Arguments, Person, Rest, Word, listing, plain_word
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Community
+from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
 
@@ -78,10 +79,6 @@ class Home:
     person: str = ""
 
 
-def _plain(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().strip()
-
-
 def category_name(_: Translator, category: str) -> str:
     """A category's name in ``_``'s language."""
     return _(f"errands.category.{category}")
@@ -89,10 +86,10 @@ def category_name(_: Translator, category: str) -> str:
 
 def category(ctx: Context, word: str, args: Arguments) -> str:
     """The category ``word`` names (its id, a name, another word for it); ArgumentError else."""
-    typed = _plain(word)
+    typed = plain_word(word)
     for key, words in CATEGORIES.items():
         names = (key, *words, ctx._(f"errands.category.{key}"))
-        if typed in {_plain(w) for w in names}:
+        if typed in {plain_word(w) for w in names}:
             return key
     known = listing(ctx._, (f"{k}（{category_name(ctx._, k)}）" for k in CATEGORIES))
     raise args.error(ctx, "errands.unknown_category", word=excerpt(word), known=known)
@@ -100,10 +97,10 @@ def category(ctx: Context, word: str, args: Arguments) -> str:
 
 def building_named(community: Community, word: str) -> str | None:
     """The building ``word`` names: its id, or its name in any language."""
-    typed = _plain(word)
+    typed = plain_word(word)
     for building in community.buildings:
         names = [building.name] if isinstance(building.name, str) else building.name.values()
-        if typed == _plain(building.id) or typed in {_plain(n) for n in names if n}:
+        if typed == plain_word(building.id) or typed in {plain_word(n) for n in names if n}:
             return building.id
     return None
 
@@ -152,7 +149,7 @@ async def vulnerable(ctx: Context) -> list[Action]:
         roles = listing(_, (ctx.role_name(r) for r in ctx.settings(ErrandSettings).registry))
         return [ctx.reply(_("errands.vulnerable.refused", roles=roles))]
     try:
-        action = _plain(VULNERABLE.read(ctx).action)
+        action = plain_word(VULNERABLE.read(ctx).action)
         if action in ADD_WORDS:
             return await _add(ctx)
         if action in REMOVE_WORDS:
@@ -179,7 +176,7 @@ async def _add(ctx: Context) -> list[Action]:
             name = excerpt(person.name or person.id, 40)
             raise used.error(ctx, "errands.vulnerable.no_household", name=name)
     kind = category(ctx, args.category, used)
-    where = staff.building_name(_, ctx.community, home.building)
+    where = building_name(ctx.community, home.building, _)
     if not staff.keeps(ctx, home.building):
         return [ctx.reply(_("errands.vulnerable.not_yours", building=where))]
     found = await entry_at(home)
@@ -228,7 +225,7 @@ async def _remove(ctx: Context) -> list[Action]:
     )
     if row is None:
         raise REMOVE.error(ctx, "errands.vulnerable.no_such", number=excerpt(typed, 12))
-    where = staff.building_name(_, ctx.community, row.building)
+    where = building_name(ctx.community, row.building, _)
     if not staff.keeps(ctx, row.building):
         return [ctx.reply(_("errands.vulnerable.not_yours", building=where))]
     ctx.writes.delete(row)
@@ -255,7 +252,7 @@ async def _listing(ctx: Context) -> str:
         lines.append(
             _(
                 "errands.vulnerable.building",
-                building=staff.building_name(_, ctx.community, building),
+                building=building_name(ctx.community, building, _),
             )
         )
         for row in (r for r in rows if r.building == building):

@@ -9,13 +9,21 @@ where the network can and everything is answered privately.
 
 from __future__ import annotations
 
-import unicodedata
-
 from sanshe.core import people
 from sanshe.core.actions import Action, Delete
-from sanshe.core.arguments import ArgumentError, Arguments, Parsed, Person, Rest, Word, listing
+from sanshe.core.arguments import (
+    ArgumentError,
+    Arguments,
+    Parsed,
+    Person,
+    Rest,
+    Word,
+    listing,
+    plain_word,
+)
 from sanshe.core.context import Context
 from sanshe.core.events import Message
+from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
 
@@ -52,15 +60,11 @@ FOR_HOME = Arguments(
 )
 
 
-def _plain(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().strip()
-
-
 def kind_of(word: str) -> str | None:
     """The kind ``word`` names (its id or another word for it)."""
-    typed = _plain(word)
+    typed = plain_word(word)
     return next(
-        (k for k, words in KINDS.items() if typed in {_plain(w) for w in (k, *words)}), None
+        (k for k, words in KINDS.items() if typed in {plain_word(w) for w in (k, *words)}), None
     )
 
 
@@ -110,7 +114,7 @@ async def _need(ctx: Context) -> list[Action]:
         raise OWN.error(
             ctx, "errands.need.unknown_kind", word=excerpt(args.kind), known=_kinds(ctx)
         )
-    where = staff.building_name(_, ctx.community, entry.building)
+    where = building_name(ctx.community, entry.building, _)
     if person_id != ctx.person.id and not staff.keeps(ctx, entry.building):
         return _private(ctx, [_("errands.vulnerable.not_yours", building=where)])
     number = await ctx.number("errands_errand")

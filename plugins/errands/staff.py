@@ -10,17 +10,9 @@ from datetime import datetime
 
 from sanshe.core import people
 from sanshe.core.context import Context
-from sanshe.core.i18n import Translator
 from sanshe.core.model import Community, Person
 
 from .settings import ErrandSettings
-
-
-def building_name(_: Translator, community: Community, building: str) -> str:
-    """How the building is named (``1号楼``): its name in the file, else its id."""
-    found = community.building(building)
-    name = _.pick(found.name) if found is not None else ""
-    return name or building
 
 
 def area_of(community: Community, building: str) -> str:

@@ -14,6 +14,7 @@ from sanshe.core.actions import Action
 from sanshe.core.arguments import Arguments, Word, listing
 from sanshe.core.context import Context
 from sanshe.core.model import Person
+from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
 
@@ -64,7 +65,7 @@ async def take(ctx: Context) -> list[Action]:
     errand.state, errand.taker, errand.taken_at = "taken", me, ctx.now()
     ctx.writes.save(errand, ["state", "taker", "taken_at"])
     ctx.timers(offers.PLUGIN).cancel(f"{offers.UNTAKEN}{errand.number}")
-    where = staff.building_name(_, ctx.community, errand.building)
+    where = building_name(ctx.community, errand.building, _)
     text = _(
         "errands.take.done",
         number=errand.number,

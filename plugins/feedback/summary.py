@@ -21,6 +21,7 @@ from sanshe.core.arguments import Arguments, Word
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Community
+from sanshe.core.names import building_name
 from sanshe.core.privacy import MASK, excerpt, found_in, readable
 from sanshe.core.services import Services
 from sanshe.core.storage.models import Timer
@@ -80,13 +81,12 @@ async def keep_timer(services: Services) -> None:
     await services.act(PLUGIN, lambda ctx: _schedule(ctx, ctx.now()))
 
 
-def building_name(_: Translator, community: Community, building: str) -> str:
+def _named(_: Translator, community: Community, building: str) -> str:
     """How the building is named (``1号楼``): its name in the file, else its id (no building:
     that none is known)."""
     if not building:
         return _("feedback.no_building")
-    found = community.building(building)
-    return (_.pick(found.name) if found is not None else "") or building
+    return building_name(community, building, _)
 
 
 async def residents_names(ctx: Context, suggestions: Iterable[Suggestion]) -> list[str]:
@@ -137,7 +137,7 @@ async def written(ctx: Context, _: Translator, start: datetime, end: datetime) -
     lines = [_("feedback.summary", first=first, last=last, count=len(found))]
     for building in sorted(by_building, key=lambda b: (not b, order.get(b, len(order)), b)):
         theirs = by_building[building]
-        name = building_name(_, ctx.community, building)
+        name = _named(_, ctx.community, building)
         lines.append(_("feedback.summary_building", building=name, count=len(theirs)))
         lines += [_("feedback.summary_line", text=masked(s.text, names)) for s in theirs[:QUOTED]]
         if len(theirs) > QUOTED:

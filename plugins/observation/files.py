@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sanshe.core.actions import Action
 from sanshe.core.arguments import MISSING, Arguments, Person, Reader, Rest, Words, Wrong
 from sanshe.core.context import Context
+from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
 from sanshe.core.text import storable
@@ -76,7 +77,7 @@ async def open_file(ctx: Context) -> list[Action]:
         return [ctx.reply(_("observation.no_household", name=shown_name))]
     building = str(home.get("building", ""))
     if not shown.serves(ctx, building):
-        name = shown.building_name(_, ctx.community, building)
+        name = building_name(ctx.community, building, _)
         return [ctx.reply(_("observation.not_your_building", building=name))]
     key = stored_person(person.id)
     held = await Observation.get_or_none(person=key, open=True)
@@ -169,7 +170,7 @@ async def _readable(ctx: Context, number: int) -> Observation | str:
     if file is None:
         return _("observation.no_file", number=number)
     if file.worker != stored_person(ctx.person.id) and not shown.serves(ctx, file.building):
-        name = shown.building_name(_, ctx.community, file.building)
+        name = building_name(ctx.community, file.building, _)
         return _("observation.not_your_file", number=number, building=name)
     return file
 

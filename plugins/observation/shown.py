@@ -15,6 +15,7 @@ from sanshe.core import people
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Community, Group, Person
+from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 
 from .models import Observation
@@ -78,13 +79,6 @@ def person_by_key(ctx: Context, key: str) -> Person | None:
     return people.current_by_id(ctx, key)
 
 
-def building_name(_: Translator, community: Community, building: str) -> str:
-    """How the building is named (``1号楼``): its name in the file, else its id."""
-    found = community.building(building)
-    name = _.pick(found.name) if found is not None else ""
-    return name or building
-
-
 def day(_: Translator, when: date) -> str:
     """A day without its year (``12月3日``, ``Dec 3``)."""
     return format_skeleton("MMMd", when, locale=_.locale)
@@ -105,7 +99,7 @@ def where(_: Translator, ctx: Context, file: Observation) -> str:
     return _(
         "observation.who",
         name=excerpt(file.name, 40) or "—",
-        building=building_name(_, ctx.community, file.building),
+        building=building_name(ctx.community, file.building, _),
         room=excerpt(file.room, 20) or "—",
     )
 
