@@ -471,19 +471,23 @@ class Bot:
         if not isinstance(event, Message):
             on = _RULE_EVENTS.get(type(event))
             actions = await self.rules.apply(ctx, on) if on else []
-            return actions + await settle(call_hook(self.pm.hook.sanshe_event, context=ctx))
-        watched = await settle(call_hook(self.pm.hook.sanshe_watch, context=ctx))
+            return actions + await settle(
+                call_hook(self.pm.hook.sanshe_event, context=ctx), ctx.writes
+            )
+        watched = await settle(call_hook(self.pm.hook.sanshe_watch, context=ctx), ctx.writes)
         ruled = await self.rules.apply(ctx)
         if any(isinstance(a, Delete) for a in ruled):
             return watched + ruled
-        taken = await first_answer(call_hook(self.pm.hook.sanshe_dialog, context=ctx))
+        taken = await first_answer(call_hook(self.pm.hook.sanshe_dialog, context=ctx), ctx.writes)
         if taken is not None:
             return watched + ruled + taken
         command = parse_command(event.text)
         if command is not None:
             ctx.command = command
             return watched + ruled + await self.run_command(ctx)
-        actions = ruled + await settle(call_hook(self.pm.hook.sanshe_message, context=ctx))
+        actions = ruled + await settle(
+            call_hook(self.pm.hook.sanshe_message, context=ctx), ctx.writes
+        )
         if event.direct and not actions:
             lines = [ctx._("direct.not_understood"), *await self.command_lines(ctx)]
             actions.append(ctx.reply("\n".join(lines)))
@@ -512,14 +516,12 @@ class Bot:
                 return [ctx.reply(self._refusal(place, ctx, command, name))]
         acting = deciding[-1]
         acting.running = command
-        mark = ctx.writes.mark()
         try:
-            return as_actions(await await_me_maybe(command.handler(acting)))
+            with ctx.writes.unless_failed():
+                return as_actions(await await_me_maybe(command.handler(acting)))
         except ArgumentError as wrong:
-            ctx.writes.undo(mark)
             return [ctx.reply(wrong.text)]
         except Exception:
-            ctx.writes.undo(mark)
             log.exception("plugin %r failed in command /%s", command.plugin, command.name)
             return [ctx.reply(_("command.failed", name=name))]
 
@@ -532,11 +534,10 @@ class Bot:
             return [ctx.answer(ctx._("button.stale"))]
         if not await ctx.allowed(f"button:{handler.name}"):
             return [ctx.answer(ctx._("button.denied"))]
-        mark = ctx.writes.mark()
         try:
-            return as_actions(await await_me_maybe(handler.handler(ctx)))
+            with ctx.writes.unless_failed():
+                return as_actions(await await_me_maybe(handler.handler(ctx)))
         except Exception:
-            ctx.writes.undo(mark)
             log.exception("plugin %r failed in button %s", handler.plugin, handler.name)
             return [ctx.answer(ctx._("button.failed"))]
 
@@ -579,7 +580,7 @@ class Bot:
         place = ctx if group is ctx.group else ctx.about(group)
         ruled = await self.rules.apply(place, "form_submitted")
         answers = call_hook(self.pm.hook.sanshe_form_submitted, context=ctx, result=result)
-        return ruled + await settle(answers)
+        return ruled + await settle(answers, ctx.writes)
 
     async def open_to(self, ctx: Context, command: ChatCommand) -> bool:
         """Whether the sender may use ``command`` in this chat (naming one of their groups, if need be)."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -25,6 +25,9 @@ from . import hookspecs
 from .actions import Action
 from .commands import ChatCommand
 from .i18n import LOCALES, Catalogue
+
+if TYPE_CHECKING:
+    from .storage.writes import Writes
 
 log = logging.getLogger(__name__)
 
@@ -289,14 +292,18 @@ def _isolated(
 _ASYNC_IMPLEMENTATIONS: dict[types.CodeType, tuple[str, str]] = {}
 
 
-async def answer_of(result: Any) -> Any:
+async def answer_of(result: Any, writes: Writes | None = None) -> Any:
     """What an implementation answered, awaited if need be; an async one that raises is logged
-    with its plugin and answers its hook's failure answer (a permission vote: False)."""
+    with its plugin, keeps none of what it noted on ``writes``, and answers its hook's failure
+    answer (a permission vote: False)."""
     if type(result) is not types.CoroutineType:
         return await result if inspect.isawaitable(result) else result
+    mark = writes.mark() if writes is not None else None
     try:
         return await result
     except Exception:
+        if writes is not None and mark is not None:
+            writes.undo(mark)
         plugin, hook = _ASYNC_IMPLEMENTATIONS.get(result.cr_code, ("?", "?"))
         log.exception("plugin %r failed in %s", plugin, hook)
         return FAILED_ANSWER.get(hook)
@@ -391,22 +398,24 @@ def call_hook(hook: pluggy.HookCaller, **kwargs: Any) -> list[Any]:
     return results if isinstance(results, list) else [results]
 
 
-async def settle(results: Iterable[Any]) -> list[Action]:
-    """The actions the implementations answered, their coroutines awaited in call order."""
+async def settle(results: Iterable[Any], writes: Writes | None = None) -> list[Action]:
+    """The actions the implementations answered, their coroutines awaited in call order (one
+    that fails keeps none of what it noted on ``writes``)."""
     actions: list[Action] = []
     for result in results:
         try:
-            actions.extend(as_actions(await answer_of(result)))
+            actions.extend(as_actions(await answer_of(result, writes)))
         except TypeError:
             log.exception("a plugin answered something that is not actions; it is left out")
     return actions
 
 
-async def first_answer(results: Iterable[Any]) -> list[Action] | None:
-    """The first answer that is not None, awaited in call order; later coroutines are closed unrun."""
+async def first_answer(results: Iterable[Any], writes: Writes | None = None) -> list[Action] | None:
+    """The first answer that is not None, awaited in call order; later coroutines are closed unrun
+    (one that fails keeps none of what it noted on ``writes``)."""
     pending = iter(results)
     for result in pending:
-        answer = await answer_of(result)
+        answer = await answer_of(result, writes)
         if answer is None:
             continue
         try:

@@ -429,7 +429,7 @@ class Timers:
         pm = self._bot.pm
         others = [p for name, p in pm.list_name_plugin() if name != fired.plugin and p is not None]
         hook = pm.subset_hook_caller("sanshe_timer", remove_plugins=others)
-        return await settle(hook(context=ctx, timer=fired))
+        return await settle(hook(context=ctx, timer=fired), ctx.writes)
 
 
 def _rule_schedule(rule: Rule) -> Schedule | None:

@@ -10,7 +10,8 @@ the writes of the one before are made, so a plugin sees its own earlier writes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
@@ -126,13 +127,23 @@ class Writes:
         """Call ``change`` once the writes are made (to update what is kept in memory)."""
         self._after.append(change)
 
+    @contextmanager
+    def unless_failed(self) -> Iterator[None]:
+        """Keep what is noted inside only if it ends without an exception (which goes on): a
+        handler that failed leaves nothing half done."""
+        mark = self.mark()
+        try:
+            yield
+        except BaseException:
+            self.undo(mark)
+            raise
+
     def mark(self) -> tuple[int, int]:
         """Where the writes stand now, for :meth:`undo`."""
         return len(self._steps), len(self._after)
 
     def undo(self, mark: tuple[int, int]) -> None:
-        """Drop the writes and in-memory changes noted since ``mark`` (by a handler that failed:
-        what it did not finish is not kept)."""
+        """Drop the writes and in-memory changes noted since ``mark``."""
         del self._steps[mark[0] :]
         del self._after[mark[1] :]
 

@@ -90,3 +90,19 @@ async def test_what_a_failing_handler_noted_is_not_kept() -> None:
         [pressed] = await community.press("wang", "building-1", data)
         assert isinstance(pressed, AnswerButton)
         assert await community.audit(subject="case:17") == []
+
+
+class FailingDialog:
+    @hookimpl
+    async def sanshe_dialog(self, context: Context) -> list[Action] | None:
+        if context.event.text != "half":
+            return None
+        context.audit("update", "case:18", "answered")
+        raise RuntimeError("the dialog fails after noting a write")
+
+
+async def test_what_a_failing_hook_noted_is_not_kept() -> None:
+    async with Sandbox(EXAMPLE, plugins=[FailingDialog()]) as community:
+        await community.send("wang", "dm", "half")
+        await community.send("wang", "dm", "/whoami")  # the next event is handled as ever
+        assert await community.audit(subject="case:18") == []
