@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import audit, moderation_log, people, permissions
-from .actions import Action, AnswerButton, Button, DirectMessage, Reply, Send, SendFile
+from .actions import Action, AnswerButton, Button, Delete, DirectMessage, Reply, Send, SendFile
 from .buttons import ButtonPress, read_press
 from .events import Callback, Command, Event, MemberRenamed, Message
 from .i18n import Translator
@@ -191,6 +191,22 @@ class Context:
         return DirectMessage(
             user=user or self.event.sender, text=text, buttons=buttons, fallback_chat=fallback
         )
+
+    def privately(self, texts: Iterable[str]) -> list[Action]:
+        """``texts`` for the sender alone: the answer in a private chat, privately from a group
+        (the group is told nothing: see :meth:`withdrawn` for the message typed there)."""
+        if self.event.direct:
+            return [self.reply(t) for t in texts]
+        return [self.direct(t) for t in texts]
+
+    def withdrawn(self) -> list[Action]:
+        """The deletion of the event's own message, typed in a group, where the network can: for
+        a command that carries personal data (a temperature, a complaint, an errand), answered
+        :meth:`privately`.  Empty in a private chat or where the network cannot delete."""
+        event = self.event
+        if event.direct or not isinstance(event, Message) or not event.message_id:
+            return []
+        return [Delete(chat=event.chat, message_id=event.message_id)] if self.can(Delete) else []
 
     def tell(self, person: Person, text: str, buttons: tuple[Button, ...] = ()) -> Action | None:
         """Write privately to ``person`` on a network where they have a handle (this one first).

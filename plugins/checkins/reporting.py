@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sanshe.core.actions import Action, Delete
+from sanshe.core.actions import Action
 from sanshe.core.arguments import ArgumentError, Arguments, Rest, Word, Wrong, listing
 from sanshe.core.context import Context
-from sanshe.core.events import Message
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
 
@@ -118,38 +117,23 @@ def read(ctx: Context, settings: CheckinSettings) -> Report:
         raise CHECKIN.error(ctx, wrong.key, **wrong.values) from None
 
 
-def private(ctx: Context, texts: list[str]) -> list[Action]:
-    """``texts`` for the sender: where they wrote in a private chat, privately from a group."""
-    if ctx.event.direct:
-        return [ctx.reply(t) for t in texts]
-    return [ctx.direct(t) for t in texts]
-
-
-def _delete(ctx: Context) -> list[Action]:
-    """The deletion of the command's own message, typed in a group, where the network can."""
-    event = ctx.event
-    if ctx.event.direct or not isinstance(event, Message) or not event.message_id:
-        return []
-    return [Delete(chat=event.chat, message_id=event.message_id)] if ctx.can(Delete) else []
-
-
 async def checkin(ctx: Context) -> list[Action]:
     """``/checkin 36.8 [symptoms]``: store today's check-in of the sender's household, confirm it
     privately, alert the building's community worker of a fever or a symptom; ``/checkin`` alone
     asks its questions privately (:mod:`.short_form`)."""
     settings = ctx.settings(CheckinSettings)
-    actions = _delete(ctx)
+    actions = ctx.withdrawn()
     _ = ctx._
     asking = ctx.command is not None and not ctx.command.args.strip()
     try:
         report = None if asking else read(ctx, settings)
     except ArgumentError as wrong:
-        return actions + private(ctx, [wrong.text])
+        return actions + ctx.privately([wrong.text])
     home = await ctx.call("joining_household", person_id=ctx.person.id)
     if not isinstance(home, dict):
-        return actions + private(ctx, [_("checkins.no_household")])
+        return actions + ctx.privately([_("checkins.no_household")])
     if report is None:
-        return actions + private(ctx, [short_form.begin(ctx, settings)])
+        return actions + ctx.privately([short_form.begin(ctx, settings)])
     return actions + record(ctx, settings, report, home)
 
 
@@ -182,7 +166,7 @@ def record(
     if fever or report.symptoms:
         texts.append(_("checkins.unwell"))
         actions += staff.alert(ctx, settings, building, room, report, fever)
-    return private(ctx, texts) + actions
+    return ctx.privately(texts) + actions
 
 
 def _confirmation(ctx: Context, settings: CheckinSettings, report: Report, now: datetime) -> str:

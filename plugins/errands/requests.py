@@ -10,7 +10,7 @@ where the network can and everything is answered privately.
 from __future__ import annotations
 
 from sanshe.core import people
-from sanshe.core.actions import Action, Delete
+from sanshe.core.actions import Action
 from sanshe.core.arguments import (
     ArgumentError,
     Arguments,
@@ -22,7 +22,6 @@ from sanshe.core.arguments import (
     plain_word,
 )
 from sanshe.core.context import Context
-from sanshe.core.events import Message
 from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
@@ -68,28 +67,13 @@ def kind_of(word: str) -> str | None:
     )
 
 
-def _private(ctx: Context, texts: list[str]) -> list[Action]:
-    """``texts`` for the sender: where they wrote in a private chat, privately from a group."""
-    if ctx.event.direct:
-        return [ctx.reply(t) for t in texts]
-    return [ctx.direct(t) for t in texts]
-
-
-def _delete(ctx: Context) -> list[Action]:
-    """The deletion of the command's own message, typed in a group, where the network can."""
-    event = ctx.event
-    if event.direct or not isinstance(event, Message) or not event.message_id:
-        return []
-    return [Delete(chat=event.chat, message_id=event.message_id)] if ctx.can(Delete) else []
-
-
 async def need(ctx: Context) -> list[Action]:
     """``/need [<person|building-room>] <kind> <detail>``: number an errand and offer it."""
-    actions = _delete(ctx)
+    actions = ctx.withdrawn()
     try:
         return actions + await _need(ctx)
     except ArgumentError as wrong:
-        return actions + _private(ctx, [wrong.text])
+        return actions + ctx.privately([wrong.text])
 
 
 async def _need(ctx: Context) -> list[Action]:
@@ -99,12 +83,12 @@ async def _need(ctx: Context) -> list[Action]:
         args = OWN.read(ctx)
         entry = await entry_of(ctx, ctx.person.id)
         if entry is None:
-            return _private(ctx, [await _unregistered(ctx)])
+            return ctx.privately([await _unregistered(ctx)])
         person_id = ctx.person.id
     else:
         if not staff.keeps(ctx):
             if await entry_of(ctx, ctx.person.id) is None:
-                return _private(ctx, [await _unregistered(ctx)])
+                return ctx.privately([await _unregistered(ctx)])
             raise OWN.error(
                 ctx, "errands.need.unknown_kind", word=excerpt(words[0]), known=_kinds(ctx)
             )
@@ -116,7 +100,7 @@ async def _need(ctx: Context) -> list[Action]:
         )
     where = building_name(ctx.community, entry.building, _)
     if person_id != ctx.person.id and not staff.keeps(ctx, entry.building):
-        return _private(ctx, [_("errands.vulnerable.not_yours", building=where)])
+        return ctx.privately([_("errands.vulnerable.not_yours", building=where)])
     number = await ctx.number("errands_errand")
     errand = Errand(
         number=number,
@@ -135,7 +119,7 @@ async def _need(ctx: Context) -> list[Action]:
         key += "_for"
     name = excerpt(people.name_of(ctx, person_id, unknown="—") if person_id else "—", 40)
     text = _(key, number=number, kind=offers.kind_name(_, kind), building=where, name=name)
-    return _private(ctx, [text]) + offered
+    return ctx.privately([text]) + offered
 
 
 async def _for_whom(ctx: Context, first: str) -> tuple[str, Vulnerable, Parsed]:

@@ -8,10 +8,9 @@ is kept with the building of the sender's household (the joining plugin's
 
 from __future__ import annotations
 
-from sanshe.core.actions import Action, Delete
+from sanshe.core.actions import Action
 from sanshe.core.arguments import ArgumentError, Arguments, Rest
 from sanshe.core.context import Context
-from sanshe.core.events import Message
 from sanshe.core.storage.models import stored_person
 from sanshe.core.text import storable
 
@@ -20,21 +19,6 @@ from .models import Suggestion
 SUGGEST = Arguments(usage="feedback.usage", text=Rest(name="feedback.name.text"))
 #: The longest suggestion kept, in characters.
 LONGEST = 1000
-
-
-def private(ctx: Context, texts: list[str]) -> list[Action]:
-    """``texts`` for the sender: where they wrote in a private chat, privately from a group."""
-    if ctx.event.direct:
-        return [ctx.reply(t) for t in texts]
-    return [ctx.direct(t) for t in texts]
-
-
-def _delete(ctx: Context) -> list[Action]:
-    """The deletion of the command's own message, typed in a group, where the network can."""
-    event = ctx.event
-    if event.direct or not isinstance(event, Message) or not event.message_id:
-        return []
-    return [Delete(chat=event.chat, message_id=event.message_id)] if ctx.can(Delete) else []
 
 
 async def building_of(ctx: Context) -> str:
@@ -49,18 +33,18 @@ async def building_of(ctx: Context) -> str:
 async def suggest(ctx: Context) -> list[Action]:
     """``/suggest <text>``: keep the suggestion with the sender's building, acknowledge it
     privately (deleting it from a group)."""
-    actions = _delete(ctx)
+    actions = ctx.withdrawn()
     _ = ctx._
     try:
         text = storable(SUGGEST.read(ctx).text).strip()
     except ArgumentError as wrong:
-        return actions + private(ctx, [wrong.text])
+        return actions + ctx.privately([wrong.text])
     if len(text) > LONGEST:
         too_long = SUGGEST.error(ctx, "feedback.too_long", length=len(text), longest=LONGEST)
-        return actions + private(ctx, [too_long.text])
+        return actions + ctx.privately([too_long.text])
     building = await building_of(ctx)
     ctx.writes.add(
         Suggestion(person=stored_person(ctx.person.id), building=building, text=text, at=ctx.now())
     )
     key = "feedback.thanks_group" if actions else "feedback.thanks"  # deleted from a group
-    return private(ctx, [_(key)]) + actions
+    return ctx.privately([_(key)]) + actions
