@@ -31,7 +31,7 @@ from .storage import CannotOpen, Settled, Storage, database_url
 from .storage.models import DeadLetter
 from .storage.sealed import key_source
 from .storage.tables import plugin_tables
-from .verbs import CliCommand, Invocation, VerbBook, verb_book
+from .verbs import CliCommand, Invocation, VerbBook, verb_book, write_private
 
 log = logging.getLogger("sanshe")
 
@@ -222,12 +222,8 @@ async def _person(args: argparse.Namespace) -> int:
         if args.what == "export":
             data = await personal_data.export(storage, community, pm, args.id)
             text = json.dumps(data, ensure_ascii=False, indent=2)
-            if args.output:  # readable by its owner only from the start
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(args.output)
-                fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as file:
-                    file.write(text + "\n")
+            if args.output:
+                write_private(args.output, (text + "\n").encode("utf-8"))
                 print(_text("cli.person.exported", id=args.id, path=args.output))
             else:
                 print(text)

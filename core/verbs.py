@@ -10,17 +10,21 @@ is one of Sanshe's own, is refused with a sentence naming both.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .clock import Clock, SystemClock
 from .i18n import Catalogue, Translator, environment_locale
 from .model import Community
 
 if TYPE_CHECKING:
+    from .bot import Bot
     from .plugins import Plugins
     from .storage import Storage
 
@@ -45,6 +49,36 @@ class Invocation:
     """The community file read."""
     _: Translator
     """Texts in the terminal's language (``SANSHE_LANG``, ``LANG``), the plugins' included."""
+    clock: Clock = field(default_factory=SystemClock)
+    """What time it is for the verb (dates in file names, audit entries)."""
+
+    async def bot(self) -> Bot:
+        """A bot of the community with no network, its runtime people loaded: for a verb that
+        acts as a person (``bot.context_for(CONSOLE, person, None, direct=True)``)."""
+        from .bot import Bot
+        from .offline import OfflineAdapter
+        from .people import People
+
+        bot = Bot(
+            self.community,
+            OfflineAdapter(),
+            self.storage,
+            pm=self.plugins,
+            config_path=self.config_path,
+            clock=self.clock,
+        )
+        bot.people = await People.load(bot.clock.now())
+        return bot
+
+
+def write_private(path: str | Path, content: bytes) -> None:
+    """Write ``content`` to ``path``, readable by its owner only from the start (an older file
+    there is replaced)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(content)
 
 
 @dataclass(frozen=True, slots=True)

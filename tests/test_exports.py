@@ -405,7 +405,9 @@ def invocation(s: Sandbox, tmp_path: Path, **given: Any) -> Invocation:
     values |= {"group": None, "format": "xlsx", "output": str(tmp_path / "out")}
     args = argparse.Namespace(**(values | given))
     _ = Translator(s.bot.catalogue, "en")
-    return Invocation(args, s.community, s.storage, s.bot.pm, Path("community.yaml"), _)
+    return Invocation(
+        args, s.community, s.storage, s.bot.pm, Path("community.yaml"), _, s.bot.clock
+    )
 
 
 async def test_sanshe_export_writes_the_file_for_who_may_and_refuses_who_may_not(

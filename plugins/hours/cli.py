@@ -10,19 +10,15 @@ only.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sanshe.core.audit import person_subject
-from sanshe.core.bot import Bot
 from sanshe.core.i18n import Translator
 from sanshe.core.names import kind_name
-from sanshe.core.offline import CONSOLE, OfflineAdapter
-from sanshe.core.people import People
-from sanshe.core.verbs import CliCommand, Invocation
+from sanshe.core.offline import CONSOLE
+from sanshe.core.verbs import CliCommand, Invocation, write_private
 
 from .certificate import certify, file_name, may_certify
 from .report import OVERSEER, POOL
@@ -39,14 +35,7 @@ async def run_certificate(invocation: Invocation) -> int:
     __ = invocation._
     args = invocation.args
     community = invocation.community
-    bot = Bot(
-        community,
-        OfflineAdapter(),
-        invocation.storage,
-        pm=invocation.plugins,
-        config_path=invocation.config_path,
-    )
-    bot.people = await People.load(bot.clock.now())
+    bot = await invocation.bot()
     issuer = bot.people.person(community, args.issuer)
     volunteer = bot.people.person(community, args.person)
     for typed, found in ((args.issuer, issuer), (args.person, volunteer)):
@@ -70,11 +59,7 @@ async def run_certificate(invocation: Invocation) -> int:
     on = bot.clock.now().astimezone(ZoneInfo(community.community.timezone)).date()
     path = Path(args.output) if args.output else Path(file_name(volunteer, on))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileNotFoundError):  # readable by its owner only from the start
-        os.unlink(path)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as file:
-        file.write(content)
+    write_private(path, content)
     await bot.services.audit(issuer.id, "certificate", subject, f"months={count}")
     print(__("hours.cli.written", name=name, count=count, path=path))
     return 0

@@ -11,21 +11,17 @@ owner only.  At a terminal, a long export shows a progress bar on stderr.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from sanshe.core.bot import Bot
 from sanshe.core.exports import ExportSheet
 from sanshe.core.i18n import Translator
 from sanshe.core.model import Form
-from sanshe.core.offline import CONSOLE, OfflineAdapter
-from sanshe.core.people import People
-from sanshe.core.verbs import CliCommand, Invocation
+from sanshe.core.offline import CONSOLE
+from sanshe.core.verbs import CliCommand, Invocation, write_private
 
 from . import offered
 from .exporting import CHUNK, Span, day, export, file_name, may_export
@@ -90,14 +86,7 @@ async def run_export(invocation: Invocation) -> int:
         known = ", ".join(g.id for g in community.groups)
         print(__("records.cli.no_group", group=args.group, known=known), file=sys.stderr)
         return 1
-    bot = Bot(
-        community,
-        OfflineAdapter(),
-        invocation.storage,
-        pm=invocation.plugins,
-        config_path=invocation.config_path,
-    )
-    bot.people = await People.load(bot.clock.now())  # names of people stored at runtime too
+    bot = await invocation.bot()  # names of people stored at runtime too
     person = bot.people.person(community, args.person)
     ctx = bot.context_for(CONSOLE, person, None, direct=True) if person is not None else None
     sheets = await offered.offered(ctx) if ctx is not None else []
@@ -128,11 +117,7 @@ async def run_export(invocation: Invocation) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     zone = ZoneInfo(community.community.timezone)
     path = folder / file_name(span, args.format, bot.clock.now(), zone)
-    with contextlib.suppress(FileNotFoundError):  # readable by its owner only from the start
-        os.unlink(path)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as file:
-        file.write(content)
+    write_private(path, content)
     await bot.services.audit(person.id, "export", span.subject, span.detail(args.format, rows))
     print(__("records.cli.exported", count=rows, title=title, path=path))
     return 0

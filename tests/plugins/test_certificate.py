@@ -94,7 +94,13 @@ def invocation(s: Sandbox, tmp_path: Path, **given: Any) -> Invocation:
     values = {"person": "he", "issuer": "wang", "output": None} | given
     _ = Translator(s.bot.catalogue, "en")
     return Invocation(
-        argparse.Namespace(**values), s.community, s.storage, s.bot.pm, Path("community.yaml"), _
+        argparse.Namespace(**values),
+        s.community,
+        s.storage,
+        s.bot.pm,
+        Path("community.yaml"),
+        _,
+        s.bot.clock,
     )
 
 

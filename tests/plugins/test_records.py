@@ -207,7 +207,9 @@ async def test_sanshe_export_counts_the_roles_held_in_its_group(tmp_path: Path) 
 
         async def export(group: str | None) -> int:
             args = argparse.Namespace(**given, group=group, output=str(tmp_path / "out"))
-            return await run_export(Invocation(args, s.community, s.storage, s.bot.pm, tmp_path, _))
+            return await run_export(
+                Invocation(args, s.community, s.storage, s.bot.pm, tmp_path, _, s.bot.clock)
+            )
 
         assert await export("b1") == 0
         [path] = (tmp_path / "out").iterdir()
