@@ -1,4 +1,5 @@
-"""Catalogues: every text exists in zh_CN and en, with the same placeholders."""
+"""Catalogues: every text exists in zh_CN and en, with the same placeholders; a plural entry has
+the locale's number of forms and is asked for with a count."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sanshe.core.contributions import vocabulary
-from sanshe.core.i18n import CORE_LOCALES, Catalogue
+from sanshe.core.i18n import CORE_LOCALES, LOCALES, PLURAL_FORMS, Catalogue
 from sanshe.core.plugins import plugin_manager
 
 FOLDERS = [CORE_LOCALES, *vocabulary(plugin_manager()).catalogues]
@@ -22,12 +23,49 @@ def test_both_languages_have_the_same_keys_and_placeholders(folder: Path) -> Non
     assert en == zh, en ^ zh
     for key in en:
         fields = {
-            re.findall(r"\{(\w+)\}", catalogue.gettext(loc, key)).__len__()
-            and frozenset(re.findall(r"\{(\w+)\}", catalogue.gettext(loc, key)))
-            or frozenset()
-            for loc in ("en", "zh_CN")
+            frozenset(re.findall(r"\{(\w+)\}", form))
+            for loc in LOCALES
+            for form in forms(catalogue.entry(loc, key))
         }
         assert len(fields) == 1, key
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.parent.name)
+def test_a_plural_entry_is_plural_in_both_languages_with_their_number_of_forms(
+    folder: Path,
+) -> None:
+    catalogue = Catalogue([folder])
+    plural = {loc: plural_keys(catalogue, loc) for loc in LOCALES}
+    assert plural["en"] == plural["zh_CN"], plural["en"] ^ plural["zh_CN"]
+    for loc in LOCALES:
+        wrong = {
+            k for k in plural[loc] if len(forms(catalogue.entry(loc, k))) != len(PLURAL_FORMS[loc])
+        }
+        assert not wrong, (loc, wrong)
+
+
+def forms(entry: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """A catalogue entry's texts: its one text, or a plural entry's forms."""
+    return () if entry is None else (entry,) if isinstance(entry, str) else entry
+
+
+def plural_keys(catalogue: Catalogue, locale: str) -> set[str]:
+    """The keys of ``locale`` written as plural entries (``msgid_plural``)."""
+    return {k for k in catalogue.keys(locale) if isinstance(catalogue.entry(locale, k), tuple)}
+
+
+def test_every_plural_entry_is_asked_for_with_a_count() -> None:
+    catalogue = Catalogue(FOLDERS)
+    plural = plural_keys(catalogue, "en")
+    uncounted: set[str] = set()
+    for folder in ("core", "plugins"):
+        for path in (ROOT / folder).rglob("*.py"):
+            code = path.read_text(encoding="utf-8")
+            for key in plural:
+                for found in re.finditer(rf"""(\.plural\(\s*)?["']{re.escape(key)}["']""", code):
+                    if not found[1]:
+                        uncounted.add(f"{path.relative_to(ROOT)}: {key}")
+    assert not uncounted, uncounted
 
 
 def test_every_key_used_in_code_exists() -> None:
