@@ -82,6 +82,9 @@ FormName = Annotated[str, Names("form")]
 Length = Annotated[str, Field(pattern=r"^(\d{1,2}d)?(\d{1,3}h)?(\d{1,4}m)?$", min_length=2)]
 """A length of time in a plugin's settings: ``30m``, ``2h``, ``1d``, ``1h30m`` (read it with
 :func:`sanshe.core.arguments.duration`)."""
+TimeOfDay = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+"""A time of day in the settings, ``HH:MM`` (24-hour clock), read in the community's time zone
+(a daily timer at it: :meth:`sanshe.core.services.Services.keep_daily`)."""
 
 
 class _Frozen(BaseModel):
@@ -245,7 +248,7 @@ class RuleSchedule(_Frozen):
     """
 
     every: Annotated[str, Field(pattern=r"^(day|[1-9]\d*\s*(m|min|h|d))$")]
-    at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = None
+    at: TimeOfDay | None = None
 
 
 class Rule(_Frozen):

@@ -10,6 +10,8 @@ from .i18n import Translator
 from .model import Community, Person, SettingsModel
 from .plugins import answer_of, call_hook
 from .reach import reach
+from .storage.models import Timer
+from .timers import Schedule
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -130,6 +132,16 @@ class Services:
         actions or writes any other way.  Returns once they are kept.
         """
         await self._bot.act(plugin, work)
+
+    async def keep_daily(self, plugin: str, key: str, at: str) -> None:
+        """Keep ``plugin``'s timer ``key`` every day at ``at`` (``HH:MM``, the community's time
+        zone), for its ``sanshe_startup`` and ``sanshe_community_changed``: set it when there is
+        none or ``at`` changed; one kept at ``at`` stays as it is, so a firing due while the bot
+        was stopped still comes at start, and a reload does not move it."""
+        schedule = Schedule.daily(at)
+        kept = await Timer.get_or_none(plugin=plugin, key=key)
+        if kept is None or kept.schedule != schedule.text:
+            await self.act(plugin, lambda ctx: ctx.timers(plugin).every(key, schedule))
 
     async def call(self, hook: str, **kwargs: Any) -> Any:
         """Call a hook another plugin offers (see :func:`call_offered`)."""

@@ -122,8 +122,7 @@ def sanshe_commands() -> Iterable[ChatCommand]:
 async def _keep_list(services: Services) -> None:
     """Keep the daily list's timer at the settings' time (one kept at that time stays, so a list
     due while the bot was stopped still comes at start)."""
-    if not await missing.scheduled(services.settings(CheckinSettings).list_at):
-        await services.act(PLUGIN, missing.schedule)
+    await services.keep_daily(PLUGIN, missing.LIST, services.settings(CheckinSettings).list_at)
 
 
 @hookimpl

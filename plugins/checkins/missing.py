@@ -18,8 +18,8 @@ from sanshe.core.i18n import Translator
 from sanshe.core.model import Community
 from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
-from sanshe.core.storage.models import Timer, stored_person
-from sanshe.core.timers import Due, Schedule, utc
+from sanshe.core.storage.models import stored_person
+from sanshe.core.timers import Due, utc
 
 from . import staff
 from .models import Checkin
@@ -32,17 +32,6 @@ PLUGIN = "checkins"
 LIST = "list"
 #: At most this many households are listed in one message (the rest are counted).
 LISTED = 100
-
-
-def schedule(ctx: Context) -> None:
-    """Send the lists every day at the settings' ``list_at`` (replacing the timer)."""
-    ctx.timers(PLUGIN).every(LIST, Schedule.daily(ctx.settings(CheckinSettings).list_at))
-
-
-async def scheduled(list_at: str) -> bool:
-    """Whether the daily timer is kept, at ``list_at``."""
-    row = await Timer.get_or_none(plugin=PLUGIN, key=LIST)
-    return row is not None and row.schedule == Schedule.daily(list_at).text
 
 
 def buildings(community: Community) -> list[str]:

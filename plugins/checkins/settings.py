@@ -28,10 +28,8 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sanshe.core.i18n import Translator
-from sanshe.core.model import RoleName, ShownText
+from sanshe.core.model import RoleName, ShownText, TimeOfDay
 
-Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-"""A time of day, ``HH:MM`` (24-hour clock)."""
 Window = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")]
 """From when to when, ``HH:MM-HH:MM`` (within one day)."""
 Reading = Annotated[float, Field(ge=30, le=45, allow_inf_nan=False)]
@@ -72,7 +70,7 @@ class CheckinSettings(_Settings):
     """A temperature of this or more is a fever."""
     symptoms: tuple[Symptom, ...] = ()
     window: Window = "06:00-10:00"
-    list_at: Clock = "10:00"
+    list_at: TimeOfDay = "10:00"
     """When each building's leaders get the households that have not reported today, and
     those households a reminder."""
     leaders: tuple[RoleName, ...] = ("building_leader",)

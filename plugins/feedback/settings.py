@@ -18,13 +18,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sanshe.core.model import RoleName
+from sanshe.core.model import RoleName, TimeOfDay
 
 #: The days of the week, Monday first (as ``date.weekday()`` counts them).
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-"""A time of day, ``HH:MM`` (24-hour clock)."""
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
@@ -34,7 +32,7 @@ class FeedbackSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     weekday: Weekday = "monday"
-    at: Clock = "09:00"
+    at: TimeOfDay = "09:00"
     staff: Annotated[tuple[RoleName, ...], Field(min_length=1)] = (
         "community_worker",
         "party_secretary",

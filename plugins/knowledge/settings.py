@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from sanshe.core.model import RoleName, ShownText, Text
+from sanshe.core.model import RoleName, ShownText, Text, TimeOfDay
 from sanshe.core.privacy import personal_data
 
 #: The kinds of resource, as the map names them.
@@ -87,7 +87,7 @@ class KnowledgeSettings(BaseModel):
     """Who may add, confirm and remove entries (holding one of these roles anywhere)."""
     stale_days: int = Field(default=30, gt=0, le=3650)
     """An entry added or confirmed longer ago than this is flagged to its author."""
-    check_at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "09:00"
+    check_at: TimeOfDay = "09:00"
     """When, each day (the community's time zone), stale entries are looked for."""
     resources: Annotated[tuple[Resource, ...], AfterValidator(_unique)] = ()
     """The resources of the map kept in the file (staff add more with ``/resource add``)."""

@@ -12,8 +12,7 @@ from sanshe.core.actions import Action
 from sanshe.core.context import Context
 from sanshe.core.privacy import excerpt
 from sanshe.core.services import Services
-from sanshe.core.storage.models import Timer
-from sanshe.core.timers import Schedule, utc
+from sanshe.core.timers import utc
 
 from . import shown
 from .models import AddedResource, Entry
@@ -26,12 +25,8 @@ DAILY = "stale"
 
 
 async def keep_timer(services: Services) -> None:
-    """Keep the daily look at ``check_at``: set it when there is none or the time changed (one
-    left from before, maybe due while stopped, stays as it is)."""
-    schedule = Schedule.daily(services.settings(KnowledgeSettings).check_at)
-    kept = await Timer.get_or_none(plugin=PLUGIN, key=DAILY)
-    if kept is None or kept.schedule != schedule.text:
-        await services.act(PLUGIN, lambda ctx: ctx.timers(PLUGIN).every(DAILY, schedule))
+    """Keep the daily look at ``check_at`` (see :meth:`Services.keep_daily`)."""
+    await services.keep_daily(PLUGIN, DAILY, services.settings(KnowledgeSettings).check_at)
 
 
 async def flag(ctx: Context) -> list[Action]:

@@ -14,8 +14,7 @@ from sanshe.core.actions import Action
 from sanshe.core.context import Context
 from sanshe.core.model import Person
 from sanshe.core.services import Services
-from sanshe.core.storage.models import Timer
-from sanshe.core.timers import Due, Schedule, utc
+from sanshe.core.timers import Due, utc
 
 from . import shown
 from .models import Observation
@@ -27,17 +26,10 @@ DAILY = "daily"
 END = "end:"
 
 
-def schedule(ctx: Context) -> None:
-    """Look for missing temperatures every day at ``check_at`` (replacing the timer)."""
-    ctx.timers(shown.PLUGIN).every(DAILY, Schedule.daily(shown.settings(ctx).check_at))
-
-
 async def keep_timer(services: Services) -> None:
-    """Keep the daily look at the settings' ``check_at``."""
+    """Keep the daily look at the settings' ``check_at`` (see :meth:`Services.keep_daily`)."""
     at = services.settings(ObservationSettings).check_at
-    row = await Timer.get_or_none(plugin=shown.PLUGIN, key=DAILY)
-    if row is None or row.schedule != Schedule.daily(at).text:
-        await services.act(shown.PLUGIN, schedule)
+    await services.keep_daily(shown.PLUGIN, DAILY, at)
 
 
 async def end(ctx: Context, timer: Due) -> list[Action]:

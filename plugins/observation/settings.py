@@ -19,10 +19,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sanshe.core.model import RoleName
+from sanshe.core.model import RoleName, TimeOfDay
 
-Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-"""A time of day, ``HH:MM`` (24-hour clock)."""
 #: The longest observation period /observe opens, in days.
 LONGEST = 60
 
@@ -34,7 +32,7 @@ class ObservationSettings(BaseModel):
 
     days: Annotated[int, Field(ge=1, le=LONGEST, strict=True)] = 14
     workers: Annotated[tuple[RoleName, ...], Field(min_length=1)] = ("community_worker",)
-    remind_at: Clock = "09:00"
+    remind_at: TimeOfDay = "09:00"
     """When, on a period's last day, its worker and the person are told it ends."""
-    check_at: Clock = "10:30"
+    check_at: TimeOfDay = "10:30"
     """When each day the files whose person has not reported a temperature are flagged."""

@@ -23,8 +23,8 @@ from sanshe.core.actions import Action
 from sanshe.core.context import Context, roles_in
 from sanshe.core.model import CONSULTATION_KINDS, Form, Group, Person
 from sanshe.core.services import Services
-from sanshe.core.storage.models import Timer, stored_person
-from sanshe.core.timers import Due, Schedule, utc
+from sanshe.core.storage.models import stored_person
+from sanshe.core.timers import Due, utc
 
 from .models import Compiled, Row
 from .rows import recorded_by, row
@@ -39,12 +39,8 @@ DAY = timedelta(days=1)
 
 
 async def keep_timer(services: Services) -> None:
-    """Keep the daily timer at ``at``: set it when there is none or the time changed (one left
-    from before, maybe due while stopped, stays as it is)."""
-    schedule = Schedule.daily(services.settings(SummarySettings).at)
-    kept = await Timer.get_or_none(plugin=PLUGIN, key=DAILY)
-    if kept is None or kept.schedule != schedule.text:
-        await services.act(PLUGIN, lambda ctx: ctx.timers(PLUGIN).every(DAILY, schedule))
+    """Keep the daily timer at ``at`` (see :meth:`Services.keep_daily`)."""
+    await services.keep_daily(PLUGIN, DAILY, services.settings(SummarySettings).at)
 
 
 async def fire(ctx: Context, timer: Due) -> list[Action]:

@@ -15,10 +15,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sanshe.core.model import FormName, RoleName
-
-Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-"""A time of day, ``HH:MM`` (24-hour clock)."""
+from sanshe.core.model import FormName, RoleName, TimeOfDay
 
 
 class SummarySettings(BaseModel):
@@ -26,7 +23,7 @@ class SummarySettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    at: Clock = "21:00"
+    at: TimeOfDay = "21:00"
     """Each day at this time the 24 hours before it are compiled, as that day's summary."""
     form: FormName = "daily_summary"
     tell: Annotated[tuple[RoleName, ...], Field(min_length=1)] = ("social_worker",)
