@@ -176,7 +176,8 @@ def _check(args: argparse.Namespace) -> int:
             print(problem)
         if problems:
             failed = True
-            print(_text("cli.check_failed", path=raw, count=len(problems)))
+            _ = Translator(Catalogue(), environment_locale())
+            print(_.plural("cli.check_failed", len(problems), path=raw))
         else:
             print(_text("cli.check_ok", path=raw))
     return 1 if failed else 0
@@ -329,7 +330,7 @@ async def _replay(
             close = getattr(adapter, "close", None)
             if close is not None:
                 await await_me_maybe(close())
-    print(_("cli.dead_letters.replayed", id=letter.id, count=len(actions)))
+    print(_.plural("cli.dead_letters.replayed", len(actions), id=letter.id))
     return 0
 
 

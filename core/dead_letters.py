@@ -93,8 +93,9 @@ def admin_notes(bot: Bot, event: Event, letter: DeadLetter) -> list[Action]:
     notes: list[Action] = []
     for admin in bot.community.admins():
         _ = bot.translator(admin)
-        text = _(
+        text = _.plural(
             "dead_letter.note",
+            letter.tries,
             id=letter.id,
             kind=kind_name(letter.kind, _),
             place=place_name(event, group, _),

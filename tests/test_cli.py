@@ -65,7 +65,7 @@ def test_check_config_lists_every_mistake_with_its_place(tmp_path: Path) -> None
         "c.yaml",
     ]
     assert lines[1] == "c.yaml:6:53: “capacity” must be a whole number, not “many”."
-    assert lines[-1] == "c.yaml: 9 problem(s) found; nothing was loaded."
+    assert lines[-1] == "c.yaml: 9 problems found; nothing was loaded."
     # Once the types are right, the group b1 is checked for its meaning too:
     fixed = BROKEN.replace("capacity: many", "capacity: 80")
     (tmp_path / "c.yaml").write_text(fixed, encoding="utf-8")
@@ -89,7 +89,7 @@ def test_check_config_lists_every_mistake_with_its_place(tmp_path: Path) -> None
     for (place, words), problem in zip(kinds, problems, strict=True):
         assert problem.startswith(place) and words in problem, (place, words, problem)
     assert (
-        result.stdout.strip().splitlines()[-1] == "c.yaml: 9 problem(s) found; nothing was loaded."
+        result.stdout.strip().splitlines()[-1] == "c.yaml: 9 problems found; nothing was loaded."
     )
 
 

@@ -201,7 +201,7 @@ def test_the_cli_lists_dead_letters_and_replays_one_once_the_fault_is_gone(
     assert main(["dead-letters", "--replay", "1", *options]) == 0
     out = capsys.readouterr().out
     assert "reply b1: You are Wang." in out
-    assert "Dead letter 1 was handled again (1 action(s) performed)" in out
+    assert "Dead letter 1 was handled again (1 action performed)" in out
     assert main(["dead-letters", *options]) == 0
     assert capsys.readouterr().out.strip() == "No dead letters: every event was handled."
     assert main(["dead-letters", "--replay", "1", *options]) == 1

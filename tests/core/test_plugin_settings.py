@@ -308,5 +308,5 @@ def test_check_config_reports_a_wrong_setting(
     out = capsys.readouterr().out.splitlines()
     assert out == [
         f"{path}:13:27: “remind_before” must be a whole number, not “soon”.",
-        f"{path}: 1 problem(s) found; nothing was loaded.",
+        f"{path}: 1 problem found; nothing was loaded.",
     ]

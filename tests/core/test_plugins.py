@@ -207,7 +207,7 @@ def test_check_config_reports_a_command_clash(
         sys.modules.pop("clash_plugin", None)
     assert capsys.readouterr().out.splitlines() == [
         CLASH,
-        f"{EXAMPLE}: 1 problem(s) found; nothing was loaded.",
+        f"{EXAMPLE}: 1 problem found; nothing was loaded.",
     ]
 
 

@@ -98,7 +98,7 @@ async def test_an_event_failing_every_try_is_set_aside_the_admin_told_and_replay
         fault["on"] = False
         code, out, err = await sanshe("dead-letters", "--replay", "1", *options)
         assert code == 0, err
-        assert "Dead letter 1 was handled again (1 action(s) performed)" in out
+        assert "Dead letter 1 was handled again (1 action performed)" in out
         answer = await reply_of(resident, room, bot, asked, "the answer to /help, replayed")
         assert "/whoami" in body(answer)
         code, out, err = await sanshe("dead-letters", *options)

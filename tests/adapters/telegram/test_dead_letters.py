@@ -82,7 +82,7 @@ async def test_an_update_failing_every_try_is_set_aside_acknowledged_told_and_re
         fault["on"] = False
         code, out, err = await sanshe("dead-letters", "--replay", "1", *options)
         assert code == 0, err
-        assert "Dead letter 1 was handled again (1 action(s) performed)" in out
+        assert "Dead letter 1 was handled again (1 action performed)" in out
         assert world.texts(BUILDING) == ["pong"]
         code, out, err = await sanshe("dead-letters", *options)
         assert out.strip() == "No dead letters: every event was handled."
