@@ -30,8 +30,6 @@ from .models import HoursEntry
 from .report import OVERSEER, POOL
 
 CERTIFICATE = Arguments(usage="hours.certificate.usage", person=Person())
-#: The certificate's font: built into reportlab and every PDF reader, Chinese and Latin.
-FONT = "STSong-Light"
 
 
 @dataclass(frozen=True, slots=True)

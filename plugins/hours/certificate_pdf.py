@@ -1,4 +1,4 @@
-"""The certificate of hours laid out as a PDF (A4), set in reportlab's built-in ``STSong-Light``.
+"""The certificate of hours laid out as a PDF (A4), in the bot's PDF font (:mod:`sanshe.core.pdf`).
 
 Imported only when a certificate is made, so that reportlab is not loaded at start-up.
 """
@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from xml.sax.saxutils import escape
+from decimal import Decimal
 
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
-from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     Paragraph,
     SimpleDocTemplate,
@@ -24,25 +22,12 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 )
 
 from sanshe.core.i18n import Translator
+from sanshe.core.pdf import paragraph, style
 
-from .certificate import FONT, Month, hours
+from .certificate import Month, hours
 
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-def _style(size: float, *, centred: bool = False, leading: float = 1.6) -> ParagraphStyle:
-    return ParagraphStyle(
-        f"certificate-{size}-{centred}",
-        fontName=_font(),
-        fontSize=size,
-        leading=size * leading,
-        alignment=1 if centred else 0,
-        wordWrap="CJK",
-    )
+#: How high the certificate's lines are, times their size.
+LEADING = 1.6
 
 
 def document(
@@ -55,11 +40,11 @@ def document(
     page = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin, title=title
     )
-    body = _style(12)
-    cell = _style(11, centred=True, leading=1.3)
+    body = style(12, leading=LEADING)
+    cell = style(11, centred=True, leading=1.3)
 
     def line(text: str, shape: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(escape(text), shape)
+        return paragraph(text, shape)
 
     total = sum(m.seconds for m in served)
     rows = [
@@ -83,24 +68,25 @@ def document(
             ]
         )
     )
-    said = _(
+    served_hours = hours(total)
+    said = _.plural(
         "hours.certificate.body",
+        sum(m.shifts for m in served),
         name=volunteer,
         community=community,
-        count=sum(m.shifts for m in served),
-        hours=hours(total),
+        hours=_.plural("hours.certificate.hours", Decimal(served_hours), hours=served_hours),
     )
     signed = [
-        line(_("hours.certificate.issuer", issuer=issuer), _style(12)),
-        line(_("hours.certificate.issued_by", community=community), _style(12)),
+        line(_("hours.certificate.issuer", issuer=issuer), style(12, leading=LEADING)),
+        line(_("hours.certificate.issued_by", community=community), style(12, leading=LEADING)),
         line(
             _("hours.certificate.date", year=on.year, month=on.month, day=on.day),
-            _style(12),
+            style(12, leading=LEADING),
         ),
     ]
     page.build(
         [
-            line(title, _style(20, centred=True)),
+            line(title, style(20, centred=True, leading=LEADING)),
             Spacer(1, 12 * mm),
             line(said),
             Spacer(1, 6 * mm),

@@ -5,9 +5,8 @@ The spreadsheet looks like the paper form: its title over the columns, the
 headers below, a header over grouped columns merged across them (and any other
 header merged down both header rows), the rows beneath.  The PDF is laid out
 the same way on landscape A4 pages, its header rows repeated on each page and
-the pages numbered; its text is set in reportlab's built-in ``STSong-Light``
-(a CID font the PDF reader supplies: no font file is needed or embedded), so
-Chinese shows and can be copied or extracted.  CSV has no merged cells: one
+the pages numbered; its text is set in the bot's PDF font (:mod:`sanshe.core.pdf`),
+so Chinese shows and can be copied or extracted.  CSV has no merged cells: one
 header row, a grouped column's header saying its group first
 (``基本信息及症状描述：性别``); it is UTF-8 with a byte order mark, so that a
 spreadsheet program opens Chinese text right.
@@ -18,16 +17,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
 from sanshe.core.i18n import Translator
 
 from .table import Table
-
-if TYPE_CHECKING:
-    from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
-    from reportlab.platypus import Paragraph  # type: ignore[import-untyped]
 
 #: The formats an export is written in.
 FORMATS = ("xlsx", "csv", "pdf")
@@ -82,59 +75,27 @@ def xlsx(table: Table) -> bytes:
     return out.getvalue()
 
 
-#: The PDF's font: built into reportlab and every PDF reader, Chinese and Latin.
-FONT = "STSong-Light"
 #: A PDF page's margin: 10 mm, in points.
 MARGIN = 10 * 72 / 25.4
 #: A column of the PDF is given at least this share of its fair width.
 NARROWEST = 0.5
-
-
-def font() -> str:
-    """The PDF font's name, registered with reportlab (once)."""
-    from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
-def style(size: float, *, bold: bool = False, centred: bool = False) -> ParagraphStyle:
-    """A paragraph style in the PDF font (``bold``: the heavier look of a header)."""
-    from reportlab.lib import colors  # type: ignore[import-untyped]
-    from reportlab.lib.styles import ParagraphStyle
-
-    return ParagraphStyle(
-        f"sanshe-{size}-{bold}-{centred}",
-        fontName=font(),
-        fontSize=size,
-        leading=size * 1.25,
-        alignment=1 if centred else 0,
-        wordWrap="CJK",  # Chinese wraps between any two characters
-        textColor=colors.black if bold else colors.HexColor("#222222"),
-    )
-
-
-def paragraph(value: object, shape: ParagraphStyle) -> Paragraph:
-    """``value`` as a paragraph: its text escaped, its line breaks kept."""
-    from reportlab.platypus import Paragraph
-
-    text = "" if value is None else str(value)
-    return Paragraph(escape(text).replace("\n", "<br/>"), shape)
+#: The ink of the PDF's cells, a shade lighter than the headers'.
+CELL_INK = "#222222"
 
 
 def pdf(table: Table, _: Translator) -> bytes:
     """The table as a PDF laid out as its form: landscape pages, the header repeated on each."""
-    from reportlab.lib import colors
+    from reportlab.lib import colors  # type: ignore[import-untyped]
     from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
     from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
-    from reportlab.platypus import (
+    from reportlab.platypus import (  # type: ignore[import-untyped]
         LongTable,
         SimpleDocTemplate,
         Spacer,
         TableStyle,
     )
+
+    from sanshe.core.pdf import font, paragraph, style
 
     out = io.BytesIO()
     page = landscape(A4)
@@ -147,7 +108,7 @@ def pdf(table: Table, _: Translator) -> bytes:
         bottomMargin=MARGIN * 1.5,
         title=table.title,
     )
-    header, body = style(7, bold=True, centred=True), style(7)
+    header, body = style(7, centred=True), style(7, ink=CELL_INK)
     width = len(table.columns)
     top: list[object] = [""] * width
     below: list[object] = [""] * width
@@ -172,7 +133,7 @@ def pdf(table: Table, _: Translator) -> bytes:
         repeatRows=len(heads),
     )
     grid.setStyle(TableStyle(commands))
-    title = paragraph(table.title, style(14, bold=True, centred=True))
+    title = paragraph(table.title, style(14, centred=True))
 
     def number(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.setFont(font(), 8)
