@@ -27,7 +27,7 @@ from sanshe.core.storage.models import stored_person
 from sanshe.core.timers import utc
 
 from .models import HoursEntry
-from .report import OVERSEER, POOL
+from .report import OVERSEER, POOL, totals
 
 CERTIFICATE = Arguments(usage="hours.certificate.usage", person=Person())
 
@@ -50,12 +50,12 @@ def may_certify(ctx: Context) -> bool:
 async def months(person_id: str, ctx: Context) -> list[Month]:
     """The person's hours per month, oldest first (the month each shift began in)."""
     zone = _zone(ctx)
-    found: dict[tuple[int, int], tuple[float, int]] = {}
-    for entry in await HoursEntry.filter(person=stored_person(person_id)):
+
+    def month(entry: HoursEntry) -> tuple[int, int]:
         begun = utc(entry.start).astimezone(zone)
-        seconds, shifts = found.get((begun.year, begun.month), (0.0, 0))
-        served = (utc(entry.end) - utc(entry.start)).total_seconds()
-        found[(begun.year, begun.month)] = (seconds + served, shifts + 1)
+        return begun.year, begun.month
+
+    found = totals(await HoursEntry.filter(person=stored_person(person_id)), month)
     return [Month(y, m, s, n) for (y, m), (s, n) in sorted(found.items())]
 
 

@@ -41,7 +41,7 @@ def midnight(on: date, zone: ZoneInfo) -> datetime:
 
 def hours(entry: HoursEntry) -> int | float:
     """How many hours the entry counts, to the hundredth (a whole number as one: ``3``)."""
-    value = round((utc(entry.end) - utc(entry.start)).total_seconds() / 3600, 2)
+    value = round(entry.seconds / 3600, 2)
     return int(value) if value.is_integer() else value
 
 

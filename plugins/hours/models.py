@@ -6,6 +6,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from sanshe.core.storage.models import PERSON_LENGTH
+from sanshe.core.timers import utc
 
 
 class HoursEntry(Model):
@@ -24,3 +25,8 @@ class HoursEntry(Model):
 
     class Meta:
         table = "hours_entry"
+
+    @property
+    def seconds(self) -> float:
+        """How long it was served, in seconds."""
+        return (utc(self.end) - utc(self.start)).total_seconds()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 from sanshe.core import people
 from sanshe.core.actions import Action
@@ -12,7 +13,6 @@ from sanshe.core.i18n import Translator
 from sanshe.core.model import Person as PersonModel
 from sanshe.core.names import kind_name
 from sanshe.core.storage.models import stored_person
-from sanshe.core.timers import utc
 
 from .models import HoursEntry
 
@@ -22,6 +22,8 @@ LISTED = 50
 #: Who sees everyone's hours: this role community-wide, or in a group of the volunteer pool.
 OVERSEER = "social_worker"
 POOL = "volunteer_pool"
+
+Key = TypeVar("Key", bound=Hashable)
 
 
 async def show_hours(ctx: Context) -> list[Action]:
@@ -43,10 +45,6 @@ async def show_hours(ctx: Context) -> list[Action]:
     return [ctx.reply(_("hours.sent_private")), ctx.direct(text)]
 
 
-def _seconds(entry: HoursEntry) -> float:
-    return (utc(entry.end) - utc(entry.start)).total_seconds()
-
-
 def length(_: Translator, seconds: float) -> str:
     """A length of time in hours and minutes (``3小时30分钟``, ``3 h 30 min``)."""
     hours, minutes = divmod(round(seconds / 60), 60)
@@ -61,13 +59,16 @@ def _shifts(_: Translator, count: int) -> str:
     return _("hours.one_shift") if count == 1 else _("hours.shifts", count=count)
 
 
-def _totals(entries: Iterable[HoursEntry], key: str) -> dict[str, tuple[float, int]]:
-    """Seconds served and shifts counted, by ``key`` (``person`` or ``group_id``)."""
-    totals: dict[str, tuple[float, int]] = {}
+def totals(
+    entries: Iterable[HoursEntry], by: Callable[[HoursEntry], Key]
+) -> dict[Key, tuple[float, int]]:
+    """Seconds served and shifts counted, by what ``by`` says of each entry (its person, its
+    group, its month)."""
+    found: dict[Key, tuple[float, int]] = {}
     for entry in entries:
-        seconds, count = totals.get(getattr(entry, key), (0.0, 0))
-        totals[getattr(entry, key)] = (seconds + _seconds(entry), count + 1)
-    return totals
+        seconds, count = found.get(by(entry), (0.0, 0))
+        found[by(entry)] = (seconds + entry.seconds, count + 1)
+    return found
 
 
 async def _person(ctx: Context, person: PersonModel, own: bool) -> str:
@@ -77,7 +78,8 @@ async def _person(ctx: Context, person: PersonModel, own: bool) -> str:
     entries = await HoursEntry.filter(person=stored_person(person.id))
     if not entries:
         return _("hours.none_own") if own else _("hours.none", name=name)
-    total = sum(_seconds(e) for e in entries)
+    groups = totals(entries, lambda e: e.group_id)
+    total = sum(seconds for seconds, _count in groups.values())
     shifts = _shifts(_, len(entries))
     title = (
         _("hours.own", length=length(_, total), shifts=shifts)
@@ -85,7 +87,7 @@ async def _person(ctx: Context, person: PersonModel, own: bool) -> str:
         else _("hours.of", name=name, length=length(_, total), shifts=shifts)
     )
     lines = [title]
-    for group_id, (seconds, count) in sorted(_totals(entries, "group_id").items()):
+    for group_id, (seconds, count) in sorted(groups.items()):
         group = ctx.community.group(group_id)
         lines.append(
             _(
@@ -101,10 +103,10 @@ async def _person(ctx: Context, person: PersonModel, own: bool) -> str:
 async def _everyone(ctx: Context) -> str:
     """Everyone's totals, the most hours first."""
     _ = ctx._
-    totals = _totals(await HoursEntry.all(), "person")
-    if not totals:
+    served = totals(await HoursEntry.all(), lambda e: e.person)
+    if not served:
         return _("hours.none_anyone")
-    rows = sorted(((-s, people.name_of(ctx, p), s, n) for p, (s, n) in totals.items()))
+    rows = sorted(((-s, people.name_of(ctx, p), s, n) for p, (s, n) in served.items()))
     all_seconds = sum(s for _order, _n, s, _c in rows)
     lines = [_("hours.everyone", count=len(rows), length=length(_, all_seconds))]
     for _order, name, seconds, count in rows[:LISTED]:
