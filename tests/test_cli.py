@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sanshe.core.plugins import BUILTINS, plugin_name
-from tests.adapters.test_console import sanshe
+from tests.adapters.test_console import run_with_plugin, sanshe
 from tests.conftest import EXAMPLE, ROOT
 
 BROKEN = """\
@@ -88,9 +88,7 @@ def test_check_config_lists_every_mistake_with_its_place(tmp_path: Path) -> None
     assert len(problems) == len(kinds), problems
     for (place, words), problem in zip(kinds, problems, strict=True):
         assert problem.startswith(place) and words in problem, (place, words, problem)
-    assert (
-        result.stdout.strip().splitlines()[-1] == "c.yaml: 9 problems found; nothing was loaded."
-    )
+    assert result.stdout.strip().splitlines()[-1] == "c.yaml: 9 problems found; nothing was loaded."
 
 
 def test_check_config_in_chinese(tmp_path: Path) -> None:
@@ -238,6 +236,37 @@ def test_a_database_left_readable_by_others_is_closed_to_them(tmp_path: Path) ->
     modes = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
     assert modes == dict.fromkeys(modes, 0o600), modes
     assert "readable by others" in result.stderr
+
+
+COLLECTOR = """
+    import gc
+
+    from sanshe.core.hookspecs import hookimpl
+
+    PAUSED = []
+
+
+    @hookimpl
+    def sanshe_startup(services):
+        PAUSED.append(not gc.isenabled())
+
+
+    @hookimpl
+    def sanshe_message(context):
+        if context.event.text == "collector?":
+            paused = "paused" if PAUSED == [True] else "on"
+            now = "on" if gc.isenabled() else "paused"
+            return context.reply(f"collector at start: {paused}; now: {now}")
+        return None
+"""
+
+
+def test_start_up_pauses_the_garbage_collector_and_a_started_bot_collects(tmp_path: Path) -> None:
+    """Start-up builds what the bot keeps: the collector waits until it is built and frozen."""
+    result = run_with_plugin(
+        tmp_path, ["li@building-1: collector?"], plugin=("gc", "collector_plugin", COLLECTOR)
+    )
+    assert result.stdout.startswith("reply building-1: collector at start: paused; now: on")
 
 
 def _closed_port() -> int:
