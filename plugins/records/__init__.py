@@ -36,7 +36,15 @@ from sanshe.core.storage.models import Record
 from sanshe.core.verbs import CliCommand
 
 from . import cli, offered
-from .exporting import Span, clear_fields, day, export, file_name, may_export
+from .exporting import (
+    Span,
+    clear_fields,
+    day,
+    export,
+    file_name,
+    may_export,
+    may_export_some,
+)
 from .sheets import FORMATS
 from .table import cell, local
 
@@ -169,8 +177,15 @@ async def may_read_any(ctx: Context) -> bool:
 
 
 async def may_export_any(ctx: Context) -> bool:
-    """Whether the sender may export the records of some form: /help shows them /export."""
-    return bool(await exportable(ctx))
+    """Whether the sender may export the records of some form or some sheet: /help shows them
+    /export (asking no further than the first they may)."""
+    for form in ctx.community.forms:
+        if await ctx.allowed(record_export(form.id)):
+            return True
+    for sheet in await offered.offered(ctx):
+        if await may_export_some(ctx, sheet):
+            return True
+    return False
 
 
 def _roles(ctx: Context, roles: Iterable[str]) -> str:

@@ -139,6 +139,16 @@ async def may_export(ctx: Context, span: Span) -> Span | None:
     return replace(span, groups=groups) if groups else None
 
 
+async def may_export_some(ctx: Context, of: Form | ExportSheet) -> bool:
+    """Whether the sender may export some of ``of``'s records or rows (those of one group at
+    least), as :func:`may_export` tells, asking no further than the first place they may."""
+    permission = record_export(of.id)
+    for group in (None, *ctx.community.groups):
+        if await reader(ctx, group).allowed(permission):
+            return True
+    return False
+
+
 async def _clear(
     ctx: Context, of: str, ids: Iterable[str], places: Iterable[Group | None]
 ) -> frozenset[str]:

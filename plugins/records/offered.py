@@ -9,6 +9,7 @@ group: who holds the roles in some groups only exports those groups' rows.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 from sanshe.core import people
@@ -16,23 +17,29 @@ from sanshe.core.context import Context
 from sanshe.core.exports import Cell, ExportSheet
 from sanshe.core.i18n import Translator
 from sanshe.core.permissions import record_export, record_field
+from sanshe.core.storage.writes import Writes
 
 from .table import Column, Table
 
 #: The hook plugins offer their sheets by.
 HOOK = "sanshe_export_sheets"
+#: The sheets offered, asked once per event (by its writes): each permission vote reads them.
+_ASKED: weakref.WeakKeyDictionary[Writes, tuple[ExportSheet, ...]] = weakref.WeakKeyDictionary()
 
 
 async def offered(ctx: Context) -> list[ExportSheet]:
-    """The sheets the plugins offer, each id once; one named as a form is left out."""
-    taken = {f.id for f in ctx.community.forms}
-    found: list[ExportSheet] = []
-    for answer in await ctx.call(HOOK, context=ctx):
-        for sheet in answer or ():
-            if sheet.id not in taken:
-                taken.add(sheet.id)
-                found.append(sheet)
-    return found
+    """The sheets the plugins offer, each id once; one named as a form is left out (the
+    plugins are asked once per event)."""
+    if ctx.writes not in _ASKED:
+        taken = {f.id for f in ctx.community.forms}
+        found: list[ExportSheet] = []
+        for answer in await ctx.call(HOOK, context=ctx):
+            for sheet in answer or ():
+                if sheet.id not in taken:
+                    taken.add(sheet.id)
+                    found.append(sheet)
+        _ASKED[ctx.writes] = tuple(found)
+    return list(_ASKED[ctx.writes])
 
 
 def named(ctx: Context, sheets: Iterable[ExportSheet], typed: str) -> ExportSheet | None:

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from sanshe.core.actions import SendFile
 from sanshe.core.context import Context
+from sanshe.core.exports import Cell, ExportSheet, SheetColumn, SheetQuery
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.i18n import Translator
 from sanshe.core.permissions import record_field
@@ -248,3 +249,47 @@ async def test_the_menus_show_records_and_export_to_who_may_use_them(tmp_path: P
         assert "/records" in sam and "/record " in sam and "/export" in sam
         assert "/export" in cora and "/records" not in cora
         assert "/export" not in ann and "/records" not in ann
+
+
+class Offering:
+    """Offers two sheets, exported by a role nobody here holds; counts how often it is asked."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    @hookimpl
+    def sanshe_export_sheets(self, context: Context) -> list[ExportSheet]:
+        self.asked += 1
+
+        async def rows(ctx: Context, query: SheetQuery) -> list[list[Cell]]:
+            return []
+
+        column = (SheetColumn("name", "form.recorded"),)
+        return [
+            ExportSheet(
+                id=f"tally{n}",
+                title="form.recorded",
+                columns=column,
+                rows=rows,
+                roles=("psych_volunteer",),
+            )
+            for n in (1, 2)
+        ]
+
+
+async def test_the_menu_asks_for_the_sheets_once_and_stops_at_the_first_export(
+    tmp_path: Path,
+) -> None:
+    offering = Offering()
+    async with sandbox(tmp_path, plugins=(offering,)) as s:
+        *_others, ann = s.texts(await s.send("ann", "dm", "/help"))
+        assert "/export" not in ann
+        assert offering.asked == 1  # not once more for each sheet's vote in each place
+        [sam] = s.texts(await s.send("sam", "dm", "/help"))
+        assert "/export" in sam
+        assert offering.asked == 1  # sam exports the visits: no sheet is looked at
+        [refused] = s.texts(await s.send("ann", "dm", "/export tally2"))
+        assert refused.startswith(
+            "Sorry, the records of “(recorded)” are exported only by these roles: counselling"
+        )
+        assert offering.asked == 2
