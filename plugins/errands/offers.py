@@ -9,6 +9,8 @@ the kind of errand and the building, never the detail, which only its taker read
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sanshe.core import people
 from sanshe.core.actions import Action
 from sanshe.core.context import Context
@@ -37,9 +39,17 @@ def kind_name(_: Translator, kind: str) -> str:
 async def volunteers(ctx: Context, errand: Errand, ring: int) -> list[Person]:
     """The volunteers holding a volunteer role now who serve within ``ring`` of ``errand``
     (whoever it is for and who asked left out)."""
+    return _within(ctx, errand, ring, await ServingArea.all().order_by("id"))
+
+
+def _within(
+    ctx: Context, errand: Errand, ring: int, serving: Iterable[ServingArea]
+) -> list[Person]:
+    """Of ``serving`` (where the volunteers serve), the volunteers within ``ring`` of ``errand``,
+    as :func:`volunteers` says."""
     area = staff.area_of(ctx.community, errand.building)
     found: list[Person] = []
-    for row in await ServingArea.all().order_by("id"):
+    for row in serving:
         if ring == BUILDING and row.building != errand.building:
             continue
         if ring == AREA and row.building != errand.building and not (area and row.area == area):
@@ -66,9 +76,11 @@ def _offer(ctx: Context, errand: Errand, person: Person) -> Action | None:
 async def offer(ctx: Context, errand: Errand, start: int) -> tuple[list[Action], int]:
     """Offer ``errand`` in the first ring from ``start`` that reaches someone it was not offered
     before, and keep its timer; else tell the building's workers.  The actions and the ring."""
-    before = {p.id for p in await volunteers(ctx, errand, start - 1)} if start > BUILDING else set()
+    serving = await ServingArea.all().order_by("id")
+    narrower = _within(ctx, errand, start - 1, serving) if start > BUILDING else []
+    before = {p.id for p in narrower}
     for ring in range(start, WORKERS):
-        new = [p for p in await volunteers(ctx, errand, ring) if p.id not in before]
+        new = [p for p in _within(ctx, errand, ring, serving) if p.id not in before]
         if new:
             ctx.timers(PLUGIN).after(
                 f"{UNTAKEN}{errand.number}", ctx.settings(ErrandSettings).waiting

@@ -303,3 +303,25 @@ async def test_help_lists_the_errands_commands_to_whom_they_serve(town: Sandbox)
     [volunteer] = town.texts(await town.send("gao", DIRECT, "/help"))
     assert "/area" in volunteer and "/take" in volunteer and "/done" in volunteer
     assert "/vulnerable" not in volunteer and "/need" not in volunteer
+
+
+async def test_each_offer_reads_where_the_volunteers_serve_once(
+    town: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await registered(town)
+    reads: list[str] = []
+    every = ServingArea.all
+
+    def counted() -> object:
+        reads.append("read")
+        return every()
+
+    monkeypatch.setattr(ServingArea, "all", staticmethod(counted))
+    await town.send("zhang", DIRECT, "/代购 @maria 买菜 青菜和大米")
+    assert len(reads) == 1
+    area = await town.advance(minutes=30)  # the area's volunteers, not those of the building
+    assert told(area) == {"xu"}
+    assert len(reads) == 2
+    everyone = await town.advance(minutes=30)
+    assert told(everyone) == {"gao"}
+    assert len(reads) == 3
