@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -267,6 +268,27 @@ def test_start_up_pauses_the_garbage_collector_and_a_started_bot_collects(tmp_pa
         tmp_path, ["li@building-1: collector?"], plugin=("gc", "collector_plugin", COLLECTOR)
     )
     assert result.stdout.startswith("reply building-1: collector at start: paused; now: on")
+
+
+def test_the_tables_of_core_and_every_plugin_are_built_without_reading_their_source() -> None:
+    """tortoise-orm parsed each model's module for ``#:`` comments at every start."""
+    program = """if True:
+        import inspect, json
+        from tortoise.models import Model
+        read, source = [], inspect.getsource
+        inspect.getsource = lambda thing: read.append(thing.__name__) or source(thing)
+        from sanshe.core.plugins import plugin_manager
+        import sanshe.core.cli
+        plugins = plugin_manager()
+        built = [m.__name__ for m in Model.__subclasses__()]
+        print(json.dumps({"broken": sorted(plugins.broken), "read": read, "built": built}))
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=True
+    )
+    found = json.loads(done.stdout)
+    assert found["broken"] == [] and found["read"] == []
+    assert {"HandledEvent", "AuditEntry", "Checkin", "Errand", "Volunteer"} <= set(found["built"])
 
 
 def _closed_port() -> int:
