@@ -448,6 +448,14 @@ class Community(_Frozen):
             p for p in self.people if any(g.groups is None and g.role in roles for g in p.roles)
         )
 
+    def resident_groups(self, building: str) -> list[Group]:
+        """The resident groups (groups whose members are residents) of ``building``."""
+        return [
+            g
+            for g in self.groups
+            if g.building == building and self.member_role(g.kind) == "resident"
+        ]
+
     def member_role(self, kind: str) -> str | None:
         """The role an unknown member has in a group of ``kind``."""
         for custom in self.kinds:

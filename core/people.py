@@ -313,6 +313,36 @@ def everyone(ctx: Context) -> list[Person]:
     return bot.people.merged(bot.community)
 
 
+def holding(ctx: Context, roles: Iterable[str], groups: Iterable[Group] | None) -> list[Person]:
+    """Everyone known (:func:`everyone`) holding one of ``roles`` now in one of ``groups``, or
+    with ``groups`` None, community-wide."""
+    wanted, now = set(roles), ctx.now()
+    places = None if groups is None else {g.id for g in groups}
+    found = []
+    for person in everyone(ctx):
+        for grant in person.roles:
+            if grant.role not in wanted or not grant.counts_at(now):
+                continue
+            if places is None:
+                here = grant.groups is None
+            else:
+                here = grant.groups is not None and not places.isdisjoint(grant.groups)
+            if here:
+                found.append(person)
+                break
+    return found
+
+
+def serving(ctx: Context, roles: Iterable[str], building: str) -> list[Person]:
+    """Who serves ``building`` in one of ``roles``: those holding one in a resident group of
+    it, else those holding one community-wide (who is told of a fever there, who keeps its
+    observation files when their worker no longer does)."""
+    wanted = tuple(roles)
+    return holding(ctx, wanted, ctx.community.resident_groups(building)) or holding(
+        ctx, wanted, None
+    )
+
+
 def current(ctx: Context, person: Person) -> Person:
     """``person`` as known now, with their runtime grants (someone unknown: as they are)."""
     return current_by_id(ctx, person.id) or person

@@ -70,26 +70,30 @@ def sanshe_addhooks(pluginmanager: Plugins) -> None:
 
 @hookimpl
 def checkins_reported(
-    context: Context, person_id: str, first: date, last: date, translator: Translator
+    context: Context, person_ids: list[str], first: date, last: date, translator: Translator
 ) -> Awaitable[list[dict[str, str]]]:
-    return _reported(context.settings(CheckinSettings), person_id, first, last, translator)
+    return _reported(context.settings(CheckinSettings), person_ids, first, last, translator)
 
 
 async def _reported(
-    settings: CheckinSettings, person_id: str, first: date, last: date, _: Translator
+    settings: CheckinSettings, person_ids: list[str], first: date, last: date, _: Translator
 ) -> list[dict[str, str]]:
-    """The person's check-ins of those days, as :func:`.hookspecs.checkins_reported` says."""
-    rows = await Checkin.filter(
-        person=stored_person(person_id), day__gte=first, day__lte=last
-    ).order_by("day")
-    return [_reading(settings, row, _) for row in rows]
+    """The people's check-ins of those days, as :func:`.hookspecs.checkins_reported` says."""
+    keys = {stored_person(p): p for p in person_ids}
+    rows = await Checkin.filter(person__in=list(keys), day__gte=first, day__lte=last).order_by(
+        "day", "id"
+    )
+    return [_reading(settings, keys[row.person], row, _) for row in rows]
 
 
-def _reading(settings: CheckinSettings, row: Checkin, _: Translator) -> dict[str, str]:
+def _reading(
+    settings: CheckinSettings, person_id: str, row: Checkin, _: Translator
+) -> dict[str, str]:
     """One check-in as the hook gives it, its symptoms named as the settings name them now."""
     named = {s.id: symptom_name(_, s) for s in settings.symptoms}
     fever = float(row.temperature) >= settings.fever
     return {
+        "person": person_id,
         "day": row.day.isoformat(),
         "temperature": row.temperature,
         "symptoms": _.join(named.get(s, s) for s in row.symptoms),

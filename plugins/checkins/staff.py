@@ -3,13 +3,12 @@ workers (a fever or a symptom), always privately."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from sanshe.core import people
 from sanshe.core.actions import Action
 from sanshe.core.context import Context
-from sanshe.core.model import Community, Group, Person
+from sanshe.core.model import Person
 from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 
@@ -19,47 +18,16 @@ if TYPE_CHECKING:
     from .reporting import Report
 
 
-def resident_groups(community: Community, building: str) -> list[Group]:
-    """The resident groups (groups whose members are residents) of ``building``."""
-    return [
-        g
-        for g in community.groups
-        if g.building == building and community.member_role(g.kind) == "resident"
-    ]
-
-
-def _holders(ctx: Context, roles: Iterable[str], building: str, *, scoped: bool) -> list[Person]:
-    """The known people (of the file, or granted a role in chat) holding one of ``roles`` now
-    in a resident group of ``building`` (``scoped``), or community-wide."""
-    wanted, now = set(roles), ctx.now()
-    groups = {g.id for g in resident_groups(ctx.community, building)}
-    found = []
-    for person in people.everyone(ctx):
-        for grant in person.roles:
-            if grant.role not in wanted or not grant.counts_at(now):
-                continue
-            if scoped:
-                here = grant.groups is not None and not groups.isdisjoint(grant.groups)
-            else:
-                here = grant.groups is None
-            if here:
-                found.append(person)
-                break
-    return found
-
-
 def leaders(ctx: Context, building: str) -> list[Person]:
     """Who gets ``building``'s missing-report list: the settings' ``leaders`` of its groups."""
-    return _holders(ctx, ctx.settings(CheckinSettings).leaders, building, scoped=True)
+    groups = ctx.community.resident_groups(building)
+    return people.holding(ctx, ctx.settings(CheckinSettings).leaders, groups)
 
 
 def workers(ctx: Context, building: str) -> list[Person]:
     """Who is alerted of a fever or a symptom in ``building``: the settings' ``alert`` roles of
     its resident groups, else those holding one community-wide."""
-    roles = ctx.settings(CheckinSettings).alert
-    return _holders(ctx, roles, building, scoped=True) or _holders(
-        ctx, roles, building, scoped=False
-    )
+    return people.serving(ctx, ctx.settings(CheckinSettings).alert, building)
 
 
 def alert(

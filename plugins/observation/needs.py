@@ -42,11 +42,11 @@ async def ask(ctx: Context, text: str) -> list[Action]:
     if kind is None or not detail:
         return [ctx.reply(_("observation.usage.need"))]
     ctx.writes.add(Need(file=file.number, kind=kind, detail=detail, at=ctx.now()))
-    worker = shown.person_by_key(ctx, file.worker)
-    told = None
-    if worker is not None:
+    told: list[Action] = []
+    names: list[str] = []
+    for worker in shown.workers(ctx, file):
         theirs = ctx.translator(worker)
-        told = ctx.tell(
+        action = ctx.tell(
             worker,
             theirs(
                 "observation.need_told",
@@ -56,13 +56,13 @@ async def ask(ctx: Context, text: str) -> list[Action]:
                 detail=detail,
             ),
         )
-    if told is None:
+        if action is not None:
+            told.append(action)
+            names.append(excerpt(worker.name or worker.id, 40))
+    if not told:
         return [ctx.reply(_("observation.need_unreached"))]
-    name = excerpt(worker.name or worker.id, 40) if worker else ""
-    return [
-        ctx.reply(_("observation.need_sent", kind=_(f"observation.kind.{kind}"), worker=name)),
-        told,
-    ]
+    kind_name = _(f"observation.kind.{kind}")
+    return [ctx.reply(_("observation.need_sent", kind=kind_name, worker=_.join(names))), *told]
 
 
 async def status(ctx: Context, file: Observation) -> list[Action]:

@@ -38,8 +38,7 @@ async def end(ctx: Context, timer: Due) -> list[Action]:
     if file is None:
         return []
     actions: list[Action] = []
-    worker = shown.person_by_key(ctx, file.worker)
-    if worker is not None:
+    for worker in shown.workers(ctx, file):
         _ = ctx.translator(worker)
         text = _(
             "observation.ends",
@@ -64,18 +63,18 @@ async def missing(ctx: Context, timer: Due) -> list[Action]:
     if shown.today(ctx) != day:
         return []
     files = await Observation.filter(open=True, start__lte=day, end__gte=day).order_by("number")
+    reported = await shown.reporting(ctx, files, day)
+    keepers: dict[str, Person] = {}
     by_worker: dict[str, list[Observation]] = {}
     for file in files:
-        worker = shown.person_by_key(ctx, file.worker)
-        if worker is None:
+        if file.person in reported:
             continue
-        found = await shown.series(ctx, ctx.translator(worker), file, day, day)
-        if day not in found:
-            by_worker.setdefault(file.worker, []).append(file)
+        for worker in shown.workers(ctx, file):
+            keepers[worker.id] = worker
+            by_worker.setdefault(worker.id, []).append(file)
     actions: list[Action] = []
     for key, absent in by_worker.items():
-        worker = shown.person_by_key(ctx, key)
-        assert worker is not None
+        worker = keepers[key]
         _ = ctx.translator(worker)
         lines = [_("observation.missing", count=len(absent))]
         lines += [

@@ -14,7 +14,7 @@ from babel.dates import format_skeleton
 from sanshe.core import people
 from sanshe.core.context import Context
 from sanshe.core.i18n import Translator
-from sanshe.core.model import Community, Group, Person
+from sanshe.core.model import Person
 from sanshe.core.names import building_name
 from sanshe.core.privacy import excerpt
 
@@ -47,20 +47,11 @@ def number(text: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def resident_groups(community: Community, building: str) -> list[Group]:
-    """The resident groups of ``building``."""
-    return [
-        g
-        for g in community.groups
-        if g.building == building and community.member_role(g.kind) == "resident"
-    ]
-
-
 def serves(ctx: Context, building: str) -> bool:
     """Whether the sender holds a workers' role community-wide or in a resident group of
     ``building``."""
     roles = settings(ctx).workers
-    places = [None, *resident_groups(ctx.community, building)]
+    places = [None, *ctx.community.resident_groups(building)]
     return any(ctx.about(place).has_role(roles) for place in places)
 
 
@@ -77,6 +68,17 @@ def person_of(ctx: Context, file: Observation) -> Person | None:
 def person_by_key(ctx: Context, key: str) -> Person | None:
     """The person a stored key names, as known now (None: no longer known)."""
     return people.current_by_id(ctx, key)
+
+
+def workers(ctx: Context, file: Observation) -> list[Person]:
+    """Who keeps ``file``: the worker who opened it while they hold a workers' role, else (no
+    longer known, or no longer a worker) who serves its building in one, as the check-ins'
+    alerts go: the holders in its resident groups, else those community-wide."""
+    roles, now = settings(ctx).workers, ctx.now()
+    worker = person_by_key(ctx, file.worker)
+    if worker is not None and any(g.role in roles and g.counts_at(now) for g in worker.roles):
+        return [worker]
+    return people.serving(ctx, roles, file.building)
 
 
 def day(_: Translator, when: date) -> str:
@@ -108,15 +110,32 @@ async def series(
     ctx: Context, _: Translator, file: Observation, first: date, last: date
 ) -> dict[date, dict[str, str]]:
     """The check-ins the person reported from ``first`` to ``last``, by day."""
+    answer = await _reported(ctx, _, [file.person], first, last)
+    return {date.fromisoformat(r["day"]): r for r in answer}
+
+
+async def reporting(ctx: Context, files: Iterable[Observation], on: date) -> set[str]:
+    """Which of the people of ``files`` reported a check-in on day ``on`` (their ids), asked
+    of the check-ins plugin once for all."""
+    answer = await _reported(ctx, ctx._, list({f.person for f in files}), on, on)
+    return {r["person"] for r in answer}
+
+
+async def _reported(
+    ctx: Context, _: Translator, person_ids: list[str], first: date, last: date
+) -> list[dict[str, str]]:
+    """The check-ins plugin's answer (its ``checkins_reported`` hook; none when it is off)."""
+    if not person_ids:
+        return []
     answer: Iterable[dict[str, str]] | None = await ctx.call(
         "checkins_reported",
         context=ctx,
-        person_id=file.person,
+        person_ids=person_ids,
         first=first,
         last=last,
         translator=_,
     )
-    return {date.fromisoformat(r["day"]): r for r in answer or ()}
+    return list(answer or ())
 
 
 def reading(_: Translator, found: dict[str, str]) -> str:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sanshe.core.actions import Action, DirectMessage, Reply
 from sanshe.core.personal_data import erase, export
+from sanshe.plugins import checkins
 from sanshe.plugins.observation.models import Need, Observation
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import write_community
@@ -251,3 +253,48 @@ async def test_export_and_erasure_cover_the_files(town: Sandbox) -> None:
     ]
     await erase(town.storage, town.community, bot.pm, maria.id)
     assert not await Observation.exists() and not await Need.exists()
+
+
+async def test_a_file_whose_worker_left_goes_to_who_serves_the_building(tmp_path: Path) -> None:
+    """张敏 opens the file, then is no longer a community worker: the day without a temperature
+    and the person's requests go to 李书记, the community-wide one, as a fever alert would."""
+    path = write_community(tmp_path, zhang_of_building_1())
+    async with Sandbox(path, clock=ManualClock(MORNING)) as s:
+        await settle_in(s, "maria", "building-1", "302", "王家")
+        await s.send("zhang", DIRECT, "/观察 @maria 14")
+        text = path.read_text(encoding="utf-8")
+        left = "    roles: [{role: community_worker, groups: [building-1]}]\n"
+        path.write_text(text.replace(left, "    roles: []\n"), encoding="utf-8")
+        await s.bot.reload()
+        await s.advance(hours=3)  # 10:30: the first day of the file
+        missed = await s.advance(days=1)  # 10:30 the next day: nothing reported
+        assert dms(missed, "li") == [
+            "居家观察提醒：您的1份档案今天还没有报告体温：\n• #1 王家（1号楼302），第2/14天"
+        ]
+        assert dms(missed, "zhang") == [] and nothing_of_it_in_groups(missed)
+        asked = await s.send("maria", DIRECT, "/观察 需要 物资 大米")
+        assert dms(asked, "li") == [
+            "居家观察1号档案：王家（1号楼302）需要生活物资配送：大米。请安排并私下回复TA。"
+        ]
+        assert dms(asked, "zhang") == []
+
+
+async def test_the_missing_temperatures_ask_the_check_ins_once_for_all_files(
+    town: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await settle_in(town, "maria", "building-1", "302", "王家")
+    await settle_in(town, "wei", "building-3", "101", "魏家")
+    await town.send("zhang", DIRECT, "/观察 @maria 14")
+    await town.send("li", DIRECT, "/观察 @wei 14")
+    asked: list[list[str]] = []
+    reported = checkins._reported
+
+    async def counted(*args: Any) -> list[dict[str, str]]:
+        asked.append(args[1])
+        return await reported(*args)
+
+    await town.advance(hours=3)  # 10:30: the first day of the files
+    monkeypatch.setattr(checkins, "_reported", counted)
+    missed = await town.advance(days=1)  # 10:30 the next day: nothing reported
+    assert [len(people) for people in asked] == [2]  # one question, of both files' people
+    assert len(dms(missed, "zhang")) == 1 and len(dms(missed, "li")) == 1
