@@ -17,8 +17,12 @@ other number; Chinese: a single ``[0]``)::
 
 Code asks for it with the count, ``_.plural("records.exported", n, title=t)``:
 babel's plural rule of the locale picks the form, and the count fills
-``{count}`` unless a value of that name is given.  A plural entry asked for
-without a count (``_("records.exported")``) gives its last, general form.
+``{count}`` unless a value of that name is given (``_.plural("k", days,
+days=days)`` for a text that counts ``{days}``).  Where a key and its values
+are handed on to be said later (``ctx.moderated(...)``, a problem's values),
+the value named ``count`` picks the form: ``_("records.exported", count=n)``
+is the same text.  A plural entry asked for without a count gives its last,
+general form.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
@@ -64,6 +69,8 @@ def environment_locale() -> str:
 
 #: A catalogue entry: one text, or a plural entry's forms (gettext's ``msgstr[n]`` order).
 Text = str | tuple[str, ...]
+#: What a plural entry counts: a whole number, or a Decimal as it is shown (``Decimal("1.5")``).
+Count = int | Decimal
 
 
 #: CLDR's plural categories in the order gettext numbers a plural entry's forms.
@@ -149,12 +156,16 @@ class Catalogue:
     def gettext(self, locale: str, key: str, /, **values: object) -> str:
         """The text of ``key`` in ``locale`` (falling back to English), filled with ``values``.
 
-        A plural entry gives its last, general form.
+        A plural entry takes the form for the value named ``count``; without one, its last,
+        general form.
         """
+        count = values.get("count")
+        if isinstance(count, int | Decimal) and not isinstance(count, bool):
+            return self.ngettext(locale, key, count, **values)
         locale, text = self._found(locale, key)
         return _filled(text if isinstance(text, str) else text[-1], values)
 
-    def ngettext(self, locale: str, key: str, count: int, /, **values: object) -> str:
+    def ngettext(self, locale: str, key: str, count: Count, /, **values: object) -> str:
         """The form of ``key`` for ``count`` in ``locale`` (falling back to English), filled with
         ``values`` and, unless they name it, ``count``."""
         locale, text = self._found(locale, key)
@@ -205,9 +216,9 @@ class Translator:
     def __call__(self, key: str, /, **values: object) -> str:
         return self.catalogue.gettext(self.locale, key, **values)
 
-    def plural(self, key: str, count: int, /, **values: object) -> str:
-        """The text of ``key`` in the form for ``count`` ("1 record", "2 records"), filled with
-        ``values`` and, unless they name it, ``{count}``."""
+    def plural(self, key: str, count: Count, /, **values: object) -> str:
+        """The text of ``key`` in the form for ``count`` ("1 record", "2 records"; a Decimal for
+        "1.5 hours"), filled with ``values`` and, unless they name it, ``{count}``."""
         return self.catalogue.ngettext(self.locale, key, count, **values)
 
     def join(self, items: Iterable[str]) -> str:

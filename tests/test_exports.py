@@ -430,7 +430,7 @@ async def test_sanshe_export_writes_the_file_for_who_may_and_refuses_who_may_not
         ]
         assert rows[1][:3] == ["2026-12-01", "张三", "聚焦服务一群"]
         said = capsys.readouterr().out
-        assert said == f"Exported 1 records of “Daily work record summary” to {path}.\n"
+        assert said == f"Exported 1 record of “Daily work record summary” to {path}.\n"
         [entry] = await s.audit(who="wang", action="export")
         assert (entry.subject, entry.detail) == ("form:daily_summary", "csv rows=1 from=2000-01-01")
 

@@ -110,7 +110,7 @@ async def show_audit(ctx: Context) -> Action:
     if count == SHOWN:
         many = _("audit.latest", count=count)
     else:
-        many = _("audit.one") if count == 1 else _("audit.count", count=count)
+        many = _.plural("audit.count", count)
     title = (
         _("audit.title_on", subject=shown, count=many) if subject else _("audit.title", count=many)
     )

@@ -133,7 +133,7 @@ async def reload(ctx: Context) -> list[Action]:
     problems = await ctx.reload()
     if not problems:
         return [ctx.reply(ctx._("basics.reload.done"))]
-    details = ctx.direct(ctx._("basics.reload.refused", count=len(problems), first=problems[0]))
+    details = ctx.direct(ctx._.plural("basics.reload.refused", len(problems), first=problems[0]))
     if ctx.event.direct:
         return [details]
     return [ctx.reply(ctx._("basics.reload.refused_here")), details]

@@ -72,10 +72,8 @@ async def missing(ctx: Context, building: str, done: set[str]) -> list[list[dict
 def _listing(_: Translator, ctx: Context, building: str, absent: list[list[dict[str, str]]]) -> str:
     """A leader's list of ``building``'s households that have not reported."""
     lines = [
-        _(
-            "checkins.missing",
-            building=building_name(ctx.community, building, _),
-            count=len(absent),
+        _.plural(
+            "checkins.missing", len(absent), building=building_name(ctx.community, building, _)
         )
     ]
     for members in absent[:LISTED]:
@@ -92,7 +90,7 @@ def _listing(_: Translator, ctx: Context, building: str, absent: list[list[dict[
             )
         )
     if len(absent) > LISTED:
-        lines.append(_("checkins.missing_more", count=len(absent) - LISTED))
+        lines.append(_.plural("checkins.missing_more", len(absent) - LISTED))
     return "\n".join(lines)
 
 

@@ -44,6 +44,11 @@ FALLBACK = "fallback"
 CATEGORY = {"medical": "medical", "violence": "other"}
 
 
+def case_subject(case: int) -> str:
+    """What an ``/ack`` of case ``case`` and its alerts' escalations claim (see ``ctx.claim``)."""
+    return f"crisis:case:{case}"
+
+
 def timer_key(alert_id: int) -> str:
     """The key of the timer escalating alert ``alert_id``."""
     return f"{ESCALATE}{alert_id}"
@@ -101,7 +106,11 @@ async def on_hit(ctx: Context, hit: Hit) -> list[Action]:
 async def escalate(ctx: Context, timer: Due) -> list[Action]:
     """An alert's wait for an ``/ack`` is over: alert its next step, if nobody took it."""
     alert = await CrisisAlert.get_or_none(id=int(timer.data.get("alert", 0)))
-    if alert is None or alert.acked_at is not None:
+    if alert is None:
+        return []
+    await ctx.claim(case_subject(alert.case))  # an /ack at this moment is decided before or after
+    await alert.refresh_from_db(fields=["acked_at", "step"])
+    if alert.acked_at is not None:
         return []
     reached = await CrisisAlertee.filter(alert_id=alert.id).values_list("person", flat=True)
     avoid = set(await ctx.call("cases_avoid", client=alert.client) or ())
@@ -269,7 +278,8 @@ def alert_text(ctx: Context, _: Translator, alert: CrisisAlert, index: int) -> s
         )
     ]
     if index > 0:
-        lines.append(_("crisis.alert.escalated", minutes=_minutes(ctx)))
+        minutes = _minutes(ctx)
+        lines.append(_.plural("crisis.alert.escalated", minutes, minutes=minutes))
     if alert.case_opened:
         lines.append(_("crisis.alert.case", case=alert.case))
     lines.append(_("crisis.alert.ack", case=alert.case))

@@ -74,7 +74,7 @@ def document(
         sum(m.shifts for m in served),
         name=volunteer,
         community=community,
-        hours=_.plural("hours.certificate.hours", Decimal(served_hours), hours=served_hours),
+        hours=_.plural("hours.certificate.served", Decimal(served_hours), hours=served_hours),
     )
     signed = [
         line(_("hours.certificate.issuer", issuer=issuer), style(12, leading=LEADING)),

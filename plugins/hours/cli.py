@@ -61,7 +61,7 @@ async def run_certificate(invocation: Invocation) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_private(path, content)
     await bot.services.audit(issuer.id, "certificate", subject, f"months={count}")
-    print(__("hours.cli.written", name=name, count=count, path=path))
+    print(__.plural("hours.cli.written", count, name=name, path=path))
     return 0
 
 

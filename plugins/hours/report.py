@@ -56,7 +56,7 @@ def length(_: Translator, seconds: float) -> str:
 
 
 def _shifts(_: Translator, count: int) -> str:
-    return _("hours.one_shift") if count == 1 else _("hours.shifts", count=count)
+    return _.plural("hours.shifts", count)
 
 
 def totals(

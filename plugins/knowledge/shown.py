@@ -97,5 +97,6 @@ def source(ctx: Context, _: Translator, author: str, checked_at: datetime) -> st
     name = people.name_of(ctx, author, _("knowledge.staff")) if author else _("knowledge.staff")
     day = date(_, ctx, checked_at)
     if stale(ctx, checked_at):
-        return _("knowledge.source_old", name=name, date=day, days=settings(ctx).stale_days)
+        days = settings(ctx).stale_days
+        return _.plural("knowledge.source_old", days, name=name, date=day, days=days)
     return _("knowledge.source", name=name, date=day)

@@ -46,7 +46,8 @@ async def flag(ctx: Context) -> list[Action]:
         if person is None:
             continue
         _ = ctx.translator(person)
-        lines = [_("knowledge.stale.title", count=len(items), days=shown.settings(ctx).stale_days)]
+        days = shown.settings(ctx).stale_days
+        lines = [_.plural("knowledge.stale.title", days, count=len(items), days=days)]
         for kind, number, text in items:
             lines.append(_(f"knowledge.stale.{kind}", number=number, text=excerpt(text, 40)))
         lines.append(_("knowledge.stale.what_to_do"))

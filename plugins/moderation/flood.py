@@ -87,7 +87,8 @@ def _window(text: str) -> timedelta | None:
 
 
 def _describe(_: Translator, flood: Flood) -> str:
-    return _("moderation.when.flood", messages=flood.messages, within=spoken(_, flood.within))
+    within = spoken(_, flood.within)
+    return _.plural("moderation.when.flood", flood.messages, messages=flood.messages, within=within)
 
 
 def conditions() -> list[Condition]:

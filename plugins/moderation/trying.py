@@ -183,7 +183,7 @@ async def test_rules(invocation: Invocation) -> int:
                 print(_("moderation.cli.no_rule"))
     finally:
         await bot.stop()
-    print(_("moderation.cli.summary", messages=messages, fired=fired))
+    print(_.plural("moderation.cli.summary", messages, messages=messages, fired=fired))
     return 1 if wrong else 0
 
 

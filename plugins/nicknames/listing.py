@@ -50,7 +50,8 @@ def nonconforming(ctx: Context) -> list[Action]:
         if form is not None and not settings.conforms(name, group, roles):
             wrong.append((name, form))
     if not wrong:
-        return _privately(ctx, _("nicknames.all_conform", group=group.name, seen=len(seen)))
+        told = _.plural("nicknames.all_conform", len(seen), group=group.name, seen=len(seen))
+        return _privately(ctx, told)
     lines = [_("nicknames.listed", group=group.name, count=len(wrong), seen=len(seen))]
     lines.extend(_("nicknames.line", name=excerpt(name, 40), form=form) for name, form in wrong)
     return _privately(ctx, "\n".join(lines))

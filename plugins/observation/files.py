@@ -103,8 +103,9 @@ async def open_file(ctx: Context) -> list[Action]:
     ctx.audit("create", f"person:{person.id}", detail=f"observation {file.number}")
     actions = [
         ctx.reply(
-            _(
+            _.plural(
                 "observation.opened",
+                days,
                 number=file.number,
                 who=shown.where(_, ctx, file),
                 start=shown.day(_, file.start),
@@ -116,8 +117,9 @@ async def open_file(ctx: Context) -> list[Action]:
     theirs = ctx.translator(person)
     told = ctx.tell(
         person,
-        theirs(
+        theirs.plural(
             "observation.told_opened",
+            days,
             worker=excerpt(ctx.person.name or ctx.person.id, 40),
             start=shown.day(theirs, file.start),
             end=shown.day(theirs, file.end),
@@ -186,8 +188,9 @@ async def show_file(ctx: Context, number: int) -> list[Action]:
     found = await shown.series(ctx, _, file, file.start, last)
     state = "observation.state_open" if file.open else "observation.state_ended"
     lines = [
-        _(
+        _.plural(
             "observation.file",
+            shown.length(file),
             number=file.number,
             who=shown.where(_, ctx, file),
             start=shown.day(_, file.start),

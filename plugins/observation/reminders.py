@@ -76,7 +76,7 @@ async def missing(ctx: Context, timer: Due) -> list[Action]:
     for key, absent in by_worker.items():
         worker = keepers[key]
         _ = ctx.translator(worker)
-        lines = [_("observation.missing", count=len(absent))]
+        lines = [_.plural("observation.missing", len(absent))]
         lines += [
             _(
                 "observation.missing_line",

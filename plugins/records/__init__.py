@@ -248,7 +248,7 @@ async def export_records(ctx: Context) -> Action:
     content, rows = await export(ctx, span, fmt)
     ctx.audit("export", span.subject, detail=span.detail(fmt, rows))
     zone = ZoneInfo(ctx.community.community.timezone)
-    caption = _("records.exported", title=span.title(_), count=rows)
+    caption = _.plural("records.exported", rows, title=span.title(_))
     return ctx.send_file(file_name(span, fmt, ctx.now(), zone), content=content, caption=caption)
 
 

@@ -119,7 +119,7 @@ async def run_export(invocation: Invocation) -> int:
     path = folder / file_name(span, args.format, bot.clock.now(), zone)
     write_private(path, content)
     await bot.services.audit(person.id, "export", span.subject, span.detail(args.format, rows))
-    print(__("records.cli.exported", count=rows, title=title, path=path))
+    print(__.plural("records.cli.exported", rows, title=title, path=path))
     return 0
 
 

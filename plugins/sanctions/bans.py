@@ -90,7 +90,7 @@ def ban(
         "sanctions.log.ban" if ends is None else "sanctions.log.ban_until",
         by=by,
         name=shown_name(person),
-        chats=chats,
+        count=chats,
         reason=reason_shown(_, reason),
         **_ends(_, zone, length, ends),
     )

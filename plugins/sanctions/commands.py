@@ -239,9 +239,9 @@ async def ban(ctx: Context) -> Iterable[Action]:
     done = bans.ban(ctx, person, length, _reason(found.reason), _by(ctx), by_key)
     chats = sum(isinstance(a, Ban) for a in done)
     if length is None:
-        text = _("sanctions.banned", name=name, chats=chats)
+        text = _.plural("sanctions.banned", chats, name=name)
     else:
-        text = _("sanctions.banned_for", name=name, chats=chats, length=spoken(_, length))
+        text = _.plural("sanctions.banned_for", chats, name=name, length=spoken(_, length))
     return [ctx.reply(text), *done]
 
 

@@ -85,11 +85,11 @@ async def compile_day(
     actions: list[Action] = []
     for person in telling:
         _ = ctx.translator(person)
-        text = _(
+        text = _.plural(
             "summary.compiled",
+            len(latest),
             group=group.name or group.id,
             day=format_skeleton("MMMd", day, locale=_.locale),
-            count=len(latest),
             form=form.id,
             date=day.isoformat(),
         )

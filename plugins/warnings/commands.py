@@ -252,6 +252,6 @@ async def _of_group(ctx: Context, group: Group) -> str:
     entries = await ledger.of_group(group.id)
     if not entries:
         return _("warnings.none_group", group=group.name)
-    lines = [_("warnings.group", group=group.name, count=len(entries))]
+    lines = [_.plural("warnings.group", len(entries), group=group.name)]
     lines += [_line(ctx, _, e, None) for e in entries]
     return "\n".join(lines)

@@ -50,7 +50,7 @@ def length(_: Translator, text: str) -> str:
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     units = (("d", days), ("h", hours), ("m", minutes))
-    words = (_(f"warnings.length.{unit}{'.one' if n == 1 else ''}", n=n) for unit, n in units if n)
+    words = (_.plural(f"warnings.length.{unit}", n, n=n) for unit, n in units if n)
     return "".join(words).strip()
 
 
@@ -114,8 +114,9 @@ async def give(ctx: Context, warned: Warned, reason: Text, rule_id: str = "") ->
             "sanction": sanction_words(log, settings),
         }
         if ctx.dry_run(PLUGIN):
-            key = "warnings.log.would_sanction"
-            told_log += ctx.moderated("dry_run", warned.person, key, **values)
+            told_log += ctx.moderated(
+                "dry_run", warned.person, "warnings.log.would_sanction", **values
+            )
         else:
             sanctioned = await _sanction(ctx, warned, settings, count, log)
             if sanctioned is None:
@@ -124,8 +125,9 @@ async def give(ctx: Context, warned: Warned, reason: Text, rule_id: str = "") ->
                     "not enabled: nothing was done",
                     warned.group.id,
                 )
-                key = "warnings.log.no_sanctions"
-                told_log += ctx.moderated("not_sanctioned", warned.person, key, **values)
+                told_log += ctx.moderated(
+                    "not_sanctioned", warned.person, "warnings.log.no_sanctions", **values
+                )
     _ = _translator(ctx, warned.person)
     shown = {
         "name": warned.name,
@@ -138,15 +140,15 @@ async def give(ctx: Context, warned: Warned, reason: Text, rule_id: str = "") ->
     public = {**shown, "within": length(log, settings.within)}
     public["sanction"] = sanction_words(log, settings)
     if sanctioned is not None:
-        notice = log("warnings.group.sanctioned", **public)
-        note = _("warnings.private.sanctioned", reason=_.pick(reason), **shown)
+        notice = log.plural("warnings.group.sanctioned", count, **public)
+        note = _.plural("warnings.private.sanctioned", count, reason=_.pick(reason), **shown)
     else:
         notice = (
             log("warnings.group.rule_warned", reason=log.pick(reason), **public)
             if rule_id
-            else log("warnings.group.warned", **public)
+            else log.plural("warnings.group.warned", settings.limit, **public)
         )
-        note = _("warnings.private.warned", reason=_.pick(reason), **shown)
+        note = _.plural("warnings.private.warned", settings.limit, reason=_.pick(reason), **shown)
     actions: list[Action] = [Send(chat=warned.chat, text=notice)]
     private = ctx.tell(warned.person, note)
     if private is not None:
@@ -164,7 +166,7 @@ async def _sanction(
     """Have the sanctions plugin remove, ban or mute the member who reached the limit (its own
     sanction: on its ban list, its one mute timer per person and group); None when it is not
     enabled, so that nothing is done half-way."""
-    reason = log("warnings.reason", count=count, within=length(log, settings.within))
+    reason = log.plural("warnings.reason", count, within=length(log, settings.within))
     by = log("warnings.by_limit", limit=settings.limit)
     person = _with_handle(ctx, warned)
     sanction = settings.sanction

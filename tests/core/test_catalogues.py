@@ -3,6 +3,7 @@ the locale's number of forms and is asked for with a count."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -31,6 +32,13 @@ def test_both_languages_have_the_same_keys_and_placeholders(folder: Path) -> Non
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.parent.name)
+def test_no_key_is_written_twice(folder: Path) -> None:
+    for locale in LOCALES:
+        keys = re.findall(r'^msgid "(.+)"$', (folder / f"{locale}.po").read_text("utf-8"), re.M)
+        assert sorted(k for k in set(keys) if keys.count(k) > 1) == [], locale
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.parent.name)
 def test_a_plural_entry_is_plural_in_both_languages_with_their_number_of_forms(
     folder: Path,
 ) -> None:
@@ -55,17 +63,31 @@ def plural_keys(catalogue: Catalogue, locale: str) -> set[str]:
 
 
 def test_every_plural_entry_is_asked_for_with_a_count() -> None:
-    catalogue = Catalogue(FOLDERS)
-    plural = plural_keys(catalogue, "en")
+    """A plural key in code is ``_.plural``'s key, or said with a value ``count=`` (or ``**values``
+    that may hold one): never so that English reads "1 records"."""
+    plural = plural_keys(Catalogue(FOLDERS), "en")
+    assert {"records.exported", "checkins.missing", "warnings.length.d"} <= plural
     uncounted: set[str] = set()
     for folder in ("core", "plugins"):
         for path in (ROOT / folder).rglob("*.py"):
-            code = path.read_text(encoding="utf-8")
-            for key in plural:
-                for found in re.finditer(rf"""(\.plural\(\s*)?["']{re.escape(key)}["']""", code):
-                    if not found[1]:
-                        uncounted.add(f"{path.relative_to(ROOT)}: {key}")
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            parents = {
+                child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)
+            }
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and node.value in plural:
+                    call = node
+                    while call in parents and not isinstance(call, ast.Call):
+                        call = parents[call]
+                    if not (isinstance(call, ast.Call) and counted(call)):
+                        uncounted.add(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value}")
     assert not uncounted, uncounted
+
+
+def counted(call: ast.Call) -> bool:
+    """Whether ``call`` gives its text a count: ``_.plural(key, n)``, ``count=`` or ``**values``."""
+    plural = isinstance(call.func, ast.Attribute) and call.func.attr == "plural"
+    return plural or any(k.arg in ("count", None) for k in call.keywords)
 
 
 def test_every_key_used_in_code_exists() -> None:

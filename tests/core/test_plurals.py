@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -67,10 +68,24 @@ def test_a_value_named_count_fills_the_text_and_the_plural_number_only_chooses(
     assert _.plural("mine.left", 1, kind="Food", count="one") == "Food: one pack left."
 
 
+def test_a_count_with_decimals_is_one_only_when_it_is_1(catalogue: Catalogue) -> None:
+    _ = Translator(catalogue, "en")
+    assert _.plural("mine.left", Decimal("1"), kind="Food") == "Food: 1 pack left."
+    assert _.plural("mine.left", Decimal("1.5"), kind="Food") == "Food: 1.5 packs left."
+    assert _.plural("mine.left", Decimal("0.5"), kind="Food") == "Food: 0.5 packs left."
+
+
+def test_a_value_named_count_picks_the_form_of_a_key_said_later(catalogue: Catalogue) -> None:
+    _ = Translator(catalogue, "en")
+    assert _("mine.left", kind="Food", count=1) == "Food: 1 pack left."
+    assert _("mine.left", kind="Food", count=3) == "Food: 3 packs left."
+    assert _("mine.left", kind="Food", count="1") == "Food: 1 packs left."  # no number: general
+
+
 def test_a_plain_entry_asked_with_a_count_and_a_plural_one_without(catalogue: Catalogue) -> None:
     _ = Translator(catalogue, "en")
     assert _.plural("mine.plain", 1, kind="Food") == "Noted: Food."
-    assert _("mine.left", kind="Food", count=1) == "Food: 1 packs left."  # the general form
+    assert _("mine.left", kind="Food") == "Food: {count} packs left."  # the general form
     assert catalogue.entry("en", "mine.left") == (
         "{kind}: {count} pack left.",
         "{kind}: {count} packs left.",
