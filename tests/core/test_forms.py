@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from sanshe.core.actions import DirectMessage
 from sanshe.core.answers import Invalid, parse_answer
 from sanshe.core.events import Message
+from sanshe.core.forms import AGREE, BACK, CANCEL, SKIP
 from sanshe.core.i18n import Catalogue, Translator
 from sanshe.core.model import FormField
 from sanshe.core.storage.writes import Writes
@@ -556,3 +558,25 @@ async def test_handles_longer_than_the_column_fill_forms_apart(tmp_path: Path, d
         assert [r.data["temp"] for r in records] == [36.1, 36.2]
         assert len({r.person for r in records}) == 2
         assert all(r.person.startswith("console:uuu") for r in records)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "form.controls",
+        "form.controls_optional",
+        "form.unknown_control",
+        "form.agreement_hint",
+        "form.invalid.agreement",
+    ],
+)
+def test_a_form_s_controls_are_named_to_a_chinese_user_as_help_names_commands(key: str) -> None:
+    """/help lists a command by its name and its Chinese aliases: a form's prompts name each
+    control they mention likewise, /back and /返回, and only words the dialog takes."""
+    text = Translator(Catalogue(), "zh_CN")(key)
+    named = set(re.findall(r"/(\w+)", text))
+    controls = (CANCEL, BACK, SKIP, AGREE)
+    assert named, text
+    assert named <= {"help", "帮助", *(word for words in controls for word in words)}, text
+    for english, chinese, *_others in controls:
+        assert (english in named) == (chinese in named), (text, english, chinese)

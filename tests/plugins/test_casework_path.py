@@ -103,7 +103,7 @@ async def test_the_whole_path_from_a_request_to_closing(tmp_path: Path) -> None:
         assert "（1/7）您的姓名" in told(again, "maria")[0]
         await answer(s, "maria", "玛丽亚", "女")
         assert await say(s, "maria", "二百") == (
-            "这个回答未被接受：请填写整数，例如 35。\n（3/7）年龄\n（/back 上一题 · /cancel 放弃填写）"
+            "这个回答未被接受：请填写整数，例如 35。\n（3/7）年龄\n（/back /返回 上一题 · /cancel /取消 放弃填写）"
         )
         assert (await say(s, "maria", "/back")).startswith("（2/7）性别")
         await answer(s, "maria", "女", "45", ADDRESS)

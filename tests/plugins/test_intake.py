@@ -68,7 +68,7 @@ async def test_a_request_from_a_group_is_asked_privately_survives_a_restart_and_
         seen += await answer(sandbox, "maria", "玛丽亚", "女")
         [wrong] = told(await sandbox.send("maria", "dm", "200"), "maria")
         assert wrong == (
-            "这个回答未被接受：数值应在 0 到 130 之间。\n（3/7）年龄\n（/back 上一题 · /cancel 放弃填写）"
+            "这个回答未被接受：数值应在 0 到 130 之间。\n（3/7）年龄\n（/back /返回 上一题 · /cancel /取消 放弃填写）"
         )
         [back] = told(await sandbox.send("maria", "dm", "/back"), "maria")
         assert back.startswith("（2/7）性别")
