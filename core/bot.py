@@ -19,6 +19,7 @@ from .actions import Action, Delete, DirectMessage
 from .adapter import ActionFailed, Adapter, performing_outbox_key
 from .arguments import ArgumentError
 from .buttons import ButtonBook, ButtonClash
+from .claims import Claims
 from .clock import Clock, SystemClock
 from .commands import ChatCommand, CommandBook, CommandClash
 from .config import CommunityFile, ConfigError, Vocabulary, config_translator
@@ -105,6 +106,8 @@ class Bot:
         """The first network's adapter (the only one, on one network)."""
         self.clock: Clock = clock or SystemClock()
         """What time it is for this bot and its plugins (a test kit's clock can be moved)."""
+        self.claims = Claims()
+        """Subjects an event decides about alone until its checkpoint (see :mod:`.claims`)."""
         self.storage = storage
         self.config_path = config_path
         self.pm = pm or plugin_manager(community.plugins.disable)
@@ -338,7 +341,10 @@ class Bot:
                 outcomes[index] = decision
                 continue
             decided.append((index, decision))
-            if decision.writes and index != last:  # the next event must see these writes
+            # the next event must see these writes, and may claim what this one claims
+            if decision.writes is not None and index != last and (
+                decision.writes or self.claims.claims(decision.writes)
+            ):
                 await self._keep(decided, tries, outcomes, None)
                 if any(outcomes[i] is not None for i, _d in decided):
                     self._hold(events, tries, index, outcomes)  # decided on a state not kept
@@ -373,7 +379,13 @@ class Bot:
         actions in the order :func:`.performing.waves` gives."""
         if self._stop_at:
             self._stop_if("checkpoint", [decision.event for _index, decision in decided])
-        for decision, keys in await self._checkpoint(decided, tries, outcomes, trying):
+        try:
+            kept = await self._checkpoint(decided, tries, outcomes, trying)
+        finally:
+            for _index, decision in decided:
+                if decision.writes is not None:
+                    self.claims.release(decision.writes)
+        for decision, keys in kept:
             if not keys:  # none decided, or handled before (then nothing of it was kept)
                 continue
             if self._stop_at:
@@ -691,6 +703,7 @@ class Bot:
             actions = self._supported(event, await self.handle(event, writes))
             return _Decision(event, actions, writes=writes)
         except Exception as exc:
+            self.claims.release(writes)
             if await self.storage.handled_among([event]):  # a second delivery: done already
                 log.info("event %s of %s was handled before", event.event_id, event.network)
                 return _Decision(event, [])
@@ -816,20 +829,23 @@ class Bot:
         await self._tell(self.pm, "sanshe_startup")
         event = event_of(letter.event)
         writes = Writes()
-        if isinstance(event, TimerDue):  # its timer moved on when it was set aside
-            decided = await self.timers.replay(self.context(event, writes), event)
-        elif isinstance(event, Unprompted):
-            log.warning(
-                "dead letter %d was work of plugin %s done outside any event: it went with the "
-                "process that had it and cannot be done again; the letter is settled",
-                letter.id,
-                event.chat,
-            )
-            decided = []
-        else:
-            decided = await self.handle(event, writes)
-        actions = self._supported(event, decided)
-        kept = await self.storage.settle(letter, actions, writes)
+        try:
+            if isinstance(event, TimerDue):  # its timer moved on when it was set aside
+                decided = await self.timers.replay(self.context(event, writes), event)
+            elif isinstance(event, Unprompted):
+                log.warning(
+                    "dead letter %d was work of plugin %s done outside any event: it went with "
+                    "the process that had it and cannot be done again; the letter is settled",
+                    letter.id,
+                    event.chat,
+                )
+                decided = []
+            else:
+                decided = await self.handle(event, writes)
+            actions = self._supported(event, decided)
+            kept = await self.storage.settle(letter, actions, writes)
+        finally:
+            self.claims.release(writes)
         for key, action in zip(kept, actions, strict=True):
             await self._perform(key, action.network or event.network, action)
         return actions

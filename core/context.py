@@ -271,6 +271,12 @@ class Context:
         """The next number of ``sequence`` (``case``…), to show before the event is stored."""
         return await self._bot.storage.number(sequence)
 
+    async def claim(self, *subjects: str) -> None:
+        """Decide alone about ``subjects`` (such as ``"errand:12"``) until this event's
+        checkpoint: wait while another event claims one of them, then read them (see
+        :mod:`.claims`).  Once per event, all its subjects together."""
+        await self._bot.claims.claim(self.writes, subjects)
+
     def now(self) -> datetime:
         """What time it is (aware, UTC), by the bot's clock: a test kit's clock can be moved."""
         return self._bot.clock.now()

@@ -20,7 +20,7 @@ from sanshe.core.model import Person
 from sanshe.core.privacy import excerpt
 from sanshe.core.storage.models import stored_person
 
-from .alerts import PLUGIN, timer_key
+from .alerts import PLUGIN, case_subject, timer_key
 from .models import CrisisAlert, CrisisAlertee
 
 _NUMBER = re.compile(r"#?([0-9]{1,9})号?")
@@ -79,6 +79,7 @@ async def ack(ctx: Context) -> list[Action]:
             cases = _.join([str(n) for n in waiting])
             return [ctx.reply(_("crisis.ack.which", cases=cases, case=waiting[0]))]
         number = waiting[0]
+    await ctx.claim(case_subject(number))  # two /ack of one case: the second sees the first
     alerts = await CrisisAlert.filter(case=number).order_by("-id")
     if not alerts:
         return [ctx.reply(_("crisis.ack.no_alert", case=number))]

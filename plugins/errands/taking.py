@@ -27,10 +27,12 @@ DONE = Arguments(usage="errands.done.usage", number=Word(name="errands.name.erra
 
 
 async def _errand(ctx: Context, args: Arguments) -> Errand:
-    """The errand the command's number names; ArgumentError for none."""
+    """The errand the command's number names, claimed (two volunteers' /take of one errand are
+    decided one after the other); ArgumentError for none."""
     typed = args.read(ctx).number.lstrip("#＃")
     found = None
     if typed.isdecimal() and len(typed) < 9:
+        await ctx.claim(f"errand:{int(typed)}")
         found = await Errand.get_or_none(number=int(typed))
     if found is None:
         raise args.error(ctx, "errands.no_such", number=excerpt(typed, 12))

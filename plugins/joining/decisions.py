@@ -230,8 +230,10 @@ async def decide(
     ctx: Context, number: int, approve: bool, reason: str = ""
 ) -> tuple[str, list[Action], Application | None]:
     """The sender decides request ``number``: what they are told, the actions, and the request
-    decided (None when it was not: unknown, already decided, or not theirs to decide)."""
+    decided (None when it was not: unknown, already decided, or not theirs to decide).  Two
+    decisions of one request are made one after the other: the second finds it decided."""
     _ = ctx._
+    await ctx.claim(f"join:{number}")
     application = await Application.get_or_none(id=number)
     group = ctx.community.group(application.group_id) if application is not None else None
     if application is None or group is None:

@@ -191,9 +191,11 @@ def show_shifts(ctx: Context) -> Action:
 # -- /claim, /release --------------------------------------------------------------------------
 
 
-def claim(ctx: Context) -> Action:
-    """``/claim <shift>``: take a free place of one of one's roles on the shift."""
+async def claim(ctx: Context) -> Action:
+    """``/claim <shift>``: take a free place of one of one's roles on the shift (two claims of
+    one shift are decided one after the other: the second sees the first's place taken)."""
     shift: Shift = SHIFT.read(ctx).shift
+    await ctx.claim(f"shift:{shift.number}")
     _ = ctx._
     group = ctx.community.group(shift.group)
     if group is None or ctx.now() >= shift.end:

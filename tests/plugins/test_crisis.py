@@ -4,6 +4,7 @@ the message's words are repeated nowhere."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from sanshe.core.context import Context
 from sanshe.core.hookspecs import hookimpl
 from sanshe.core.model import Group, Person
 from sanshe.core.personal_data import erase, export
+from sanshe.core.storage.models import stored_person
 from sanshe.plugins.cases import hookspecs as case_hooks
 from sanshe.plugins.crisis.models import CrisisAlert, CrisisAlertee
 from sanshe.testing import ManualClock, Sandbox
@@ -213,6 +215,31 @@ async def test_ack_stops_the_escalation_and_tells_the_others_and_the_person(
     assert alerts(await sandbox.advance(hours=1)) == {}  # nobody else alerted
     again = await sandbox.send("wang", "dm", f"/ack {case}")
     assert told(again, "wang") == [f"第 {case} 号个案的危机提醒已由林社工接手。"]
+
+
+async def test_two_acks_at_the_same_moment_one_takes_it_and_the_other_is_told(
+    sandbox: Sandbox, cases: Cases
+) -> None:
+    await on_shift(sandbox, "wang", "focus-1")
+    await sandbox.send("maria", "building-1", CRISIS, name="1-101自住")
+    [case] = {a.case for a in await CrisisAlert.all()}
+    await sandbox.advance(minutes=5)  # Lin alerted too
+    by_wang, by_lin = await asyncio.gather(
+        sandbox.send("wang", "dm", f"/ack {case}"), sandbox.send("lin", "dm", f"/收到 {case}")
+    )
+    performed = by_wang + [a for a in by_lin if a not in by_wang]  # each sees both
+    answers = {who: told(performed, who) for who in ("wang", "lin")}
+    [taker] = [who for who, texts in answers.items() if any("由您接手" in t for t in texts)]
+    [other] = {"wang", "lin"} - {taker}
+    name = {"wang": "王芳", "lin": "林社工"}[taker]
+    assert sorted(answers[other]) == [  # told by the taker, and answered
+        f"第 {case} 号个案的危机提醒已由{name}接手。",
+        f"第 {case} 号个案的危机提醒已由{name}接手，您无需再处理。",
+    ]
+    assert len(told(performed, "maria")) == 1
+    assert cases.answered == [case]
+    [acked] = {a.acked_by for a in await CrisisAlert.all()}
+    assert acked == stored_person(taker)
 
 
 async def test_only_someone_the_alert_reached_can_take_it_and_wrong_input_says_how(

@@ -4,6 +4,7 @@ offered wider when nobody takes it, and who may do what."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from sanshe.core.actions import Action, Delete, DirectMessage, Reply, Send
 from sanshe.core.personal_data import erase, export
+from sanshe.core.storage.models import stored_person
 from sanshe.plugins.errands.models import Errand, ServingArea, Vulnerable
 from sanshe.testing import ManualClock, Sandbox
 from tests.conftest import write_community
@@ -303,6 +305,28 @@ async def test_help_lists_the_errands_commands_to_whom_they_serve(town: Sandbox)
     [volunteer] = town.texts(await town.send("gao", DIRECT, "/help"))
     assert "/area" in volunteer and "/take" in volunteer and "/done" in volunteer
     assert "/vulnerable" not in volunteer and "/need" not in volunteer
+
+
+async def test_two_volunteers_taking_at_the_same_moment_one_gets_it(town: Sandbox) -> None:
+    """Two /take of one errand from two private chats, handled side by side: only one takes it,
+    the other is told it is taken, and the person is told of one volunteer coming."""
+    await registered(town)
+    await town.send("xu", DIRECT, "/服务区域 1")
+    await town.send("maria", DIRECT, "/代购 买药 降压药两盒")
+    by_he, by_xu = await asyncio.gather(
+        town.send("he", DIRECT, "/接单 1"), town.send("xu", DIRECT, "/接单 1")
+    )
+    performed = by_he + [a for a in by_xu if a not in by_he]  # each sees both, as they overlap
+    answers = {
+        who: town.texts(a for a in performed if isinstance(a, Reply) and a.chat == f"dm:{who}")
+        for who in ("he", "xu")
+    }
+    [winner] = [who for who, [text] in answers.items() if text.startswith("您接下了代办单#1")]
+    [loser] = {"he", "xu"} - {winner}
+    assert answers[loser] == ["代办单#1已被其他志愿者接单，谢谢您！"]
+    assert len(dms(performed, "maria")) == 1
+    [errand] = await Errand.all()
+    assert (errand.state, errand.taker) == ("taken", stored_person(winner))
 
 
 async def test_each_offer_reads_where_the_volunteers_serve_once(

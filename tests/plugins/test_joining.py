@@ -3,6 +3,7 @@ decision, households."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from tortoise import connections
@@ -148,6 +149,23 @@ async def test_approve_by_command_in_chinese(community: Sandbox) -> None:
     actions = await community.send("zhao", DIRECT, "/批准 #1")
     assert community.texts(actions)[0] == "已批准 1 号申请：maria 加入1号楼居民群。"
     assert [a.user for a in actions if isinstance(a, ApproveJoin)] == ["maria"]
+
+
+async def test_an_approval_and_a_decline_at_the_same_moment_decide_once(
+    community: Sandbox,
+) -> None:
+    await answer_all(community, "maria")
+    await asyncio.gather(
+        community.send("zhao", DIRECT, "/approve 1"),
+        community.press("zhao", "building-1", "joining.decide|decline:1"),
+    )
+    performed = community.adapter.performed
+    decided = [a for a in performed if isinstance(a, ApproveJoin | DeclineJoin)]
+    assert len(decided) == 1
+    told = [a.text for a in dms(performed, "maria") if "通过" in a.text]  # 已通过 / 未通过
+    assert len(told) == 1
+    [application] = await Application.all()
+    assert application.status == ("approved" if isinstance(decided[0], ApproveJoin) else "declined")
 
 
 async def test_only_the_groups_admins_may_decide(community: Sandbox) -> None:

@@ -4,6 +4,7 @@ no-show flag, the announcement of under-staffed shifts and the end of a shift to
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -233,6 +234,26 @@ async def test_a_claim_takes_a_free_place_of_ones_role_and_refusals_say_why() ->
         )
         await community.advance(hours=6)  # 12:00: shift 1 is over
         assert await say(community, "xu", "dm", "/claim 1") == f"{first(SHIFT_1)} is over."
+
+
+async def test_two_claims_of_the_last_place_at_the_same_moment_one_gets_it() -> None:
+    async with sandbox() as community:
+        by_sun, by_lin = await asyncio.gather(
+            community.send("sun", "dm", "/claim 1"), community.send("lin", "dm", "/claim 1")
+        )
+        performed = by_sun + [a for a in by_lin if a not in by_sun]  # each sees both
+        answers = {
+            who: community.texts(a for a in performed if a.chat == f"dm:{who}")
+            for who in ("sun", "lin")
+        }
+        [claimer] = [who for who, texts in answers.items() if texts[0].startswith("You have")]
+        [other] = {"sun", "lin"} - {claimer}
+        assert answers[other] == [
+            f"{first(SHIFT_1)} is full: every place for medical volunteer is taken."
+        ]
+        shown = await say(community, "he", "focus-1", "/shifts")
+        name = {"sun": "Sun", "lin": "Lin"}[claimer]
+        assert f"medical volunteer: {name};" in shown.splitlines()[1]
 
 
 async def test_a_claim_is_released_before_its_shift_begins_and_its_place_is_free_again() -> None:
