@@ -870,7 +870,7 @@ def test_check_config_answers_mutated_files_with_exit_0_or_1_and_no_traceback(
     for line in result.stdout.splitlines():
         if line.startswith("OK: "):
             counts[line[4:]] = 0
-        elif m := re.fullmatch(r"(.+\.yaml): (\d+) problem\(s\) found; nothing was loaded\.", line):
+        elif m := re.fullmatch(r"(.+\.yaml): (\d+) problems? found; nothing was loaded\.", line):
             counts[m[1]] = int(m[2])
         else:
             assert PROBLEM.fullmatch(line), line
