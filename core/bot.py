@@ -342,8 +342,10 @@ class Bot:
                 continue
             decided.append((index, decision))
             # the next event must see these writes, and may claim what this one claims
-            if decision.writes is not None and index != last and (
-                decision.writes or self.claims.claims(decision.writes)
+            if (
+                decision.writes is not None
+                and index != last
+                and (decision.writes or self.claims.claims(decision.writes))
             ):
                 await self._keep(decided, tries, outcomes, None)
                 if any(outcomes[i] is not None for i, _d in decided):
