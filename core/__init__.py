@@ -10,8 +10,8 @@ the built-in plugins).  A field that needs a description is given
 from tortoise import models as _tortoise_models
 
 
-def _no_source_comments(model: type) -> dict[str, str]:
-    """No field descriptions from ``model``'s source comments (see the module's docstring)."""
+def _no_source_comments(cls: type[_tortoise_models.Model]) -> dict[str, str]:
+    """No field descriptions from ``cls``'s source comments (see the module's docstring)."""
     return {}
 
 
